@@ -1,0 +1,25 @@
+"""The review engine: pure Python, no Flask, no SQLAlchemy, no I/O beyond content files.
+
+Public API (the web app, the CLI and the report depend on these names):
+
+- load_content(content_dir) -> Content               raises ContentError
+- load_answers(path, content) -> Answers             raises AnswersError
+- parse_answers(data, content, source) -> Answers    raises AnswersError
+- validate_answers(index, answers) -> list[Problem]
+- evaluate(content, answers, questionnaire_id=None) -> ReviewResult
+- result_to_dict(result) -> dict / result_to_json(result) -> str
+"""
+
+from .answer_checks import load_answers, parse_answers, validate_answers
+from .answers import Answer, Answers, SystemInfo, WorkflowAnswers
+from .content import Content
+from .errors import AnswersError, ContentError, Problem
+from .evaluate import ReviewResult, evaluate
+from .loader import load_content
+from .result_dict import result_to_dict, result_to_json
+
+__all__ = [
+    "Answer", "Answers", "AnswersError", "Content", "ContentError", "Problem", "ReviewResult",
+    "SystemInfo", "WorkflowAnswers", "evaluate", "load_answers", "load_content", "parse_answers",
+    "result_to_dict", "result_to_json", "validate_answers",
+]

@@ -1,0 +1,61 @@
+"""Loaded, validated content: questionnaires, rules and scenarios with compiled conditions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .answers import Answer
+from .conditions import Condition
+from .index import QuestionnaireIndex
+from .models import OutcomeDef, Questionnaire, Rule, Scenario
+
+Example = dict[str, Answer]
+
+
+@dataclass
+class Compiled:
+    """Rules and scenario outcomes compiled against one questionnaire."""
+
+    index: QuestionnaireIndex
+    rules: dict[str, Condition] = field(default_factory=dict)
+    outcomes: dict[str, list[Condition]] = field(default_factory=dict)
+
+
+@dataclass
+class Content:
+    directory: Path
+    questionnaires: list[Questionnaire]
+    rules: list[Rule]
+    scenarios: list[Scenario]
+    outcomes: dict[str, OutcomeDef]
+    files: dict[str, str] = field(default_factory=dict)
+    examples: dict[str, tuple[list[Example], list[Example]]] = field(default_factory=dict)
+    compiled: dict[tuple[str, int], Compiled] = field(default_factory=dict)
+
+    def questionnaire(self, qid: str | None = None, version: int | None = None) -> Questionnaire:
+        """The questionnaire `qid` at `version` (default: the first id, newest version)."""
+        qid = qid or self.questionnaires[0].id
+        versions = sorted((q for q in self.questionnaires if q.id == qid), key=lambda q: q.version)
+        if not versions:
+            raise KeyError(f"no questionnaire '{qid}' (have: {', '.join(self.ids())})")
+        if version is None:
+            return versions[-1]
+        for q in versions:
+            if q.version == version:
+                return q
+        have = ", ".join(str(q.version) for q in versions)
+        raise KeyError(f"questionnaire '{qid}' has no version {version} (have: {have})")
+
+    def ids(self) -> list[str]:
+        return sorted({q.id for q in self.questionnaires})
+
+    def engine(self, qid: str | None = None, version: int | None = None) -> Compiled:
+        q = self.questionnaire(qid, version)
+        return self.compiled[(q.id, q.version)]
+
+    def index(self, qid: str | None = None, version: int | None = None) -> QuestionnaireIndex:
+        return self.engine(qid, version).index
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)

@@ -1,0 +1,124 @@
+"""Cross-references between rules, scenarios and a questionnaire; compiles their conditions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .answer_checks import check_answer_map
+from .answers import _Reader
+from .conditions import Compiler, suggest
+from .content import Compiled, Example
+from .index import QuestionnaireIndex
+from .models import OutcomeDef, Rule, Scenario
+from .qcheck import duplicates
+
+Path_ = tuple[str | int, ...]
+Found = list[tuple[Path_, str]]
+Located = list[tuple[str, Path_, str]]  # (file, path, message)
+
+
+def check_rule(rule: Rule, index: QuestionnaireIndex) -> Found:
+    q = index.questionnaire
+    patterns, layers = {p.id for p in q.patterns}, {x.id for x in q.layers}
+    if rule.scope == "workflow" and (rule.layer or rule.pattern not in patterns):
+        return [((), f"a workflow rule names 'pattern' (one of {', '.join(sorted(patterns))}), not 'layer'")]
+    if rule.scope == "system" and (rule.pattern or rule.layer not in layers):
+        return [((), f"a system rule names 'layer' (one of {', '.join(sorted(layers))}), not 'pattern'")]
+    if not rule.id.startswith(rule.area + "."):
+        return [(("id",), f"rule ids start with their {'pattern' if rule.pattern else 'layer'}: "
+                          f"'{rule.area}.<slug>'")]
+    return []
+
+
+def check_prerequisites(rules: list[tuple[str, Path_, Rule]]) -> Located:
+    known = {rule.id: rule for _, _, rule in rules}
+    found: Located = []
+    for file, path, rule in rules:
+        for k, pre in enumerate(rule.prerequisites):
+            where = path + ("prerequisites", k)
+            if pre == rule.id:
+                found.append((file, where, "a rule cannot be its own prerequisite"))
+            elif pre not in known:
+                found.append((file, where, f"unknown rule '{pre}'{suggest(pre, set(known))}"))
+            elif rule.scope == "system" and known[pre].scope == "workflow":
+                found.append((file, where, f"system rule cannot depend on workflow rule '{pre}'"))
+        if _in_cycle(rule.id, known):
+            found.append((file, path + ("prerequisites",), "prerequisites form a cycle"))
+    return found
+
+
+def _in_cycle(start: str, known: dict[str, Rule]) -> bool:
+    stack, seen = list(known[start].prerequisites), set()
+    while stack:
+        current = stack.pop()
+        if current == start:
+            return True
+        if current in known and current not in seen:
+            seen.add(current)
+            stack.extend(known[current].prerequisites)
+    return False
+
+
+def compile_rule(rule: Rule, compiled: Compiled) -> Found:
+    """Compiles the rule's condition into `compiled`; problems have paths relative to the rule."""
+    compiler = Compiler(compiled.index, workflow_scope=rule.scope == "workflow")
+    compiled.rules[rule.id] = compiler.compile(rule.when, ("when",))
+    return compiler.problems
+
+
+def read_examples(rule: Rule, index: QuestionnaireIndex) -> tuple[Found, tuple[list[Example], list[Example]]]:
+    reader = _Reader("", None)
+    found: Found = []
+    sets: dict[str, list[Example]] = {"fires": [], "quiet": []}
+    workflow = None if rule.scope == "workflow" else False
+    for kind, examples in (("fires", rule.examples.fires), ("quiet", rule.examples.quiet)):
+        for k, raw in enumerate(examples):
+            where: Path_ = ("examples", kind, k)
+            example = reader.answers(raw, where)
+            found += check_answer_map(index, example, where, workflow)
+            sets[kind].append(example)
+    found += [(_path_of(p), p.message) for p in reader.problems]
+    return found, (sets["fires"], sets["quiet"])
+
+
+def _path_of(problem: Any) -> Path_:
+    return (problem.place,) if problem.place else ()
+
+
+def check_outcomes(outcomes: list[tuple[str, Path_, OutcomeDef]]) -> Located:
+    found: Located = []
+    seen: dict[str, str] = {}
+    for file, path, outcome in outcomes:
+        if outcome.id == "unknown":
+            found.append((file, path + ("id",), "'unknown' is built in; do not define it"))
+        elif outcome.id in seen:
+            found.append((file, path + ("id",), f"duplicate outcome id '{outcome.id}' (first in {seen[outcome.id]})"))
+        seen.setdefault(outcome.id, file)
+    return found
+
+
+def compile_scenario(scenario: Scenario, compiled: Compiled, outcomes: set[str]) -> Found:
+    compiler = Compiler(compiled.index, workflow_scope=True)
+    found: Found = []
+    conditions = []
+    for k, option in enumerate(scenario.outcomes):
+        where: Path_ = ("outcomes", k)
+        if option.outcome not in outcomes and option.outcome != "unknown":
+            found.append((where + ("outcome",), f"unknown outcome '{option.outcome}'{suggest(option.outcome, outcomes)}"))
+        conditions.append(compiler.compile(option.when, where + ("when",)))
+    compiled.outcomes[scenario.id] = conditions
+    return found + compiler.problems
+
+
+def duplicate_ids(items: list[tuple[str, Path_, str]], what: str) -> Located:
+    """Ids used twice across files; each repeat names where the first one is."""
+    from .yamlio import place
+
+    found: Located = []
+    first: dict[str, str] = {}
+    for file, path, item_id in items:
+        if item_id in first:
+            found.append((file, path + ("id",), f"duplicate {what} id '{item_id}' (first in {first[item_id]})"))
+        else:
+            first[item_id] = f"{file}: {place(path)}"
+    return found

@@ -1,0 +1,71 @@
+"""The fit verdict (strong / partial / poor, with reasons) and the profile it sets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .answers import Answer
+from .index import QuestionnaireIndex
+from .models import Criterion, Raises
+
+
+@dataclass(frozen=True)
+class Fit:
+    verdict: str
+    title: str
+    advice: str
+    reasons: tuple[str, ...]
+    flags: frozenset[str]
+    raises: tuple[tuple[str, Raises], ...]  # (flag, what it raises) for the flags that are set
+    for_count: int
+    against_count: int
+    unanswered: tuple[str, ...]
+
+    def factor(self, layers: Iterable[str] = (), patterns: Iterable[str] = (),
+               tags: Iterable[str] = ()) -> float:
+        """The largest factor among the set flags that raise any of these; 1.0 when none does."""
+        layers, patterns, tags = set(layers), set(patterns), set(tags)
+        factors = [r.factor for _, r in self.raises
+                   if layers & set(r.layers) or patterns & set(r.patterns) or tags & set(r.tags)]
+        return max(factors, default=1.0)
+
+
+def _applies(criterion: Criterion, answer: Answer | None) -> bool:
+    return answer is not None and not answer.selected.isdisjoint(criterion.applies_when)
+
+
+def _verdict(index: QuestionnaireIndex, for_count: int, against: int) -> str:
+    model = index.questionnaire.fit
+    if for_count >= model.strong.min_for and against <= model.strong.max_against:
+        return "strong"
+    if for_count <= model.poor.max_for:
+        return "poor"
+    if against >= model.poor_when_against_at_least and for_count <= 1:
+        return "poor"
+    return "partial"
+
+
+def assess_fit(index: QuestionnaireIndex, answers: Mapping[str, Answer]) -> Fit:
+    """Counts the criteria that apply and turns them into a verdict and a profile."""
+    applying = [(q, c) for q, c in index.criteria.values() if _applies(c, answers.get(q.id))]
+    unanswered = tuple(q.id for q, _ in index.criteria.values() if q.id not in answers)
+    for_count = sum(1 for _, c in applying if c.direction == "for")
+    against = len(applying) - for_count
+    verdict = _verdict(index, for_count, against)
+    text = index.questionnaire.fit.verdicts[verdict]
+    return Fit(verdict, text.title, text.advice, _reasons(applying, unanswered, for_count),
+               frozenset(c.flag for _, c in applying),
+               tuple((c.flag, c.raises) for _, c in applying if c.raises),
+               for_count, against, unanswered)
+
+
+def _reasons(applying: list, unanswered: tuple[str, ...], for_count: int) -> tuple[str, ...]:
+    reasons = [c.reason for _, c in applying if c.direction == "for"]
+    reasons += [c.reason for _, c in applying if c.direction == "against"]
+    if for_count == 0:
+        reasons.append("None of the criteria that call for reliability engineering applies.")
+    if unanswered:
+        reasons.append(f"{len(unanswered)} fit question(s) unanswered; the verdict may change "
+                       "once they are answered.")
+    return tuple(reasons)

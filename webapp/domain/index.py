@@ -1,0 +1,90 @@
+"""Fast look-ups over one questionnaire, built once at load time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import Criterion, Question, Questionnaire, Section
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """A question with where it sits: its section, and the layer or pattern it measures."""
+
+    question: Question
+    section: Section
+    order: int
+    scores: dict[str, int]
+    labels: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+    @property
+    def workflow(self) -> bool:
+        return self.section.kind == "workflow"
+
+    @property
+    def layer(self) -> str | None:
+        return self.section.layer if self.section.kind == "layer" else None
+
+    @property
+    def pattern(self) -> str | None:
+        return self.question.pattern
+
+    def score_of(self, choices: frozenset[str]) -> int | None:
+        """Single: the choice's score; multi: the sum of the selected, capped at 100."""
+        total = sum(self.scores.get(c, 0) for c in choices) if self.question.scored else None
+        return None if total is None else min(total, 100)
+
+
+@dataclass
+class QuestionnaireIndex:
+    questionnaire: Questionnaire
+    questions: dict[str, QuestionInfo] = field(default_factory=dict)
+    criteria: dict[str, tuple[Question, Criterion]] = field(default_factory=dict)
+    criticality: str | None = None
+    by_layer: dict[str, list[QuestionInfo]] = field(default_factory=dict)
+    by_pattern: dict[str, list[QuestionInfo]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, questionnaire: Questionnaire) -> QuestionnaireIndex:
+        index = cls(questionnaire)
+        for section in questionnaire.sections:
+            for question in section.questions:
+                index._add(section, question)
+        return index
+
+    def _add(self, section: Section, question: Question) -> None:
+        if question.id in self.questions:
+            return
+        scores = {c.id: c.score for c in question.choices if c.score is not None}
+        labels = {c.id: c.label for c in question.choices}
+        self.questions[question.id] = QuestionInfo(
+            question, section, len(self.questions), scores, labels
+        )
+        info = self.questions[question.id]
+        if info.layer and question.scored:
+            self.by_layer.setdefault(info.layer, []).append(info)
+        if info.pattern:
+            self.by_pattern.setdefault(info.pattern, []).append(info)
+        if question.criterion and question.criterion.flag not in self.criteria:
+            self.criteria[question.criterion.flag] = (question, question.criterion)
+        if question.describes == "criticality" and section.kind == "workflow":
+            self.criticality = question.id
+
+    @property
+    def system_ids(self) -> list[str]:
+        return [qid for qid, info in self.questions.items() if not info.workflow]
+
+    @property
+    def workflow_ids(self) -> list[str]:
+        return [qid for qid, info in self.questions.items() if info.workflow]
+
+    def order(self, qid: str) -> int:
+        info = self.questions.get(qid)
+        return info.order if info else len(self.questions)
+
+    def sort(self, qids: set[str] | list[str]) -> list[str]:
+        return sorted(set(qids), key=lambda q: (self.order(q), q))

@@ -1,0 +1,161 @@
+"""`load_content`: read, validate and compile everything under a content directory."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from . import crossref
+from .content import Compiled, Content
+from .errors import ContentError, Problem
+from .index import QuestionnaireIndex
+from .models import Questionnaire, RulesFile, ScenariosFile
+from .qcheck import check_questionnaire
+from .yamlio import YamlSyntaxError, line_of, place, read_yaml
+
+log = logging.getLogger(__name__)
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class _Source:
+    name: str
+    model: Any
+    lines: dict[Path_, int]
+
+
+@dataclass
+class _Loader:
+    root: Path
+    problems: list[Problem] = field(default_factory=list)
+    sources: dict[str, _Source] = field(default_factory=dict)
+
+    def add(self, file: str, path: Path_, message: str) -> None:
+        lines = self.sources[file].lines if file in self.sources else {}
+        self.problems.append(Problem(file, place(path), message, line_of(lines, path)))
+
+    def read(self, path: Path, schema: type[BaseModel] | None) -> _Source | None:
+        name = path.relative_to(self.root).as_posix()
+        try:
+            data, lines = read_yaml(path)
+        except YamlSyntaxError as exc:
+            self.problems.append(Problem(name, "", str(exc), exc.line))
+            return None
+        self.sources[name] = _Source(name, None, lines)
+        schema = schema or self._rules_schema(name, data)
+        return self._validate(name, data, schema) if schema else None
+
+    def _rules_schema(self, name: str, data: Any) -> type[BaseModel] | None:
+        kind = data.get("kind") if isinstance(data, dict) else None
+        schemas = {"rules": RulesFile, "scenarios": ScenariosFile}
+        if kind not in schemas:
+            self.add(name, ("kind",), f"'kind' must be rules or scenarios, not {kind!r}")
+        return schemas.get(kind)
+
+    def _validate(self, name: str, data: Any, schema: type[BaseModel]) -> _Source | None:
+        try:
+            self.sources[name].model = schema.model_validate(data)
+        except ValidationError as exc:
+            for error in exc.errors():
+                self.add(name, tuple(error["loc"]), _message(error))
+            return None
+        return self.sources[name]
+
+
+def _message(error: Any) -> str:
+    if error["type"] == "missing":
+        return "is required"
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    if error["type"] == "string_pattern_mismatch":
+        return f"{error['input']!r} is not an id (lowercase kebab-case segments joined by dots)"
+    return error["msg"][:1].lower() + error["msg"][1:]
+
+
+def load_content(content_dir: Path | str) -> Content:
+    """Every questionnaire and rule file under `content_dir`, validated and compiled.
+
+    Raises ContentError listing every problem found.
+    """
+    loader = _Loader(Path(content_dir))
+    questionnaires = _questionnaires(loader)
+    rule_sources = [s for p in _files(loader, "rules") if (s := loader.read(p, None))]
+    if loader.problems:
+        raise ContentError(sorted(loader.problems, key=_order))
+    content = _assemble(loader, questionnaires, rule_sources)
+    if loader.problems:
+        raise ContentError(sorted(loader.problems, key=_order))
+    log.info("loaded %s questionnaire(s), %s rules, %s scenarios",
+             len(content.questionnaires), len(content.rules), len(content.scenarios))
+    return content
+
+
+def _order(problem: Problem) -> tuple[str, int, str, str]:
+    return (problem.file, problem.line or 0, problem.place, problem.message)
+
+
+def _files(loader: _Loader, folder: str) -> list[Path]:
+    directory = loader.root / folder
+    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")) if directory.is_dir() else []
+    if not files:
+        loader.problems.append(Problem(f"{folder}/", "", "no .yaml files found"))
+    return files
+
+
+def _questionnaires(loader: _Loader) -> list[tuple[str, Questionnaire]]:
+    found = []
+    for path in _files(loader, "questionnaires"):
+        source = loader.read(path, Questionnaire)
+        if source is None:
+            continue
+        for where, message in check_questionnaire(source.model):
+            loader.add(source.name, where, message)
+        found.append((source.name, source.model))
+    ids = [(name, (), f"{q.id} v{q.version}") for name, q in found]
+    for file, _, message in crossref.duplicate_ids(ids, "questionnaire"):
+        loader.add(file, ("version",), message.replace(" id ", " "))
+    return found
+
+
+def _assemble(loader: _Loader, questionnaires: list[tuple[str, Questionnaire]], sources: list[_Source]) -> Content:
+    rules = [(s.name, ("rules", i), r) for s in sources if isinstance(s.model, RulesFile)
+             for i, r in enumerate(s.model.rules)]
+    scenario_files = [s for s in sources if isinstance(s.model, ScenariosFile)]
+    outcomes = [(s.name, ("outcomes", i), o) for s in scenario_files for i, o in enumerate(s.model.outcomes)]
+    scenarios = [(s.name, ("scenarios", i), sc) for s in scenario_files for i, sc in enumerate(s.model.scenarios)]
+    content = Content(loader.root, sorted((q for _, q in questionnaires), key=lambda q: (q.id, -q.version)),
+                      [r for _, _, r in rules], [sc for _, _, sc in scenarios],
+                      {o.id: o for _, _, o in outcomes})
+    content.files = {r.id: file for file, _, r in rules} | {sc.id: file for file, _, sc in scenarios}
+    _report(loader, crossref.duplicate_ids([(f, p, r.id) for f, p, r in rules], "rule"))
+    _report(loader, crossref.duplicate_ids([(f, p, s.id) for f, p, s in scenarios], "scenario"))
+    _report(loader, crossref.check_outcomes(outcomes))
+    _report(loader, crossref.check_prerequisites(rules))
+    for q in content.questionnaires:
+        strict = q is content.questionnaire()
+        _compile(loader if strict else _Loader(loader.root), content, q, rules, scenarios)
+    return content
+
+
+def _report(loader: _Loader, found: list[tuple[str, Path_, str]]) -> None:
+    for file, path, message in found:
+        loader.add(file, path, message)
+
+
+def _compile(loader: _Loader, content: Content, q: Questionnaire, rules: list, scenarios: list) -> None:
+    compiled = Compiled(QuestionnaireIndex.build(q))
+    content.compiled[(q.id, q.version)] = compiled
+    for file, path, rule in rules:
+        found = crossref.check_rule(rule, compiled.index)
+        found += crossref.compile_rule(rule, compiled)
+        problems, examples = crossref.read_examples(rule, compiled.index)
+        content.examples.setdefault(rule.id, examples)
+        _report(loader, [(file, path + where, message) for where, message in found + problems])
+    for file, path, scenario in scenarios:
+        found = crossref.compile_scenario(scenario, compiled, set(content.outcomes))
+        _report(loader, [(file, path + where, message) for where, message in found])
+

@@ -1,0 +1,181 @@
+"""Pydantic models of the content files: questionnaires, rules and scenarios.
+
+They check the shape of each file; `crossref` checks what refers to what.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")]
+Text = Annotated[str, StringConstraints(min_length=1)]
+Severity = Literal["critical", "high", "medium", "low"]
+Effort = Literal["S", "M", "L"]
+Describes = Literal["trigger", "side-effects", "external-systems", "volume", "criticality"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Choice(Strict):
+    id: Id
+    label: Text
+    score: int | None = Field(default=None, ge=0, le=100)
+    exposure: float | None = Field(default=None, gt=0)
+    exclusive: bool = False
+
+
+class Raises(Strict):
+    layers: list[Id] = []
+    patterns: list[Id] = []
+    tags: list[Id] = []
+    factor: float = Field(default=1.0, ge=1.0, le=5.0)
+
+
+class Criterion(Strict):
+    direction: Literal["for", "against"]
+    flag: Id
+    applies_when: list[Id] = Field(min_length=1)
+    reason: Text
+    raises: Raises | None = None
+
+
+class Question(Strict):
+    id: Id
+    text: Text
+    help: str = ""
+    type: Literal["single", "multi"] = "single"
+    na_allowed: bool = False
+    weight: float = Field(default=1.0, gt=0, le=10)
+    tags: list[Id] = []
+    pattern: Id | None = None
+    describes: Describes | None = None
+    criterion: Criterion | None = None
+    choices: list[Choice] = Field(min_length=1)
+
+    @property
+    def scored(self) -> bool:
+        return self.describes is None and self.criterion is None
+
+
+class Section(Strict):
+    id: Id
+    kind: Literal["fit", "layer", "workflow"]
+    title: Text
+    intro: str = ""
+    layer: Id | None = None
+    questions: list[Question] = Field(min_length=1)
+
+
+class Pattern(Strict):
+    id: Id
+    title: Text
+    asks: str = ""
+    summary: str = ""
+
+
+class Layer(Strict):
+    id: Id
+    title: Text
+    summary: str = ""
+
+
+class StrongWhen(Strict):
+    min_for: int = Field(ge=0)
+    max_against: int = Field(ge=0)
+
+
+class PoorWhen(Strict):
+    max_for: int = Field(ge=0)
+
+
+class VerdictText(Strict):
+    title: Text
+    advice: Text
+
+
+class FitModel(Strict):
+    strong: StrongWhen
+    poor: PoorWhen
+    poor_when_against_at_least: int = Field(ge=1)
+    verdicts: dict[Literal["strong", "partial", "poor"], VerdictText]
+
+
+class Questionnaire(Strict):
+    id: Id
+    version: int = Field(ge=1)
+    title: Text
+    description: str = ""
+    patterns: list[Pattern] = Field(min_length=1)
+    layers: list[Layer] = Field(min_length=1)
+    fit: FitModel
+    sections: list[Section] = Field(min_length=1)
+
+
+class Reference(Strict):
+    title: Text
+    url: str | None = None
+
+
+def _reference(value: Any) -> Any:
+    return {"title": value} if isinstance(value, str) else value
+
+
+class Examples(Strict):
+    fires: list[dict[str, Any]] = Field(min_length=1)
+    quiet: list[dict[str, Any]] = Field(min_length=1)
+
+
+class Rule(Strict):
+    id: Id
+    title: Text
+    scope: Literal["system", "workflow"]
+    pattern: Id | None = None
+    layer: Id | None = None
+    severity: Severity
+    effort: Effort
+    tags: list[Id] = []
+    prerequisites: list[Id] = []
+    when: dict[str, Any]
+    rationale: Text
+    remediation: list[Text] = Field(min_length=1)
+    verification: list[Text] = Field(min_length=1)
+    references: list[Annotated[Reference, BeforeValidator(_reference)]] = Field(min_length=1)
+    examples: Examples
+
+    @property
+    def area(self) -> str:
+        return self.pattern or self.layer or ""
+
+
+class RulesFile(Strict):
+    kind: Literal["rules"]
+    rules: list[Rule] = Field(min_length=1)
+
+
+class OutcomeDef(Strict):
+    id: Id
+    status: Literal["safe", "unsafe"]
+    label: Text
+
+
+class ScenarioOutcome(Strict):
+    outcome: Id
+    when: dict[str, Any]
+    explain: Text
+
+
+class Scenario(Strict):
+    id: Id
+    title: Text
+    description: str = ""
+    outcomes: list[ScenarioOutcome] = Field(min_length=1)
+
+
+class ScenariosFile(Strict):
+    kind: Literal["scenarios"]
+    outcomes: list[OutcomeDef] = []
+    scenarios: list[Scenario] = []

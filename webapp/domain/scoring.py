@@ -1,0 +1,83 @@
+"""Scores 0–100 per question, per pattern per workflow, per layer and overall; coverage.
+
+N/A and unanswered questions are left out of every score (never counted as good); a group with
+no answered question scores None. The formulas are in docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .answers import Answer
+from .fit import Fit
+from .index import QuestionInfo
+
+
+@dataclass(frozen=True)
+class Coverage:
+    answered: int
+    not_applicable: int
+    total: int
+
+    @property
+    def unanswered(self) -> int:
+        return self.total - self.answered - self.not_applicable
+
+    @property
+    def percent(self) -> float:
+        return round(100 * (self.answered + self.not_applicable) / self.total, 1) if self.total else 0.0
+
+    def __add__(self, other: Coverage) -> Coverage:
+        return Coverage(self.answered + other.answered, self.not_applicable + other.not_applicable,
+                        self.total + other.total)
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    """A layer's or a pattern's score, with how many of its questions were answered."""
+
+    id: str
+    score: float | None
+    answered: int
+    total: int
+
+
+def question_score(info: QuestionInfo, answer: Answer | None) -> int | None:
+    if answer is None or not answer.selected:
+        return None
+    return info.score_of(answer.selected)
+
+
+def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
+    """Mean of the scores that are not None, weighted; None when there is none."""
+    total = weight_sum = 0.0
+    for score, weight in pairs:
+        if score is not None:
+            total += score * weight
+            weight_sum += weight
+    return round(total / weight_sum, 1) if weight_sum else None
+
+
+def group_score(group_id: str, infos: list[QuestionInfo], answers: Mapping[str, Answer],
+                fit: Fit) -> GroupScore:
+    pairs = [(question_score(i, answers.get(i.id)), i.question.weight * _tag_factor(i, fit))
+             for i in infos]
+    answered = sum(1 for score, _ in pairs if score is not None)
+    return GroupScore(group_id, weighted_mean(pairs), answered, len(infos))
+
+
+def _tag_factor(info: QuestionInfo, fit: Fit) -> float:
+    return fit.factor(tags=info.question.tags) if info.question.tags and fit.raises else 1.0
+
+
+def coverage(qids: Iterable[str], answers: Mapping[str, Answer]) -> Coverage:
+    answered = na = total = 0
+    for qid in qids:
+        total += 1
+        answer = answers.get(qid)
+        if answer is not None and answer.na is not None:
+            na += 1
+        elif answer is not None and answer.selected:
+            answered += 1
+    return Coverage(answered, na, total)

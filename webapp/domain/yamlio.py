@@ -1,0 +1,85 @@
+"""Reading YAML with line numbers, without YAML 1.1 surprises.
+
+PyYAML's safe loader turns unquoted `yes`, `no`, `on` and `off` into booleans; in content and
+answers files those are choice ids, so only `true` and `false` are booleans here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+class ContentLoader(yaml.SafeLoader):
+    """SafeLoader whose booleans are only true/false."""
+
+
+ContentLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+ContentLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class YamlSyntaxError(ValueError):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
+    """The document's data and a map from each node's path to its 1-based line."""
+    try:
+        node = yaml.compose(text, Loader=ContentLoader)
+        data = yaml.load(text, Loader=ContentLoader)  # noqa: S506 - ContentLoader is a SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise YamlSyntaxError(f"invalid YAML: {problem}", line) from None
+    lines: dict[Path_, int] = {}
+    if node is not None:
+        _collect_lines(node, (), lines)
+    return data, lines
+
+
+def read_yaml(path: Path) -> tuple[Any, dict[Path_, int]]:
+    return parse_yaml(path.read_text(encoding="utf-8"))
+
+
+def _collect_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = path + (key.value,)
+            _collect_lines(value, child, lines)
+            lines[child] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _collect_lines(item, path + (index,), lines)
+
+
+def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
+    """The line of the deepest existing node on `path`."""
+    for end in range(len(path), -1, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
+
+
+def place(path: Path_) -> str:
+    """`rules[3].when.all[1].q` from ('rules', 3, 'when', 'all', 1, 'q')."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
