@@ -1,0 +1,322 @@
+"""Fixtures for every test suite of Faultline.
+
+Database: SQLite in a temporary folder by default; PostgreSQL when FAULTLINE_TEST_DATABASE_URL
+is set (its database name must contain "test": the schema is dropped and recreated). The
+schema is built once per session with the real Alembic migrations. Each test runs inside one
+outer transaction that is rolled back: the app's request sessions and `db_session` share that
+connection and turn their commits into savepoints.
+
+Under CI=true, an unreachable test database or a missing Chromium fails the run; locally they
+skip the tests that need them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from webapp import migrate
+from webapp.app import create_app
+from webapp.db import get_database, make_engine
+from webapp.models import Membership, Role, Team, User
+from webapp.services import accounts
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("FAULTLINE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: The password every factory-made user has.
+PASSWORD = "correct horse battery staple"
+TEST_SECRET = "test-secret-key-" + "x" * 32
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    accounts.use_cheap_hashing()
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally, fail under CI: a prerequisite of the test is missing."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: missing prerequisites fail the run)", pytrace=False)
+    pytest.skip(reason)
+
+
+# --- databases ------------------------------------------------------------------------------
+
+
+def _create_postgres_database(url: str) -> None:
+    """Create the test database if the server lacks it (connecting to `postgres` first)."""
+    target = make_url(url)
+    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            )
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    except SQLAlchemyError as error:
+        unavailable(f"test database server unreachable: {error.__class__.__name__}: {error.orig}")
+    finally:
+        admin.dispose()
+
+
+def _reset_postgres(url: str) -> None:
+    database = make_url(url).database or ""
+    if "test" not in database:
+        pytest.exit(f"refusing to wipe database {database!r}: its name must contain 'test'")
+    _create_postgres_database(url)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except SQLAlchemyError as error:
+        unavailable(f"test database unreachable: {error.__class__.__name__}: {error.orig}")
+    finally:
+        engine.dispose()
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("FAULTLINE_TEST_DATABASE_URL") or None
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty database for the whole session."""
+    url = postgres_url()
+    if url:
+        _reset_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'faultline.sqlite3'}"
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database of the same kind as the session's (for migration tests)."""
+    url = postgres_url()
+    if not url:
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    name = f"{make_url(url).database}_{secrets.token_hex(4)}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# --- the app --------------------------------------------------------------------------------
+
+
+class CsrfClient(FlaskClient):
+    """A test client whose POSTs carry a valid CSRF token unless `csrf=False`."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def post(self, *args: Any, csrf: bool = True, **kwargs: Any) -> Any:
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)) and "csrf_token" not in (data or {}):
+            kwargs["data"] = {**(data or {}), "csrf_token": self.csrf_token()}
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict[str, Any]:
+    """The config override of the `app` fixture; override this fixture to change it."""
+    return {
+        "TESTING": True,
+        "FAULTLINE_ENV": "development",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "FAULTLINE_CONTENT_DIR": REPO_ROOT,
+    }
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    """The app, its requests running inside this test's rolled-back transaction."""
+    application = create_app(app_config)
+    application.test_client_class = CsrfClient
+    database = get_database(application)
+    with database.engine.connect() as connection:
+        transaction = connection.begin()
+        database.bind_to(connection, join_transaction_mode="create_savepoint")
+        application.extensions["faultline.test_connection"] = connection
+        yield application
+        if transaction.is_active:
+            transaction.rollback()
+    database.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """A session on the test's connection: what it flushes, requests see; all rolled back.
+
+    Objects loaded here are not refreshed by requests: call `db_session.expire_all()` before
+    asserting on data a request changed.
+    """
+    connection = app.extensions["faultline.test_connection"]
+    session = Session(bind=connection, join_transaction_mode="create_savepoint",
+                      expire_on_commit=False)
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> CsrfClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """Invokes the `faultline` command: `runner.invoke(webapp.cli.main, [...])`."""
+    return CliRunner()
+
+
+# --- factories ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(db_session: Session) -> Callable[..., User]:
+    """make_user(email=None, name=None, password=PASSWORD, is_admin=False) -> User."""
+    numbers = itertools.count(1)
+
+    def make(email: str | None = None, name: str | None = None, password: str = PASSWORD,
+             is_admin: bool = False) -> User:
+        number = next(numbers)
+        user = User(
+            email=(email or f"person{number}@example.com").lower(),
+            name=name or f"Person {number}",
+            password_hash=accounts.hash_password(password),
+            is_admin=is_admin,
+        )
+        db_session.add(user)
+        db_session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_team(db_session: Session, make_user: Callable[..., User]) -> Callable[..., Team]:
+    """make_team(name="Payments", owner=None, members={user: "editor"}) -> Team."""
+
+    def make(name: str = "Payments", owner: User | None = None,
+             members: dict[User, str | Role] | None = None) -> Team:
+        team = Team(name=name)
+        team.memberships.append(Membership(user=owner or make_user(), role=Role.OWNER.value))
+        for user, role in (members or {}).items():
+            team.memberships.append(Membership(user=user, role=Role(role).value))
+        db_session.add(team)
+        db_session.flush()
+        return team
+
+    return make
+
+
+@pytest.fixture
+def login(client: CsrfClient) -> Callable[..., Any]:
+    """login(user, password=PASSWORD): signs `client` in through the real sign-in form."""
+
+    def sign_in(user: User, password: str = PASSWORD) -> Any:
+        response = client.post("/signin", data={"email": user.email, "password": password})
+        assert response.status_code == 302, f"sign-in failed with {response.status_code}"
+        return response
+
+    return sign_in
+
+
+# --- browser tests --------------------------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, app: Flask) -> None:
+        from werkzeug.serving import make_server
+
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The app on a free 127.0.0.1 port, on its own migrated SQLite database (real commits)."""
+    url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    migrate.upgrade(url)
+    application = create_app({
+        "FAULTLINE_ENV": "development",
+        "DATABASE_URL": url,
+        "SECRET_KEY": TEST_SECRET,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "FAULTLINE_CONTENT_DIR": REPO_ROOT,
+    })
+    server = LiveServer(application).start()
+    yield server
+    server.stop()
+    get_database(application).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (sync API), shared by the session."""
+    if not Path(CHROMIUM).exists() and not shutil.which(CHROMIUM):
+        unavailable(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser page (own cookies) at desktop size."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def engine_for(url: str) -> Engine:
+    """An engine with Faultline's settings (SQLite tuning included), for tests that need one."""
+    return make_engine(url)

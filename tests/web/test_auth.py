@@ -1,0 +1,114 @@
+"""Sign up, sign in, sign out."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD
+from webapp.models import User
+
+
+def signup_data(**overrides: str) -> dict[str, str]:
+    data = {
+        "name": "Ada Lovelace",
+        "email": "Ada@Example.com",
+        "password": "analytical engine",
+        "confirm": "analytical engine",
+    }
+    return {**data, **overrides}
+
+
+def test_signup_creates_account_signs_in_and_first_account_is_admin(client, db_session):
+    response = client.post("/signup", data=signup_data())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/teams/new")
+    user = db_session.scalar(select(User).where(User.email == "ada@example.com"))
+    assert user is not None and user.is_admin
+    assert user.password_hash.startswith("$argon2id$")
+    assert "Ada Lovelace" in client.get("/teams/").get_data(as_text=True)
+
+
+def test_second_account_is_not_admin(client, db_session, make_user):
+    make_user()
+    client.post("/signup", data=signup_data(email="second@example.com"))
+    user = db_session.scalar(select(User).where(User.email == "second@example.com"))
+    assert user is not None and not user.is_admin
+
+
+def test_invalid_signup_returns_400_keeps_input_but_never_the_password(client, db_session):
+    response = client.post("/signup", data=signup_data(confirm="something else"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="Ada Lovelace"' in page
+    assert 'value="Ada@Example.com"' in page
+    assert "analytical engine" not in page
+    assert "The passwords differ." in page
+    assert db_session.scalar(select(User)) is None
+
+
+def test_signup_with_taken_email_is_refused_on_the_email_field(client, make_user):
+    make_user(email="ada@example.com")
+    response = client.post("/signup", data=signup_data())
+    assert response.status_code == 400
+    assert "already exists" in response.get_data(as_text=True)
+
+
+def test_signin_with_right_password_then_signout(client, make_user, login):
+    user = make_user(name="Grace Hopper")
+    login(user)
+    assert "Grace Hopper" in client.get("/teams/").get_data(as_text=True)
+    response = client.post("/signout")
+    assert response.status_code == 302
+    response = client.get("/teams/")
+    assert response.status_code == 302
+    assert "/signin" in response.headers["Location"]
+
+
+def test_signin_with_wrong_password_is_refused_with_400(client, make_user):
+    user = make_user()
+    response = client.post("/signin", data={"email": user.email, "password": "not it at all"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Wrong email or password." in page
+    assert f'value="{user.email}"' in page
+    assert client.get("/teams/").status_code == 302
+
+
+def test_signin_for_unknown_email_says_the_same_as_wrong_password(client):
+    response = client.post("/signin", data={"email": "nobody@example.com", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Wrong email or password." in response.get_data(as_text=True)
+
+
+def test_signin_email_is_case_insensitive(client, make_user):
+    user = make_user(email="mixed@example.com")
+    response = client.post("/signin", data={"email": "  MIXED@example.com", "password": PASSWORD})
+    assert response.status_code == 302, user
+
+
+def test_signin_redirects_to_next_only_on_this_site(client, make_user):
+    user = make_user()
+    data = {"email": user.email, "password": PASSWORD}
+    response = client.post("/signin?next=https://evil.example/", data=data)
+    assert response.headers["Location"] == "/"
+    client.post("/signout")
+    response = client.post("/signin?next=/teams/new", data=data)
+    assert response.headers["Location"] == "/teams/new"
+
+
+def test_signin_attempts_are_rate_limited(client, app, make_user):
+    user = make_user()
+    limit = int(app.config["SIGNIN_RATE_LIMIT"].split()[0])
+    wrong = {"email": user.email, "password": "wrong"}
+    for _ in range(limit):
+        assert client.post("/signin", data=wrong).status_code == 400
+    response = client.post("/signin", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
+    assert client.get("/signin").status_code == 200  # reading the form is not limited
+
+
+def test_pages_need_an_account(client):
+    response = client.get("/teams/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/signin")

@@ -1,0 +1,58 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from webapp import __version__, db, logs, security
+from webapp.config import load_settings
+from webapp.extensions import csrf, limiter, login_manager
+from webapp.startup import check_prerequisites
+
+logger = logging.getLogger(__name__)
+
+#: Static files live at the repository root so the PDF renderer can load them too.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment plus `config_override`, and check prerequisites.
+
+    Raises `webapp.startup.StartupError` (one line) when the app cannot work: the database is
+    unreachable or not migrated, the content is invalid, or production has no secret key.
+    Pass `{"CHECK_PREREQUISITES": False}` to skip the checks (the migration command does).
+    """
+    app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
+    app.config.from_mapping(load_settings(override=config_override))
+    if not app.testing:
+        logs.configure_logging()
+    _init_extensions(app)
+    _register_blueprints(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals["faultline_version"] = __version__
+    if app.config.get("CHECK_PREREQUISITES", True):
+        check_prerequisites(app)
+    logger.info("Faultline %s ready (%s)", __version__, app.config["FAULTLINE_ENV"])
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    logs.init_app(app)
+    security.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.views import auth, errors, health, main, teams
+
+    for module in (main, auth, teams, health):
+        app.register_blueprint(module.bp)
+    errors.init_app(app)

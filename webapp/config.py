@@ -1,0 +1,140 @@
+"""Settings, read from the environment in one place.
+
+`load_settings()` turns the environment into a flat dict of Flask config keys. `create_app`
+applies it, then any override a test or an embedding program passes. Development needs no
+configuration at all: a SQLite file and a generated secret live in `./instance/`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+ENVIRONMENTS = ("development", "production")
+#: The repository root: the parent of the `webapp` package, where questionnaires/ and rules/ live.
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent
+#: Secrets that look like someone left a placeholder in place.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names the variable and what to do."""
+
+
+def instance_dir() -> Path:
+    """The folder holding the development database and secret: `./instance` of the cwd."""
+    return Path.cwd() / "instance"
+
+
+def _generated_secret(folder: Path) -> str:
+    """Read or create the development secret so sessions survive restarts."""
+    path = folder / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    logger.info("generated a development secret key in %s", path)
+    return value
+
+
+def _environment(env: Mapping[str, str]) -> str:
+    value = env.get("FAULTLINE_ENV", "development").strip().lower() or "development"
+    if value not in ENVIRONMENTS:
+        raise ConfigError(f"FAULTLINE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {value!r}")
+    return value
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    url = env.get("DATABASE_URL", "").strip()
+    if url:
+        # Heroku-style URLs name the dialect only; psycopg 3 is the driver we ship.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
+    folder = instance_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'faultline.sqlite3'}"
+
+
+def _secret_key(env: Mapping[str, str], environment: str) -> str:
+    value = env.get("SECRET_KEY", "").strip()
+    if value or environment == "production":
+        return value  # production is checked at startup, with one clear line
+    return _generated_secret(instance_dir())
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, override: Mapping[str, object] | None = None
+) -> dict[str, object]:
+    """Flask config keys from the environment (os.environ unless given), then `override`.
+
+    Defaults that touch the disk (the instance folder) are only computed when neither the
+    environment nor the override provides the value, so tests never write to `./instance`.
+    """
+    env = os.environ if env is None else env
+    override = dict(override or {})
+    environment = str(override.get("FAULTLINE_ENV") or _environment(env))
+    settings = _plain_settings(env, environment)
+    if "DATABASE_URL" not in override:
+        settings["DATABASE_URL"] = _database_url(env)
+    if "SECRET_KEY" not in override:
+        settings["SECRET_KEY"] = _secret_key(env, environment)
+    settings.update(override)
+    return settings
+
+
+def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, object]:
+    base_url = env.get("FAULTLINE_BASE_URL", "").strip().rstrip("/")
+    secure = base_url.startswith("https://")
+    return {
+        "FAULTLINE_ENV": environment,
+        "FAULTLINE_BASE_URL": base_url,
+        "FAULTLINE_CONTENT_DIR": Path(env.get("FAULTLINE_CONTENT_DIR") or DEFAULT_CONTENT_DIR),
+        "RATELIMIT_STORAGE_URI": env.get("FAULTLINE_REDIS_URL", "").strip() or "memory://",
+        "SIGNIN_RATE_LIMIT": env.get("FAULTLINE_SIGNIN_RATE_LIMIT", "").strip()
+        or "10 per minute;50 per hour",
+        "MAX_CONTENT_LENGTH": _int(env, "FAULTLINE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env, "FAULTLINE_SQLITE_BUSY_TIMEOUT_MS", 15_000),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": secure,
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "CHECK_CONTENT": True,
+    }
+
+
+def secret_key_problem(settings: Mapping[str, object]) -> str | None:
+    """Why the secret key is not good enough for production, or None."""
+    if settings.get("FAULTLINE_ENV") != "production":
+        return None
+    key = str(settings.get("SECRET_KEY") or "")
+    if key.lower() in PLACEHOLDER_SECRETS:
+        return "SECRET_KEY is not set; production needs a random secret of 32+ characters"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"SECRET_KEY is too short ({len(key)} characters); production needs 32 or more"
+    return None

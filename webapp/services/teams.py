@@ -1,0 +1,125 @@
+"""Teams and their members. `require_membership` is the one access check for team data."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import Forbidden, NotFound
+
+from webapp.models import Membership, Role, Team, User
+from webapp.services import ServiceError
+from webapp.services.accounts import find_user_by_email
+
+logger = logging.getLogger(__name__)
+
+
+def require_membership(
+    session: Session, team_id: int, user: User, min_role: Role = Role.VIEWER
+) -> Membership:
+    """The user's membership of the team, or an HTTP error.
+
+    Non-members get `NotFound` (404): they must not learn that the team exists. Members whose
+    role is below `min_role` get `Forbidden` (403). Call it on every request that reads or
+    changes anything belonging to a team, with the role the action needs.
+    """
+    membership = session.get(Membership, (team_id, user.id)) if user.is_authenticated else None
+    if membership is None:
+        logger.info("refused team %s to user %s: not a member", team_id, _uid(user))
+        raise NotFound()
+    if not membership.role_enum.at_least(min_role):
+        logger.info(
+            "refused team %s to user %s: role %s below %s",
+            team_id, user.id, membership.role, min_role.value,
+        )
+        raise Forbidden(f"This needs the {min_role.value} role in this team.")
+    return membership
+
+
+def _uid(user: User) -> object:
+    return getattr(user, "id", None)
+
+
+def teams_of(session: Session, user: User) -> list[Membership]:
+    """The user's memberships, teams ordered by name."""
+    query = (
+        select(Membership)
+        .join(Membership.team)
+        .where(Membership.user_id == user.id)
+        .order_by(func.lower(Team.name), Team.id)
+    )
+    return list(session.scalars(query))
+
+
+def members_of(session: Session, team: Team) -> list[Membership]:
+    query = (
+        select(Membership)
+        .join(Membership.user)
+        .where(Membership.team_id == team.id)
+        .order_by(func.lower(User.name), User.id)
+    )
+    return list(session.scalars(query))
+
+
+def create_team(session: Session, owner: User, name: str) -> Team:
+    team = Team(name=name.strip())
+    team.memberships.append(Membership(user=owner, role=Role.OWNER.value))
+    session.add(team)
+    session.flush()
+    logger.info("team %s created by user %s", team.id, owner.id)
+    return team
+
+
+def add_member(session: Session, team: Team, email: str, role: Role) -> Membership:
+    user = find_user_by_email(session, email)
+    if user is None:
+        raise ServiceError(
+            "No account uses this email yet. Ask them to sign up, then add them.", "email"
+        )
+    if session.get(Membership, (team.id, user.id)) is not None:
+        raise ServiceError(f"{user.name} is already a member of this team.", "email")
+    membership = Membership(team=team, user=user, role=role.value)
+    session.add(membership)
+    session.flush()
+    logger.info("user %s added to team %s as %s", user.id, team.id, role.value)
+    return membership
+
+
+def _owner_count(session: Session, team_id: int) -> int:
+    # Lock the team row so two owners demoting each other at once cannot leave none.
+    session.execute(select(Team.id).where(Team.id == team_id).with_for_update())
+    query = select(func.count()).where(
+        Membership.team_id == team_id, Membership.role == Role.OWNER.value
+    )
+    return session.scalar(query) or 0
+
+
+def _ensure_not_last_owner(session: Session, membership: Membership) -> None:
+    if membership.role == Role.OWNER.value and _owner_count(session, membership.team_id) <= 1:
+        raise ServiceError("A team needs at least one owner. Make someone else owner first.")
+
+
+def _member(session: Session, team: Team, user_id: int) -> Membership:
+    membership = session.get(Membership, (team.id, user_id))
+    if membership is None:
+        raise NotFound()
+    return membership
+
+
+def change_role(session: Session, team: Team, user_id: int, role: Role) -> Membership:
+    membership = _member(session, team, user_id)
+    if role != Role.OWNER:
+        _ensure_not_last_owner(session, membership)
+    membership.role = role.value
+    session.flush()
+    logger.info("user %s is now %s of team %s", user_id, role.value, team.id)
+    return membership
+
+
+def remove_member(session: Session, team: Team, user_id: int) -> None:
+    membership = _member(session, team, user_id)
+    _ensure_not_last_owner(session, membership)
+    session.delete(membership)
+    session.flush()
+    logger.info("user %s removed from team %s", user_id, team.id)

@@ -1,0 +1,95 @@
+"""Startup checks: refuse to start with one clear line naming what is wrong.
+
+`check_prerequisites(app)` runs when the app is created; `faultline serve` migrates first,
+so there a database that is behind is brought up to date instead of refused.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from webapp.config import secret_key_problem
+from webapp.db import get_database, read_only_connection
+from webapp.migrate import current_revision, head_revision
+
+logger = logging.getLogger(__name__)
+
+CONTENT_EXTENSION_KEY = "faultline.content"
+
+
+class StartupError(RuntimeError):
+    """A prerequisite is missing. str() is the one line shown to the operator."""
+
+
+def check_secret_key(app: Flask) -> None:
+    problem = secret_key_problem(app.config)
+    if problem:
+        raise StartupError(problem)
+
+
+def _database_problem(error: SQLAlchemyError) -> str:
+    detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    return f"database unreachable ({detail})"
+
+
+def check_database(app: Flask) -> None:
+    """The database answers and its schema is at the latest migration."""
+    engine = get_database(app).engine
+    try:
+        with read_only_connection(engine) as connection:
+            connection.execute(text("SELECT 1"))
+        current = current_revision(engine)
+    except SQLAlchemyError as error:
+        raise StartupError(_database_problem(error)) from None
+    head = head_revision()
+    if current != head:
+        found = current or "empty"
+        raise StartupError(
+            f"database schema is at {found}, this version needs {head}: run `faultline db upgrade`"
+        )
+
+
+def _content_loader() -> Any | None:
+    """The engine's `load_content`, or None while the domain has no content module yet."""
+    try:
+        module = importlib.import_module("webapp.domain.content")
+    except ModuleNotFoundError as error:
+        if error.name in ("webapp.domain.content", "webapp.domain"):
+            return None
+        raise
+    return getattr(module, "load_content", None)
+
+
+def check_content(app: Flask) -> None:
+    """Load questionnaires and rules; keep them on the app for the views."""
+    loader = _content_loader()
+    if loader is None:
+        return
+    content_dir = Path(app.config["FAULTLINE_CONTENT_DIR"])
+    try:
+        app.extensions[CONTENT_EXTENSION_KEY] = loader(content_dir)
+    except Exception as error:  # ContentError, but also anything the loader did not expect
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        reason = "; ".join(lines) or type(error).__name__
+        raise StartupError(f"invalid content in {content_dir}: {reason}") from None
+
+
+def get_content(app: Flask | None = None) -> Any | None:
+    """The content loaded at startup (what `load_content` returned), None if not loaded."""
+    from flask import current_app
+
+    return (app or current_app).extensions.get(CONTENT_EXTENSION_KEY)
+
+
+def check_prerequisites(app: Flask) -> None:
+    check_secret_key(app)
+    check_database(app)
+    if app.config.get("CHECK_CONTENT", True):
+        check_content(app)

@@ -1,0 +1,67 @@
+"""Error pages: a short explanation and a way back, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+logger = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "Your role in this team does not allow this. Ask a team owner."),
+    404: ("Not found", "There is nothing here, or it is not shared with you."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is larger than this server accepts."),
+    429: ("Too many attempts", "Wait a minute, then try again."),
+    500: ("Something went wrong", "The error was logged. Try again in a moment."),
+}
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and not request.accept_mimetypes.accept_html
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, (f"Error {code}", "The request failed."))
+    if _wants_json():
+        return {"error": title, "detail": detail or message, "status": code}, code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message,
+        request_id=g.get("request_id"),
+    ), code
+
+
+def _http_error(error: HTTPException):
+    code = error.code or 500
+    detail = _own_description(error)
+    return render_error(code, detail)
+
+
+def _own_description(error: HTTPException) -> str | None:
+    """A description we wrote (abort(403, "...")), not werkzeug's generic text."""
+    default = type(error).description
+    return error.description if error.description and error.description != default else None
+
+
+def _csrf_error(error: CSRFError):
+    logger.info("refused %s %s: %s", request.method, request.path, error.description)
+    return render_error(400, "This form expired or did not come from this site. "
+                             "Reload the page and send it again.")
+
+
+def _unexpected_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return _http_error(error)
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(InternalServerError.code)
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)

@@ -1,0 +1,119 @@
+"""Teams: list, create, and manage members. Every team URL checks membership first."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from webapp.db import get_session
+from webapp.forms import AddMemberForm, EmptyForm, RoleForm, TeamForm
+from webapp.models import Role, Team
+from webapp.services import ServiceError
+from webapp.services import teams as team_service
+from webapp.services.teams import require_membership
+from webapp.views import render_form_error
+
+bp = Blueprint("teams", __name__, url_prefix="/teams")
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs an account."""
+
+
+def load_team(team_id: int, min_role: Role = Role.VIEWER) -> Team:
+    """The team, after checking the current user's role; sets `g.team` and `g.membership`.
+
+    Other blueprints (assessments) use it too: 404 for non-members, 403 below `min_role`.
+    """
+    session = get_session()
+    g.membership = require_membership(session, team_id, current_user, min_role)
+    g.team = g.membership.team
+    return g.team
+
+
+@bp.get("/")
+def index():
+    memberships = team_service.teams_of(get_session(), current_user)
+    return render_template("teams/index.html", memberships=memberships)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = TeamForm()
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            return render_form_error("teams/new.html", form)
+        return render_template("teams/new.html", form=form)
+    team = team_service.create_team(get_session(), current_user, form.name.data)
+    flash(f"Team “{team.name}” created. Add the people who will answer the review.", "success")
+    return redirect(url_for("teams.show", team_id=team.id))
+
+
+def _show(team: Team, add_form: AddMemberForm | None = None, status: int = 200):
+    members = team_service.members_of(get_session(), team)
+    return render_template(
+        "teams/show.html",
+        team=team,
+        members=members,
+        add_form=add_form or AddMemberForm(formdata=None),
+        role_form=RoleForm(formdata=None),
+        action_form=EmptyForm(formdata=None),
+        can_manage=g.membership.role_enum.at_least(Role.OWNER),
+    ), status
+
+
+@bp.get("/<int:team_id>")
+def show(team_id: int):
+    return _show(load_team(team_id))
+
+
+@bp.post("/<int:team_id>/members")
+def add_member(team_id: int):
+    team = load_team(team_id, Role.OWNER)
+    form = AddMemberForm()
+    if not form.validate_on_submit():
+        return _show(team, form, 400)
+    try:
+        membership = team_service.add_member(
+            get_session(), team, form.email.data, Role(form.role.data)
+        )
+    except ServiceError as error:
+        form.email.errors = [*form.email.errors, error.message]
+        return _show(team, form, 400)
+    flash(f"{membership.user.name} joined {team.name} as {membership.role}.", "success")
+    return redirect(url_for("teams.show", team_id=team.id))
+
+
+@bp.post("/<int:team_id>/members/<int:user_id>/role")
+def change_role(team_id: int, user_id: int):
+    team = load_team(team_id, Role.OWNER)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose one of the listed roles.")
+    return _apply(
+        lambda: team_service.change_role(get_session(), team, user_id, Role(form.role.data)),
+        team, "Role changed.",
+    )
+
+
+@bp.post("/<int:team_id>/members/<int:user_id>/remove")
+def remove_member(team_id: int, user_id: int):
+    team = load_team(team_id, Role.OWNER)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return _apply(
+        lambda: team_service.remove_member(get_session(), team, user_id), team, "Member removed."
+    )
+
+
+def _apply(action, team: Team, success: str):
+    """Run a member change; a refusal is flashed and nothing changes (status 400)."""
+    try:
+        action()
+    except ServiceError as error:
+        flash(error.message, "error")
+        return _show(team, status=400)
+    flash(success, "success")
+    return redirect(url_for("teams.show", team_id=team.id))
