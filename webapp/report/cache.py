@@ -1,0 +1,84 @@
+"""Render each distinct report once: PDFs cached as files named by a hash of what they show.
+
+The key covers the report data (everything printed, including the date and page size), the
+template version (templates, stylesheet, fonts) and the WeasyPrint version, so an unchanged
+assessment is served from disk and any change renders anew. Files are written to a temporary
+name in the same folder and renamed into place, so workers sharing the folder never read a half
+written PDF. Two workers missing the same key at once both render; the second rename wins and
+both files are identical.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from importlib.metadata import version
+from pathlib import Path
+
+from webapp.report.data import build_report_data
+from webapp.report.html import template_version
+from webapp.report.pdf import data_options
+from webapp.report.worker import RenderWorker
+
+log = logging.getLogger(__name__)
+_worker: RenderWorker | None = None
+_worker_lock = threading.Lock()
+
+
+def cache_key(data: dict) -> str:
+    payload = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(payload.encode())
+    digest.update(f"\0{template_version()}\0{version('weasyprint')}".encode())
+    return digest.hexdigest()
+
+
+def shared_worker() -> RenderWorker:
+    """The process-wide render worker, created on first use and stopped at exit."""
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            _worker = RenderWorker()
+            atexit.register(_worker.stop)
+        return _worker
+
+
+def get_or_render_pdf(result_dict: dict, cache_dir: str | os.PathLike, *,
+                      timeout: float | None = None, **opts) -> tuple[bytes, bool]:
+    """(PDF bytes, cache hit?) for an engine result; renders under a time limit on a miss.
+
+    Raises `ReportTimeout` (retryable) when the render takes longer than `timeout` seconds
+    (default: FAULTLINE_PDF_TIMEOUT or 60).
+    """
+    data = build_report_data(result_dict, **data_options(opts))
+    path = Path(cache_dir) / f"{cache_key(data)}.pdf"
+    cached = _read(path)
+    if cached is not None:
+        return cached, True
+    pdf = shared_worker().render(data, timeout)
+    _write_atomically(path, pdf)
+    return pdf, False
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".render-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    log.info("PDF cached as %s (%d bytes)", path.name, len(content))

@@ -1,0 +1,74 @@
+"""Render the report template from plain data, with the report's own Jinja environment."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from webapp.report.data import build_report_data
+from webapp.report.paths import CSS_FILE, FONTS_DIR, TEMPLATES_DIR
+
+TEMPLATE = "report.html.j2"
+FONT_FACES = (  # (file, weight, style) shipped in static/fonts/, licence in OFL.txt
+    ("Inter-Regular.otf", 400, "normal"),
+    ("Inter-Italic.otf", 400, "italic"),
+    ("Inter-Medium.otf", 500, "normal"),
+    ("Inter-SemiBold.otf", 600, "normal"),
+    ("Inter-Bold.otf", 700, "normal"),
+)
+DATA_KEYS = {"team", "milestone", "generated_at", "page_size"}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
+    )
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    return CSS_FILE.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def template_version() -> str:
+    """Changes whenever a template, the stylesheet or the font set changes (keys the cache)."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES_DIR.glob("*.j2")) + [CSS_FILE]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(repr(FONT_FACES).encode())
+    return digest.hexdigest()[:16]
+
+
+def fonts() -> list[dict]:
+    return [{"file": f, "weight": w, "style": s} for f, w, s in FONT_FACES]
+
+
+def render_report(data: dict, *, font_base: str = "/static/fonts/") -> str:
+    """The complete HTML page for already built report data."""
+    return environment().get_template(TEMPLATE).render(
+        r=data, css=stylesheet(), fonts=fonts(), font_base=font_base
+    )
+
+
+def split_options(opts: dict) -> tuple[dict, dict]:
+    """Separate build_report_data's options from the renderer's own."""
+    data_opts = {k: v for k, v in opts.items() if k in DATA_KEYS}
+    return data_opts, {k: v for k, v in opts.items() if k not in DATA_KEYS}
+
+
+def render_html(result_dict: dict, *, static_url: str = "/static/", **opts) -> str:
+    """A standalone HTML page of the review (CSS inlined; fonts from `static_url`fonts/)."""
+    data = build_report_data(result_dict, **opts)
+    return render_report(data, font_base=static_url.rstrip("/") + "/fonts/")
+
+
+def pdf_font_base() -> str:
+    return FONTS_DIR.as_uri() + "/"
