@@ -67,5 +67,104 @@ def db_current() -> None:
 
 # --- content commands (check, questionnaire, template, report) ------------------------------
 
+_content_dir = click.option(
+    "--content-dir", type=click.Path(file_okay=False, path_type=str), envvar="FAULTLINE_CONTENT_DIR",
+    help="Folder holding questionnaires/ and rules/ (default: the installed content).",
+)
+
+
+def _load(content_dir: str | None):  # -> Content; exits 1 on invalid content
+    from webapp.domain import ContentError, load_content
+    from webapp.domain.loader import default_content_dir
+
+    try:
+        return load_content(content_dir or default_content_dir())
+    except ContentError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+
+
+@main.command()
+@_content_dir
+def check(content_dir: str | None) -> None:
+    """Validate all content, run every rule's examples and the rule linter."""
+    from webapp.domain.checks import run_check
+    from webapp.domain.errors import summarize
+    from webapp.domain.loader import default_content_dir
+
+    content, problems = run_check(content_dir or default_content_dir())
+    if problems:
+        click.echo(summarize(problems, "faultline check failed"), err=True)
+        raise SystemExit(1)
+    examples = sum(len(f) + len(q) for f, q in content.examples.values())
+    click.echo(f"Content OK: {len(content.questionnaires)} questionnaire(s), {len(content.rules)} rules, "
+               f"{examples} rule examples, {len(content.scenarios)} scenarios; linter clean.")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("--id", "questionnaire_id", help="Questionnaire id (default: the first).")
+@_content_dir
+def questionnaire(fmt: str, questionnaire_id: str | None, content_dir: str | None) -> None:
+    """Print the questionnaire (sections, questions, choices and scores) for tools."""
+    from webapp.domain.export import questionnaire_json
+
+    click.echo(questionnaire_json(_load(content_dir).questionnaire(questionnaire_id)), nl=False)
+
+
+@main.command()
+@click.option("--id", "questionnaire_id", help="Questionnaire id (default: the first).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
+@_content_dir
+def template(questionnaire_id: str | None, output: str | None, content_dir: str | None) -> None:
+    """Print a blank answers file listing every question with its choices."""
+    from webapp.domain.export import answers_template
+
+    _write(answers_template(_load(content_dir).questionnaire(questionnaire_id)).encode(), output)
+
+
+def _write(data: bytes, output: str | None) -> None:
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(data)
+    else:
+        click.get_binary_stream("stdout").write(data)
+
+
+def _render(result: dict, fmt: str) -> bytes:
+    try:
+        from webapp import report
+        render = report.render_html if fmt == "html" else report.render_pdf
+    except (ImportError, AttributeError):
+        click.echo(f"faultline report: --format {fmt} needs the report renderer "
+                   f"(webapp.report.render_{fmt}), which is not available.", err=True)
+        raise SystemExit(2) from None
+    out = render(result)
+    return out.encode() if isinstance(out, str) else out
+
+
+@main.command()
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["json", "html", "pdf"]), default="json",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
+@_content_dir
+def report(answers_file: str, fmt: str, output: str | None, content_dir: str | None) -> None:
+    """Produce the full review from an answers file (YAML)."""
+    from pathlib import Path
+
+    from webapp.domain import AnswersError, evaluate, load_answers, result_to_dict, result_to_json
+
+    content = _load(content_dir)
+    try:
+        answers = load_answers(Path(answers_file), content)
+    except AnswersError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(2) from None
+    result = evaluate(content, answers)
+    data = result_to_json(result).encode() if fmt == "json" else _render(result_to_dict(result), fmt)
+    _write(data, output)
+
+
 
 # --- automation reviewer (review) ------------------------------------------------------------

@@ -30,6 +30,8 @@ class Content:
     scenarios: list[Scenario]
     outcomes: dict[str, OutcomeDef]
     files: dict[str, str] = field(default_factory=dict)
+    #: "rule:<id>" / "scenario:<id>" -> (file, path in it, line) for problem messages
+    places: dict[str, tuple[str, tuple[str | int, ...], int | None]] = field(default_factory=dict)
     examples: dict[str, tuple[list[Example], list[Example]]] = field(default_factory=dict)
     compiled: dict[tuple[str, int], Compiled] = field(default_factory=dict)
 

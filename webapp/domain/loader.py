@@ -131,6 +131,8 @@ def _assemble(loader: _Loader, questionnaires: list[tuple[str, Questionnaire]], 
                       [r for _, _, r in rules], [sc for _, _, sc in scenarios],
                       {o.id: o for _, _, o in outcomes})
     content.files = {r.id: file for file, _, r in rules} | {sc.id: file for file, _, sc in scenarios}
+    content.places = {f"rule:{r.id}": (f, p, line_of(loader.sources[f].lines, p)) for f, p, r in rules}
+    content.places |= {f"scenario:{s.id}": (f, p, line_of(loader.sources[f].lines, p)) for f, p, s in scenarios}
     _report(loader, crossref.duplicate_ids([(f, p, r.id) for f, p, r in rules], "rule"))
     _report(loader, crossref.duplicate_ids([(f, p, s.id) for f, p, s in scenarios], "scenario"))
     _report(loader, crossref.check_outcomes(outcomes))
@@ -159,3 +161,8 @@ def _compile(loader: _Loader, content: Content, q: Questionnaire, rules: list, s
         found = crossref.compile_scenario(scenario, compiled, set(content.outcomes))
         _report(loader, [(file, path + where, message) for where, message in found])
 
+
+
+def default_content_dir() -> Path:
+    """The project folder holding questionnaires/ and rules/ (next to the webapp package)."""
+    return Path(__file__).resolve().parents[2]
