@@ -1,0 +1,37 @@
+"""Detector functions: one small function per check, found by name from the check's data.
+
+A detector takes the parsed source, the review context (every source of the run, for checks
+that look across files) and the check's parameters, and yields `Hit`s.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from webapp.reviewer.models import Hit, Source
+
+Detector = Callable[..., Iterable[Hit]]
+DETECTORS: dict[str, Detector] = {}
+
+
+def detector(fn: Detector) -> Detector:
+    """Register `fn` under its own name."""
+    DETECTORS[fn.__name__] = fn
+    return fn
+
+
+class Context:
+    """Everything reviewed in one run, for detectors that look across files."""
+
+    def __init__(self, sources: list[Source]) -> None:
+        self.sources = sources
+
+    def k8s_documents(self) -> Iterable[Any]:
+        for source in self.sources:
+            if source.kind == "k8s":
+                yield from (doc for doc in source.docs if isinstance(doc, dict))
+
+
+# Importing the modules registers their detectors.
+from webapp.reviewer.detectors import compose, gha, gha_effects, gha_scripts, k8s  # noqa: E402, F401

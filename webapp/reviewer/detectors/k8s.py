@@ -1,0 +1,170 @@
+"""Kubernetes manifest detectors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from webapp.reviewer.detectors import Context, detector, images
+from webapp.reviewer.models import Hit, Source
+from webapp.reviewer.yamlnodes import YMap
+
+LONG_RUNNING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet")
+WORKLOADS = LONG_RUNNING + ("Job", "CronJob")
+
+
+@dataclass(frozen=True)
+class Workload:
+    doc: YMap
+    kind: str
+    name: str
+    spec: YMap
+    pod: YMap  #: the pod template's spec
+
+    @property
+    def logical(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    def containers(self, init: bool = False) -> Iterator[YMap]:
+        keys = ("containers", "initContainers") if init else ("containers",)
+        for key in keys:
+            yield from (c for c in self.pod.get(key) or [] if isinstance(c, YMap))
+
+    def labels(self) -> dict[str, Any]:
+        template = _get(self.spec, "template", "metadata", "labels")
+        return template if isinstance(template, dict) else {}
+
+
+def _get(node: Any, *keys: str) -> Any:
+    for key in keys:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def workloads(source: Source, kinds: tuple[str, ...] = WORKLOADS) -> Iterator[Workload]:
+    for doc in source.docs:
+        if not isinstance(doc, YMap) or doc.get("kind") not in kinds:
+            continue
+        spec = doc.get("spec")
+        template_owner = _get(spec, "jobTemplate", "spec") if doc["kind"] == "CronJob" else spec
+        pod = _get(template_owner, "template", "spec")
+        if isinstance(spec, YMap) and isinstance(pod, YMap):
+            name = str(_get(doc, "metadata", "name") or "?")
+            yield Workload(doc, doc["kind"], name, spec, pod)
+
+
+def _container_hit(work: Workload, container: YMap, message: str, suffix: str) -> Hit:
+    name = container.get("name", "?")
+    return Hit(container.at("name"), f"{work.logical}, container `{name}`: {message}",
+               f"{work.logical}.containers.{name}.{suffix}")
+
+
+def _stateful(work: Workload, data_images: list[str]) -> bool:
+    volumes = work.pod.get("volumes") or []
+    claims = any(isinstance(v, dict) and "persistentVolumeClaim" in v for v in volumes)
+    data = any(images.is_data_image(str(c.get("image", "")), data_images)
+               for c in work.containers())
+    return claims or data or work.kind == "StatefulSet"
+
+
+@detector
+def k8s_single_replica(source: Source, ctx: Context, data_images: list[str]):
+    for work in workloads(source, ("Deployment",)):
+        if work.spec.get("replicas") == 1 and not _stateful(work, data_images):
+            yield Hit(work.spec.at("replicas"), f"{work.logical} runs one replica: a node drain, "
+                      "a rollout or a crash takes it offline", f"{work.logical}.replicas")
+
+
+@detector
+def k8s_no_readiness_probe(source: Source, ctx: Context):
+    for work in workloads(source, LONG_RUNNING):
+        for container in work.containers():
+            if container.get("ports") and "readinessProbe" not in container:
+                yield _container_hit(work, container, "serves ports with no readinessProbe: "
+                                     "traffic arrives before it is ready", "readinessProbe")
+
+
+@detector
+def k8s_no_liveness_probe(source: Source, ctx: Context):
+    for work in workloads(source, LONG_RUNNING):
+        for container in work.containers():
+            if "livenessProbe" not in container:
+                yield _container_hit(work, container, "no livenessProbe: a deadlocked process "
+                                     "is never restarted", "livenessProbe")
+
+
+@detector
+def k8s_no_pdb(source: Source, ctx: Context, min_replicas: int = 2):
+    budgets = [_get(doc, "spec", "selector", "matchLabels") or {}
+               for doc in ctx.k8s_documents() if doc.get("kind") == "PodDisruptionBudget"]
+    for work in workloads(source, ("Deployment", "StatefulSet")):
+        replicas = work.spec.get("replicas")
+        if not isinstance(replicas, int) or replicas < min_replicas:
+            continue
+        labels = work.labels()
+        if not any(b and all(labels.get(k) == v for k, v in b.items()) for b in budgets):
+            yield Hit(work.spec.at("replicas"), f"{work.logical} runs {replicas} replicas with "
+                      "no PodDisruptionBudget: a drain may evict them all at once",
+                      f"{work.logical}.pdb")
+
+
+@detector
+def k8s_no_resources(source: Source, ctx: Context, field: str):
+    for work in workloads(source):
+        for container in work.containers():
+            if not _get(container, "resources", field):
+                yield _container_hit(work, container, f"no resource {field}: "
+                                     + _RESOURCE_WHY[field], f"resources.{field}")
+
+
+_RESOURCE_WHY = {
+    "requests": "the scheduler packs it blindly and it is first to be starved or evicted",
+    "limits": "one runaway container can starve everything else on its node",
+}
+
+
+@detector
+def k8s_image_unpinned(source: Source, ctx: Context):
+    for work in workloads(source):
+        for container in work.containers(init=True):
+            image = container.get("image")
+            reason = images.unpinned_reason(image) if isinstance(image, str) else None
+            if reason:
+                yield Hit(container.value_at("image"), f"{work.logical}: image `{image}` "
+                          f"{reason}: nodes may run different code", f"{work.logical}.image."
+                          f"{container.get('name', '?')}")
+
+
+@detector
+def k8s_cronjob_missing(source: Source, ctx: Context, field: str, why: str):
+    for work in workloads(source, ("CronJob",)):
+        if field not in work.spec:
+            yield Hit(work.doc.at("spec"), f"{work.logical} has no {field}: {why}",
+                      f"{work.logical}.{field}")
+
+
+@detector
+def k8s_job_no_deadline(source: Source, ctx: Context):
+    for work in workloads(source, ("Job", "CronJob")):
+        job_spec = _get(work.spec, "jobTemplate", "spec") if work.kind == "CronJob" else work.spec
+        if isinstance(job_spec, dict) and "activeDeadlineSeconds" not in job_spec:
+            yield Hit(work.doc.at("spec"), f"{work.logical} has no activeDeadlineSeconds: a hung "
+                      "run is never stopped", f"{work.logical}.activeDeadlineSeconds")
+
+
+@detector
+def k8s_emptydir_database(source: Source, ctx: Context, data_images: list[str]):
+    for work in workloads(source):
+        scratch = {v.get("name"): v for v in work.pod.get("volumes") or []
+                   if isinstance(v, YMap) and "emptyDir" in v}
+        for container in work.containers():
+            image = str(container.get("image", ""))
+            if not images.is_data_image(image, data_images):
+                continue
+            for mount in container.get("volumeMounts") or []:
+                volume = scratch.get(mount.get("name")) if isinstance(mount, dict) else None
+                if volume is not None:
+                    yield Hit(volume.at("emptyDir"), f"{work.logical}: `{image}` keeps its data "
+                              f"in emptyDir `{volume.get('name')}`: a pod restart on another "
+                              "node loses it", f"{work.logical}.volumes.{volume.get('name')}")
