@@ -16,10 +16,10 @@ class QuestionInfo:
     order: int
     scores: dict[str, int]
     labels: dict[str, str]
+    id: str = ""
 
-    @property
-    def id(self) -> str:
-        return self.question.id
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", self.question.id)
 
     @property
     def workflow(self) -> bool:
@@ -35,8 +35,12 @@ class QuestionInfo:
 
     def score_of(self, choices: frozenset[str]) -> int | None:
         """Single: the choice's score; multi: the sum of the selected, capped at 100."""
-        total = sum(self.scores.get(c, 0) for c in choices) if self.question.scored else None
-        return None if total is None else min(total, 100)
+        if not self.question.scored:
+            return None
+        if len(choices) == 1:
+            for choice in choices:
+                return self.scores.get(choice, 0)
+        return min(sum(self.scores.get(c, 0) for c in choices), 100)
 
 
 @dataclass
@@ -54,6 +58,8 @@ class QuestionnaireIndex:
         for section in questionnaire.sections:
             for question in section.questions:
                 index._add(section, question)
+        index.system_ids = [q for q, info in index.questions.items() if not info.workflow]
+        index.workflow_ids = [q for q, info in index.questions.items() if info.workflow]
         return index
 
     def _add(self, section: Section, question: Question) -> None:
@@ -74,13 +80,8 @@ class QuestionnaireIndex:
         if question.describes == "criticality" and section.kind == "workflow":
             self.criticality = question.id
 
-    @property
-    def system_ids(self) -> list[str]:
-        return [qid for qid, info in self.questions.items() if not info.workflow]
-
-    @property
-    def workflow_ids(self) -> list[str]:
-        return [qid for qid, info in self.questions.items() if info.workflow]
+    system_ids: list[str] = field(default_factory=list)
+    workflow_ids: list[str] = field(default_factory=list)
 
     def order(self, qid: str) -> int:
         info = self.questions.get(qid)

@@ -83,7 +83,7 @@ def lint_rule(content: Content, compiled: Compiled, rule_id: str) -> list[Proble
 
 
 def _winners(content: Content, compiled: Compiled, scenario_id: str, target: int) -> tuple[bool, set[int]]:
-    """Whether outcome `target` can win, and which outcomes won instead while searching."""
+    """Whether outcome `target` can win, and which outcomes won instead when its condition held."""
     index = compiled.index
     scenario = next(s for s in content.scenarios if s.id == scenario_id)
     conditions = compiled.outcomes[scenario_id]
@@ -97,7 +97,8 @@ def _winners(content: Content, compiled: Compiled, scenario_id: str, target: int
             position = _position(scenario, result)
             if position == target:
                 return True, won
-            won.add(position)
+            if conditions[target](answers, flags_of(index, answers)):
+                won.add(position)
     return False, won
 
 

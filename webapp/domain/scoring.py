@@ -59,10 +59,14 @@ def weighted_mean(pairs: Iterable[tuple[float | None, float]]) -> float | None:
     return round(total / weight_sum, 1) if weight_sum else None
 
 
+def question_weights(infos: Iterable[QuestionInfo], fit: Fit) -> dict[str, float]:
+    """Each question's weight, raised by the fit profile for its tags."""
+    return {i.id: i.question.weight * _tag_factor(i, fit) for i in infos}
+
+
 def group_score(group_id: str, infos: list[QuestionInfo], answers: Mapping[str, Answer],
-                fit: Fit) -> GroupScore:
-    pairs = [(question_score(i, answers.get(i.id)), i.question.weight * _tag_factor(i, fit))
-             for i in infos]
+                weights: Mapping[str, float]) -> GroupScore:
+    pairs = [(question_score(i, answers.get(i.id)), weights[i.id]) for i in infos]
     answered = sum(1 for score, _ in pairs if score is not None)
     return GroupScore(group_id, weighted_mean(pairs), answered, len(infos))
 
