@@ -1,0 +1,94 @@
+"""The PDF cache renders an unchanged report once; renders run under a time limit."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp.report import ReportTimeout, build_report_data, get_or_render_pdf
+from webapp.report import cache as report_cache
+from webapp.report.cache import cache_key
+from webapp.report.worker import RenderWorker, ReportError
+
+
+@pytest.fixture
+def cache_dir(tmp_path):
+    return tmp_path / "pdf-cache"
+
+
+class FakeWorker:
+    """Stands in for the render worker; counts renders."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def render(self, data, timeout=None):
+        self.calls += 1
+        return b"%PDF-fake " + data["meta"]["system_name"].encode()
+
+
+@pytest.fixture
+def fake_worker(monkeypatch):
+    worker = FakeWorker()
+    monkeypatch.setattr(report_cache, "shared_worker", lambda: worker)
+    return worker
+
+
+def test_second_request_is_a_hit_without_rendering(result, cache_dir, fake_worker):
+    first = get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
+    second = get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
+    assert first == (b"%PDF-fake Payments platform", False)
+    assert second == (first[0], True)
+    assert fake_worker.calls == 1
+    assert [p.suffix for p in cache_dir.iterdir()] == [".pdf"]  # no temporary file left
+
+
+def test_a_hit_never_touches_the_renderer(result, cache_dir, fake_worker, monkeypatch):
+    pdf, _ = get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
+
+    def explode():
+        raise AssertionError("a cache hit must not render")
+
+    monkeypatch.setattr(report_cache, "shared_worker", explode)
+    assert get_or_render_pdf(result, cache_dir, generated_at="2026-11-21") == (pdf, True)
+
+
+def test_changed_answers_or_page_size_render_again(result, cache_dir, fake_worker):
+    get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
+    get_or_render_pdf(result, cache_dir, generated_at="2026-11-21", page_size="Letter")
+    result["overall"] = 55
+    get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
+    assert fake_worker.calls == 3 and len(list(cache_dir.glob("*.pdf"))) == 3
+
+
+def test_key_depends_on_template_version(result, monkeypatch):
+    data = build_report_data(result, generated_at="2026-11-21")
+    before = cache_key(data)
+    monkeypatch.setattr(report_cache, "template_version", lambda: "another-template")
+    assert cache_key(data) != before
+
+
+def test_a_real_render_is_cached_and_served(result, cache_dir):
+    pdf, hit = get_or_render_pdf(result, cache_dir, generated_at="2026-11-21", timeout=60)
+    assert pdf.startswith(b"%PDF") and hit is False
+    assert get_or_render_pdf(result, cache_dir, generated_at="2026-11-21") == (pdf, True)
+
+
+def test_a_slow_render_times_out_with_a_retryable_message(result, cache_dir):
+    with pytest.raises(ReportTimeout) as caught:
+        get_or_render_pdf(result, cache_dir, generated_at="2026-11-22", timeout=0.01)
+    assert caught.value.retryable
+    assert "Try again" in str(caught.value) and "0.01 seconds" in str(caught.value)
+    assert not cache_dir.exists() or not list(cache_dir.iterdir())
+
+
+def test_the_worker_is_killed_on_timeout_and_a_new_one_answers():
+    worker = RenderWorker(target="time:sleep")  # sleeps for `data` seconds, returns None
+    try:
+        with pytest.raises(ReportTimeout):
+            worker.render(30, timeout=0.5)
+        assert worker.pid is None  # killed and forgotten
+        with pytest.raises(ReportError, match="TypeError") as caught:
+            worker.render(0, timeout=10)  # a fresh child answers (None is not PDF bytes)
+        assert not caught.value.retryable and worker.pid is not None
+    finally:
+        worker.stop()
