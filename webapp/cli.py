@@ -128,7 +128,7 @@ def _write(data: bytes, output: str | None) -> None:
         with open(output, "wb") as handle:
             handle.write(data)
     else:
-        click.get_binary_stream("stdout").write(data)
+        click.echo(data, nl=False)
 
 
 def _render(result: dict, fmt: str) -> bytes:
