@@ -178,6 +178,25 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """make_app(**overrides) -> a separate app on `app_config` + overrides (real commits).
+
+    For tests that need another database or settings; its engine is disposed afterwards.
+    """
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        application = create_app({**app_config, **overrides})
+        application.test_client_class = CsrfClient
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        get_database(application).engine.dispose()
+
+
+@pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
     """A session on the test's connection: what it flushes, requests see; all rolled back.
 

@@ -36,7 +36,11 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["faultline_version"] = __version__
     if app.config.get("CHECK_PREREQUISITES", True):
-        check_prerequisites(app)
+        try:
+            check_prerequisites(app)
+        except BaseException:
+            db.get_database(app).engine.dispose()
+            raise
     logger.info("Faultline %s ready (%s)", __version__, app.config["FAULTLINE_ENV"])
     return app
 

@@ -1,0 +1,62 @@
+"""A new user signs up, creates a team, adds a member, signs out and in again: real Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long enough passphrase"
+
+
+def sign_up(page, base_url: str, name: str, email: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_role("link", name="Sign up").click()
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+
+def test_new_user_signs_up_creates_team_adds_member_signs_out_and_in(live_server, browser):
+    colleague = browser.new_context()
+    sign_up(colleague.new_page(), live_server.url, "Bob Builder", "bob@example.com")
+    colleague.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
+
+    sign_up(page, live_server.url, "Alice Example", "alice@example.com")
+    page.wait_for_url(re.compile(r"/teams/new$"))
+    assert page.get_by_text("Welcome to Faultline, Alice Example.").is_visible()
+
+    page.get_by_label("Team name").fill("Payments")
+    page.get_by_role("button", name="Create team").click()
+    page.wait_for_url(re.compile(r"/teams/\d+$"))
+    assert page.get_by_role("heading", name="Payments", level=1).is_visible()
+
+    page.get_by_label("Their email").fill("bob@example.com")
+    page.get_by_label("Role", exact=True).select_option("viewer")
+    page.get_by_role("button", name="Add member").click()
+    assert page.get_by_text("Bob Builder joined Payments as viewer.").is_visible()
+    members = page.get_by_role("table")
+    assert members.get_by_text("bob@example.com").is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/signin$"))
+    assert page.get_by_text("You are signed out.").is_visible()
+
+    page.get_by_label("Email").fill("alice@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/teams/$"))
+    page.get_by_role("link", name="Payments").click()
+    assert page.get_by_role("table").get_by_text("Bob Builder", exact=True).is_visible()
+    assert errors == []  # no CSP violations or script errors along the way
+    context.close()

@@ -1,0 +1,185 @@
+"""Fail fast: the app and `faultline serve` refuse to start with one clear line."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from webapp import migrate, server, startup
+from webapp.app import create_app
+from webapp.cli import main
+from webapp.config import load_settings
+from webapp.startup import StartupError
+
+UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+
+
+@pytest.fixture
+def quiet_serve(monkeypatch):
+    """Keep `faultline serve` from installing its JSON log handler in the test process."""
+    monkeypatch.setattr(server, "configure_logging", lambda: None)
+
+
+def only_line(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert "Traceback" not in output
+    return lines[0]
+
+
+def test_production_without_secret_key_refuses_to_start(app_config):
+    with pytest.raises(StartupError, match="^SECRET_KEY is not set"):
+        create_app({**app_config, "FAULTLINE_ENV": "production", "SECRET_KEY": ""})
+
+
+def test_production_with_short_secret_key_refuses_to_start(app_config):
+    with pytest.raises(StartupError, match="SECRET_KEY is too short"):
+        create_app({**app_config, "FAULTLINE_ENV": "production", "SECRET_KEY": "short"})
+
+
+def test_production_with_real_secret_starts_and_marks_cookies_secure(make_app):
+    app = make_app(FAULTLINE_ENV="production", SECRET_KEY="s" * 40)
+    assert app.config["FAULTLINE_ENV"] == "production"
+
+
+def test_unmigrated_database_refuses_with_the_command_to_run(app_config, fresh_database_url):
+    with pytest.raises(StartupError) as caught:
+        create_app({**app_config, "DATABASE_URL": fresh_database_url})
+    assert str(caught.value) == (
+        f"database schema is at empty, this version needs {migrate.head_revision()}: "
+        "run `faultline db upgrade`"
+    )
+
+
+def test_unreachable_database_refuses_naming_the_database(app_config):
+    with pytest.raises(StartupError, match=r"^database unreachable \(.*127\.0\.0\.1"):
+        create_app({**app_config, "DATABASE_URL": UNREACHABLE})
+
+
+def test_invalid_content_refuses_with_the_loaders_reason(app_config, monkeypatch, tmp_path):
+    def broken_loader(content_dir: Path):
+        raise ValueError("rules/system-observe.yaml: rules[2].severity: 'hgih' is not allowed")
+
+    monkeypatch.setattr(startup, "_content_loader", lambda: broken_loader)
+    with pytest.raises(StartupError) as caught:
+        create_app({**app_config, "FAULTLINE_CONTENT_DIR": tmp_path})
+    assert str(caught.value) == (
+        f"invalid content in {tmp_path}: "
+        "rules/system-observe.yaml: rules[2].severity: 'hgih' is not allowed"
+    )
+
+
+def test_real_content_loader_rejects_a_broken_questionnaire(app_config, tmp_path):
+    if startup._content_loader() is None:
+        pytest.skip("webapp.domain.content.load_content does not exist yet")
+    (tmp_path / "questionnaires").mkdir()
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "questionnaires" / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
+    with pytest.raises(StartupError, match="^invalid content in .*broken.yaml"):
+        create_app({**app_config, "FAULTLINE_CONTENT_DIR": tmp_path})
+
+
+def test_development_defaults_live_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    first = load_settings(env={})
+    second = load_settings(env={})
+    assert first["DATABASE_URL"] == f"sqlite:///{tmp_path / 'instance' / 'faultline.sqlite3'}"
+    assert len(str(first["SECRET_KEY"])) >= 32
+    assert first["SECRET_KEY"] == second["SECRET_KEY"]  # kept, so sessions survive restarts
+    assert first["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_environment_settings_are_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(env={
+        "DATABASE_URL": "postgresql://u@db/faultline",
+        "SECRET_KEY": "k" * 40,
+        "FAULTLINE_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "FAULTLINE_BASE_URL": "https://faultline.example/",
+        "FAULTLINE_ENV": "production",
+    })
+    assert settings["DATABASE_URL"] == "postgresql+psycopg://u@db/faultline"
+    assert settings["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["FAULTLINE_BASE_URL"] == "https://faultline.example"
+    assert not (tmp_path / "instance").exists()
+
+
+def test_cli_serve_refuses_production_without_secret(runner, quiet_serve, tmp_path):
+    env = {"FAULTLINE_ENV": "production", "SECRET_KEY": "",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    result = runner.invoke(main, ["serve"], env=env)
+    assert result.exit_code == 1
+    assert only_line(result.output).startswith("Error: SECRET_KEY is not set")
+
+
+def test_cli_serve_refuses_an_unreachable_database(runner, quiet_serve):
+    result = runner.invoke(main, ["serve"], env={"DATABASE_URL": UNREACHABLE,
+                                                 "SECRET_KEY": "k" * 40})
+    assert result.exit_code == 1
+    assert only_line(result.output).startswith("Error: database unreachable (")
+
+
+def test_cli_serve_refuses_a_wrong_environment_name(runner, quiet_serve):
+    result = runner.invoke(main, ["serve"], env={"FAULTLINE_ENV": "staging"})
+    assert result.exit_code == 1
+    assert only_line(result.output) == (
+        "Error: FAULTLINE_ENV must be one of development, production, not 'staging'"
+    )
+
+
+def test_cli_db_upgrade_current_downgrade(runner, tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}", "SECRET_KEY": "k" * 40}
+    head = migrate.head_revision()
+    assert runner.invoke(main, ["db", "current"], env=env).output.startswith("empty")
+    result = runner.invoke(main, ["db", "upgrade"], env=env)
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(main, ["db", "current"], env=env).output.strip() == (
+        f"{head} (latest: {head})"
+    )
+    result = runner.invoke(main, ["db", "downgrade", "base"], env=env)
+    assert result.exit_code == 0 and "empty" in result.output
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 20) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {timeout}s")
+
+
+@pytest.mark.slow
+def test_faultline_serve_creates_the_database_and_serves(tmp_path):
+    """README command 1 in miniature: no configuration, a fresh folder, a working server."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "SECRET_KEY", "FAULTLINE_ENV")}
+    command = [sys.executable, "-c", "from webapp.cli import main; main()",
+               "serve", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(f"http://127.0.0.1:{port}/readyz") == 200
+        assert (tmp_path / "instance" / "faultline.sqlite3").exists()
+        assert (tmp_path / "instance" / "secret_key").exists()
+    finally:
+        process.terminate()
+        _out, err = process.communicate(timeout=10)
+    assert '"message": "serving on http://127.0.0.1:' in err
