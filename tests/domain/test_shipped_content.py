@@ -1,0 +1,154 @@
+"""The content that ships with Faultline: every rule's examples, and properties of the whole.
+
+If these fail, the content (questionnaires/, rules/) needs fixing; the message names the rule.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from webapp.domain import Answers, ContentError, SystemInfo, WorkflowAnswers, evaluate, load_content
+from webapp.domain.checks import rule_fires
+from webapp.domain.extremes import best_choice, worst_choice
+from webapp.domain.lint import states
+from webapp.domain.result_dict import result_to_json
+from webapp.domain.scenarios import responded
+
+from .conftest import REPO
+
+
+def _load():
+    try:
+        return load_content(REPO), None
+    except ContentError as exc:
+        return None, exc
+
+
+SHIPPED, INVALID = _load()
+needs_content = pytest.mark.skipif(SHIPPED is None, reason="shipped content is invalid (see test_rule_example)")
+
+
+def _examples() -> list:
+    content = SHIPPED
+    if content is None:
+        return [pytest.param(None, "", 0, True, id="content-invalid", marks=pytest.mark.xfail(
+            reason=str(INVALID).splitlines()[0], strict=True))]
+    return [pytest.param(rule.id, kind, k, kind == "fires", id=f"{rule.id}-{kind}-{k}")
+            for rule in content.rules for kind in ("fires", "quiet")
+            for k in range(len(getattr(rule.examples, kind)))]
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "k", "fires"), _examples())
+def test_rule_example(shipped, rule_id, kind, k, fires) -> None:
+    examples = shipped.examples[rule_id][0 if kind == "fires" else 1]
+    assert rule_fires(shipped, rule_id, examples[k]) is fires, \
+        f"{shipped.files[rule_id]}: rule '{rule_id}' should {'fire' if fires else 'stay quiet'} on examples.{kind}[{k}]"
+
+
+def test_shipped_content_is_large_enough(shipped) -> None:
+    assert len(shipped.rules) >= 60
+    assert len(shipped.scenarios) >= 8
+
+
+PROPS = settings(max_examples=40, deadline=None)
+
+
+def _unscored(index, workflow: bool) -> list[str]:
+    return [q for q, i in index.questions.items() if not i.question.scored and i.workflow == workflow]
+
+
+@st.composite
+def answer_sets(draw, index, qids):
+    return {q: a for q in qids if (a := draw(st.sampled_from(states(index.questions[q])))) is not None}
+
+
+@st.composite
+def assessments(draw, content, pick=None):
+    """Random answers; with `pick`, every scored question takes pick(info) and only fit and
+    description questions vary."""
+    index = content.index()
+
+    def part(workflow: bool) -> dict:
+        free = draw(answer_sets(index, _unscored(index, workflow) if pick else
+                                index.workflow_ids if workflow else index.system_ids))
+        fixed = {q: pick(i) for q, i in index.questions.items() if pick and i.question.scored
+                 and i.workflow == workflow}
+        return free | fixed
+
+    flows = [WorkflowAnswers(f"wf-{n}", part(True)) for n in range(draw(st.integers(0 if not pick else 1, 3)))]
+    q = index.questionnaire
+    return Answers(q.id, q.version, SystemInfo("Property"), part(False), {}, flows)
+
+
+@needs_content
+@PROPS
+@given(answers=assessments(SHIPPED) if SHIPPED else st.nothing())
+def test_scores_stay_within_0_and_100(answers) -> None:
+    shipped = SHIPPED
+    result = evaluate(shipped, answers)
+    scores = [result.overall, result.system_score, result.workflows_score, *(g.score for g in result.layers)]
+    scores += [s for w in result.workflows for s in (w.score, *(g.score for g in w.patterns))]
+    assert all(s is None or 0 <= s <= 100 for s in scores)
+    assert 0 <= result.coverage.percent <= 100
+
+
+@needs_content
+@PROPS
+@given(answers=assessments(SHIPPED, best_choice) if SHIPPED else st.nothing())
+def test_best_choice_everywhere_scores_90_and_nothing_high(answers) -> None:
+    shipped = SHIPPED
+    result = evaluate(shipped, answers)
+    assert result.overall >= 90
+    serious = [(f.rule.id, f.workflow) for f in result.findings if f.rule.severity in ("critical", "high")]
+    assert serious == []
+
+
+@needs_content
+@PROPS
+@given(answers=assessments(SHIPPED, worst_choice) if SHIPPED else st.nothing())
+def test_worst_choice_everywhere_hits_every_layer_and_pattern(answers) -> None:
+    shipped = SHIPPED
+    result = evaluate(shipped, answers)
+    hit = {f.rule.area for f in result.findings}
+    q = shipped.questionnaire()
+    assert {x.id for x in q.layers} - hit == set()
+    assert {p.id for p in q.patterns} - hit == set()
+
+
+@needs_content
+@PROPS
+@given(answers=assessments(SHIPPED) if SHIPPED else st.nothing())
+def test_unanswered_never_reads_as_safe(answers) -> None:
+    shipped = SHIPPED
+    result = evaluate(shipped, answers)
+    for flow in result.workflows:
+        merged = {**answers.answers, **flow.answers}
+        for s in (s for s in flow.scenarios if s.status == "safe"):
+            assert all(responded(merged.get(q)) for q in s.because), (flow.name, s.scenario.id)
+
+
+@needs_content
+@PROPS
+@given(answers=assessments(SHIPPED) if SHIPPED else st.nothing())
+def test_output_is_deterministic_whatever_the_order_of_answers(answers) -> None:
+    shipped = SHIPPED
+    shuffled = Answers(answers.questionnaire, answers.version, answers.system,
+                       _shuffle(answers.answers), {}, [WorkflowAnswers(w.name, _shuffle(w.answers))
+                                                        for w in answers.workflows])
+    assert result_to_json(evaluate(shipped, answers)) == result_to_json(evaluate(shipped, shuffled))
+
+
+def test_a_blank_assessment_has_no_safe_scenario(shipped) -> None:
+    q = shipped.questionnaire()
+    result = evaluate(shipped, Answers(q.id, q.version, workflows=[WorkflowAnswers("blank")]))
+    assert {s.status for s in result.workflows[0].scenarios} == {"unknown"}
+
+
+def _shuffle(mapping: dict) -> dict:
+    items = list(mapping.items())
+    random.Random(len(items)).shuffle(items)
+    return dict(items)
