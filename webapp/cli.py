@@ -168,3 +168,27 @@ def report(answers_file: str, fmt: str, output: str | None, content_dir: str | N
 
 
 # --- automation reviewer (review) ------------------------------------------------------------
+
+import pathlib  # noqa: E402 - kept inside the review block, which owns it
+
+
+@main.command("review")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=pathlib.Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=pathlib.Path),
+              help="Write to this file instead of standard output.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low"]),
+              default="low", show_default=True,
+              help="Exit 1 when a finding at or above this severity remains.")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path),
+              help="Suppress findings whose fingerprints this baseline file lists.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=pathlib.Path),
+              help="Write a baseline accepting every current finding, then exit 0.")
+def review_command(paths, fmt, output, fail_on, baseline, write_baseline) -> None:
+    """Review GitHub Actions workflows, compose files and Kubernetes manifests (files or
+    folders) for reliability problems. Exit 0: clean, 1: findings, 2: usage error, 3: failure."""
+    from webapp.reviewer.command import run
+
+    raise SystemExit(run(paths, fmt, output, fail_on, baseline, write_baseline))

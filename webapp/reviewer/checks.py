@@ -43,6 +43,7 @@ class SuggestedAnswer(BaseModel):
     question: str
     choice: str
     when: Literal["finding", "clean"] = "finding"
+    params: dict[str, Any] = Field(default_factory=dict)  #: stricter params to judge "clean"
 
 
 class Fixtures(BaseModel):

@@ -114,7 +114,8 @@ def gha_retry_no_backoff(source: Source, ctx: Context):
         return
     for step in wfm.steps(wf):
         for loop in loops(source, step):
-            if loop.retries and loop.counted and not _TIMEOUT.search(loop.body) and not loop.backs_off:
+            fixed_delay = loop.counted and not loop.backs_off and not _TIMEOUT.search(loop.body)
+            if loop.retries and fixed_delay:
                 yield Hit(loop.pos, "retry loop waits the same fixed delay between attempts: "
                           "every client retries in lockstep against a struggling service",
                           f"{step.logical}.run:{loop.kind}")

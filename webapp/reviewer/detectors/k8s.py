@@ -153,18 +153,32 @@ def k8s_job_no_deadline(source: Source, ctx: Context):
                       "run is never stopped", f"{work.logical}.activeDeadlineSeconds")
 
 
+_EPHEMERAL = ("emptyDir", "configMap", "secret", "downwardAPI", "projected")
+
+
 @detector
 def k8s_emptydir_database(source: Source, ctx: Context, data_images: list[str]):
     for work in workloads(source):
-        scratch = {v.get("name"): v for v in work.pod.get("volumes") or []
-                   if isinstance(v, YMap) and "emptyDir" in v}
+        volumes = {v.get("name"): v for v in work.pod.get("volumes") or [] if isinstance(v, YMap)}
+        claims = {_get(t, "metadata", "name") for t in work.spec.get("volumeClaimTemplates") or []}
         for container in work.containers():
             image = str(container.get("image", ""))
-            if not images.is_data_image(image, data_images):
-                continue
-            for mount in container.get("volumeMounts") or []:
-                volume = scratch.get(mount.get("name")) if isinstance(mount, dict) else None
-                if volume is not None:
-                    yield Hit(volume.at("emptyDir"), f"{work.logical}: `{image}` keeps its data "
-                              f"in emptyDir `{volume.get('name')}`: a pod restart on another "
-                              "node loses it", f"{work.logical}.volumes.{volume.get('name')}")
+            if images.is_data_image(image, data_images):
+                yield from _unsafe_data(work, container, image, volumes, claims)
+
+
+def _unsafe_data(work: Workload, container: YMap, image: str, volumes: dict[Any, YMap],
+                 claims: set[Any]) -> Iterator[Hit]:
+    mounted = [m.get("name") for m in container.get("volumeMounts") or [] if isinstance(m, dict)]
+    durable = [n for n in mounted if n in claims or (
+        n in volumes and not any(kind in volumes[n] for kind in _EPHEMERAL))]
+    if durable:
+        return
+    scratch = [volumes[n] for n in mounted if n in volumes and "emptyDir" in volumes[n]]
+    for volume in scratch:
+        yield Hit(volume.at("emptyDir"), f"{work.logical}: `{image}` keeps its data in emptyDir "
+                  f"`{volume.get('name')}`: a pod restart on another node loses it",
+                  f"{work.logical}.volumes.{volume.get('name')}")
+    if not scratch:
+        yield _container_hit(work, container, f"`{image}` keeps its data in the container's own "
+                             "filesystem: every restart starts it empty", "data")
