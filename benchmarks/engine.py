@@ -29,7 +29,9 @@ def random_answers(index: QuestionnaireIndex, workflows: int, seed: int = 7) -> 
         chosen = {q: rng.choice(states(index.questions[q])[1:]) for q in qids}
         return {q: a for q, a in chosen.items() if rng.random() > 0.1}
 
-    flows = [WorkflowAnswers(f"workflow-{n:03d}", pick(index.workflow_ids)) for n in range(workflows)]
+    flows = [
+        WorkflowAnswers(f"workflow-{n:03d}", pick(index.workflow_ids)) for n in range(workflows)
+    ]
     q = index.questionnaire
     return Answers(q.id, q.version, SystemInfo("Benchmark"), pick(index.system_ids), {}, flows)
 
@@ -46,8 +48,10 @@ def median_ms(content, answers: Answers, runs: int) -> float:
 def main() -> int:
     content = load_content(ROOT)
     index = content.index()
-    print(f"content: {len(content.rules)} rules, {len(content.scenarios)} scenarios, "
-          f"{len(index.questions)} questions")
+    print(
+        f"content: {len(content.rules)} rules, {len(content.scenarios)} scenarios, "
+        f"{len(index.questions)} questions"
+    )
     failed = False
     for workflows, target in TARGETS_MS.items():
         answers = random_answers(index, workflows)

@@ -31,9 +31,11 @@ def parse(content, text: str):
 
 def test_answers_file_reads_choices_lists_na_and_blanks(content) -> None:
     answers = parse(content, GOOD)
-    assert answers.answers == {"fit.high-volume": Answer.choice("yes"),
-                               "observe.logs": Answer.of(["app", "audit"]),
-                               "contain.bulkheads": Answer.not_applicable("only one dependency")}
+    assert answers.answers == {
+        "fit.high-volume": Answer.choice("yes"),
+        "observe.logs": Answer.of(["app", "audit"]),
+        "contain.bulkheads": Answer.not_applicable("only one dependency"),
+    }
     assert answers.notes == {"observe.logs": "Shipped to **Loki**."}
     assert answers.workflows[0].answers == {"timeouts.run": Answer.choice("no")}
     assert answers.workflows[0].evidence == {"timeouts.run": "https://example.org/runbook"}
@@ -51,27 +53,45 @@ def test_every_unknown_question_and_choice_id_is_named(content) -> None:
         parse(content, text)
     lines = str(caught.value).splitlines()
     assert lines[0] == "Answers do not fit the questionnaire: 4 problems in 1 file"
-    assert "answers.yaml:4: answers.fit.high-volum: unknown question id 'fit.high-volum' " \
-           "(did you mean 'fit.high-volume'?)" in lines[1]
+    assert (
+        "answers.yaml:4: answers.fit.high-volum: unknown question id 'fit.high-volum' "
+        "(did you mean 'fit.high-volume'?)" in lines[1]
+    )
     assert "answers.fit.prototype: 'fit.prototype' has no choice 'perhaps'" in lines[2]
-    assert "workflows[0].answers.timeouts.runs: unknown question id 'timeouts.runs'" in str(caught.value)
-    assert "workflows[0].answers.timeouts.calls: 'timeouts.calls' has no choice 'many'" in str(caught.value)
+    assert "workflows[0].answers.timeouts.runs: unknown question id 'timeouts.runs'" in str(
+        caught.value
+    )
+    assert "workflows[0].answers.timeouts.calls: 'timeouts.calls' has no choice 'many'" in str(
+        caught.value
+    )
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("answers: {timeouts.run: no}\n", "'timeouts.run' is asked per workflow"),
-    ("workflows: [{name: a, answers: {observe.alerts: none}}]\n", "'observe.alerts' is a system question"),
-    ("answers: {observe.alerts: {na: nothing to alert on}}\n", "'observe.alerts' cannot be answered not applicable"),
-    ("answers: {contain.bulkheads: {na: ''}}\n", "non-empty reason"),
-    ("answers: {observe.alerts: [none, causes]}\n", "'observe.alerts' takes one choice, got 2"),
-    ("answers: {observe.logs: [none, app]}\n", "'none' excludes the other choices of 'observe.logs'"),
-    ("workflows: [{name: a}, {name: a}]\n", "two workflows are named 'a'"),
-    ("workflows: [{answers: {}}]\n", "every workflow needs a name"),
-    ("questionnaire: other\n", "no questionnaire 'other'"),
-    ("version: 7\n", "has no version 7"),
-    ("colour: blue\n", "colour: unknown key"),
-    ("notes: {nope: hi}\n", "unknown question id 'nope'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("answers: {timeouts.run: no}\n", "'timeouts.run' is asked per workflow"),
+        (
+            "workflows: [{name: a, answers: {observe.alerts: none}}]\n",
+            "'observe.alerts' is a system question",
+        ),
+        (
+            "answers: {observe.alerts: {na: nothing to alert on}}\n",
+            "'observe.alerts' cannot be answered not applicable",
+        ),
+        ("answers: {contain.bulkheads: {na: ''}}\n", "non-empty reason"),
+        ("answers: {observe.alerts: [none, causes]}\n", "'observe.alerts' takes one choice, got 2"),
+        (
+            "answers: {observe.logs: [none, app]}\n",
+            "'none' excludes the other choices of 'observe.logs'",
+        ),
+        ("workflows: [{name: a}, {name: a}]\n", "two workflows are named 'a'"),
+        ("workflows: [{answers: {}}]\n", "every workflow needs a name"),
+        ("questionnaire: other\n", "no questionnaire 'other'"),
+        ("version: 7\n", "has no version 7"),
+        ("colour: blue\n", "colour: unknown key"),
+        ("notes: {nope: hi}\n", "unknown question id 'nope'"),
+    ],
+)
 def test_bad_answers_are_refused_with_a_reason(content, text, message) -> None:
     with pytest.raises(AnswersError) as caught:
         parse(content, text)

@@ -29,28 +29,50 @@ def test_result_holds_what_the_issue_lists(content, fixture_answers) -> None:
     assert flow["name"] == "nightly-settlement"
     assert [p["id"] for p in flow["patterns"]] == ["idempotency", "retries", "timeouts"]
     assert set(flow["scenarios"][0]) >= {"id", "outcome", "status", "because"}
-    assert set(data["findings"][0]) >= {"rule", "title", "severity", "priority", "bucket", "workflow",
-                                        "effort", "quick_win", "rationale", "remediation",
-                                        "verification", "references", "because"}
+    assert set(data["findings"][0]) >= {
+        "rule",
+        "title",
+        "severity",
+        "priority",
+        "bucket",
+        "workflow",
+        "effort",
+        "quick_win",
+        "rationale",
+        "remediation",
+        "verification",
+        "references",
+        "because",
+    }
     assert [step["step"] for step in data["plan"]] == list(range(1, len(data["plan"]) + 1))
 
 
 def test_findings_carry_the_answers_that_decided_them(content, fixture_answers) -> None:
     data = result_to_dict(evaluate(content, fixture_answers))
     finding = next(f for f in data["findings"] if f["rule"] == "retries.without-idempotency")
-    assert [b["question"] for b in finding["because"]] == ["idempotency.rerun-safe", "retries.automatic"]
+    assert [b["question"] for b in finding["because"]] == [
+        "idempotency.rerun-safe",
+        "retries.automatic",
+    ]
     assert finding["because"][0]["answer"]["choices"] == [{"id": "no", "label": "No"}]
 
 
 def test_answers_appendix_keeps_notes_raw_and_na_reasons(content, fixture_answers) -> None:
     appendix = result_to_dict(evaluate(content, fixture_answers))["answers"]
     observe = next(s for s in appendix["sections"] if s["id"] == "observe")
-    assert observe["questions"][0]["note"].startswith("CPU and memory alerts page the on-call; **no**")
+    assert observe["questions"][0]["note"].startswith(
+        "CPU and memory alerts page the on-call; **no**"
+    )
     contain = next(s for s in appendix["sections"] if s["id"] == "contain")
-    assert contain["questions"][0]["answer"] == {"status": "na", "choices": [],
-                                                 "na_reason": "The platform calls a single payment provider."}
+    assert contain["questions"][0]["answer"] == {
+        "status": "na",
+        "choices": [],
+        "na_reason": "The platform calls a single payment provider.",
+    }
     assert contain["questions"][0]["score"] is None
-    assert appendix["workflows"][0]["sections"][0]["questions"][2]["note"].startswith("A rerun after a crash")
+    assert appendix["workflows"][0]["sections"][0]["questions"][2]["note"].startswith(
+        "A rerun after a crash"
+    )
 
 
 def test_sample_result_fixture_is_current(content, fixture_answers) -> None:
@@ -79,7 +101,9 @@ def test_report_exits_2_naming_each_unknown_id(tmp_path: Path) -> None:
 
 def test_report_exits_1_on_invalid_content(tmp_path: Path, broken_content) -> None:
     root = broken_content("rules/system.yaml", "severity: high", "severity: urgent")
-    result = CliRunner().invoke(main, ["report", str(FIXTURES / "answers.yaml"), "--content-dir", str(root)])
+    result = CliRunner().invoke(
+        main, ["report", str(FIXTURES / "answers.yaml"), "--content-dir", str(root)]
+    )
     assert result.exit_code == 1
     assert result.output.startswith("Faultline content is invalid: 1 problem in 1 file")
 
@@ -89,15 +113,26 @@ def test_questionnaire_json_has_the_documented_shape() -> None:
     data = json.loads(result.output)
     assert list(data) == ["id", "version", "title", "sections"]
     assert [(s["id"], s["kind"]) for s in data["sections"]] == [
-        ("fit", "fit"), ("observe", "layer"), ("contain", "layer"), ("workflow", "workflow")]
+        ("fit", "fit"),
+        ("observe", "layer"),
+        ("contain", "layer"),
+        ("workflow", "workflow"),
+    ]
     alerts = data["sections"][1]["questions"][0]
-    assert alerts == {"id": "observe.alerts", "text": "Do alerts fire on symptoms users feel?",
-                      "help": "Error rate and latency, not CPU.", "type": "single",
-                      "choices": [{"id": "symptoms", "label": "On symptoms", "score": 100},
-                                  {"id": "causes", "label": "On causes only", "score": 40},
-                                  {"id": "none", "label": "No alerts", "score": 0},
-                                  {"id": "unsure", "label": "We don't know", "score": 0}],
-                      "na_allowed": False, "layer": "observe"}
+    assert alerts == {
+        "id": "observe.alerts",
+        "text": "Do alerts fire on symptoms users feel?",
+        "help": "Error rate and latency, not CPU.",
+        "type": "single",
+        "choices": [
+            {"id": "symptoms", "label": "On symptoms", "score": 100},
+            {"id": "causes", "label": "On causes only", "score": 40},
+            {"id": "none", "label": "No alerts", "score": 0},
+            {"id": "unsure", "label": "We don't know", "score": 0},
+        ],
+        "na_allowed": False,
+        "layer": "observe",
+    }
     assert data["sections"][3]["questions"][2]["pattern"] == "idempotency"
 
 

@@ -12,17 +12,24 @@ def scenario(result, wf, scenario_id):
 
 
 def test_first_matching_outcome_wins_and_records_because(content) -> None:
-    result = evaluate(content, answers_of({}, {"timeouts.calls": "none", "retries.automatic": "immediate"}))
+    result = evaluate(
+        content, answers_of({}, {"timeouts.calls": "none", "retries.automatic": "immediate"})
+    )
     slow = scenario(result, 0, "slow-dependency")
     assert (slow.outcome.id, slow.status, slow.because) == ("stuck", "unsafe", ("timeouts.calls",))
 
 
 def test_safe_outcome_needs_every_question_it_tests_answered(content) -> None:
     half = evaluate(content, answers_of({}, {"idempotency.keys": "yes"}))
-    full = evaluate(content, answers_of({}, {"idempotency.keys": "yes", "idempotency.rerun-safe": "yes"}))
+    full = evaluate(
+        content, answers_of({}, {"idempotency.keys": "yes", "idempotency.rerun-safe": "yes"})
+    )
     assert scenario(half, 0, "duplicate-request").status == "unknown"
     assert scenario(full, 0, "duplicate-request").outcome.id == "ignored"
-    assert scenario(full, 0, "duplicate-request").because == ("idempotency.rerun-safe", "idempotency.keys")
+    assert scenario(full, 0, "duplicate-request").because == (
+        "idempotency.rerun-safe",
+        "idempotency.keys",
+    )
 
 
 def test_no_matching_outcome_is_unknown_naming_the_missing_answers(content) -> None:
@@ -41,8 +48,13 @@ def test_system_rules_fire_once_and_workflow_rules_per_workflow(content) -> None
 
 
 def test_priority_is_severity_times_exposure_over_effort(content) -> None:
-    result = evaluate(content, answers_of({"fit.high-volume": "yes"},
-                                          {"retries.automatic": "immediate", "workflow.criticality": "critical"}))
+    result = evaluate(
+        content,
+        answers_of(
+            {"fit.high-volume": "yes"},
+            {"retries.automatic": "immediate", "workflow.criticality": "critical"},
+        ),
+    )
     finding = next(f for f in result.findings if f.rule.id == "retries.immediate")
     assert finding.exposure == 2.4
     assert finding.priority == round(2 * 1.5 * 1.6 / 1, 2)
@@ -52,12 +64,18 @@ def test_priority_is_severity_times_exposure_over_effort(content) -> None:
 def test_low_priority_lands_later_and_large_effort_is_not_a_quick_win(content) -> None:
     result = evaluate(content, answers_of({"contain.bulkheads": "no"}))
     finding = result.findings[0]
-    assert (finding.rule.id, finding.priority, finding.bucket, finding.quick_win) == \
-        ("contain.no-bulkheads", 1.0, "later", False)
+    assert (finding.rule.id, finding.priority, finding.bucket, finding.quick_win) == (
+        "contain.no-bulkheads",
+        1.0,
+        "later",
+        False,
+    )
 
 
 def test_prerequisites_come_first_in_the_plan(content) -> None:
-    result = evaluate(content, answers_of({}, {"retries.automatic": "immediate", "idempotency.rerun-safe": "no"}))
+    result = evaluate(
+        content, answers_of({}, {"retries.automatic": "immediate", "idempotency.rerun-safe": "no"})
+    )
     order = [p.finding.rule.id for p in result.plan]
     assert order.index("idempotency.not-rerun-safe") < order.index("retries.without-idempotency")
     step = next(p for p in result.plan if p.finding.rule.id == "retries.without-idempotency")
@@ -66,7 +84,11 @@ def test_prerequisites_come_first_in_the_plan(content) -> None:
 
 
 def test_prerequisite_is_promoted_to_its_dependants_bucket(content) -> None:
-    high = {"retries.automatic": "immediate", "idempotency.rerun-safe": "no", "workflow.criticality": "high"}
+    high = {
+        "retries.automatic": "immediate",
+        "idempotency.rerun-safe": "no",
+        "workflow.criticality": "high",
+    }
     result = evaluate(content, answers_of({}, high))
     found = {f.rule.id: f for f in result.findings}
     assert found["idempotency.not-rerun-safe"].priority == 2.6  # alone it would be "next"
@@ -78,5 +100,9 @@ def test_ties_are_broken_by_rule_id_then_workflow_order(content) -> None:
     flow = {"retries.automatic": "immediate", "timeouts.run": "no"}
     result = evaluate(content, answers_of({}, flow, flow))
     keys = [(f.rule.id, f.workflow) for f in result.findings]
-    assert keys == [("timeouts.missing", "wf-1"), ("timeouts.missing", "wf-2"),
-                    ("retries.immediate", "wf-1"), ("retries.immediate", "wf-2")]
+    assert keys == [
+        ("timeouts.missing", "wf-1"),
+        ("timeouts.missing", "wf-2"),
+        ("retries.immediate", "wf-1"),
+        ("retries.immediate", "wf-2"),
+    ]

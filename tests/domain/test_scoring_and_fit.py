@@ -8,8 +8,14 @@ from webapp.domain import Answer, evaluate
 
 from .helpers import answers_of
 
-ALL_BEST_WF = {"idempotency.rerun-safe": "yes", "idempotency.keys": "yes", "retries.automatic": "backoff",
-               "retries.terminal": "yes", "timeouts.calls": "all", "timeouts.run": "yes"}
+ALL_BEST_WF = {
+    "idempotency.rerun-safe": "yes",
+    "idempotency.keys": "yes",
+    "retries.automatic": "backoff",
+    "retries.terminal": "yes",
+    "timeouts.calls": "all",
+    "timeouts.run": "yes",
+}
 
 
 def layer(result, layer_id):
@@ -28,14 +34,20 @@ def test_multi_question_sums_selected_scores(content) -> None:
 
 
 def test_layer_score_is_the_weighted_mean_of_answered_questions(content) -> None:
-    result = evaluate(content, answers_of({"observe.alerts": "causes", "observe.logs": ["app", "audit"]}))
+    result = evaluate(
+        content, answers_of({"observe.alerts": "causes", "observe.logs": ["app", "audit"]})
+    )
     assert layer(result, "observe").score == 70.0
     assert (layer(result, "observe").answered, layer(result, "observe").total) == (2, 2)
 
 
 def test_na_is_excluded_from_scores_but_counts_in_coverage(content) -> None:
-    result = evaluate(content, answers_of({"contain.bulkheads": Answer.not_applicable("one dependency"),
-                                           "observe.alerts": "none"}))
+    result = evaluate(
+        content,
+        answers_of(
+            {"contain.bulkheads": Answer.not_applicable("one dependency"), "observe.alerts": "none"}
+        ),
+    )
     assert layer(result, "contain").score is None
     assert result.system_score == 0.0
     assert (result.coverage.answered, result.coverage.not_applicable) == (1, 1)
@@ -63,7 +75,9 @@ def test_coverage_counts_every_workflow_question(content) -> None:
 
 
 def test_overall_is_the_mean_of_system_and_workflows(content) -> None:
-    result = evaluate(content, answers_of({"observe.alerts": "symptoms"}, {"timeouts.calls": "none"}))
+    result = evaluate(
+        content, answers_of({"observe.alerts": "symptoms"}, {"timeouts.calls": "none"})
+    )
     assert (result.system_score, result.workflows_score, result.overall) == (100.0, 0.0, 50.0)
 
 
@@ -76,27 +90,39 @@ def test_profile_raises_the_weight_of_raised_patterns(content) -> None:
 
 
 def test_critical_workflows_weigh_more_in_the_overall_score(content) -> None:
-    critical_bad = dict(ALL_BEST_WF, **{"workflow.criticality": "critical", "timeouts.calls": "none", "timeouts.run": "no"})
+    critical_bad = dict(
+        ALL_BEST_WF,
+        **{"workflow.criticality": "critical", "timeouts.calls": "none", "timeouts.run": "no"},
+    )
     low_good = dict(ALL_BEST_WF, **{"workflow.criticality": "low"})
     result = evaluate(content, answers_of({}, critical_bad, low_good))
     bad, good = result.workflows[0].score, result.workflows[1].score
     assert result.workflows_score == round((bad * 1.6 + good * 0.8) / 2.4, 1)
 
 
-@pytest.mark.parametrize(("fit", "verdict"), [
-    ({"fit.high-volume": "yes", "fit.customer-facing": "yes", "fit.prototype": "no"}, "strong"),
-    ({"fit.high-volume": "yes", "fit.customer-facing": "no", "fit.prototype": "no"}, "partial"),
-    ({"fit.high-volume": "no", "fit.customer-facing": "no", "fit.prototype": "no"}, "poor"),
-    ({"fit.high-volume": "yes", "fit.customer-facing": "no", "fit.prototype": "yes"}, "poor"),
-    ({"fit.high-volume": "yes", "fit.customer-facing": "yes", "fit.prototype": "yes"}, "partial"),
-])
+@pytest.mark.parametrize(
+    ("fit", "verdict"),
+    [
+        ({"fit.high-volume": "yes", "fit.customer-facing": "yes", "fit.prototype": "no"}, "strong"),
+        ({"fit.high-volume": "yes", "fit.customer-facing": "no", "fit.prototype": "no"}, "partial"),
+        ({"fit.high-volume": "no", "fit.customer-facing": "no", "fit.prototype": "no"}, "poor"),
+        ({"fit.high-volume": "yes", "fit.customer-facing": "no", "fit.prototype": "yes"}, "poor"),
+        (
+            {"fit.high-volume": "yes", "fit.customer-facing": "yes", "fit.prototype": "yes"},
+            "partial",
+        ),
+    ],
+)
 def test_fit_verdict_follows_the_thresholds(content, fit, verdict) -> None:
     assert evaluate(content, answers_of(fit)).fit.verdict == verdict
 
 
 def test_fit_reasons_and_profile(content) -> None:
     fit = evaluate(content, answers_of({"fit.high-volume": "yes", "fit.prototype": "yes"})).fit
-    assert fit.reasons == ("It handles a high volume of transactions.", "It is a prototype.",
-                           "1 fit question(s) unanswered; the verdict may change once they are answered.")
+    assert fit.reasons == (
+        "It handles a high volume of transactions.",
+        "It is a prototype.",
+        "1 fit question(s) unanswered; the verdict may change once they are answered.",
+    )
     assert fit.flags == {"high-volume", "prototype"}
     assert fit.factor(patterns=["retries"]) == 1.5 and fit.factor(layers=["observe"]) == 1.0

@@ -29,24 +29,39 @@ def _load():
 
 
 SHIPPED, INVALID = _load()
-needs_content = pytest.mark.skipif(SHIPPED is None, reason="shipped content is invalid (see test_rule_example)")
+needs_content = pytest.mark.skipif(
+    SHIPPED is None, reason="shipped content is invalid (see test_rule_example)"
+)
 
 
 def _examples() -> list:
     content = SHIPPED
     if content is None:
-        return [pytest.param(None, "", 0, True, id="content-invalid", marks=pytest.mark.xfail(
-            reason=str(INVALID).splitlines()[0], strict=True))]
-    return [pytest.param(rule.id, kind, k, kind == "fires", id=f"{rule.id}-{kind}-{k}")
-            for rule in content.rules for kind in ("fires", "quiet")
-            for k in range(len(getattr(rule.examples, kind)))]
+        return [
+            pytest.param(
+                None,
+                "",
+                0,
+                True,
+                id="content-invalid",
+                marks=pytest.mark.xfail(reason=str(INVALID).splitlines()[0], strict=True),
+            )
+        ]
+    return [
+        pytest.param(rule.id, kind, k, kind == "fires", id=f"{rule.id}-{kind}-{k}")
+        for rule in content.rules
+        for kind in ("fires", "quiet")
+        for k in range(len(getattr(rule.examples, kind)))
+    ]
 
 
 @pytest.mark.parametrize(("rule_id", "kind", "k", "fires"), _examples())
 def test_rule_example(shipped, rule_id, kind, k, fires) -> None:
     examples = shipped.examples[rule_id][0 if kind == "fires" else 1]
-    assert rule_fires(shipped, rule_id, examples[k]) is fires, \
-        f"{shipped.files[rule_id]}: rule '{rule_id}' should {'fire' if fires else 'stay quiet'} on examples.{kind}[{k}]"
+    assert rule_fires(shipped, rule_id, examples[k]) is fires, (
+        f"{shipped.files[rule_id]}: rule '{rule_id}' should "
+        f"{'fire' if fires else 'stay quiet'} on examples.{kind}[{k}]"
+    )
 
 
 def test_shipped_content_is_large_enough(shipped) -> None:
@@ -58,12 +73,16 @@ PROPS = settings(max_examples=40, deadline=None)
 
 
 def _unscored(index, workflow: bool) -> list[str]:
-    return [q for q, i in index.questions.items() if not i.question.scored and i.workflow == workflow]
+    return [
+        q for q, i in index.questions.items() if not i.question.scored and i.workflow == workflow
+    ]
 
 
 @st.composite
 def answer_sets(draw, index, qids):
-    return {q: a for q in qids if (a := draw(st.sampled_from(states(index.questions[q])))) is not None}
+    return {
+        q: a for q in qids if (a := draw(st.sampled_from(states(index.questions[q])))) is not None
+    }
 
 
 @st.composite
@@ -73,13 +92,27 @@ def assessments(draw, content, pick=None):
     index = content.index()
 
     def part(workflow: bool) -> dict:
-        free = draw(answer_sets(index, _unscored(index, workflow) if pick else
-                                index.workflow_ids if workflow else index.system_ids))
-        fixed = {q: pick(i) for q, i in index.questions.items() if pick and i.question.scored
-                 and i.workflow == workflow}
+        free = draw(
+            answer_sets(
+                index,
+                _unscored(index, workflow)
+                if pick
+                else index.workflow_ids
+                if workflow
+                else index.system_ids,
+            )
+        )
+        fixed = {
+            q: pick(i)
+            for q, i in index.questions.items()
+            if pick and i.question.scored and i.workflow == workflow
+        }
         return free | fixed
 
-    flows = [WorkflowAnswers(f"wf-{n}", part(True)) for n in range(draw(st.integers(0 if not pick else 1, 3)))]
+    flows = [
+        WorkflowAnswers(f"wf-{n}", part(True))
+        for n in range(draw(st.integers(0 if not pick else 1, 3)))
+    ]
     q = index.questionnaire
     return Answers(q.id, q.version, SystemInfo("Property"), part(False), {}, flows)
 
@@ -90,7 +123,12 @@ def assessments(draw, content, pick=None):
 def test_scores_stay_within_0_and_100(answers) -> None:
     shipped = SHIPPED
     result = evaluate(shipped, answers)
-    scores = [result.overall, result.system_score, result.workflows_score, *(g.score for g in result.layers)]
+    scores = [
+        result.overall,
+        result.system_score,
+        result.workflows_score,
+        *(g.score for g in result.layers),
+    ]
     scores += [s for w in result.workflows for s in (w.score, *(g.score for g in w.patterns))]
     assert all(s is None or 0 <= s <= 100 for s in scores)
     assert 0 <= result.coverage.percent <= 100
@@ -103,7 +141,9 @@ def test_best_choice_everywhere_scores_90_and_nothing_high(answers) -> None:
     shipped = SHIPPED
     result = evaluate(shipped, answers)
     assert result.overall >= 90
-    serious = [(f.rule.id, f.workflow) for f in result.findings if f.rule.severity in ("critical", "high")]
+    serious = [
+        (f.rule.id, f.workflow) for f in result.findings if f.rule.severity in ("critical", "high")
+    ]
     assert serious == []
 
 
@@ -136,9 +176,14 @@ def test_unanswered_never_reads_as_safe(answers) -> None:
 @given(answers=assessments(SHIPPED) if SHIPPED else st.nothing())
 def test_output_is_deterministic_whatever_the_order_of_answers(answers) -> None:
     shipped = SHIPPED
-    shuffled = Answers(answers.questionnaire, answers.version, answers.system,
-                       _shuffle(answers.answers), {}, [WorkflowAnswers(w.name, _shuffle(w.answers))
-                                                        for w in answers.workflows])
+    shuffled = Answers(
+        answers.questionnaire,
+        answers.version,
+        answers.system,
+        _shuffle(answers.answers),
+        {},
+        [WorkflowAnswers(w.name, _shuffle(w.answers)) for w in answers.workflows],
+    )
     assert result_to_json(evaluate(shipped, answers)) == result_to_json(evaluate(shipped, shuffled))
 
 

@@ -19,7 +19,20 @@ from .loader import load_content
 from .result_dict import result_to_dict, result_to_json
 
 __all__ = [
-    "Answer", "Answers", "AnswersError", "Content", "ContentError", "Problem", "ReviewResult",
-    "SystemInfo", "WorkflowAnswers", "evaluate", "load_answers", "load_content", "parse_answers",
-    "result_to_dict", "result_to_json", "validate_answers",
+    "Answer",
+    "Answers",
+    "AnswersError",
+    "Content",
+    "ContentError",
+    "Problem",
+    "ReviewResult",
+    "SystemInfo",
+    "WorkflowAnswers",
+    "evaluate",
+    "load_answers",
+    "load_content",
+    "parse_answers",
+    "result_to_dict",
+    "result_to_json",
+    "validate_answers",
 ]

@@ -19,8 +19,14 @@ def check_answer(index: QuestionnaireIndex, qid: str, answer: Answer, path: Path
     info = index.questions[qid]
     question = info.question
     unknown = [c for c in answer.choices if c not in info.labels]
-    found: Found = [(path, f"'{qid}' has no choice '{c}' (choices: {', '.join(info.labels)})"
-                           f"{suggest(c, set(info.labels))}") for c in unknown]
+    found: Found = [
+        (
+            path,
+            f"'{qid}' has no choice '{c}' (choices: {', '.join(info.labels)})"
+            f"{suggest(c, set(info.labels))}",
+        )
+        for c in unknown
+    ]
     if answer.is_na and not question.na_allowed:
         found.append((path, f"'{qid}' cannot be answered not applicable"))
     if question.type == "single" and len(answer.choices) > 1:
@@ -41,7 +47,9 @@ def check_answer_map(
     return found
 
 
-def _check_one(index: QuestionnaireIndex, qid: str, answer: Any, path: Path_, workflow: bool | None) -> Found:
+def _check_one(
+    index: QuestionnaireIndex, qid: str, answer: Any, path: Path_, workflow: bool | None
+) -> Found:
     info = index.questions.get(qid)
     if info is None:
         return [(path, f"unknown question id '{qid}'{suggest(qid, set(index.questions))}")]
@@ -57,7 +65,9 @@ def check_answers(index: QuestionnaireIndex, answers: Answers) -> Found:
     q = index.questionnaire
     found: Found = []
     if answers.questionnaire not in (None, q.id):
-        found.append((("questionnaire",), f"answers are for '{answers.questionnaire}', not '{q.id}'"))
+        found.append(
+            (("questionnaire",), f"answers are for '{answers.questionnaire}', not '{q.id}'")
+        )
     found += check_answer_map(index, answers.answers, ("answers",), workflow=False)
     found += check_answer_map(index, answers.notes, ("notes",), workflow=False)
     seen: set[str] = set()
@@ -73,12 +83,17 @@ def check_answers(index: QuestionnaireIndex, answers: Answers) -> Found:
 
 
 def validate_answers(
-    index: QuestionnaireIndex, answers: Answers, source: str = "answers",
+    index: QuestionnaireIndex,
+    answers: Answers,
+    source: str = "answers",
     lines: Mapping[Path_, int] | None = None,
 ) -> list[Problem]:
     from .yamlio import line_of, place
 
-    return [Problem(source, place(p), m, line_of(lines or {}, p)) for p, m in check_answers(index, answers)]
+    return [
+        Problem(source, place(p), m, line_of(lines or {}, p))
+        for p, m in check_answers(index, answers)
+    ]
 
 
 def parse_answers(

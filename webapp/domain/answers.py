@@ -133,7 +133,9 @@ class _Reader:
         return out
 
     def notes(self, value: Any, path: Path_) -> dict[str, str]:
-        notes = {str(k): self.text(v, path + (str(k),)) for k, v in self.mapping(value, path).items()}
+        notes = {
+            str(k): self.text(v, path + (str(k),)) for k, v in self.mapping(value, path).items()
+        }
         return {k: v for k, v in notes.items() if v.strip()}
 
     def workflow(self, value: Any, path: Path_) -> WorkflowAnswers | None:
@@ -152,11 +154,15 @@ class _Reader:
     def _unknown_keys(self, data: Mapping[str, Any], allowed: set[str], path: Path_) -> None:
         for key in data:
             if key not in allowed:
-                self.problem(path + (str(key),), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+                self.problem(
+                    path + (str(key),), f"unknown key (allowed: {', '.join(sorted(allowed))})"
+                )
 
     def document(self, data: Any) -> Answers:
         data = self.mapping(data, ())
-        self._unknown_keys(data, {"questionnaire", "version", "system", "answers", "notes", "workflows"}, ())
+        self._unknown_keys(
+            data, {"questionnaire", "version", "system", "answers", "notes", "workflows"}, ()
+        )
         system = self.mapping(data.get("system"), ("system",))
         version = data.get("version")
         if version is not None and (isinstance(version, bool) or not isinstance(version, int)):

@@ -27,8 +27,14 @@ def example_problems(content: Content) -> list[Problem]:
             for k, example in enumerate(examples):
                 if rule_fires(content, rule.id, example) != expected:
                     verb = "does not fire" if expected else "fires"
-                    problems.append(Problem(file, place(path + ("examples", kind, k)),
-                                            f"rule '{rule.id}' {verb} on this example", line))
+                    problems.append(
+                        Problem(
+                            file,
+                            place(path + ("examples", kind, k)),
+                            f"rule '{rule.id}' {verb} on this example",
+                            line,
+                        )
+                    )
     return problems
 
 

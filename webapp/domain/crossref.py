@@ -10,7 +10,6 @@ from .conditions import Compiler, suggest
 from .content import Compiled, Example
 from .index import QuestionnaireIndex
 from .models import OutcomeDef, Rule, Scenario
-from .qcheck import duplicates
 
 Path_ = tuple[str | int, ...]
 Found = list[tuple[Path_, str]]
@@ -21,12 +20,25 @@ def check_rule(rule: Rule, index: QuestionnaireIndex) -> Found:
     q = index.questionnaire
     patterns, layers = {p.id for p in q.patterns}, {x.id for x in q.layers}
     if rule.scope == "workflow" and (rule.layer or rule.pattern not in patterns):
-        return [((), f"a workflow rule names 'pattern' (one of {', '.join(sorted(patterns))}), not 'layer'")]
+        return [
+            (
+                (),
+                f"a workflow rule names 'pattern' "
+                f"(one of {', '.join(sorted(patterns))}), not 'layer'",
+            )
+        ]
     if rule.scope == "system" and (rule.pattern or rule.layer not in layers):
-        return [((), f"a system rule names 'layer' (one of {', '.join(sorted(layers))}), not 'pattern'")]
+        return [
+            ((), f"a system rule names 'layer' (one of {', '.join(sorted(layers))}), not 'pattern'")
+        ]
     if not rule.id.startswith(rule.area + "."):
-        return [(("id",), f"rule ids start with their {'pattern' if rule.pattern else 'layer'}: "
-                          f"'{rule.area}.<slug>'")]
+        return [
+            (
+                ("id",),
+                f"rule ids start with their {'pattern' if rule.pattern else 'layer'}: "
+                f"'{rule.area}.<slug>'",
+            )
+        ]
     return []
 
 
@@ -66,7 +78,9 @@ def compile_rule(rule: Rule, compiled: Compiled) -> Found:
     return compiler.problems
 
 
-def read_examples(rule: Rule, index: QuestionnaireIndex) -> tuple[Found, tuple[list[Example], list[Example]]]:
+def read_examples(
+    rule: Rule, index: QuestionnaireIndex
+) -> tuple[Found, tuple[list[Example], list[Example]]]:
     reader = _Reader("", None)
     found: Found = []
     sets: dict[str, list[Example]] = {"fires": [], "quiet": []}
@@ -92,7 +106,13 @@ def check_outcomes(outcomes: list[tuple[str, Path_, OutcomeDef]]) -> Located:
         if outcome.id == "unknown":
             found.append((file, path + ("id",), "'unknown' is built in; do not define it"))
         elif outcome.id in seen:
-            found.append((file, path + ("id",), f"duplicate outcome id '{outcome.id}' (first in {seen[outcome.id]})"))
+            found.append(
+                (
+                    file,
+                    path + ("id",),
+                    f"duplicate outcome id '{outcome.id}' (first in {seen[outcome.id]})",
+                )
+            )
         seen.setdefault(outcome.id, file)
     return found
 
@@ -104,7 +124,12 @@ def compile_scenario(scenario: Scenario, compiled: Compiled, outcomes: set[str])
     for k, option in enumerate(scenario.outcomes):
         where: Path_ = ("outcomes", k)
         if option.outcome not in outcomes and option.outcome != "unknown":
-            found.append((where + ("outcome",), f"unknown outcome '{option.outcome}'{suggest(option.outcome, outcomes)}"))
+            found.append(
+                (
+                    where + ("outcome",),
+                    f"unknown outcome '{option.outcome}'{suggest(option.outcome, outcomes)}",
+                )
+            )
         conditions.append(compiler.compile(option.when, where + ("when",)))
     compiled.outcomes[scenario.id] = conditions
     return found + compiler.problems
@@ -118,7 +143,13 @@ def duplicate_ids(items: list[tuple[str, Path_, str]], what: str) -> Located:
     first: dict[str, str] = {}
     for file, path, item_id in items:
         if item_id in first:
-            found.append((file, path + ("id",), f"duplicate {what} id '{item_id}' (first in {first[item_id]})"))
+            found.append(
+                (
+                    file,
+                    path + ("id",),
+                    f"duplicate {what} id '{item_id}' (first in {first[item_id]})",
+                )
+            )
         else:
             first[item_id] = f"{file}: {place(path)}"
     return found

@@ -9,10 +9,10 @@ from .answers import Answer, Answers
 from .content import Compiled, Content
 from .findings import Finding, WorkflowContext, find
 from .fit import Fit, assess_fit
+from .index import QuestionnaireIndex
 from .models import Questionnaire
 from .plan import PlanStep, make_plan, promote
 from .scenarios import ScenarioResult, resolve
-from .index import QuestionnaireIndex
 from .scoring import Coverage, GroupScore, coverage, group_score, question_weights, weighted_mean
 
 
@@ -50,49 +50,89 @@ def _exposure(compiled: Compiled, answers: Mapping[str, Answer]) -> float:
     answer = answers.get(qid) if qid else None
     if answer is None or not answer.choices:
         return 1.0
-    choice = next((c for c in compiled.index.questions[qid].question.choices
-                   if c.id == answer.choices[0]), None)
+    choice = next(
+        (c for c in compiled.index.questions[qid].question.choices if c.id == answer.choices[0]),
+        None,
+    )
     return choice.exposure or 1.0 if choice else 1.0
 
 
-def _workflow(content: Content, compiled: Compiled, fit: Fit, ctx: WorkflowContext,
-              own: Mapping[str, Answer], weights: Mapping[str, float],
-              areas: Mapping[str, float]) -> WorkflowResult:
+def _workflow(
+    content: Content,
+    compiled: Compiled,
+    fit: Fit,
+    ctx: WorkflowContext,
+    own: Mapping[str, Answer],
+    weights: Mapping[str, float],
+    areas: Mapping[str, float],
+) -> WorkflowResult:
     index = compiled.index
-    patterns = tuple(group_score(p.id, index.by_pattern.get(p.id, []), own, weights)
-                     for p in index.questionnaire.patterns)
+    patterns = tuple(
+        group_score(p.id, index.by_pattern.get(p.id, []), own, weights)
+        for p in index.questionnaire.patterns
+    )
     score = weighted_mean((g.score, areas[g.id]) for g in patterns)
-    scenarios = tuple(resolve(s, compiled.outcomes[s.id], content.outcomes, ctx.answers, fit.flags, index)
-                      for s in content.scenarios)
-    return WorkflowResult(ctx.position, ctx.name, own, ctx.exposure, score,
-                          coverage(index.workflow_ids, own), patterns, scenarios)
+    scenarios = tuple(
+        resolve(s, compiled.outcomes[s.id], content.outcomes, ctx.answers, fit.flags, index)
+        for s in content.scenarios
+    )
+    return WorkflowResult(
+        ctx.position,
+        ctx.name,
+        own,
+        ctx.exposure,
+        score,
+        coverage(index.workflow_ids, own),
+        patterns,
+        scenarios,
+    )
 
 
 def _area_weights(index: QuestionnaireIndex, fit: Fit) -> dict[str, float]:
     """Each layer's and pattern's weight in the overall score: the fit profile's factor."""
     q = index.questionnaire
-    return ({x.id: fit.factor(layers=[x.id]) for x in q.layers}
-            | {p.id: fit.factor(patterns=[p.id]) for p in q.patterns})
+    return {x.id: fit.factor(layers=[x.id]) for x in q.layers} | {
+        p.id: fit.factor(patterns=[p.id]) for p in q.patterns
+    }
 
 
-def evaluate(content: Content, answers: Answers, questionnaire_id: str | None = None) -> ReviewResult:
+def evaluate(
+    content: Content, answers: Answers, questionnaire_id: str | None = None
+) -> ReviewResult:
     """The full review of `answers`: fit, scores, coverage, scenarios, findings and plan."""
     compiled = content.engine(questionnaire_id or answers.questionnaire, answers.version)
     index, system = compiled.index, answers.answers
     fit = assess_fit(index, system)
     weights, areas = question_weights(index.questions.values(), fit), _area_weights(index, fit)
-    contexts = [WorkflowContext(i, wf.name, {**system, **wf.answers}, _exposure(compiled, wf.answers))
-                for i, wf in enumerate(answers.workflows)]
-    workflows = tuple(_workflow(content, compiled, fit, ctx, wf.answers, weights, areas)
-                      for ctx, wf in zip(contexts, answers.workflows, strict=True))
-    layers = tuple(group_score(x.id, index.by_layer.get(x.id, []), system, weights)
-                   for x in index.questionnaire.layers)
+    contexts = [
+        WorkflowContext(i, wf.name, {**system, **wf.answers}, _exposure(compiled, wf.answers))
+        for i, wf in enumerate(answers.workflows)
+    ]
+    workflows = tuple(
+        _workflow(content, compiled, fit, ctx, wf.answers, weights, areas)
+        for ctx, wf in zip(contexts, answers.workflows, strict=True)
+    )
+    layers = tuple(
+        group_score(x.id, index.by_layer.get(x.id, []), system, weights)
+        for x in index.questionnaire.layers
+    )
     system_score = weighted_mean((g.score, areas[g.id]) for g in layers)
     workflows_score = weighted_mean((w.score, w.exposure) for w in workflows)
     findings = promote(find(compiled, content.rules, system, fit, contexts))
     system_coverage = coverage(index.system_ids, system)
     total = sum((w.coverage for w in workflows), start=system_coverage)
-    return ReviewResult(index.questionnaire, compiled, answers, fit,
-                        weighted_mean([(system_score, 1.0), (workflows_score, 1.0)]),
-                        system_score, workflows_score, total, system_coverage, layers, workflows,
-                        tuple(findings), tuple(make_plan(findings)))
+    return ReviewResult(
+        index.questionnaire,
+        compiled,
+        answers,
+        fit,
+        weighted_mean([(system_score, 1.0), (workflows_score, 1.0)]),
+        system_score,
+        workflows_score,
+        total,
+        system_coverage,
+        layers,
+        workflows,
+        tuple(findings),
+        tuple(make_plan(findings)),
+    )

@@ -11,7 +11,10 @@ from .models import Question, Questionnaire, Section
 
 def _question_dict(section: Section, q: Question) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "id": q.id, "text": q.text, "help": q.help, "type": q.type,
+        "id": q.id,
+        "text": q.text,
+        "help": q.help,
+        "type": q.type,
         "choices": [{"id": c.id, "label": c.label, "score": c.score} for c in q.choices],
         "na_allowed": q.na_allowed,
     }
@@ -25,10 +28,20 @@ def _question_dict(section: Section, q: Question) -> dict[str, Any]:
 
 
 def questionnaire_dict(q: Questionnaire) -> dict[str, Any]:
-    return {"id": q.id, "version": q.version, "title": q.title,
-            "sections": [{"id": s.id, "kind": s.kind, "title": s.title,
-                          "questions": [_question_dict(s, x) for x in s.questions]}
-                         for s in q.sections]}
+    return {
+        "id": q.id,
+        "version": q.version,
+        "title": q.title,
+        "sections": [
+            {
+                "id": s.id,
+                "kind": s.kind,
+                "title": s.title,
+                "questions": [_question_dict(s, x) for x in s.questions],
+            }
+            for s in q.sections
+        ],
+    }
 
 
 def questionnaire_json(q: Questionnaire) -> str:
@@ -71,14 +84,24 @@ def answers_template(q: Questionnaire) -> str:
     """A blank answers file listing every question with its choices as comments."""
     system = [s for s in q.sections if s.kind != "workflow"]
     workflow = [s for s in q.sections if s.kind == "workflow"]
-    lines = [HEADER.format(title=q.title, id=q.id, version=q.version),
-             f"questionnaire: {q.id}", f"version: {q.version}",
-             "system:", '  name: ""', '  description: ""', "answers:"]
+    lines = [
+        HEADER.format(title=q.title, id=q.id, version=q.version),
+        f"questionnaire: {q.id}",
+        f"version: {q.version}",
+        "system:",
+        '  name: ""',
+        '  description: ""',
+        "answers:",
+    ]
     for section in system:
         lines += _section_lines(section, "  ")
-    lines += ["notes: {}", "workflows:",
-              "  # One entry per automated workflow: copy this block and give each a unique name.",
-              "  - name: first-workflow", "    answers:"]
+    lines += [
+        "notes: {}",
+        "workflows:",
+        "  # One entry per automated workflow: copy this block and give each a unique name.",
+        "  - name: first-workflow",
+        "    answers:",
+    ]
     for section in workflow:
         lines += _section_lines(section, "      ")
     lines += ["    notes: {}", ""]

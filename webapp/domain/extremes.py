@@ -13,7 +13,9 @@ def best_choice(info: QuestionInfo) -> Answer:
     q = info.question
     if q.type == "multi":
         together = [c.id for c in q.choices if not c.exclusive and (c.score or 0) > 0]
-        if min(100, sum(info.scores.get(c, 0) for c in together)) >= max(info.scores.values(), default=0):
+        if min(100, sum(info.scores.get(c, 0) for c in together)) >= max(
+            info.scores.values(), default=0
+        ):
             return Answer.of(together)
     return Answer.choice(max(q.choices, key=lambda c: c.score or 0).id)
 
@@ -30,13 +32,21 @@ def extreme_answers(index: QuestionnaireIndex, best: bool, workflows: int = 1) -
     """Every scored question at its best (or worst) choice; fit and description left blank."""
     pick = best_choice if best else worst_choice
     system = {i.id: pick(i) for i in _scored(index, False)}
-    flows = [WorkflowAnswers(f"workflow-{n + 1}", {i.id: pick(i) for i in _scored(index, True)})
-             for n in range(workflows)]
+    flows = [
+        WorkflowAnswers(f"workflow-{n + 1}", {i.id: pick(i) for i in _scored(index, True)})
+        for n in range(workflows)
+    ]
     q = index.questionnaire
     return Answers(q.id, q.version, SystemInfo("Generated"), system, {}, flows)
 
 
 def empty_answers(index: QuestionnaireIndex, workflows: int = 1) -> Answers:
     q = index.questionnaire
-    return Answers(q.id, q.version, SystemInfo("Generated"), {}, {},
-                   [WorkflowAnswers(f"workflow-{n + 1}") for n in range(workflows)])
+    return Answers(
+        q.id,
+        q.version,
+        SystemInfo("Generated"),
+        {},
+        {},
+        [WorkflowAnswers(f"workflow-{n + 1}") for n in range(workflows)],
+    )

@@ -55,16 +55,31 @@ def is_quick_win(rule: Rule) -> bool:
     return rule.effort == "S" and SEVERITY_WEIGHT[rule.severity] >= SEVERITY_WEIGHT["medium"]
 
 
-def _finding(rule: Rule, because: tuple[str, ...], fit: Fit, ctx: WorkflowContext | None) -> Finding:
+def _finding(
+    rule: Rule, because: tuple[str, ...], fit: Fit, ctx: WorkflowContext | None
+) -> Finding:
     exposure = fit.factor([rule.layer or ""], [rule.pattern or ""], rule.tags)
     exposure = round(exposure * (ctx.exposure if ctx else 1.0), 4)
     priority = round(SEVERITY_WEIGHT[rule.severity] * exposure / EFFORT_WEIGHT[rule.effort], 2)
-    return Finding(rule, ctx.name if ctx else None, ctx.position if ctx else -1, because,
-                   exposure, priority, bucket_for(priority), is_quick_win(rule))
+    return Finding(
+        rule,
+        ctx.name if ctx else None,
+        ctx.position if ctx else -1,
+        because,
+        exposure,
+        priority,
+        bucket_for(priority),
+        is_quick_win(rule),
+    )
 
 
-def find(compiled: Compiled, rules: list[Rule], system: Mapping[str, Answer], fit: Fit,
-         workflows: list[WorkflowContext]) -> list[Finding]:
+def find(
+    compiled: Compiled,
+    rules: list[Rule],
+    system: Mapping[str, Answer],
+    fit: Fit,
+    workflows: list[WorkflowContext],
+) -> list[Finding]:
     """Every finding, ordered by priority (highest first), then rule id, then workflow order."""
     found = []
     for rule in rules:
@@ -73,6 +88,9 @@ def find(compiled: Compiled, rules: list[Rule], system: Mapping[str, Answer], fi
             if condition(system, fit.flags):
                 found.append(_finding(rule, condition.questions, fit, None))
             continue
-        found += [_finding(rule, condition.questions, fit, ctx)
-                  for ctx in workflows if condition(ctx.answers, fit.flags)]
+        found += [
+            _finding(rule, condition.questions, fit, ctx)
+            for ctx in workflows
+            if condition(ctx.answers, fit.flags)
+        ]
     return sorted(found, key=lambda f: (-f.priority, f.rule.id, f.position))

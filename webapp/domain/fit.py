@@ -22,12 +22,16 @@ class Fit:
     against_count: int
     unanswered: tuple[str, ...]
 
-    def factor(self, layers: Iterable[str] = (), patterns: Iterable[str] = (),
-               tags: Iterable[str] = ()) -> float:
+    def factor(
+        self, layers: Iterable[str] = (), patterns: Iterable[str] = (), tags: Iterable[str] = ()
+    ) -> float:
         """The largest factor among the set flags that raise any of these; 1.0 when none does."""
         layers, patterns, tags = set(layers), set(patterns), set(tags)
-        factors = [r.factor for _, r in self.raises
-                   if layers & set(r.layers) or patterns & set(r.patterns) or tags & set(r.tags)]
+        factors = [
+            r.factor
+            for _, r in self.raises
+            if layers & set(r.layers) or patterns & set(r.patterns) or tags & set(r.tags)
+        ]
         return max(factors, default=1.0)
 
 
@@ -54,10 +58,17 @@ def assess_fit(index: QuestionnaireIndex, answers: Mapping[str, Answer]) -> Fit:
     against = len(applying) - for_count
     verdict = _verdict(index, for_count, against)
     text = index.questionnaire.fit.verdicts[verdict]
-    return Fit(verdict, text.title, text.advice, _reasons(applying, unanswered, for_count),
-               frozenset(c.flag for _, c in applying),
-               tuple((c.flag, c.raises) for _, c in applying if c.raises),
-               for_count, against, unanswered)
+    return Fit(
+        verdict,
+        text.title,
+        text.advice,
+        _reasons(applying, unanswered, for_count),
+        frozenset(c.flag for _, c in applying),
+        tuple((c.flag, c.raises) for _, c in applying if c.raises),
+        for_count,
+        against,
+        unanswered,
+    )
 
 
 def _reasons(applying: list, unanswered: tuple[str, ...], for_count: int) -> tuple[str, ...]:
@@ -66,6 +77,8 @@ def _reasons(applying: list, unanswered: tuple[str, ...], for_count: int) -> tup
     if for_count == 0:
         reasons.append("None of the criteria that call for reliability engineering applies.")
     if unanswered:
-        reasons.append(f"{len(unanswered)} fit question(s) unanswered; the verdict may change "
-                       "once they are answered.")
+        reasons.append(
+            f"{len(unanswered)} fit question(s) unanswered; the verdict may change "
+            "once they are answered."
+        )
     return tuple(reasons)

@@ -36,7 +36,11 @@ def states(info: QuestionInfo) -> list[State]:
     open_choices = [c.id for c in q.choices if not c.exclusive]
     if q.type == "multi" and len(open_choices) > 1:
         sizes = range(2, len(open_choices) + 1) if len(open_choices) <= 5 else [len(open_choices)]
-        out += [Answer.of(list(combo)) for n in sizes for combo in itertools.combinations(open_choices, n)]
+        out += [
+            Answer.of(list(combo))
+            for n in sizes
+            for combo in itertools.combinations(open_choices, n)
+        ]
     return out
 
 
@@ -58,8 +62,11 @@ def assignments(index: QuestionnaireIndex, qids: list[str]) -> Iterator[dict[str
 
 
 def flags_of(index: QuestionnaireIndex, answers: dict[str, Answer]) -> frozenset[str]:
-    return frozenset(flag for flag, (q, c) in index.criteria.items()
-                     if q.id in answers and not answers[q.id].selected.isdisjoint(c.applies_when))
+    return frozenset(
+        flag
+        for flag, (q, c) in index.criteria.items()
+        if q.id in answers and not answers[q.id].selected.isdisjoint(c.applies_when)
+    )
 
 
 def _problem(content: Content, key: str, sub: tuple[str | int, ...], message: str) -> Problem:
@@ -73,16 +80,30 @@ def lint_rule(content: Content, compiled: Compiled, rule_id: str) -> list[Proble
     results = {condition(a, flags_of(index, a)) for a in assignments(index, qids)}
     asked = ", ".join(qids) or "no question"
     if results == {False}:
-        return [_problem(content, f"rule:{rule_id}", ("when",),
-                         f"can never fire: no combination of answers to {asked} satisfies it")]
+        return [
+            _problem(
+                content,
+                f"rule:{rule_id}",
+                ("when",),
+                f"can never fire: no combination of answers to {asked} satisfies it",
+            )
+        ]
     if results == {True}:
-        return [_problem(content, f"rule:{rule_id}", ("when",),
-                         f"always fires: every combination of answers to {asked} satisfies it, "
-                         "unanswered included")]
+        return [
+            _problem(
+                content,
+                f"rule:{rule_id}",
+                ("when",),
+                f"always fires: every combination of answers to {asked} satisfies it, "
+                "unanswered included",
+            )
+        ]
     return []
 
 
-def _winners(content: Content, compiled: Compiled, scenario_id: str, target: int) -> tuple[bool, set[int]]:
+def _winners(
+    content: Content, compiled: Compiled, scenario_id: str, target: int
+) -> tuple[bool, set[int]]:
     """Whether outcome `target` can win, and which outcomes won instead when its condition held."""
     index = compiled.index
     scenario = next(s for s in content.scenarios if s.id == scenario_id)
@@ -93,7 +114,9 @@ def _winners(content: Content, compiled: Compiled, scenario_id: str, target: int
     for fill in _fills(index, others):
         for answers in assignments(index, own):
             answers = fill | answers
-            result = resolve(scenario, conditions, content.outcomes, answers, flags_of(index, answers), index)
+            result = resolve(
+                scenario, conditions, content.outcomes, answers, flags_of(index, answers), index
+            )
             position = _position(scenario, result)
             if position == target:
                 return True, won
@@ -125,10 +148,20 @@ def lint_scenario(content: Content, compiled: Compiled, scenario_id: str) -> lis
         reachable, won = _winners(content, compiled, scenario_id, k)
         if not reachable:
             earlier = sorted(w for w in won if 0 <= w < k)
-            why = (f"shadowed by outcomes[{', '.join(map(str, earlier))}]" if earlier
-                   else "its condition never holds (a safe outcome also needs every question it tests answered)")
-            problems.append(_problem(content, f"scenario:{scenario_id}", ("outcomes", k),
-                                     f"outcome '{option.outcome}' is unreachable: {why}"))
+            why = (
+                f"shadowed by outcomes[{', '.join(map(str, earlier))}]"
+                if earlier
+                else "its condition never holds "
+                "(a safe outcome also needs every question it tests answered)"
+            )
+            problems.append(
+                _problem(
+                    content,
+                    f"scenario:{scenario_id}",
+                    ("outcomes", k),
+                    f"outcome '{option.outcome}' is unreachable: {why}",
+                )
+            )
     return problems
 
 
@@ -139,13 +172,30 @@ def lint_coverage(content: Content, compiled: Compiled) -> list[Problem]:
     worst = evaluate(content, extreme_answers(compiled.index, best=False), q.id)
     best = evaluate(content, extreme_answers(compiled.index, best=True), q.id)
     hit = {f.rule.area for f in worst.findings}
-    problems = [Problem("rules/", "", f"no rule fires for layer '{x.id}' even when every answer is the worst")
-                for x in q.layers if x.id not in hit]
-    problems += [Problem("rules/", "", f"no rule fires for pattern '{p.id}' even when every answer is the worst")
-                 for p in q.patterns if p.id not in hit]
-    return problems + [_problem(content, f"rule:{f.rule.id}", ("when",),
-                                f"{f.rule.severity} rule fires even when every answer is the best")
-                       for f in best.findings if f.rule.severity in ("critical", "high")]
+    problems = [
+        Problem(
+            "rules/", "", f"no rule fires for layer '{x.id}' even when every answer is the worst"
+        )
+        for x in q.layers
+        if x.id not in hit
+    ]
+    problems += [
+        Problem(
+            "rules/", "", f"no rule fires for pattern '{p.id}' even when every answer is the worst"
+        )
+        for p in q.patterns
+        if p.id not in hit
+    ]
+    return problems + [
+        _problem(
+            content,
+            f"rule:{f.rule.id}",
+            ("when",),
+            f"{f.rule.severity} rule fires even when every answer is the best",
+        )
+        for f in best.findings
+        if f.rule.severity in ("critical", "high")
+    ]
 
 
 def lint(content: Content) -> list[Problem]:

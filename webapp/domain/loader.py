@@ -89,8 +89,12 @@ def load_content(content_dir: Path | str) -> Content:
     content = _assemble(loader, questionnaires, rule_sources)
     if loader.problems:
         raise ContentError(sorted(loader.problems, key=_order))
-    log.info("loaded %s questionnaire(s), %s rules, %s scenarios",
-             len(content.questionnaires), len(content.rules), len(content.scenarios))
+    log.info(
+        "loaded %s questionnaire(s), %s rules, %s scenarios",
+        len(content.questionnaires),
+        len(content.rules),
+        len(content.scenarios),
+    )
     return content
 
 
@@ -100,7 +104,11 @@ def _order(problem: Problem) -> tuple[str, int, str, str]:
 
 def _files(loader: _Loader, folder: str) -> list[Path]:
     directory = loader.root / folder
-    files = sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml")) if directory.is_dir() else []
+    files = (
+        sorted(directory.glob("*.yaml")) + sorted(directory.glob("*.yml"))
+        if directory.is_dir()
+        else []
+    )
     if not files:
         loader.problems.append(Problem(f"{folder}/", "", "no .yaml files found"))
     return files
@@ -121,18 +129,40 @@ def _questionnaires(loader: _Loader) -> list[tuple[str, Questionnaire]]:
     return found
 
 
-def _assemble(loader: _Loader, questionnaires: list[tuple[str, Questionnaire]], sources: list[_Source]) -> Content:
-    rules = [(s.name, ("rules", i), r) for s in sources if isinstance(s.model, RulesFile)
-             for i, r in enumerate(s.model.rules)]
+def _assemble(
+    loader: _Loader, questionnaires: list[tuple[str, Questionnaire]], sources: list[_Source]
+) -> Content:
+    rules = [
+        (s.name, ("rules", i), r)
+        for s in sources
+        if isinstance(s.model, RulesFile)
+        for i, r in enumerate(s.model.rules)
+    ]
     scenario_files = [s for s in sources if isinstance(s.model, ScenariosFile)]
-    outcomes = [(s.name, ("outcomes", i), o) for s in scenario_files for i, o in enumerate(s.model.outcomes)]
-    scenarios = [(s.name, ("scenarios", i), sc) for s in scenario_files for i, sc in enumerate(s.model.scenarios)]
-    content = Content(loader.root, sorted((q for _, q in questionnaires), key=lambda q: (q.id, -q.version)),
-                      [r for _, _, r in rules], [sc for _, _, sc in scenarios],
-                      {o.id: o for _, _, o in outcomes})
-    content.files = {r.id: file for file, _, r in rules} | {sc.id: file for file, _, sc in scenarios}
-    content.places = {f"rule:{r.id}": (f, p, line_of(loader.sources[f].lines, p)) for f, p, r in rules}
-    content.places |= {f"scenario:{s.id}": (f, p, line_of(loader.sources[f].lines, p)) for f, p, s in scenarios}
+    outcomes = [
+        (s.name, ("outcomes", i), o) for s in scenario_files for i, o in enumerate(s.model.outcomes)
+    ]
+    scenarios = [
+        (s.name, ("scenarios", i), sc)
+        for s in scenario_files
+        for i, sc in enumerate(s.model.scenarios)
+    ]
+    content = Content(
+        loader.root,
+        sorted((q for _, q in questionnaires), key=lambda q: (q.id, -q.version)),
+        [r for _, _, r in rules],
+        [sc for _, _, sc in scenarios],
+        {o.id: o for _, _, o in outcomes},
+    )
+    content.files = {r.id: file for file, _, r in rules} | {
+        sc.id: file for file, _, sc in scenarios
+    }
+    content.places = {
+        f"rule:{r.id}": (f, p, line_of(loader.sources[f].lines, p)) for f, p, r in rules
+    }
+    content.places |= {
+        f"scenario:{s.id}": (f, p, line_of(loader.sources[f].lines, p)) for f, p, s in scenarios
+    }
     _report(loader, crossref.duplicate_ids([(f, p, r.id) for f, p, r in rules], "rule"))
     _report(loader, crossref.duplicate_ids([(f, p, s.id) for f, p, s in scenarios], "scenario"))
     _report(loader, crossref.check_outcomes(outcomes))
@@ -148,7 +178,9 @@ def _report(loader: _Loader, found: list[tuple[str, Path_, str]]) -> None:
         loader.add(file, path, message)
 
 
-def _compile(loader: _Loader, content: Content, q: Questionnaire, rules: list, scenarios: list) -> None:
+def _compile(
+    loader: _Loader, content: Content, q: Questionnaire, rules: list, scenarios: list
+) -> None:
     compiled = Compiled(QuestionnaireIndex.build(q))
     content.compiled[(q.id, q.version)] = compiled
     for file, path, rule in rules:
@@ -160,7 +192,6 @@ def _compile(loader: _Loader, content: Content, q: Questionnaire, rules: list, s
     for file, path, scenario in scenarios:
         found = crossref.compile_scenario(scenario, compiled, set(content.outcomes))
         _report(loader, [(file, path + where, message) for where, message in found])
-
 
 
 def default_content_dir() -> Path:

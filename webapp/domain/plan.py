@@ -64,5 +64,7 @@ def make_plan(findings: list[Finding]) -> list[PlanStep]:
         for finding in findings:
             if finding.bucket == bucket:
                 place(finding)
-    return [PlanStep(n, by_key[key], tuple(p.key for p in _prerequisites(by_key[key], by_key)))
-            for n, key in enumerate(placed, start=1)]
+    return [
+        PlanStep(n, by_key[key], tuple(p.key for p in _prerequisites(by_key[key], by_key)))
+        for n, key in enumerate(placed, start=1)
+    ]

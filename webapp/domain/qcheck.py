@@ -16,7 +16,9 @@ def duplicates(items: Iterable[tuple[Path_, str]], what: str) -> Found:
     found: Found = []
     for path, item_id in items:
         if item_id in seen:
-            found.append((path + ("id",), f"duplicate {what} id '{item_id}' (first at {_at(seen[item_id])})"))
+            found.append(
+                (path + ("id",), f"duplicate {what} id '{item_id}' (first at {_at(seen[item_id])})")
+            )
         else:
             seen[item_id] = path
     return found
@@ -49,23 +51,37 @@ def _question_ids(q: Questionnaire) -> Iterable[tuple[Path_, str]]:
 
 def _verdicts(q: Questionnaire) -> Found:
     missing = sorted({"strong", "partial", "poor"} - set(q.fit.verdicts))
-    return [(("fit", "verdicts"), f"missing verdict text for {', '.join(missing)}")] if missing else []
+    return (
+        [(("fit", "verdicts"), f"missing verdict text for {', '.join(missing)}")] if missing else []
+    )
 
 
 def _section(q: Questionnaire, section: Section, path: Path_) -> Found:
     found: Found = []
     layers = {x.id for x in q.layers}
     if section.kind == "layer" and section.layer not in layers:
-        found.append((path + ("layer",), f"a layer section needs 'layer' naming one of {', '.join(sorted(layers))}"))
+        found.append(
+            (
+                path + ("layer",),
+                f"a layer section needs 'layer' naming one of {', '.join(sorted(layers))}",
+            )
+        )
     if section.kind != "layer" and section.layer is not None:
-        found.append((path + ("layer",), f"only layer sections name a layer (this is a {section.kind} section)"))
+        found.append(
+            (
+                path + ("layer",),
+                f"only layer sections name a layer (this is a {section.kind} section)",
+            )
+        )
     for j, question in enumerate(section.questions):
         found += _question(q, section, question, path + ("questions", j))
     return found
 
 
 def _question(q: Questionnaire, section: Section, question: Question, path: Path_) -> Found:
-    found = duplicates(((path + ("choices", k), c.id) for k, c in enumerate(question.choices)), "choice")
+    found = duplicates(
+        ((path + ("choices", k), c.id) for k, c in enumerate(question.choices)), "choice"
+    )
     found += _placement(q, section, question, path)
     found += _scores(question, path)
     found += _exposure(question, path)
@@ -96,10 +112,16 @@ def _scores(question: Question, path: Path_) -> Found:
         return []
     unscored = [k for k, c in enumerate(question.choices) if c.score is None]
     if unscored:
-        return [(path + ("choices", k, "score"), "every choice of a scored question needs a score")
-                for k in unscored]
+        return [
+            (path + ("choices", k, "score"), "every choice of a scored question needs a score")
+            for k in unscored
+        ]
     best = _best_possible(question)
-    return [] if best == 100 else [(path + ("choices",), f"the best answer scores {best}; it must score 100")]
+    return (
+        []
+        if best == 100
+        else [(path + ("choices",), f"the best answer scores {best}; it must score 100")]
+    )
 
 
 def _best_possible(question: Question) -> int:
@@ -115,31 +137,45 @@ def _exposure(question: Question, path: Path_) -> Found:
     if question.describes == "criticality":
         missing = [k for k, c in enumerate(question.choices) if c.exposure is None]
         return [(path + ("choices", k), "criticality choices need an 'exposure'") for k in missing]
-    return [(path + ("choices", k, "exposure"), "only the criticality question has exposure")
-            for k in with_exposure]
+    return [
+        (path + ("choices", k, "exposure"), "only the criticality question has exposure")
+        for k in with_exposure
+    ]
 
 
 def _criterion(q: Questionnaire, question: Question, path: Path_) -> Found:
     criterion: Any = question.criterion
     choices = {c.id for c in question.choices}
-    found: Found = [(path + ("applies_when", k), f"'{question.id}' has no choice '{c}'")
-                    for k, c in enumerate(criterion.applies_when) if c not in choices]
+    found: Found = [
+        (path + ("applies_when", k), f"'{question.id}' has no choice '{c}'")
+        for k, c in enumerate(criterion.applies_when)
+        if c not in choices
+    ]
     raises = criterion.raises
     if raises:
         known = {"layers": {x.id for x in q.layers}, "patterns": {p.id for p in q.patterns}}
         for key, ids in (("layers", raises.layers), ("patterns", raises.patterns)):
-            found += [(path + ("raises", key, k), f"unknown {key[:-1]} '{x}'")
-                      for k, x in enumerate(ids) if x not in known[key]]
+            found += [
+                (path + ("raises", key, k), f"unknown {key[:-1]} '{x}'")
+                for k, x in enumerate(ids)
+                if x not in known[key]
+            ]
     return found
 
 
 def _coverage(q: Questionnaire) -> Found:
     measured = {qq.pattern for s in q.sections for qq in s.questions if qq.pattern}
     layers = {s.layer for s in q.sections if s.kind == "layer"}
-    found: Found = [(("patterns", i), f"pattern '{p.id}' has no question")
-                    for i, p in enumerate(q.patterns) if p.id not in measured]
-    found += [(("layers", i), f"layer '{x.id}' has no section")
-              for i, x in enumerate(q.layers) if x.id not in layers]
+    found: Found = [
+        (("patterns", i), f"pattern '{p.id}' has no question")
+        for i, p in enumerate(q.patterns)
+        if p.id not in measured
+    ]
+    found += [
+        (("layers", i), f"layer '{x.id}' has no section")
+        for i, x in enumerate(q.layers)
+        if x.id not in layers
+    ]
     seen: set[str] = set()
     for i, s in enumerate(q.sections):
         for j, qq in enumerate(s.questions):

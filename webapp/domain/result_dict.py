@@ -26,81 +26,165 @@ def answer_view(info: QuestionInfo, answer: Answer | None) -> dict[str, Any]:
     if answer is not None and answer.na is not None:
         return {"status": "na", "choices": [], "na_reason": answer.na}
     choices = [{"id": c, "label": info.labels.get(c, c)} for c in answer.choices] if answer else []
-    return {"status": "answered" if choices else "unanswered", "choices": choices, "na_reason": None}
+    return {
+        "status": "answered" if choices else "unanswered",
+        "choices": choices,
+        "na_reason": None,
+    }
 
 
-def _question_row(info: QuestionInfo, answers: Mapping[str, Answer], notes: Mapping[str, str],
-                  evidence: Mapping[str, str]) -> dict[str, Any]:
+def _question_row(
+    info: QuestionInfo,
+    answers: Mapping[str, Answer],
+    notes: Mapping[str, str],
+    evidence: Mapping[str, str],
+) -> dict[str, Any]:
     answer = answers.get(info.id)
-    return {"id": info.id, "text": info.question.text, "type": info.question.type,
-            "answer": answer_view(info, answer), "score": question_score(info, answer),
-            "note": notes.get(info.id), "evidence": evidence.get(info.id)}
+    return {
+        "id": info.id,
+        "text": info.question.text,
+        "type": info.question.type,
+        "answer": answer_view(info, answer),
+        "score": question_score(info, answer),
+        "note": notes.get(info.id),
+        "evidence": evidence.get(info.id),
+    }
 
 
-def _sections(index: QuestionnaireIndex, workflow: bool, answers: Mapping[str, Answer],
-              notes: Mapping[str, str], evidence: Mapping[str, str]) -> list[dict[str, Any]]:
-    return [{"id": s.id, "kind": s.kind, "title": s.title,
-             "questions": [_question_row(index.questions[q.id], answers, notes, evidence)
-                           for q in s.questions]}
-            for s in index.questionnaire.sections if (s.kind == "workflow") == workflow]
+def _sections(
+    index: QuestionnaireIndex,
+    workflow: bool,
+    answers: Mapping[str, Answer],
+    notes: Mapping[str, str],
+    evidence: Mapping[str, str],
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s.id,
+            "kind": s.kind,
+            "title": s.title,
+            "questions": [
+                _question_row(index.questions[q.id], answers, notes, evidence) for q in s.questions
+            ],
+        }
+        for s in index.questionnaire.sections
+        if (s.kind == "workflow") == workflow
+    ]
 
 
 def _coverage(c: Coverage) -> dict[str, Any]:
-    return {"percent": c.percent, "answered": c.answered, "not_applicable": c.not_applicable,
-            "unanswered": c.unanswered, "total": c.total}
+    return {
+        "percent": c.percent,
+        "answered": c.answered,
+        "not_applicable": c.not_applicable,
+        "unanswered": c.unanswered,
+        "total": c.total,
+    }
 
 
 def _group(g: GroupScore, titles: Mapping[str, str]) -> dict[str, Any]:
-    return {"id": g.id, "title": titles.get(g.id, g.id), "score": g.score,
-            "answered": g.answered, "total": g.total}
+    return {
+        "id": g.id,
+        "title": titles.get(g.id, g.id),
+        "score": g.score,
+        "answered": g.answered,
+        "total": g.total,
+    }
 
 
-def _because(index: QuestionnaireIndex, qids: tuple[str, ...], answers: Mapping[str, Answer]) -> list[dict]:
-    return [{"question": q, "text": index.questions[q].question.text,
-             "answer": answer_view(index.questions[q], answers.get(q))} for q in qids]
+def _because(
+    index: QuestionnaireIndex, qids: tuple[str, ...], answers: Mapping[str, Answer]
+) -> list[dict]:
+    return [
+        {
+            "question": q,
+            "text": index.questions[q].question.text,
+            "answer": answer_view(index.questions[q], answers.get(q)),
+        }
+        for q in qids
+    ]
 
 
 def _scenario(s: ScenarioResult) -> dict[str, Any]:
-    return {"id": s.scenario.id, "title": s.scenario.title, "description": s.scenario.description,
-            "outcome": s.outcome.id, "label": s.outcome.label, "status": s.status,
-            "explain": s.explain, "because": list(s.because)}
+    return {
+        "id": s.scenario.id,
+        "title": s.scenario.title,
+        "description": s.scenario.description,
+        "outcome": s.outcome.id,
+        "label": s.outcome.label,
+        "status": s.status,
+        "explain": s.explain,
+        "because": list(s.because),
+    }
 
 
 def _description(index: QuestionnaireIndex, answers: Mapping[str, Answer]) -> list[dict[str, Any]]:
-    return [{"describes": i.question.describes, "question": i.id, "text": i.question.text,
-             "answer": answer_view(i, answers.get(i.id))}
-            for i in index.questions.values() if i.question.describes]
+    return [
+        {
+            "describes": i.question.describes,
+            "question": i.id,
+            "text": i.question.text,
+            "answer": answer_view(i, answers.get(i.id)),
+        }
+        for i in index.questions.values()
+        if i.question.describes
+    ]
 
 
 def _workflow(r: ReviewResult, w: WorkflowResult, titles: Mapping[str, str]) -> dict[str, Any]:
     index = r.compiled.index
-    return {"name": w.name, "score": w.score, "exposure": w.exposure,
-            "coverage": _coverage(w.coverage), "description": _description(index, w.answers),
-            "patterns": [_group(g, titles) for g in w.patterns],
-            "scenarios": [_scenario(s) for s in w.scenarios]}
+    return {
+        "name": w.name,
+        "score": w.score,
+        "exposure": w.exposure,
+        "coverage": _coverage(w.coverage),
+        "description": _description(index, w.answers),
+        "patterns": [_group(g, titles) for g in w.patterns],
+        "scenarios": [_scenario(s) for s in w.scenarios],
+    }
 
 
 def _finding(r: ReviewResult, f: Finding) -> dict[str, Any]:
     rule, index = f.rule, r.compiled.index
     answers = r.answers.answers if f.position < 0 else r.answers.workflows[f.position].answers
     merged = answers if f.position < 0 else {**r.answers.answers, **answers}
-    return {"rule": rule.id, "title": rule.title, "scope": rule.scope, "workflow": f.workflow,
-            "pattern": rule.pattern, "layer": rule.layer, "tags": list(rule.tags),
-            "severity": rule.severity, "effort": rule.effort, "exposure": f.exposure,
-            "priority": f.priority, "bucket": f.bucket, "quick_win": f.quick_win,
-            "rationale": rule.rationale, "remediation": list(rule.remediation),
-            "verification": list(rule.verification),
-            "references": [{"title": x.title, "url": x.url} for x in rule.references],
-            "prerequisites": list(rule.prerequisites),
-            "because": _because(index, f.because, merged)}
+    return {
+        "rule": rule.id,
+        "title": rule.title,
+        "scope": rule.scope,
+        "workflow": f.workflow,
+        "pattern": rule.pattern,
+        "layer": rule.layer,
+        "tags": list(rule.tags),
+        "severity": rule.severity,
+        "effort": rule.effort,
+        "exposure": f.exposure,
+        "priority": f.priority,
+        "bucket": f.bucket,
+        "quick_win": f.quick_win,
+        "rationale": rule.rationale,
+        "remediation": list(rule.remediation),
+        "verification": list(rule.verification),
+        "references": [{"title": x.title, "url": x.url} for x in rule.references],
+        "prerequisites": list(rule.prerequisites),
+        "because": _because(index, f.because, merged),
+    }
 
 
 def _step(p: PlanStep) -> dict[str, Any]:
     f = p.finding
-    return {"step": p.step, "rule": f.rule.id, "workflow": f.workflow, "title": f.rule.title,
-            "bucket": f.bucket, "priority": f.priority, "severity": f.rule.severity,
-            "effort": f.rule.effort, "quick_win": f.quick_win,
-            "after": [{"rule": rule, "workflow": _name(p, pos)} for rule, pos in p.after]}
+    return {
+        "step": p.step,
+        "rule": f.rule.id,
+        "workflow": f.workflow,
+        "title": f.rule.title,
+        "bucket": f.bucket,
+        "priority": f.priority,
+        "severity": f.rule.severity,
+        "effort": f.rule.effort,
+        "quick_win": f.quick_win,
+        "after": [{"rule": rule, "workflow": _name(p, pos)} for rule, pos in p.after],
+    }
 
 
 def _name(p: PlanStep, position: int) -> str | None:
@@ -109,20 +193,36 @@ def _name(p: PlanStep, position: int) -> str | None:
 
 def _summary(r: ReviewResult) -> dict[str, Any]:
     statuses = [s.status for w in r.workflows for s in w.scenarios]
-    return {"findings": {s: sum(f.rule.severity == s for f in r.findings) for s in SEVERITY_ORDER},
-            "buckets": {b: sum(f.bucket == b for f in r.findings) for b in BUCKETS},
-            "quick_wins": sum(f.quick_win for f in r.findings),
-            "scenarios": {s: statuses.count(s) for s in ("safe", "unsafe", "unknown")}}
+    return {
+        "findings": {s: sum(f.rule.severity == s for f in r.findings) for s in SEVERITY_ORDER},
+        "buckets": {b: sum(f.bucket == b for f in r.findings) for b in BUCKETS},
+        "quick_wins": sum(f.quick_win for f in r.findings),
+        "scenarios": {s: statuses.count(s) for s in ("safe", "unsafe", "unknown")},
+    }
 
 
 def _fit(r: ReviewResult) -> dict[str, Any]:
     fit = r.fit
-    raises = [{"flag": flag, "layers": list(x.layers), "patterns": list(x.patterns),
-               "tags": list(x.tags), "factor": x.factor} for flag, x in sorted(fit.raises, key=lambda t: t[0])]
-    return {"verdict": fit.verdict, "title": fit.title, "advice": fit.advice,
-            "reasons": list(fit.reasons), "for_count": fit.for_count, "against_count": fit.against_count,
-            "unanswered": list(fit.unanswered),
-            "profile": {"flags": sorted(fit.flags), "raises": raises}}
+    raises = [
+        {
+            "flag": flag,
+            "layers": list(x.layers),
+            "patterns": list(x.patterns),
+            "tags": list(x.tags),
+            "factor": x.factor,
+        }
+        for flag, x in sorted(fit.raises, key=lambda t: t[0])
+    ]
+    return {
+        "verdict": fit.verdict,
+        "title": fit.title,
+        "advice": fit.advice,
+        "reasons": list(fit.reasons),
+        "for_count": fit.for_count,
+        "against_count": fit.against_count,
+        "unanswered": list(fit.unanswered),
+        "profile": {"flags": sorted(fit.flags), "raises": raises},
+    }
 
 
 def result_to_dict(r: ReviewResult) -> dict[str, Any]:
@@ -137,16 +237,23 @@ def result_to_dict(r: ReviewResult) -> dict[str, Any]:
         "scores": {"system": r.system_score, "workflows": r.workflows_score},
         "coverage": _coverage(r.coverage),
         "fit": _fit(r),
-        "layers": [_group(g, layer_titles) | {"summary": x.summary} for g, x in zip(r.layers, q.layers, strict=True)],
-        "patterns": [{"id": p.id, "title": p.title, "asks": p.asks, "summary": p.summary} for p in q.patterns],
+        "layers": [
+            _group(g, layer_titles) | {"summary": x.summary}
+            for g, x in zip(r.layers, q.layers, strict=True)
+        ],
+        "patterns": [
+            {"id": p.id, "title": p.title, "asks": p.asks, "summary": p.summary} for p in q.patterns
+        ],
         "workflows": [_workflow(r, w, pattern_titles) for w in r.workflows],
         "summary": _summary(r),
         "findings": [_finding(r, f) for f in r.findings],
         "plan": [_step(p) for p in r.plan],
         "answers": {
             "sections": _sections(index, False, a.answers, a.notes, {}),
-            "workflows": [{"name": w.name, "sections": _sections(index, True, w.answers, w.notes, w.evidence)}
-                          for w in a.workflows],
+            "workflows": [
+                {"name": w.name, "sections": _sections(index, True, w.answers, w.notes, w.evidence)}
+                for w in a.workflows
+            ],
         },
     }
 

@@ -26,12 +26,20 @@ def responded(answer: Answer | None) -> bool:
     return answer is not None and (bool(answer.selected) or answer.na is not None)
 
 
-def resolve(scenario: Scenario, conditions: list[Condition], outcomes: Mapping[str, OutcomeDef],
-            answers: Mapping[str, Answer], flags: frozenset[str], index: QuestionnaireIndex) -> ScenarioResult:
+def resolve(
+    scenario: Scenario,
+    conditions: list[Condition],
+    outcomes: Mapping[str, OutcomeDef],
+    answers: Mapping[str, Answer],
+    flags: frozenset[str],
+    index: QuestionnaireIndex,
+) -> ScenarioResult:
     """First matching outcome wins; a safe outcome needs every question it tests answered."""
     for option, condition in zip(scenario.outcomes, conditions, strict=True):
         outcome = outcomes.get(option.outcome, UNKNOWN)
-        if outcome.status == "safe" and not all(responded(answers.get(q)) for q in condition.questions):
+        if outcome.status == "safe" and not all(
+            responded(answers.get(q)) for q in condition.questions
+        ):
             continue
         if condition(answers, flags):
             status = "unknown" if outcome is UNKNOWN else outcome.status
@@ -39,10 +47,19 @@ def resolve(scenario: Scenario, conditions: list[Condition], outcomes: Mapping[s
     return _unknown(scenario, conditions, answers, index)
 
 
-def _unknown(scenario: Scenario, conditions: list[Condition], answers: Mapping[str, Answer],
-             index: QuestionnaireIndex) -> ScenarioResult:
+def _unknown(
+    scenario: Scenario,
+    conditions: list[Condition],
+    answers: Mapping[str, Answer],
+    index: QuestionnaireIndex,
+) -> ScenarioResult:
     asked = {q for c in conditions for q in c.questions}
     missing = [q for q in asked if not responded(answers.get(q))]
-    explain = ("Not enough answers to tell what happens." if missing
-               else "None of the known outcomes matches these answers.")
-    return ScenarioResult(scenario, UNKNOWN, "unknown", explain, tuple(index.sort(missing or asked)))
+    explain = (
+        "Not enough answers to tell what happens."
+        if missing
+        else "None of the known outcomes matches these answers."
+    )
+    return ScenarioResult(
+        scenario, UNKNOWN, "unknown", explain, tuple(index.sort(missing or asked))
+    )

@@ -26,11 +26,18 @@ class Coverage:
 
     @property
     def percent(self) -> float:
-        return round(100 * (self.answered + self.not_applicable) / self.total, 1) if self.total else 0.0
+        return (
+            round(100 * (self.answered + self.not_applicable) / self.total, 1)
+            if self.total
+            else 0.0
+        )
 
     def __add__(self, other: Coverage) -> Coverage:
-        return Coverage(self.answered + other.answered, self.not_applicable + other.not_applicable,
-                        self.total + other.total)
+        return Coverage(
+            self.answered + other.answered,
+            self.not_applicable + other.not_applicable,
+            self.total + other.total,
+        )
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,12 @@ def question_weights(infos: Iterable[QuestionInfo], fit: Fit) -> dict[str, float
     return {i.id: i.question.weight * _tag_factor(i, fit) for i in infos}
 
 
-def group_score(group_id: str, infos: list[QuestionInfo], answers: Mapping[str, Answer],
-                weights: Mapping[str, float]) -> GroupScore:
+def group_score(
+    group_id: str,
+    infos: list[QuestionInfo],
+    answers: Mapping[str, Answer],
+    weights: Mapping[str, float],
+) -> GroupScore:
     pairs = [(question_score(i, answers.get(i.id)), weights[i.id]) for i in infos]
     answered = sum(1 for score, _ in pairs if score is not None)
     return GroupScore(group_id, weighted_mean(pairs), answered, len(infos))
