@@ -6,7 +6,7 @@ baseline is a JSON file of fingerprints written by `--write-baseline`; findings 
 fingerprint it lists are suppressed as "external".
 
 A fingerprint hashes the rule id, the path, the finding's logical location (job, step, service,
-container) and its normalized source line: it survives lines moving up or down.
+container, without list indexes) and its normalized source line: it survives lines moving.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from webapp.reviewer.models import Finding, Suppression
 
 BASELINE_VERSION = 1
+_INDEX = re.compile(r"\[\d+\]")
 _INLINE = re.compile(r"#\s*faultline:\s*ignore\[([^\]]*)\](.*)$")
 
 
@@ -29,8 +30,10 @@ class BaselineError(ValueError):
 
 
 def fingerprint(finding: Finding, occurrence: int = 0) -> str:
+    """Positions are left out: list indexes shift when a step or container is added above."""
     snippet = " ".join(finding.snippet.split())
-    parts = [finding.rule_id, finding.path, finding.logical, snippet, str(occurrence)]
+    logical = _INDEX.sub("[]", finding.logical)
+    parts = [finding.rule_id, finding.path, logical, snippet, str(occurrence)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
