@@ -96,3 +96,18 @@ def test_the_flask_release_points_at_the_collapsing_group(report):
     [finding] = [f for f in report.active if f.rule_id == "gha.concurrency-constant-group"]
     assert (finding.path, finding.line) == ("gha/pallets__flask__publish.yaml", 7)
     assert "`publish-`" in finding.message
+
+
+def test_release_scripts_run_by_a_workflow_are_read_in_a_repository_layout(corpus, tmp_path):
+    """Laid out as in its repository, make-release.yaml is seen creating the branch and the tag
+    its script creates, besides the pull request it opens itself."""
+    workflow = tmp_path / ".github" / "workflows" / "make-release.yaml"
+    script = tmp_path / "docs" / "releasing" / "make-release.sh"
+    for path, name in ((workflow, "make-release.yaml"), (script, "make-release.sh")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes((corpus / "gha" / f"gcp__microservices-demo__{name}").read_bytes())
+    created = [f.message for f in review([tmp_path], root=tmp_path).active
+               if f.rule_id == "gha.unguarded-create"]
+    assert any("`docs/releasing/make-release.sh`, which creates a branch" in m for m in created)
+    assert any("`docs/releasing/make-release.sh`, which creates a git tag" in m for m in created)
+    assert any(m.startswith("creates a pull request") for m in created)

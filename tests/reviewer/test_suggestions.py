@@ -98,6 +98,7 @@ def test_step_timeouts_alone_do_not_count_as_a_run_deadline(write, tmp_path):
 
 def test_suppressed_findings_suggest_nothing(write, tmp_path):
     comment = "      # faultline: ignore[gha.unguarded-create] drafts are wiped first\n"
-    write(".github/workflows/release.yml", RELEASE.replace("      - run: gh", comment + "      - run: gh"))
+    text = RELEASE.replace("      - run: gh", comment + "      - run: gh")
+    write(".github/workflows/release.yml", text)
     questions = {s.question_id for s in suggest_answers([tmp_path], root=tmp_path)}
     assert "idempotency.create-existing" not in questions

@@ -7,10 +7,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from webapp.reviewer.detectors import Context, detector
+from webapp.reviewer.detectors import Context, detector, repo_scripts
 from webapp.reviewer.detectors import workflow as wfm
 from webapp.reviewer.models import Hit, Source
-from webapp.reviewer.yamlnodes import YMap
+from webapp.reviewer.yamlnodes import Pos, YMap
 
 _SWALLOW = re.compile(r"\|\|\s*(true|:|exit\s+0)\s*(;|$|\)|&&|\|)")
 
@@ -29,25 +29,45 @@ def gha_unguarded_create(source: Source, ctx: Context, commands: list[dict[str, 
             seen += "\n" + step.run + "\n" + str(step.step.get("if", ""))
             if guard.search(seen):
                 continue
-            yield from _created_by_script(source, step, commands, job_script)
+            yield from _created_by_script(source, step, commands, job_script, guard)
             yield from _created_by_action(step, actions)
 
 
 def _created_by_script(source: Source, step: wfm.Step, commands: list[dict[str, str]],
-                       job_script: str) -> Iterator[Hit]:
+                       job_script: str, guard: re.Pattern[str]) -> Iterator[Hit]:
     reported: set[str] = set()
     for pos, line in wfm.script_lines(source, step):
-        for command in commands:
-            what = command["what"]
-            if what in reported or not re.search(command["pattern"], line) or "||" in line:
-                continue
-            if command.get("unless") and re.search(command["unless"], line):
-                continue
-            if command.get("needs") and not re.search(command["needs"], job_script):
-                continue
-            reported.add(what)
+        for what in _creations(line, commands, job_script, reported):
             yield Hit(pos, f"creates {what} with no check that it already exists: a rerun "
                       "fails or duplicates it", f"{step.logical}.run:{what}")
+        for name, text in repo_scripts.referenced_scripts(source.path, line):
+            if not guard.search(text):
+                yield from _created_by_repo_script(pos, step, name, text, commands, job_script)
+
+
+def _created_by_repo_script(pos: Pos, step: wfm.Step, name: str, text: str,
+                            commands: list[dict[str, str]], job_script: str) -> Iterator[Hit]:
+    reported: set[str] = set()
+    for number, line in repo_scripts.logical_lines(text):
+        for what in _creations(line, commands, job_script + "\n" + text, reported):
+            yield Hit(pos, f"runs `{name}`, which creates {what} (its line {number}) with no "
+                      "check that it already exists: a rerun fails or duplicates it",
+                      f"{step.logical}.run:{name}:{what}")
+
+
+def _creations(line: str, commands: list[dict[str, str]], context: str,
+               reported: set[str]) -> Iterator[str]:
+    """What `line` creates without a fallback, once per kind of thing."""
+    for command in commands:
+        what = command["what"]
+        if what in reported or "||" in line or not re.search(command["pattern"], line):
+            continue
+        if command.get("unless") and re.search(command["unless"], line):
+            continue
+        if command.get("needs") and not re.search(command["needs"], context):
+            continue
+        reported.add(what)
+        yield what
 
 
 def _created_by_action(step: wfm.Step, actions: list[dict[str, Any]]) -> Iterator[Hit]:

@@ -108,12 +108,16 @@ def gha_retry_unbounded(source: Source, ctx: Context):
 
 
 @detector
-def gha_retry_no_backoff(source: Source, ctx: Context):
+def gha_retry_no_backoff(source: Source, ctx: Context, local_waits: list[str]):
+    """Fixed-delay retries against remote services; waiting for something local is fine."""
     wf = wfm.workflow(source)
     if wf is None:
         return
+    local = re.compile("|".join(local_waits))
     for step in wfm.steps(wf):
         for loop in loops(source, step):
+            if local.search(loop.header + "\n" + loop.body):
+                continue
             fixed_delay = loop.counted and not loop.backs_off and not _TIMEOUT.search(loop.body)
             if loop.retries and fixed_delay:
                 yield Hit(loop.pos, "retry loop waits the same fixed delay between attempts: "
