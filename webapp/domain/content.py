@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .answers import Answer
 from .conditions import Condition
@@ -20,6 +21,8 @@ class Compiled:
     index: QuestionnaireIndex
     rules: dict[str, Condition] = field(default_factory=dict)
     outcomes: dict[str, list[Condition]] = field(default_factory=dict)
+    #: per fit profile (its flags): weights and rule factors, worked out once and reused
+    profiles: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict)
 
 
 @dataclass

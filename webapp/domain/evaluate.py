@@ -16,7 +16,7 @@ from .scenarios import ScenarioResult, resolve
 from .scoring import Coverage, GroupScore, coverage, group_score, question_weights, weighted_mean
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class WorkflowResult:
     position: int
     name: str
@@ -96,6 +96,17 @@ def _area_weights(index: QuestionnaireIndex, fit: Fit) -> dict[str, float]:
     }
 
 
+def _weights(compiled: Compiled, fit: Fit) -> tuple[dict[str, float], dict[str, float]]:
+    key = ("weights", fit.flags)
+    if key not in compiled.profiles:
+        index = compiled.index
+        compiled.profiles[key] = (
+            question_weights(index.questions.values(), fit),
+            _area_weights(index, fit),
+        )
+    return compiled.profiles[key]
+
+
 def evaluate(
     content: Content, answers: Answers, questionnaire_id: str | None = None
 ) -> ReviewResult:
@@ -103,7 +114,7 @@ def evaluate(
     compiled = content.engine(questionnaire_id or answers.questionnaire, answers.version)
     index, system = compiled.index, answers.answers
     fit = assess_fit(index, system)
-    weights, areas = question_weights(index.questions.values(), fit), _area_weights(index, fit)
+    weights, areas = _weights(compiled, fit)
     contexts = [
         WorkflowContext(i, wf.name, {**system, **wf.answers}, _exposure(compiled, wf.answers))
         for i, wf in enumerate(answers.workflows)

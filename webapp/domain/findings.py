@@ -7,7 +7,7 @@ factor for the rule's layer, pattern or tags times the workflow's criticality ex
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .answers import Answer
 from .content import Compiled
@@ -21,7 +21,7 @@ BUCKETS = ("now", "next", "later")
 NOW_AT, NEXT_AT = 4.0, 1.5
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class WorkflowContext:
     """What rules and scenarios see of one workflow: its answers merged over the system's."""
 
@@ -31,7 +31,7 @@ class WorkflowContext:
     exposure: float
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     rule: Rule
     workflow: str | None
@@ -41,10 +41,10 @@ class Finding:
     priority: float
     bucket: str
     quick_win: bool
+    key: tuple[str, int] = field(init=False, compare=False, repr=False)
 
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.rule.id, self.position)
+    def __post_init__(self) -> None:
+        self.key = (self.rule.id, self.position)
 
 
 def bucket_for(priority: float) -> str:
@@ -55,22 +55,30 @@ def is_quick_win(rule: Rule) -> bool:
     return rule.effort == "S" and SEVERITY_WEIGHT[rule.severity] >= SEVERITY_WEIGHT["medium"]
 
 
-def _finding(
-    rule: Rule, because: tuple[str, ...], fit: Fit, ctx: WorkflowContext | None
-) -> Finding:
-    exposure = fit.factor([rule.layer or ""], [rule.pattern or ""], rule.tags)
-    exposure = round(exposure * (ctx.exposure if ctx else 1.0), 4)
-    priority = round(SEVERITY_WEIGHT[rule.severity] * exposure / EFFORT_WEIGHT[rule.effort], 2)
-    return Finding(
-        rule,
-        ctx.name if ctx else None,
-        ctx.position if ctx else -1,
-        because,
-        exposure,
-        priority,
-        bucket_for(priority),
-        is_quick_win(rule),
-    )
+class _RuleFinder:
+    """One rule, with what does not change between workflows worked out once."""
+
+    def __init__(self, rule: Rule, compiled: Compiled, fit: Fit) -> None:
+        self.rule = rule
+        self.condition = compiled.rules[rule.id]
+        self.factor = fit.factor([rule.layer or ""], [rule.pattern or ""], rule.tags)
+        self.ratio = SEVERITY_WEIGHT[rule.severity] / EFFORT_WEIGHT[rule.effort]
+        self.quick_win = is_quick_win(rule)
+
+    def finding(self, ctx: WorkflowContext | None) -> Finding:
+        exposure = round(self.factor * (ctx.exposure if ctx else 1.0), 4)
+        priority = round(self.ratio * exposure, 2)
+        name, position = (ctx.name, ctx.position) if ctx else (None, -1)
+        return Finding(
+            self.rule,
+            name,
+            position,
+            self.condition.questions,
+            exposure,
+            priority,
+            bucket_for(priority),
+            self.quick_win,
+        )
 
 
 def find(
@@ -82,15 +90,15 @@ def find(
 ) -> list[Finding]:
     """Every finding, ordered by priority (highest first), then rule id, then workflow order."""
     found = []
-    for rule in rules:
-        condition = compiled.rules[rule.id]
+    flags = fit.flags
+    finders = compiled.profiles.get(("finders", flags))
+    if finders is None:
+        finders = [_RuleFinder(rule, compiled, fit) for rule in rules]
+        compiled.profiles[("finders", flags)] = finders
+    for finder in finders:
+        rule, test = finder.rule, finder.condition.test
         if rule.scope == "system":
-            if condition(system, fit.flags):
-                found.append(_finding(rule, condition.questions, fit, None))
-            continue
-        found += [
-            _finding(rule, condition.questions, fit, ctx)
-            for ctx in workflows
-            if condition(ctx.answers, fit.flags)
-        ]
+            found += [finder.finding(None)] if test(system, flags) else []
+        else:
+            found += [finder.finding(ctx) for ctx in workflows if test(ctx.answers, flags)]
     return sorted(found, key=lambda f: (-f.priority, f.rule.id, f.position))

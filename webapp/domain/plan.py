@@ -13,7 +13,7 @@ from .findings import BUCKETS, Finding
 Key = tuple[str, int]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PlanStep:
     step: int
     finding: Finding
@@ -42,29 +42,31 @@ def promote(findings: list[Finding]) -> list[Finding]:
                 lift(pre, level, seen | {pre.key})
 
     for finding in findings:
-        lift(finding, rank[finding.key], frozenset({finding.key}))
-    return [replace(f, bucket=BUCKETS[rank[f.key]]) for f in findings]
+        if finding.rule.prerequisites:
+            lift(finding, rank[finding.key], frozenset({finding.key}))
+    return [
+        f if BUCKETS[rank[f.key]] == f.bucket else replace(f, bucket=BUCKETS[rank[f.key]])
+        for f in findings
+    ]
 
 
 def make_plan(findings: list[Finding]) -> list[PlanStep]:
     """`findings` (already promoted and ordered by priority) as ordered plan steps."""
     by_key = {f.key: f for f in findings}
+    waits = {f.key: _prerequisites(f, by_key) for f in findings if f.rule.prerequisites}
     placed: dict[Key, None] = {}
 
     def place(finding: Finding) -> None:
         if finding.key in placed:
             return
         placed[finding.key] = None
-        for pre in _prerequisites(finding, by_key):
-            place(pre)
-        placed.pop(finding.key)
-        placed[finding.key] = None
+        if finding.key in waits:
+            for pre in waits[finding.key]:
+                place(pre)
+            placed.pop(finding.key)
+            placed[finding.key] = None
 
-    for bucket in BUCKETS:
-        for finding in findings:
-            if finding.bucket == bucket:
-                place(finding)
-    return [
-        PlanStep(n, by_key[key], tuple(p.key for p in _prerequisites(by_key[key], by_key)))
-        for n, key in enumerate(placed, start=1)
-    ]
+    for finding in sorted(findings, key=lambda f: BUCKETS.index(f.bucket)):  # stable
+        place(finding)
+    after = {key: tuple(p.key for p in pres) for key, pres in waits.items()}
+    return [PlanStep(n, by_key[key], after.get(key, ())) for n, key in enumerate(placed, start=1)]

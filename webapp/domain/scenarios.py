@@ -13,7 +13,7 @@ from .models import OutcomeDef, Scenario
 UNKNOWN = OutcomeDef(id="unknown", status="unsafe", label="The answers don't say")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ScenarioResult:
     scenario: Scenario
     outcome: OutcomeDef
@@ -36,14 +36,15 @@ def resolve(
 ) -> ScenarioResult:
     """First matching outcome wins; a safe outcome needs every question it tests answered."""
     for option, condition in zip(scenario.outcomes, conditions, strict=True):
+        if not condition.test(answers, flags):
+            continue
         outcome = outcomes.get(option.outcome, UNKNOWN)
         if outcome.status == "safe" and not all(
             responded(answers.get(q)) for q in condition.questions
         ):
             continue
-        if condition(answers, flags):
-            status = "unknown" if outcome is UNKNOWN else outcome.status
-            return ScenarioResult(scenario, outcome, status, option.explain, condition.questions)
+        status = "unknown" if outcome is UNKNOWN else outcome.status
+        return ScenarioResult(scenario, outcome, status, option.explain, condition.questions)
     return _unknown(scenario, conditions, answers, index)
 
 

@@ -40,7 +40,7 @@ class Coverage:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GroupScore:
     """A layer's or a pattern's score, with how many of its questions were answered."""
 
@@ -77,9 +77,19 @@ def group_score(
     answers: Mapping[str, Answer],
     weights: Mapping[str, float],
 ) -> GroupScore:
-    pairs = [(question_score(i, answers.get(i.id)), weights[i.id]) for i in infos]
-    answered = sum(1 for score, _ in pairs if score is not None)
-    return GroupScore(group_id, weighted_mean(pairs), answered, len(infos))
+    """The weighted mean of the answered questions in `infos`; None when none is answered."""
+    total = weight_sum = 0.0
+    answered = 0
+    for info in infos:  # a plain loop: this runs for every pattern of every workflow
+        answer = answers.get(info.id)
+        if answer is None or not answer.selected:
+            continue
+        weight = weights[info.id]
+        total += info.score_of(answer.selected) * weight
+        weight_sum += weight
+        answered += 1
+    score = round(total / weight_sum, 1) if weight_sum else None
+    return GroupScore(group_id, score, answered, len(infos))
 
 
 def _tag_factor(info: QuestionInfo, fit: Fit) -> float:
