@@ -9,9 +9,9 @@ import yaml
 from click.testing import CliRunner
 
 from webapp.cli import main
-from webapp.domain import evaluate, result_to_dict, result_to_json
+from webapp.domain import evaluate, load_answers, result_to_dict, result_to_json
 
-from .conftest import FIXTURE_CONTENT, FIXTURES
+from .conftest import FIXTURE_CONTENT, FIXTURES, REPO
 
 CONTENT = ["--content-dir", str(FIXTURE_CONTENT)]
 
@@ -75,10 +75,26 @@ def test_answers_appendix_keeps_notes_raw_and_na_reasons(content, fixture_answer
     )
 
 
-def test_sample_result_fixture_is_current(content, fixture_answers) -> None:
-    """The report team builds on tests/domain/fixtures/sample-result.json: keep it generated."""
-    expected = (FIXTURES / "sample-result.json").read_text()
+def test_fixture_result_is_reproduced_exactly(content, fixture_answers) -> None:
+    expected = (FIXTURES / "fixture-result.json").read_text()
     assert result_to_json(evaluate(content, fixture_answers)) == expected
+
+
+def _shape(value):
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return None
+
+
+def test_sample_result_has_the_current_shape(shipped) -> None:
+    """sample-result.json (from examples/payments-platform.yaml) is what the report team builds
+    on; regenerate it with `faultline report examples/payments-platform.yaml --format json
+    -o tests/domain/fixtures/sample-result.json` when the shape changes."""
+    sample = json.loads((FIXTURES / "sample-result.json").read_text())
+    answers = load_answers(REPO / "examples" / "payments-platform.yaml", shipped)
+    assert _shape(sample) == _shape(result_to_dict(evaluate(shipped, answers)))
 
 
 def test_report_json_is_byte_for_byte_reproducible(tmp_path: Path) -> None:

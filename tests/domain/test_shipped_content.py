@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.domain import Answers, ContentError, SystemInfo, WorkflowAnswers, evaluate, load_content
+from webapp.domain import (
+    Answers,
+    ContentError,
+    SystemInfo,
+    WorkflowAnswers,
+    evaluate,
+    load_answers,
+    load_content,
+)
 from webapp.domain.checks import rule_fires
 from webapp.domain.extremes import best_choice, worst_choice
 from webapp.domain.lint import states
@@ -197,3 +205,20 @@ def _shuffle(mapping: dict) -> dict:
     items = list(mapping.items())
     random.Random(len(items)).shuffle(items)
     return dict(items)
+
+
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+
+
+@needs_content
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_shipped_example_answers_are_valid_and_complete(path) -> None:
+    answers = load_answers(path, SHIPPED)
+    result = evaluate(SHIPPED, answers)
+    assert answers.system.name and len(answers.workflows) >= 2
+    assert result.coverage.percent >= 90
+    assert result.findings and result.plan
+
+
+def test_two_realistic_examples_ship() -> None:
+    assert len(EXAMPLES) >= 2
