@@ -59,3 +59,11 @@ def test_duplicate_ids_are_refused(tmp_path):
     (tmp_path / "a.yaml").write_text(VALID, encoding="utf-8")
     with pytest.raises(CheckFileError, match="defined twice"):
         load(tmp_path, VALID, name="b.yaml")
+
+
+def test_every_shipped_check_is_listed_in_the_documentation(checks):
+    from .conftest import REPO
+
+    text = (REPO / "docs" / "automation-checks.md").read_text(encoding="utf-8")
+    missing = [check.id for check in checks if f"`{check.id}`" not in text]
+    assert not missing, f"docs/automation-checks.md does not list {missing}"

@@ -43,11 +43,11 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
     root = (root or Path.cwd()).resolve()
     result = Discovery()
     seen: set[Path] = set()
-    for path, explicit in _candidates(paths):
+    for path in _candidates(paths):
         resolved = path.resolve()
         if resolved not in seen:
             seen.add(resolved)
-            _read_one(path, display_path(resolved, root), explicit, result)
+            _read_one(path, display_path(resolved, root), result)
     return result
 
 
@@ -74,12 +74,12 @@ def classify(display: str, docs: list[Any]) -> str | None:
     return None
 
 
-def _candidates(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
+def _candidates(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
-            yield from ((found, False) for found in _walk(path))
+            yield from _walk(path)
         else:
-            yield path, True
+            yield path
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -91,7 +91,7 @@ def _walk(folder: Path) -> Iterator[Path]:
             yield entry
 
 
-def _read_one(path: Path, display: str, explicit: bool, result: Discovery) -> None:
+def _read_one(path: Path, display: str, result: Discovery) -> None:
     if path.suffix.lower() not in YAML_SUFFIXES:
         result.skipped.append((display, "not a YAML file"))
         return

@@ -41,17 +41,14 @@ def gha_release_no_concurrency(source: Source, ctx: Context):
     wf = wfm.workflow(source)
     if wf is None or not wfm.is_release_or_deploy(source, wf) or "concurrency" in wf:
         return
-    writing = [job for _, job in wfm.jobs(wf) if _job_publishes(job)] or [
-        job for _, job in wfm.jobs(wf)
+    all_jobs = list(wfm.jobs(wf))
+    writing = [job for job_id, job in all_jobs if wfm.job_publishes(job_id, job)] or [
+        job for _, job in all_jobs
     ]
     if writing and all("concurrency" in job for job in writing):
         return
     yield Hit(wf.at("on"), "release/deploy workflow without a concurrency group: two runs (a "
               "re-pushed tag, a rerun, two merges) can publish at the same time", "on")
-
-
-def _job_publishes(job: YMap) -> bool:
-    return wfm.job_publishes("job", job)
 
 
 @detector
@@ -212,7 +209,7 @@ def gha_matrix_publish(source: Source, ctx: Context, min_combinations: int = 2):
     for job_id, job in wfm.jobs(wf):
         strategy = job.get("strategy")
         size = matrix_size(strategy)
-        if size >= min_combinations and _job_publishes(job):
+        if size >= min_combinations and wfm.job_publishes(job_id, job):
             yield Hit(strategy.at("matrix"), f"each of the {size} matrix legs of `{job_id}` "
                       "publishes on its own: one failing leg leaves a partial release",
                       f"jobs.{job_id}.strategy.matrix")
