@@ -102,3 +102,22 @@ def test_answer_round_trips_to_file_syntax() -> None:
     assert Answer.choice("a").to_yaml() == "a"
     assert Answer.of(["a", "b"]).to_yaml() == ["a", "b"]
     assert Answer.not_applicable("why").to_yaml() == {"na": "why"}
+
+
+def test_answers_round_trip_through_the_file_format(content) -> None:
+    import yaml
+
+    from webapp.domain import answers_to_dict, parse_answers_text
+
+    answers = parse(content, GOOD)
+    text = yaml.safe_dump(answers_to_dict(answers), sort_keys=False, allow_unicode=True)
+    assert parse_answers_text(text, content) == answers
+
+
+def test_malformed_yaml_upload_is_refused_with_its_line(content) -> None:
+    from webapp.domain import parse_answers_text
+
+    with pytest.raises(AnswersError) as caught:
+        parse_answers_text("answers:\n  fit.high-volume: [yes\n", content, "upload.yaml")
+    assert str(caught.value).splitlines()[1].startswith("  upload.yaml:")
+    assert "invalid YAML" in str(caught.value)

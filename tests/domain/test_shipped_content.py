@@ -222,3 +222,10 @@ def test_shipped_example_answers_are_valid_and_complete(path) -> None:
 
 def test_two_realistic_examples_ship() -> None:
     assert len(EXAMPLES) >= 2
+
+
+def test_faultline_check_passes_on_the_shipped_content() -> None:
+    from webapp.domain.checks import run_check
+
+    _, problems = run_check(REPO)
+    assert [str(p) for p in problems] == []

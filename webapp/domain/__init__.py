@@ -5,13 +5,15 @@ Public API (the web app, the CLI and the report depend on these names):
 - load_content(content_dir) -> Content               raises ContentError
 - load_answers(path, content) -> Answers             raises AnswersError
 - parse_answers(data, content, source) -> Answers    raises AnswersError
+- parse_answers_text(text, content, source) -> Answers   raises AnswersError
+- answers_to_dict(answers) -> dict                   the answers-file data (for yaml.safe_dump)
 - validate_answers(index, answers) -> list[Problem]
 - evaluate(content, answers, questionnaire_id=None) -> ReviewResult
 - result_to_dict(result) -> dict / result_to_json(result) -> str
 """
 
-from .answer_checks import load_answers, parse_answers, validate_answers
-from .answers import Answer, Answers, SystemInfo, WorkflowAnswers
+from .answer_checks import load_answers, parse_answers, parse_answers_text, validate_answers
+from .answers import Answer, Answers, SystemInfo, WorkflowAnswers, answers_to_dict
 from .content import Content
 from .errors import AnswersError, ContentError, Problem
 from .evaluate import ReviewResult, evaluate
@@ -32,6 +34,8 @@ __all__ = [
     "load_answers",
     "load_content",
     "parse_answers",
+    "answers_to_dict",
+    "parse_answers_text",
     "result_to_dict",
     "result_to_json",
     "validate_answers",

@@ -120,14 +120,21 @@ def _index_for(content: Any, answers: Answers, source: str, problems: list[Probl
         return None
 
 
-def load_answers(path: Path, content: Any) -> Answers:
-    """Read and check an answers file (YAML)."""
-    from .yamlio import YamlSyntaxError, read_yaml
+def parse_answers_text(text: str, content: Any, source: str = "answers.yaml") -> Answers:
+    """Answers from the text of an answers file (an upload, say); raises AnswersError."""
+    from .yamlio import YamlSyntaxError, parse_yaml
 
     try:
-        data, lines = read_yaml(path)
+        data, lines = parse_yaml(text)
     except YamlSyntaxError as exc:
-        raise AnswersError([Problem(path.name, "", str(exc), exc.line)]) from None
-    except OSError as exc:
-        raise AnswersError([Problem(str(path), "", f"cannot read: {exc.strerror}")]) from None
-    return parse_answers(data, content, path.name, lines)
+        raise AnswersError([Problem(source, "", str(exc), exc.line)]) from None
+    return parse_answers(data, content, source, lines)
+
+
+def load_answers(path: Path, content: Any) -> Answers:
+    """Read and check an answers file (YAML); raises AnswersError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnswersError([Problem(str(path.name), "", f"cannot read: {exc}")]) from None
+    return parse_answers_text(text, content, path.name)

@@ -73,6 +73,23 @@ class Answers:
     workflows: list[WorkflowAnswers] = field(default_factory=list)
 
 
+def answers_to_dict(answers: Answers) -> dict[str, Any]:
+    """The answers-file data for `answers` (dump it with yaml.safe_dump for a file)."""
+
+    def block(values: dict[str, Answer]) -> dict[str, Any]:
+        return {qid: answer.to_yaml() for qid, answer in values.items()}
+
+    data: dict[str, Any] = {"questionnaire": answers.questionnaire, "version": answers.version}
+    data["system"] = {"name": answers.system.name, "description": answers.system.description}
+    data |= {"answers": block(answers.answers), "notes": dict(answers.notes)}
+    data["workflows"] = [
+        {"name": w.name, "answers": block(w.answers), "notes": dict(w.notes)}
+        | ({"evidence": dict(w.evidence)} if w.evidence else {})
+        for w in answers.workflows
+    ]
+    return data
+
+
 class _Reader:
     """Turns answers-file data into `Answers`, collecting every problem on the way."""
 
