@@ -17,6 +17,20 @@ SYS = "rules/system.yaml"
 Q = "questionnaires/mini.yaml"
 
 CASES = {
+    "pattern-no-rule-covers": (
+        WF,
+        "        - {q: timeouts.calls, score: {lt: 100}}\n        - {q: timeouts.run, is: no}",
+        "        - {q: timeouts.calls, is: some}\n        - {q: timeouts.run, is: yes}",
+        "rules/:",
+        "no rule fires for pattern 'timeouts' even when every answer is the worst",
+    ),
+    "high-rule-fires-on-best-answers": (
+        SYS,
+        "when: {q: observe.alerts, in: [none, unsure, causes]}",
+        "when: {q: observe.alerts, in: [none, unsure, causes, symptoms]}",
+        "rules/system.yaml:",
+        "rules[0].when: high rule fires even when every answer is the best",
+    ),
     "bad-yaml": (
         WF,
         "    scope: workflow\n",
