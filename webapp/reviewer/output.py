@@ -14,6 +14,7 @@ from webapp import __version__
 from webapp.reviewer.engine import Report
 from webapp.reviewer.models import SEVERITIES, Finding
 
+MAX_SKIPPED_LISTED = 10  # a walked repository holds many unrelated YAML files: count them only
 _COLOURS = {"critical": "magenta", "high": "red", "medium": "yellow", "low": "cyan"}
 
 
@@ -49,7 +50,8 @@ def render_text(report: Report, color: bool = False, width: int | None = None) -
             out.extend(_finding_lines(finding, color, width, finding.rule_id not in explained))
             explained.add(finding.rule_id)
         out.append("")
-    out.extend(f"skipped {path}: {reason}" for path, reason in report.skipped)
+    if len(report.skipped) <= MAX_SKIPPED_LISTED:
+        out.extend(f"skipped {path}: {reason}" for path, reason in report.skipped)
     out.append(_summary_line(report))
     return "\n".join(out) + "\n"
 

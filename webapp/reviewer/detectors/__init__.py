@@ -15,6 +15,11 @@ Detector = Callable[..., Iterable[Hit]]
 DETECTORS: dict[str, Detector] = {}
 
 
+def listed(value: Any) -> list[Any]:
+    """`value` when it is a list, else an empty one: files in the wild put odd things anywhere."""
+    return value if isinstance(value, list) else []
+
+
 def detector(fn: Detector) -> Detector:
     """Register `fn` under its own name."""
     DETECTORS[fn.__name__] = fn

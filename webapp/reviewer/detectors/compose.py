@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from webapp.reviewer.detectors import Context, detector, images
+from webapp.reviewer.detectors import Context, detector, images, listed
 from webapp.reviewer.models import Hit, Source
 from webapp.reviewer.yamlnodes import YMap
 
@@ -109,7 +109,7 @@ def _first_prefix(image: str, data_paths: dict[str, list[str]]) -> list[str]:
 
 
 def _volume_targets(service: YMap) -> Iterator[str]:
-    for volume in service.get("volumes") or []:
+    for volume in listed(service.get("volumes")):
         if isinstance(volume, str):
             parts = volume.split(":")
             yield parts[1] if len(parts) > 1 else parts[0]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.reviewer.detectors import Context, detector, images
+from webapp.reviewer.detectors import Context, detector, images, listed
 from webapp.reviewer.models import Hit, Source
 from webapp.reviewer.yamlnodes import YMap
 
@@ -29,7 +29,7 @@ class Workload:
     def containers(self, init: bool = False) -> Iterator[YMap]:
         keys = ("containers", "initContainers") if init else ("containers",)
         for key in keys:
-            yield from (c for c in self.pod.get(key) or [] if isinstance(c, YMap))
+            yield from (c for c in listed(self.pod.get(key)) if isinstance(c, YMap))
 
     def labels(self) -> dict[str, Any]:
         template = _get(self.spec, "template", "metadata", "labels")
@@ -61,7 +61,7 @@ def _container_hit(work: Workload, container: YMap, message: str, suffix: str) -
 
 
 def _stateful(work: Workload, data_images: list[str]) -> bool:
-    volumes = work.pod.get("volumes") or []
+    volumes = listed(work.pod.get("volumes"))
     claims = any(isinstance(v, dict) and "persistentVolumeClaim" in v for v in volumes)
     data = any(images.is_data_image(str(c.get("image", "")), data_images)
                for c in work.containers())
@@ -96,14 +96,15 @@ def k8s_no_liveness_probe(source: Source, ctx: Context):
 
 @detector
 def k8s_no_pdb(source: Source, ctx: Context, min_replicas: int = 2):
-    budgets = [_get(doc, "spec", "selector", "matchLabels") or {}
+    budgets = [_get(doc, "spec", "selector", "matchLabels")
                for doc in ctx.k8s_documents() if doc.get("kind") == "PodDisruptionBudget"]
+    budgets = [b for b in budgets if isinstance(b, dict) and b]
     for work in workloads(source, ("Deployment", "StatefulSet")):
         replicas = work.spec.get("replicas")
         if not isinstance(replicas, int) or replicas < min_replicas:
             continue
         labels = work.labels()
-        if not any(b and all(labels.get(k) == v for k, v in b.items()) for b in budgets):
+        if not any(all(labels.get(k) == v for k, v in b.items()) for b in budgets):
             yield Hit(work.spec.at("replicas"), f"{work.logical} runs {replicas} replicas with "
                       "no PodDisruptionBudget: a drain may evict them all at once",
                       f"{work.logical}.pdb")
@@ -159,17 +160,20 @@ _EPHEMERAL = ("emptyDir", "configMap", "secret", "downwardAPI", "projected")
 @detector
 def k8s_emptydir_database(source: Source, ctx: Context, data_images: list[str]):
     for work in workloads(source):
-        volumes = {v.get("name"): v for v in work.pod.get("volumes") or [] if isinstance(v, YMap)}
-        claims = {_get(t, "metadata", "name") for t in work.spec.get("volumeClaimTemplates") or []}
+        volumes = {str(v.get("name")): v for v in listed(work.pod.get("volumes"))
+                   if isinstance(v, YMap)}
+        claims = {str(_get(t, "metadata", "name")) for t in listed(
+            work.spec.get("volumeClaimTemplates"))}
         for container in work.containers():
             image = str(container.get("image", ""))
             if images.is_data_image(image, data_images):
                 yield from _unsafe_data(work, container, image, volumes, claims)
 
 
-def _unsafe_data(work: Workload, container: YMap, image: str, volumes: dict[Any, YMap],
-                 claims: set[Any]) -> Iterator[Hit]:
-    mounted = [m.get("name") for m in container.get("volumeMounts") or [] if isinstance(m, dict)]
+def _unsafe_data(work: Workload, container: YMap, image: str, volumes: dict[str, YMap],
+                 claims: set[str]) -> Iterator[Hit]:
+    mounted = [str(m.get("name")) for m in listed(container.get("volumeMounts"))
+               if isinstance(m, dict)]
     durable = [n for n in mounted if n in claims or (
         n in volumes and not any(kind in volumes[n] for kind in _EPHEMERAL))]
     if durable:
