@@ -96,16 +96,11 @@ def compose_data_without_volume(source: Source, ctx: Context, data_paths: dict[s
         image = service.get("image")
         if not isinstance(image, str) or not images.is_data_image(image, list(data_paths)):
             continue
-        paths = data_paths.get(images.repository(image)) or _first_prefix(image, data_paths)
+        paths = data_paths[images.repository(image)]
         if not any(_covers(target, paths) for target in _volume_targets(service)):
             yield Hit(parent.at(name), f"data service `{name}` ({image}) keeps its data inside "
                       f"the container ({', '.join(paths)}): recreating it loses everything",
                       f"services.{name}.volumes")
-
-
-def _first_prefix(image: str, data_paths: dict[str, list[str]]) -> list[str]:
-    name = images.repository(image)
-    return next((paths for known, paths in data_paths.items() if name.startswith(known)), [])
 
 
 def _volume_targets(service: YMap) -> Iterator[str]:

@@ -23,5 +23,5 @@ def unpinned_reason(image: str) -> str | None:
 
 
 def is_data_image(image: str, data_images: list[str]) -> bool:
-    name = repository(image)
-    return any(name == known or name.startswith(known + "-") for known in data_images)
+    """Exact names only: `mongo-express` or `postgres-exporter` are not databases."""
+    return repository(image) in data_images
