@@ -178,14 +178,22 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def make_app(app_config: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
-    """make_app(**overrides) -> a separate app on `app_config` + overrides (real commits).
+def make_app(app_config: dict[str, Any], fresh_database_url: str) -> Iterator[Callable[..., Flask]]:
+    """make_app(**overrides) -> a separate app with its own settings; requests commit for real.
 
-    For tests that need another database or settings; its engine is disposed afterwards.
+    Unless `DATABASE_URL` is overridden it gets its own freshly migrated database (never the
+    session's: on SQLite the `app` fixture's open transaction would block it). Do not mix it
+    with `db_session` or the factories, which write to the `app` fixture's database.
     """
     made: list[Flask] = []
+    migrated: list[str] = []
 
     def make(**overrides: Any) -> Flask:
+        if "DATABASE_URL" not in overrides:
+            if not migrated:
+                migrate.upgrade(fresh_database_url)
+                migrated.append(fresh_database_url)
+            overrides["DATABASE_URL"] = fresh_database_url
         application = create_app({**app_config, **overrides})
         application.test_client_class = CsrfClient
         made.append(application)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp import __version__, db, logs, security
 from webapp.config import load_settings
@@ -31,6 +32,7 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_settings(override=config_override))
     if not app.testing:
         logs.configure_logging()
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -43,6 +45,13 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
             raise
     logger.info("Faultline %s ready (%s)", __version__, app.config["FAULTLINE_ENV"])
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N proxies, take the client address (rate limits, logs) from X-Forwarded-For."""
+    hops = int(app.config.get("PROXY_HOPS", 0))
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:

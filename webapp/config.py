@@ -114,6 +114,8 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "SIGNIN_RATE_LIMIT": env.get("FAULTLINE_SIGNIN_RATE_LIMIT", "").strip()
         or "10 per minute;50 per hour",
         "MAX_CONTENT_LENGTH": _int(env, "FAULTLINE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        #: How many reverse proxies in front set X-Forwarded-*; 0 trusts none of them.
+        "PROXY_HOPS": _int(env, "FAULTLINE_PROXY_HOPS", 0),
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "FAULTLINE_SQLITE_BUSY_TIMEOUT_MS", 15_000),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -112,3 +112,15 @@ def test_pages_need_an_account(client):
     response = client.get("/teams/")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/signin")
+
+
+def test_rate_limit_counts_the_forwarded_client_behind_a_trusted_proxy(make_app):
+    app = make_app(PROXY_HOPS=1, SIGNIN_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    wrong = {"email": "someone@example.com", "password": "wrong"}
+    for _ in range(2):
+        client.post("/signin", data=wrong, headers={"X-Forwarded-For": "203.0.113.7"})
+    blocked = client.post("/signin", data=wrong, headers={"X-Forwarded-For": "203.0.113.7"})
+    other = client.post("/signin", data=wrong, headers={"X-Forwarded-For": "198.51.100.9"})
+    assert blocked.status_code == 429
+    assert other.status_code == 400

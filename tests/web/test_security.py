@@ -39,7 +39,10 @@ def test_signout_needs_a_csrf_token(client, make_user, login):
     assert client.get("/teams/").status_code == 200  # still signed in
 
 
-@pytest.mark.parametrize("path", ["/", "/signin", "/healthz", "/no-such-page", "/static/css/app.css"])
+PATHS = ["/", "/signin", "/healthz", "/no-such-page", "/static/css/app.css"]
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_every_response_carries_security_headers(client, path):
     response = client.get(path)
     response.close()

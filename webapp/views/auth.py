@@ -22,7 +22,7 @@ bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.signin"
 login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
-login_manager.session_protection = "strong"
+login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
