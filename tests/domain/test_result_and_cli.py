@@ -182,3 +182,20 @@ def test_html_report_without_renderer_exits_2(monkeypatch) -> None:
     result = run("report", str(FIXTURES / "answers.yaml"), "--format", "html")
     assert result.exit_code == 2
     assert "needs the report renderer" in result.output
+
+
+def test_report_json_is_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    def report(seed: str) -> bytes:
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        code = "from webapp.cli import main; main()"
+        args = ["report", str(FIXTURES / "answers.yaml"), *CONTENT]
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args], env=env, capture_output=True, check=True
+        )
+        return done.stdout
+
+    assert report("1") == report("2") == (FIXTURES / "fixture-result.json").read_bytes()
