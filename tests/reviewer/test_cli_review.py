@@ -169,3 +169,10 @@ def test_baseline_round_trip(run, write, tmp_path):
     assert result.exit_code == 1
     assert "gha.unguarded-create" not in active
     assert "gha.job-timeout" in active
+
+
+def test_an_output_file_in_a_missing_folder_is_a_usage_error(run, write):
+    write(".github/workflows/ci.yml", CLEAN)
+    result = run(".", "-o", "no/such/folder/out.json")
+    assert result.exit_code == 2
+    assert "cannot write" in result.output

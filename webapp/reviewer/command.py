@@ -30,14 +30,23 @@ def run(paths: tuple[Path, ...], fmt: str, output: Path | None, fail_on: str,
         log.exception("review failed")
         click.echo(f"faultline review: internal error: {exc}", err=True)
         return EXIT_FAILURE
+    try:
+        _write_outputs(report, fmt, output, write_baseline)
+    except OSError as exc:
+        click.echo(f"faultline review: cannot write {exc.filename}: {exc.strerror}", err=True)
+        return EXIT_USAGE
+    if write_baseline:
+        return EXIT_OK  # the findings were just accepted
+    return EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK
+
+
+def _write_outputs(report: Report, fmt: str, output: Path | None,
+                   write_baseline: Path | None) -> None:
     if write_baseline:
         write_baseline.write_text(suppress.baseline_json(report.findings), encoding="utf-8")
         click.echo(f"wrote baseline of {len(report.active)} finding(s) to {write_baseline}",
                    err=True)
     _emit(report, fmt, output)
-    if write_baseline:
-        return EXIT_OK  # the findings were just accepted
-    return EXIT_FINDINGS if report.fails(fail_on) else EXIT_OK
 
 
 def _read_baseline(path: Path | None) -> set[str]:
