@@ -22,6 +22,7 @@ from webapp.migrate import current_revision, head_revision
 logger = logging.getLogger(__name__)
 
 CONTENT_EXTENSION_KEY = "faultline.content"
+CONTENT_FOLDERS = ("questionnaires", "rules")
 
 
 class StartupError(RuntimeError):
@@ -57,14 +58,52 @@ def check_database(app: Flask) -> None:
 
 
 def _content_loader() -> Any | None:
-    """The engine's `load_content`, or None while the domain has no content module yet."""
-    try:
-        module = importlib.import_module("webapp.domain.content")
-    except ModuleNotFoundError as error:
-        if error.name in ("webapp.domain.content", "webapp.domain"):
-            return None
-        raise
-    return getattr(module, "load_content", None)
+    """The engine's `load_content`, or None while the domain does not provide it yet."""
+    for module_name in ("webapp.domain", "webapp.domain.content"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:
+                continue
+            raise
+        loader = getattr(module, "load_content", None)
+        if loader is not None:
+            return loader
+    return None
+
+
+def _fingerprint(content_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and mtimes of every content file: unchanged files need no reload."""
+    files = sorted(
+        path for folder in CONTENT_FOLDERS for path in (content_dir / folder).rglob("*")
+        if path.is_file()
+    )
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
+#: Loaded content by (loader, folder, fingerprint). Loading takes about a second and every
+#: app (every test) checks it, so unchanged content is validated once per process.
+_loaded: dict[tuple[Any, Path, tuple[tuple[str, int, int], ...]], Any] = {}
+
+
+def _load_once(loader: Any, content_dir: Path) -> Any:
+    key = (loader, content_dir.resolve(), _fingerprint(content_dir))
+    if key not in _loaded:
+        if len(_loaded) >= 4:
+            _loaded.pop(next(iter(_loaded)))
+        _loaded[key] = loader(content_dir)
+    return _loaded[key]
+
+
+def _content_problem(error: Exception) -> str:
+    """One line: the first problem, and how many more `faultline check` will list."""
+    problems = list(getattr(error, "problems", None) or [])
+    if not problems:
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        return "; ".join(lines) or type(error).__name__
+    more = len(problems) - 1
+    suffix = f" (and {more} more: run `faultline check`)" if more else ""
+    return f"{problems[0]}{suffix}"
 
 
 def check_content(app: Flask) -> None:
@@ -74,11 +113,9 @@ def check_content(app: Flask) -> None:
         return
     content_dir = Path(app.config["FAULTLINE_CONTENT_DIR"])
     try:
-        app.extensions[CONTENT_EXTENSION_KEY] = loader(content_dir)
+        app.extensions[CONTENT_EXTENSION_KEY] = _load_once(loader, content_dir)
     except Exception as error:  # ContentError, but also anything the loader did not expect
-        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-        reason = "; ".join(lines) or type(error).__name__
-        raise StartupError(f"invalid content in {content_dir}: {reason}") from None
+        raise StartupError(f"invalid content in {content_dir}: {_content_problem(error)}") from None
 
 
 def get_content(app: Flask | None = None) -> Any | None:

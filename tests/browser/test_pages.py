@@ -51,7 +51,8 @@ def check_page(page, name: str, viewport: str) -> list[str]:
     results = Axe().run(page)
     for violation in results.response["violations"]:
         targets = [node["target"] for node in violation["nodes"]][:3]
-        problems.append(f"{name}/{viewport}: axe {violation['id']} ({violation['impact']}) {targets}")
+        problems.append(
+            f"{name}/{viewport}: axe {violation['id']} ({violation['impact']}) {targets}")
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
     if overflow > 0:

@@ -183,3 +183,11 @@ def test_faultline_serve_creates_the_database_and_serves(tmp_path):
         process.terminate()
         _out, err = process.communicate(timeout=10)
     assert '"message": "serving on http://127.0.0.1:' in err
+
+
+def test_valid_content_is_loaded_once_and_kept_on_the_app(app, make_app):
+    if startup._content_loader() is None:
+        pytest.skip("the domain's load_content does not exist yet")
+    content = startup.get_content(app)
+    assert content is not None
+    assert startup.get_content(make_app()) is content  # unchanged files are not reloaded
