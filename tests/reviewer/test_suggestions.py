@@ -102,3 +102,15 @@ def test_suppressed_findings_suggest_nothing(write, tmp_path):
     write(".github/workflows/release.yml", text)
     questions = {s.question_id for s in suggest_answers([tmp_path], root=tmp_path)}
     assert "idempotency.create-existing" not in questions
+
+
+def test_uploaded_content_is_reviewed_in_memory_and_suggests_answers():
+    from webapp.reviewer import review_texts
+
+    report = review_texts({".github/workflows/release.yml": RELEASE, "notes.txt": "hello",
+                           "broken.yaml": "services: [\n"})
+    assert report.files == [".github/workflows/release.yml", "broken.yaml"]
+    assert ("notes.txt", "not a YAML file") in report.skipped
+    assert "faultline.parse-error" in {f.rule_id for f in report.findings}
+    suggestion = {s.question_id: s for s in suggest_answers(report)}["idempotency.create-existing"]
+    assert suggestion.text == "detected in .github/workflows/release.yml:9"

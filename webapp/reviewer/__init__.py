@@ -6,11 +6,11 @@ small functions (`webapp.reviewer.detectors`).
 """
 
 from webapp.reviewer.checks import Check, CheckFileError, load_checks
-from webapp.reviewer.engine import Report, review
+from webapp.reviewer.engine import Report, review, review_texts
 from webapp.reviewer.evidence import Suggestion, suggest_answers
 from webapp.reviewer.models import Finding
 
 __all__ = [
     "Check", "CheckFileError", "Finding", "Report", "Suggestion", "load_checks", "review",
-    "suggest_answers",
+    "review_texts", "suggest_answers",
 ]  # fmt: skip

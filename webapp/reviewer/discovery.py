@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,6 +117,18 @@ def _parse_into(path: Path, display: str, text: str, result: Discovery) -> None:
         return
     result.sources.append(Source(path=path, display=display, kind=kind, text=text, docs=docs))
     log.debug("reviewing %s as %s", display, kind)
+
+
+def discover_texts(files: Mapping[str, str]) -> Discovery:
+    """The same as `discover` for content already in memory (an upload), keyed by the path it
+    has in its repository (`.github/workflows/release.yml`), which also decides its kind."""
+    result = Discovery()
+    for display, text in sorted(files.items()):
+        if Path(display).suffix.lower() not in YAML_SUFFIXES:
+            result.skipped.append((display, "not a YAML file"))
+        else:
+            _parse_into(Path(display), display, text, result)
+    return result
 
 
 def source_from_text(text: str, display: str = "snippet.yaml", kind: str | None = None) -> Source:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from webapp.reviewer import suppress
 from webapp.reviewer.checks import Check, load_checks
 from webapp.reviewer.detectors import Context
-from webapp.reviewer.discovery import Discovery, discover
+from webapp.reviewer.discovery import Discovery, discover, discover_texts
 from webapp.reviewer.models import SEVERITIES, Finding, Hit, Source, at_or_above
 from webapp.reviewer.yamlnodes import Pos
 
@@ -76,7 +76,17 @@ class Report:
 def review(paths: Iterable[Path], root: Path | None = None, baseline: set[str] | None = None,
            checks: tuple[Check, ...] | None = None) -> Report:
     """Review every automation file under `paths`."""
-    found = discover(paths, root)
+    return _review_found(discover(paths, root), baseline, checks)
+
+
+def review_texts(files: Mapping[str, str], baseline: set[str] | None = None,
+                 checks: tuple[Check, ...] | None = None) -> Report:
+    """Review files held in memory (uploads), keyed by their repository-relative path."""
+    return _review_found(discover_texts(files), baseline, checks)
+
+
+def _review_found(found: Discovery, baseline: set[str] | None,
+                  checks: tuple[Check, ...] | None) -> Report:
     checks = load_checks() if checks is None else checks
     findings = [_parse_finding(path, error) for path, error in found.parse_errors]
     findings += review_sources(found.sources, checks)
