@@ -135,3 +135,34 @@ def test_system_scope_cannot_test_workflow_questions(content) -> None:
             "condition can only test fit and layer questions",
         )
     ]
+
+
+def test_because_names_only_the_answers_that_decided(content) -> None:
+    raw = {
+        "all": [
+            {"q": "retries.automatic", "in": ["immediate", "backoff"]},
+            {"any": [{"q": "timeouts.run", "is": "no"}, {"q": "timeouts.calls", "is": "none"}]},
+            {"not": {"q": "idempotency.rerun-safe", "is": "yes"}},
+            {"fit": "high-volume"},
+        ]
+    }
+    condition, _ = compile_(content, raw)
+    answers = {
+        "retries.automatic": A("immediate"),
+        "timeouts.calls": A("none"),
+        "timeouts.run": A("yes"),
+    }
+    assert condition(answers, frozenset({"high-volume"}))
+    assert condition.because(answers, frozenset({"high-volume"})) == (
+        "fit.high-volume",
+        "idempotency.rerun-safe",
+        "retries.automatic",
+        "timeouts.calls",
+    )
+
+
+def test_because_without_any_is_every_referenced_question(content) -> None:
+    condition, _ = compile_(
+        content, {"all": [{"q": "timeouts.run", "is": "no"}, {"q": "observe.alerts", "is": "none"}]}
+    )
+    assert condition.fixed == ("observe.alerts", "timeouts.run")

@@ -32,15 +32,66 @@ NODE_KEYS = ("all", "any", "not", "q", "fit")
 
 
 @dataclass(frozen=True)
+class Tree:
+    """The shape of a compiled condition, kept to explain which answers decided it."""
+
+    kind: str  # all | any | not | q | fit | never
+    test: Test
+    children: tuple[Tree, ...] = ()
+    question: str | None = None  # the question a q or fit leaf looks at
+
+
+@dataclass(frozen=True)
 class Condition:
     """A compiled condition: call it with answers and profile flags."""
 
     test: Test
     questions: tuple[str, ...]
     flags: tuple[str, ...]
+    tree: Tree | None = None
+    order: Mapping[str, int] | None = None
+    fixed: tuple[str, ...] | None = None  # `because` when no `any` makes it depend on answers
 
     def __call__(self, answers: Answers_, flags: frozenset[str] = frozenset()) -> bool:
         return self.test(answers, flags)
+
+    def because(self, answers: Answers_, flags: frozenset[str]) -> tuple[str, ...]:
+        """The questions whose answers made this (true) condition hold, in questionnaire order.
+
+        all: every child; any: the first child that holds; not: every question under it;
+        a fit flag: the fit question that sets it.
+        """
+        if self.fixed is not None:
+            return self.fixed
+        if self.tree is None:
+            return self.questions
+        return _in_order(_deciding(self.tree, answers, flags), self.order or {})
+
+
+def _in_order(qids: list[str], order: Mapping[str, int]) -> tuple[str, ...]:
+    return tuple(sorted(dict.fromkeys(qids), key=lambda q: (order.get(q, len(order)), q)))
+
+
+def _has_any(tree: Tree) -> bool:
+    return tree.kind == "any" or any(_has_any(child) for child in tree.children)
+
+
+def _deciding(tree: Tree, answers: Answers_, flags: frozenset[str]) -> list[str]:
+    if tree.kind in ("q", "fit"):
+        return [tree.question] if tree.question else []
+    if tree.kind == "all":
+        return [q for child in tree.children for q in _deciding(child, answers, flags)]
+    if tree.kind == "any":
+        held = next((c for c in tree.children if c.test(answers, flags)), None)
+        return _deciding(held, answers, flags) if held else []
+    if tree.kind == "not":
+        return _every_question(tree.children[0])
+    return []
+
+
+def _every_question(tree: Tree) -> list[str]:
+    own = [tree.question] if tree.question else []
+    return own + [q for child in tree.children for q in _every_question(child)]
 
 
 def suggest(word: str, known: list[str] | set[str]) -> str:
@@ -57,27 +108,46 @@ class Compiler:
         self.problems: list[tuple[Path_, str]] = []
         self._questions: set[str] = set()
         self._flags: set[str] = set()
+        self._stack: list[list[Tree]] = [[]]
+        self._order = {qid: info.order for qid, info in index.questions.items()}
 
     def compile(self, raw: Any, path: Path_) -> Condition:
-        self._questions, self._flags = set(), set()
+        self._questions, self._flags, self._stack = set(), set(), [[]]
         test = self.node(raw, path)
-        return Condition(test, tuple(self.index.sort(self._questions)), tuple(sorted(self._flags)))
+        questions = tuple(self.index.sort(self._questions))
+        tree = self._stack[0][0]
+        fixed = None if _has_any(tree) else _in_order(_every_question(tree), self._order)
+        return Condition(test, questions, tuple(sorted(self._flags)), tree, self._order, fixed)
 
     def fail(self, path: Path_, message: str) -> Test:
         self.problems.append((path, message))
         return _never
 
     def node(self, raw: Any, path: Path_) -> Test:
+        self._stack.append([])
+        kind, test = self._dispatch(raw, path)
+        children = tuple(self._stack.pop())
+        self._stack[-1].append(Tree(kind, test, children, self._leaf(kind, raw)))
+        return test
+
+    def _leaf(self, kind: str, raw: Any) -> str | None:
+        if kind == "q" and isinstance(raw["q"], str):
+            return raw["q"]
+        if kind == "fit" and isinstance(raw["fit"], str) and raw["fit"] in self.index.criteria:
+            return self.index.criteria[raw["fit"]][0].id
+        return None
+
+    def _dispatch(self, raw: Any, path: Path_) -> tuple[str, Test]:
         if not isinstance(raw, Mapping):
-            return self.fail(path, "a condition must be a mapping (all, any, not, q or fit)")
+            return "never", self.fail(
+                path, "a condition must be a mapping (all, any, not, q or fit)"
+            )
         kinds = [k for k in NODE_KEYS if k in raw]
         if len(kinds) != 1:
-            return self.fail(
-                path,
-                f"a condition needs exactly one of {', '.join(NODE_KEYS)}; "
-                f"found {', '.join(map(str, raw)) or 'nothing'}",
-            )
-        return getattr(self, f"node_{kinds[0]}")(raw, path)
+            found = ", ".join(map(str, raw)) or "nothing"
+            message = f"a condition needs exactly one of {', '.join(NODE_KEYS)}; found {found}"
+            return "never", self.fail(path, message)
+        return kinds[0], getattr(self, f"node_{kinds[0]}")(raw, path)
 
     def _only(self, raw: Mapping[str, Any], allowed: set[str], path: Path_) -> bool:
         extra = sorted(str(k) for k in raw if k not in allowed)

@@ -65,7 +65,9 @@ class _RuleFinder:
         self.ratio = SEVERITY_WEIGHT[rule.severity] / EFFORT_WEIGHT[rule.effort]
         self.quick_win = is_quick_win(rule)
 
-    def finding(self, ctx: WorkflowContext | None) -> Finding:
+    def finding(
+        self, ctx: WorkflowContext | None, answers: Mapping[str, Answer], flags: frozenset[str]
+    ) -> Finding:
         exposure = round(self.factor * (ctx.exposure if ctx else 1.0), 4)
         priority = round(self.ratio * exposure, 2)
         name, position = (ctx.name, ctx.position) if ctx else (None, -1)
@@ -73,7 +75,7 @@ class _RuleFinder:
             self.rule,
             name,
             position,
-            self.condition.questions,
+            self.condition.because(answers, flags),
             exposure,
             priority,
             bucket_for(priority),
@@ -98,7 +100,11 @@ def find(
     for finder in finders:
         rule, test = finder.rule, finder.condition.test
         if rule.scope == "system":
-            found += [finder.finding(None)] if test(system, flags) else []
+            found += [finder.finding(None, system, flags)] if test(system, flags) else []
         else:
-            found += [finder.finding(ctx) for ctx in workflows if test(ctx.answers, flags)]
+            found += [
+                finder.finding(ctx, ctx.answers, flags)
+                for ctx in workflows
+                if test(ctx.answers, flags)
+            ]
     return sorted(found, key=lambda f: (-f.priority, f.rule.id, f.position))

@@ -44,7 +44,8 @@ def resolve(
         ):
             continue
         status = "unknown" if outcome is UNKNOWN else outcome.status
-        return ScenarioResult(scenario, outcome, status, option.explain, condition.questions)
+        because = condition.because(answers, flags)
+        return ScenarioResult(scenario, outcome, status, option.explain, because)
     return _unknown(scenario, conditions, answers, index)
 
 
