@@ -126,6 +126,9 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "RATELIMIT_HEADERS_ENABLED": True,
+        # If Redis goes away while running, limit per instance in memory instead of failing.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "CHECK_CONTENT": True,
     }
 

@@ -125,8 +125,35 @@ def get_content(app: Flask | None = None) -> Any | None:
     return (app or current_app).extensions.get(CONTENT_EXTENSION_KEY)
 
 
+def check_rate_limit_storage(app: Flask) -> None:
+    """A configured Redis must answer; the in-memory default always does."""
+    from webapp.extensions import limiter
+
+    uri = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    if uri.startswith("memory://"):
+        return
+    try:
+        reachable = limiter.storage.check()
+    except Exception:  # the storage client raises its own connection errors
+        reachable = False
+    if not reachable:
+        raise StartupError(
+            f"rate-limit storage unreachable ({_redacted(uri)}): check FAULTLINE_REDIS_URL"
+        )
+
+
+def _redacted(uri: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(uri).render_as_string(hide_password=True)
+    except Exception:
+        return uri.split("@")[-1]
+
+
 def check_prerequisites(app: Flask) -> None:
     check_secret_key(app)
     check_database(app)
+    check_rate_limit_storage(app)
     if app.config.get("CHECK_CONTENT", True):
         check_content(app)

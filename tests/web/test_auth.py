@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
@@ -124,3 +125,29 @@ def test_rate_limit_counts_the_forwarded_client_behind_a_trusted_proxy(make_app)
     other = client.post("/signin", data=wrong, headers={"X-Forwarded-For": "198.51.100.9"})
     assert blocked.status_code == 429
     assert other.status_code == 400
+
+
+def test_rate_limits_can_live_in_redis(make_app):
+    import secrets
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    app = make_app(RATELIMIT_STORAGE_URI=url, SIGNIN_RATE_LIMIT="2 per minute",
+                   RATELIMIT_KEY_PREFIX=f"test-{secrets.token_hex(4)}")
+    client = app.test_client()
+    wrong = {"email": "someone@example.com", "password": "wrong"}
+    statuses = [client.post("/signin", data=wrong).status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
+
+
+def test_unreachable_redis_refuses_to_start(app_config):
+    from webapp.app import create_app
+    from webapp.startup import StartupError
+
+    with pytest.raises(StartupError, match=r"^rate-limit storage unreachable \(redis://:\*\*\*@"):
+        create_app({**app_config, "RATELIMIT_STORAGE_URI": "redis://:pw@127.0.0.1:1/0"})
