@@ -106,3 +106,7 @@ class Membership(Base):
 
     def __repr__(self) -> str:
         return f"<Membership team={self.team_id} user={self.user_id} {self.role}>"
+
+
+# Issue 4's tables live in their own module; importing it registers them on Base.metadata.
+import webapp.models_assessment  # noqa: E402, F401

@@ -1,0 +1,170 @@
+"""The assessment services: start, save with optimistic concurrency, evaluate."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp.models import Role
+from webapp.models_assessment import Answer, Status
+from webapp.services import ServiceError
+from webapp.services import assessments as assessment_service
+from webapp.services import workflows as workflow_service
+from webapp.services.answers import AnswerInput, AnswerValue, save_answers
+from webapp.services.evaluation import (
+    QuestionnaireMissing,
+    answers_for_domain,
+    evaluate_assessment,
+    finding_anchor,
+)
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(name="Olga Owner")
+
+
+@pytest.fixture
+def assessment(app, db_session, make_team, owner):
+    team = make_team(owner=owner)
+    with app.app_context():
+        return assessment_service.start_assessment(db_session, team, owner, name="Payments API")
+
+
+def save(app, db_session, assessment, user, qid, value, base=0, workflow=None):
+    with app.test_request_context():
+        return save_answers(
+            db_session, assessment, user, [AnswerInput(qid, value, base)], workflow=workflow
+        )
+
+
+def test_start_pins_the_newest_questionnaire_version(assessment):
+    assert assessment.questionnaire_id == "reliability-review"
+    assert assessment.questionnaire_version == 1
+    assert assessment.status == Status.NOT_STARTED
+
+
+def test_a_saved_answer_reaches_the_engine_and_bumps_the_revision(
+    app, db_session, assessment, owner
+):
+    result = save(
+        app,
+        db_session,
+        assessment,
+        owner,
+        "observe.structured-logs",
+        AnswerValue(("none",), None, "grep on hosts"),
+    )
+    assert result.saved == ["observe.structured-logs"] and result.versions == {
+        "observe.structured-logs": 1
+    }
+    assert assessment.revision == 1 and assessment.status == Status.IN_PROGRESS
+    with app.test_request_context():
+        answers = answers_for_domain(db_session, assessment)
+        _result, data = evaluate_assessment(db_session, assessment)
+    assert answers.answers["observe.structured-logs"].choices == ("none",)
+    assert answers.notes == {"observe.structured-logs": "grep on hosts"}
+    assert data["coverage"]["answered"] == 1
+    assert data["system"]["name"] == "Payments API"
+
+
+def test_evaluation_is_cached_per_revision(app, db_session, assessment, owner):
+    with app.test_request_context():
+        first = evaluate_assessment(db_session, assessment)
+        assert evaluate_assessment(db_session, assessment)[0] is first[0]
+    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue((), "No services"))
+    with app.test_request_context():
+        again = evaluate_assessment(db_session, assessment)
+    assert again[0] is not first[0]
+    assert again[1]["coverage"]["not_applicable"] == 1
+
+
+def test_a_missing_pinned_questionnaire_is_a_clear_error(app, db_session, assessment):
+    assessment.questionnaire_version = 99
+    with app.test_request_context(), pytest.raises(QuestionnaireMissing, match="version 99"):
+        evaluate_assessment(db_session, assessment)
+
+
+def test_stale_save_with_a_different_value_is_a_conflict_with_both_values(
+    app, db_session, assessment, owner, make_user
+):
+    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue(("none",)))
+    other = make_user(name="Eddie Editor")
+    result = save(app, db_session, assessment, other, "observe.tracing", AnswerValue(("partial",)))
+    assert result.saved == []
+    [conflict] = result.conflicts
+    assert conflict.mine.choices == ("partial",)
+    assert conflict.theirs.value.choices == ("none",)
+    assert conflict.theirs.updated_by == "Olga Owner" and conflict.theirs.version == 1
+    stored = db_session.query(Answer).one()
+    assert stored.choices == ["none"] and stored.version == 1
+
+
+def test_stale_save_with_the_same_value_changes_nothing(app, db_session, assessment, owner):
+    value = AnswerValue(("none",), None, "note")
+    save(app, db_session, assessment, owner, "observe.tracing", value)
+    again = save(app, db_session, assessment, owner, "observe.tracing", value)
+    assert again.unchanged == ["observe.tracing"] and not again.conflicts
+    assert assessment.revision == 1
+    assert db_session.query(Answer).one().version == 1
+
+
+def test_save_based_on_the_current_version_overwrites(app, db_session, assessment, owner):
+    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue(("none",)))
+    result = save(
+        app, db_session, assessment, owner, "observe.tracing", AnswerValue(("partial",)), base=1
+    )
+    assert result.saved == ["observe.tracing"] and result.versions["observe.tracing"] == 2
+
+
+@pytest.mark.parametrize(
+    ("qid", "value", "message"),
+    [
+        ("observe.tracing", AnswerValue(("bogus",)), "not one of this question's choices"),
+        ("observe.structured-logs", AnswerValue((), "n/a"), "cannot be marked not applicable"),
+        ("observe.tracing", AnswerValue((), "  "), "Say why"),
+        ("observe.tracing", AnswerValue(("none", "partial")), "Choose one answer"),
+        ("observe.tracing", AnswerValue(("none",), None, "x" * 20_001), "limited to 20,000"),
+        ("no.such-question", AnswerValue(("none",)), "no question"),
+        ("workflow.trigger", AnswerValue(("schedule",)), "no question"),
+    ],
+)
+def test_invalid_answers_are_refused_with_a_reason(
+    app, db_session, assessment, owner, qid, value, message
+):
+    with pytest.raises(ServiceError, match=message):
+        save(app, db_session, assessment, owner, qid, value)
+    assert db_session.query(Answer).count() == 0
+
+
+def test_workflow_answers_and_finding_anchor(app, db_session, assessment, owner):
+    with app.test_request_context():
+        workflow = workflow_service.add_workflow(db_session, assessment, name="Nightly export")
+    save(
+        app,
+        db_session,
+        assessment,
+        owner,
+        "workflow.trigger",
+        AnswerValue(("schedule",)),
+        workflow=workflow,
+    )
+    with app.test_request_context():
+        answers = answers_for_domain(db_session, assessment)
+    assert answers.workflows[0].name == "Nightly export"
+    assert answers.workflows[0].answers["workflow.trigger"].choices == ("schedule",)
+    assert finding_anchor("a.b", 2) == "finding-a.b--2"
+    assert finding_anchor("a.b", -1) == "finding-a.b"
+
+
+def test_dashboard_lists_only_the_users_teams(
+    app, db_session, assessment, owner, make_user, make_team
+):
+    stranger = make_user()
+    make_team(name="Other", owner=stranger)
+    with app.test_request_context():
+        rows = assessment_service.dashboard(db_session, owner)
+        assert [r.assessment.name for r in rows] == ["Payments API"]
+        assert rows[0].role == Role.OWNER and rows[0].coverage == 0
+        assert assessment_service.dashboard(db_session, stranger) == []
+        assert assessment_service.dashboard(db_session, owner, search="paym")
+        assert assessment_service.dashboard(db_session, owner, search="zzz") == []

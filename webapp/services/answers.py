@@ -1,0 +1,271 @@
+"""Saving answers with optimistic concurrency.
+
+Every submitted answer names the version it was based on (0: there was no answer yet). The
+save is a compare-and-set:
+
+- same value as stored: nothing changes (a double submit, or a field nobody touched);
+- based on the stored version: written, version + 1;
+- based on an older version with a different value: a `Conflict` carrying both values, and
+  nothing is written for it. The caller shows both and lets the person choose.
+
+The UPDATE itself checks the version, so two transactions racing past the read still cannot
+both win (PostgreSQL); on SQLite writers are serialized anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from webapp.domain.index import QuestionInfo, QuestionnaireIndex
+from webapp.models import User, utcnow
+from webapp.models_assessment import (
+    NOTE_MAX_CHARS,
+    SYSTEM_SCOPE,
+    Answer,
+    Assessment,
+    Workflow,
+)
+from webapp.services import ServiceError
+from webapp.services.assessments import mark_changed
+from webapp.services.evaluation import get_content
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AnswerValue:
+    """What a person gave for one question: choice ids, or N/A with a reason, and a note."""
+
+    choices: tuple[str, ...] = ()
+    na_reason: str | None = None
+    note: str = ""
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.choices) or self.na_reason is not None
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    question_id: str
+    value: AnswerValue
+    #: The version the person saw when they edited (0 when there was no answer yet).
+    base_version: int = 0
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    value: AnswerValue
+    version: int
+    updated_by: str | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    question_id: str
+    mine: AnswerValue
+    theirs: StoredAnswer
+
+
+@dataclass
+class SaveResult:
+    saved: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    #: question id -> the version now stored (0: none)
+    versions: dict[str, int] = field(default_factory=dict)
+
+
+def index_of(assessment: Assessment) -> QuestionnaireIndex:
+    return get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
+
+
+def scope_questions(assessment: Assessment, workflow: Workflow | None) -> list[str]:
+    index = index_of(assessment)
+    return index.workflow_ids if workflow is not None else index.system_ids
+
+
+def answer_problem(info: QuestionInfo, value: AnswerValue) -> str | None:
+    """Why `value` cannot be saved as an answer to the question (for the user), or None."""
+    question = info.question
+    known = {c.id for c in question.choices}
+    unknown = [c for c in value.choices if c not in known]
+    if unknown:
+        return (
+            f"“{unknown[0]}” is not one of this question's choices. "
+            "Reload the page and choose again."
+        )
+    if value.na_reason is not None and not question.na_allowed:
+        return "This question cannot be marked not applicable."
+    if value.na_reason is not None and not value.na_reason.strip():
+        return "Say why this question does not apply."
+    if question.type == "single" and len(value.choices) > 1:
+        return "Choose one answer."
+    exclusive = [c.label for c in question.choices if c.exclusive and c.id in value.choices]
+    if exclusive and len(value.choices) > 1:
+        return f"“{exclusive[0]}” cannot be combined with other choices."
+    if len(value.note) > NOTE_MAX_CHARS:
+        return (
+            f"Notes are limited to {NOTE_MAX_CHARS:,} characters; this one has {len(value.note):,}."
+        )
+    return None
+
+
+def normalize(info: QuestionInfo, value: AnswerValue) -> AnswerValue:
+    """Choices in questionnaire order; N/A drops choices; notes keep what was typed."""
+    if value.na_reason is not None:
+        return AnswerValue((), value.na_reason.strip(), value.note)
+    order = [c.id for c in info.question.choices]
+    return AnswerValue(tuple(c for c in order if c in value.choices), None, value.note)
+
+
+def value_of(row: Answer | None) -> AnswerValue:
+    if row is None:
+        return AnswerValue()
+    return AnswerValue(tuple(row.choices or ()), row.na_reason, row.note or "")
+
+
+def stored(row: Answer | None) -> StoredAnswer:
+    if row is None:
+        return StoredAnswer(AnswerValue(), 0, None, None)
+    who = row.updated_by.name if row.updated_by else None
+    return StoredAnswer(value_of(row), row.version, who, row.updated_at)
+
+
+def answers_in_scope(
+    session: Session, assessment: Assessment, workflow: Workflow | None
+) -> dict[str, Answer]:
+    scope = workflow.scope if workflow is not None else SYSTEM_SCOPE
+    query = select(Answer).where(Answer.assessment_id == assessment.id, Answer.scope == scope)
+    return {row.question_id: row for row in session.scalars(query)}
+
+
+def _check(
+    assessment: Assessment, workflow: Workflow | None, inputs: Sequence[AnswerInput]
+) -> list[AnswerInput]:
+    index, allowed = index_of(assessment), set(scope_questions(assessment, workflow))
+    checked = []
+    for item in inputs:
+        if item.question_id not in allowed:
+            raise ServiceError(f"There is no question “{item.question_id}” on this page.")
+        info = index.questions[item.question_id]
+        problem = answer_problem(info, item.value)
+        if problem:
+            raise ServiceError(problem, item.question_id)
+        checked.append(
+            AnswerInput(item.question_id, normalize(info, item.value), item.base_version)
+        )
+    return checked
+
+
+def save_answers(
+    session: Session,
+    assessment: Assessment,
+    user: User,
+    inputs: Iterable[AnswerInput],
+    workflow: Workflow | None = None,
+) -> SaveResult:
+    """Save a page (or one) of answers; see the module docstring for the rules.
+
+    Raises `ServiceError` (with `field` = the question id) for an invalid answer; nothing is
+    saved then. Conflicts are returned, not raised: the caller decides (a page with any
+    conflict is answered 409, which rolls the whole request back).
+    """
+    checked = _check(assessment, workflow, list(inputs))
+    rows = answers_in_scope(session, assessment, workflow)
+    result = SaveResult()
+    for item in checked:
+        _save_one(session, assessment, user, workflow, rows.get(item.question_id), item, result)
+    if result.saved:
+        mark_changed(session, assessment)
+        logger.info(
+            "assessment %s: user %s saved %d answers", assessment.id, user.id, len(result.saved)
+        )
+    return result
+
+
+def _save_one(
+    session: Session,
+    assessment: Assessment,
+    user: User,
+    workflow: Workflow | None,
+    row: Answer | None,
+    item: AnswerInput,
+    result: SaveResult,
+) -> None:
+    current = stored(row)
+    if current.value == item.value:
+        result.unchanged.append(item.question_id)
+        result.versions[item.question_id] = current.version
+        return
+    if item.base_version != current.version:
+        result.conflicts.append(Conflict(item.question_id, item.value, current))
+        return
+    written = _write(session, assessment, user, workflow, row, item)
+    if isinstance(written, StoredAnswer):  # lost a race after our read
+        result.conflicts.append(Conflict(item.question_id, item.value, written))
+        return
+    result.saved.append(item.question_id)
+    result.versions[item.question_id] = written
+
+
+def _write(
+    session: Session,
+    assessment: Assessment,
+    user: User,
+    workflow: Workflow | None,
+    row: Answer | None,
+    item: AnswerInput,
+) -> int | StoredAnswer:
+    """Write the answer; the new version, or what is stored now if someone else won."""
+    value = item.value
+    fields = {
+        "choices": list(value.choices),
+        "na_reason": value.na_reason,
+        "note": value.note,
+        "updated_by_id": user.id,
+        "updated_at": utcnow(),
+    }
+    if row is None:
+        return _insert(session, assessment, workflow, item, fields)
+    done = session.execute(
+        update(Answer)
+        .where(Answer.id == row.id, Answer.version == item.base_version)
+        .values(version=Answer.version + 1, **fields)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(row)
+    return row.version if done.rowcount == 1 else stored(row)
+
+
+def _insert(
+    session: Session,
+    assessment: Assessment,
+    workflow: Workflow | None,
+    item: AnswerInput,
+    fields: dict,
+) -> int | StoredAnswer:
+    row = Answer(
+        assessment_id=assessment.id,
+        workflow_id=workflow.id if workflow else None,
+        scope=workflow.scope if workflow else SYSTEM_SCOPE,
+        question_id=item.question_id,
+        version=1,
+        **fields,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        existing = answers_in_scope(session, assessment, workflow).get(item.question_id)
+        return stored(existing)
+    return 1
