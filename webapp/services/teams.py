@@ -31,7 +31,10 @@ def require_membership(
     if not membership.role_enum.at_least(min_role):
         logger.info(
             "refused team %s to user %s: role %s below %s",
-            team_id, user.id, membership.role, min_role.value,
+            team_id,
+            user.id,
+            membership.role,
+            min_role.value,
         )
         raise Forbidden(f"This needs the {min_role.value} role in this team.")
     return membership
