@@ -40,8 +40,8 @@ def build_report_data(result_dict: dict, *, team: str | None = None,
         finding["number"] = number
     workflows = [norm.workflow(w, i, index)
                  for i, w in enumerate(result_dict.get("workflows") or [])]
-    layers = [{"id": str(x.get("id")), "title": norm.title_of(x), "score": norm.score(
-        x.get("score"))} for x in result_dict.get("layers") or []]
+    layers = [{"id": str(x.get("id")), "title": norm.title_of(x), "summary": x.get("summary"),
+               "score": norm.score(x.get("score"))} for x in result_dict.get("layers") or []]
     data = {
         "meta": _meta(result_dict, team, milestone, generated_at, page_size),
         "summary": _summary(result_dict, ordered, workflows),
@@ -88,11 +88,20 @@ def _meta(result: dict, team, milestone, generated_at, page_size: str) -> dict:
     }
 
 
+def _profile_flags(profile: object) -> list:
+    """Profile flags from {flags: [...]}, a {flag: bool} mapping or a plain list."""
+    if isinstance(profile, dict) and "flags" in profile:
+        return list(profile["flags"] or [])
+    if isinstance(profile, dict):
+        return [k for k, v in profile.items() if v is True]
+    return list(profile or [])
+
+
 def _fit(fit: dict) -> dict:
     verdict = str(fit.get("verdict") or "").lower()
     label, meaning = VERDICTS.get(verdict, ("Fit not assessed", "The fit questions are open."))
-    profile = fit.get("profile") or {}
-    flags = [k for k, v in profile.items() if v] if isinstance(profile, dict) else list(profile)
+    label, meaning = fit.get("title") or label, fit.get("advice") or meaning
+    flags = _profile_flags(fit.get("profile"))
     return {
         "verdict": verdict or "unknown",
         "label": label,

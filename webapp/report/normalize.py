@@ -25,17 +25,19 @@ def score(value: object) -> int | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return round(float(value))
+        return int(float(value) + 0.5)  # half up: 44.5 prints as 45, as a reader expects
     except (TypeError, ValueError):
         return None
 
 
 def percent(value: object) -> int | None:
-    """Coverage may come as a share (0–1) or as a percentage; report a percentage."""
+    """Coverage as a whole percentage, from {percent: ...}, a share (0–1) or a percentage."""
+    if isinstance(value, dict):
+        return score(value.get("percent"))
     if value is None or isinstance(value, bool):
         return None
     number = float(value)
-    return round(number * 100 if number <= 1 else number)
+    return score(number * 100 if number <= 1 else number)
 
 
 def title_of(item: dict, key: str = "id") -> str:
@@ -45,18 +47,25 @@ def title_of(item: dict, key: str = "id") -> str:
 
 
 def answer_text(answer: object) -> str:
-    """An answer label, several labels, or an empty string for no answer."""
+    """Answer label(s) as text; an unanswered or N/A answer gives an empty string.
+
+    Accepts the engine's {status, choices: [{id, label}], na_reason}, a list of labels or a
+    single label."""
     if answer is None:
         return ""
-    if isinstance(answer, list | tuple):
-        return ", ".join(str(a) for a in answer)
     if isinstance(answer, dict):
+        if "choices" in answer or "status" in answer:
+            return answer_text([c.get("label") or c.get("id") for c in answer.get("choices") or []])
         return str(answer.get("label") or answer.get("id") or "")
+    if isinstance(answer, list | tuple):
+        return ", ".join(answer_text(a) for a in answer if a)
     return str(answer)
 
 
 def _na_reason(row: dict) -> str | None:
-    na = row.get("na_reason", row.get("na"))
+    answer = row.get("answer")
+    na = answer.get("na_reason") if isinstance(answer, dict) else None
+    na = na or row.get("na_reason") or row.get("na")
     if isinstance(na, dict):
         na = na.get("reason")
     return str(na) if na else None
@@ -73,16 +82,24 @@ def answer_row(row: dict) -> dict:
         "score": score(row.get("score")),
         "na_reason": na,
         "note_html": render_note(row.get("note")),
-        "section": row.get("section") or row.get("section_title") or "",
+        "evidence_html": render_note(row.get("evidence")),
+        "section": row.get("section") or "",
         "workflow": row.get("workflow"),
     }
 
 
+def _section_rows(sections: list, workflow: str | None) -> list[dict]:
+    return [{**q, "section": section.get("title") or title_of(section), "workflow": workflow}
+            for section in sections or [] for q in section.get("questions") or []]
+
+
 def answers(rows: object) -> list[dict]:
-    """The appendix rows, accepting a flat list or a {section: [rows]} mapping."""
+    """The appendix rows from the engine's {sections, workflows: [{name, sections}]} or from a
+    flat list of rows (each with optional section and workflow)."""
     if isinstance(rows, dict):
-        rows = [{**r, "section": r.get("section") or name}
-                for name, group in rows.items() for r in group]
+        rows = _section_rows(rows.get("sections"), None) + [
+            row for w in rows.get("workflows") or []
+            for row in _section_rows(w.get("sections"), w.get("name"))]
     return [answer_row(r) for r in (rows or []) if isinstance(r, dict)]
 
 
@@ -94,18 +111,25 @@ def answer_index(rows: list[dict]) -> dict[tuple[str | None, str], dict]:
     return index
 
 
+def _shown_answer(ref: dict, known: dict) -> str:
+    raw = ref.get("answer", ref.get("label"))
+    na = _na_reason(ref) or known.get("na_reason")
+    if raw is not None and answer_text(raw):
+        return answer_text(raw)
+    if na:
+        return "Not applicable: " + na
+    return known.get("answer") or "Unanswered"
+
+
 def because(items: Iterable | None, workflow: str | None, index: dict) -> list[dict]:
     """Question references as {id, text, answer}, completed from the appendix when bare ids."""
     out = []
     for item in items or []:
         ref = item if isinstance(item, dict) else {"id": str(item)}
-        known = index.get((workflow, ref.get("id"))) or index.get((None, ref.get("id"))) or {}
-        out.append({
-            "id": str(ref.get("id") or ""),
-            "text": str(ref.get("text") or known.get("text") or ref.get("id") or ""),
-            "answer": answer_text(ref.get("answer", ref.get("label"))) or known.get("answer")
-            or ("N/A: " + known["na_reason"] if known.get("na_reason") else "Unanswered"),
-        })
+        qid = str(ref.get("question") or ref.get("id") or "")
+        known = index.get((workflow, qid)) or index.get((None, qid)) or {}
+        out.append({"id": qid, "text": str(ref.get("text") or known.get("text") or qid),
+                    "answer": _shown_answer(ref, known)})
     return out
 
 
@@ -117,7 +141,7 @@ def finding(raw: dict, index: dict) -> dict:
         "rule": str(raw.get("rule") or raw.get("id") or ""),
         "title": str(raw.get("title") or raw.get("rule") or "Finding"),
         "severity": severity if severity in SEVERITIES else "low",
-        "priority": raw.get("priority"),
+        "priority": _number(raw.get("priority")),
         "bucket": bucket if bucket in BUCKETS else "later",
         "workflow": workflow,
         "scope": workflow or "System",
@@ -128,17 +152,29 @@ def finding(raw: dict, index: dict) -> dict:
         "remediation": _strings(raw.get("remediation")),
         "verification": _strings(raw.get("verification")),
         "references": _strings(raw.get("references")),
+        "prerequisites": _strings(raw.get("prerequisites")),
         "because": because(raw.get("because"), workflow, index),
         "anchor": "finding-" + slug(raw.get("rule") or raw.get("id"), workflow),
     }
 
 
+def _number(value: object) -> float | None:
+    return None if value is None or isinstance(value, bool) else round(float(value), 1)
+
+
+def _reference(item: dict) -> str:
+    text = str(item.get("title") or item.get("text") or item.get("url") or "")
+    url = item.get("url")
+    return f"{text} ({url})" if url and url != text else text
+
+
 def _strings(value: object) -> list[str]:
+    """Lists of text: plain strings, or dicts such as references {title, url} or {text}."""
     if not value:
         return []
     if isinstance(value, str):
         return [value]
-    return [str(v.get("text", v)) if isinstance(v, dict) else str(v) for v in value]
+    return [_reference(v) if isinstance(v, dict) else str(v) for v in value]
 
 
 def scenario(raw: dict, workflow: str, index: dict) -> dict:
@@ -146,21 +182,35 @@ def scenario(raw: dict, workflow: str, index: dict) -> dict:
     return {
         "id": str(raw.get("id") or ""),
         "title": title_of(raw),
-        "outcome": str(raw.get("outcome") or "unknown"),
+        "outcome": str(raw.get("label") or title_of({"id": raw.get("outcome") or "unknown"})),
+        "explain": str(raw.get("explain") or ""),
         "status": status if status in STATUSES else "unknown",
         "because": because(raw.get("because"), workflow, index),
     }
+
+
+def description(value: object) -> tuple[str, list[dict]]:
+    """A workflow's description: free text, or the engine's answered description questions."""
+    if isinstance(value, str) or not value:
+        return str(value or ""), []
+    facts = [{"label": title_of({"id": d.get("describes") or d.get("question")}),
+              "value": answer_text(d.get("answer")) or _na_reason(d) or "Unanswered"}
+             for d in value if isinstance(d, dict)]
+    return "", facts
 
 
 def workflow(raw: dict, position: int, index: dict) -> dict:
     name = str(raw.get("name") or f"Workflow {position + 1}")
     patterns = [{"id": str(p.get("id")), "title": title_of(p), "score": score(p.get("score"))}
                 for p in raw.get("patterns") or []]
+    text, facts = description(raw.get("description"))
     return {
         "name": name,
         "anchor": "workflow-" + slug(position + 1, name),
-        "description": raw.get("description") or "",
+        "description": text,
+        "facts": facts,
         "score": score(raw.get("score")),
+        "coverage": percent(raw.get("coverage")),
         "patterns": patterns,
         "scenarios": [scenario(s, name, index) for s in raw.get("scenarios") or []],
     }

@@ -1,0 +1,153 @@
+"""PDF report timings and memory for a ~20-page review.
+
+Prints medians of: cold (first render in a fresh interpreter, WeasyPrint import included),
+warm (later renders in the same process), cached (a cache hit through get_or_render_pdf) and
+worker-cold (first render through the time-limited worker, process start included); peak
+memory of a cold render; and memory growth over N warm renders (default 200).
+
+Targets: warm <= 0.8 s, cold <= 2 s, cached <= 20 ms, growth < 10 %.
+Run: python benchmarks/pdf.py [--renders 200] [--cold-runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import io
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from webapp.report import get_or_render_pdf, render_pdf  # noqa: E402
+from webapp.report.cache import shared_worker  # noqa: E402
+
+SAMPLE = ROOT / "tests" / "report" / "fixtures" / "sample-result.json"
+TARGETS = {"cold": 2.0, "warm": 0.8, "cached": 0.020}
+OPTIONS = {"team": "Payments SRE", "milestone": "Q4 review", "generated_at": "2026-11-21"}
+
+
+def twenty_page_result(extra_workflows: int = 1) -> dict:
+    """The sample plus copies of its workflows (with their findings, plan steps and answers);
+    one extra workflow makes a report of about 20 pages."""
+    base = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    result = copy.deepcopy(base)
+    for n in range(extra_workflows):
+        source = base["workflows"][n % len(base["workflows"])]
+        old, new = source["name"], f"{source['name']} ({n + 2})"
+        result["workflows"].append({**copy.deepcopy(source), "name": new})
+        result["findings"] += [{**copy.deepcopy(f), "workflow": new}
+                               for f in base["findings"] if f["workflow"] == old]
+        result["plan"] += [{**p, "workflow": new} for p in base["plan"] if p["workflow"] == old]
+        result["answers"]["workflows"] += [{**copy.deepcopy(w), "name": new}
+                                           for w in base["answers"]["workflows"]
+                                           if w["name"] == old]
+    return result
+
+
+def rss_mib() -> float:
+    """Current resident set size of this process."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+
+
+def page_count(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def cold_once() -> tuple[float, float]:
+    """(seconds, peak RSS MiB) of the first render in a fresh interpreter."""
+    code = (
+        "import json, resource, sys, time; sys.path.insert(0, sys.argv[1]);"
+        "from benchmarks.pdf import twenty_page_result, OPTIONS;"
+        "from webapp.report import render_pdf;"
+        "r = twenty_page_result(); t = time.perf_counter(); render_pdf(r, **OPTIONS);"
+        "print(json.dumps([time.perf_counter() - t,"
+        " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT)], check=True,
+                         capture_output=True, text=True).stdout
+    seconds, peak = json.loads(out.strip().splitlines()[-1])
+    return seconds, peak
+
+
+def timed(fn, runs: int) -> list[float]:
+    timings = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def worker_cold(result: dict) -> float:
+    with tempfile.TemporaryDirectory() as cache_dir:
+        shared_worker().stop()
+        start = time.perf_counter()
+        get_or_render_pdf(result, cache_dir, **OPTIONS)
+        return time.perf_counter() - start
+
+
+def growth(result: dict, renders: int) -> tuple[float, float]:
+    """RSS after 10 warm-up renders and after `renders` more, in MiB."""
+    for _ in range(10):
+        render_pdf(result, **OPTIONS)
+    gc.collect()
+    before = rss_mib()
+    for _ in range(renders):
+        render_pdf(result, **OPTIONS)
+    gc.collect()
+    return before, rss_mib()
+
+
+def verdict(value: float, target: float) -> str:
+    return "ok" if value <= target else f"OVER target {target:g}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--renders", type=int, default=200)
+    parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument("--warm-runs", type=int, default=10)
+    args = parser.parse_args()
+    result = twenty_page_result()
+
+    colds = [cold_once() for _ in range(args.cold_runs)]
+    cold = statistics.median(c[0] for c in colds)
+    peak = statistics.median(c[1] for c in colds)
+    pdf = render_pdf(result, **OPTIONS)
+    warm = statistics.median(timed(lambda: render_pdf(result, **OPTIONS), args.warm_runs))
+    with tempfile.TemporaryDirectory() as cache_dir:
+        get_or_render_pdf(result, cache_dir, **OPTIONS)
+        cached = statistics.median(
+            timed(lambda: get_or_render_pdf(result, cache_dir, **OPTIONS), 50))
+    first_via_worker = statistics.median(worker_cold(result) for _ in range(3))
+    shared_worker().stop()
+
+    print(f"report: {page_count(pdf)} pages, {len(pdf) / 1024:.0f} KiB")
+    print(f"cold   (median of {args.cold_runs} fresh processes): {cold:.3f} s  "
+          f"{verdict(cold, TARGETS['cold'])}")
+    print(f"warm   (median of {args.warm_runs}): {warm:.3f} s  {verdict(warm, TARGETS['warm'])}")
+    print(f"cached (median of 50 hits): {cached * 1000:.2f} ms  "
+          f"{verdict(cached, TARGETS['cached'])}")
+    print(f"worker cold (process start + first render, median of 3): {first_via_worker:.3f} s")
+    print(f"peak memory of a cold render: {peak:.0f} MiB")
+    if args.renders:
+        before, after = growth(result, args.renders)
+        change = (after - before) / before * 100
+        print(f"memory over {args.renders} renders: {before:.0f} MiB -> {after:.0f} MiB "
+              f"({change:+.1f} %)  {'ok' if change < 10 else 'OVER target 10 %'}")
+
+
+if __name__ == "__main__":
+    main()
