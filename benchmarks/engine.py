@@ -5,6 +5,7 @@ Targets: 10 workflows <= 2 ms, 200 workflows <= 50 ms. Run: python benchmarks/en
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import sys
@@ -36,13 +37,19 @@ def random_answers(index: QuestionnaireIndex, workflows: int, seed: int = 7) -> 
     return Answers(q.id, q.version, SystemInfo("Benchmark"), pick(index.system_ids), {}, flows)
 
 
-def median_ms(content, answers: Answers, runs: int) -> float:
-    timings = []
+def medians_ms(content, answers: Answers, runs: int) -> tuple[float, float]:
+    """Median wall-clock and CPU milliseconds per evaluation.
+
+    On a shared machine other processes stretch wall-clock time; CPU time of this process is
+    the steadier figure, so the verdict uses it and both are printed.
+    """
+    wall, cpu = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         evaluate(content, answers)
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def main() -> int:
@@ -50,16 +57,19 @@ def main() -> int:
     index = content.index()
     print(
         f"content: {len(content.rules)} rules, {len(content.scenarios)} scenarios, "
-        f"{len(index.questions)} questions"
+        f"{len(index.questions)} questions; load average {os.getloadavg()[0]:.1f}"
     )
     failed = False
     for workflows, target in TARGETS_MS.items():
         answers = random_answers(index, workflows)
-        evaluate(content, answers)  # warm up
-        median = median_ms(content, answers, runs=200 if workflows <= 10 else 30)
-        verdict = "ok" if median <= target else "OVER TARGET"
-        failed |= median > target
-        print(f"{workflows:>4} workflows: median {median:7.3f} ms (target {target} ms) {verdict}")
+        result = evaluate(content, answers)  # warm up
+        wall, cpu = medians_ms(content, answers, runs=300 if workflows <= 10 else 50)
+        failed |= cpu > target
+        print(
+            f"{workflows:>4} workflows ({len(result.findings):>4} findings): "
+            f"median {cpu:7.3f} ms CPU, "
+            f"{wall:7.3f} ms wall (target {target} ms) {'ok' if cpu <= target else 'OVER TARGET'}"
+        )
     return 1 if failed else 0
 
 

@@ -12,7 +12,7 @@ from .fit import Fit, assess_fit
 from .index import QuestionnaireIndex
 from .models import Questionnaire
 from .plan import PlanStep, make_plan, promote
-from .scenarios import ScenarioResult, resolve
+from .scenarios import Prepared, ScenarioResult, prepare, resolve
 from .scoring import Coverage, GroupScore, coverage, group_score, question_weights, weighted_mean
 
 
@@ -57,6 +57,15 @@ def _exposure(compiled: Compiled, answers: Mapping[str, Answer]) -> float:
     return choice.exposure or 1.0 if choice else 1.0
 
 
+def _prepared(content: Content, compiled: Compiled) -> list[Prepared]:
+    if ("scenarios",) not in compiled.profiles:
+        compiled.profiles[("scenarios",)] = [
+            prepare(s, compiled.outcomes[s.id], content.outcomes, compiled.index)
+            for s in content.scenarios
+        ]
+    return compiled.profiles[("scenarios",)]
+
+
 def _workflow(
     content: Content,
     compiled: Compiled,
@@ -72,17 +81,14 @@ def _workflow(
         for p in index.questionnaire.patterns
     )
     score = weighted_mean((g.score, areas[g.id]) for g in patterns)
-    scenarios = tuple(
-        resolve(s, compiled.outcomes[s.id], content.outcomes, ctx.answers, fit.flags, index)
-        for s in content.scenarios
-    )
+    scenarios = tuple(resolve(p, ctx.answers, fit.flags) for p in _prepared(content, compiled))
     return WorkflowResult(
         ctx.position,
         ctx.name,
         own,
         ctx.exposure,
         score,
-        coverage(index.workflow_ids, own),
+        coverage(index.workflow_set, own),
         patterns,
         scenarios,
     )
@@ -130,7 +136,7 @@ def evaluate(
     system_score = weighted_mean((g.score, areas[g.id]) for g in layers)
     workflows_score = weighted_mean((w.score, w.exposure) for w in workflows)
     findings = promote(find(compiled, content.rules, system, fit, contexts))
-    system_coverage = coverage(index.system_ids, system)
+    system_coverage = coverage(index.system_set, system)
     total = sum((w.coverage for w in workflows), start=system_coverage)
     return ReviewResult(
         index.questionnaire,

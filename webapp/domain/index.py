@@ -60,6 +60,8 @@ class QuestionnaireIndex:
                 index._add(section, question)
         index.system_ids = [q for q, info in index.questions.items() if not info.workflow]
         index.workflow_ids = [q for q, info in index.questions.items() if info.workflow]
+        index.system_set = frozenset(index.system_ids)
+        index.workflow_set = frozenset(index.workflow_ids)
         return index
 
     def _add(self, section: Section, question: Question) -> None:
@@ -82,6 +84,8 @@ class QuestionnaireIndex:
 
     system_ids: list[str] = field(default_factory=list)
     workflow_ids: list[str] = field(default_factory=list)
+    system_set: frozenset[str] = frozenset()
+    workflow_set: frozenset[str] = frozenset()
 
     def order(self, qid: str) -> int:
         info = self.questions.get(qid)

@@ -20,7 +20,7 @@ from .errors import Problem
 from .evaluate import evaluate
 from .extremes import extreme_answers
 from .index import QuestionInfo, QuestionnaireIndex
-from .scenarios import resolve
+from .scenarios import prepare, resolve
 from .yamlio import place
 
 CAP = 20_000
@@ -111,12 +111,11 @@ def _winners(
     own = referenced(index, [conditions[target]])
     others = [q for q in referenced(index, conditions) if q not in own]
     won: set[int] = set()
+    prepared = prepare(scenario, conditions, content.outcomes, index)
     for fill in _fills(index, others):
         for answers in assignments(index, own):
             answers = fill | answers
-            result = resolve(
-                scenario, conditions, content.outcomes, answers, flags_of(index, answers), index
-            )
+            result = resolve(prepared, answers, flags_of(index, answers))
             position = _position(scenario, result)
             if position == target:
                 return True, won

@@ -6,7 +6,7 @@ no answered question scores None. The formulas are in docs/scoring.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from .answers import Answer
@@ -96,13 +96,13 @@ def _tag_factor(info: QuestionInfo, fit: Fit) -> float:
     return fit.factor(tags=info.question.tags) if info.question.tags and fit.raises else 1.0
 
 
-def coverage(qids: Iterable[str], answers: Mapping[str, Answer]) -> Coverage:
-    answered = na = total = 0
-    for qid in qids:
-        total += 1
-        answer = answers.get(qid)
-        if answer is not None and answer.na is not None:
-            na += 1
-        elif answer is not None and answer.selected:
-            answered += 1
-    return Coverage(answered, na, total)
+def coverage(qids: Collection[str], answers: Mapping[str, Answer]) -> Coverage:
+    """How many of `qids` have a choice, how many are N/A, out of how many."""
+    answered = na = 0
+    for qid, answer in answers.items():  # answers are fewer than questions; qids is a set
+        if qid in qids:
+            if answer.na is not None:
+                na += 1
+            elif answer.selected:
+                answered += 1
+    return Coverage(answered, na, len(qids))
