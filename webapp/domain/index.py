@@ -17,9 +17,11 @@ class QuestionInfo:
     scores: dict[str, int]
     labels: dict[str, str]
     id: str = ""
+    scored: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "id", self.question.id)
+        object.__setattr__(self, "scored", self.question.scored)
 
     @property
     def workflow(self) -> bool:
@@ -35,7 +37,7 @@ class QuestionInfo:
 
     def score_of(self, choices: frozenset[str]) -> int | None:
         """Single: the choice's score; multi: the sum of the selected, capped at 100."""
-        if not self.question.scored:
+        if not self.scored:
             return None
         if len(choices) == 1:
             for choice in choices:
