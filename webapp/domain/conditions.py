@@ -15,6 +15,7 @@ from typing import Any
 
 from .answers import Answer
 from .index import QuestionnaireIndex
+from .trees import Tree, deciding, every_question, has_any, in_order
 
 Answers_ = Mapping[str, Answer]
 Test = Callable[[Answers_, frozenset[str]], bool]
@@ -29,16 +30,6 @@ COMPARISONS = {
 }
 Q_TESTS = ("is", "in", "answered", "na", "score")
 NODE_KEYS = ("all", "any", "not", "q", "fit")
-
-
-@dataclass(frozen=True)
-class Tree:
-    """The shape of a compiled condition, kept to explain which answers decided it."""
-
-    kind: str  # all | any | not | q | fit | never
-    test: Test
-    children: tuple[Tree, ...] = ()
-    question: str | None = None  # the question a q or fit leaf looks at
 
 
 @dataclass(frozen=True)
@@ -65,33 +56,7 @@ class Condition:
             return self.fixed
         if self.tree is None:
             return self.questions
-        return _in_order(_deciding(self.tree, answers, flags), self.order or {})
-
-
-def _in_order(qids: list[str], order: Mapping[str, int]) -> tuple[str, ...]:
-    return tuple(sorted(dict.fromkeys(qids), key=lambda q: (order.get(q, len(order)), q)))
-
-
-def _has_any(tree: Tree) -> bool:
-    return tree.kind == "any" or any(_has_any(child) for child in tree.children)
-
-
-def _deciding(tree: Tree, answers: Answers_, flags: frozenset[str]) -> list[str]:
-    if tree.kind in ("q", "fit"):
-        return [tree.question] if tree.question else []
-    if tree.kind == "all":
-        return [q for child in tree.children for q in _deciding(child, answers, flags)]
-    if tree.kind == "any":
-        held = next((c for c in tree.children if c.test(answers, flags)), None)
-        return _deciding(held, answers, flags) if held else []
-    if tree.kind == "not":
-        return _every_question(tree.children[0])
-    return []
-
-
-def _every_question(tree: Tree) -> list[str]:
-    own = [tree.question] if tree.question else []
-    return own + [q for child in tree.children for q in _every_question(child)]
+        return in_order(deciding(self.tree, answers, flags), self.order or {})
 
 
 def suggest(word: str, known: list[str] | set[str]) -> str:
@@ -116,7 +81,7 @@ class Compiler:
         test = self.node(raw, path)
         questions = tuple(self.index.sort(self._questions))
         tree = self._stack[0][0]
-        fixed = None if _has_any(tree) else _in_order(_every_question(tree), self._order)
+        fixed = None if has_any(tree) else in_order(every_question(tree), self._order)
         return Condition(test, questions, tuple(sorted(self._flags)), tree, self._order, fixed)
 
     def fail(self, path: Path_, message: str) -> Test:
