@@ -17,6 +17,14 @@ SYS = "rules/system.yaml"
 Q = "questionnaires/mini.yaml"
 
 CASES = {
+    "raised-tag-nobody-carries": (
+        Q,
+        "raises: {layers: [observe], factor: 1.25}",
+        "raises: {layers: [observe], tags: [audit-trial], factor: 1.25}",
+        "questionnaires/mini.yaml:",
+        "criterion.raises.tags[0]: tag 'audit-trial' is on no question or rule "
+        "(did you mean 'audit-trail'?)",
+    ),
     "pattern-no-rule-covers": (
         WF,
         "        - {q: timeouts.calls, score: {lt: 100}}\n        - {q: timeouts.run, is: no}",

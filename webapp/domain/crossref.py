@@ -9,7 +9,7 @@ from .answers import _Reader
 from .conditions import Compiler, suggest
 from .content import Compiled, Example
 from .index import QuestionnaireIndex
-from .models import OutcomeDef, Rule, Scenario
+from .models import OutcomeDef, Questionnaire, Rule, Scenario
 
 Path_ = tuple[str | int, ...]
 Found = list[tuple[Path_, str]]
@@ -152,4 +152,21 @@ def duplicate_ids(items: list[tuple[str, Path_, str]], what: str) -> Located:
             )
         else:
             first[item_id] = f"{file}: {place(path)}"
+    return found
+
+
+def unused_tags(q: Questionnaire, rules: list[Rule]) -> Found:
+    """Tags a fit flag raises that no question or rule carries (a typo raises nothing)."""
+    used = {t for s in q.sections for x in s.questions for t in x.tags}
+    used |= {t for r in rules for t in r.tags}
+    found: Found = []
+    for i, section in enumerate(q.sections):
+        for j, question in enumerate(section.questions):
+            raises = question.criterion.raises if question.criterion else None
+            for k, tag in enumerate(raises.tags if raises else []):
+                if tag not in used:
+                    path = ("sections", i, "questions", j, "criterion", "raises", "tags", k)
+                    found.append(
+                        (path, f"tag '{tag}' is on no question or rule{suggest(tag, used)}")
+                    )
     return found

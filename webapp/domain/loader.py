@@ -170,6 +170,8 @@ def _assemble(
     for q in content.questionnaires:
         strict = q is content.questionnaire()
         _compile(loader if strict else _Loader(loader.root), content, q, rules, scenarios)
+    for name, q in questionnaires:
+        _report(loader, [(name, p, m) for p, m in crossref.unused_tags(q, content.rules)])
     return content
 
 
