@@ -1,0 +1,253 @@
+"""The results page, the HTML report page and the PDF download: access, content, cache, errors."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from webapp import report
+from webapp.domain import parse_answers_text
+from webapp.report import cache as report_cache
+from webapp.services import assessments as assessment_service
+from webapp.services import workflows as workflow_service
+from webapp.services.answers import AnswerInput, AnswerValue, save_answers
+from webapp.services.evaluation import get_content
+from webapp.views.results import pdf_filename
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO_ROOT / "examples" / "payments-platform.yaml"
+ROUTES = ("results", "report")
+
+
+@pytest.fixture
+def app_config(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+    return {**app_config, "REPORT_CACHE_DIR": str(tmp_path / "pdf-cache")}
+
+
+@pytest.fixture
+def people(make_user, make_team):
+    """An owner, an editor, a viewer of one team, and someone from another team."""
+    owner, editor, viewer, stranger = (make_user(name=n) for n in ("Olga", "Ed", "Vi", "Sam"))
+    team = make_team(owner=owner, members={editor: "editor", viewer: "viewer"})
+    make_team(name="Elsewhere", owner=stranger)
+    return {"owner": owner, "editor": editor, "viewer": viewer, "non-member": stranger,
+            "team": team}
+
+
+def _inputs(answers, notes) -> list[AnswerInput]:
+    return [AnswerInput(qid, AnswerValue(tuple(a.choices), a.na, notes.get(qid, "")))
+            for qid, a in answers.items()]
+
+
+def fill_from_example(app, db_session, assessment, user) -> None:
+    """Save every answer and workflow of examples/payments-platform.yaml through the services."""
+    with app.test_request_context():
+        example = parse_answers_text(EXAMPLE.read_text(encoding="utf-8"), get_content(),
+                                     str(EXAMPLE))
+        save_answers(db_session, assessment, user, _inputs(example.answers, example.notes))
+        for own in example.workflows:
+            workflow = workflow_service.add_workflow(db_session, assessment, name=own.name)
+            save_answers(db_session, assessment, user, _inputs(own.answers, own.notes),
+                         workflow=workflow)
+
+
+@pytest.fixture
+def empty_assessment(app, db_session, people):
+    with app.test_request_context():
+        return assessment_service.start_assessment(db_session, people["team"], people["owner"],
+                                                   name="Ledgerline Payments")
+
+
+@pytest.fixture
+def filled(app, db_session, people, empty_assessment):
+    fill_from_example(app, db_session, empty_assessment, people["owner"])
+    return empty_assessment
+
+
+def url(assessment, route: str) -> str:
+    return f"/assessments/{assessment.id}/{route}"
+
+
+# --- who may see what -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("who", ["owner", "editor", "viewer"])
+def test_members_of_every_role_read_results_and_report(client, login, people, empty_assessment,
+                                                       route, who):
+    login(people[who])
+    assert client.get(url(empty_assessment, route)).status_code == 200
+
+
+@pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
+def test_a_non_member_is_told_nothing_exists(client, login, people, empty_assessment, route):
+    login(people["non-member"])
+    response = client.get(url(empty_assessment, route))
+    assert response.status_code == 404
+    assert b"Ledgerline" not in response.data
+
+
+@pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
+def test_anonymous_visitors_are_sent_to_sign_in(client, empty_assessment, route):
+    response = client.get(url(empty_assessment, route))
+    assert response.status_code == 302
+    assert "/signin" in response.headers["Location"]
+
+
+def test_an_unknown_assessment_is_not_found(client, login, people):
+    login(people["owner"])
+    assert client.get("/assessments/987654/results").status_code == 404
+
+
+@pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
+def test_results_routes_refuse_changes(client, login, people, empty_assessment, route):
+    login(people["owner"])
+    assert client.post(url(empty_assessment, route)).status_code == 405
+
+
+# --- the results page -------------------------------------------------------------------------
+
+
+def test_an_assessment_without_answers_guides_to_the_first_step(client, login, people,
+                                                                 empty_assessment):
+    login(people["viewer"])
+    html = client.get(url(empty_assessment, "results")).get_data(as_text=True)
+    assert "No answers yet" in html
+    assert f'href="/assessments/{empty_assessment.id}/steps/fit"' in html
+    assert "Download PDF" not in html
+
+
+def test_one_good_answer_says_plainly_there_are_no_findings(app, db_session, client, login,
+                                                           people, empty_assessment):
+    with app.test_request_context():
+        save_answers(db_session, empty_assessment, people["owner"],
+                     [AnswerInput("observe.structured-logs", AnswerValue(("everywhere",)))])
+    login(people["viewer"])
+    html = client.get(url(empty_assessment, "results")).get_data(as_text=True)
+    assert "No findings." in html
+    assert "questions are still open" in html
+
+
+def test_a_filled_review_shows_scores_plan_scenarios_and_findings(client, login, people, filled):
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    assert "Overall score" in html and "Strong fit" in html
+    for bucket in ("Now", "Next", "Later"):
+        assert f'<span class="bucket-name">{bucket}</span>' in html
+    assert "Quick win" in html
+    assert 'role="img"' in html and "<title id=\"layer-chart-title\">" in html
+    assert "Card payment capture" in html and "Pauses safely" in html
+    assert 'class="status status-unsafe"' in html
+
+
+def test_findings_use_the_shared_anchors_and_link_to_their_questions(client, login, people,
+                                                                     filled):
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    workflows = {w.position: w.id for w in filled.workflows}
+    # A workflow finding: anchor with the workflow's position, links to that workflow's page.
+    assert 'id="finding-idempotency.retries-without-dedup--1"' in html
+    assert 'href="#finding-idempotency.retries-without-dedup--1"' in html
+    workflow_page = f"/assessments/{filled.id}/workflows/{workflows[1]}#q-retries.automatic"
+    assert f'href="{workflow_page}"' in html
+    # A system question links to its step page.
+    assert re.search(rf'href="/assessments/{filled.id}/steps/(observe|contain|evolve|respond|'
+                     r'repeat|fit)#q-[a-z.-]+"', html)
+    assert re.search(r'id="finding-[a-z-]+\.[a-z-]+"', html), "a system finding has no suffix"
+
+
+def test_a_workflow_without_answers_reads_not_assessed(app, db_session, client, login, people,
+                                                       filled):
+    with app.test_request_context():
+        workflow_service.add_workflow(db_session, filled, name="Brand new export job")
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    start = html.index('class="heat-map"')
+    table = html[start:html.index("</table>", start)]
+    assert "Brand new export job" in table
+    assert table.count("Not assessed") >= 12  # one per pattern of the new workflow
+    assert "hm-good" in table  # and the filled workflows still show their scores
+
+
+# --- the HTML report --------------------------------------------------------------------------
+
+
+def test_the_report_page_works_under_the_content_security_policy(client, login, people, filled):
+    login(people["viewer"])
+    response = client.get(url(filled, "report"))
+    html = response.get_data(as_text=True)
+    assert "Ledgerline Payments" in html and "Executive summary" in html
+    policy = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in policy and "script-src 'self'" in policy
+    style = re.search(r"<style>(.*?)</style>", html, re.DOTALL).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in policy
+    assert "<script" not in html
+
+
+# --- the PDF ----------------------------------------------------------------------------------
+
+
+def test_the_pdf_downloads_once_rendered_then_from_the_cache(client, login, people, filled,
+                                                             monkeypatch):
+    login(people["viewer"])
+    first = client.get(url(filled, "report.pdf"))
+    assert first.status_code == 200, first.get_data(as_text=True)[:500]
+    assert first.mimetype == "application/pdf" and first.data.startswith(b"%PDF")
+    today = datetime.now(UTC).date().isoformat()
+    assert first.headers["Content-Disposition"] == (
+        f'attachment; filename="ledgerline-payments-reliability-review-{today}.pdf"')
+    assert first.headers["X-Report-Cache"] == "miss"
+
+    def no_render():
+        raise AssertionError("a cached PDF must not be rendered again")
+
+    monkeypatch.setattr(report_cache, "shared_worker", no_render)
+    second = client.get(url(filled, "report.pdf"))
+    assert second.status_code == 200 and second.headers["X-Report-Cache"] == "hit"
+    assert second.data == first.data
+
+
+def test_a_pdf_that_takes_too_long_gives_a_retryable_error(client, login, people, filled,
+                                                           monkeypatch):
+    def too_slow(*args, **kwargs):
+        raise report.ReportTimeout("The PDF took longer than 60 seconds to render and was "
+                                   "stopped. Try again in a minute.")
+
+    monkeypatch.setattr(report, "get_or_render_pdf", too_slow)
+    login(people["viewer"])
+    response = client.get(url(filled, "report.pdf"))
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    html = response.get_data(as_text=True)
+    assert "Try again in a minute" in html and "Try again</a>" in html
+    assert f"/assessments/{filled.id}/report" in html
+
+
+def test_a_pdf_that_cannot_be_made_is_a_plain_server_error(client, login, people, filled,
+                                                           monkeypatch):
+    def broken(*args, **kwargs):
+        raise report.ReportError("The PDF could not be rendered: bad font")
+
+    monkeypatch.setattr(report, "get_or_render_pdf", broken)
+    login(people["viewer"])
+    response = client.get(url(filled, "report.pdf"))
+    assert response.status_code == 500 and "Retry-After" not in response.headers
+    assert "could not be made" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Ledgerline Payments", "ledgerline-payments"),
+    ('Zahlungs"dienst" / Ümläut\r\nX-Evil: 1', "zahlungs-dienst-ml-ut-x-evil-1"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("???", "system"),
+])
+def test_pdf_file_names_are_safe(name, expected):
+    day = datetime(2026, 3, 4, tzinfo=UTC)
+    assert pdf_filename(name, day) == f"{expected}-reliability-review-2026-03-04.pdf"

@@ -1,0 +1,156 @@
+"""Results: the review's outcome as a web page, as the HTML report and as a PDF download.
+
+Every route reads only; viewers may see everything here, non-members get 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask_login import login_required
+
+from webapp import report
+from webapp.db import get_session
+from webapp.security import CONTENT_SECURITY_POLICY
+from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.views.results_page import QuestionLinks, layer_chart_svg, results_page
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("results", __name__, url_prefix="/assessments/<int:assessment_id>")
+
+#: Seconds a client is asked to wait before retrying a PDF that timed out.
+RETRY_AFTER = 30
+STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs an account."""
+
+
+@bp.get("/results")
+def show(assessment_id: int):
+    assessment, result, result_dict = _evaluated(assessment_id)
+    page = results_page(result_dict, _links(assessment), team=assessment.team.name,
+                        not_applicable=_not_applicable(result))
+    return render_template("results/show.html", assessment=assessment, page=page,
+                           chart_svg=layer_chart_svg(page["layer_chart"]),
+                           **_editing_urls(assessment, page["first_section"]))
+
+
+@bp.get("/report")
+def report_html(assessment_id: int):
+    assessment, _, result_dict = _evaluated(assessment_id)
+    html = report.render_html(result_dict, team=assessment.team.name,
+                              static_url=url_for("static", filename=""))
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = _policy_allowing_styles(html)
+    return response
+
+
+@bp.get("/report.pdf")
+def report_pdf(assessment_id: int):
+    assessment, _, result_dict = _evaluated(assessment_id)
+    started = time.perf_counter()
+    try:
+        pdf, cached = report.get_or_render_pdf(
+            result_dict, _cache_dir(), team=assessment.team.name,
+            timeout=current_app.config.get("PDF_TIMEOUT"))
+    except report.ReportError as error:
+        return _pdf_failed(assessment, error)
+    logger.info("PDF of assessment %s served in %.3f s (%s)", assessment.id,
+                time.perf_counter() - started, "cached" if cached else "rendered")
+    response = Response(pdf, mimetype="application/pdf")
+    filename = pdf_filename(assessment.name)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Report-Cache"] = "hit" if cached else "miss"
+    return response
+
+
+def pdf_filename(system_name: str, today: datetime | None = None) -> str:
+    """`<system>-reliability-review-<date>.pdf`, ASCII letters, digits and dashes only."""
+    stem = re.sub(r"[^a-z0-9]+", "-", system_name.lower()).strip("-")[:60].strip("-")
+    date = (today or datetime.now(UTC)).date().isoformat()
+    return f"{stem or 'system'}-reliability-review-{date}.pdf"
+
+
+def _evaluated(assessment_id: int):
+    """(assessment, engine result, result dict) after the role check: non-members get 404."""
+    from webapp.views.assessments import load_assessment  # its package imports its pages
+
+    assessment = load_assessment(assessment_id)
+    try:
+        result, result_dict = evaluate_assessment(get_session(), assessment)
+    except QuestionnaireMissing as error:
+        abort(503, error.message)
+    return assessment, result, result_dict
+
+
+def _links(assessment) -> QuestionLinks:
+    workflow_ids = {w.position: w.id for w in assessment.workflows}
+    return QuestionLinks(
+        section_url=lambda section: url_for("assessments.step", assessment_id=assessment.id,
+                                            step=section),
+        workflow_url=lambda position: url_for("assessments.workflow",
+                                              assessment_id=assessment.id,
+                                              workflow_id=workflow_ids[position]),
+    )
+
+
+def _editing_urls(assessment, first_section: str | None) -> dict[str, str | None]:
+    """Where to continue: the review's resume page, its first step and its workflow list."""
+    first = first_section and url_for("assessments.step", assessment_id=assessment.id,
+                                      step=first_section)
+    return {
+        "edit_url": url_for("assessments.resume", assessment_id=assessment.id),
+        "resume_url": url_for("assessments.resume", assessment_id=assessment.id),
+        "start_url": first,
+        "workflows_url": url_for("assessments.workflows", assessment_id=assessment.id),
+    }
+
+
+def _not_applicable(result) -> dict[tuple[int, str], bool]:
+    """(workflow position, pattern id) → every question of the pattern answered N/A."""
+    if result is None:
+        return {}
+    by_pattern = result.compiled.index.by_pattern
+    cells = {}
+    for position, workflow in enumerate(result.workflows):
+        for pattern_id, infos in by_pattern.items():
+            answers = [workflow.answers.get(info.id) for info in infos]
+            cells[(position, pattern_id)] = bool(answers) and all(
+                a is not None and a.na is not None for a in answers)
+    return cells
+
+
+def _policy_allowing_styles(html: str) -> str:
+    """The site's policy plus the hash of the report's own <style> block (no 'unsafe-inline')."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
+        for m in STYLE_BLOCK.findall(html))
+    return CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {hashes}")
+
+
+def _cache_dir() -> Path:
+    configured = current_app.config.get("REPORT_CACHE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
+
+
+def _pdf_failed(assessment, error: report.ReportError):
+    logger.warning("PDF of assessment %s failed: %s", assessment.id, error)
+    status = 503 if error.retryable else 500
+    response = Response(render_template("results/pdf_failed.html", assessment=assessment,
+                                        message=str(error), retryable=error.retryable),
+                        status=status)
+    if error.retryable:
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
