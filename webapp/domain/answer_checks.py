@@ -10,6 +10,7 @@ from .answers import Answer, Answers, read_answers
 from .conditions import suggest
 from .errors import AnswersError, Problem
 from .index import QuestionnaireIndex
+from .yamlio import YamlSyntaxError, line_of, parse_yaml, place
 
 Path_ = tuple[str | int, ...]
 Found = list[tuple[Path_, str]]
@@ -88,8 +89,6 @@ def validate_answers(
     source: str = "answers",
     lines: Mapping[Path_, int] | None = None,
 ) -> list[Problem]:
-    from .yamlio import line_of, place
-
     return [
         Problem(source, place(p), m, line_of(lines or {}, p))
         for p, m in check_answers(index, answers)
@@ -122,8 +121,6 @@ def _index_for(content: Any, answers: Answers, source: str, problems: list[Probl
 
 def parse_answers_text(text: str, content: Any, source: str = "answers.yaml") -> Answers:
     """Answers from the text of an answers file (an upload, say); raises AnswersError."""
-    from .yamlio import YamlSyntaxError, parse_yaml
-
     try:
         data, lines = parse_yaml(text)
     except YamlSyntaxError as exc:

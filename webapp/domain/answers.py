@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Problem
+from .yamlio import line_of, place
 
 Path_ = tuple[str | int, ...]
 
@@ -90,7 +91,7 @@ def answers_to_dict(answers: Answers) -> dict[str, Any]:
     return data
 
 
-class _Reader:
+class AnswersReader:
     """Turns answers-file data into `Answers`, collecting every problem on the way."""
 
     def __init__(self, source: str, lines: Mapping[Path_, int] | None) -> None:
@@ -99,8 +100,6 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(self, path: Path_, message: str) -> None:
-        from .yamlio import line_of, place
-
         self.problems.append(Problem(self.source, place(path), message, line_of(self.lines, path)))
 
     def mapping(self, value: Any, path: Path_) -> Mapping[str, Any]:
@@ -211,6 +210,6 @@ def read_answers(
     data: Any, source: str = "answers", lines: Mapping[Path_, int] | None = None
 ) -> tuple[Answers, list[Problem]]:
     """The answers in `data` (answers-file syntax) and every problem with its shape."""
-    reader = _Reader(source, lines)
+    reader = AnswersReader(source, lines)
     answers = reader.document(data)
     return answers, reader.problems

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from .answer_checks import check_answer_map
-from .answers import _Reader
+from .answers import AnswersReader
 from .conditions import Compiler, suggest
 from .content import Compiled, Example
 from .index import QuestionnaireIndex
 from .models import OutcomeDef, Questionnaire, Rule, Scenario
+from .yamlio import place
 
 Path_ = tuple[str | int, ...]
 Found = list[tuple[Path_, str]]
@@ -81,7 +82,7 @@ def compile_rule(rule: Rule, compiled: Compiled) -> Found:
 def read_examples(
     rule: Rule, index: QuestionnaireIndex
 ) -> tuple[Found, tuple[list[Example], list[Example]]]:
-    reader = _Reader("", None)
+    reader = AnswersReader("", None)
     found: Found = []
     sets: dict[str, list[Example]] = {"fires": [], "quiet": []}
     workflow = None if rule.scope == "workflow" else False
@@ -137,8 +138,6 @@ def compile_scenario(scenario: Scenario, compiled: Compiled, outcomes: set[str])
 
 def duplicate_ids(items: list[tuple[str, Path_, str]], what: str) -> Located:
     """Ids used twice across files; each repeat names where the first one is."""
-    from .yamlio import place
-
     found: Located = []
     first: dict[str, str] = {}
     for file, path, item_id in items:

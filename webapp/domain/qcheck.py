@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .models import Question, Questionnaire, Section
+from .yamlio import place
 
 Path_ = tuple[str | int, ...]
 Found = list[tuple[Path_, str]]
@@ -17,17 +18,14 @@ def duplicates(items: Iterable[tuple[Path_, str]], what: str) -> Found:
     for path, item_id in items:
         if item_id in seen:
             found.append(
-                (path + ("id",), f"duplicate {what} id '{item_id}' (first at {_at(seen[item_id])})")
+                (
+                    path + ("id",),
+                    f"duplicate {what} id '{item_id}' (first at {place(seen[item_id])})",
+                )
             )
         else:
             seen[item_id] = path
     return found
-
-
-def _at(path: Path_) -> str:
-    from .yamlio import place
-
-    return place(path)
 
 
 def check_questionnaire(q: Questionnaire) -> Found:
