@@ -309,6 +309,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
     migrate.upgrade(url)
     application = create_app({
+        "TESTING": True,  # keeps create_app from installing its JSON log handler in pytest
         "FAULTLINE_ENV": "development",
         "DATABASE_URL": url,
         "SECRET_KEY": TEST_SECRET,
