@@ -121,3 +121,24 @@ def test_malformed_yaml_upload_is_refused_with_its_line(content) -> None:
         parse_answers_text("answers:\n  fit.high-volume: [yes\n", content, "upload.yaml")
     assert str(caught.value).splitlines()[1].startswith("  upload.yaml:")
     assert "invalid YAML" in str(caught.value)
+
+
+def test_answers_built_in_code_are_validated_and_evaluated_without_files(content) -> None:
+    from webapp.domain import Answers, SystemInfo, WorkflowAnswers, evaluate, validate_answers
+
+    answers = Answers(
+        "mini-review",
+        1,
+        SystemInfo("Shop"),
+        {"observe.alerts": Answer.choice("sometimes"), "legacy.question": Answer.choice("x")},
+        workflows=[WorkflowAnswers("sync", {"timeouts.run": Answer.choice("no")})],
+    )
+    problems = [str(p) for p in validate_answers(content.index(), answers, "database")]
+    assert problems == [
+        "database: answers.observe.alerts: 'observe.alerts' has no choice 'sometimes' "
+        "(choices: symptoms, causes, none, unsure)",
+        "database: answers.legacy.question: unknown question id 'legacy.question'",
+    ]
+    result = evaluate(content, answers)  # stale ids never crash an evaluation
+    assert result.layers[0].score == 0.0
+    assert [f.rule.id for f in result.findings] == ["timeouts.missing"]
