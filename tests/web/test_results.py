@@ -45,16 +45,16 @@ def _inputs(answers, notes) -> list[AnswerInput]:
             for qid, a in answers.items()]
 
 
-def fill_from_example(app, db_session, assessment, user) -> None:
-    """Save every answer and workflow of examples/payments-platform.yaml through the services."""
-    with app.test_request_context():
-        example = parse_answers_text(EXAMPLE.read_text(encoding="utf-8"), get_content(),
-                                     str(EXAMPLE))
-        save_answers(db_session, assessment, user, _inputs(example.answers, example.notes))
-        for own in example.workflows:
-            workflow = workflow_service.add_workflow(db_session, assessment, name=own.name)
-            save_answers(db_session, assessment, user, _inputs(own.answers, own.notes),
-                         workflow=workflow)
+def fill_from_example(session, assessment, user) -> None:
+    """Save every answer and workflow of examples/payments-platform.yaml through the services.
+
+    Needs an app context (the content is the app's)."""
+    example = parse_answers_text(EXAMPLE.read_text(encoding="utf-8"), get_content(), str(EXAMPLE))
+    save_answers(session, assessment, user, _inputs(example.answers, example.notes))
+    for own in example.workflows:
+        workflow = workflow_service.add_workflow(session, assessment, name=own.name)
+        save_answers(session, assessment, user, _inputs(own.answers, own.notes),
+                     workflow=workflow)
 
 
 @pytest.fixture
@@ -66,7 +66,8 @@ def empty_assessment(app, db_session, people):
 
 @pytest.fixture
 def filled(app, db_session, people, empty_assessment):
-    fill_from_example(app, db_session, empty_assessment, people["owner"])
+    with app.test_request_context():
+        fill_from_example(db_session, empty_assessment, people["owner"])
     return empty_assessment
 
 

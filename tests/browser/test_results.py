@@ -1,0 +1,116 @@
+"""The results page and the report in real Chromium: a team member reads a filled review.
+
+Set FAULTLINE_SCREENSHOT_DIR to keep PNGs of the results page at desktop and phone width.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.web.test_results import fill_from_example
+from webapp.db import session_scope
+from webapp.models import Role
+from webapp.services import accounts, teams
+from webapp.services import assessments as assessment_service
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long enough passphrase"
+SCREENSHOT_DIR = os.environ.get("FAULTLINE_SCREENSHOT_DIR")
+
+
+@pytest.fixture
+def review(live_server):
+    """A team (owner + viewer) whose assessment holds the payments example's answers."""
+    app = live_server.app
+    with app.test_request_context(), session_scope(app) as session:
+        owner = accounts.sign_up(session, email="owner@example.com", name="Olivia Owner",
+                                 password=PASSWORD)
+        accounts.sign_up(session, email="vi@example.com", name="Vi Viewer", password=PASSWORD)
+        team = teams.create_team(session, owner, "Payments platform")
+        teams.add_member(session, team, "vi@example.com", Role.VIEWER)
+        assessment = assessment_service.start_assessment(session, team, owner,
+                                                         name="Ledgerline Payments")
+        fill_from_example(session, assessment, owner)
+        return {"id": assessment.id, "base": live_server.url}
+
+
+def sign_in(page, base_url: str, email: str) -> None:
+    page.goto(base_url + "/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def shoot(page, name: str) -> None:
+    if SCREENSHOT_DIR:
+        Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
+        path = Path(SCREENSHOT_DIR) / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True, timeout=60_000)
+
+
+def test_a_viewer_sees_plan_scenarios_and_findings_and_opens_one(page, review):
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" else None)
+    sign_in(page, review["base"], "vi@example.com")
+    page.goto(f"{review['base']}/assessments/{review['id']}/results")
+
+    plan = page.locator("#plan")
+    assert plan.get_by_role("heading", name="Now").is_visible()
+    now_items = plan.locator(".plan-now .plan-list > li")
+    assert now_items.count() >= 3
+    assert plan.get_by_text("Quick win").first.is_visible()
+
+    scenarios = page.locator("#scenarios")
+    assert scenarios.get_by_role("heading", name="Card payment capture").is_visible()
+    assert scenarios.locator(".status-unsafe").first.is_visible()
+    assert scenarios.locator(".because a[href*='#q-']").count() > 10
+
+    # The first Now step leads to its finding, opened, with its fix and its causes.
+    first = now_items.first.locator("a.plan-title")
+    title = first.inner_text().split("\n")[-1].split(": ", 1)[-1]
+    first.click()
+    anchor = page.evaluate("decodeURIComponent(location.hash.slice(1))")
+    finding = page.locator(f"[id='{anchor}']")
+    assert finding.locator("details").get_attribute("open") is not None
+    assert title in finding.locator("summary").inner_text()
+    assert finding.get_by_role("heading", name="How to fix it").is_visible()
+    assert finding.locator(".because a[href*='#q-']").first.is_visible()
+    assert errors == [], errors
+    shoot(page, "results-desktop")
+
+
+def test_the_results_page_fits_a_phone_and_the_heat_map_scrolls_inside(browser, review):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        sign_in(page, review["base"], "vi@example.com")
+        page.goto(f"{review['base']}/assessments/{review['id']}/results")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+        region = page.locator("#heat-map .table-scroll")
+        assert region.evaluate("e => e.scrollWidth > e.clientWidth")
+        sticky = page.locator("#heat-map tbody th").first
+        assert sticky.evaluate("e => getComputedStyle(e).position") == "sticky"
+        shoot(page, "results-phone")
+    finally:
+        context.close()
+
+
+def test_the_report_page_is_styled_despite_the_strict_policy(page, review):
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    sign_in(page, review["base"], "vi@example.com")
+    page.goto(f"{review['base']}/assessments/{review['id']}/report")
+    assert page.get_by_role("heading", name="Executive summary").is_visible()
+    width = page.locator("main.report").evaluate("e => getComputedStyle(e).maxWidth")
+    assert width == "860px", "the report's stylesheet was not applied"
+    assert violations == []
+    shoot(page, "report-desktop")
