@@ -1,0 +1,149 @@
+"""Dashboard, new assessment, resume, details and delete."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from webapp.db import get_session
+from webapp.forms import EmptyForm
+from webapp.forms_assessment import AssessmentDetailsForm, AssessmentForm
+from webapp.models import Role
+from webapp.services import ServiceError, submissions
+from webapp.services import assessments as service
+from webapp.services.teams import require_membership, teams_of
+from webapp.views import render_form_error
+from webapp.views.assessments import bp, load_assessment
+
+STEP_ENDPOINTS = {"workflows": "assessments.workflows"}
+
+
+@bp.get("/")
+def index():
+    session = get_session()
+    memberships = teams_of(session, current_user)
+    team_id = request.args.get("team", type=int)
+    if team_id is not None and team_id not in {m.team_id for m in memberships}:
+        team_id = None
+    search = request.args.get("q", "")[:200]
+    rows = service.dashboard(session, current_user, team_id=team_id, search=search)
+    return render_template(
+        "assessments/dashboard.html",
+        rows=rows,
+        memberships=memberships,
+        team_id=team_id,
+        search=search,
+        filtered=bool(team_id or search.strip()),
+        can_start=any(m.role_enum.at_least(Role.EDITOR) for m in memberships),
+    )
+
+
+def _new_form() -> AssessmentForm:
+    form = AssessmentForm()
+    editable = [
+        m for m in teams_of(get_session(), current_user) if m.role_enum.at_least(Role.EDITOR)
+    ]
+    form.team.choices = [SelectChoice(m.team.id, m.team.name) for m in editable]
+    form.questionnaire.choices = [SelectChoice(*c) for c in service.questionnaire_choices()]
+    if not form.is_submitted():
+        form.team.data = request.args.get("team", type=int) or (
+            editable[0].team.id if editable else None
+        )
+        form.questionnaire.data = (
+            form.questionnaire.choices[0].value if form.questionnaire.choices else None
+        )
+        form.submit_token.data = submissions.new_token()
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = _new_form()
+    if not form.team.choices:
+        flash("You need a team where you are an editor or owner. Create one first.", "info")
+        return redirect(url_for("teams.new"))
+    if not form.validate_on_submit():
+        if form.is_submitted():
+            return render_form_error("assessments/new.html", form)
+        return render_template("assessments/new.html", form=form)
+    session = get_session()
+    membership = require_membership(session, form.team.data, current_user, Role.EDITOR)
+    if not submissions.claim(session, form.submit_token.data, current_user):
+        flash("This form was already sent; the assessment exists once.", "info")
+        return redirect(url_for("assessments.index", team=membership.team_id))
+    try:
+        assessment = service.start_assessment(
+            session,
+            membership.team,
+            current_user,
+            name=form.name.data,
+            description=form.description.data or "",
+            questionnaire_id=form.questionnaire.data,
+        )
+    except ServiceError as error:
+        return render_form_error("assessments/new.html", form, error)
+    flash(
+        f"“{assessment.name}” started. Begin with the fit check: it decides how deep to go.",
+        "success",
+    )
+    return redirect(url_for("assessments.resume", assessment_id=assessment.id))
+
+
+@bp.get("/<int:assessment_id>")
+def resume(assessment_id: int):
+    """Open the review where it was left (the first step for a new one)."""
+    assessment = load_assessment(assessment_id)
+    step = assessment.last_step or "fit"
+    if step in STEP_ENDPOINTS:
+        return redirect(url_for(STEP_ENDPOINTS[step], assessment_id=assessment.id))
+    if step.startswith("workflow:"):
+        workflow_id = int(step.split(":", 1)[1]) if step.split(":", 1)[1].isdigit() else 0
+        if any(w.id == workflow_id for w in assessment.workflows):
+            return redirect(
+                url_for(
+                    "assessments.workflow", assessment_id=assessment.id, workflow_id=workflow_id
+                )
+            )
+        step = "workflows"
+        return redirect(url_for("assessments.workflows", assessment_id=assessment.id))
+    return redirect(url_for("assessments.step", assessment_id=assessment.id, step=step))
+
+
+def _settings_page(assessment, form, status: int = 200):
+    return render_template(
+        "assessments/settings.html",
+        assessment=assessment,
+        form=form,
+        delete_form=EmptyForm(formdata=None),
+        current_step="settings",
+    ), status
+
+
+@bp.route("/<int:assessment_id>/settings", methods=["GET", "POST"])
+def settings(assessment_id: int):
+    if request.method == "POST":
+        assessment = load_assessment(assessment_id, Role.EDITOR)
+    else:
+        assessment = load_assessment(assessment_id)
+    form = AssessmentDetailsForm(obj=assessment if request.method == "GET" else None)
+    if request.method == "GET":
+        return _settings_page(assessment, form)
+    if not form.validate_on_submit():
+        return _settings_page(assessment, form, 400)
+    service.update_details(
+        get_session(), assessment, name=form.name.data, description=form.description.data or ""
+    )
+    flash("Details saved.", "success")
+    return redirect(url_for("assessments.settings", assessment_id=assessment.id))
+
+
+@bp.post("/<int:assessment_id>/delete")
+def delete(assessment_id: int):
+    assessment = load_assessment(assessment_id, Role.OWNER)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    team_id, name = g.team.id, assessment.name
+    service.delete_assessment(get_session(), assessment, current_user)
+    flash(f"“{name}” and all its answers were deleted.", "success")
+    return redirect(url_for("assessments.index", team=team_id))
