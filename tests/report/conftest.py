@@ -33,6 +33,16 @@ def sample_pdf() -> bytes:
                       generated_at="2026-11-21")
 
 
+def set_note(result: dict, question_id: str, note: str) -> None:
+    """Give a system question of an engine result a new Markdown note."""
+    for section in result["answers"]["sections"]:
+        for question in section["questions"]:
+            if question["id"] == question_id:
+                question["note"] = note
+                return
+    raise KeyError(question_id)
+
+
 def pdf_pages(pdf: bytes) -> list[str]:
     return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
 

@@ -13,7 +13,7 @@ import socket
 import pytest
 from pypdf import PdfReader
 
-from tests.report.conftest import load_sample, pdf_text
+from tests.report.conftest import load_sample, pdf_text, set_note
 from webapp.report import build_report_data, render_pdf
 from webapp.report.fetcher import FetchRefused, StaticOnlyFetcher
 from webapp.report.paths import STATIC_DIR
@@ -102,7 +102,7 @@ def test_note_image_pointing_at_a_local_server_is_never_requested(listener, capl
 def test_markdown_note_with_an_image_is_never_requested(listener):
     result = load_sample()
     port = listener.getsockname()[1]
-    result["answers"][2]["note"] = f'<img src="http://127.0.0.1:{port}/x"> ![x](http://127.0.0.1:{port}/y)'
+    set_note(result, "sys.observe.alerting", f'<img src="http://127.0.0.1:{port}/x"> ![x](http://127.0.0.1:{port}/y)')
     assert render_pdf(result).startswith(b"%PDF")
     assert_no_connection(listener)
 

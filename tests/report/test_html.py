@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.report.conftest import set_note
 from webapp.report import render_html
 
 SECTIONS = ["Executive summary", "Fit for a reliability review", "Protection layers",
@@ -44,6 +45,6 @@ def test_user_text_is_escaped(result):
 
 
 def test_note_html_is_shown_as_text_not_markup(result):
-    result["answers"][2]["note"] = 'See <img src="http://127.0.0.1:9/x"> **now**'
+    set_note(result, "sys.observe.alerting", 'See <img src="http://127.0.0.1:9/x"> **now**')
     html = render_html(result)
     assert "<img" not in html and "<strong>now</strong>" in html

@@ -133,7 +133,23 @@ def because(items: Iterable | None, workflow: str | None, index: dict) -> list[d
     return out
 
 
+LONG_FINDING_CHARS = 1600  # about half an A4 page of card text
+
+
+def _is_long(card: dict) -> bool:
+    """Long cards may break between their blocks; short ones stay whole on one page."""
+    texts = [card["rationale"], *card["remediation"], *card["verification"],
+             *card["references"], *(b["text"] + b["answer"] for b in card["because"])]
+    return sum(len(t) + 60 for t in texts) > LONG_FINDING_CHARS
+
+
 def finding(raw: dict, index: dict) -> dict:
+    card = _finding(raw, index)
+    card["long"] = _is_long(card)
+    return card
+
+
+def _finding(raw: dict, index: dict) -> dict:
     workflow = raw.get("workflow")
     severity = str(raw.get("severity") or "low").lower()
     bucket = str(raw.get("bucket") or "later").lower()

@@ -1,0 +1,56 @@
+"""The report renders what the engine really produces: its committed sample and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import escape
+
+from tests.report.conftest import pdf_pages
+from webapp.cli import main
+from webapp.report import render_html, render_pdf
+
+DOMAIN_FIXTURES = Path(__file__).parents[1] / "domain" / "fixtures"
+SAMPLE = DOMAIN_FIXTURES / "sample-result.json"
+
+needs_engine_sample = pytest.mark.skipif(not SAMPLE.exists(),
+                                         reason="the engine's sample result is not there")
+
+
+@pytest.fixture
+def engine_result() -> dict:
+    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+
+
+@needs_engine_sample
+def test_engine_sample_renders_as_html(engine_result):
+    html = render_html(engine_result)
+    assert escape(engine_result["system"]["name"]) in html
+    for finding in engine_result["findings"]:
+        assert escape(finding["title"]) in html
+    for workflow in engine_result["workflows"]:
+        for scenario in workflow["scenarios"]:
+            assert escape(scenario["label"]) in html
+
+
+@needs_engine_sample
+def test_engine_sample_renders_as_pdf(engine_result):
+    pages = pdf_pages(render_pdf(engine_result))
+    text = "\n".join(pages)
+    assert f"Page 2 of {len(pages)}" in text
+    assert engine_result["findings"][0]["rule"] in text
+    assert engine_result["fit"]["title"] in text
+
+
+@needs_engine_sample
+def test_cli_writes_a_pdf_and_an_html_report(tmp_path):
+    answers, content = DOMAIN_FIXTURES / "answers.yaml", DOMAIN_FIXTURES / "content"
+    for fmt in ("pdf", "html"):
+        out = tmp_path / f"review.{fmt}"
+        outcome = CliRunner().invoke(main, ["report", str(answers), "--content-dir", str(content),
+                                            "--format", fmt, "-o", str(out)])
+        assert outcome.exit_code == 0, outcome.output
+        assert out.read_bytes().startswith(b"%PDF" if fmt == "pdf" else b"<!DOCTYPE html>")
