@@ -112,7 +112,6 @@ def _editing_urls(assessment, first_section: str | None) -> dict[str, str | None
                                       step=first_section)
     return {
         "edit_url": url_for("assessments.resume", assessment_id=assessment.id),
-        "resume_url": url_for("assessments.resume", assessment_id=assessment.id),
         "start_url": first,
         "workflows_url": url_for("assessments.workflows", assessment_id=assessment.id),
     }

@@ -1,0 +1,134 @@
+"""axe-core on every page a new user meets in a full review, at desktop and phone width.
+
+The journey is the real one: sign up, create a team, start an assessment in the browser, then
+(answers saved through the services, as the example payments review) every step page, the
+workflow pages, the results, the report and an error page. A serious or critical violation
+fails the test; every violation is listed in the failure message.
+Set FAULTLINE_AXE_REPORT to a file path to keep a per-page summary of all violations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.web.test_results import fill_from_example
+from webapp.db import session_scope
+from webapp.models import User
+from webapp.models_assessment import Assessment
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long enough passphrase"
+EMAIL = "nora@example.com"
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+BLOCKING = {"serious", "critical"}
+REPORT_FILE = os.environ.get("FAULTLINE_AXE_REPORT")
+
+
+def violations(page) -> list[dict]:
+    return Axe().run(page).response["violations"]
+
+
+def describe(name: str, violation: dict) -> str:
+    targets = [node["target"] for node in violation["nodes"]][:3]
+    return f"{name}: {violation['id']} ({violation['impact']}) {violation['help']} {targets}"
+
+
+def seed_answers(app, assessment_id: int) -> None:
+    with app.test_request_context(), session_scope(app) as session:
+        assessment = session.get(Assessment, assessment_id)
+        user = session.query(User).filter_by(email=EMAIL).one()
+        fill_from_example(session, assessment, user)
+
+
+def journey(page, server) -> Iterator[str]:
+    """Drive the app as a newcomer; yield a name each time a page worth checking is shown."""
+    base = server.url
+    page.goto(base + "/signup")
+    yield "signup"
+    page.get_by_label("Your name").fill("Nora Newcomer")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_load_state()
+    yield "team-new"
+    page.get_by_label("Team name").fill("Payments platform")
+    page.get_by_role("button", name="Create team").click()
+    page.wait_for_load_state()
+    yield "team"
+    page.goto(base + "/teams/")
+    yield "teams"
+    page.goto(base + "/assessments/")
+    yield "dashboard-empty"
+    page.goto(base + "/assessments/new")
+    yield "assessment-new"
+    page.get_by_label("System name").fill("Ledgerline Payments")
+    page.get_by_role("button", name="Start the review").click()
+    page.wait_for_load_state()
+    assessment_id = int(re.search(r"/assessments/(\d+)/", page.url).group(1))
+    yield "first-step"
+    page.goto(f"{base}/assessments/{assessment_id}/results")
+    yield "results-empty"
+
+    seed_answers(server.app, assessment_id)
+    page.goto(base + "/assessments/")
+    yield "dashboard"
+    page.goto(f"{base}/assessments/{assessment_id}/steps/fit")
+    steps = page.locator("nav.stepper a").evaluate_all("links => links.map(a => a.href)")
+    for url in steps:
+        page.goto(url)
+        yield "step " + url.rsplit("/", 1)[-1]
+    page.goto(f"{base}/assessments/{assessment_id}/workflows")
+    workflow_pages = page.locator("a[href*='/workflows/']").evaluate_all(
+        "links => links.map(a => a.href).filter(h => /workflows\\/\\d+$/.test(h))")
+    page.goto(workflow_pages[0])
+    yield "workflow"
+    page.goto(f"{base}/assessments/{assessment_id}/settings")
+    yield "settings"
+    page.goto(f"{base}/assessments/{assessment_id}/results")
+    yield "results"
+    page.goto(f"{base}/assessments/{assessment_id}/report")
+    yield "report"
+    page.goto(f"{base}/assessments/{assessment_id + 1000}/results")
+    yield "error-404"
+    page.goto(base + "/teams/")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_load_state()
+    page.goto(base + "/signin")
+    yield "signin"
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_no_serious_accessibility_violation_on_any_page(browser, live_server, viewport):
+    context = browser.new_context(viewport=VIEWPORTS[viewport])
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    found: dict[str, list[dict]] = {}
+    try:
+        for name in journey(page, live_server):
+            found[name] = violations(page)
+    finally:
+        context.close()
+    _keep_summary(viewport, found)
+    assert len(found) >= 15, f"the journey stopped early: {list(found)}"
+    blocking = [describe(name, v) for name, vs in found.items() for v in vs
+                if v["impact"] in BLOCKING]
+    assert blocking == [], "\n".join(blocking)
+
+
+def _keep_summary(viewport: str, found: dict[str, list[dict]]) -> None:
+    if not REPORT_FILE:
+        return
+    lines = [f"## {viewport}"]
+    for name, found_here in found.items():
+        summary = ", ".join(f"{v['id']} ({v['impact']}, {len(v['nodes'])})" for v in found_here)
+        lines.append(f"{name}: {summary or 'no violations'}")
+    with Path(REPORT_FILE).open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
