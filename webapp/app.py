@@ -64,8 +64,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp.views import auth, errors, health, main, teams
+    from webapp.views import assessments, auth, errors, health, main, results, teams
 
-    for module in (main, auth, teams, health):
+    for module in (main, auth, teams, health, assessments, results):
         app.register_blueprint(module.bp)
     errors.init_app(app)
