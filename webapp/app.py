@@ -61,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    db.install_commit_hook(app)
 
 
 def _register_blueprints(app: Flask) -> None:

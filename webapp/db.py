@@ -99,9 +99,14 @@ def init_app(app: Flask) -> Database:
     )
     database = Database(engine)
     app.extensions[EXTENSION_KEY] = database
-    app.after_request(_commit_on_success)
     app.teardown_appcontext(_close_session)
     return database
+
+
+def install_commit_hook(app: Flask) -> None:
+    """Commit after the view. Register it last: Flask runs after-request hooks in reverse, so
+    the commit happens before the access log and headers, and a failed commit becomes a 500."""
+    app.after_request(_commit_on_success)
 
 
 def get_database(app: Flask | None = None) -> Database:

@@ -148,3 +148,22 @@ def test_json_clients_get_json_errors(client):
     response = client.get("/nowhere", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.get_json()["status"] == 404
+
+
+def test_a_failing_commit_becomes_a_500_and_is_logged_as_one(app, client, caplog, make_user):
+    from webapp.db import get_session
+    from webapp.models import User
+
+    taken = make_user(email="taken@example.com")
+
+    def duplicate_at_commit():
+        get_session().add(User(email=taken.email, name="Twin", password_hash="x"))
+        return "looks fine"  # the unique violation only shows when the request commits
+
+    app.add_url_rule("/duplicate-at-commit", view_func=duplicate_at_commit)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: no re-raise to the client
+    with caplog.at_level(logging.INFO):
+        response = client.get("/duplicate-at-commit")
+    assert response.status_code == 500
+    access = [r for r in caplog.records if r.name == "webapp.access"]
+    assert [r.status for r in access] == [500]
