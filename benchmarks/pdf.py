@@ -16,6 +16,7 @@ import copy
 import gc
 import io
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -65,29 +66,32 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
-def cold_once() -> tuple[float, float]:
-    """(seconds, peak RSS MiB) of the first render in a fresh interpreter."""
+def cold_once() -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MiB) of the first render in a fresh interpreter."""
     code = (
         "import json, resource, sys, time; sys.path.insert(0, sys.argv[1]);"
         "from benchmarks.pdf import twenty_page_result, OPTIONS;"
         "from webapp.report import render_pdf;"
-        "r = twenty_page_result(); t = time.perf_counter(); render_pdf(r, **OPTIONS);"
-        "print(json.dumps([time.perf_counter() - t,"
+        "r = twenty_page_result(); t = time.perf_counter(); c = time.process_time();"
+        "render_pdf(r, **OPTIONS);"
+        "print(json.dumps([time.perf_counter() - t, time.process_time() - c,"
         " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))"
     )
     out = subprocess.run([sys.executable, "-c", code, str(ROOT)], check=True,
                          capture_output=True, text=True).stdout
-    seconds, peak = json.loads(out.strip().splitlines()[-1])
-    return seconds, peak
+    return tuple(json.loads(out.strip().splitlines()[-1]))
 
 
-def timed(fn, runs: int) -> list[float]:
-    timings = []
+def timed(fn, runs: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of `runs` calls. CPU time shows the cost without the noise
+    of other processes on a shared machine; the targets are wall times."""
+    walls, cpus = [], []
     for _ in range(runs):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         fn()
-        timings.append(time.perf_counter() - start)
-    return timings
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def worker_cold(result: dict) -> float:
@@ -123,21 +127,21 @@ def main() -> None:
     result = twenty_page_result()
 
     colds = [cold_once() for _ in range(args.cold_runs)]
-    cold = statistics.median(c[0] for c in colds)
-    peak = statistics.median(c[1] for c in colds)
+    cold, cold_cpu, peak = (statistics.median(c[i] for c in colds) for i in range(3))
     pdf = render_pdf(result, **OPTIONS)
-    warm = statistics.median(timed(lambda: render_pdf(result, **OPTIONS), args.warm_runs))
+    warm, warm_cpu = timed(lambda: render_pdf(result, **OPTIONS), args.warm_runs)
     with tempfile.TemporaryDirectory() as cache_dir:
         get_or_render_pdf(result, cache_dir, **OPTIONS)
-        cached = statistics.median(
-            timed(lambda: get_or_render_pdf(result, cache_dir, **OPTIONS), 50))
+        cached, _ = timed(lambda: get_or_render_pdf(result, cache_dir, **OPTIONS), 50)
     first_via_worker = statistics.median(worker_cold(result) for _ in range(3))
     shared_worker().stop()
 
     print(f"report: {page_count(pdf)} pages, {len(pdf) / 1024:.0f} KiB")
-    print(f"cold   (median of {args.cold_runs} fresh processes): {cold:.3f} s  "
-          f"{verdict(cold, TARGETS['cold'])}")
-    print(f"warm   (median of {args.warm_runs}): {warm:.3f} s  {verdict(warm, TARGETS['warm'])}")
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"cold   (median of {args.cold_runs} fresh processes): {cold:.3f} s "
+          f"(CPU {cold_cpu:.3f} s)  {verdict(cold, TARGETS['cold'])}")
+    print(f"warm   (median of {args.warm_runs}): {warm:.3f} s (CPU {warm_cpu:.3f} s)  "
+          f"{verdict(warm, TARGETS['warm'])}")
     print(f"cached (median of 50 hits): {cached * 1000:.2f} ms  "
           f"{verdict(cached, TARGETS['cached'])}")
     print(f"worker cold (process start + first render, median of 3): {first_via_worker:.3f} s")

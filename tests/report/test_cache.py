@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.report import ReportTimeout, build_report_data, get_or_render_pdf
+from webapp.report import ReportTimeout, build_report_data, get_or_render_pdf, is_cached
 from webapp.report import cache as report_cache
 from webapp.report.cache import cache_key
 from webapp.report.worker import RenderWorker, ReportError
@@ -92,3 +92,10 @@ def test_the_worker_is_killed_on_timeout_and_a_new_one_answers():
         assert not caught.value.retryable and worker.pid is not None
     finally:
         worker.stop()
+
+
+def test_is_cached_tells_whether_a_download_is_ready(result, cache_dir, fake_worker):
+    assert not is_cached(result, cache_dir, generated_at="2026-11-21")
+    get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
+    assert is_cached(result, cache_dir, generated_at="2026-11-21")
+    assert not is_cached(result, cache_dir, generated_at="2026-11-22")

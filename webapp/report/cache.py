@@ -47,6 +47,17 @@ def shared_worker() -> RenderWorker:
         return _worker
 
 
+def cached_path(result_dict: dict, cache_dir: str | os.PathLike, **opts) -> Path:
+    """Where the PDF of this result lives in the cache (it may not be there yet)."""
+    data = build_report_data(result_dict, **data_options(opts))
+    return Path(cache_dir) / f"{cache_key(data)}.pdf"
+
+
+def is_cached(result_dict: dict, cache_dir: str | os.PathLike, **opts) -> bool:
+    """True when a download would be served at once (lets a page decide to show progress)."""
+    return cached_path(result_dict, cache_dir, **opts).is_file()
+
+
 def get_or_render_pdf(result_dict: dict, cache_dir: str | os.PathLike, *,
                       timeout: float | None = None, **opts) -> tuple[bytes, bool]:
     """(PDF bytes, cache hit?) for an engine result; renders under a time limit on a miss.
@@ -56,7 +67,7 @@ def get_or_render_pdf(result_dict: dict, cache_dir: str | os.PathLike, *,
     """
     data = build_report_data(result_dict, **data_options(opts))
     path = Path(cache_dir) / f"{cache_key(data)}.pdf"
-    cached = _read(path)
+    cached = _read(path)  # no exists() check first: the file may vanish in between
     if cached is not None:
         return cached, True
     pdf = shared_worker().render(data, timeout)

@@ -67,6 +67,11 @@ class RenderWorker:
         finally:
             self._lock.release()
 
+    def start(self) -> None:
+        """Start the child now (e.g. when the web app boots) so the first download is warm."""
+        with self._lock:
+            self._ensure_started()
+
     def _exchange(self, data: object, timeout: float) -> bytes:
         self._send(json.dumps(data).encode())
         if not self._reader.poll(timeout):
