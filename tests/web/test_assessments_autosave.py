@@ -1,0 +1,95 @@
+"""The autosave endpoint: one question at a time, JSON answers, conflicts with both values."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp.models_assessment import Answer
+from webapp.services import assessments as assessment_service
+
+Q = "observe.tracing"
+
+
+@pytest.fixture
+def setup(app, db_session, make_user, make_team, client, login):
+    owner, editor = make_user(name="Olga Owner"), make_user(name="Eddie Editor")
+    team = make_team(owner=owner, members={editor: "editor"})
+    with app.test_request_context():
+        assessment = assessment_service.start_assessment(db_session, team, owner, name="Checkout")
+    login(owner)
+    return assessment, owner, editor
+
+
+def post(client, assessment, **fields):
+    data = {"scope": "system", "question": Q} | {f"{Q}-{k}": v for k, v in fields.items()}
+    return client.post(
+        f"/assessments/{assessment.id}/answers", data=data, headers={"Accept": "application/json"}
+    )
+
+
+def test_autosave_saves_and_returns_the_new_version_and_rendered_note(client, setup, db_session):
+    assessment, *_ = setup
+    response = post(client, assessment, choice="partial", version="0", note="*traced*")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "saved"
+    assert (
+        body["answer"]["version"] == 1 and body["answer"]["note_html"] == "<p><em>traced</em></p>"
+    )
+    assert body["answer"]["updated_by"] == "Olga Owner"
+    again = post(client, assessment, choice="partial", version="0", note="*traced*")
+    assert again.get_json()["status"] == "unchanged"
+    assert db_session.query(Answer).one().version == 1
+
+
+def test_autosave_conflict_carries_both_values_and_who(client, setup, db_session):
+    assessment, _owner, editor = setup
+    db_session.add(
+        Answer(
+            assessment_id=assessment.id,
+            scope="system",
+            question_id=Q,
+            choices=["end-to-end"],
+            note="theirs",
+            version=3,
+            updated_by_id=editor.id,
+        )
+    )
+    db_session.flush()
+    response = post(client, assessment, choice="none", version="2", note="mine")
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["theirs"]["choices"] == [
+        {"id": "end-to-end", "label": "End to end, including asynchronous hops (queues, jobs)"}
+    ]
+    assert body["theirs"]["updated_by"] == "Eddie Editor" and body["theirs"]["version"] == 3
+    assert body["mine"]["choices"][0]["id"] == "none" and body["mine"]["note"] == "mine"
+    keep_mine = post(client, assessment, choice="none", version="3", note="mine")
+    assert keep_mine.status_code == 200
+    db_session.expire_all()
+    assert db_session.query(Answer).one().choices == ["none"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"choice": "nope"}, "not one of this question's choices"),
+        ({"note": "x" * 20_001}, "20,000 characters"),
+        ({"na": "y"}, "Say why"),
+    ],
+)
+def test_autosave_bad_input_is_400_with_a_message(client, setup, db_session, fields, message):
+    assessment, *_ = setup
+    response = post(client, assessment, version="0", **fields)
+    assert response.status_code == 400
+    assert message in response.get_json()["message"]
+    assert db_session.query(Answer).count() == 0
+
+
+def test_autosave_of_an_unknown_question_is_400(client, setup):
+    assessment, *_ = setup
+    response = client.post(
+        f"/assessments/{assessment.id}/answers",
+        data={"scope": "system", "question": "workflow.trigger"},
+    )
+    assert response.status_code == 400 and "no question" in response.get_json()["message"]
