@@ -34,6 +34,7 @@ from webapp.models_assessment import (
 )
 from webapp.services import ServiceError
 from webapp.services.assessments import mark_changed
+from webapp.services.audit import answer_change, record_audit
 from webapp.services.evaluation import get_content
 
 logger = logging.getLogger(__name__)
@@ -215,6 +216,14 @@ def _save_one(
         return
     result.saved.append(item.question_id)
     result.versions[item.question_id] = written
+    record_audit(
+        session,
+        assessment=assessment,
+        actor=user,
+        action="answer.changed",
+        target=f"{workflow.scope if workflow else SYSTEM_SCOPE}/{item.question_id}",
+        detail=answer_change(current.value, item.value),
+    )
 
 
 def _write(

@@ -1,0 +1,68 @@
+"""The audit log: answer changes are recorded with who, when, before and after."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp.services import assessments as assessment_service
+from webapp.services.answers import AnswerInput, AnswerValue, save_answers
+from webapp.services.audit import NOTE_EXCERPT_CHARS, audit_events, record_audit
+
+QUESTION = "observe.structured-logs"
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(name="Olga Owner")
+
+
+@pytest.fixture
+def assessment(app, db_session, make_team, owner):
+    team = make_team(owner=owner)
+    with app.app_context():
+        return assessment_service.start_assessment(db_session, team, owner, name="Payments API")
+
+
+def save(app, db_session, assessment, user, value, base=0):
+    with app.test_request_context():
+        return save_answers(db_session, assessment, user, [AnswerInput(QUESTION, value, base)])
+
+
+def test_a_changed_answer_is_logged_with_who_before_and_after(
+    app, db_session, assessment, owner
+):
+    save(app, db_session, assessment, owner, AnswerValue(("none",), None, "grep"))
+    save(app, db_session, assessment, owner, AnswerValue(("some",), None, "grep"), base=1)
+    events = audit_events(db_session, assessment)
+    assert [e.action for e in events] == ["answer.changed", "answer.changed"]
+    latest = events[0]
+    assert latest.actor.name == "Olga Owner" and latest.target == f"system/{QUESTION}"
+    assert latest.detail["before"]["choices"] == ["none"]
+    assert latest.detail["after"] == {"choices": ["some"], "na_reason": None, "note": "grep"}
+    assert events[1].detail["before"] == {"choices": [], "na_reason": None, "note": ""}
+
+
+def test_an_unchanged_or_conflicting_save_logs_nothing(app, db_session, assessment, owner):
+    value = AnswerValue(("none",), None, "")
+    save(app, db_session, assessment, owner, value)
+    save(app, db_session, assessment, owner, value, base=1)  # same value: nothing to log
+    result = save(app, db_session, assessment, owner, AnswerValue(("some",)), base=0)
+    assert result.conflicts
+    assert len(audit_events(db_session, assessment)) == 1
+
+
+def test_long_notes_are_logged_as_an_excerpt(app, db_session, assessment, owner):
+    save(app, db_session, assessment, owner, AnswerValue(("none",), None, "x" * 3000))
+    after = audit_events(db_session, assessment)[0].detail["after"]
+    assert len(after["note"]) == NOTE_EXCERPT_CHARS and after["note_truncated"] is True
+
+
+def test_events_can_be_filtered_by_kind_and_have_no_actor_for_the_system(
+    db_session, assessment
+):
+    record_audit(db_session, assessment=assessment, actor=None, action="share.viewed",
+                 target="share:1", detail={})
+    record_audit(db_session, assessment=assessment, actor=None, action="answer.changed",
+                 target="system/x", detail={})
+    shares = audit_events(db_session, assessment, action_prefix="share.")
+    assert [(e.action, e.actor) for e in shares] == [("share.viewed", None)]
