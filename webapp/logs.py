@@ -87,7 +87,12 @@ def _finish_request(response: Response) -> Response:
     elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
     access_logger.info(
         "%s %s %s", request.method, request.path, response.status_code,
-        extra={"status": response.status_code, "duration_ms": round(elapsed_ms, 1)},
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round(elapsed_ms, 1),
+        },
     )
     return response
 
