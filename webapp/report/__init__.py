@@ -1,7 +1,17 @@
 """The review as a document: report data, HTML page and PDF, from the engine's result dict.
 
-Nothing here needs Flask or the database; the CLI and the web app call the same functions.
+Nothing here needs Flask or the database; the CLI and the web app call the same functions, and
 WeasyPrint is imported only when a PDF is made.
+
+- `build_report_data(result_dict, *, team, milestone, generated_at, page_size)`: plain,
+  JSON-serializable data (summary, chart geometry, heat map, sanitized notes, contents).
+- `render_html(result_dict, *, static_url="/static/", **opts)`: a standalone page (CSS inline,
+  fonts from `static_url` + "fonts/").
+- `render_pdf(result_dict, **opts)`: PDF bytes, in this process, no time limit (CLI, tests).
+- `get_or_render_pdf(result_dict, cache_dir, *, timeout=None, **opts)`: (bytes, hit) from the
+  file cache, or rendered in the worker process under a time limit (`ReportTimeout`).
+- Settings: FAULTLINE_PDF_PAGE_SIZE (A4 | Letter), FAULTLINE_PDF_TIMEOUT (seconds),
+  FAULTLINE_STATIC_DIR (where static/ is, if not next to the package).
 """
 
 from webapp.report.cache import get_or_render_pdf, is_cached, shared_worker
