@@ -1,4 +1,6 @@
-// Results page: open the finding a link points at (#finding-...), on load and on every jump.
+// Results page enhancements; the page works without them.
+// 1. Open the finding a link points at (#finding-...), on load and on every jump.
+// 2. "Download PDF" shows progress while the PDF is made, and the reason when it fails.
 (function () {
   "use strict";
 
@@ -13,6 +15,70 @@
       target.scrollIntoView();
     }
   }
+
+  function fileName(disposition) {
+    var match = /filename="([^"]+)"/.exec(disposition || "");
+    return match ? match[1] : "reliability-review.pdf";
+  }
+
+  function errorText(html, status) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var message = page.querySelector(".error-page h1 + p");
+    var text = message ? message.textContent.trim() : "";
+    return text || "The PDF could not be made (error " + status + "). Try again in a minute.";
+  }
+
+  function save(blob, name) {
+    var url = URL.createObjectURL(blob);
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = name;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    window.setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+
+  function download(link, status) {
+    link.setAttribute("aria-disabled", "true");
+    link.classList.add("is-busy");
+    status.className = "pdf-status is-busy";
+    status.textContent = "Preparing the PDF… a new version takes a few seconds.";
+    fetch(link.href, { credentials: "same-origin", headers: { Accept: "application/pdf" } })
+      .then(function (response) {
+        if (!response.ok) {
+          return response.text().then(function (html) {
+            throw new Error(errorText(html, response.status));
+          });
+        }
+        var name = fileName(response.headers.get("Content-Disposition"));
+        return response.blob().then(function (blob) {
+          save(blob, name);
+          status.className = "pdf-status is-done";
+          status.textContent = "PDF downloaded: " + name;
+        });
+      })
+      .catch(function (error) {
+        status.className = "pdf-status is-failed";
+        status.textContent = (error && error.message && error.message !== "Failed to fetch")
+          ? error.message
+          : "The download failed. Check the connection, then try again.";
+      })
+      .then(function () {
+        link.removeAttribute("aria-disabled");
+        link.classList.remove("is-busy");
+      });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-pdf-download]");
+    var status = document.getElementById("pdf-status");
+    if (!link || !status || !window.fetch || event.button !== 0 ||
+        event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    if (link.getAttribute("aria-disabled") !== "true") download(link, status);
+  });
 
   document.addEventListener("DOMContentLoaded", openTarget);
   window.addEventListener("hashchange", openTarget);

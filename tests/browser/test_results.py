@@ -6,11 +6,13 @@ Set FAULTLINE_SCREENSHOT_DIR to keep PNGs of the results page at desktop and pho
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from tests.web.test_results import fill_from_example
+from webapp import report
 from webapp.db import session_scope
 from webapp.models import Role
 from webapp.services import accounts, teams
@@ -114,3 +116,36 @@ def test_the_report_page_is_styled_despite_the_strict_policy(page, review):
     assert width == "860px", "the report's stylesheet was not applied"
     assert violations == []
     shoot(page, "report-desktop")
+
+
+def test_download_pdf_shows_progress_then_saves_the_file(page, review, monkeypatch):
+    def slow_render(*args, **kwargs):
+        time.sleep(1.0)
+        return b"%PDF-1.7\n% made for this test\n%%EOF\n", False
+
+    monkeypatch.setattr(report, "get_or_render_pdf", slow_render)
+    sign_in(page, review["base"], "vi@example.com")
+    page.goto(f"{review['base']}/assessments/{review['id']}/results")
+    status = page.get_by_role("status").filter(has_text="PDF")
+    with page.expect_download() as caught:
+        page.get_by_role("link", name="Download PDF").click()
+        assert "Preparing the PDF" in status.inner_text()
+    download = caught.value
+    assert download.suggested_filename.startswith("ledgerline-payments-reliability-review-")
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+    page.get_by_text("PDF downloaded").wait_for()
+
+
+def test_a_pdf_timeout_is_explained_next_to_the_button(page, review, monkeypatch):
+    def too_slow(*args, **kwargs):
+        raise report.ReportTimeout("The PDF took longer than 60 seconds to render and was "
+                                   "stopped. Try again in a minute.")
+
+    monkeypatch.setattr(report, "get_or_render_pdf", too_slow)
+    sign_in(page, review["base"], "vi@example.com")
+    page.goto(f"{review['base']}/assessments/{review['id']}/results")
+    page.get_by_role("link", name="Download PDF").click()
+    page.get_by_role("status").get_by_text("Try again in a minute").wait_for()
+    if SCREENSHOT_DIR:
+        page.screenshot(path=str(Path(SCREENSHOT_DIR) / "results-pdf-failed.png"))
+    assert page.url.endswith("/results"), "the person stays on the results page"
