@@ -48,3 +48,9 @@ def test_note_html_is_shown_as_text_not_markup(result):
     set_note(result, "sys.observe.alerting", 'See <img src="http://127.0.0.1:9/x"> **now**')
     html = render_html(result)
     assert "<img" not in html and "<strong>now</strong>" in html
+
+
+def test_page_size_setting_reaches_the_print_css(result, monkeypatch):
+    monkeypatch.setenv("FAULTLINE_PDF_PAGE_SIZE", "Letter")
+    assert "@page { size: Letter; }" in render_html(result)
+    assert "@page { size: A4; }" in render_html(result, page_size="A4")

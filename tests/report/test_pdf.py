@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from tests.report.conftest import load_sample, pdf_pages, pdf_text
 from webapp.report import render_pdf
-from webapp.report.pdf import PAGE_SIZE_SETTING, default_page_size
+from webapp.report.data import PAGE_SIZE_SETTING, default_page_size
 
 
 def test_pdf_holds_sections_scores_and_findings(sample_pdf):

@@ -15,9 +15,9 @@ WeasyPrint is imported only when a PDF is made.
 """
 
 from webapp.report.cache import get_or_render_pdf, is_cached, shared_worker
-from webapp.report.data import build_report_data
+from webapp.report.data import build_report_data, default_page_size
 from webapp.report.html import render_html, template_version
-from webapp.report.pdf import default_page_size, render_pdf
+from webapp.report.pdf import render_pdf
 from webapp.report.worker import ReportError, ReportTimeout
 
 __all__ = ["ReportError", "ReportTimeout", "build_report_data", "default_page_size",

@@ -20,9 +20,8 @@ import threading
 from importlib.metadata import version
 from pathlib import Path
 
-from webapp.report.data import build_report_data
+from webapp.report.data import build_report_data, data_options
 from webapp.report.html import template_version
-from webapp.report.pdf import data_options
 from webapp.report.worker import RenderWorker
 
 log = logging.getLogger(__name__)

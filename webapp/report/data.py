@@ -7,12 +7,14 @@ it may depend on the request, the clock (beyond the printed date) or the process
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable
 
 from webapp.report import charts
 from webapp.report import normalize as norm
 
 PAGE_SIZES = ("A4", "Letter")
+PAGE_SIZE_SETTING = "FAULTLINE_PDF_PAGE_SIZE"
 SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
 BUCKET_LABELS = {"now": "Now", "next": "Next", "later": "Later"}
 BUCKET_HINTS = {
@@ -26,6 +28,20 @@ VERDICTS = {
     "poor": ("Poor fit", "Minimum checklist: most of this review would be overhead."),
 }
 TOP_ACTIONS = 5
+
+
+def default_page_size() -> str:
+    """A4 unless FAULTLINE_PDF_PAGE_SIZE says Letter (case-insensitive)."""
+    wanted = os.environ.get(PAGE_SIZE_SETTING, "A4").strip().lower()
+    for size in PAGE_SIZES:
+        if size.lower() == wanted:
+            return size
+    raise ValueError(f"{PAGE_SIZE_SETTING} must be one of {', '.join(PAGE_SIZES)}, not {wanted!r}")
+
+
+def data_options(opts: dict) -> dict:
+    """Report options with the configured page size unless one is given."""
+    return {"page_size": default_page_size(), **opts}
 
 
 def build_report_data(result_dict: dict, *, team: str | None = None,

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from webapp.report.data import build_report_data
+from webapp.report.data import build_report_data, data_options
 from webapp.report.paths import CSS_FILE, FONTS_DIR, TEMPLATES_DIR
 
 TEMPLATE = "report.html.j2"
@@ -18,7 +18,6 @@ FONT_FACES = (  # (file, weight, style) shipped in static/fonts/, licence in OFL
     ("Inter-SemiBold.otf", 600, "normal"),
     ("Inter-Bold.otf", 700, "normal"),
 )
-DATA_KEYS = {"team", "milestone", "generated_at", "page_size"}
 
 
 @lru_cache(maxsize=1)
@@ -58,15 +57,9 @@ def render_report(data: dict, *, font_base: str = "/static/fonts/") -> str:
     )
 
 
-def split_options(opts: dict) -> tuple[dict, dict]:
-    """Separate build_report_data's options from the renderer's own."""
-    data_opts = {k: v for k, v in opts.items() if k in DATA_KEYS}
-    return data_opts, {k: v for k, v in opts.items() if k not in DATA_KEYS}
-
-
 def render_html(result_dict: dict, *, static_url: str = "/static/", **opts) -> str:
     """A standalone HTML page of the review (CSS inlined; fonts from `static_url`fonts/)."""
-    data = build_report_data(result_dict, **opts)
+    data = build_report_data(result_dict, **data_options(opts))
     return render_report(data, font_base=static_url.rstrip("/") + "/fonts/")
 
 

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import logging
-import os
 
-from webapp.report.data import PAGE_SIZES, build_report_data
+from webapp.report.data import build_report_data, data_options
 from webapp.report.html import pdf_font_base, render_report
 from webapp.report.paths import STATIC_DIR
 
 log = logging.getLogger(__name__)
-PAGE_SIZE_SETTING = "FAULTLINE_PDF_PAGE_SIZE"
-
-
-def default_page_size() -> str:
-    """A4 unless FAULTLINE_PDF_PAGE_SIZE says Letter (case-insensitive)."""
-    wanted = os.environ.get(PAGE_SIZE_SETTING, "A4").strip().lower()
-    for size in PAGE_SIZES:
-        if size.lower() == wanted:
-            return size
-    raise ValueError(f"{PAGE_SIZE_SETTING} must be one of {', '.join(PAGE_SIZES)}, not {wanted!r}")
-
-
-def data_options(opts: dict) -> dict:
-    return {"page_size": default_page_size(), **opts}
 
 
 def html_to_pdf(html: str) -> bytes:
