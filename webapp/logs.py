@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, g, has_request_context, request
 
 REQUEST_ID_HEADER = "X-Request-ID"
+QUIET_PATHS = frozenset({"/healthz", "/readyz"})
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 #: LogRecord attributes that are not "extra" fields.
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
@@ -85,7 +86,10 @@ def _start_request() -> None:
 def _finish_request(response: Response) -> Response:
     response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
     elapsed_ms = (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000
-    access_logger.info(
+    # Probes hit the health endpoints every few seconds: log them only when they fail.
+    quiet = request.path in QUIET_PATHS and response.status_code < 400
+    access_logger.log(
+        logging.DEBUG if quiet else logging.INFO,
         "%s %s %s", request.method, request.path, response.status_code,
         extra={
             "method": request.method,

@@ -39,3 +39,14 @@ def test_readyz_is_503_when_the_database_is_unreachable(app_config, make_app):
     assert response.get_json() == {"status": "unavailable", "reason": "database unreachable"}
     with pytest.raises(StartupError, match=r"^database unreachable \("):
         create_app({**app_config, "DATABASE_URL": unreachable})
+
+
+def test_passing_probes_stay_out_of_the_info_log(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="webapp.access"):
+        client.get("/healthz")
+        client.get("/readyz")
+        client.get("/")
+    logged = [r.path for r in caplog.records if r.name == "webapp.access" and r.levelno >= 20]
+    assert logged == ["/"]
