@@ -60,3 +60,29 @@ def test_new_user_signs_up_creates_team_adds_member_signs_out_and_in(live_server
     assert page.get_by_role("table").get_by_text("Bob Builder", exact=True).is_visible()
     assert errors == []  # no CSP violations or script errors along the way
     context.close()
+
+
+def test_removing_a_member_asks_first(live_server, page):
+    from webapp.db import session_scope
+    from webapp.services import accounts
+
+    with session_scope(live_server.app) as session:
+        accounts.sign_up(session, email="carl@example.com", name="Carl Colleague",
+                         password=PASSWORD)
+    sign_up(page, live_server.url, "Dana Owner", "dana@example.com")
+    page.get_by_label("Team name").fill("Search")
+    page.get_by_role("button", name="Create team").click()
+    page.get_by_label("Their email").fill("carl@example.com")
+    page.get_by_role("button", name="Add member").click()
+    remove = page.get_by_role("button", name="Remove Carl Colleague from Search")
+
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    remove.click()
+    page.wait_for_timeout(500)  # a submitted form would have navigated by now
+    assert page.get_by_role("table").get_by_text("carl@example.com").is_visible()
+    assert page.get_by_text("Member removed.").count() == 0
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    remove.click()
+    page.get_by_text("Member removed.").wait_for()
+    assert page.get_by_role("table").get_by_text("carl@example.com").count() == 0
