@@ -198,6 +198,7 @@ def test_the_report_page_works_under_the_content_security_policy(client, login, 
 def test_the_pdf_downloads_once_rendered_then_from_the_cache(client, login, people, filled,
                                                              monkeypatch):
     login(people["viewer"])
+    assert "made on its first download" in client.get(url(filled, "results")).get_data(as_text=True)
     first = client.get(url(filled, "report.pdf"))
     assert first.status_code == 200, first.get_data(as_text=True)[:500]
     assert first.mimetype == "application/pdf" and first.data.startswith(b"%PDF")
@@ -209,6 +210,8 @@ def test_the_pdf_downloads_once_rendered_then_from_the_cache(client, login, peop
     def no_render():
         raise AssertionError("a cached PDF must not be rendered again")
 
+    page = client.get(url(filled, "results")).get_data(as_text=True)
+    assert "made on its first download" not in page, "a cached PDF is announced as slow"
     monkeypatch.setattr(report_cache, "shared_worker", no_render)
     second = client.get(url(filled, "report.pdf"))
     assert second.status_code == 200 and second.headers["X-Report-Cache"] == "hit"

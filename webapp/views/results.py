@@ -41,8 +41,10 @@ def show(assessment_id: int):
     assessment, result, result_dict = _evaluated(assessment_id)
     page = results_page(result_dict, _links(assessment), team=assessment.team.name,
                         not_applicable=_not_applicable(result))
+    pdf_ready = page["has_answers"] and report.is_cached(result_dict, _cache_dir(),
+                                                         team=assessment.team.name)
     return render_template("results/show.html", assessment=assessment, page=page,
-                           chart_svg=layer_chart_svg(page["layer_chart"]),
+                           chart_svg=layer_chart_svg(page["layer_chart"]), pdf_ready=pdf_ready,
                            **_editing_urls(assessment, page["first_section"]))
 
 
