@@ -26,6 +26,13 @@ _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 }
 
 access_logger = logging.getLogger("webapp.access")
+#: A share link's token in a path (/s/<token>): never written to a log.
+_SHARE_TOKEN = re.compile(r"/s/[A-Za-z0-9_-]{8,}")
+
+
+def redact(text: str) -> str:
+    """`text` with share-link tokens replaced, for anything that may reach a log."""
+    return _SHARE_TOKEN.sub("/s/[redacted]", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -36,14 +43,14 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         request_id = getattr(record, "request_id", None)
         if request_id:
             entry["request_id"] = request_id
         entry.update(_extras(record))
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 
@@ -90,10 +97,10 @@ def _finish_request(response: Response) -> Response:
     quiet = request.path in QUIET_PATHS and response.status_code < 400
     access_logger.log(
         logging.DEBUG if quiet else logging.INFO,
-        "%s %s %s", request.method, request.path, response.status_code,
+        "%s %s %s", request.method, redact(request.path), response.status_code,
         extra={
             "method": request.method,
-            "path": request.path,
+            "path": redact(request.path),
             "status": response.status_code,
             "duration_ms": round(elapsed_ms, 1),
         },

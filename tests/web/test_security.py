@@ -167,3 +167,12 @@ def test_a_failing_commit_becomes_a_500_and_is_logged_as_one(app, client, caplog
     assert response.status_code == 500
     access = [r for r in caplog.records if r.name == "webapp.access"]
     assert [r.status for r in access] == [500]
+
+
+def test_share_tokens_in_paths_never_reach_the_log(client, caplog):
+    token = "AbCdEf0123456789_-xyzXYZ"
+    formatter = JsonFormatter()
+    with caplog.at_level(logging.INFO, logger="webapp.access"):
+        client.get(f"/s/{token}")
+    lines = [formatter.format(r) for r in caplog.records if r.name == "webapp.access"]
+    assert lines and all(token not in line for line in lines)
