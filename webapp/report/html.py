@@ -46,15 +46,20 @@ def template_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def fonts() -> list[dict]:
-    return [{"file": f, "weight": w, "style": s} for f, w, s in FONT_FACES]
+def font_faces(font_base: str) -> str:
+    """@font-face rules for the shipped fonts, loaded from `font_base`."""
+    return "\n".join(
+        f'@font-face {{ font-family: "Inter"; font-style: {style}; font-weight: {weight}; '
+        f'src: url("{font_base}{file}") format("opentype"); }}'
+        for file, weight, style in FONT_FACES)
 
 
-def render_report(data: dict, *, font_base: str = "/static/fonts/") -> str:
-    """The complete HTML page for already built report data."""
+def render_report(data: dict, *, font_base: str = "/static/fonts/",
+                  inline_css: bool = True) -> str:
+    """The complete HTML page for already built report data. Without `inline_css` the page
+    carries only its page size: the PDF renderer brings the stylesheet, parsed once."""
     return environment().get_template(TEMPLATE).render(
-        r=data, css=stylesheet(), fonts=fonts(), font_base=font_base
-    )
+        r=data, css=stylesheet() if inline_css else "", font_faces=font_faces(font_base))
 
 
 def render_html(result_dict: dict, *, static_url: str = "/static/", **opts) -> str:
