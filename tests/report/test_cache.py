@@ -6,6 +6,7 @@ import pytest
 
 from webapp.report import ReportTimeout, build_report_data, get_or_render_pdf, is_cached
 from webapp.report import cache as report_cache
+from webapp.report import worker as worker_module
 from webapp.report.cache import cache_key
 from webapp.report.worker import RenderWorker, ReportError
 
@@ -99,3 +100,17 @@ def test_is_cached_tells_whether_a_download_is_ready(result, cache_dir, fake_wor
     get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
     assert is_cached(result, cache_dir, generated_at="2026-11-21")
     assert not is_cached(result, cache_dir, generated_at="2026-11-22")
+
+
+def test_the_worker_is_replaced_after_its_render_budget(monkeypatch):
+    monkeypatch.setattr(worker_module, "MAX_RENDERS", 2)
+    worker = RenderWorker(target="json:dumps")  # returns str, so every answer is an error
+    try:
+        pids = []
+        for _ in range(3):
+            with pytest.raises(ReportError):
+                worker.render(1, timeout=30)
+            pids.append(worker.pid)
+        assert pids[0] == pids[1] != pids[2]
+    finally:
+        worker.stop()

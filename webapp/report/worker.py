@@ -6,9 +6,10 @@ interpreter (`python -m webapp.report.child`), not a fork or a multiprocessing s
 inherits no lock, socket or database connection and never re-runs the caller's main module.
 Messages are length-prefixed frames (JSON in, PDF bytes out) over the child's stdin and a
 duplicate of its stdout; the child's own stdout is pointed at stderr so a stray print cannot
-corrupt the protocol. On time-out the worker is killed and a fresh one is started on the next call;
-the caller gets a `ReportTimeout`, which is retryable. Keeping the worker alive between renders
-keeps WeasyPrint's imports and font set-up warm.
+corrupt the protocol. On time-out the worker is killed and a fresh one is started on the next
+call; the caller gets a `ReportTimeout`, which is retryable. Keeping the worker alive between
+renders keeps WeasyPrint's imports, stylesheet and fonts warm; it is replaced after
+`MAX_RENDERS` renders so that a slow leak in a native library cannot grow without bound.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ TIMEOUT_SETTING = "FAULTLINE_PDF_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 60.0
 DEFAULT_TARGET = "webapp.report.pdf:render_data_pdf"
+MAX_RENDERS = 200
 
 
 class ReportError(RuntimeError):
@@ -56,13 +58,17 @@ class RenderWorker:
         self._process: subprocess.Popen | None = None
         self._writer: Connection | None = None
         self._reader: Connection | None = None
+        self._renders = 0
 
     def render(self, data: object, timeout: float | None = None) -> bytes:
         timeout = default_timeout() if timeout is None else timeout
         if not self._lock.acquire(timeout=timeout):
             raise ReportTimeout(_busy_message(timeout))
         try:
+            if self._renders >= MAX_RENDERS:
+                self.stop()
             self._ensure_started()
+            self._renders += 1
             return self._exchange(data, timeout)
         finally:
             self._lock.release()
@@ -123,6 +129,7 @@ class RenderWorker:
             for stream in (self._process.stdin, self._process.stdout):
                 stream.close()
         self._process = self._writer = self._reader = None
+        self._renders = 0
 
     @property
     def pid(self) -> int | None:
