@@ -69,4 +69,12 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, teams, health, assessments, results):
         app.register_blueprint(module.bp)
+    _register_sharing(app)
     errors.init_app(app)
+
+
+def _register_sharing(app: Flask) -> None:
+    from webapp.views import shared, sharing
+
+    app.register_blueprint(sharing.bp)
+    app.register_blueprint(shared.bp)

@@ -1,0 +1,148 @@
+"""What a share link opens: `/s/<token>` (the report page) and `/s/<token>/report.pdf`.
+
+Nothing else answers under `/s/`, and these two routes take GET only (POST, PUT and DELETE
+get 405). No account is involved; the token alone decides which assessment (or milestone)
+is shown, so no other assessment and no editing page is reachable from here.
+
+Unknown, expired and revoked tokens get one and the same 404 page. Failed lookups are rate
+limited per client (storage: the app's limiter, Redis when configured, so the limit holds
+across workers); a client that guesses gets 429 while others' links keep working.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+
+from webapp import report
+from webapp.db import get_session
+from webapp.extensions import limiter
+from webapp.models_sharing import ShareLink
+from webapp.services import sharing
+from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.views.results import _cache_dir, _policy_allowing_styles, pdf_filename
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("shared", __name__, url_prefix="/s")
+
+PREFIX = "/s/"
+HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "no-store",
+}
+#: Failed lookups (404) a client may make; successful ones do not count against it.
+DEFAULT_GUESS_LIMIT = "10 per minute;50 per hour"
+#: Every request to a share URL, as a ceiling against hammering a valid link.
+DEFAULT_REQUEST_LIMIT = "120 per minute"
+BODY_OPEN = re.compile(r"<body[^>]*>")
+
+
+def _guess_limit() -> str:
+    return str(current_app.config.get("SHARE_GUESS_RATE_LIMIT") or DEFAULT_GUESS_LIMIT)
+
+
+def _request_limit() -> str:
+    return str(current_app.config.get("SHARE_RATE_LIMIT") or DEFAULT_REQUEST_LIMIT)
+
+
+guesses = limiter.shared_limit(_guess_limit, scope="share-guesses",
+                               deduct_when=lambda response: response.status_code == 404)
+requests_ceiling = limiter.shared_limit(_request_limit, scope="share-requests")
+
+
+@bp.get("/<token>")
+@guesses
+@requests_ceiling
+def page(token: str):
+    link = _resolve(token)
+    result_dict, options = _document(link)
+    html = report.render_html(result_dict, static_url=url_for("static", filename=""), **options)
+    html = _with_share_bar(html, link, url_for("shared.pdf", token=token))
+    _record(link, "page")
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = _policy_allowing_styles(html)
+    return response
+
+
+@bp.get("/<token>/report.pdf")
+@guesses
+@requests_ceiling
+def pdf(token: str):
+    link = _resolve(token)
+    result_dict, options = _document(link)
+    try:
+        pdf_bytes, cached = report.get_or_render_pdf(
+            result_dict, _cache_dir(), timeout=current_app.config.get("PDF_TIMEOUT"), **options)
+    except report.ReportError as error:
+        logger.warning("PDF of share link %s failed: %s", link.id, error)
+        return _message_page("shared/unavailable.html", 503 if error.retryable else 500,
+                             retryable=error.retryable)
+    _record(link, "pdf")
+    response = Response(pdf_bytes, mimetype="application/pdf")
+    name = pdf_filename(str((result_dict.get("system") or {}).get("name") or "system"))
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Report-Cache"] = "hit" if cached else "miss"
+    return response
+
+
+@bp.errorhandler(404)
+def _not_found(_error):
+    return _message_page("shared/not_found.html", 404)
+
+
+@bp.errorhandler(429)
+def _too_many(_error):
+    logger.info("refused share link lookup: rate limit")
+    return _message_page("shared/too_many.html", 429)
+
+
+@bp.after_app_request
+def _share_headers(response: Response) -> Response:
+    """On every response under /s/, errors and 405s included: no referrer, no index, no cache."""
+    if request.path.startswith(PREFIX):
+        response.headers.update(HEADERS)
+    return response
+
+
+def _resolve(token: str) -> ShareLink:
+    link = sharing.resolve_share(get_session(), token)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _document(link: ShareLink) -> tuple[dict, dict]:
+    """(engine result dict, report options): the milestone's frozen result, or the live one."""
+    team = link.assessment.team.name
+    if link.milestone is not None:
+        milestone = link.milestone
+        return milestone.result, {"team": team, "milestone": milestone.name,
+                                  "generated_at": milestone.created_at}
+    try:
+        _result, result_dict = evaluate_assessment(get_session(), link.assessment)
+    except QuestionnaireMissing as error:
+        logger.warning("share link %s: %s", link.id, error.message)
+        abort(503)
+    return result_dict, {"team": team}
+
+
+def _record(link: ShareLink, kind: str) -> None:
+    if request.method == "GET":
+        sharing.record_view(get_session(), link, kind=kind,
+                            user_agent=request.headers.get("User-Agent"))
+
+
+def _with_share_bar(html: str, link: ShareLink, pdf_url: str) -> str:
+    """The report page plus a bar that says what this is and offers the PDF."""
+    head = render_template("shared/_head.html")
+    bar = render_template("shared/_bar.html", link=link, pdf_url=pdf_url)
+    html = html.replace("</head>", f"{head}</head>", 1)
+    return BODY_OPEN.sub(lambda match: match.group(0) + bar, html, count=1)
+
+
+def _message_page(template: str, status: int, **context: object):
+    return Response(render_template(template, **context), status=status, mimetype="text/html")
+
