@@ -279,3 +279,17 @@ def test_resume_returns_to_the_last_visited_step(client, assessment):
 
 def test_unknown_step_is_404(client, assessment):
     assert client.get(f"/assessments/{assessment.id}/steps/nope").status_code == 404
+
+
+def test_resume_returns_to_the_last_workflow_or_the_list_once_it_is_removed(
+    client, assessment, db_session
+):
+    client.post(
+        f"/assessments/{assessment.id}/workflows", data={"name": "Deploy", "submit_token": "e" * 32}
+    )
+    workflow_id = db_session.query(Workflow).one().id
+    client.get(f"/assessments/{assessment.id}/workflows/{workflow_id}")
+    location = client.get(f"/assessments/{assessment.id}").headers["Location"]
+    assert location.endswith(f"/workflows/{workflow_id}")
+    client.post(f"/assessments/{assessment.id}/workflows/{workflow_id}/remove")
+    assert client.get(f"/assessments/{assessment.id}").headers["Location"].endswith("/workflows")

@@ -150,7 +150,8 @@ def evaluate_assessment(
     """
     content = get_content()
     questionnaire_of(assessment, content)
-    key = (assessment.id, assessment.revision)
+    # updated_at too: a revision number seen in a transaction that was rolled back can recur.
+    key = (assessment.id, assessment.revision, assessment.updated_at)
     cached = _cache().get(key)
     if cached is not None:
         return cached.result, cached.data

@@ -16,8 +16,6 @@ from webapp.services.teams import require_membership, teams_of
 from webapp.views import render_form_error
 from webapp.views.assessments import bp, load_assessment
 
-STEP_ENDPOINTS = {"workflows": "assessments.workflows"}
-
 
 @bp.get("/")
 def index():
@@ -92,22 +90,22 @@ def new():
 
 @bp.get("/<int:assessment_id>")
 def resume(assessment_id: int):
-    """Open the review where it was left (the first step for a new one)."""
+    """Open the review where it was left (the fit step for a new one)."""
     assessment = load_assessment(assessment_id)
-    step = assessment.last_step or "fit"
-    if step in STEP_ENDPOINTS:
-        return redirect(url_for(STEP_ENDPOINTS[step], assessment_id=assessment.id))
+    return redirect(_step_url(assessment, assessment.last_step or "fit"))
+
+
+def _step_url(assessment, step: str) -> str:
     if step.startswith("workflow:"):
-        workflow_id = int(step.split(":", 1)[1]) if step.split(":", 1)[1].isdigit() else 0
-        if any(w.id == workflow_id for w in assessment.workflows):
-            return redirect(
-                url_for(
-                    "assessments.workflow", assessment_id=assessment.id, workflow_id=workflow_id
-                )
+        workflow_id = step.removeprefix("workflow:")
+        if any(str(w.id) == workflow_id for w in assessment.workflows):
+            return url_for(
+                "assessments.workflow", assessment_id=assessment.id, workflow_id=int(workflow_id)
             )
-        step = "workflows"
-        return redirect(url_for("assessments.workflows", assessment_id=assessment.id))
-    return redirect(url_for("assessments.step", assessment_id=assessment.id, step=step))
+        step = "workflows"  # that workflow was removed since
+    if step == "workflows":
+        return url_for("assessments.workflows", assessment_id=assessment.id)
+    return url_for("assessments.step", assessment_id=assessment.id, step=step)
 
 
 def _settings_page(assessment, form, status: int = 200):
