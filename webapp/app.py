@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (main, auth, teams, health, assessments, results):
         app.register_blueprint(module.bp)
     _register_sharing(app)
+    _register_tracking(app)
     errors.init_app(app)
 
 
@@ -78,3 +79,10 @@ def _register_sharing(app: Flask) -> None:
 
     app.register_blueprint(sharing.bp)
     app.register_blueprint(shared.bp)
+
+
+def _register_tracking(app: Flask) -> None:
+    from webapp.views import milestones, tracking
+
+    app.register_blueprint(milestones.bp)
+    app.register_blueprint(tracking.bp)

@@ -1,0 +1,27 @@
+"""Fixtures of the milestone, comparison and tracking tests: a team and an answered review."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.tracking.support import fill_from_example
+from webapp.services import assessments as assessment_service
+
+
+@pytest.fixture
+def people(make_user, make_team):
+    owner, editor, viewer, stranger = (make_user(name=n) for n in ("Olga", "Ed", "Vi", "Sam"))
+    team = make_team(owner=owner, members={editor: "editor", viewer: "viewer"})
+    make_team(name="Elsewhere", owner=stranger)
+    return {"owner": owner, "editor": editor, "viewer": viewer, "stranger": stranger,
+            "team": team}
+
+
+@pytest.fixture
+def filled(app, db_session, people):
+    """An assessment answered like the payments example (74 findings)."""
+    with app.test_request_context():
+        assessment = assessment_service.start_assessment(
+            db_session, people["team"], people["owner"], name="Ledgerline Payments")
+        fill_from_example(db_session, assessment, people["owner"])
+    return assessment

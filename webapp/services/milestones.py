@@ -1,0 +1,129 @@
+"""Milestones: freeze an assessment as a named snapshot, list them, open one, compare two.
+
+A milestone copies the answers (`domain.answers_to_dict`) and the evaluated result
+(`domain.result_to_dict`) as JSON when it is created. There is deliberately no function that
+changes one afterwards (and the model refuses such a flush): later edits to the assessment
+leave every milestone as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
+
+from webapp import domain
+from webapp.domain.compare import compare_results
+from webapp.models import User
+from webapp.models_assessment import Assessment
+from webapp.models_tracking import MILESTONE_NOTE_MAX, Milestone
+from webapp.services import ServiceError
+from webapp.services.audit import record_audit
+from webapp.services.evaluation import answers_for_domain, evaluate_assessment
+
+logger = logging.getLogger(__name__)
+
+NAME_MAX = 120
+#: How "now" is named where a milestone id would stand (compare URLs, forms).
+NOW = "now"
+
+
+def create_milestone(
+    session: Session, assessment: Assessment, user: User, *, name: str, note: str = ""
+) -> Milestone:
+    """Freeze the assessment as it is now under `name` (unique within the assessment)."""
+    name, note = _checked_name(session, assessment, name), _checked_note(note)
+    _, result = evaluate_assessment(session, assessment)
+    answers = domain.answers_to_dict(answers_for_domain(session, assessment))
+    milestone = Milestone(
+        assessment_id=assessment.id,
+        name=name,
+        note=note,
+        questionnaire_id=assessment.questionnaire_id,
+        questionnaire_version=assessment.questionnaire_version,
+        revision=assessment.revision,
+        # Copies: the evaluation is cached and shared between requests.
+        answers=copy.deepcopy(answers),
+        result=copy.deepcopy(result),
+        created_by_id=user.id,
+    )
+    session.add(milestone)
+    session.flush()
+    record_audit(session, assessment=assessment, actor=user, action="milestone.created",
+                 target=f"milestone:{milestone.id}", detail={"name": name})
+    logger.info("assessment %s: milestone %s frozen by user %s at revision %s",
+                assessment.id, milestone.id, user.id, assessment.revision)
+    return milestone
+
+
+def _checked_name(session: Session, assessment: Assessment, name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("Give the milestone a name, e.g. “Before the Q3 review”.", "name")
+    if len(name) > NAME_MAX:
+        raise ServiceError(f"Names are limited to {NAME_MAX} characters.", "name")
+    taken = session.scalar(select(Milestone.id).where(
+        Milestone.assessment_id == assessment.id, Milestone.name == name))
+    if taken is not None:
+        raise ServiceError(f"There is already a milestone named “{name}”. "
+                           "Choose another name.", "name")
+    return name
+
+
+def _checked_note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > MILESTONE_NOTE_MAX:
+        raise ServiceError(f"Notes are limited to {MILESTONE_NOTE_MAX:,} characters; "
+                           f"this one has {len(note):,}.", "note")
+    return note
+
+
+def milestones_of(session: Session, assessment: Assessment) -> list[Milestone]:
+    """The assessment's milestones, newest first."""
+    query = (select(Milestone).where(Milestone.assessment_id == assessment.id)
+             .order_by(Milestone.created_at.desc(), Milestone.id.desc()))
+    return list(session.scalars(query))
+
+
+def get_milestone(session: Session, assessment: Assessment, milestone_id: int) -> Milestone:
+    """One milestone of this assessment, or 404 (another assessment's id is not found here)."""
+    milestone = session.get(Milestone, milestone_id)
+    if milestone is None or milestone.assessment_id != assessment.id:
+        logger.info("refused milestone %s of assessment %s: not found", milestone_id,
+                    assessment.id)
+        raise NotFound()
+    return milestone
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: a milestone or the assessment as it is now."""
+
+    key: str
+    label: str
+    date: datetime | None
+    result: dict[str, Any]
+    answers: dict[str, Any]
+
+
+def side_of(session: Session, assessment: Assessment, key: str) -> Side:
+    """`key` is a milestone id or "now"; anything else is a 404."""
+    if key == NOW:
+        _, result = evaluate_assessment(session, assessment)
+        answers = domain.answers_to_dict(answers_for_domain(session, assessment))
+        return Side(NOW, "Now", None, result, answers)
+    if not key.isdigit():
+        raise NotFound()
+    milestone = get_milestone(session, assessment, int(key))
+    return Side(str(milestone.id), milestone.name, milestone.created_at, milestone.result,
+                milestone.answers)
+
+
+def compare_sides(before: Side, after: Side) -> dict[str, Any]:
+    return compare_results(before.result, after.result, before.answers, after.answers)

@@ -1,0 +1,293 @@
+"""Remediation tracking: status, owner, due date and comments for each finding of the plan.
+
+A finding is known by its rule and the workflow it was found in (`FindingRef`); the plan comes
+from the current evaluation, so every entry in it is still triggered by the answers. An entry
+marked done while it is still in the plan is flagged: the work may be done, but the answers do
+not show it yet. Tracked findings that the answers no longer trigger are listed apart.
+
+Every change is written to the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.exceptions import NotFound
+
+from webapp import domain
+from webapp.models import User
+from webapp.models_assessment import SYSTEM_SCOPE, Assessment, Workflow, workflow_scope
+from webapp.models_tracking import (
+    COMMENT_MAX,
+    FindingComment,
+    FindingStatus,
+    FindingTracking,
+)
+from webapp.services import ServiceError
+from webapp.services.audit import record_audit
+from webapp.services.evaluation import evaluate_assessment, finding_anchor
+from webapp.services.teams import members_of
+
+logger = logging.getLogger(__name__)
+
+FLAG_TEXT = "Marked done, but the answers still show it"
+
+
+@dataclass(frozen=True)
+class FindingRef:
+    rule_id: str
+    workflow_id: int | None = None
+
+    @property
+    def scope(self) -> str:
+        return SYSTEM_SCOPE if self.workflow_id is None else workflow_scope(self.workflow_id)
+
+
+@dataclass
+class PlanEntry:
+    """One finding of the plan with its tracking (None while nobody has touched it)."""
+
+    number: int
+    ref: FindingRef
+    finding: dict[str, Any]
+    position: int | None
+    tracking: FindingTracking | None = None
+    triggered: bool = True
+
+    @property
+    def status(self) -> FindingStatus:
+        return self.tracking.status_enum if self.tracking else FindingStatus.OPEN
+
+    @property
+    def flagged(self) -> bool:
+        """Marked done while the answers still trigger it."""
+        return self.triggered and self.status is FindingStatus.DONE
+
+    @property
+    def anchor(self) -> str:
+        return finding_anchor(self.ref.rule_id, self.position)
+
+
+@dataclass
+class TrackedPlan:
+    entries: list[PlanEntry] = field(default_factory=list)
+    #: Tracked findings the answers no longer trigger (done or not).
+    resolved: list[FindingTracking] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> list[PlanEntry]:
+        return [e for e in self.entries if e.flagged]
+
+
+def _trackings(session: Session, assessment: Assessment) -> dict[FindingRef, FindingTracking]:
+    query = (select(FindingTracking).where(FindingTracking.assessment_id == assessment.id)
+             .options(selectinload(FindingTracking.owner), selectinload(FindingTracking.comments),
+                      selectinload(FindingTracking.workflow)))
+    return {FindingRef(t.rule_id, t.workflow_id): t for t in session.scalars(query)}
+
+
+def _plan_findings(result: domain.ReviewResult) -> list[Any]:
+    """The engine's findings in plan order (any finding the plan leaves out comes last)."""
+    ordered = [step.finding for step in result.plan]
+    seen = {id(f) for f in ordered}
+    return ordered + [f for f in result.findings if id(f) not in seen]
+
+
+def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
+    """The current plan, each finding with its tracking, plus the tracked ones now resolved."""
+    result, data = evaluate_assessment(session, assessment)
+    dicts = {id(f): d for f, d in zip(result.findings, data["findings"], strict=True)}
+    workflows = {w.position: w for w in assessment.workflows}
+    trackings = _trackings(session, assessment)
+    plan = TrackedPlan()
+    for number, finding in enumerate(_plan_findings(result), start=1):
+        position = finding.position if finding.position >= 0 else None
+        workflow = workflows.get(position) if position is not None else None
+        ref = FindingRef(finding.rule.id, workflow.id if workflow else None)
+        plan.entries.append(PlanEntry(number, ref, dicts[id(finding)], position,
+                                      trackings.pop(ref, None)))
+    plan.resolved = sorted(trackings.values(), key=lambda t: (t.scope, t.rule_id))
+    return plan
+
+
+def find_entry(session: Session, assessment: Assessment, ref: FindingRef) -> PlanEntry:
+    """The plan entry for `ref`; a tracked but resolved finding as an untriggered entry; 404."""
+    plan = tracked_plan(session, assessment)
+    for entry in plan.entries:
+        if entry.ref == ref:
+            return entry
+    for tracking in plan.resolved:
+        if FindingRef(tracking.rule_id, tracking.workflow_id) == ref:
+            return PlanEntry(0, ref, {"rule": ref.rule_id, "title": ref.rule_id,
+                                      "workflow": _workflow_name(tracking)}, None, tracking,
+                             triggered=False)
+    raise NotFound()
+
+
+def _workflow_name(tracking: FindingTracking) -> str | None:
+    return tracking.workflow.name if tracking.workflow is not None else None
+
+
+@dataclass(frozen=True)
+class TrackingInput:
+    status: str
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+    justification: str = ""
+    review_date: dt.date | None = None
+
+
+def _check(session: Session, assessment: Assessment, data: TrackingInput) -> TrackingInput:
+    try:
+        status = FindingStatus(data.status)
+    except ValueError:
+        raise ServiceError("Choose one of the listed statuses.", "status") from None
+    justification = (data.justification or "").strip()
+    if len(justification) > COMMENT_MAX:
+        raise ServiceError(f"Keep the justification under {COMMENT_MAX:,} characters.",
+                           "justification")
+    if status is FindingStatus.RISK_ACCEPTED:
+        if not justification:
+            raise ServiceError("Say why the risk is accepted: who decided, and what limits "
+                               "the damage meanwhile.", "justification")
+        if data.review_date is None:
+            raise ServiceError("Set a date to look at this accepted risk again.", "review_date")
+    else:
+        justification, data = "", TrackingInput(data.status, data.owner_id, data.due_date)
+    members = {m.user_id for m in members_of(session, assessment.team)}
+    if data.owner_id is not None and data.owner_id not in members:
+        raise ServiceError("Choose a member of the team as owner.", "owner")
+    return TrackingInput(status.value, data.owner_id, data.due_date, justification,
+                         data.review_date)
+
+
+def _row(session: Session, assessment: Assessment, ref: FindingRef) -> FindingTracking:
+    row = session.scalar(select(FindingTracking).where(
+        FindingTracking.assessment_id == assessment.id, FindingTracking.scope == ref.scope,
+        FindingTracking.rule_id == ref.rule_id))
+    if row is None:
+        row = FindingTracking(assessment_id=assessment.id, scope=ref.scope, rule_id=ref.rule_id,
+                              workflow_id=ref.workflow_id, status=FindingStatus.OPEN.value)
+        session.add(row)
+    return row
+
+
+def _target(entry: PlanEntry) -> str:
+    workflow = entry.finding.get("workflow")
+    return f"{entry.ref.scope}/{entry.ref.rule_id}" + (f" ({workflow})" if workflow else "")
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _changes(row: FindingTracking, data: TrackingInput) -> list[tuple[str, dict[str, Any]]]:
+    changes = []
+    if row.status != data.status or (
+            data.status == FindingStatus.RISK_ACCEPTED
+            and (row.justification, row.review_date) != (data.justification, data.review_date)):
+        detail: dict[str, Any] = {"before": row.status, "after": data.status}
+        if data.status == FindingStatus.RISK_ACCEPTED:
+            detail |= {"justification": data.justification,
+                       "review_date": _iso(data.review_date)}
+        changes.append(("finding.status_changed", detail))
+    if row.owner_id != data.owner_id:
+        changes.append(("finding.owner_changed", {"before": _user_name(row.owner),
+                                                  "after": data.owner_id}))
+    if row.due_date != data.due_date:
+        changes.append(("finding.due_changed", {"before": _iso(row.due_date),
+                                                "after": _iso(data.due_date)}))
+    return changes
+
+
+def _user_name(user: User | None) -> str | None:
+    return user.name if user is not None else None
+
+
+def update_tracking(session: Session, assessment: Assessment, user: User, ref: FindingRef,
+                    data: TrackingInput) -> FindingTracking:
+    """Set status, owner, due date (and an accepted risk's justification and review date).
+
+    Raises `ServiceError` naming the field for a refused value; nothing changes then.
+    """
+    entry = find_entry(session, assessment, ref)
+    data = _check(session, assessment, data)
+    row = entry.tracking or _row(session, assessment, ref)
+    changes = _changes(row, data)
+    row.status, row.owner_id, row.due_date = data.status, data.owner_id, data.due_date
+    row.justification = data.justification or None
+    row.review_date = data.review_date
+    row.updated_by_id = user.id
+    session.flush()
+    session.refresh(row, ["owner"])
+    for action, detail in changes:
+        if action == "finding.owner_changed":
+            detail["after"] = _user_name(row.owner)
+        record_audit(session, assessment=assessment, actor=user, action=action,
+                     target=_target(entry), detail=detail)
+    logger.info("assessment %s: finding %s tracked by user %s (%d changes)", assessment.id,
+                ref, user.id, len(changes))
+    return row
+
+
+def add_comment(session: Session, assessment: Assessment, user: User, ref: FindingRef,
+                body: str) -> FindingComment:
+    entry = find_entry(session, assessment, ref)
+    body = (body or "").strip()
+    if not body:
+        raise ServiceError("Write a comment first.", "body")
+    if len(body) > COMMENT_MAX:
+        raise ServiceError(f"Comments are limited to {COMMENT_MAX:,} characters; this one has "
+                           f"{len(body):,}.", "body")
+    row = entry.tracking or _row(session, assessment, ref)
+    comment = FindingComment(body=body, author_id=user.id)
+    row.comments.append(comment)
+    session.flush()
+    record_audit(session, assessment=assessment, actor=user, action="finding.comment_added",
+                 target=_target(entry), detail={"comment": comment.id})
+    return comment
+
+
+def workflow_of(assessment: Assessment, workflow_id: int | None) -> Workflow | None:
+    """The assessment's workflow with that id (None for the system); 404 for a stranger's."""
+    if workflow_id is None:
+        return None
+    for workflow in assessment.workflows:
+        if workflow.id == workflow_id:
+            return workflow
+    raise NotFound()
+
+
+def export_rows(plan: TrackedPlan) -> list[dict[str, Any]]:
+    """The tracked plan as plain rows for the CSV, JSON and Markdown exports."""
+    return [_export_row(entry) for entry in plan.entries]
+
+
+def _export_row(entry: PlanEntry) -> dict[str, Any]:
+    f, t = entry.finding, entry.tracking
+    return {
+        "number": entry.number,
+        "rule": entry.ref.rule_id,
+        "title": f.get("title") or entry.ref.rule_id,
+        "severity": f.get("severity"),
+        "bucket": f.get("bucket"),
+        "workflow": f.get("workflow"),
+        "effort": f.get("effort"),
+        "quick_win": bool(f.get("quick_win")),
+        "why": f.get("rationale") or "",
+        "steps": list(f.get("remediation") or []),
+        "verification": list(f.get("verification") or []),
+        "status": entry.status.value,
+        "status_label": entry.status.label,
+        "owner": _user_name(t.owner) if t else None,
+        "due_date": _iso(t.due_date) if t else None,
+        "justification": (t.justification if t else None) or None,
+        "review_date": _iso(t.review_date) if t else None,
+        "flag": FLAG_TEXT if entry.flagged else None,
+        "comments": len(t.comments) if t else 0,
+    }

@@ -1,0 +1,125 @@
+"""The comparison of two results as plain display data, an HTML page and a PDF.
+
+The PDF uses the report's machinery: its Jinja environment, stylesheet and fonts, the
+static-only URL fetcher, a render worker process with a time limit, and a file cache keyed by
+a hash of what is printed. The template is `webapp/report/templates/comparison.html.j2`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from webapp.report.html import environment, font_faces, stylesheet, template_version
+from webapp.report.pdf import html_to_pdf
+from webapp.report.worker import RenderWorker
+
+logger = logging.getLogger(__name__)
+TEMPLATE = "comparison.html.j2"
+TARGET = "webapp.tracking.comparison:render_comparison_pdf"
+SEVERITY_WORDS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
+_worker: RenderWorker | None = None
+_worker_lock = threading.Lock()
+
+
+def delta_view(d: Mapping[str, Any]) -> dict[str, Any]:
+    """A delta with its words: arrow, signed change and a word, never colour alone."""
+    direction, change = d["direction"], d["change"]
+    shown = {
+        "up": ("↑", f"+{change:g}", "up"),
+        "down": ("↓", f"−{abs(change):g}" if change is not None else "", "down"),
+        "same": ("=", "0", "no change"),
+        "new": ("+", "new", "scored for the first time"),
+        "gone": ("−", "gone", "no longer scored"),
+        "none": ("", "–", "not scored"),
+    }[direction]
+    return {**d, "arrow": shown[0], "text": shown[1], "word": shown[2],
+            "before_text": _score(d["before"]), "after_text": _score(d["after"])}
+
+
+def _score(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def _date(value: dt.datetime | None) -> str | None:
+    return None if value is None else f"{value.day} {value:%B %Y, %H:%M} UTC"
+
+
+def comparison_data(diff: Mapping[str, Any], *, system: str, team: str | None,
+                    before: Mapping[str, Any], after: Mapping[str, Any],
+                    generated_at: dt.date) -> dict[str, Any]:
+    """Everything the comparison page and PDF show. `before`/`after`: {label, date}."""
+    return {
+        "meta": {"system": system, "team": team,
+                 "before": {"label": before["label"], "date": _date(before.get("date"))},
+                 "after": {"label": after["label"], "date": _date(after.get("date"))},
+                 "date_display": f"{generated_at.day} {generated_at:%B %Y}",
+                 "date": generated_at.isoformat()},
+        "overall": delta_view(diff["overall"]),
+        "coverage": delta_view(diff["coverage"]),
+        "layers": [{**row, **delta_view(row)} for row in diff["layers"]],
+        "workflows": [
+            {"name": w["name"], "presence": w["presence"], "score": delta_view(w["score"]),
+             "patterns": [{**p, **delta_view(p)} for p in w["patterns"]
+                          if p["direction"] != "none"]}
+            for w in diff["workflows"]],
+        "findings": {kind: [{**f, "severity_label": SEVERITY_WORDS.get(f["severity"], "")}
+                            for f in rows] for kind, rows in diff["findings"].items()},
+        "answers": list(diff["answers"]),
+        "notes": list(diff["notes"]),
+        "counts": dict(diff["counts"]),
+    }
+
+
+def render_comparison_html(data: Mapping[str, Any], *, font_base: str = "/static/fonts/",
+                           inline_css: bool = True) -> str:
+    """The page; without `inline_css` only its own rules (the PDF renderer brings the rest)."""
+    return environment().get_template(TEMPLATE).render(
+        c=data, css=stylesheet() if inline_css else "", font_faces=font_faces(font_base))
+
+
+def render_comparison_pdf(data: Mapping[str, Any]) -> bytes:
+    """PDF bytes (what the render worker's child runs)."""
+    return html_to_pdf(render_comparison_html(data, inline_css=False))
+
+
+def _shared_worker() -> RenderWorker:
+    global _worker
+    with _worker_lock:
+        if _worker is None:
+            import atexit
+
+            _worker = RenderWorker(TARGET)
+            atexit.register(_worker.stop)
+        return _worker
+
+
+def cache_key(data: Mapping[str, Any]) -> str:
+    payload = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{payload}\0{template_version()}".encode()).hexdigest()
+
+
+def get_or_render_comparison_pdf(data: Mapping[str, Any], cache_dir: str | os.PathLike, *,
+                                 timeout: float | None = None) -> tuple[bytes, bool]:
+    """(PDF bytes, cache hit?); renders in the worker under a time limit on a miss."""
+    path = Path(cache_dir) / f"comparison-{cache_key(data)}.pdf"
+    try:
+        return path.read_bytes(), True
+    except FileNotFoundError:
+        pass
+    pdf = _shared_worker().render(dict(data), timeout)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".render-", suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pdf)
+    os.replace(temporary, path)
+    logger.info("comparison PDF cached as %s (%d bytes)", path.name, len(pdf))
+    return pdf, False

@@ -1,0 +1,196 @@
+"""Milestones and comparisons: freeze a review, open a snapshot, its PDF, compare two moments.
+
+Viewers read; editors and owners create milestones. Non-members get 404, like everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from webapp import report
+from webapp.db import get_session
+from webapp.forms_tracking import MilestoneForm
+from webapp.models import Role
+from webapp.services import ServiceError, submissions
+from webapp.services import milestones as service
+from webapp.services.evaluation import QuestionnaireMissing
+from webapp.tracking.comparison import comparison_data, get_or_render_comparison_pdf
+from webapp.views.results import pdf_filename
+from webapp.views.results_page import QuestionLinks, layer_chart_svg, results_page
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("milestones", __name__, url_prefix="/assessments/<int:assessment_id>")
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs an account."""
+
+
+def _load(assessment_id: int, role: Role = Role.VIEWER):
+    from webapp.views.assessments import load_assessment  # its package imports its pages
+
+    return load_assessment(assessment_id, role)
+
+
+def _index_page(assessment, form: MilestoneForm | None = None, status: int = 200):
+    if form is None:
+        form = MilestoneForm(formdata=None)
+        form.submit_token.data = submissions.new_token()
+    milestones = service.milestones_of(get_session(), assessment)
+    return render_template("milestones/index.html", assessment=assessment, form=form,
+                           milestones=milestones), status
+
+
+@bp.get("/milestones")
+def index(assessment_id: int):
+    return _index_page(_load(assessment_id))
+
+
+@bp.post("/milestones")
+def create(assessment_id: int):
+    assessment = _load(assessment_id, Role.EDITOR)
+    form, session = MilestoneForm(), get_session()
+    if not form.validate_on_submit():
+        return _index_page(assessment, form, 400)
+    if not submissions.claim(session, form.submit_token.data, current_user):
+        flash("This form was already sent; the milestone was frozen once.", "info")
+        return redirect(url_for("milestones.index", assessment_id=assessment.id))
+    try:
+        milestone = service.create_milestone(session, assessment, current_user,
+                                             name=form.name.data, note=form.note.data or "")
+    except ServiceError as error:
+        getattr(form, error.field or "name").errors.append(error.message)
+        return _index_page(assessment, form, 400)
+    except QuestionnaireMissing as error:
+        abort(503, error.message)
+    flash(f"Milestone “{milestone.name}” frozen. Later changes leave it as it is.", "success")
+    return redirect(url_for("milestones.show", assessment_id=assessment.id,
+                            milestone_id=milestone.id))
+
+
+def _snapshot_page(milestone, team: str) -> dict:
+    """The results page's data for the stored result, without links into the live questions."""
+    page = results_page(milestone.result, QuestionLinks(lambda _s: "", lambda _p: ""), team=team)
+    for finding in page["findings"]:
+        for item in finding["because"]:
+            item["url"] = None
+    for workflow in page["workflows"]:
+        for scenario in workflow["scenarios"]:
+            for item in scenario["because"]:
+                item["url"] = None
+    return page
+
+
+@bp.get("/milestones/<int:milestone_id>")
+def show(assessment_id: int, milestone_id: int):
+    assessment = _load(assessment_id)
+    milestone = service.get_milestone(get_session(), assessment, milestone_id)
+    page = _snapshot_page(milestone, assessment.team.name)
+    return render_template("milestones/show.html", assessment=assessment, milestone=milestone,
+                           page=page, chart_svg=layer_chart_svg(page["layer_chart"]))
+
+
+def _cache_dir() -> Path:
+    configured = current_app.config.get("REPORT_CACHE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
+
+
+def _pdf_response(pdf: bytes, cached: bool, filename: str) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["X-Report-Cache"] = "hit" if cached else "miss"
+    return response
+
+
+def _pdf_failed(assessment, error: report.ReportError):
+    logger.warning("PDF of assessment %s failed: %s", assessment.id, error)
+    status = 503 if error.retryable else 500
+    return render_template("results/pdf_failed.html", assessment=assessment,
+                           message=str(error), retryable=error.retryable), status
+
+
+@bp.get("/milestones/<int:milestone_id>/report.pdf")
+def report_pdf(assessment_id: int, milestone_id: int):
+    assessment = _load(assessment_id)
+    milestone = service.get_milestone(get_session(), assessment, milestone_id)
+    started = time.perf_counter()
+    try:
+        pdf, cached = report.get_or_render_pdf(
+            milestone.result, _cache_dir(), team=assessment.team.name, milestone=milestone.name,
+            generated_at=milestone.created_at, timeout=current_app.config.get("PDF_TIMEOUT"))
+    except report.ReportError as error:
+        return _pdf_failed(assessment, error)
+    logger.info("PDF of milestone %s served in %.3f s", milestone.id,
+                time.perf_counter() - started)
+    name = pdf_filename(f"{assessment.name} {milestone.name}", milestone.created_at)
+    return _pdf_response(pdf, cached, name)
+
+
+# --- comparison -------------------------------------------------------------------------------
+
+
+def _compare_keys(milestones) -> tuple[str | None, str]:
+    """The sides asked for, defaulting to the newest milestone against now."""
+    default = str(milestones[0].id) if milestones else None
+    return request.args.get("from") or default, request.args.get("to") or service.NOW
+
+
+def _comparison(assessment, before_key: str, after_key: str) -> dict:
+    session = get_session()
+    try:
+        before = service.side_of(session, assessment, before_key)
+        after = service.side_of(session, assessment, after_key)
+    except QuestionnaireMissing as error:
+        abort(503, error.message)
+    return comparison_data(
+        service.compare_sides(before, after), system=assessment.name, team=assessment.team.name,
+        before={"label": before.label, "date": before.date},
+        after={"label": after.label, "date": after.date},
+        generated_at=datetime.now(UTC).date())
+
+
+@bp.get("/compare")
+def compare(assessment_id: int):
+    assessment = _load(assessment_id)
+    milestones = service.milestones_of(get_session(), assessment)
+    before_key, after_key = _compare_keys(milestones)
+    data = _comparison(assessment, before_key, after_key) if before_key else None
+    return render_template("milestones/compare.html", assessment=assessment, c=data,
+                           milestones=milestones, before_key=before_key, after_key=after_key,
+                           can_edit=g.can_edit)
+
+
+@bp.get("/compare.pdf")
+def compare_pdf(assessment_id: int):
+    assessment = _load(assessment_id)
+    before_key, after_key = _compare_keys(service.milestones_of(get_session(), assessment))
+    if before_key is None:
+        abort(404)
+    data = _comparison(assessment, before_key, after_key)
+    try:
+        pdf, cached = get_or_render_comparison_pdf(
+            data, _cache_dir(), timeout=current_app.config.get("PDF_TIMEOUT"))
+    except report.ReportError as error:
+        return _pdf_failed(assessment, error)
+    stem = pdf_filename(assessment.name).replace("reliability-review", "comparison")
+    return _pdf_response(pdf, cached, stem)

@@ -1,0 +1,227 @@
+"""Plan tracking: the plan with each finding's status, one finding's page, exports, audit log.
+
+Viewers read the plan, its findings and exports; editors and owners change status, owner,
+due date and comment; the audit log is for editors and owners. Non-members get 404.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from webapp.db import get_session
+from webapp.forms_tracking import CommentForm, TrackingForm
+from webapp.models import Role
+from webapp.report.notes import render_note
+from webapp.services import ServiceError
+from webapp.services import tracking as service
+from webapp.services.audit import audit_events
+from webapp.services.evaluation import QuestionnaireMissing
+from webapp.services.teams import members_of
+from webapp.tracking import exports
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("tracking", __name__, url_prefix="/assessments/<int:assessment_id>")
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs an account."""
+
+
+@bp.app_template_filter("note_html")
+def note_html(text: str | None) -> Markup:
+    """Markdown written by a user, rendered and sanitized (the report's own renderer)."""
+    return Markup(render_note(text))  # noqa: S704 - sanitized by nh3 in render_note
+
+
+def _load(assessment_id: int, role: Role = Role.VIEWER):
+    from webapp.views.assessments import load_assessment  # its package imports its pages
+
+    return load_assessment(assessment_id, role)
+
+
+def _plan(assessment) -> service.TrackedPlan:
+    try:
+        return service.tracked_plan(get_session(), assessment)
+    except QuestionnaireMissing as error:
+        abort(503, error.message)
+
+
+@bp.get("/plan")
+def plan(assessment_id: int):
+    assessment = _load(assessment_id)
+    tracked = _plan(assessment)
+    buckets = {b: [e for e in tracked.entries if e.finding.get("bucket") == b]
+               for b in ("now", "next", "later")}
+    return render_template("tracking/plan.html", assessment=assessment, plan=tracked,
+                           buckets=buckets, statuses=service.FindingStatus)
+
+
+def _ref(rule_id: str, workflow_id: int | None, assessment) -> service.FindingRef:
+    service.workflow_of(assessment, workflow_id)
+    return service.FindingRef(rule_id, workflow_id)
+
+
+def finding_url(assessment_id: int, ref: service.FindingRef, **kwargs) -> str:
+    if ref.workflow_id is None:
+        return url_for("tracking.finding", assessment_id=assessment_id, rule_id=ref.rule_id,
+                       **kwargs)
+    return url_for("tracking.workflow_finding", assessment_id=assessment_id,
+                   rule_id=ref.rule_id, workflow_id=ref.workflow_id, **kwargs)
+
+
+bp.add_app_template_global(finding_url, "tracking_finding_url")
+
+
+def _members(assessment) -> list[tuple[int, str]]:
+    return [(m.user_id, m.user.name) for m in members_of(get_session(), assessment.team)]
+
+
+def _finding_page(assessment, entry: service.PlanEntry, form: TrackingForm | None = None,
+                  comment_form: CommentForm | None = None, status: int = 200):
+    if form is None:
+        form = TrackingForm(formdata=None, obj=None)
+        t = entry.tracking
+        form.status.data = entry.status.value
+        form.owner.data = str(t.owner_id) if t and t.owner_id else ""
+        form.due_date.data = t.due_date if t else None
+        form.justification.data = (t.justification or "") if t else ""
+        form.review_date.data = t.review_date if t else None
+    form.set_members(_members(assessment))
+    return render_template(
+        "tracking/finding.html", assessment=assessment, entry=entry, form=form,
+        comment_form=comment_form or CommentForm(formdata=None),
+        action=finding_url(assessment.id, entry.ref),
+    ), status
+
+
+@bp.route("/plan/findings/<rule_id>", methods=["GET", "POST"], endpoint="finding")
+@bp.route("/plan/findings/<rule_id>/workflows/<int:workflow_id>", methods=["GET", "POST"],
+          endpoint="workflow_finding")
+def finding(assessment_id: int, rule_id: str, workflow_id: int | None = None):
+    """The finding's tracking page; POST (editors) saves status, owner and dates."""
+    if request.method == "POST":
+        return _update_finding(assessment_id, rule_id, workflow_id)
+    assessment = _load(assessment_id)
+    entry = service.find_entry(get_session(), assessment, _ref(rule_id, workflow_id, assessment))
+    return _finding_page(assessment, entry)
+
+
+def _update_finding(assessment_id: int, rule_id: str, workflow_id: int | None):
+    assessment = _load(assessment_id, Role.EDITOR)
+    session, ref = get_session(), _ref(rule_id, workflow_id, assessment)
+    entry = service.find_entry(session, assessment, ref)
+    form = TrackingForm()
+    form.set_members(_members(assessment))
+    if not form.validate_on_submit():
+        return _finding_page(assessment, entry, form, status=400)
+    data = service.TrackingInput(form.status.data, form.owner_id, form.due_date.data,
+                                 form.justification.data or "", form.review_date.data)
+    try:
+        service.update_tracking(session, assessment, current_user, ref, data)
+    except ServiceError as error:
+        _field_error(form, error)
+        return _finding_page(assessment, entry, form, status=400)
+    flash("Tracking saved.", "success")
+    return redirect(finding_url(assessment.id, ref))
+
+
+def _field_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is None:
+        field = form.status
+    field.errors = [*field.errors, error.message]
+
+
+@bp.post("/plan/findings/<rule_id>/comments", endpoint="comment")
+@bp.post("/plan/findings/<rule_id>/workflows/<int:workflow_id>/comments",
+         endpoint="workflow_comment")
+def add_comment(assessment_id: int, rule_id: str, workflow_id: int | None = None):
+    assessment = _load(assessment_id, Role.EDITOR)
+    session, ref = get_session(), _ref(rule_id, workflow_id, assessment)
+    entry = service.find_entry(session, assessment, ref)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _finding_page(assessment, entry, comment_form=form, status=400)
+    try:
+        service.add_comment(session, assessment, current_user, ref, form.body.data)
+    except ServiceError as error:
+        form.body.errors = [*form.body.errors, error.message]
+        return _finding_page(assessment, entry, comment_form=form, status=400)
+    flash("Comment added.", "success")
+    return redirect(finding_url(assessment.id, ref) + "#comments")
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+MIMETYPES = {"csv": "text/csv", "json": "application/json", "md": "text/markdown"}
+
+
+def _meta(assessment) -> dict:
+    return {"id": assessment.id, "name": assessment.name, "team": assessment.team.name,
+            "questionnaire": assessment.questionnaire_id,
+            "version": assessment.questionnaire_version,
+            "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
+
+
+@bp.get("/plan.<any(csv, json, md):fmt>")
+def export(assessment_id: int, fmt: str):
+    assessment = _load(assessment_id)
+    rows, meta = service.export_rows(_plan(assessment)), _meta(assessment)
+    body = {"csv": lambda: exports.to_csv(rows), "json": lambda: exports.to_json(rows, meta),
+            "md": lambda: exports.to_markdown(rows, meta)}[fmt]()
+    response = Response(body, mimetype=MIMETYPES[fmt])
+    stem = "".join(c if c.isalnum() else "-" for c in assessment.name.lower()).strip("-")
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem or "plan"}-plan.{fmt}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    logger.info("assessment %s: plan exported as %s by user %s", assessment.id, fmt,
+                current_user.id)
+    return response
+
+
+# --- audit log --------------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+def audit_log(assessment_id: int):
+    assessment = _load(assessment_id, Role.EDITOR)
+    events = audit_events(get_session(), assessment, limit=500)
+    return render_template("tracking/audit.html", assessment=assessment, events=events,
+                           describe=describe_event)
+
+
+def describe_event(event) -> str:
+    """A sentence for one audit event, from its action and detail."""
+    detail = event.detail or {}
+    before, after = detail.get("before"), detail.get("after")
+    words = {
+        "finding.status_changed": lambda: f"Status {_status(before)} → {_status(after)}",
+        "finding.owner_changed": lambda: f"Owner {before or 'nobody'} → {after or 'nobody'}",
+        "finding.due_changed": lambda: f"Due date {before or 'none'} → {after or 'none'}",
+        "finding.comment_added": lambda: "Comment added",
+        "milestone.created": lambda: f"Milestone “{detail.get('name')}” frozen",
+    }
+    describe = words.get(event.action)
+    return describe() if describe else event.action.replace(".", " ").replace("_", " ")
+
+
+def _status(value: object) -> str:
+    try:
+        return service.FindingStatus(str(value)).label
+    except ValueError:
+        return str(value)
