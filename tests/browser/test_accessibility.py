@@ -18,6 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.web.test_results import fill_from_example
+from webapp import report
 from webapp.db import session_scope
 from webapp.models import User
 from webapp.models_assessment import Assessment
@@ -94,10 +95,14 @@ def journey(page, server) -> Iterator[str]:
     yield "settings"
     page.goto(f"{base}/assessments/{assessment_id}/results")
     yield "results"
+    page.locator("details").evaluate_all("all => all.forEach(d => { d.open = true; })")
+    yield "results-all-open"
     page.goto(f"{base}/assessments/{assessment_id}/report")
     yield "report"
     page.goto(f"{base}/assessments/{assessment_id + 1000}/results")
     yield "error-404"
+    page.goto(f"{base}/assessments/{assessment_id}/report.pdf")
+    yield "error-pdf-timeout"
     page.goto(base + "/teams/")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
@@ -105,8 +110,14 @@ def journey(page, server) -> Iterator[str]:
     yield "signin"
 
 
+def _timeout(*args, **kwargs):
+    raise report.ReportTimeout("The PDF took too long to render. Try again in a minute.")
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_no_serious_accessibility_violation_on_any_page(browser, live_server, viewport):
+def test_no_serious_accessibility_violation_on_any_page(browser, live_server, viewport,
+                                                         monkeypatch):
+    monkeypatch.setattr(report, "get_or_render_pdf", _timeout)  # shows the retry page
     context = browser.new_context(viewport=VIEWPORTS[viewport])
     context.set_default_timeout(15_000)
     page = context.new_page()

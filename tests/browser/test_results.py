@@ -86,6 +86,16 @@ def test_a_viewer_sees_plan_scenarios_and_findings_and_opens_one(page, review):
     assert errors == [], errors
     shoot(page, "results-desktop")
 
+    # Each cause leads to its question on the editing page, which names this finding back.
+    cause = finding.locator(".because a[href*='#q-']").first
+    question_text = cause.inner_text()
+    cause.click()
+    page.wait_for_load_state()
+    question_id = page.evaluate("decodeURIComponent(location.hash.slice(1))")
+    question = page.locator(f"[id='{question_id}']")
+    assert question_text in question.inner_text()
+    assert question.get_by_role("link", name=title).count() == 1
+
 
 def test_the_results_page_fits_a_phone_and_the_heat_map_scrolls_inside(browser, review):
     context = browser.new_context(viewport={"width": 390, "height": 844})
