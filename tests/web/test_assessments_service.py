@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
 from webapp.models import Role
 from webapp.models_assessment import Answer, Status
@@ -168,3 +169,27 @@ def test_dashboard_lists_only_the_users_teams(
         assert assessment_service.dashboard(db_session, stranger) == []
         assert assessment_service.dashboard(db_session, owner, search="paym")
         assert assessment_service.dashboard(db_session, owner, search="zzz") == []
+
+
+def test_a_write_that_loses_the_race_after_its_read_is_a_conflict(
+    app, db_session, assessment, owner
+):
+    """The UPDATE checks the version itself: a change committed between read and write wins."""
+    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue(("none",)))
+    row = db_session.query(Answer).one()
+    # Someone else's write lands behind this session's back (its loaded row stays at v1).
+    db_session.execute(
+        update(Answer)
+        .where(Answer.id == row.id)
+        .values(version=2, choices=["end-to-end"])
+        .execution_options(synchronize_session=False)
+    )
+    assert row.version == 1
+    result = save(
+        app, db_session, assessment, owner, "observe.tracing", AnswerValue(("partial",)), base=1
+    )
+    assert result.saved == []
+    [conflict] = result.conflicts
+    assert conflict.theirs.version == 2 and conflict.theirs.value.choices == ("end-to-end",)
+    db_session.expire_all()
+    assert db_session.query(Answer).one().choices == ["end-to-end"]
