@@ -63,6 +63,7 @@ def results_page(result_dict: dict, links: QuestionLinks, *, team: str | None = 
         "coverage": result_dict.get("coverage") or {},
         "first_section": _first_section(result_dict),
         "has_answers": _answered_any(result_dict),
+        "fit_open": len((result_dict.get("fit") or {}).get("unanswered") or []),
         "layer_links": {x["id"]: links.section_url(x["id"]) for x in data["layers"]},
     }
 
