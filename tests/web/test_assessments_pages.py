@@ -249,7 +249,10 @@ def test_a_question_shows_the_findings_it_causes_with_links_to_the_results(clien
     client.post(url, data=page_data(html, qid) | {f"{qid}-choice": "none"})
     page = client.get(url).get_data(as_text=True)
     assert "currently leads to" in page
-    assert re.search(r'href="/assessments/\d+/results#finding-[a-z0-9.-]+"', page)
+    link = re.search(r'href="(/assessments/\d+/results)#(finding-[a-z0-9.-]+)"', page)
+    assert link, "no link to a finding on the results page"
+    results = client.get(link.group(1)).get_data(as_text=True)
+    assert f'id="{link.group(2)}"' in results
 
 
 def test_dashboard_lists_filters_and_searches(client, assessment, team, make_team, owner):
@@ -293,3 +296,24 @@ def test_resume_returns_to_the_last_workflow_or_the_list_once_it_is_removed(
     assert location.endswith(f"/workflows/{workflow_id}")
     client.post(f"/assessments/{assessment.id}/workflows/{workflow_id}/remove")
     assert client.get(f"/assessments/{assessment.id}").headers["Location"].endswith("/workflows")
+
+
+def test_a_workflow_question_links_to_its_workflow_finding_anchor(client, assessment, db_session):
+    base = f"/assessments/{assessment.id}/workflows"
+    for name, token in (("Deploy", "g" * 32), ("Payouts", "h" * 32)):
+        client.post(base, data={"name": name, "submit_token": token})
+    payouts = db_session.query(Workflow).filter_by(name="Payouts").one()
+    url = f"{base}/{payouts.id}"
+    data = {
+        "retries.automatic-choice": "yes-fixed",
+        "retries.automatic-version": "0",
+        "idempotency.rerun-safe-choice": "no",
+        "idempotency.rerun-safe-version": "0",
+    }
+    assert client.post(url, data=data).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    anchor = "finding-idempotency.retries-without-dedup--1"  # the second workflow: position 1
+    assert f'/assessments/{assessment.id}/results#{anchor}"' in page
+    assert f'id="{anchor}"' in client.get(f"/assessments/{assessment.id}/results").get_data(
+        as_text=True
+    )
