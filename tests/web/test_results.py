@@ -86,6 +86,22 @@ def test_members_of_every_role_read_results_and_report(client, login, people, em
     assert client.get(url(empty_assessment, route)).status_code == 200
 
 
+@pytest.mark.parametrize("who", ["owner", "editor", "viewer"])
+def test_members_of_every_role_download_the_pdf(client, login, people, filled, who,
+                                                monkeypatch):
+    made = []
+
+    def fake_pdf(result_dict, cache_dir, **opts):
+        made.append(opts["team"])
+        return b"%PDF-1.7 test", False
+
+    monkeypatch.setattr(report, "get_or_render_pdf", fake_pdf)
+    login(people[who])
+    response = client.get(url(filled, "report.pdf"))
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert made == [people["team"].name]
+
+
 @pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
 def test_a_non_member_is_told_nothing_exists(client, login, people, empty_assessment, route):
     login(people["non-member"])
