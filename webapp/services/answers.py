@@ -181,100 +181,94 @@ def save_answers(
     conflict is answered 409, which rolls the whole request back).
     """
     checked = _check(assessment, workflow, list(inputs))
+    saver = _Saver(session, assessment, user, workflow)
     rows = answers_in_scope(session, assessment, workflow)
-    result = SaveResult()
     for item in checked:
-        _save_one(session, assessment, user, workflow, rows.get(item.question_id), item, result)
-    if result.saved:
+        saver.save(rows.get(item.question_id), item)
+    if saver.result.saved:
         mark_changed(session, assessment)
         logger.info(
-            "assessment %s: user %s saved %d answers", assessment.id, user.id, len(result.saved)
+            "assessment %s: user %s saved %d answers",
+            assessment.id,
+            user.id,
+            len(saver.result.saved),
         )
-    return result
+    return saver.result
 
 
-def _save_one(
-    session: Session,
-    assessment: Assessment,
-    user: User,
-    workflow: Workflow | None,
-    row: Answer | None,
-    item: AnswerInput,
-    result: SaveResult,
-) -> None:
-    current = stored(row)
-    if current.value == item.value:
-        result.unchanged.append(item.question_id)
-        result.versions[item.question_id] = current.version
-        return
-    if item.base_version != current.version:
-        result.conflicts.append(Conflict(item.question_id, item.value, current))
-        return
-    written = _write(session, assessment, user, workflow, row, item)
-    if isinstance(written, StoredAnswer):  # lost a race after our read
-        result.conflicts.append(Conflict(item.question_id, item.value, written))
-        return
-    result.saved.append(item.question_id)
-    result.versions[item.question_id] = written
-    record_audit(
-        session,
-        assessment=assessment,
-        actor=user,
-        action="answer.changed",
-        target=f"{workflow.scope if workflow else SYSTEM_SCOPE}/{item.question_id}",
-        detail=answer_change(current.value, item.value),
-    )
+@dataclass
+class _Saver:
+    """One page's save: where the answers go, who saves them, and what happened so far."""
 
+    session: Session
+    assessment: Assessment
+    user: User
+    workflow: Workflow | None
+    result: SaveResult = field(default_factory=SaveResult)
 
-def _write(
-    session: Session,
-    assessment: Assessment,
-    user: User,
-    workflow: Workflow | None,
-    row: Answer | None,
-    item: AnswerInput,
-) -> int | StoredAnswer:
-    """Write the answer; the new version, or what is stored now if someone else won."""
-    value = item.value
-    fields = {
-        "choices": list(value.choices),
-        "na_reason": value.na_reason,
-        "note": value.note,
-        "updated_by_id": user.id,
-        "updated_at": utcnow(),
-    }
-    if row is None:
-        return _insert(session, assessment, workflow, item, fields)
-    done = session.execute(
-        update(Answer)
-        .where(Answer.id == row.id, Answer.version == item.base_version)
-        .values(version=Answer.version + 1, **fields)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(row)
-    return row.version if done.rowcount == 1 else stored(row)
+    @property
+    def scope(self) -> str:
+        return self.workflow.scope if self.workflow is not None else SYSTEM_SCOPE
 
+    def save(self, row: Answer | None, item: AnswerInput) -> None:
+        current, result = stored(row), self.result
+        if current.value == item.value:
+            result.unchanged.append(item.question_id)
+            result.versions[item.question_id] = current.version
+            return
+        if item.base_version != current.version:
+            result.conflicts.append(Conflict(item.question_id, item.value, current))
+            return
+        written = self.write(row, item)
+        if isinstance(written, StoredAnswer):  # lost a race after our read
+            result.conflicts.append(Conflict(item.question_id, item.value, written))
+            return
+        result.saved.append(item.question_id)
+        result.versions[item.question_id] = written
+        record_audit(
+            self.session,
+            assessment=self.assessment,
+            actor=self.user,
+            action="answer.changed",
+            target=f"{self.scope}/{item.question_id}",
+            detail=answer_change(current.value, item.value),
+        )
 
-def _insert(
-    session: Session,
-    assessment: Assessment,
-    workflow: Workflow | None,
-    item: AnswerInput,
-    fields: dict,
-) -> int | StoredAnswer:
-    row = Answer(
-        assessment_id=assessment.id,
-        workflow_id=workflow.id if workflow else None,
-        scope=workflow.scope if workflow else SYSTEM_SCOPE,
-        question_id=item.question_id,
-        version=1,
-        **fields,
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        existing = answers_in_scope(session, assessment, workflow).get(item.question_id)
-        return stored(existing)
-    return 1
+    def write(self, row: Answer | None, item: AnswerInput) -> int | StoredAnswer:
+        """Write the answer; the new version, or what is stored now if someone else won."""
+        value = item.value
+        fields = {
+            "choices": list(value.choices),
+            "na_reason": value.na_reason,
+            "note": value.note,
+            "updated_by_id": self.user.id,
+            "updated_at": utcnow(),
+        }
+        if row is None:
+            return self.insert(item, fields)
+        done = self.session.execute(
+            update(Answer)
+            .where(Answer.id == row.id, Answer.version == item.base_version)
+            .values(version=Answer.version + 1, **fields)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.refresh(row)
+        return row.version if done.rowcount == 1 else stored(row)
+
+    def insert(self, item: AnswerInput, fields: dict) -> int | StoredAnswer:
+        row = Answer(
+            assessment_id=self.assessment.id,
+            workflow_id=self.workflow.id if self.workflow is not None else None,
+            scope=self.scope,
+            question_id=item.question_id,
+            version=1,
+            **fields,
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(row)
+                self.session.flush()
+        except IntegrityError:  # someone inserted it first
+            existing = answers_in_scope(self.session, self.assessment, self.workflow)
+            return stored(existing.get(item.question_id))
+        return 1
