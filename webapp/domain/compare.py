@@ -29,8 +29,11 @@ def compare_results(
     answers = compare_answers(before, after, answers_before, answers_after)
     layers = _by_id(before.get("layers"), after.get("layers"))
     workflows = compare_workflows(before.get("workflows") or [], after.get("workflows") or [])
-    scores = [*layers, *(w["score"] for w in workflows),
-              *(p for w in workflows for p in w["patterns"])]
+    scores = [
+        *layers,
+        *(w["score"] for w in workflows),
+        *(p for w in workflows for p in w["patterns"]),
+    ]
     return {
         "overall": delta(before.get("overall"), after.get("overall")),
         "coverage": delta(_coverage(before), _coverage(after)),
@@ -82,8 +85,13 @@ def _by_id(before: Iterable[Mapping] | None, after: Iterable[Mapping] | None) ->
     rows = []
     for gid in [*new, *(k for k in old if k not in new)]:
         group = new.get(gid) or old[gid]
-        rows.append({"id": gid, "title": str(group.get("title") or gid),
-                     **delta((old.get(gid) or {}).get("score"), (new.get(gid) or {}).get("score"))})
+        rows.append(
+            {
+                "id": gid,
+                "title": str(group.get("title") or gid),
+                **delta((old.get(gid) or {}).get("score"), (new.get(gid) or {}).get("score")),
+            }
+        )
     return rows
 
 
@@ -101,12 +109,14 @@ def compare_workflows(before: Iterable[Mapping], after: Iterable[Mapping]) -> li
     for name in [*new, *(k for k in old if k not in new)]:
         b, a = old.get(name), new.get(name)
         presence = "added" if b is None else "removed" if a is None else "both"
-        rows.append({
-            "name": name,
-            "presence": presence,
-            "score": delta((b or {}).get("score"), (a or {}).get("score")),
-            "patterns": _by_id((b or {}).get("patterns"), (a or {}).get("patterns")),
-        })
+        rows.append(
+            {
+                "name": name,
+                "presence": presence,
+                "score": delta((b or {}).get("score"), (a or {}).get("score")),
+                "patterns": _by_id((b or {}).get("patterns"), (a or {}).get("patterns")),
+            }
+        )
     return rows
 
 
@@ -135,8 +145,9 @@ def compare_findings(before: Iterable[Mapping], after: Iterable[Mapping]) -> dic
     return {
         "resolved": [_finding_row(f) for key, f in old.items() if key not in new],
         "new": [_finding_row(f) for key, f in new.items() if key not in old],
-        "unchanged": [_finding_row(f, old[key].get("bucket")) for key, f in new.items()
-                      if key in old],
+        "unchanged": [
+            _finding_row(f, old[key].get("bucket")) for key, f in new.items() if key in old
+        ],
     }
 
 
@@ -228,22 +239,30 @@ def compare_answers(
 ) -> dict[str, list[dict]]:
     """{changed: [{workflow, question, text, before, after}], notes: [{workflow, question,
     text}]}: answers whose value changed, and questions whose note changed."""
-    old_values, old_notes = (_from_answers_dict(answers_before) if answers_before is not None
-                             else _from_result(before))
-    new_values, new_notes = (_from_answers_dict(answers_after) if answers_after is not None
-                             else _from_result(after))
+    old_values, old_notes = (
+        _from_answers_dict(answers_before) if answers_before is not None else _from_result(before)
+    )
+    new_values, new_notes = (
+        _from_answers_dict(answers_after) if answers_after is not None else _from_result(after)
+    )
     labels = _Labels(after, before)
     order = _question_order(after, before, new_values, old_values)
     changed = [
-        {"workflow": wf, "question": qid, "text": labels.texts.get(qid, qid),
-         "before": labels.value_text(qid, old_values.get((wf, qid))),
-         "after": labels.value_text(qid, new_values.get((wf, qid)))}
+        {
+            "workflow": wf,
+            "question": qid,
+            "text": labels.texts.get(qid, qid),
+            "before": labels.value_text(qid, old_values.get((wf, qid))),
+            "after": labels.value_text(qid, new_values.get((wf, qid))),
+        }
         for wf, qid in order
         if _canonical(old_values.get((wf, qid))) != _canonical(new_values.get((wf, qid)))
     ]
-    notes = [{"workflow": wf, "question": qid, "text": labels.texts.get(qid, qid)}
-             for wf, qid in _question_order(after, before, new_notes, old_notes)
-             if old_notes.get((wf, qid), "").strip() != new_notes.get((wf, qid), "").strip()]
+    notes = [
+        {"workflow": wf, "question": qid, "text": labels.texts.get(qid, qid)}
+        for wf, qid in _question_order(after, before, new_notes, old_notes)
+        if old_notes.get((wf, qid), "").strip() != new_notes.get((wf, qid), "").strip()
+    ]
     return {"changed": changed, "notes": notes}
 
 

@@ -64,22 +64,25 @@ class _RuleFinder:
         self.factor = fit.factor([rule.layer or ""], [rule.pattern or ""], rule.tags)
         self.ratio = SEVERITY_WEIGHT[rule.severity] / EFFORT_WEIGHT[rule.effort]
         self.quick_win = is_quick_win(rule)
+        self._ranks: dict[float, tuple[float, float, str]] = {}
+
+    def _rank(self, criticality: float) -> tuple[float, float, str]:
+        """(exposure, priority, bucket) for a workflow criticality; few values, so cached."""
+        rank = self._ranks.get(criticality)
+        if rank is None:
+            exposure = round(self.factor * criticality, 4)
+            priority = round(self.ratio * exposure, 2)
+            rank = self._ranks[criticality] = (exposure, priority, bucket_for(priority))
+        return rank
 
     def finding(
         self, ctx: WorkflowContext | None, answers: Mapping[str, Answer], flags: frozenset[str]
     ) -> Finding:
-        exposure = round(self.factor * (ctx.exposure if ctx else 1.0), 4)
-        priority = round(self.ratio * exposure, 2)
+        exposure, priority, bucket = self._rank(ctx.exposure if ctx else 1.0)
         name, position = (ctx.name, ctx.position) if ctx else (None, -1)
+        because = self.condition.because(answers, flags)
         return Finding(
-            self.rule,
-            name,
-            position,
-            self.condition.because(answers, flags),
-            exposure,
-            priority,
-            bucket_for(priority),
-            self.quick_win,
+            self.rule, name, position, because, exposure, priority, bucket, self.quick_win
         )
 
 
