@@ -30,7 +30,8 @@ class MilestoneForm(FlaskForm):
 
 class TrackingForm(FlaskForm):
     status = SelectField("Status", choices=STATUS_CHOICES)
-    owner = SelectField("Owner", choices=[], description="The team member who drives the fix.")
+    owner = SelectField("Owner", choices=[], default=NO_OWNER,
+                        description="The team member who drives the fix.")
     due_date = DateField("Due", validators=[Optional()])
     justification = TextAreaField(
         "Why the risk is accepted",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracking.support import fill_from_example
+from tests.tracking.support import TRIGGERING, answer, fill_from_example
 from webapp.services import assessments as assessment_service
 
 
@@ -24,4 +24,14 @@ def filled(app, db_session, people):
         assessment = assessment_service.start_assessment(
             db_session, people["team"], people["owner"], name="Ledgerline Payments")
         fill_from_example(db_session, assessment, people["owner"])
+    return assessment
+
+
+@pytest.fixture
+def small(app, db_session, people):
+    """An assessment with one answer, which triggers `support.RULE` (fast to evaluate)."""
+    with app.test_request_context():
+        assessment = assessment_service.start_assessment(
+            db_session, people["team"], people["owner"], name="Checkout")
+        answer(db_session, assessment, people["owner"], TRIGGERING)
     return assessment

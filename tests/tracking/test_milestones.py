@@ -166,3 +166,17 @@ def test_comparison_pdf(app, client, login, db_session, people, filled):
     assert "Before" in text and "Recorded, but many quietly expire" in text
     again = client.get(f"/assessments/{filled.id}/compare.pdf")
     assert again.headers["X-Report-Cache"] == "hit"
+
+
+@pytest.mark.parametrize(("direction", "before", "after", "change", "text"), [
+    ("up", 40.0, 52.5, 12.5, "+12.5"), ("down", 50.0, 40.0, -10.0, "−10"),
+    ("same", 3.0, 3.0, 0.0, "0"), ("new", None, 5.0, None, "new"),
+    ("gone", 5.0, None, None, "gone"), ("none", None, None, None, "–"),
+])
+def test_every_delta_has_an_arrow_free_text_and_a_word(direction, before, after, change, text):
+    from webapp.tracking.comparison import delta_view
+
+    view = delta_view({"direction": direction, "before": before, "after": after,
+                       "change": change})
+    assert view["text"] == text
+    assert view["word"]

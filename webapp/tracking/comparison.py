@@ -26,6 +26,13 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "comparison.html.j2"
 TARGET = "webapp.tracking.comparison:render_comparison_pdf"
 SEVERITY_WORDS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
+#: direction → (arrow, word for screen readers and print); the number is added for up/down.
+ARROWS = {
+    "up": ("↑", "up"), "down": ("↓", "down"), "same": ("=", "no change"),
+    "new": ("+", "scored for the first time"), "gone": ("−", "no longer scored"),
+    "none": ("", "not scored"),
+}
+TEXTS = {"same": "0", "new": "new", "gone": "gone"}
 _worker: RenderWorker | None = None
 _worker_lock = threading.Lock()
 
@@ -33,15 +40,10 @@ _worker_lock = threading.Lock()
 def delta_view(d: Mapping[str, Any]) -> dict[str, Any]:
     """A delta with its words: arrow, signed change and a word, never colour alone."""
     direction, change = d["direction"], d["change"]
-    shown = {
-        "up": ("↑", f"+{change:g}", "up"),
-        "down": ("↓", f"−{abs(change):g}" if change is not None else "", "down"),
-        "same": ("=", "0", "no change"),
-        "new": ("+", "new", "scored for the first time"),
-        "gone": ("−", "gone", "no longer scored"),
-        "none": ("", "–", "not scored"),
-    }[direction]
-    return {**d, "arrow": shown[0], "text": shown[1], "word": shown[2],
+    text = {"up": f"+{change:g}", "down": f"−{abs(change):g}"} if change is not None else {}
+    arrow, word = ARROWS[direction]
+    return {**d, "arrow": arrow, "text": text.get(direction) or TEXTS.get(direction, "–"),
+            "word": word,
             "before_text": _score(d["before"]), "after_text": _score(d["after"])}
 
 

@@ -32,6 +32,7 @@ from webapp.services.audit import audit_events
 from webapp.services.evaluation import QuestionnaireMissing
 from webapp.services.teams import members_of
 from webapp.tracking import exports
+from webapp.tracking.audit_text import describe_event
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("tracking", __name__, url_prefix="/assessments/<int:assessment_id>")
@@ -202,26 +203,4 @@ def audit_log(assessment_id: int):
     assessment = _load(assessment_id, Role.EDITOR)
     events = audit_events(get_session(), assessment, limit=500)
     return render_template("tracking/audit.html", assessment=assessment, events=events,
-                           describe=describe_event)
-
-
-def describe_event(event) -> str:
-    """A sentence for one audit event, from its action and detail."""
-    detail = event.detail or {}
-    before, after = detail.get("before"), detail.get("after")
-    words = {
-        "finding.status_changed": lambda: f"Status {_status(before)} → {_status(after)}",
-        "finding.owner_changed": lambda: f"Owner {before or 'nobody'} → {after or 'nobody'}",
-        "finding.due_changed": lambda: f"Due date {before or 'none'} → {after or 'none'}",
-        "finding.comment_added": lambda: "Comment added",
-        "milestone.created": lambda: f"Milestone “{detail.get('name')}” frozen",
-    }
-    describe = words.get(event.action)
-    return describe() if describe else event.action.replace(".", " ").replace("_", " ")
-
-
-def _status(value: object) -> str:
-    try:
-        return service.FindingStatus(str(value)).label
-    except ValueError:
-        return str(value)
+                           describe=lambda e: describe_event(e.action, e.detail))

@@ -1,0 +1,286 @@
+"""Remediation tracking: status flow, accepted risks, the "done but still triggered" flag,
+comments, the audit trail and the plan exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from sqlalchemy import select
+
+from tests.tracking.support import CLEARING, RULE, answer
+from webapp.models_sharing import AuditEvent
+from webapp.models_tracking import FindingTracking
+from webapp.services import tracking as service
+from webapp.tracking.exports import safe_cell
+
+FLAG = "Marked done, but the answers still show it"
+WORKFLOW_RULE = "idempotency.retries-without-dedup"
+
+
+def url(assessment, rule=RULE, workflow=None) -> str:
+    base = f"/assessments/{assessment.id}/plan/findings/{rule}"
+    return base if workflow is None else f"{base}/workflows/{workflow.id}"
+
+
+def events(db_session, action_prefix="finding."):
+    query = select(AuditEvent).where(AuditEvent.action.startswith(action_prefix))
+    return db_session.scalars(query.order_by(AuditEvent.id)).all()
+
+
+def test_status_owner_and_due_date_are_saved_and_audited(client, login, db_session, people,
+                                                        filled):
+    login(people["editor"])
+    response = client.post(url(filled), data={"status": "planned", "owner": people["viewer"].id,
+                                              "due_date": "2026-12-15"})
+    assert response.status_code == 302
+    row = db_session.scalars(select(FindingTracking)).one()
+    assert (row.status, row.owner_id, row.due_date.isoformat()) == (
+        "planned", people["viewer"].id, "2026-12-15")
+    logged = {e.action: (e.actor_id, e.detail) for e in events(db_session)}
+    assert logged == {
+        "finding.status_changed": (people["editor"].id, {"before": "open", "after": "planned"}),
+        "finding.owner_changed": (people["editor"].id, {"before": None, "after": "Vi"}),
+        "finding.due_changed": (people["editor"].id, {"before": None, "after": "2026-12-15"}),
+    }
+    plan = client.get(f"/assessments/{filled.id}/plan").get_data(as_text=True)
+    item = plan.split(f'href="{url(filled)}"')[1].split("</li>")[0]
+    assert "Planned" in item and "Vi" in item and "2026-12-15" in item
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"justification": "", "review_date": "2027-03-01"}, "justification",
+     "Say why the risk is accepted"),
+    ({"justification": "Payments team signed off; manual check weekly", "review_date": ""},
+     "review_date", "Set a date to look at this accepted risk again"),
+])
+def test_accepting_a_risk_needs_a_justification_and_a_review_date(client, login, db_session,
+                                                                  people, filled, data, field,
+                                                                  message):
+    login(people["editor"])
+    form = {"status": "risk_accepted", "owner": people["owner"].id, "due_date": "2026-12-01",
+            **data}
+    response = client.post(url(filled), data=form)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    error = body.split(f'id="{field}-error"')[1].split("</ul>")[0]
+    assert message in error
+    assert '<option selected value="risk_accepted">' in body
+    assert f'<option selected value="{people["owner"].id}">' in body
+    assert 'value="2026-12-01"' in body
+    for value in data.values():
+        if value:
+            assert value in body
+    assert db_session.scalars(select(FindingTracking)).first() is None
+    assert events(db_session) == []
+
+
+def test_an_accepted_risk_keeps_its_reason_until_the_status_changes(client, login, db_session,
+                                                                   people, filled):
+    login(people["editor"])
+    response = client.post(url(filled), data={
+        "status": "risk_accepted", "justification": "Signed off by *Olga*",
+        "review_date": "2027-03-01", "owner": ""})
+    assert response.status_code == 302
+    row = db_session.scalars(select(FindingTracking)).one()
+    assert (row.justification, row.review_date.isoformat()) == ("Signed off by *Olga*",
+                                                                 "2027-03-01")
+    detail = events(db_session)[-1].detail
+    assert detail == {"before": "open", "after": "risk_accepted",
+                      "justification": "Signed off by *Olga*", "review_date": "2027-03-01"}
+    client.post("/signout")
+    login(people["viewer"])
+    page = client.get(url(filled)).get_data(as_text=True)
+    assert "Signed off by <em>Olga</em>" in page and "2027-03-01" in page
+    client.post("/signout")
+    login(people["editor"])
+    client.post(url(filled), data={"status": "open", "justification": "ignored",
+                                   "review_date": "2027-03-01"})
+    db_session.expire_all()
+    row = db_session.scalars(select(FindingTracking)).one()
+    assert (row.status, row.justification, row.review_date) == ("open", None, None)
+
+
+def test_the_owner_must_be_a_team_member(client, login, db_session, people, filled):
+    login(people["editor"])
+    response = client.post(url(filled), data={"status": "planned",
+                                              "owner": people["stranger"].id})
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.get_data(as_text=True)
+
+
+def test_done_while_still_triggered_is_flagged_until_the_answers_change(app, client, login,
+                                                                        db_session, people,
+                                                                        filled):
+    login(people["editor"])
+    client.post(url(filled), data={"status": "done"})
+    plan = client.get(f"/assessments/{filled.id}/plan").get_data(as_text=True)
+    item = plan.split(f'href="{url(filled)}"')[1].split("</li>")[0]
+    assert FLAG in item
+    assert "1 finding is marked done, but the answers still show it" in plan
+    assert FLAG in client.get(url(filled)).get_data(as_text=True)
+    markdown = client.get(f"/assessments/{filled.id}/plan.md").get_data(as_text=True)
+    assert f"- **Attention:** {FLAG}" in markdown
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/assessments/{filled.id}/plan.csv").get_data(as_text=True))))
+    assert [r["Attention"] for r in rows if r["Rule"] == RULE] == [FLAG]
+
+    with app.test_request_context():
+        answer(db_session, filled, people["owner"], CLEARING)
+    plan = client.get(f"/assessments/{filled.id}/plan").get_data(as_text=True)
+    assert FLAG not in plan
+    resolved = plan.split('id="resolved-heading"')[1]
+    assert RULE in resolved and "Done" in resolved
+    assert client.get(url(filled)).status_code == 200
+
+
+def test_a_workflow_finding_is_tracked_per_workflow(client, login, db_session, people, filled):
+    payouts = next(w for w in filled.workflows if w.name == "Nightly merchant payouts")
+    login(people["editor"])
+    response = client.post(url(filled, WORKFLOW_RULE, payouts), data={"status": "in_progress"})
+    assert response.status_code == 302
+    row = db_session.scalars(select(FindingTracking)).one()
+    assert (row.scope, row.workflow_id) == (f"workflow:{payouts.id}", payouts.id)
+    assert events(db_session)[0].target == (
+        f"workflow:{payouts.id}/{WORKFLOW_RULE} (Nightly merchant payouts)")
+    # The same rule on the system, or a workflow it did not fire on, is no finding: 404.
+    assert client.get(url(filled, WORKFLOW_RULE)).status_code == 404
+    other = next(w for w in filled.workflows if w.name == "Card payment capture")
+    assert client.get(url(filled, WORKFLOW_RULE, other)).status_code == 404
+    assert client.get(url(filled, "no.such-rule")).status_code == 404
+
+
+def test_comments_are_markdown_rendered_safely_and_audited(client, login, db_session, people,
+                                                          filled):
+    login(people["editor"])
+    body = "Fixed in **PR 42**. <script>alert(1)</script> [doc](javascript:alert(1))"
+    response = client.post(url(filled) + "/comments", data={"body": body})
+    assert response.status_code == 302
+    page = client.get(url(filled)).get_data(as_text=True)
+    assert "<strong>PR 42</strong>" in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    assert 'href="javascript' not in page
+    assert [e.action for e in events(db_session)] == ["finding.comment_added"]
+    empty = client.post(url(filled) + "/comments", data={"body": "  "})
+    assert empty.status_code == 400
+    assert "Write a comment first." in empty.get_data(as_text=True)
+
+
+def test_a_form_without_csrf_token_changes_nothing(client, login, db_session, people, filled):
+    login(people["editor"])
+    response = client.post(url(filled), data={"status": "done"}, csrf=False)
+    assert response.status_code == 400
+    assert db_session.scalars(select(FindingTracking)).first() is None
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tracked(app, db_session, people, filled, make_user, make_team):
+    """The example's plan with one finding owned by a member whose name is a formula."""
+    from webapp.models import Membership
+
+    evil = make_user(name='=HYPERLINK("http://evil.example","x")')
+    db_session.add(Membership(team_id=filled.team_id, user_id=evil.id, role="editor"))
+    db_session.flush()
+    with app.test_request_context():
+        service.update_tracking(db_session, filled, people["owner"], service.FindingRef(RULE),
+                                service.TrackingInput("in_progress", evil.id))
+    return filled
+
+
+def test_csv_export_parses_and_defuses_formulas(client, login, people, tracked):
+    login(people["viewer"])
+    response = client.get(f"/assessments/{tracked.id}/plan.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 74
+    assert [r["Step"] for r in rows[:3]] == ["1", "2", "3"]
+    mine = next(r for r in rows if r["Rule"] == RULE)
+    assert mine["Status"] == "In progress"
+    assert mine["Owner"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert mine["How to verify"].startswith("1. ")
+    for row in rows:
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in row.values())
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("=1+1", "'=1+1"), ("+SUM(A1)", "'+SUM(A1)"), ("-2", "'-2"), ("@cmd", "'@cmd"),
+    ("\t=x", "'\t=x"), ("plain", "plain"), (None, ""), (True, "yes"), (["a", "b"], "1. a\n2. b"),
+])
+def test_safe_cell(value, cell):
+    assert safe_cell(value) == cell
+
+
+def test_json_export_shape(client, login, people, tracked):
+    login(people["viewer"])
+    data = json.loads(client.get(f"/assessments/{tracked.id}/plan.json").get_data(as_text=True))
+    assert data["format"] == 1
+    assert data["assessment"]["name"] == "Ledgerline Payments"
+    assert len(data["findings"]) == 74
+    keys = {"number", "rule", "title", "severity", "bucket", "workflow", "why", "steps",
+            "verification", "status", "owner", "due_date", "flag", "justification",
+            "review_date"}
+    for item in data["findings"]:
+        assert keys <= item.keys()
+        assert item["status"] in {"open", "planned", "in_progress", "done", "risk_accepted"}
+        assert isinstance(item["steps"], list) and isinstance(item["verification"], list)
+    mine = next(f for f in data["findings"] if f["rule"] == RULE)
+    assert (mine["status"], mine["owner"]) == ("in_progress", '=HYPERLINK("http://evil.example","x")')
+
+
+def test_markdown_export_has_one_section_per_finding_with_a_task_list(client, login, people,
+                                                                     tracked):
+    login(people["viewer"])
+    text = client.get(f"/assessments/{tracked.id}/plan.md").get_data(as_text=True)
+    assert text.startswith("# Remediation plan: Ledgerline Payments")
+    assert text.count("\n## ") == 74
+    section = text.split("\n## ")[1]
+    assert section.startswith("1. Automatic retries repeat side effects")
+    assert "- **Severity:** Critical" in section
+    assert "- **Workflow:** Nightly merchant payouts" in section
+    assert "### How to fix it\n\n1. " in section
+    assert "### How to verify the fix\n\n- [ ] " in section
+    assert "- **Status:** Open" in section and "- **Owner:** nobody yet" in section
+    mine = next(s for s in text.split("\n## ") if f"`{RULE}`" in s)
+    assert "- **Status:** In progress" in mine
+
+
+def test_audit_log_page_lists_who_did_what(client, login, db_session, people, tracked):
+    login(people["editor"])
+    owner = db_session.scalars(select(FindingTracking)).one().owner_id
+    client.post(url(tracked), data={"status": "done", "owner": owner})
+    page = client.get(f"/assessments/{tracked.id}/audit").get_data(as_text=True)
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    first = rows.split("</tr>")[0]
+    assert "Ed" in first and "Status In progress → Done" in first
+    assert "Olga" in rows and "Owner nobody → =HYPERLINK" in rows
+    assert "answer" in rows.lower()
+
+
+@pytest.mark.parametrize(("action", "detail", "text"), [
+    ("answer.changed", {"before": {"choices": ["none"], "na_reason": None, "note": ""},
+                        "after": {"choices": ["pages"], "na_reason": None, "note": "x"}},
+     "Answer none → pages, note edited"),
+    ("answer.changed", {"before": {"choices": [], "na_reason": None, "note": ""},
+                        "after": {"choices": [], "na_reason": "No queue", "note": ""}},
+     "Answer unanswered → not applicable (No queue)"),
+    ("answer.changed", {"before": {"choices": ["a"], "note": ""},
+                        "after": {"choices": ["a"], "note": "why"}}, "Note edited"),
+    ("finding.status_changed", {"before": "open", "after": "risk_accepted"},
+     "Status Open → Risk accepted"),
+    ("share.created", {"after": {"label": "Auditor", "milestone": "Q3"}},
+     "Share link “Auditor” created, pinned to “Q3”"),
+    ("share.revoked", {"before": {"label": "Auditor", "milestone": None}},
+     "Share link “Auditor” revoked"),
+    ("something.new", {}, "Something new"),
+])
+def test_audit_events_read_as_sentences(action, detail, text):
+    from webapp.tracking.audit_text import describe_event
+
+    assert describe_event(action, detail) == text
