@@ -159,3 +159,20 @@ def test_a_pdf_timeout_is_explained_next_to_the_button(page, review, monkeypatch
     if SCREENSHOT_DIR:
         page.screenshot(path=str(Path(SCREENSHOT_DIR) / "results-pdf-failed.png"))
     assert page.url.endswith("/results"), "the person stays on the results page"
+
+
+def test_without_javascript_findings_open_and_the_pdf_is_a_plain_link(browser, review):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, review["base"], "vi@example.com")
+        page.goto(f"{review['base']}/assessments/{review['id']}/results")
+        finding = page.locator(".finding-card").first
+        assert not finding.get_by_role("heading", name="How to fix it").is_visible()
+        finding.locator("summary").click()
+        assert finding.get_by_role("heading", name="How to fix it").is_visible()
+        link = page.get_by_role("link", name="Download PDF")
+        assert link.get_attribute("href").endswith("/report.pdf")
+        assert link.get_attribute("download") is not None
+    finally:
+        context.close()
