@@ -38,7 +38,7 @@ class ShareForm(FlaskForm):
     submit = SubmitField("Create link")
 
     def set_milestones(self, milestones: list[tuple[int, str]]) -> None:
-        self.milestone.choices = [(LIVE, "The review as it is now (live)")] + [
+        self.milestone.choices = [(LIVE, "Live: follows every change")] + [
             (str(mid), f"Milestone: {name}") for mid, name in milestones
         ]
 

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from webapp.db import Base
+from webapp.db import Base, session_scope
 from webapp.logs import JsonFormatter
+from webapp.models import Membership, Team, User
 from webapp.models_sharing import AuditEvent, ShareLink, ShareView
 from webapp.models_tracking import Milestone
 from webapp.services import ServiceError, sharing
@@ -327,19 +328,20 @@ def test_successful_views_do_not_use_up_the_guess_allowance(app, share):
         assert reader.get(f"/s/{token}").status_code == 200
 
 
-def test_behind_a_proxy_the_limit_follows_the_forwarded_client(make_app):
-    from webapp.db import session_scope
-    from webapp.models import Membership, Team, User
-
-    app = make_app(PROXY_HOPS=1, FAULTLINE_BASE_URL=BASE_URL,
-                   SHARE_GUESS_RATE_LIMIT=f"{GUESS_LIMIT} per minute")
+def committed_link(app) -> str:
+    """A link created and committed in `app`'s own database (apps from `make_app`)."""
     with app.app_context(), session_scope(app) as session:
-        user = User(email="p@example.com", name="P", password_hash="x")
+        user = User(email=f"{secrets.token_hex(4)}@example.com", name="P", password_hash="x")
         team = Team(name="T", memberships=[Membership(user=user, role="owner")])
         session.add(team)
         session.flush()
-        found = assessment_service.start_assessment(session, team, user, name="Proxy API")
-        token = sharing.create_share(session, found, user, label="Proxy").token
+        found = assessment_service.start_assessment(session, team, user, name="Own API")
+        return sharing.create_share(session, found, user, label="Link").token
+
+
+def test_behind_a_proxy_the_limit_follows_the_forwarded_client(make_app):
+    app = make_app(PROXY_HOPS=1, SHARE_GUESS_RATE_LIMIT=f"{GUESS_LIMIT} per minute")
+    token = committed_link(app)
     proxy = {"REMOTE_ADDR": "10.0.0.2"}  # every request arrives from the same proxy
     guesser = app.test_client()
     for _ in range(GUESS_LIMIT):
@@ -349,6 +351,28 @@ def test_behind_a_proxy_the_limit_follows_the_forwarded_client(make_app):
                        headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 429
     assert app.test_client().get(f"/s/{token}", environ_base=proxy,
                                  headers={"X-Forwarded-For": "192.0.2.44"}).status_code == 200
+
+
+def test_with_redis_the_guess_limit_holds_across_workers(make_app):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings = {"RATELIMIT_STORAGE_URI": url,
+                "SHARE_GUESS_RATE_LIMIT": f"{GUESS_LIMIT} per minute"}
+    first, second = make_app(**settings), make_app(**settings)
+    token = committed_link(first)
+    guesser = f"203.0.113.{secrets.randbelow(250) + 1}"  # fresh counters in a shared Redis
+    statuses = [as_client(worker.test_client(), guesser)
+                .get(f"/s/{secrets.token_urlsafe(32)}").status_code
+                for worker in [first, second] * 3]  # alternate between the two "workers"
+    assert statuses == [404] * GUESS_LIMIT + [429]
+    keys = redis.Redis.from_url(url).keys(f"*{guesser}*")
+    assert keys, "the guess counter is kept in Redis"
+    reader = as_client(second.test_client(), "198.51.100.30")
+    assert reader.get(f"/s/{token}").status_code == 200
 
 
 # --- milestones ----------------------------------------------------------------------------
