@@ -192,6 +192,25 @@ def test_a_workflow_without_answers_reads_not_assessed(app, db_session, client, 
     assert "hm-good" in table  # and the filled workflows still show their scores
 
 
+def test_a_pattern_answered_not_applicable_reads_na_not_not_assessed(app, db_session, client,
+                                                                      login, people, filled):
+    questions = ["rate-limiting.server-signals", "rate-limiting.throttle", "rate-limiting.fan-out"]
+    with app.test_request_context():
+        workflow = workflow_service.add_workflow(db_session, filled, name="Internal report job")
+        save_answers(db_session, filled, people["owner"],
+                     [AnswerInput(q, AnswerValue((), "Calls no external API")) for q in questions],
+                     workflow=workflow)
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    start = html.index('class="heat-map"')
+    rows = html[start:html.index("</table>", start)].split("<tr>")
+    rate_limiting = next(row for row in rows if "Rate limiting</th>" in row)
+    last_cell = rate_limiting.rsplit("<td", 1)[1]
+    assert 'class="hm-na"' in last_cell and ">N/A<" in last_cell
+    retries = next(row for row in rows if "Retries</th>" in row)
+    assert "Not assessed" in retries.rsplit("<td", 1)[1]
+
+
 # --- the HTML report --------------------------------------------------------------------------
 
 
