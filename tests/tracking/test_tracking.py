@@ -284,3 +284,13 @@ def test_audit_events_read_as_sentences(action, detail, text):
     from webapp.tracking.audit_text import describe_event
 
     assert describe_event(action, detail) == text
+
+
+def test_the_results_page_shows_where_the_plan_stands(client, login, people, filled):
+    login(people["editor"])
+    client.post(url(filled), data={"status": "done"})
+    page = client.get(f"/assessments/{filled.id}/results").get_data(as_text=True)
+    summary = page.split('aria-label="Plan tracking"')[1].split("</div>")[0]
+    assert "Open</span> 73" in summary and "Done</span> 1" in summary
+    assert "1 marked done, but the answers still show it" in summary
+    assert f'href="/assessments/{filled.id}/plan"' in summary

@@ -50,6 +50,21 @@ def note_html(text: str | None) -> Markup:
     return Markup(render_note(text))  # noqa: S704 - sanitized by nh3 in render_note
 
 
+@bp.app_template_global()
+def tracking_summary(assessment) -> dict | None:
+    """Counts by status, flagged findings and milestones, for the results page; None on error."""
+    from webapp.services.milestones import milestones_of
+
+    session = get_session()
+    try:
+        tracked = service.tracked_plan(session, assessment)
+    except QuestionnaireMissing:
+        return None
+    counts = [(s, sum(e.status is s for e in tracked.entries)) for s in service.FindingStatus]
+    return {"counts": counts, "flagged": len(tracked.flagged),
+            "milestones": len(milestones_of(session, assessment))}
+
+
 def _load(assessment_id: int, role: Role = Role.VIEWER):
     from webapp.views.assessments import load_assessment  # its package imports its pages
 
