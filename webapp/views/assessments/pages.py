@@ -159,7 +159,7 @@ def _save(assessment: Assessment, workflow: Workflow | None, form: SectionForm, 
             current_user.id,
         )
         return 409, result.conflicts
-    flash("Saved." if result.saved else "No changes to save.", "success")
+    flash("Saved." if result.saved else "Everything on this page is saved.", "success")
     return redirect(_after_save(assessment, workflow, page))
 
 
