@@ -171,6 +171,35 @@ def test_a_resent_create_form_makes_one_link(client, login, people, assessment, 
     assert len(db_session.scalars(select(ShareLink)).all()) == 1
 
 
+def test_without_a_base_url_production_makes_no_links(app, client, login, people, assessment,
+                                                     db_session):
+    app.config.update(FAULTLINE_BASE_URL="", FAULTLINE_ENV="production")
+    login(people["owner"])
+    page = client.get(f"/assessments/{assessment.id}/sharing")
+    assert "Share links need FAULTLINE_BASE_URL" in page.text
+    refused = create_through_page(client, assessment)
+    assert refused.status_code == 503 and "FAULTLINE_BASE_URL" in refused.text
+    assert db_session.scalar(select(ShareLink)) is None
+
+
+def test_a_link_can_be_pinned_to_a_milestone_from_the_page(
+    client, login, people, assessment, db_session
+):
+    milestone = Milestone(assessment_id=assessment.id, name="Sign-off March",
+                          questionnaire_id="reliability-review", questionnaire_version=1,
+                          answers={}, result={})
+    db_session.add(milestone)
+    db_session.flush()
+    login(people["editor"])
+    page = client.get(f"/assessments/{assessment.id}/sharing")
+    assert "Milestone: Sign-off March" in page.text
+    created = create_through_page(client, assessment, milestone=str(milestone.id))
+    assert created.status_code == 200
+    assert db_session.scalar(select(ShareLink.milestone_id)) == milestone.id
+    assert "Milestone “Sign-off March”" in client.get(
+        f"/assessments/{assessment.id}/sharing").text
+
+
 # --- what a link opens -----------------------------------------------------------------------
 
 
@@ -182,7 +211,7 @@ def test_a_link_opens_the_report_read_only_with_private_headers(client, share, a
     assert f'href="/s/{token}/report.pdf"' in response.text
     for name, value in SHARE_HEADERS.items():
         assert response.headers[name] == value
-    assert "noindex" in response.headers["X-Robots-Tag"]
+    assert response.headers["X-Robots-Tag"] == "noindex"
     assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
     assert "/assessments/" not in response.text and "/signin" not in response.text
 

@@ -30,7 +30,7 @@ bp = Blueprint("shared", __name__, url_prefix="/s")
 PREFIX = "/s/"
 HEADERS = {
     "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
+    "X-Robots-Tag": "noindex",
     "Cache-Control": "no-store",
 }
 #: Failed lookups (404) a client may make; successful ones do not count against it.
