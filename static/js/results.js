@@ -1,6 +1,7 @@
 // Results page enhancements; the page works without them.
 // 1. Open the finding a link points at (#finding-...), on load and on every jump.
 // 2. "Download PDF" shows progress while the PDF is made, and the reason when it fails.
+// 3. "Show findings for" narrows the plan and the findings to the system or one workflow.
 (function () {
   "use strict";
 
@@ -80,6 +81,54 @@
     if (link.getAttribute("aria-disabled") !== "true") download(link, status);
   });
 
+  function visible(root, selector) {
+    return Array.prototype.filter.call(root.querySelectorAll(selector), function (el) {
+      return !el.hidden;
+    }).length;
+  }
+
+  function recount() {
+    document.querySelectorAll("[data-count-of]").forEach(function (count) {
+      var root = document.querySelector(count.getAttribute("data-count-of"));
+      if (root) count.textContent = visible(root, "[data-scope]");
+    });
+    document.querySelectorAll(".plan-more").forEach(function (more) {
+      var left = visible(more, "[data-scope]");
+      more.hidden = left === 0;
+      more.querySelector("[data-folded-count]").textContent = left;
+    });
+    document.querySelectorAll("[data-bucket-heading]").forEach(function (heading) {
+      var next = heading.nextElementSibling, any = false;
+      while (next && next.hasAttribute("data-scope")) {
+        any = any || !next.hidden;
+        next = next.nextElementSibling;
+      }
+      heading.hidden = !any;
+    });
+  }
+
+  function applyScope(select) {
+    var scope = select.value;
+    document.querySelectorAll("[data-scope]").forEach(function (item) {
+      item.hidden = Boolean(scope) && item.getAttribute("data-scope") !== scope;
+    });
+    recount();
+    var shown = visible(document.getElementById("findings"), "[data-scope]");
+    document.getElementById("scope-filter-status").textContent =
+      shown + (shown === 1 ? " finding" : " findings") + " shown for " +
+      select.options[select.selectedIndex].text + ".";
+  }
+
+  function setUpFilter() {
+    var box = document.querySelector("[data-scope-filter]");
+    if (!box) return;
+    var select = box.querySelector("select");
+    box.hidden = false;
+    select.addEventListener("change", function () { applyScope(select); });
+    if (select.value) applyScope(select);  // the browser kept a choice on reload
+  }
+
+  document.addEventListener("DOMContentLoaded", setUpFilter);
   document.addEventListener("DOMContentLoaded", openTarget);
   window.addEventListener("hashchange", openTarget);
 })();

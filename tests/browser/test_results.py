@@ -176,3 +176,24 @@ def test_without_javascript_findings_open_and_the_pdf_is_a_plain_link(browser, r
         assert link.get_attribute("download") is not None
     finally:
         context.close()
+
+
+def test_a_team_narrows_the_plan_and_findings_to_one_workflow(page, review):
+    sign_in(page, review["base"], "vi@example.com")
+    page.goto(f"{review['base']}/assessments/{review['id']}/results")
+    cards = page.locator("#findings .finding-card")
+    total = cards.count()
+    page.get_by_label("Show findings for").select_option(label="Support refunds")
+
+    shown = page.locator("#findings .finding-card:visible")
+    assert 0 < shown.count() < total
+    scopes = set(shown.evaluate_all("cards => cards.map(c => c.dataset.scope)"))
+    assert scopes == {"Support refunds"}
+    assert page.locator("#findings-heading .count").inner_text() == str(shown.count())
+    plan_scopes = page.locator("#plan .plan-item:visible").evaluate_all(
+        "items => items.map(i => i.dataset.scope)")
+    assert plan_scopes and set(plan_scopes) == {"Support refunds"}
+    assert "shown for Support refunds" in page.locator("#scope-filter-status").inner_text()
+
+    page.get_by_label("Show findings for").select_option(label="the whole review")
+    assert page.locator("#findings .finding-card:visible").count() == total
