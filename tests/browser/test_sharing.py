@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.web.test_results import fill_from_example
 from webapp.db import session_scope
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.browser
 PASSWORD = "a long enough passphrase"
 SCREENSHOT_DIR = os.environ.get("FAULTLINE_SCREENSHOT_DIR")
 PHONE = {"width": 390, "height": 844}
+BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -59,6 +61,13 @@ def shoot(page, name: str, width: int = 1280) -> None:
         page.set_viewport_size(size)
 
 
+def assert_accessible(page, name: str) -> None:
+    """No serious or critical axe-core violation on the page as shown."""
+    found = [v for v in Axe().run(page).response["violations"] if v["impact"] in BLOCKING]
+    assert not found, [f"{name}: {v['id']} {v['help']} {[n['target'] for n in v['nodes']][:3]}"
+                       for v in found]
+
+
 def test_owner_shares_stakeholder_reads_and_downloads_owner_revokes(browser, page, review):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -68,6 +77,7 @@ def test_owner_shares_stakeholder_reads_and_downloads_owner_revokes(browser, pag
     page.wait_for_load_state()
     assert page.get_by_text("No links yet.").is_visible()
     shoot(page, "sharing-empty")
+    assert_accessible(page, "sharing page, empty")
 
     page.get_by_label("Label").fill("Board review, Dana")
     page.get_by_role("button", name="Create link").click()
@@ -77,6 +87,7 @@ def test_owner_shares_stakeholder_reads_and_downloads_owner_revokes(browser, pag
     assert re.fullmatch(re.escape(review["base"]) + r"/s/[A-Za-z0-9_-]{43}", url)
     assert page.get_by_role("button", name="Copy link").is_visible()
     shoot(page, "sharing-created")
+    assert_accessible(page, "sharing page, link created")
     shoot(page, "sharing-created", PHONE["width"])
 
     stakeholder = browser.new_context(viewport={"width": 1280, "height": 900},
@@ -104,6 +115,7 @@ def test_owner_shares_stakeholder_reads_and_downloads_owner_revokes(browser, pag
         assert item.get_by_role("cell", name=re.compile("Chrome on Linux")).first.is_visible()
         assert url not in page.content()  # shown once, never again
         shoot(page, "sharing-list")
+        assert_accessible(page, "sharing page, view log open")
         shoot(page, "sharing-list", PHONE["width"])
 
         page.once("dialog", lambda dialog: dialog.accept())
@@ -116,6 +128,7 @@ def test_owner_shares_stakeholder_reads_and_downloads_owner_revokes(browser, pag
         assert response.status == 404
         assert reader.get_by_role("heading", name="This link does not open anything").is_visible()
         assert reader.get_by_text("Ledgerline Payments").count() == 0
+        assert_accessible(reader, "dead link")
     finally:
         stakeholder.close()
     assert errors == []
