@@ -193,3 +193,20 @@ def test_a_write_that_loses_the_race_after_its_read_is_a_conflict(
     assert conflict.theirs.version == 2 and conflict.theirs.value.choices == ("end-to-end",)
     db_session.expire_all()
     assert db_session.query(Answer).one().choices == ["end-to-end"]
+
+
+def test_a_submit_token_is_claimed_once_and_forgotten_after_a_week(app, db_session, owner):
+    from datetime import timedelta
+
+    from webapp.models import utcnow
+    from webapp.models_assessment import FormSubmission
+    from webapp.services import submissions
+
+    token = submissions.new_token()
+    assert submissions.claim(db_session, token, owner) is True
+    assert submissions.claim(db_session, token, owner) is False
+    assert submissions.claim(db_session, "short", owner) is False
+    db_session.get(FormSubmission, token).created_at = utcnow() - timedelta(days=8)
+    db_session.flush()
+    assert submissions.claim(db_session, submissions.new_token(), owner) is True
+    assert db_session.get(FormSubmission, token) is None
