@@ -213,9 +213,34 @@ def export(assessment_id: int, fmt: str):
 # --- audit log --------------------------------------------------------------------------------
 
 
+#: Filters of the audit log page: query value → (action prefix, label).
+AUDIT_KINDS = {"answers": ("answer.", "Answers"), "plan": ("finding.", "Plan tracking"),
+               "milestones": ("milestone.", "Milestones"), "shares": ("share.", "Share links")}
+
+
 @bp.get("/audit")
 def audit_log(assessment_id: int):
     assessment = _load(assessment_id, Role.EDITOR)
-    events = audit_events(get_session(), assessment, limit=500)
+    kind = request.args.get("kind")
+    prefix = AUDIT_KINDS[kind][0] if kind in AUDIT_KINDS else None
+    events = audit_events(get_session(), assessment, limit=AUDIT_LIMIT, action_prefix=prefix)
+    names = {w.scope: w.name for w in assessment.workflows}
     return render_template("tracking/audit.html", assessment=assessment, events=events,
-                           describe=lambda e: describe_event(e.action, e.detail))
+                           kinds=AUDIT_KINDS, kind=kind if prefix else None, limit=AUDIT_LIMIT,
+                           describe=lambda e: describe_event(e.action, e.detail),
+                           where=lambda e: target_text(e.target, names))
+
+
+AUDIT_LIMIT = 500
+
+
+def target_text(target: str, workflow_names: dict[str, str]) -> tuple[str, str]:
+    """(where, what): "System" or the workflow's name, and the question, rule or object."""
+    scope, _, rest = target.partition("/")
+    if scope == "system":
+        return "System", rest
+    if scope in workflow_names:
+        return workflow_names[scope], rest
+    if scope.startswith("workflow:"):
+        return "A removed workflow", rest
+    return "", target

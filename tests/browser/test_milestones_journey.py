@@ -1,0 +1,128 @@
+"""Milestones and plan tracking in real Chromium: freeze the review, change an answer, compare.
+
+Set FAULTLINE_SCREENSHOT_DIR to keep PNGs of the follow-up pages at desktop and phone width.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.tracking.support import RULE, fill_from_example
+from webapp.db import session_scope
+from webapp.models import Role
+from webapp.services import accounts, teams
+from webapp.services import assessments as assessment_service
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long enough passphrase"
+SCREENSHOT_DIR = os.environ.get("FAULTLINE_SCREENSHOT_DIR")
+BEFORE = "Recorded, but many quietly expire"
+AFTER = "Yes: owned, dated, reported until closed"
+
+
+@pytest.fixture
+def review(live_server):
+    """A team (owner + editor) whose assessment holds the payments example's answers."""
+    app = live_server.app
+    with app.test_request_context(), session_scope(app) as session:
+        owner = accounts.sign_up(session, email="owner@example.com", name="Olivia Owner",
+                                 password=PASSWORD)
+        accounts.sign_up(session, email="ed@example.com", name="Ed Editor", password=PASSWORD)
+        team = teams.create_team(session, owner, "Payments platform")
+        teams.add_member(session, team, "ed@example.com", Role.EDITOR)
+        assessment = assessment_service.start_assessment(session, team, owner,
+                                                         name="Ledgerline Payments")
+        fill_from_example(session, assessment, owner)
+        return {"id": assessment.id, "base": live_server.url}
+
+
+def sign_in(page, base_url: str, email: str) -> None:
+    page.goto(base_url + "/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def shoot(page, name: str) -> None:
+    if not SCREENSHOT_DIR:
+        return
+    Path(SCREENSHOT_DIR).mkdir(parents=True, exist_ok=True)
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(Path(SCREENSHOT_DIR) / f"{name}-{width}.png"), full_page=True,
+                        timeout=60_000)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_freeze_change_an_answer_and_compare(page, review):
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    base, aid = review["base"], review["id"]
+    sign_in(page, base, "ed@example.com")
+
+    # From the results page to the milestones, and freeze one.
+    page.goto(f"{base}/assessments/{aid}/results")
+    page.get_by_role("region", name="Plan tracking").get_by_role("link",
+                                                                 name="Milestones").click()
+    page.get_by_label("Name").fill("Q3 review")
+    page.get_by_label("Note").fill("Agreed in the **review meeting**.")
+    page.get_by_role("button", name="Create milestone").click()
+    assert page.get_by_role("heading", name="Q3 review", level=1).is_visible()
+    assert page.locator(".milestone-note strong").inner_text() == "review meeting"
+    shoot(page, "milestone")
+
+    # Change one answer on its question page, without scripts' help needed.
+    page.goto(f"{base}/assessments/{aid}/steps/repeat")
+    question = page.locator("#q-repeat\\.action-item-closure")
+    question.get_by_text(AFTER).click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+
+    # The comparison defaults to the newest milestone against now.
+    page.goto(f"{base}/assessments/{aid}/milestones")
+    page.get_by_role("link", name="Compare with now").first.click()
+    assert "From Q3 review to Now" in page.locator("h1 + p").inner_text()
+    answers = page.get_by_role("region", name="Answers changed")
+    row = answers.locator("tbody tr").filter(has_text="action items")
+    assert row.count() == 1
+    assert BEFORE in row.inner_text() and AFTER in row.inner_text()
+    resolved = page.locator(".compare-resolved")
+    assert "not tracked to closure" in resolved.inner_text()
+    layer = page.locator(".compare-table tr").filter(has_text="Repeat").first
+    assert "↑" in layer.inner_text() and "(up)" in layer.inner_text()
+    shoot(page, "compare")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert not errors, errors
+
+
+def test_an_editor_tracks_a_finding_and_sees_the_flag(page, review):
+    base, aid = review["base"], review["id"]
+    sign_in(page, base, "ed@example.com")
+    page.goto(f"{base}/assessments/{aid}/plan")
+    shoot(page, "plan")
+    page.locator(f"a[href$='/plan/findings/{RULE}']").click()
+    page.get_by_label("Status").select_option("risk_accepted")
+    page.get_by_label("Owner").select_option(label="Olivia Owner")
+    page.get_by_role("button", name="Save tracking").click()
+    assert page.get_by_text("Say why the risk is accepted").is_visible()
+    assert page.get_by_label("Owner").input_value() != ""
+    shoot(page, "finding-error")
+    page.get_by_label("Status").select_option("done")
+    page.get_by_role("button", name="Save tracking").click()
+    assert page.get_by_text("Tracking saved.").is_visible()
+    assert page.get_by_text("Marked done, but the answers still show it").first.is_visible()
+    page.get_by_label("Add a comment").fill("Closed in **ticket 12**")
+    page.get_by_role("button", name="Add comment").click()
+    assert page.locator(".comment-body strong").inner_text() == "ticket 12"
+    shoot(page, "finding")
+    page.goto(f"{base}/assessments/{aid}/audit")
+    assert page.get_by_role("cell", name="Status Open → Done").is_visible()
+    shoot(page, "audit")
