@@ -126,3 +126,11 @@ def test_fit_reasons_and_profile(content) -> None:
     )
     assert fit.flags == {"high-volume", "prototype"}
     assert fit.factor(patterns=["retries"]) == 1.5 and fit.factor(layers=["observe"]) == 1.0
+
+
+def test_no_fit_answer_gives_no_verdict_rather_than_a_poor_one(content) -> None:
+    fit = evaluate(content, answers_of({})).fit
+    assert fit.verdict == "undecided"
+    assert fit.title == "Fit not assessed yet"
+    assert fit.flags == frozenset()
+    assert not any("None of the criteria" in reason for reason in fit.reasons)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .answers import Answer
 from .index import QuestionnaireIndex
-from .models import Criterion, Raises
+from .models import Criterion, Raises, VerdictText
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,16 @@ def _applies(criterion: Criterion, answer: Answer | None) -> bool:
     return answer is not None and not answer.selected.isdisjoint(criterion.applies_when)
 
 
-def _verdict(index: QuestionnaireIndex, for_count: int, against: int) -> str:
+UNDECIDED = VerdictText(
+    title="Fit not assessed yet",
+    advice="Answer the fit questions first: they decide how deep the rest of the review goes.",
+)
+
+
+def _verdict(index: QuestionnaireIndex, for_count: int, against: int, answered: int) -> str:
     model = index.questionnaire.fit
+    if answered == 0:
+        return "undecided"
     if for_count >= model.strong.min_for and against <= model.strong.max_against:
         return "strong"
     if for_count <= model.poor.max_for:
@@ -56,13 +64,14 @@ def assess_fit(index: QuestionnaireIndex, answers: Mapping[str, Answer]) -> Fit:
     unanswered = tuple(q.id for q, _ in index.criteria.values() if q.id not in answers)
     for_count = sum(1 for _, c in applying if c.direction == "for")
     against = len(applying) - for_count
-    verdict = _verdict(index, for_count, against)
-    text = index.questionnaire.fit.verdicts[verdict]
+    answered = len(index.criteria) - len(unanswered)
+    verdict = _verdict(index, for_count, against, answered)
+    text = index.questionnaire.fit.verdicts.get(verdict, UNDECIDED)
     return Fit(
         verdict,
         text.title,
         text.advice,
-        _reasons(applying, unanswered, for_count),
+        _reasons(applying, unanswered, for_count, answered),
         frozenset(c.flag for _, c in applying),
         tuple((c.flag, c.raises) for _, c in applying if c.raises),
         for_count,
@@ -71,10 +80,12 @@ def assess_fit(index: QuestionnaireIndex, answers: Mapping[str, Answer]) -> Fit:
     )
 
 
-def _reasons(applying: list, unanswered: tuple[str, ...], for_count: int) -> tuple[str, ...]:
+def _reasons(
+    applying: list, unanswered: tuple[str, ...], for_count: int, answered: int
+) -> tuple[str, ...]:
     reasons = [c.reason for _, c in applying if c.direction == "for"]
     reasons += [c.reason for _, c in applying if c.direction == "against"]
-    if for_count == 0:
+    if for_count == 0 and answered:
         reasons.append("None of the criteria that call for reliability engineering applies.")
     if unanswered:
         reasons.append(

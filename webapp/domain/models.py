@@ -103,7 +103,8 @@ class FitModel(Strict):
     strong: StrongWhen
     poor: PoorWhen
     poor_when_against_at_least: int = Field(ge=1)
-    verdicts: dict[Literal["strong", "partial", "poor"], VerdictText]
+    #: "undecided" (optional) is shown while no fit question is answered yet.
+    verdicts: dict[Literal["strong", "partial", "poor", "undecided"], VerdictText]
 
 
 class Questionnaire(Strict):
