@@ -20,7 +20,12 @@ from webapp import report
 from webapp.db import get_session
 from webapp.security import CONTENT_SECURITY_POLICY
 from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
-from webapp.views.results_page import QuestionLinks, layer_chart_svg, results_page
+from webapp.views.results_page import (
+    QuestionLinks,
+    layer_chart_svg,
+    not_applicable_cells,
+    results_page,
+)
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("results", __name__, url_prefix="/assessments/<int:assessment_id>")
@@ -40,7 +45,7 @@ def _signed_in() -> None:
 def show(assessment_id: int):
     assessment, result, result_dict = _evaluated(assessment_id)
     page = results_page(result_dict, _links(assessment), team=assessment.team.name,
-                        not_applicable=_not_applicable(result))
+                        not_applicable=not_applicable_cells(result))
     pdf_ready = page["has_answers"] and report.is_cached(result_dict, _cache_dir(),
                                                          team=assessment.team.name)
     return render_template("results/show.html", assessment=assessment, page=page,
@@ -117,20 +122,6 @@ def _editing_urls(assessment, first_section: str | None) -> dict[str, str | None
         "start_url": first,
         "workflows_url": url_for("assessments.workflows", assessment_id=assessment.id),
     }
-
-
-def _not_applicable(result) -> dict[tuple[int, str], bool]:
-    """(workflow position, pattern id) → every question of the pattern answered N/A."""
-    if result is None:
-        return {}
-    by_pattern = result.compiled.index.by_pattern
-    cells = {}
-    for position, workflow in enumerate(result.workflows):
-        for pattern_id, infos in by_pattern.items():
-            answers = [workflow.answers.get(info.id) for info in infos]
-            cells[(position, pattern_id)] = bool(answers) and all(
-                a is not None and a.na is not None for a in answers)
-    return cells
 
 
 def _policy_allowing_styles(html: str) -> str:

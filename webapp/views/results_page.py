@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from webapp.domain import ReviewResult
 from webapp.report import build_report_data, charts
 from webapp.report.html import environment as report_environment
 from webapp.services.evaluation import finding_anchor, question_anchor
@@ -35,6 +36,20 @@ def layer_chart_svg(chart: dict) -> Markup:
     """The report's own layer-chart macro, so the page and the PDF draw the same chart."""
     macros = report_environment().get_template("_macros.html.j2").module
     return Markup(macros.layer_chart(chart))
+
+
+def not_applicable_cells(result: ReviewResult | None) -> dict[tuple[int, str], bool]:
+    """(workflow position, pattern id) → every question of the pattern answered N/A."""
+    if result is None:
+        return {}
+    by_pattern = result.compiled.index.by_pattern
+    cells = {}
+    for position, workflow in enumerate(result.workflows):
+        for pattern_id, infos in by_pattern.items():
+            answers = [workflow.answers.get(info.id) for info in infos]
+            cells[(position, pattern_id)] = bool(answers) and all(
+                a is not None and a.na is not None for a in answers)
+    return cells
 
 
 def results_page(result_dict: dict, links: QuestionLinks, *, team: str | None = None,
