@@ -17,7 +17,8 @@ from webapp.report import cache as report_cache
 from webapp.services import assessments as assessment_service
 from webapp.services import workflows as workflow_service
 from webapp.services.answers import AnswerInput, AnswerValue, save_answers
-from webapp.services.evaluation import get_content
+from webapp.services.evaluation import QuestionnaireMissing, get_content
+from webapp.views import results as results_view
 from webapp.views.results import pdf_filename
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -120,6 +121,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, empty_assessment, route)
 def test_an_unknown_assessment_is_not_found(client, login, people):
     login(people["owner"])
     assert client.get("/assessments/987654/results").status_code == 404
+
+
+@pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
+def test_a_missing_questionnaire_version_is_explained(client, login, people, empty_assessment,
+                                                      route, monkeypatch):
+    def missing(session, assessment):
+        raise QuestionnaireMissing("This assessment uses questionnaire “reliability-review” "
+                                   "version 1, which this installation no longer ships.")
+
+    monkeypatch.setattr(results_view, "evaluate_assessment", missing)
+    login(people["viewer"])
+    response = client.get(url(empty_assessment, route))
+    assert response.status_code == 503
+    assert "no longer ships" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
