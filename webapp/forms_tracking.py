@@ -61,3 +61,4 @@ class CommentForm(FlaskForm):
         description="Markdown: **bold**, lists, links.",
         render_kw={"rows": 3},
     )
+    submit_token = HiddenField()

@@ -22,7 +22,7 @@ ROUTES = [
     ("GET", "/assessments/{a}/plan", None, "viewer"),
     ("GET", FINDING, None, "viewer"),
     ("POST", FINDING, {"status": "planned", "owner": ""}, "editor"),
-    ("POST", FINDING + "/comments", {"body": "On it"}, "editor"),
+    ("POST", FINDING + "/comments", {"body": "On it", "submit_token": "c" * 32}, "editor"),
     ("GET", "/assessments/{a}/plan.csv", None, "viewer"),
     ("GET", "/assessments/{a}/plan.json", None, "viewer"),
     ("GET", "/assessments/{a}/plan.md", None, "viewer"),

@@ -156,14 +156,16 @@ def test_comments_are_markdown_rendered_safely_and_audited(client, login, db_ses
                                                           filled):
     login(people["editor"])
     body = "Fixed in **PR 42**. <script>alert(1)</script> [doc](javascript:alert(1))"
-    response = client.post(url(filled) + "/comments", data={"body": body})
-    assert response.status_code == 302
+    sent = {"body": body, "submit_token": "c" * 32}
+    assert client.post(url(filled) + "/comments", data=sent).status_code == 302
+    assert client.post(url(filled) + "/comments", data=sent).status_code == 302  # resent
     page = client.get(url(filled)).get_data(as_text=True)
     assert "<strong>PR 42</strong>" in page
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     assert 'href="javascript' not in page
     assert [e.action for e in events(db_session)] == ["finding.comment_added"]
-    empty = client.post(url(filled) + "/comments", data={"body": "  "})
+    assert page.count('class="comment"') == 1
+    empty = client.post(url(filled) + "/comments", data={"body": "  ", "submit_token": "d" * 32})
     assert empty.status_code == 400
     assert "Write a comment first." in empty.get_data(as_text=True)
 
@@ -297,3 +299,14 @@ def test_the_results_page_shows_where_the_plan_stands(client, login, people, fil
     assert "Open</span> 73" in summary and "Done</span> 1" in summary
     assert "1 marked done, but the answers still show it" in summary
     assert f'href="/assessments/{filled.id}/plan"' in summary
+
+
+def test_late_work_and_due_risk_reviews_are_marked_on_the_plan(client, login, people, filled):
+    login(people["editor"])
+    client.post(url(filled), data={"status": "planned", "due_date": "2020-01-31"})
+    plan = client.get(f"/assessments/{filled.id}/plan").get_data(as_text=True)
+    assert "2020-01-31</time> <span class=\"track-late\">overdue</span>" in plan
+    client.post(url(filled), data={"status": "risk_accepted", "due_date": "2020-01-31",
+                                   "justification": "Accepted", "review_date": "2020-02-01"})
+    plan = client.get(f"/assessments/{filled.id}/plan").get_data(as_text=True)
+    assert "overdue" not in plan and "risk review due" in plan

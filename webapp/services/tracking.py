@@ -36,6 +36,7 @@ from webapp.services.teams import members_of
 logger = logging.getLogger(__name__)
 
 FLAG_TEXT = "Marked done, but the answers still show it"
+CLOSED = (FindingStatus.DONE, FindingStatus.RISK_ACCEPTED)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,17 @@ class PlanEntry:
     @property
     def anchor(self) -> str:
         return finding_anchor(self.ref.rule_id, self.position)
+
+    def overdue(self, today: dt.date) -> bool:
+        """Past its due date and neither done nor accepted."""
+        t = self.tracking
+        return bool(t and t.due_date and t.due_date < today and self.status not in CLOSED)
+
+    def review_due(self, today: dt.date) -> bool:
+        """An accepted risk whose review date has come."""
+        t = self.tracking
+        return bool(t and self.status is FindingStatus.RISK_ACCEPTED and t.review_date
+                    and t.review_date <= today)
 
 
 @dataclass

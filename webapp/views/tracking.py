@@ -26,7 +26,7 @@ from webapp.db import get_session
 from webapp.forms_tracking import CommentForm, TrackingForm
 from webapp.models import Role
 from webapp.report.notes import render_note
-from webapp.services import ServiceError
+from webapp.services import ServiceError, submissions
 from webapp.services import tracking as service
 from webapp.services.audit import audit_events
 from webapp.services.evaluation import QuestionnaireMissing
@@ -85,7 +85,8 @@ def plan(assessment_id: int):
     buckets = {b: [e for e in tracked.entries if e.finding.get("bucket") == b]
                for b in ("now", "next", "later")}
     return render_template("tracking/plan.html", assessment=assessment, plan=tracked,
-                           buckets=buckets, statuses=service.FindingStatus)
+                           buckets=buckets, statuses=service.FindingStatus,
+                           today=datetime.now(UTC).date())
 
 
 def _ref(rule_id: str, workflow_id: int | None, assessment) -> service.FindingRef:
@@ -121,7 +122,7 @@ def _finding_page(assessment, entry: service.PlanEntry, form: TrackingForm | Non
     form.set_members(_members(assessment))
     return render_template(
         "tracking/finding.html", assessment=assessment, entry=entry, form=form,
-        comment_form=comment_form or CommentForm(formdata=None),
+        comment_form=comment_form or _new_comment_form(),
         action=finding_url(assessment.id, entry.ref),
     ), status
 
@@ -164,6 +165,12 @@ def _field_error(form, error: ServiceError) -> None:
     field.errors = [*field.errors, error.message]
 
 
+def _new_comment_form() -> CommentForm:
+    form = CommentForm(formdata=None)
+    form.submit_token.data = submissions.new_token()
+    return form
+
+
 @bp.post("/plan/findings/<rule_id>/comments", endpoint="comment")
 @bp.post("/plan/findings/<rule_id>/workflows/<int:workflow_id>/comments",
          endpoint="workflow_comment")
@@ -174,6 +181,9 @@ def add_comment(assessment_id: int, rule_id: str, workflow_id: int | None = None
     form = CommentForm()
     if not form.validate_on_submit():
         return _finding_page(assessment, entry, comment_form=form, status=400)
+    if not submissions.claim(session, form.submit_token.data, current_user):
+        flash("This comment was already sent; it was added once.", "info")
+        return redirect(finding_url(assessment.id, ref) + "#comments")
     try:
         service.add_comment(session, assessment, current_user, ref, form.body.data)
     except ServiceError as error:
