@@ -143,6 +143,16 @@ def _render(result: dict, fmt: str) -> bytes:
     return out.encode() if isinstance(out, str) else out
 
 
+def _with_evidence(answers, folder, content):  # workflows' `file:` reviewed; exits 2 if unusable
+    from webapp.evidence import EvidenceFileError, apply_files
+
+    try:
+        return apply_files(answers, folder, content)
+    except EvidenceFileError as exc:
+        click.echo(f"faultline report: {exc}", err=True)
+        raise SystemExit(2) from None
+
+
 @main.command()
 @click.argument("answers_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["json", "html", "pdf"]), default="json",
@@ -161,6 +171,7 @@ def report(answers_file: str, fmt: str, output: str | None, content_dir: str | N
     except AnswersError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(2) from None
+    answers = _with_evidence(answers, Path(answers_file).parent, content)
     result = evaluate(content, answers)
     data = result_to_json(result).encode() if fmt == "json" else _render(result_to_dict(result), fmt)
     _write(data, output)

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem
 from .yamlio import line_of, place
+
+if TYPE_CHECKING:
+    from .evidence import AutomationFinding, Detected
 
 Path_ = tuple[str | int, ...]
 
@@ -62,6 +65,12 @@ class WorkflowAnswers:
     answers: dict[str, Answer] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     evidence: dict[str, str] = field(default_factory=dict)
+    #: automation files of this workflow (answers file: relative to the file's folder)
+    files: list[str] = field(default_factory=list)
+    #: answers the reviewer suggests from `files` (see `evidence.resolve_evidence`)
+    detected: list[Detected] = field(default_factory=list)
+    #: the reviewer's findings on `files`, shown with the evidence
+    findings: list[AutomationFinding] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +95,7 @@ def answers_to_dict(answers: Answers) -> dict[str, Any]:
     data["workflows"] = [
         {"name": w.name, "answers": block(w.answers), "notes": dict(w.notes)}
         | ({"evidence": dict(w.evidence)} if w.evidence else {})
+        | ({"file": list(w.files)} if w.files else {})
         for w in answers.workflows
     ]
     return data
@@ -159,13 +169,22 @@ class AnswersReader:
         name = self.text(data.get("name"), path + ("name",)).strip()
         if not name:
             self.problem(path + ("name",), "every workflow needs a name")
-        self._unknown_keys(data, {"name", "answers", "notes", "evidence"}, path)
+        self._unknown_keys(data, {"name", "answers", "notes", "evidence", "file"}, path)
         return WorkflowAnswers(
             name,
             self.answers(data.get("answers"), path + ("answers",)),
             self.notes(data.get("notes"), path + ("notes",)),
             self.notes(data.get("evidence"), path + ("evidence",)),
+            self.files(data.get("file"), path + ("file",)),
         )
+
+    def files(self, value: Any, path: Path_) -> list[str]:
+        """`file: <path>` or a list of paths, each non-empty text."""
+        items = [] if value is None else value if isinstance(value, list) else [value]
+        if all(isinstance(v, str) and v.strip() for v in items):
+            return [v.strip() for v in items]
+        self.problem(path, "must be a file path or a list of file paths")
+        return []
 
     def _unknown_keys(self, data: Mapping[str, Any], allowed: set[str], path: Path_) -> None:
         for key in data:

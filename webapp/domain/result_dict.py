@@ -10,8 +10,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .answers import Answer
+from .answers import Answer, WorkflowAnswers
 from .evaluate import ReviewResult, WorkflowResult
+from .evidence import evidence_source
 from .findings import BUCKETS, SEVERITY_ORDER, Finding
 from .index import QuestionInfo, QuestionnaireIndex
 from .plan import PlanStep
@@ -38,6 +39,7 @@ def _question_row(
     answers: Mapping[str, Answer],
     notes: Mapping[str, str],
     evidence: Mapping[str, str],
+    from_evidence: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     answer = answers.get(info.id)
     return {
@@ -48,6 +50,7 @@ def _question_row(
         "score": question_score(info, answer),
         "note": notes.get(info.id),
         "evidence": evidence.get(info.id),
+        "source": "evidence" if info.id in from_evidence else None,
     }
 
 
@@ -57,6 +60,7 @@ def _sections(
     answers: Mapping[str, Answer],
     notes: Mapping[str, str],
     evidence: Mapping[str, str],
+    from_evidence: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     return [
         {
@@ -64,7 +68,8 @@ def _sections(
             "kind": s.kind,
             "title": s.title,
             "questions": [
-                _question_row(index.questions[q.id], answers, notes, evidence) for q in s.questions
+                _question_row(index.questions[q.id], answers, notes, evidence, from_evidence)
+                for q in s.questions
             ],
         }
         for s in index.questionnaire.sections
@@ -131,8 +136,40 @@ def _description(index: QuestionnaireIndex, answers: Mapping[str, Answer]) -> li
     ]
 
 
+def _evidence(index: QuestionnaireIndex, wf: WorkflowAnswers) -> list[dict[str, Any]]:
+    """The reviewer's suggested answers for a workflow, in file, line and question order."""
+    return [
+        {
+            "question": d.question,
+            "question_text": index.questions[d.question].question.text,
+            "choice": d.choice,
+            "label": index.questions[d.question].labels[d.choice],
+            "file": d.file,
+            "line": d.line,
+            "rule": d.rule,
+            "rule_title": d.rule_title,
+            "text": d.text,
+            "status": d.status,
+        }
+        for d in sorted(wf.detected, key=lambda d: (d.file, d.line, d.question, d.choice, d.rule))
+    ]
+
+
+def _automation(wf: WorkflowAnswers) -> dict[str, Any]:
+    findings = sorted(wf.findings, key=lambda f: (f.file, f.line, f.rule))
+    return {
+        "files": list(wf.files),
+        "findings": [
+            {"rule": f.rule, "title": f.title, "severity": f.severity, "file": f.file,
+             "line": f.line, "message": f.message}
+            for f in findings
+        ],
+    }
+
+
 def _workflow(r: ReviewResult, w: WorkflowResult, titles: Mapping[str, str]) -> dict[str, Any]:
     index = r.compiled.index
+    own = r.answers.workflows[w.position]
     return {
         "name": w.name,
         "score": w.score,
@@ -141,6 +178,8 @@ def _workflow(r: ReviewResult, w: WorkflowResult, titles: Mapping[str, str]) -> 
         "description": _description(index, w.answers),
         "patterns": [_group(g, titles) for g in w.patterns],
         "scenarios": [_scenario(s) for s in w.scenarios],
+        "evidence": _evidence(index, own),
+        "automation": _automation(own),
     }
 
 
@@ -251,7 +290,12 @@ def result_to_dict(r: ReviewResult) -> dict[str, Any]:
         "answers": {
             "sections": _sections(index, False, a.answers, a.notes, {}),
             "workflows": [
-                {"name": w.name, "sections": _sections(index, True, w.answers, w.notes, w.evidence)}
+                {
+                    "name": w.name,
+                    "sections": _sections(
+                        index, True, w.answers, w.notes, w.evidence, frozenset(evidence_source(w))
+                    ),
+                }
                 for w in a.workflows
             ],
         },

@@ -7,10 +7,10 @@ small functions (`webapp.reviewer.detectors`).
 
 from webapp.reviewer.checks import Check, CheckFileError, load_checks
 from webapp.reviewer.engine import Report, review, review_texts
-from webapp.reviewer.evidence import Suggestion, suggest_answers
+from webapp.reviewer.evidence import Suggestion, suggest_answers, suggest_texts
 from webapp.reviewer.models import Finding
 
 __all__ = [
     "Check", "CheckFileError", "Finding", "Report", "Suggestion", "load_checks", "review",
-    "review_texts", "suggest_answers",
+    "review_texts", "suggest_answers", "suggest_texts",
 ]  # fmt: skip

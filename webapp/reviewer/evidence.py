@@ -8,14 +8,14 @@ that passes the check supports. The web app and the answers file show a suggesti
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from webapp.reviewer.checks import Check, load_checks
 from webapp.reviewer.detectors import Context
-from webapp.reviewer.discovery import discover
-from webapp.reviewer.engine import Report, review_sources
+from webapp.reviewer.discovery import discover, discover_texts
+from webapp.reviewer.engine import Report, review_sources, review_texts
 from webapp.reviewer.models import Finding, Source
 
 
@@ -47,6 +47,20 @@ def suggest_answers(evidence: Evidence, checks: tuple[Check, ...] | None = None,
     if items and all(isinstance(item, str | Path) for item in items):
         return _from_paths([Path(item) for item in items], checks, root)
     return _dedupe(_from_findings([i for i in items if isinstance(i, Finding)], checks))
+
+
+def suggest_texts(files: Mapping[str, str], checks: tuple[Check, ...] | None = None
+                  ) -> tuple[Report, list[Suggestion]]:
+    """Review files held in memory (an upload, or files an answers file names) and suggest
+    answers, positive ones included: the report for its findings, parse errors and skips."""
+    checks = load_checks() if checks is None else checks
+    report = review_texts(files, checks=checks)
+    found = discover_texts(files)
+    context = Context(found.sources)
+    suggestions = _from_findings(report.findings, checks)
+    for source in found.sources:
+        suggestions += _positive(source, context, checks)
+    return report, _dedupe(suggestions)
 
 
 def _from_findings(findings: list[Finding], checks: tuple[Check, ...]) -> list[Suggestion]:
