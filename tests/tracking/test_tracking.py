@@ -310,3 +310,17 @@ def test_late_work_and_due_risk_reviews_are_marked_on_the_plan(client, login, pe
                                    "justification": "Accepted", "review_date": "2020-02-01"})
     plan = client.get(f"/assessments/{filled.id}/plan").get_data(as_text=True)
     assert "overdue" not in plan and "risk review due" in plan
+
+
+def test_saving_the_same_values_again_records_nothing(client, login, db_session, people,
+                                                      filled):
+    login(people["editor"])
+    data = {"status": "planned", "owner": people["owner"].id, "due_date": "2026-12-15"}
+    client.post(url(filled), data=data)
+    first = db_session.scalars(select(FindingTracking)).one().updated_at
+    client.post(url(filled), data=data)
+    db_session.expire_all()
+    assert len(events(db_session)) == 3
+    assert db_session.scalars(select(FindingTracking)).one().updated_at == first
+    client.post(url(filled), data={**data, "due_date": "2026-12-20"})
+    assert [e.action for e in events(db_session)][-1] == "finding.due_changed"

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
 
 from webapp import domain
-from webapp.models import User
+from webapp.models import User, utcnow
 from webapp.models_assessment import SYSTEM_SCOPE, Assessment, Workflow, workflow_scope
 from webapp.models_tracking import (
     COMMENT_MAX,
@@ -198,7 +198,8 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _changes(row: FindingTracking, data: TrackingInput) -> list[tuple[str, dict[str, Any]]]:
+def _changes(session: Session, row: FindingTracking,
+             data: TrackingInput) -> list[tuple[str, dict[str, Any]]]:
     changes = []
     if row.status != data.status or (
             data.status == FindingStatus.RISK_ACCEPTED
@@ -209,8 +210,9 @@ def _changes(row: FindingTracking, data: TrackingInput) -> list[tuple[str, dict[
                        "review_date": _iso(data.review_date)}
         changes.append(("finding.status_changed", detail))
     if row.owner_id != data.owner_id:
+        owner = session.get(User, data.owner_id) if data.owner_id is not None else None
         changes.append(("finding.owner_changed", {"before": _user_name(row.owner),
-                                                  "after": data.owner_id}))
+                                                  "after": _user_name(owner)}))
     if row.due_date != data.due_date:
         changes.append(("finding.due_changed", {"before": _iso(row.due_date),
                                                 "after": _iso(data.due_date)}))
@@ -230,16 +232,15 @@ def update_tracking(session: Session, assessment: Assessment, user: User, ref: F
     entry = find_entry(session, assessment, ref)
     data = _check(session, assessment, data)
     row = entry.tracking or _row(session, assessment, ref)
-    changes = _changes(row, data)
+    changes = _changes(session, row, data)
+    if not changes and row.id is not None:
+        return row
     row.status, row.owner_id, row.due_date = data.status, data.owner_id, data.due_date
     row.justification = data.justification or None
     row.review_date = data.review_date
-    row.updated_by_id = user.id
+    row.updated_by_id, row.updated_at = user.id, utcnow()
     session.flush()
-    session.refresh(row, ["owner"])
     for action, detail in changes:
-        if action == "finding.owner_changed":
-            detail["after"] = _user_name(row.owner)
         record_audit(session, assessment=assessment, actor=user, action=action,
                      target=_target(entry), detail=detail)
     logger.info("assessment %s: finding %s tracked by user %s (%d changes)", assessment.id,
