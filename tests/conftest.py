@@ -46,8 +46,21 @@ PASSWORD = "correct horse battery staple"
 TEST_SECRET = "test-secret-key-" + "x" * 32
 
 
+#: Fixtures that put a test on the database; such tests get the `database` marker, which is
+#: how CI picks the tests worth repeating on PostgreSQL.
+DATABASE_FIXTURES = frozenset({"database_url", "app", "db_session", "make_app",
+                               "fresh_database_url", "live_server"})
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "database: uses the test database (added automatically)")
     accounts.use_cheap_hashing()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
 
 
 def unavailable(reason: str) -> None:
