@@ -229,7 +229,28 @@ def workflow(raw: dict, position: int, index: dict) -> dict:
         "coverage": percent(raw.get("coverage")),
         "patterns": patterns,
         "scenarios": [scenario(s, name, index) for s in raw.get("scenarios") or []],
+        "evidence": evidence(raw),
     }
+
+
+EVIDENCE_STATUS = {"applied": "Accepted", "agrees": "Accepted", "overridden": "Overridden",
+                   "pending": "Pending"}
+
+
+def evidence(raw: dict) -> dict:
+    """What the automated reviewer saw in the workflow's files: suggested answers with their
+    status, and its findings; empty lists when no file was linked."""
+    automation = raw.get("automation") or {}
+    suggestions = [
+        {**item, "where": f"{item.get('file')}:{item.get('line')}",
+         "status": str(item.get("status") or "pending"),
+         "status_label": EVIDENCE_STATUS.get(str(item.get("status")), "Pending")}
+        for item in raw.get("evidence") or [] if isinstance(item, dict)
+    ]
+    findings = [{**f, "where": f"{f.get('file')}:{f.get('line')}"}
+                for f in automation.get("findings") or [] if isinstance(f, dict)]
+    return {"files": list(automation.get("files") or []), "suggestions": suggestions,
+            "findings": findings}
 
 
 def plan_order(plan: object, findings: list[dict]) -> list[dict]:
