@@ -103,6 +103,11 @@ class Workflow(Base):
     #: Where the automation lives (a file path or URL), for readers of the review.
     source: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = _timestamp()
+    #: The workflow's automation file (GitHub Actions workflow, compose file or Kubernetes
+    #: manifest) as uploaded or pasted: its name as shown ("release.yml") and its text. The
+    #: automated reviewer reads it to suggest answers; None when no file is linked.
+    automation_name: Mapped[str | None] = mapped_column(String(200))
+    automation_text: Mapped[str | None] = mapped_column(Text)
 
     assessment: Mapped[Assessment] = relationship(back_populates="workflows")
 
