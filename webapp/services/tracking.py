@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
 
@@ -178,14 +179,31 @@ def _check(session: Session, assessment: Assessment, data: TrackingInput) -> Tra
                          data.review_date)
 
 
-def _row(session: Session, assessment: Assessment, ref: FindingRef) -> FindingTracking:
-    row = session.scalar(select(FindingTracking).where(
+def _find_row(session: Session, assessment: Assessment,
+              ref: FindingRef) -> FindingTracking | None:
+    return session.scalar(select(FindingTracking).where(
         FindingTracking.assessment_id == assessment.id, FindingTracking.scope == ref.scope,
         FindingTracking.rule_id == ref.rule_id))
-    if row is None:
-        row = FindingTracking(assessment_id=assessment.id, scope=ref.scope, rule_id=ref.rule_id,
-                              workflow_id=ref.workflow_id, status=FindingStatus.OPEN.value)
-        session.add(row)
+
+
+def _row(session: Session, assessment: Assessment, ref: FindingRef) -> FindingTracking:
+    """The finding's tracking row, created (open) on first use. Two requests creating it at
+    once end with one row: the loser's insert fails on the unique constraint and reads it."""
+    row = _find_row(session, assessment, ref)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = FindingTracking(assessment_id=assessment.id, scope=ref.scope,
+                                  rule_id=ref.rule_id, workflow_id=ref.workflow_id,
+                                  status=FindingStatus.OPEN.value)
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        logger.info("finding %s of assessment %s was tracked concurrently", ref, assessment.id)
+        row = _find_row(session, assessment, ref)
+        if row is None:
+            raise
     return row
 
 
@@ -274,33 +292,3 @@ def workflow_of(assessment: Assessment, workflow_id: int | None) -> Workflow | N
         if workflow.id == workflow_id:
             return workflow
     raise NotFound()
-
-
-def export_rows(plan: TrackedPlan) -> list[dict[str, Any]]:
-    """The tracked plan as plain rows for the CSV, JSON and Markdown exports."""
-    return [_export_row(entry) for entry in plan.entries]
-
-
-def _export_row(entry: PlanEntry) -> dict[str, Any]:
-    f, t = entry.finding, entry.tracking
-    return {
-        "number": entry.number,
-        "rule": entry.ref.rule_id,
-        "title": f.get("title") or entry.ref.rule_id,
-        "severity": f.get("severity"),
-        "bucket": f.get("bucket"),
-        "workflow": f.get("workflow"),
-        "effort": f.get("effort"),
-        "quick_win": bool(f.get("quick_win")),
-        "why": f.get("rationale") or "",
-        "steps": list(f.get("remediation") or []),
-        "verification": list(f.get("verification") or []),
-        "status": entry.status.value,
-        "status_label": entry.status.label,
-        "owner": _user_name(t.owner) if t else None,
-        "due_date": _iso(t.due_date) if t else None,
-        "justification": (t.justification if t else None) or None,
-        "review_date": _iso(t.review_date) if t else None,
-        "flag": FLAG_TEXT if entry.flagged else None,
-        "comments": len(t.comments) if t else 0,
-    }

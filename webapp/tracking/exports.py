@@ -1,17 +1,20 @@
 """The tracked plan as CSV (spreadsheets), JSON (tools) and Markdown (issue trackers).
 
-Rows come from `services.tracking.export_rows`. CSV cells that a spreadsheet would read as a
-formula (starting with = + - @, or a tab or carriage return) get a leading apostrophe, so an
-exported finding title can never run as a formula when the file is opened.
+`export_rows` turns the plan's entries into plain rows; the three writers read only those.
+CSV cells that a spreadsheet would read as a formula (starting with = + - @, or a tab or
+carriage return) get a leading apostrophe, so an exported text can never run as a formula.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from webapp.services.tracking import FLAG_TEXT
 
 FORMAT_VERSION = 1
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -23,6 +26,41 @@ CSV_COLUMNS = (
     ("steps", "How to fix it"), ("verification", "How to verify"),
 )
 SEVERITY_WORDS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
+
+
+def export_rows(entries: Iterable[Any]) -> list[dict[str, Any]]:
+    """Plan entries (`services.tracking.PlanEntry`) as the plain rows every export reads."""
+    return [_export_row(entry) for entry in entries]
+
+
+def _export_row(entry: Any) -> dict[str, Any]:
+    f, t = entry.finding, entry.tracking
+    return {
+        "number": entry.number,
+        "rule": entry.ref.rule_id,
+        "title": f.get("title") or entry.ref.rule_id,
+        "severity": f.get("severity"),
+        "bucket": f.get("bucket"),
+        "workflow": f.get("workflow"),
+        "effort": f.get("effort"),
+        "quick_win": bool(f.get("quick_win")),
+        "why": f.get("rationale") or "",
+        "steps": list(f.get("remediation") or []),
+        "verification": list(f.get("verification") or []),
+        "status": entry.status.value,
+        "status_label": entry.status.label,
+        "owner": t.owner.name if t and t.owner else None,
+        "due_date": _iso(t.due_date) if t else None,
+        "justification": (t.justification if t else None) or None,
+        "review_date": _iso(t.review_date) if t else None,
+        "flag": FLAG_TEXT if entry.flagged else None,
+        "comments": len(t.comments) if t else 0,
+    }
+
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def safe_cell(value: Any) -> str:

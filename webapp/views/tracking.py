@@ -208,7 +208,7 @@ def _meta(assessment) -> dict:
 @bp.get("/plan.<any(csv, json, md):fmt>")
 def export(assessment_id: int, fmt: str):
     assessment = _load(assessment_id)
-    rows, meta = service.export_rows(_plan(assessment)), _meta(assessment)
+    rows, meta = exports.export_rows(_plan(assessment).entries), _meta(assessment)
     body = {"csv": lambda: exports.to_csv(rows), "json": lambda: exports.to_json(rows, meta),
             "md": lambda: exports.to_markdown(rows, meta)}[fmt]()
     response = Response(body, mimetype=MIMETYPES[fmt])
