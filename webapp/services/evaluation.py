@@ -96,7 +96,18 @@ def answers_for_domain(session: Session, assessment: Assessment) -> domain.Answe
         own = domain.WorkflowAnswers(workflow.name)
         _fill(own.answers, own.notes, by_scope.get(workflow.scope, []))
         result.workflows.append(own)
-    return result
+    return _with_evidence(result, assessment)
+
+
+def _with_evidence(answers: domain.Answers, assessment: Assessment) -> domain.Answers:
+    """Suggestions from the workflows' automation files, as evidence (never applied)."""
+    from webapp.services.automation import attach_evidence
+
+    workflows = list(assessment.workflows)
+    if not any(w.automation_name for w in workflows):
+        return answers
+    index = get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
+    return attach_evidence(answers, workflows, index)
 
 
 @dataclass(frozen=True)

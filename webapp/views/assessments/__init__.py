@@ -46,4 +46,10 @@ def results_url(assessment: Assessment, anchor: str | None = None) -> str | None
     return f"{url}#{anchor}" if anchor else url
 
 
-from webapp.views.assessments import autosave, dashboard, pages, workflows  # noqa: E402, F401
+from webapp.views.assessments import (  # noqa: E402, F401
+    automation,
+    autosave,
+    dashboard,
+    pages,
+    workflows,
+)

@@ -25,6 +25,7 @@ from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
 from webapp.services.progress import progress
 from webapp.services.workflows import get_workflow
 from webapp.views.assessments import bp, load_assessment, results_url
+from webapp.views.assessments.automation import page_evidence
 from webapp.views.assessments.questions import (
     QuestionGroup,
     build_form,
@@ -135,6 +136,7 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
         current_step=page["step"],
         conflicts=conflicts,
         neighbours=_neighbours(assessment, workflow, page["step"], steps),
+        evidence=page_evidence(result, workflow),
     ), status
 
 
