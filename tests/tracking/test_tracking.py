@@ -299,6 +299,8 @@ def test_the_results_page_shows_where_the_plan_stands(client, login, people, fil
     assert "Open</span> 73" in summary and "Done</span> 1" in summary
     assert "1 marked done, but the answers still show it" in summary
     assert f'href="/assessments/{filled.id}/plan"' in summary
+    data = json.loads(page.split('id="plan-tracking-data">')[1].split("</script>")[0])
+    assert data == {f"finding-{RULE}": {"status": "done", "label": "Done", "flag": FLAG}}
 
 
 def test_late_work_and_due_risk_reviews_are_marked_on_the_plan(client, login, people, filled):

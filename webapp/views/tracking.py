@@ -61,7 +61,10 @@ def tracking_summary(assessment) -> dict | None:
     except QuestionnaireMissing:
         return None
     counts = [(s, sum(e.status is s for e in tracked.entries)) for s in service.FindingStatus]
-    return {"counts": counts, "flagged": len(tracked.flagged),
+    items = {e.anchor: {"status": e.status.value, "label": e.status.label,
+                        "flag": service.FLAG_TEXT if e.flagged else None}
+             for e in tracked.entries if e.status is not service.FindingStatus.OPEN}
+    return {"counts": counts, "flagged": len(tracked.flagged), "items": items,
             "milestones": len(milestones_of(session, assessment))}
 
 
