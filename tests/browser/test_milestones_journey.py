@@ -127,6 +127,7 @@ def test_an_editor_tracks_a_finding_and_sees_the_flag(page, review):
     item = page.locator(".plan-item").filter(has_text="not tracked to closure")
     assert "● Done" in item.locator(".track-status").text_content()
     assert "still show it" in item.locator(".track-flag").text_content()
+    shoot(page, "results-plan")
     page.goto(f"{base}/assessments/{aid}/audit")
     assert page.get_by_role("cell", name="Status Open → Done").is_visible()
     shoot(page, "audit")
