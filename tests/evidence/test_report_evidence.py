@@ -26,15 +26,20 @@ def result() -> dict:
 def evidence_block(html: str, workflow: str) -> str | None:
     """The evidence block of one workflow's section, as text with tags, or None."""
     start = html.index(f"<h3>{workflow}</h3>")
-    section = html[start:html.index("</section>", start)]
-    found = re.search(r'<div class="evidence-block">.*?</ul>\s*</div>|<div class="evidence-block">'
-                      r".*?</table>\s*</div>", section, re.S)
+    section = html[start : html.index("</section>", start)]
+    found = re.search(
+        r'<div class="evidence-block">.*?</ul>\s*</div>|<div class="evidence-block">'
+        r".*?</table>\s*</div>",
+        section,
+        re.S,
+    )
     return found.group(0) if found else None
 
 
 def rows(block: str) -> list[str]:
-    return [re.sub(r"<[^>]+>|\s+", " ", r).strip() for r in re.findall(r"<tr>(.*?)</tr>",
-                                                                        block, re.S)]
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", r).strip() for r in re.findall(r"<tr>(.*?)</tr>", block, re.S)
+    ]
 
 
 def test_html_report_lists_suggestions_with_file_line_and_status(result) -> None:

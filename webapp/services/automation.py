@@ -70,13 +70,25 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
     reviewed = reviewed_text(name, text)
     workflow.automation_name, workflow.automation_text = name, text
     session.flush()
-    record_audit(session, assessment=workflow.assessment, actor=user,
-                 action="workflow.automation_linked", target=workflow.name,
-                 detail={"file": name, "suggestions": len(reviewed.detected),
-                         "findings": len(reviewed.findings)})
+    record_audit(
+        session,
+        assessment=workflow.assessment,
+        actor=user,
+        action="workflow.automation_linked",
+        target=workflow.name,
+        detail={
+            "file": name,
+            "suggestions": len(reviewed.detected),
+            "findings": len(reviewed.findings),
+        },
+    )
     mark_changed(session, workflow.assessment)
-    logger.info("workflow %s: automation file %s linked (%d suggestions)", workflow.id, name,
-                len(reviewed.detected))
+    logger.info(
+        "workflow %s: automation file %s linked (%d suggestions)",
+        workflow.id,
+        name,
+        len(reviewed.detected),
+    )
     return reviewed
 
 
@@ -84,9 +96,14 @@ def unlink_file(session: Session, workflow: Workflow, user: User) -> None:
     name = workflow.automation_name
     workflow.automation_name = workflow.automation_text = None
     session.flush()
-    record_audit(session, assessment=workflow.assessment, actor=user,
-                 action="workflow.automation_unlinked", target=workflow.name,
-                 detail={"file": name})
+    record_audit(
+        session,
+        assessment=workflow.assessment,
+        actor=user,
+        action="workflow.automation_unlinked",
+        target=workflow.name,
+        detail={"file": name},
+    )
     mark_changed(session, workflow.assessment)
 
 
@@ -114,8 +131,9 @@ def reviewed_workflow(workflow: Workflow) -> Reviewed | None:
         return None
 
 
-def attach_evidence(answers: domain.Answers, workflows: list[Workflow],
-                    index: QuestionnaireIndex) -> domain.Answers:
+def attach_evidence(
+    answers: domain.Answers, workflows: list[Workflow], index: QuestionnaireIndex
+) -> domain.Answers:
     """Engine input with each workflow's evidence; suggestions are never applied here."""
     for own, workflow in zip(answers.workflows, workflows, strict=True):
         reviewed = reviewed_workflow(workflow)
@@ -125,8 +143,14 @@ def attach_evidence(answers: domain.Answers, workflows: list[Workflow],
     return resolve_evidence(answers, index, apply=False)
 
 
-def accept_suggestion(session: Session, assessment: Assessment, workflow: Workflow, user: User,
-                      suggestion: tuple[str, str], base_version: int) -> SaveResult:
+def accept_suggestion(
+    session: Session,
+    assessment: Assessment,
+    workflow: Workflow,
+    user: User,
+    suggestion: tuple[str, str],
+    base_version: int,
+) -> SaveResult:
     """Save the suggested choice as the answer (a multi-choice answer keeps its other choices)
     through the answers service; the caller handles conflicts like a page save."""
     question_id, choice_id = suggestion
@@ -139,5 +163,6 @@ def accept_suggestion(session: Session, assessment: Assessment, workflow: Workfl
     kept = () if single or saved.na_reason is not None else saved.choices
     choices = kept if choice_id in kept else (*kept, choice_id)
     value = AnswerValue(choices=choices, note=saved.note)
-    return save_answers(session, assessment, user, [AnswerInput(question_id, value, base_version)],
-                        workflow)
+    return save_answers(
+        session, assessment, user, [AnswerInput(question_id, value, base_version)], workflow
+    )

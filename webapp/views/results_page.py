@@ -71,6 +71,8 @@ def results_page(result_dict: dict, links: QuestionLinks, *, team: str | None = 
     for position, workflow in enumerate(data["workflows"]):
         for scenario in workflow["scenarios"]:
             linker.link_all(scenario["because"], position)
+        for item in workflow["evidence"]["suggestions"]:
+            item["href"] = linker.url(item["question"], position)
     return {
         **data,
         "heat_map": _heat_map(data["workflows"], not_applicable or {}),

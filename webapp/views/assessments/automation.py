@@ -31,16 +31,22 @@ def _load(assessment_id: int, workflow_id: int):
 
 
 def _workflow_url(workflow, anchor: str = "automation") -> str:
-    url = url_for("assessments.workflow", assessment_id=workflow.assessment_id,
-                  workflow_id=workflow.id)
+    url = url_for(
+        "assessments.workflow", assessment_id=workflow.assessment_id, workflow_id=workflow.id
+    )
     return f"{url}#{anchor}"
 
 
 def _form_page(assessment, workflow, form: AutomationFileForm, error: str | None, status: int):
     return render_template(
-        "assessments/automation.html", assessment=assessment, workflow=workflow, form=form,
-        error=error, max_kb=service.MAX_FILE_BYTES // 1000,
-        steps=progress(get_session(), assessment), current_step="workflows",
+        "assessments/automation.html",
+        assessment=assessment,
+        workflow=workflow,
+        form=form,
+        error=error,
+        max_kb=service.MAX_FILE_BYTES // 1000,
+        steps=progress(get_session(), assessment),
+        current_step="workflows",
     ), status
 
 
@@ -58,9 +64,11 @@ def automation_file(assessment_id: int, workflow_id: int):
     except ServiceError as error:
         return _form_page(assessment, workflow, form, error.message, 400)
     count = len(reviewed.detected)
-    flash(f"Reviewed {name}: {count} suggested answer{'s' if count != 1 else ''}, "
-          f"{len(reviewed.findings)} finding{'s' if len(reviewed.findings) != 1 else ''}.",
-          "success")
+    flash(
+        f"Reviewed {name}: {count} suggested answer{'s' if count != 1 else ''}, "
+        f"{len(reviewed.findings)} finding{'s' if len(reviewed.findings) != 1 else ''}.",
+        "success",
+    )
     return redirect(_workflow_url(workflow))
 
 
@@ -104,15 +112,19 @@ def accept_suggestion(assessment_id: int, workflow_id: int):
     question, choice, version = parsed
     session = get_session()
     try:
-        result = service.accept_suggestion(session, assessment, workflow, current_user,
-                                           (question, choice), version)
+        result = service.accept_suggestion(
+            session, assessment, workflow, current_user, (question, choice), version
+        )
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(_workflow_url(workflow, question_anchor(question)))
     if result.conflicts:
         session.rollback()
-        flash("Someone else changed this answer since the page was loaded; nothing was saved. "
-              "Check their answer, then accept again if the evidence still applies.", "warning")
+        flash(
+            "Someone else changed this answer since the page was loaded; nothing was saved. "
+            "Check their answer, then accept again if the evidence still applies.",
+            "warning",
+        )
     else:
         flash("Suggestion accepted and saved.", "success")
     return redirect(_workflow_url(workflow, question_anchor(question)))
