@@ -326,3 +326,19 @@ def test_saving_the_same_values_again_records_nothing(client, login, db_session,
     assert db_session.scalars(select(FindingTracking)).one().updated_at == first
     client.post(url(filled), data={**data, "due_date": "2026-12-20"})
     assert [e.action for e in events(db_session)][-1] == "finding.due_changed"
+
+
+def test_removing_a_workflow_removes_its_findings_tracking(app, client, login, db_session,
+                                                           people, filled):
+    from webapp.services import workflows as workflow_service
+
+    payouts = next(w for w in filled.workflows if w.name == "Nightly merchant payouts")
+    login(people["editor"])
+    client.post(url(filled, WORKFLOW_RULE, payouts), data={"status": "planned"})
+    client.post(url(filled), data={"status": "planned"})
+    with app.test_request_context():
+        workflow_service.remove_workflow(db_session, payouts)
+        db_session.flush()
+    db_session.expire_all()
+    assert [t.scope for t in db_session.scalars(select(FindingTracking))] == ["system"]
+    assert client.get(f"/assessments/{filled.id}/plan").status_code == 200
