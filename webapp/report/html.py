@@ -22,8 +22,11 @@ FONT_FACES = (  # (file, weight, style) shipped in static/fonts/, licence in OFL
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
+    # No auto-reload: templates are read once per process, like the stylesheet and the
+    # template version that keys the PDF cache, so the three always agree.
     return Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        auto_reload=False,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
