@@ -1,0 +1,98 @@
+"""Evidence in Chromium: upload a workflow's file, see "detected in", accept one suggestion,
+find it on the results page; screenshots of the workflow page and the evidence blocks."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_review_journey import create_team_and_assessment, sign_up, stored
+
+pytestmark = pytest.mark.browser
+
+RELEASE = Path(__file__).resolve().parents[2] / "examples" / "automation" / "release.yml"
+TIMEOUT = "timeouts.run-deadline"
+#: Set FAULTLINE_SCREENSHOTS=<folder> to keep screenshots for a visual check.
+SHOTS = os.environ.get("FAULTLINE_SCREENSHOTS")
+
+
+def shot(target, name: str, full_page: bool = True) -> None:
+    """A screenshot of a page (whole) or of one element, when SHOTS names a folder."""
+    if SHOTS:
+        options = {"full_page": True} if full_page else {}
+        target.screenshot(path=str(Path(SHOTS) / f"{name}.png"), **options)
+
+
+def add_workflow(page, base: str, assessment_id: int) -> None:
+    page.goto(f"{base}/assessments/{assessment_id}/workflows")
+    page.get_by_label("Workflow name").fill("Release on tag")
+    page.get_by_role("button", name="Add workflow").click()
+    page.wait_for_url(re.compile(r"/workflows/\d+$"))
+
+
+@pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
+def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=js)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    base = live_server.url
+    sign_up(page, base, "Rita Release", "rita@example.com")
+    assessment_id = create_team_and_assessment(page, base)
+    add_workflow(page, base, assessment_id)
+
+    page.get_by_label("Upload the file").set_input_files(str(RELEASE))
+    page.get_by_role("button", name="Review the file").click()
+    page.wait_for_url(re.compile(r"/workflows/\d+#automation$"))
+    assert page.get_by_text("Reviewed release.yml: 7 suggested answers").is_visible()
+    question = page.locator(f"[id='q-{TIMEOUT}']")
+    suggestion = question.locator(".suggestion")
+    assert "detected in release.yml:20" in suggestion.inner_text()
+    shot(page, f"workflow-suggestions-1280-{'js' if js else 'nojs'}")
+    shot(question, f"question-suggestion-1280-{'js' if js else 'nojs'}", full_page=False)
+
+    suggestion.get_by_role("button", name="Accept").click()
+    page.wait_for_url(re.compile(rf"#q-{re.escape(TIMEOUT)}$"))
+    assert page.get_by_text("Suggestion accepted and saved.").is_visible()
+    assert (
+        "Agrees with the evidence" in page.locator(f"[id='q-{TIMEOUT}'] .suggestion").inner_text()
+    )
+    assert page.locator(f"[id='q-{TIMEOUT}'] input[value='platform-default']").is_checked()
+    [row] = stored(live_server, question_id=TIMEOUT)
+    assert list(row.choices) == ["platform-default"]
+
+    page.goto(f"{base}/assessments/{assessment_id}/results")
+    block = page.locator(".evidence-block")
+    row = block.locator(".evidence-suggestions li", has_text="release.yml:20")
+    assert "Accepted" in row.text_content() and "Only the platform" in row.text_content()
+    assert "Pending" in block.locator("li", has_text="release.yml:13").first.text_content()
+    if js:
+        shot(block, "results-evidence-1280", full_page=False)
+        page.set_viewport_size({"width": 390, "height": 844})
+        shot(block, "results-evidence-390", full_page=False)
+        page.goto(f"{base}/assessments/{assessment_id}/workflows/1")
+        shot(page.locator("#automation"), "panel-390", full_page=False)
+        shot(
+            page.locator(
+                ".question", has=page.locator(".suggestion-overridden, .suggestion-pending")
+            ).first,
+            "question-suggestion-390",
+            full_page=False,
+        )
+    context.close()
+
+
+def test_malformed_paste_keeps_the_text(page, live_server):
+    base = live_server.url
+    sign_up(page, base, "Rita Release", "rita@example.com")
+    assessment_id = create_team_and_assessment(page, base)
+    add_workflow(page, base, assessment_id)
+    page.get_by_role("link", name="Paste the text instead").click()
+    page.get_by_label("File name or repository path").fill(".github/workflows/ci.yml")
+    page.get_by_label("Or paste its text").fill("on: [push\njobs: {}\n")
+    page.get_by_role("button", name="Review the file").click()
+    assert page.get_by_role("alert").filter(has_text="not valid YAML").is_visible()
+    assert page.get_by_label("Or paste its text").input_value() == "on: [push\njobs: {}\n"
+    shot(page, "automation-malformed-1280")
