@@ -92,6 +92,8 @@ def duplicate_workflow(session: Session, workflow: Workflow, user_id: int) -> Wo
         description=workflow.description,
         source=workflow.source,
         position=workflow.position + 1,
+        automation_name=workflow.automation_name,
+        automation_text=workflow.automation_text,
     )
     for later in assessment.workflows[workflow.position + 1 :]:
         later.position += 1

@@ -53,6 +53,9 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "milestone.created": lambda d: f"Milestone “{d.get('name')}” frozen",
     "share.created": _share("created"),
     "share.revoked": _share("revoked"),
+    "workflow.automation_linked": lambda d: f"Automation file {d.get('file')} linked "
+                                            f"({d.get('suggestions', 0)} suggested answers)",
+    "workflow.automation_unlinked": lambda d: f"Automation file {d.get('file')} unlinked",
 }
 
 

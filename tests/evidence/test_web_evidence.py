@@ -1,0 +1,273 @@
+"""A workflow's automation file in the web app: upload or paste, suggestions beside the
+questions, Accept through the answers service, permissions, the results page's evidence."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from webapp.models_assessment import Answer, Workflow
+from webapp.models_sharing import AuditEvent
+from webapp.services import assessments as assessment_service
+from webapp.services import workflows as workflow_service
+
+REPO = Path(__file__).resolve().parents[2]
+RELEASE = (REPO / "examples" / "automation" / "release.yml").read_text(encoding="utf-8")
+TIMEOUT = "timeouts.run-deadline"
+
+
+@pytest.fixture
+def people(make_user, make_team, app, db_session):
+    owner, viewer, stranger = (make_user(name=n) for n in ("Owner", "Viewer", "Stranger"))
+    team = make_team(owner=owner, members={viewer: "viewer"})
+    make_team(name="Elsewhere", owner=stranger)
+    with app.test_request_context():
+        assessment = assessment_service.start_assessment(db_session, team, owner, name="Tools")
+        workflow = workflow_service.add_workflow(db_session, assessment, name="Release on tag")
+    return {
+        "owner": owner,
+        "viewer": viewer,
+        "stranger": stranger,
+        "assessment": assessment,
+        "workflow": workflow,
+    }
+
+
+def urls(people) -> dict[str, str]:
+    base = f"/assessments/{people['assessment'].id}/workflows/{people['workflow'].id}"
+    return {
+        "page": base,
+        "upload": base + "/automation",
+        "accept": base + "/automation/accept",
+        "remove": base + "/automation/remove",
+        "results": f"/assessments/{people['assessment'].id}/results",
+    }
+
+
+def upload(client, people, text: str = RELEASE, name: str = "release.yml"):
+    data = {"upload": (io.BytesIO(text.encode()), name), "name": "", "text": ""}
+    return client.post(urls(people)["upload"], data=data, content_type="multipart/form-data")
+
+
+def answer_on_page(client, people, choice: str) -> None:
+    """Answer the timeout question through the workflow page's normal form."""
+    page = client.get(urls(people)["page"]).get_data(as_text=True)
+    fields = {
+        name: re.search(rf'name="{TIMEOUT}-{name}" type="hidden" value="(\w*)"', page).group(1)
+        for name in ("version", "orig")
+    }
+    response = client.post(
+        urls(people)["page"],
+        data={
+            f"{TIMEOUT}-choice": choice,
+            f"{TIMEOUT}-version": fields["version"],
+            f"{TIMEOUT}-orig": fields["orig"],
+            "then": "stay",
+        },
+    )
+    assert response.status_code == 302
+
+
+def evidence_rows(page: str) -> dict[str, str]:
+    """The results page's suggestion rows, keyed by their file:line."""
+    block = page[page.index('class="evidence-list evidence-suggestions"') :]
+    block = block[: block.index("</ul>")]
+    return {li.split("</code>")[0].split("<code>")[-1]: li for li in block.split("<li")[1:]}
+
+
+def saved(db_session, qid: str = TIMEOUT):
+    db_session.expire_all()
+    return db_session.query(Answer).filter_by(question_id=qid).one_or_none()
+
+
+def test_uploaded_file_shows_suggestions_beside_their_questions(client, login, people):
+    login(people["owner"])
+    response = upload(client, people)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#automation")
+    page = client.get(urls(people)["page"]).get_data(as_text=True)
+    assert "The reviewer read <code>release.yml</code>" in page
+    question = page[page.index(f'id="q-{TIMEOUT}"') :]
+    question = question[: question.index("</fieldset>")]
+    assert "Suggested:</span> <strong>Only the platform&#39;s default</strong>" in question
+    assert "detected in release.yml:20" in question and "(Job without a timeout)" in question
+    assert f'value="{TIMEOUT} platform-default 0"' in question
+    assert 'form="evidence-accept"' in question
+    assert re.search(
+        r'<form method="post" id="evidence-accept" hidden\s+action="[^"]+/accept">'
+        r'\s*<input[^>]+name="csrf_token"',
+        page,
+    )
+
+
+def test_upload_is_audited_and_kept_on_the_workflow(client, login, people, db_session):
+    login(people["owner"])
+    upload(client, people)
+    db_session.expire_all()
+    workflow = db_session.get(Workflow, people["workflow"].id)
+    assert workflow.automation_name == "release.yml" and "twine upload" in workflow.automation_text
+    event = db_session.query(AuditEvent).filter_by(action="workflow.automation_linked").one()
+    assert event.detail["file"] == "release.yml" and event.detail["suggestions"] == 7
+
+
+def test_malformed_paste_is_refused_with_its_line_and_the_text_kept(
+    client, login, people, db_session
+):
+    login(people["owner"])
+    broken = "name: x\non: [push\njobs:\n  a: {}\n"
+    response = client.post(urls(people)["upload"], data={"name": "ci.yml", "text": broken})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "ci.yml:" in page and "not valid YAML" in page
+    assert "name: x\non: [push" in page  # the textarea keeps what was pasted
+    db_session.expire_all()
+    assert db_session.get(Workflow, people["workflow"].id).automation_name is None
+
+
+def test_malformed_upload_comes_back_as_text(client, login, people):
+    login(people["owner"])
+    response = upload(client, people, text="services:\n  db: [\n", name="compose.yaml")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "not valid YAML" in page
+    assert "services:\n  db: [" in page and 'value="compose.yaml"' in page
+
+
+def test_too_large_file_is_refused_with_the_limit(client, login, people):
+    login(people["owner"])
+    response = upload(client, people, text=RELEASE + "#" * 210_000)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "larger than 200 KB" in page
+
+
+def test_other_yaml_is_refused_as_not_an_automation_file(client, login, people):
+    login(people["owner"])
+    response = client.post(urls(people)["upload"], data={"name": "x.yml", "text": "a: 1\n"})
+    assert response.status_code == 400
+    assert "not a GitHub Actions, compose or Kubernetes file" in response.get_data(as_text=True)
+
+
+def test_nothing_chosen_asks_for_a_file(client, login, people):
+    login(people["owner"])
+    response = client.post(urls(people)["upload"], data={"name": "", "text": "  "})
+    assert response.status_code == 400
+    assert "Choose a file to upload, or paste its text." in response.get_data(as_text=True)
+
+
+def test_accept_saves_the_answer_and_then_it_agrees(client, login, people, db_session):
+    login(people["owner"])
+    upload(client, people)
+    response = client.post(
+        urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"#q-{TIMEOUT}")
+    row = saved(db_session)
+    assert list(row.choices) == ["platform-default"] and row.version == 1
+    page = client.get(urls(people)["page"]).get_data(as_text=True)
+    question = page[page.index(f'id="q-{TIMEOUT}"') :]
+    question = question[: question.index("</fieldset>")]
+    assert "Agrees with the evidence" in question and "Accept</button>" not in question
+
+
+def test_accept_with_a_stale_version_saves_nothing(client, login, people, db_session):
+    login(people["owner"])
+    upload(client, people)
+    answer_on_page(client, people, "sized")  # someone answered after this page was loaded
+    response = client.post(
+        urls(people)["accept"],
+        follow_redirects=True,
+        data={"suggestion": f"{TIMEOUT} platform-default 0"},
+    )
+    assert "Someone else changed this answer" in response.get_data(as_text=True)
+    assert list(saved(db_session).choices) == ["sized"]
+
+
+def test_accept_refuses_what_the_file_does_not_suggest(client, login, people, db_session):
+    login(people["owner"])
+    upload(client, people)
+    response = client.post(
+        urls(people)["accept"], data={"suggestion": f"{TIMEOUT} sized 0"}, follow_redirects=True
+    )
+    assert "no longer comes from the workflow" in response.get_data(as_text=True)
+    assert saved(db_session) is None
+
+
+def test_accept_without_csrf_is_refused(client, login, people, db_session):
+    login(people["owner"])
+    upload(client, people)
+    response = client.post(
+        urls(people)["accept"], csrf=False, data={"suggestion": f"{TIMEOUT} platform-default 0"}
+    )
+    assert response.status_code == 400 and saved(db_session) is None
+
+
+def test_a_different_answer_overrides_the_suggestion(client, login, people):
+    login(people["owner"])
+    upload(client, people)
+    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"})
+    answer_on_page(client, people, "sized")  # answering differently is the override
+    page = client.get(urls(people)["page"]).get_data(as_text=True)
+    assert "Your answer differs and stays unless you accept." in page
+    rows = evidence_rows(client.get(urls(people)["results"]).get_data(as_text=True))
+    assert "Overridden" in rows["release.yml:20"]
+
+
+def test_unlink_removes_the_suggestions_but_keeps_answers(client, login, people, db_session):
+    login(people["owner"])
+    upload(client, people)
+    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"})
+    client.post(urls(people)["remove"])
+    page = client.get(urls(people)["page"]).get_data(as_text=True)
+    assert "detected in" not in page and saved(db_session) is not None
+
+
+def test_results_page_lists_the_evidence_with_file_line_and_status(client, login, people):
+    login(people["owner"])
+    upload(client, people)
+    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"})
+    page = client.get(urls(people)["results"]).get_data(as_text=True)
+    assert "Evidence from <code>release.yml</code>" in page
+    rows = evidence_rows(page)
+    assert "Accepted" in rows["release.yml:20"] and "Only the platform" in rows["release.yml:20"]
+    assert f"#q-{TIMEOUT}" in rows["release.yml:20"]  # links to the question
+    assert "Pending" in rows["release.yml:13"]
+
+
+def test_viewer_sees_suggestions_but_cannot_upload_or_accept(client, login, people, db_session):
+    login(people["owner"])
+    upload(client, people)
+    client.post("/signout")
+    login(people["viewer"])
+    page = client.get(urls(people)["page"]).get_data(as_text=True)
+    assert "detected in release.yml:20" in page and "Accept</button>" not in page
+    assert 'enctype="multipart/form-data"' not in page
+    assert upload(client, people).status_code == 403
+    response = client.post(
+        urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"}
+    )
+    assert response.status_code == 403 and saved(db_session) is None
+    assert client.post(urls(people)["remove"]).status_code == 403
+
+
+def test_non_member_gets_404(client, login, people):
+    login(people["stranger"])
+    assert client.get(urls(people)["upload"]).status_code == 404
+    assert upload(client, people).status_code == 404
+    assert (
+        client.post(
+            urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"}
+        ).status_code
+        == 404
+    )
+
+
+def test_duplicate_keeps_the_file_and_the_audit_log_says_so(client, login, people, db_session):
+    login(people["owner"])
+    upload(client, people)
+    client.post(f"{urls(people)['page']}/duplicate", data={"submit_token": "d" * 32})
+    db_session.expire_all()
+    names = [w.automation_name for w in db_session.query(Workflow).order_by(Workflow.position)]
+    assert names == ["release.yml", "release.yml"]
+    log = client.get(f"/assessments/{people['assessment'].id}/audit").get_data(as_text=True)
+    assert "Automation file release.yml linked (7 suggested answers)" in log
