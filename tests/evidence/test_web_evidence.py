@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from webapp.models import Membership
 from webapp.models_assessment import Answer, Workflow
 from webapp.models_sharing import AuditEvent
 from webapp.services import assessments as assessment_service
@@ -170,10 +171,17 @@ def test_accept_saves_the_answer_and_then_it_agrees(client, login, people, db_se
     assert "Agrees with the evidence" in question and "Accept</button>" not in question
 
 
-def test_accept_with_a_stale_version_saves_nothing(client, login, people, db_session):
-    login(people["owner"])
+def test_accept_after_someone_else_answered_saves_nothing(
+    client, login, people, db_session, make_user
+):
+    editor = make_user(name="Edith Editor")
+    people["assessment"].team.memberships.append(Membership(user=editor, role="editor"))
+    db_session.flush()
+    login(editor)
     upload(client, people)
-    answer_on_page(client, people, "sized")  # someone answered after this page was loaded
+    answer_on_page(client, people, "sized")  # saved after the owner's page was loaded
+    client.post("/signout")
+    login(people["owner"])
     response = client.post(
         urls(people)["accept"],
         follow_redirects=True,
@@ -181,6 +189,15 @@ def test_accept_with_a_stale_version_saves_nothing(client, login, people, db_ses
     )
     assert "Someone else changed this answer" in response.get_data(as_text=True)
     assert list(saved(db_session).choices) == ["sized"]
+
+
+def test_accept_after_my_own_later_save_is_not_a_conflict(client, login, people, db_session):
+    login(people["owner"])
+    upload(client, people)
+    answer_on_page(client, people, "sized")  # as autosave does, after the page was loaded
+    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"})
+    row = saved(db_session)
+    assert list(row.choices) == ["platform-default"] and row.version == 2
 
 
 def test_accept_refuses_what_the_file_does_not_suggest(client, login, people, db_session):

@@ -158,7 +158,10 @@ def accept_suggestion(
     offered = {(d.question, d.choice) for d in reviewed.detected} if reviewed else set()
     if suggestion not in offered:
         raise AutomationFileError("That suggestion no longer comes from the workflow's file.")
-    saved = stored(answers_in_scope(session, assessment, workflow).get(question_id)).value
+    row = answers_in_scope(session, assessment, workflow).get(question_id)
+    if row is not None and row.updated_by_id == user.id:  # their own later save (autosave)
+        base_version = row.version  # is not someone else's change
+    saved = stored(row).value
     single = index_of(assessment).questions[question_id].question.type == "single"
     kept = () if single or saved.na_reason is not None else saved.choices
     choices = kept if choice_id in kept else (*kept, choice_id)
