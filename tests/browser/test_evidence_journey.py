@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.test_review_journey import create_team_and_assessment, sign_up, stored
 
@@ -24,6 +25,11 @@ def shot(target, name: str, full_page: bool = True) -> None:
     if SHOTS:
         options = {"full_page": True} if full_page else {}
         target.screenshot(path=str(Path(SHOTS) / f"{name}.png"), **options)
+
+
+def serious_violations(page) -> list[str]:
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
 
 
 def add_workflow(page, base: str, assessment_id: int) -> None:
@@ -52,6 +58,8 @@ def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
     assert "detected in release.yml:20" in suggestion.inner_text()
     shot(page, f"workflow-suggestions-1280-{'js' if js else 'nojs'}")
     shot(question, f"question-suggestion-1280-{'js' if js else 'nojs'}", full_page=False)
+    if js:
+        assert serious_violations(page) == []
 
     suggestion.get_by_role("button", name="Accept").click()
     page.wait_for_url(re.compile(rf"#q-{re.escape(TIMEOUT)}$"))
@@ -67,6 +75,7 @@ def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
     assert "Accepted" in row.text_content() and "Only the platform" in row.text_content()
     assert "Pending" in block.locator("li", has_text="release.yml:13").first.text_content()
     if js:
+        assert serious_violations(page) == []
         shot(block, "results-evidence-1280", full_page=False)
         page.set_viewport_size({"width": 390, "height": 844})
         shot(block, "results-evidence-390", full_page=False)
