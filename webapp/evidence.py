@@ -65,9 +65,7 @@ def review_files(files: Mapping[str, str]) -> Reviewed:
 def _refuse_unusable(report) -> None:
     for finding in report.findings:
         if finding.rule_id == PARSE_ERROR:
-            raise EvidenceFileError(
-                f"{finding.path}:{finding.line}: not valid YAML ({finding.message})"
-            )
+            raise EvidenceFileError(f"{finding.path}:{finding.line}: {finding.message}")
     for display, reason in report.skipped:
         raise EvidenceFileError(
             f"{display}: {reason}; upload a GitHub Actions workflow, a compose file or a "
