@@ -8,15 +8,17 @@ when; its `detail` holds before/after values, never a token.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base
 from webapp.models import User, utcnow
-from webapp.models_assessment import Assessment
-from webapp.models_tracking import Milestone
+
+if TYPE_CHECKING:  # imported for annotations only: importing them here would be circular
+    from webapp.models_assessment import Assessment
+    from webapp.models_tracking import Milestone
 
 #: A share link's label, at most this many characters.
 LABEL_MAX = 120

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -31,7 +31,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from webapp.db import Base
 from webapp.models import User, utcnow
-from webapp.models_assessment import Assessment, Workflow
+
+if TYPE_CHECKING:  # imported for annotations only: importing them here would be circular
+    from webapp.models_assessment import Assessment, Workflow
 
 #: Longest milestone note and finding comment, in characters (the column checks are backstops).
 MILESTONE_NOTE_MAX = 5_000
