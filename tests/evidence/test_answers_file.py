@@ -144,3 +144,13 @@ def test_without_apply_suggestions_stay_pending(shipped) -> None:
 def test_answers_file_keeps_the_file_key() -> None:
     flow = WorkflowAnswers("Release", files=["ci/release.yml"])
     assert answers_to_dict(Answers(workflows=[flow]))["workflows"][0]["file"] == ["ci/release.yml"]
+
+
+def test_a_file_that_passes_a_check_suggests_the_good_answer(tmp_path: Path) -> None:
+    path = answers_file(tmp_path, {})
+    clean = "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n"
+    (tmp_path / "ci" / "release.yml").write_text(clean + "    steps:\n      - run: make\n")
+    result = json.loads(report(path).output)
+    [timeout] = evidence_of(result, "timeouts.run-deadline")
+    assert timeout["choice"] == "sized" and timeout["status"] == "applied"
+    assert timeout["text"].startswith("checked in ci/release.yml: no")
