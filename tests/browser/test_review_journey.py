@@ -79,14 +79,37 @@ def journey(page, base: str, js: bool) -> None:
     page.wait_for_url(re.compile(r"/workflows/\d+$"))
     assert page.get_by_role("heading", name="Idempotency").is_visible()
     assert page.get_by_text("Safe to repeat?").is_visible()
-    page.locator("input[name='workflow.volume-choice'][value='daily']").check()
+    for qid, choice in WORKFLOW_ANSWERS.items():
+        page.locator(f"input[name='{qid}-choice'][value='{choice}']").check()
     page.get_by_role("button", name="Save", exact=True).click()
     assert page.get_by_text("Saved.").is_visible() or js
     page.goto(f"{base}/assessments/{assessment_id}/workflows")
-    assert page.locator(".workflow-progress").get_by_text("1 of 46 answered").is_visible()
+    progress = f"{len(WORKFLOW_ANSWERS)} of 46 answered"
+    assert page.locator(".workflow-progress").get_by_text(progress).is_visible()
     results = page.get_by_role("link", name="View results")
     results.click()
     page.wait_for_url(re.compile(rf"/assessments/{assessment_id}/results$"))
+    see_findings_scenarios_and_plan(page)
+
+
+# Retries on a step that is not safe to rerun: the review must call this out as critical.
+WORKFLOW_ANSWERS = {
+    "workflow.volume": "daily",
+    "retries.automatic": "yes-immediate",
+    "idempotency.rerun-safe": "no",
+}
+
+
+def see_findings_scenarios_and_plan(page) -> None:
+    """The results page shows the plan, the workflow's failure scenarios and the findings."""
+    plan = page.locator("#plan")
+    assert plan.get_by_text("Now", exact=True).first.is_visible()
+    title = "Automatic retries repeat side effects that are not safe to repeat"
+    assert plan.get_by_text(title).first.is_visible()
+    scenarios = page.locator("#scenarios")
+    assert scenarios.get_by_text("Nightly settlement export").first.is_visible()
+    assert scenarios.get_by_text("Duplicate side effects").first.is_visible()
+    assert page.locator("#findings").get_by_text(title).first.count() == 1
 
 
 def test_new_user_reviews_a_system_to_the_results_with_javascript(live_server, browser):
