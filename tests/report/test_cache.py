@@ -102,8 +102,11 @@ def test_is_cached_tells_whether_a_download_is_ready(result, cache_dir, fake_wor
     assert not is_cached(result, cache_dir, generated_at="2026-11-22")
 
 
-def test_the_worker_is_replaced_after_its_render_budget(monkeypatch):
-    monkeypatch.setattr(worker_module, "MAX_RENDERS", 2)
+@pytest.mark.parametrize(("setting", "value"), [("MAX_RENDERS", 2), ("MAX_GROWTH", -0.5)])
+def test_the_worker_is_replaced_when_spent(monkeypatch, setting, value):
+    """After too many renders, or once it grew past its budget (here: always), the child is
+    replaced right after answering."""
+    monkeypatch.setattr(worker_module, setting, value)
     worker = RenderWorker(target="json:dumps")  # returns str, so every answer is an error
     try:
         pids = []
@@ -111,6 +114,6 @@ def test_the_worker_is_replaced_after_its_render_budget(monkeypatch):
             with pytest.raises(ReportError):
                 worker.render(1, timeout=30)
             pids.append(worker.pid)
-        assert pids[0] == pids[1] != pids[2]
+        assert pids[0] != pids[1] and None not in pids
     finally:
         worker.stop()

@@ -8,8 +8,11 @@ Messages are length-prefixed frames (JSON in, PDF bytes out) over the child's st
 duplicate of its stdout; the child's own stdout is pointed at stderr so a stray print cannot
 corrupt the protocol. On time-out the worker is killed and a fresh one is started on the next
 call; the caller gets a `ReportTimeout`, which is retryable. Keeping the worker alive between
-renders keeps WeasyPrint's imports, stylesheet and fonts warm; it is replaced after
-`MAX_RENDERS` renders so that a slow leak in a native library cannot grow without bound.
+renders keeps WeasyPrint's imports, stylesheet and fonts warm. WeasyPrint 70 (through its
+native libraries) keeps about 1 MiB per render that no garbage collection or malloc_trim gives
+back, so the child is replaced, right after it answers, once its memory has grown
+`MAX_GROWTH` beyond what it used after its first render (or after `MAX_RENDERS` renders); the
+replacement starts while nobody waits for it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ DEFAULT_TIMEOUT = 60.0
 STARTUP_TIMEOUT = 60.0
 DEFAULT_TARGET = "webapp.report.pdf:render_data_pdf"
 MAX_RENDERS = 200
+MAX_GROWTH = 0.08
 
 
 class ReportError(RuntimeError):
@@ -59,17 +63,22 @@ class RenderWorker:
         self._writer: Connection | None = None
         self._reader: Connection | None = None
         self._renders = 0
+        self._ready = False
+        self._baseline_rss: int | None = None
+        self.peak_rss = 0  #: highest child RSS seen after a render, in bytes (for benchmarks)
 
     def render(self, data: object, timeout: float | None = None) -> bytes:
         timeout = default_timeout() if timeout is None else timeout
         if not self._lock.acquire(timeout=timeout):
             raise ReportTimeout(_busy_message(timeout))
         try:
-            if self._renders >= MAX_RENDERS:
-                self.stop()
             self._ensure_started()
             self._renders += 1
-            return self._exchange(data, timeout)
+            try:
+                return self._exchange(data, timeout)
+            finally:
+                if self._process is not None:  # still alive: no time-out, no crash
+                    self._recycle_if_spent()
         finally:
             self._lock.release()
 
@@ -104,19 +113,48 @@ class RenderWorker:
             raise ReportWorkerFailed("The PDF renderer stopped unexpectedly. Try again.") from error
 
     def _ensure_started(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            return
-        self.stop()
+        if self._process is None or self._process.poll() is not None:
+            self.stop()
+            self._spawn()
+        if not self._ready:
+            self._wait_ready()
+
+    def _spawn(self) -> None:
         self._process = subprocess.Popen(
             [sys.executable, "-m", "webapp.report.child", self.target],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env(),
         )
         self._writer = Connection(os.dup(self._process.stdin.fileno()), readable=False)
         self._reader = Connection(os.dup(self._process.stdout.fileno()), writable=False)
+
+    def _wait_ready(self) -> None:
         if not self._reader.poll(STARTUP_TIMEOUT) or self._receive() != b"R":
             self.stop()
             raise ReportWorkerFailed("The PDF renderer did not start. Try again in a minute.")
+        self._ready = True
         log.info("PDF render worker %s started", self.pid)
+
+    def _recycle_if_spent(self) -> None:
+        """Replace the child once it has grown too much or rendered too often."""
+        rss = self.rss()
+        self.peak_rss = max(self.peak_rss, rss or 0)
+        if self._baseline_rss is None:
+            self._baseline_rss = rss
+            return
+        grown = rss is not None and rss > self._baseline_rss * (1 + MAX_GROWTH)
+        if grown or self._renders >= MAX_RENDERS:
+            log.info("PDF render worker %s replaced after %d renders (%s bytes)", self.pid,
+                     self._renders, rss)
+            self.stop()
+            self._spawn()
+
+    def rss(self) -> int | None:
+        """The child's resident memory in bytes (Linux), or None."""
+        try:
+            with open(f"/proc/{self.pid}/statm") as statm:
+                return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, TypeError):
+            return None
 
     def stop(self) -> None:
         """Kill the child (if any) and forget it; the next render starts a new one."""
@@ -130,6 +168,8 @@ class RenderWorker:
                 stream.close()
         self._process = self._writer = self._reader = None
         self._renders = 0
+        self._ready = False
+        self._baseline_rss = None
 
     @property
     def pid(self) -> int | None:
