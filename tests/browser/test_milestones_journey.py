@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.tracking.support import RULE, fill_from_example
+from tests.factories import fill_from_example
+from tests.tracking.support import RULE
 from webapp.db import session_scope
 from webapp.models import Role
 from webapp.services import accounts, teams

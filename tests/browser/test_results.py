@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.test_results import fill_from_example
+from tests.factories import fill_from_example
 from webapp import report
 from webapp.db import session_scope
 from webapp.models import Role

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.web.test_results import fill_from_example
+from tests.factories import fill_from_example
 from webapp.db import session_scope
 from webapp.services import accounts, teams
 from webapp.services import assessments as assessment_service

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tracking.support import TRIGGERING, answer, fill_from_example
+from tests.factories import fill_from_example
+from tests.tracking.support import TRIGGERING, answer
 from webapp.services import assessments as assessment_service
 
 

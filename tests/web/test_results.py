@@ -11,18 +11,16 @@ from typing import Any
 
 import pytest
 
+from tests.factories import fill_from_example
 from webapp import report
-from webapp.domain import parse_answers_text
 from webapp.report import cache as report_cache
 from webapp.services import assessments as assessment_service
 from webapp.services import workflows as workflow_service
 from webapp.services.answers import AnswerInput, AnswerValue, save_answers
-from webapp.services.evaluation import QuestionnaireMissing, get_content
+from webapp.services.evaluation import QuestionnaireMissing
 from webapp.views import results as results_view
 from webapp.views.results import pdf_filename
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = REPO_ROOT / "examples" / "payments-platform.yaml"
 ROUTES = ("results", "report")
 
 
@@ -39,23 +37,6 @@ def people(make_user, make_team):
     make_team(name="Elsewhere", owner=stranger)
     return {"owner": owner, "editor": editor, "viewer": viewer, "non-member": stranger,
             "team": team}
-
-
-def _inputs(answers, notes) -> list[AnswerInput]:
-    return [AnswerInput(qid, AnswerValue(tuple(a.choices), a.na, notes.get(qid, "")))
-            for qid, a in answers.items()]
-
-
-def fill_from_example(session, assessment, user) -> None:
-    """Save every answer and workflow of examples/payments-platform.yaml through the services.
-
-    Needs an app context (the content is the app's)."""
-    example = parse_answers_text(EXAMPLE.read_text(encoding="utf-8"), get_content(), str(EXAMPLE))
-    save_answers(session, assessment, user, _inputs(example.answers, example.notes))
-    for own in example.workflows:
-        workflow = workflow_service.add_workflow(session, assessment, name=own.name)
-        save_answers(session, assessment, user, _inputs(own.answers, own.notes),
-                     workflow=workflow)
 
 
 @pytest.fixture
