@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import Blueprint, render_template
+from flask_login import login_required
 from flask_wtf import FlaskForm
 
+from webapp.models import Role
 from webapp.services import ServiceError
+
+
+def members_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
+    """A blueprint every page of which needs an account (visitors are sent to sign in)."""
+    blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
+
+    @blueprint.before_request
+    @login_required
+    def _signed_in() -> None:
+        """Every page here needs an account."""
+
+    return blueprint
+
+
+def member_assessment(assessment_id: int, role: Role = Role.VIEWER):
+    """`assessments.load_assessment`, imported late: that package imports its pages."""
+    from webapp.views.assessments import load_assessment
+
+    return load_assessment(assessment_id, role)
 
 
 def render_form_error(

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -22,7 +21,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from webapp import report
 from webapp.db import get_session
@@ -32,23 +31,12 @@ from webapp.services import ServiceError, submissions
 from webapp.services import milestones as service
 from webapp.services.evaluation import QuestionnaireMissing
 from webapp.tracking.comparison import comparison_data, get_or_render_comparison_pdf
+from webapp.views import member_assessment, members_blueprint
 from webapp.views.results import pdf_filename
 from webapp.views.results_page import QuestionLinks, layer_chart_svg, results_page
 
 logger = logging.getLogger(__name__)
-bp = Blueprint("milestones", __name__, url_prefix="/assessments/<int:assessment_id>")
-
-
-@bp.before_request
-@login_required
-def _signed_in() -> None:
-    """Every page here needs an account."""
-
-
-def _load(assessment_id: int, role: Role = Role.VIEWER):
-    from webapp.views.assessments import load_assessment  # its package imports its pages
-
-    return load_assessment(assessment_id, role)
+bp = members_blueprint("milestones", __name__, "/assessments/<int:assessment_id>")
 
 
 def _index_page(assessment, form: MilestoneForm | None = None, status: int = 200):
@@ -62,12 +50,12 @@ def _index_page(assessment, form: MilestoneForm | None = None, status: int = 200
 
 @bp.get("/milestones")
 def index(assessment_id: int):
-    return _index_page(_load(assessment_id))
+    return _index_page(member_assessment(assessment_id))
 
 
 @bp.post("/milestones")
 def create(assessment_id: int):
-    assessment = _load(assessment_id, Role.EDITOR)
+    assessment = member_assessment(assessment_id, Role.EDITOR)
     form, session = MilestoneForm(), get_session()
     if not form.validate_on_submit():
         return _index_page(assessment, form, 400)
@@ -102,7 +90,7 @@ def _snapshot_page(milestone, team: str) -> dict:
 
 @bp.get("/milestones/<int:milestone_id>")
 def show(assessment_id: int, milestone_id: int):
-    assessment = _load(assessment_id)
+    assessment = member_assessment(assessment_id)
     milestone = service.get_milestone(get_session(), assessment, milestone_id)
     page = _snapshot_page(milestone, assessment.team.name)
     return render_template("milestones/show.html", assessment=assessment, milestone=milestone,
@@ -131,7 +119,7 @@ def _pdf_failed(assessment, error: report.ReportError):
 
 @bp.get("/milestones/<int:milestone_id>/report.pdf")
 def report_pdf(assessment_id: int, milestone_id: int):
-    assessment = _load(assessment_id)
+    assessment = member_assessment(assessment_id)
     milestone = service.get_milestone(get_session(), assessment, milestone_id)
     started = time.perf_counter()
     try:
@@ -171,7 +159,7 @@ def _comparison(assessment, before_key: str, after_key: str) -> dict:
 
 @bp.get("/compare")
 def compare(assessment_id: int):
-    assessment = _load(assessment_id)
+    assessment = member_assessment(assessment_id)
     milestones = service.milestones_of(get_session(), assessment)
     before_key, after_key = _compare_keys(milestones)
     data = _comparison(assessment, before_key, after_key) if before_key else None
@@ -182,7 +170,7 @@ def compare(assessment_id: int):
 
 @bp.get("/compare.pdf")
 def compare_pdf(assessment_id: int):
-    assessment = _load(assessment_id)
+    assessment = member_assessment(assessment_id)
     before_key, after_key = _compare_keys(service.milestones_of(get_session(), assessment))
     if before_key is None:
         abort(404)

@@ -13,13 +13,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, render_template, url_for
-from flask_login import login_required
+from flask import Response, abort, current_app, render_template, url_for
 
 from webapp import report
 from webapp.db import get_session
 from webapp.security import CONTENT_SECURITY_POLICY
 from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.views import members_blueprint
 from webapp.views.results_page import (
     QuestionLinks,
     layer_chart_svg,
@@ -28,17 +28,11 @@ from webapp.views.results_page import (
 )
 
 logger = logging.getLogger(__name__)
-bp = Blueprint("results", __name__, url_prefix="/assessments/<int:assessment_id>")
+bp = members_blueprint("results", __name__, "/assessments/<int:assessment_id>")
 
 #: Seconds a client is asked to wait before retrying a PDF that timed out.
 RETRY_AFTER = 30
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
-
-
-@bp.before_request
-@login_required
-def _signed_in() -> None:
-    """Every page here needs an account."""
 
 
 @bp.get("/results")

@@ -7,8 +7,8 @@ response is never cached, and nothing redirects to a URL holding it.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 
 from webapp.db import get_session
 from webapp.forms import EmptyForm
@@ -17,19 +17,13 @@ from webapp.models import Role
 from webapp.services import ServiceError, submissions
 from webapp.services import sharing as service
 from webapp.services.progress import progress
-from webapp.views import render_form_error
+from webapp.views import member_assessment, members_blueprint, render_form_error
 
-bp = Blueprint("sharing", __name__, url_prefix="/assessments/<int:assessment_id>/sharing")
+bp = members_blueprint("sharing", __name__, "/assessments/<int:assessment_id>/sharing")
 #: Where links point when FAULTLINE_BASE_URL is unset (development only): `faultline serve`.
 DEVELOPMENT_BASE_URL = "http://localhost:5000"
 NO_BASE_URL = ("Share links need FAULTLINE_BASE_URL, the address people use to reach "
                "Faultline. Ask the operator to set it.")
-
-
-@bp.before_request
-@login_required
-def _signed_in() -> None:
-    """Every page here needs an account."""
 
 
 def share_base_url() -> str | None:
@@ -85,9 +79,7 @@ def revoke(assessment_id: int, link_id: int):
 
 
 def _load(assessment_id: int):
-    from webapp.views.assessments import load_assessment  # its package imports its pages
-
-    return load_assessment(assessment_id, Role.EDITOR)
+    return member_assessment(assessment_id, Role.EDITOR)
 
 
 def _form(assessment, fresh: bool = False) -> ShareForm:

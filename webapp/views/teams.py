@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user
 
 from webapp.db import get_session
 from webapp.forms import AddMemberForm, EmptyForm, RoleForm, TeamForm
@@ -11,15 +11,9 @@ from webapp.models import Role, Team
 from webapp.services import ServiceError
 from webapp.services import teams as team_service
 from webapp.services.teams import require_membership
-from webapp.views import render_form_error
+from webapp.views import members_blueprint, render_form_error
 
-bp = Blueprint("teams", __name__, url_prefix="/teams")
-
-
-@bp.before_request
-@login_required
-def _signed_in() -> None:
-    """Every page here needs an account."""
+bp = members_blueprint("teams", __name__, "/teams")
 
 
 def load_team(team_id: int, min_role: Role = Role.VIEWER) -> Team:

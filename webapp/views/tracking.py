@@ -10,7 +10,6 @@ import logging
 from datetime import UTC, datetime
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -19,7 +18,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from webapp.db import get_session
@@ -33,15 +32,10 @@ from webapp.services.evaluation import QuestionnaireMissing
 from webapp.services.teams import members_of
 from webapp.tracking import exports
 from webapp.tracking.audit_text import describe_event
+from webapp.views import member_assessment, members_blueprint
 
 logger = logging.getLogger(__name__)
-bp = Blueprint("tracking", __name__, url_prefix="/assessments/<int:assessment_id>")
-
-
-@bp.before_request
-@login_required
-def _signed_in() -> None:
-    """Every page here needs an account."""
+bp = members_blueprint("tracking", __name__, "/assessments/<int:assessment_id>")
 
 
 @bp.app_template_filter("note_html")
@@ -68,12 +62,6 @@ def tracking_summary(assessment) -> dict | None:
             "milestones": len(milestones_of(session, assessment))}
 
 
-def _load(assessment_id: int, role: Role = Role.VIEWER):
-    from webapp.views.assessments import load_assessment  # its package imports its pages
-
-    return load_assessment(assessment_id, role)
-
-
 def _plan(assessment) -> service.TrackedPlan:
     try:
         return service.tracked_plan(get_session(), assessment)
@@ -83,7 +71,7 @@ def _plan(assessment) -> service.TrackedPlan:
 
 @bp.get("/plan")
 def plan(assessment_id: int):
-    assessment = _load(assessment_id)
+    assessment = member_assessment(assessment_id)
     tracked = _plan(assessment)
     buckets = {b: [e for e in tracked.entries if e.finding.get("bucket") == b]
                for b in ("now", "next", "later")}
@@ -137,13 +125,13 @@ def finding(assessment_id: int, rule_id: str, workflow_id: int | None = None):
     """The finding's tracking page; POST (editors) saves status, owner and dates."""
     if request.method == "POST":
         return _update_finding(assessment_id, rule_id, workflow_id)
-    assessment = _load(assessment_id)
+    assessment = member_assessment(assessment_id)
     entry = service.find_entry(get_session(), assessment, _ref(rule_id, workflow_id, assessment))
     return _finding_page(assessment, entry)
 
 
 def _update_finding(assessment_id: int, rule_id: str, workflow_id: int | None):
-    assessment = _load(assessment_id, Role.EDITOR)
+    assessment = member_assessment(assessment_id, Role.EDITOR)
     session, ref = get_session(), _ref(rule_id, workflow_id, assessment)
     entry = service.find_entry(session, assessment, ref)
     form = TrackingForm()
@@ -178,7 +166,7 @@ def _new_comment_form() -> CommentForm:
 @bp.post("/plan/findings/<rule_id>/workflows/<int:workflow_id>/comments",
          endpoint="workflow_comment")
 def add_comment(assessment_id: int, rule_id: str, workflow_id: int | None = None):
-    assessment = _load(assessment_id, Role.EDITOR)
+    assessment = member_assessment(assessment_id, Role.EDITOR)
     session, ref = get_session(), _ref(rule_id, workflow_id, assessment)
     entry = service.find_entry(session, assessment, ref)
     form = CommentForm()
@@ -210,7 +198,7 @@ def _meta(assessment) -> dict:
 
 @bp.get("/plan.<any(csv, json, md):fmt>")
 def export(assessment_id: int, fmt: str):
-    assessment = _load(assessment_id)
+    assessment = member_assessment(assessment_id)
     rows, meta = exports.export_rows(_plan(assessment).entries), _meta(assessment)
     body = {"csv": lambda: exports.to_csv(rows), "json": lambda: exports.to_json(rows, meta),
             "md": lambda: exports.to_markdown(rows, meta)}[fmt]()
@@ -233,7 +221,7 @@ AUDIT_KINDS = {"answers": ("answer.", "Answers"), "plan": ("finding.", "Plan tra
 
 @bp.get("/audit")
 def audit_log(assessment_id: int):
-    assessment = _load(assessment_id, Role.EDITOR)
+    assessment = member_assessment(assessment_id, Role.EDITOR)
     kind = request.args.get("kind")
     prefix = AUDIT_KINDS[kind][0] if kind in AUDIT_KINDS else None
     events = audit_events(get_session(), assessment, limit=AUDIT_LIMIT, action_prefix=prefix)

@@ -7,23 +7,18 @@ viewers read, editors answer and manage workflows, owners also delete; non-membe
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, url_for
-from flask_login import current_user, login_required
+from flask import current_app, g, url_for
+from flask_login import current_user
 
 from webapp.db import get_session
 from webapp.models import Role
 from webapp.models_assessment import Assessment
+from webapp.views import members_blueprint
 
-bp = Blueprint("assessments", __name__, url_prefix="/assessments")
+bp = members_blueprint("assessments", __name__, "/assessments")
 
 #: The results page is another module's; the step pages link to it by endpoint name.
 RESULTS_ENDPOINT = "results.show"
-
-
-@bp.before_request
-@login_required
-def _signed_in() -> None:
-    """Every page here needs an account."""
 
 
 def load_assessment(assessment_id: int, min_role: Role = Role.VIEWER) -> Assessment:
