@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from webapp.domain import parse_answers_text
+from webapp.models_assessment import Answer
 from webapp.services import workflows as workflow_service
 from webapp.services.answers import AnswerInput, AnswerValue, save_answers
 from webapp.services.evaluation import get_content
@@ -29,3 +30,16 @@ def fill_from_example(session, assessment, user) -> None:
         workflow = workflow_service.add_workflow(session, assessment, name=own.name)
         save_answers(session, assessment, user, _inputs(own.answers, own.notes),
                      workflow=workflow)
+
+
+def store_their_answer(session, assessment, user, version: int,
+                       question: str = "observe.tracing") -> Answer:
+    """An answer ("end-to-end", note "theirs") another member saved meanwhile, at `version`.
+
+    Written straight to the table, as a concurrent save would leave it."""
+    answer = Answer(assessment_id=assessment.id, scope="system", question_id=question,
+                    choices=["end-to-end"], note="theirs", version=version,
+                    updated_by_id=user.id)
+    session.add(answer)
+    session.flush()
+    return answer

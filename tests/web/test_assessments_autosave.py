@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import store_their_answer
 from webapp.models_assessment import Answer
 from webapp.services import assessments as assessment_service
 
@@ -44,18 +45,7 @@ def test_autosave_saves_and_returns_the_new_version_and_rendered_note(client, se
 
 def test_autosave_conflict_carries_both_values_and_who(client, setup, db_session):
     assessment, _owner, editor = setup
-    db_session.add(
-        Answer(
-            assessment_id=assessment.id,
-            scope="system",
-            question_id=Q,
-            choices=["end-to-end"],
-            note="theirs",
-            version=3,
-            updated_by_id=editor.id,
-        )
-    )
-    db_session.flush()
+    store_their_answer(db_session, assessment, editor, version=3, question=Q)
     response = post(client, assessment, choice="none", version="2", note="mine")
     assert response.status_code == 409
     body = response.get_json()

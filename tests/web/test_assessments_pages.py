@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.factories import store_their_answer
 from webapp.models_assessment import Answer, Assessment, FormSubmission, Workflow
 
 Q = "observe.tracing"  # a single-choice question that allows N/A
@@ -162,18 +163,7 @@ def test_a_stale_page_save_is_409_showing_both_values_and_keeping_input(
     url = f"/assessments/{assessment.id}/steps/observe"
     html = client.get(url).get_data(as_text=True)
     other = make_user(name="Eddie Editor")
-    db_session.add(
-        Answer(
-            assessment_id=assessment.id,
-            scope="system",
-            question_id=Q,
-            choices=["end-to-end"],
-            note="theirs",
-            version=1,
-            updated_by_id=other.id,
-        )
-    )
-    db_session.flush()
+    store_their_answer(db_session, assessment, other, version=1, question=Q)
     data = page_data(html, Q) | {f"{Q}-choice": "none", f"{Q}-note": "my careful note"}
     response = client.post(url, data=data)
     page = response.get_data(as_text=True)
