@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.role_table import WHO, expected
 from tests.tracking.support import RULE
 from webapp.models_tracking import FindingTracking, Milestone
 from webapp.services import milestones as milestone_service
@@ -35,8 +36,6 @@ ROUTES = [
     ("GET", "/assessments/{a}/compare?from={m}&to=now", None, "viewer"),
     ("GET", "/assessments/{a}/compare.pdf?from={m}&to=now", None, "viewer"),
 ]
-RANK = {"viewer": 1, "editor": 2, "owner": 3}
-WHO = ["owner", "editor", "viewer", "stranger", "anonymous"]
 
 
 @pytest.fixture(scope="module")
@@ -55,14 +54,6 @@ def milestone(app, db_session, people, small) -> Milestone:
     with app.test_request_context():
         return milestone_service.create_milestone(db_session, small, people["owner"],
                                                   name="Baseline")
-
-
-def expected(who: str, least: str) -> set[int]:
-    if who == "anonymous":
-        return {302}
-    if who == "stranger":
-        return {404}
-    return {200, 302} if RANK[who] >= RANK[least] else {403}
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.role_table import WHO, expected
 from webapp.models_assessment import Answer, Assessment, Workflow
 from webapp.services import assessments as assessment_service
 from webapp.services import workflows as workflow_service
@@ -40,8 +41,6 @@ ROUTES = [
     ("POST", "/assessments/{a}/settings", {"name": "Renamed"}, "editor"),
     ("POST", "/assessments/{a}/delete", {}, "owner"),
 ]
-RANK = {"viewer": 1, "editor": 2, "owner": 3}
-WHO = ["owner", "editor", "viewer", "stranger", "anonymous"]
 
 
 @pytest.fixture
@@ -62,14 +61,6 @@ def people(make_user, make_team, app, db_session):
         "stranger": stranger,
         "assessment": assessment,
     }
-
-
-def expected(who: str, least: str) -> set[int]:
-    if who == "anonymous":
-        return {302}
-    if who == "stranger":
-        return {404}
-    return {200, 302} if RANK[who] >= RANK[least] else {403}
 
 
 @pytest.mark.parametrize("who", WHO)
