@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.helpers import fill_sign_up
 from tests.factories import fill_from_example
 from webapp import report
 from webapp.db import session_scope
@@ -25,7 +26,6 @@ from webapp.models_assessment import Assessment
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough passphrase"
 EMAIL = "nora@example.com"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 BLOCKING = {"serious", "critical"}
@@ -53,11 +53,7 @@ def journey(page, server) -> Iterator[str]:
     base = server.url
     page.goto(base + "/signup")
     yield "signup"
-    page.get_by_label("Your name").fill("Nora Newcomer")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    fill_sign_up(page, "Nora Newcomer", EMAIL)
     page.wait_for_load_state()
     yield "team-new"
     page.get_by_label("Team name").fill("Payments platform")

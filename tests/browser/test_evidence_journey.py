@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.test_review_journey import create_team_and_assessment, sign_up, stored
+from tests.browser.helpers import create_team_and_assessment, sign_up, stored
 
 pytestmark = pytest.mark.browser
 

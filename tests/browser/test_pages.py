@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from tests.browser.helpers import PASSWORD, fill_sign_in, fill_sign_up
 from webapp.db import session_scope
 from webapp.models import Role
 from webapp.services import accounts, teams
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough passphrase"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 740}}
 SCREENSHOT_DIR = os.environ.get("FAULTLINE_SCREENSHOT_DIR")
 
@@ -39,9 +39,7 @@ def seeded(live_server):
 
 def sign_in(page, base_url: str, email: str) -> None:
     page.goto(base_url + "/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, email)
     page.wait_for_url(base_url + "/teams/")
 
 
@@ -102,11 +100,7 @@ def viewer_pages(page, base: str, team_id: int):
 
 def newcomer_pages(page, base: str):
     page.goto(base + "/signup")
-    page.get_by_label("Your name").fill("Nora Newcomer")
-    page.get_by_label("Email").fill("nora@example.com")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    fill_sign_up(page, "Nora Newcomer", "nora@example.com")
     page.goto(base + "/teams/")
     yield "teams-empty"
 

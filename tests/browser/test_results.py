@@ -11,41 +11,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import fill_from_example
+from tests.browser.helpers import seed_review, sign_in
 from webapp import report
-from webapp.db import session_scope
 from webapp.models import Role
-from webapp.services import accounts, teams
-from webapp.services import assessments as assessment_service
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough passphrase"
 SCREENSHOT_DIR = os.environ.get("FAULTLINE_SCREENSHOT_DIR")
 
 
 @pytest.fixture
 def review(live_server):
     """A team (owner + viewer) whose assessment holds the payments example's answers."""
-    app = live_server.app
-    with app.test_request_context(), session_scope(app) as session:
-        owner = accounts.sign_up(session, email="owner@example.com", name="Olivia Owner",
-                                 password=PASSWORD)
-        accounts.sign_up(session, email="vi@example.com", name="Vi Viewer", password=PASSWORD)
-        team = teams.create_team(session, owner, "Payments platform")
-        teams.add_member(session, team, "vi@example.com", Role.VIEWER)
-        assessment = assessment_service.start_assessment(session, team, owner,
-                                                         name="Ledgerline Payments")
-        fill_from_example(session, assessment, owner)
-        return {"id": assessment.id, "base": live_server.url}
-
-
-def sign_in(page, base_url: str, email: str) -> None:
-    page.goto(base_url + "/signin")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    return seed_review(live_server, ("vi@example.com", "Vi Viewer", Role.VIEWER))
 
 
 def shoot(page, name: str) -> None:

@@ -7,50 +7,20 @@ import re
 
 import pytest
 
+from tests.browser.helpers import create_team_and_assessment, sign_up, stored
 from webapp.db import get_database
-from webapp.models_assessment import Answer, Workflow
+from webapp.models_assessment import Workflow
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough passphrase"
 Q = "observe.tracing"
 LAYERS = ["observe", "contain", "evolve", "respond", "repeat"]
-
-
-def sign_up(page, base: str, name: str, email: str) -> None:
-    page.goto(base + "/signup")
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    page.wait_for_url(re.compile(r"/teams/new$"))
-
-
-def create_team_and_assessment(page, base: str) -> int:
-    page.get_by_label("Team name").fill("Payments")
-    page.get_by_role("button", name="Create team").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Assessments").click()
-    page.get_by_role("link", name="Start your first assessment").click()
-    page.get_by_label("System name").fill("Checkout API")
-    page.get_by_label("What it does").fill("Takes card payments.")
-    page.get_by_role("button", name="Start the review").click()
-    page.wait_for_url(re.compile(r"/assessments/\d+/steps/fit$"))
-    return int(re.search(r"/assessments/(\d+)/", page.url).group(1))
 
 
 def answer_first_choices(page, count: int) -> None:
     questions = page.locator("fieldset.question")
     for i in range(count):
         questions.nth(i).locator(".choice-input").first.check()
-
-
-def stored(live_server, **filters) -> list[Answer]:
-    session = get_database(live_server.app).sessionmaker()
-    try:
-        return list(session.query(Answer).filter_by(**filters))
-    finally:
-        session.close()
 
 
 def workflows(live_server) -> list[str]:

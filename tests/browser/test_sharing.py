@@ -14,14 +14,10 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.factories import fill_from_example
-from webapp.db import session_scope
-from webapp.services import accounts, teams
-from webapp.services import assessments as assessment_service
+from tests.browser.helpers import seed_review, sign_in
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough passphrase"
 SCREENSHOT_DIR = os.environ.get("FAULTLINE_SCREENSHOT_DIR")
 PHONE = {"width": 390, "height": 844}
 BLOCKING = {"serious", "critical"}
@@ -29,24 +25,8 @@ BLOCKING = {"serious", "critical"}
 
 @pytest.fixture
 def review(live_server):
-    app = live_server.app
-    app.config["FAULTLINE_BASE_URL"] = live_server.url  # links must open in this test
-    with app.test_request_context(), session_scope(app) as session:
-        owner = accounts.sign_up(session, email="owner@example.com", name="Olivia Owner",
-                                 password=PASSWORD)
-        team = teams.create_team(session, owner, "Payments platform")
-        assessment = assessment_service.start_assessment(session, team, owner,
-                                                         name="Ledgerline Payments")
-        fill_from_example(session, assessment, owner)
-        return {"id": assessment.id, "base": live_server.url}
-
-
-def sign_in(page, base_url: str) -> None:
-    page.goto(base_url + "/signin")
-    page.get_by_label("Email").fill("owner@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    live_server.app.config["FAULTLINE_BASE_URL"] = live_server.url  # links must open here
+    return seed_review(live_server)
 
 
 def shoot(page, name: str, width: int = 1280) -> None:

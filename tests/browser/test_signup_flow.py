@@ -6,19 +6,17 @@ import re
 
 import pytest
 
+from tests.browser.helpers import PASSWORD, fill_sign_in, fill_sign_up
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "a long enough passphrase"
 
 
 def sign_up(page, base_url: str, name: str, email: str) -> None:
+    """Through the home page's "Sign up" link."""
     page.goto(base_url + "/")
     page.get_by_role("link", name="Sign up").click()
-    page.get_by_label("Your name").fill(name)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    fill_sign_up(page, name, email)
 
 
 def test_new_user_signs_up_creates_team_adds_member_signs_out_and_in(live_server, browser):
@@ -52,9 +50,7 @@ def test_new_user_signs_up_creates_team_adds_member_signs_out_and_in(live_server
     page.wait_for_url(re.compile(r"/signin$"))
     assert page.get_by_text("You are signed out.").is_visible()
 
-    page.get_by_label("Email").fill("alice@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    fill_sign_in(page, "alice@example.com")
     page.wait_for_url(re.compile(r"/teams/$"))
     page.get_by_role("link", name="Payments").click()
     assert page.get_by_role("table").get_by_text("Bob Builder", exact=True).is_visible()
