@@ -35,7 +35,9 @@ from webapp import migrate
 from webapp.app import create_app
 from webapp.db import get_database, make_engine
 from webapp.models import Membership, Role, Team, User
+from webapp.models_assessment import Assessment
 from webapp.services import accounts
+from webapp.services import assessments as assessment_service
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -279,6 +281,17 @@ def make_team(db_session: Session, make_user: Callable[..., User]) -> Callable[.
         db_session.add(team)
         db_session.flush()
         return team
+
+    return make
+
+
+@pytest.fixture
+def make_assessment(app: Flask, db_session: Session) -> Callable[..., Assessment]:
+    """make_assessment(team, owner, name="Payments API") -> Assessment, started by the service."""
+
+    def make(team: Team, owner: User, name: str = "Payments API") -> Assessment:
+        with app.app_context():
+            return assessment_service.start_assessment(db_session, team, owner, name=name)
 
     return make
 

@@ -6,7 +6,6 @@ import pytest
 
 from tests.factories import fill_from_example
 from tests.tracking.support import TRIGGERING, answer
-from webapp.services import assessments as assessment_service
 
 
 @pytest.fixture
@@ -19,20 +18,18 @@ def people(make_user, make_team):
 
 
 @pytest.fixture
-def filled(app, db_session, people):
+def filled(app, db_session, people, make_assessment):
     """An assessment answered like the payments example (74 findings)."""
+    assessment = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
     with app.test_request_context():
-        assessment = assessment_service.start_assessment(
-            db_session, people["team"], people["owner"], name="Ledgerline Payments")
         fill_from_example(db_session, assessment, people["owner"])
     return assessment
 
 
 @pytest.fixture
-def small(app, db_session, people):
+def small(app, db_session, people, make_assessment):
     """An assessment with one answer, which triggers `support.RULE` (fast to evaluate)."""
+    assessment = make_assessment(people["team"], people["owner"], name="Checkout")
     with app.test_request_context():
-        assessment = assessment_service.start_assessment(
-            db_session, people["team"], people["owner"], name="Checkout")
         answer(db_session, assessment, people["owner"], TRIGGERING)
     return assessment

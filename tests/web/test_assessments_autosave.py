@@ -6,17 +6,15 @@ import pytest
 
 from tests.factories import store_their_answer
 from webapp.models_assessment import Answer
-from webapp.services import assessments as assessment_service
 
 Q = "observe.tracing"
 
 
 @pytest.fixture
-def setup(app, db_session, make_user, make_team, client, login):
+def setup(make_user, make_team, make_assessment, client, login):
     owner, editor = make_user(name="Olga Owner"), make_user(name="Eddie Editor")
     team = make_team(owner=owner, members={editor: "editor"})
-    with app.test_request_context():
-        assessment = assessment_service.start_assessment(db_session, team, owner, name="Checkout")
+    assessment = make_assessment(team, owner, name="Checkout")
     login(owner)
     return assessment, owner, editor
 

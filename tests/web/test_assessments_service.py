@@ -25,10 +25,8 @@ def owner(make_user):
 
 
 @pytest.fixture
-def assessment(app, db_session, make_team, owner):
-    team = make_team(owner=owner)
-    with app.app_context():
-        return assessment_service.start_assessment(db_session, team, owner, name="Payments API")
+def assessment(make_assessment, make_team, owner):
+    return make_assessment(make_team(owner=owner), owner)
 
 
 def save(app, db_session, assessment, user, qid, value, base=0, workflow=None):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.services import assessments as assessment_service
 from webapp.services.answers import AnswerInput, AnswerValue, save_answers
 from webapp.services.audit import NOTE_EXCERPT_CHARS, audit_events, record_audit
 
@@ -17,10 +16,8 @@ def owner(make_user):
 
 
 @pytest.fixture
-def assessment(app, db_session, make_team, owner):
-    team = make_team(owner=owner)
-    with app.app_context():
-        return assessment_service.start_assessment(db_session, team, owner, name="Payments API")
+def assessment(make_assessment, make_team, owner):
+    return make_assessment(make_team(owner=owner), owner)
 
 
 def save(app, db_session, assessment, user, value, base=0):

@@ -14,7 +14,6 @@ import pytest
 from tests.factories import fill_from_example
 from webapp import report
 from webapp.report import cache as report_cache
-from webapp.services import assessments as assessment_service
 from webapp.services import workflows as workflow_service
 from webapp.services.answers import AnswerInput, AnswerValue, save_answers
 from webapp.services.evaluation import QuestionnaireMissing
@@ -40,10 +39,8 @@ def people(make_user, make_team):
 
 
 @pytest.fixture
-def empty_assessment(app, db_session, people):
-    with app.test_request_context():
-        return assessment_service.start_assessment(db_session, people["team"], people["owner"],
-                                                   name="Ledgerline Payments")
+def empty_assessment(make_assessment, people):
+    return make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
 
 
 @pytest.fixture

@@ -57,10 +57,8 @@ def assessment(app, db_session, people):
 
 
 @pytest.fixture
-def other_assessment(app, db_session, people):
-    with app.app_context():
-        return assessment_service.start_assessment(
-            db_session, people["other_team"], people["non-member"], name="Secret Ledger")
+def other_assessment(make_assessment, people):
+    return make_assessment(people["other_team"], people["non-member"], name="Secret Ledger")
 
 
 @pytest.fixture
