@@ -286,6 +286,16 @@ def make_team(db_session: Session, make_user: Callable[..., User]) -> Callable[.
 
 
 @pytest.fixture
+def people(make_user: Callable[..., User], make_team: Callable[..., Team]) -> dict[str, Any]:
+    """Owner Olga, editor Ed and viewer Vi of `team`; Sam, the stranger, owns `other_team`."""
+    owner, editor, viewer, stranger = (make_user(name=n) for n in ("Olga", "Ed", "Vi", "Sam"))
+    team = make_team(owner=owner, members={editor: "editor", viewer: "viewer"})
+    other_team = make_team(name="Elsewhere", owner=stranger)
+    return {"owner": owner, "editor": editor, "viewer": viewer, "stranger": stranger,
+            "team": team, "other_team": other_team}
+
+
+@pytest.fixture
 def make_assessment(app: Flask, db_session: Session) -> Callable[..., Assessment]:
     """make_assessment(team, owner, name="Payments API") -> Assessment, started by the service."""
 

@@ -9,15 +9,6 @@ from tests.tracking.support import TRIGGERING, answer
 
 
 @pytest.fixture
-def people(make_user, make_team):
-    owner, editor, viewer, stranger = (make_user(name=n) for n in ("Olga", "Ed", "Vi", "Sam"))
-    team = make_team(owner=owner, members={editor: "editor", viewer: "viewer"})
-    make_team(name="Elsewhere", owner=stranger)
-    return {"owner": owner, "editor": editor, "viewer": viewer, "stranger": stranger,
-            "team": team}
-
-
-@pytest.fixture
 def filled(app, db_session, people, make_assessment):
     """An assessment answered like the payments example (74 findings)."""
     assessment = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")

@@ -29,16 +29,6 @@ def app_config(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def people(make_user, make_team):
-    """An owner, an editor, a viewer of one team, and someone from another team."""
-    owner, editor, viewer, stranger = (make_user(name=n) for n in ("Olga", "Ed", "Vi", "Sam"))
-    team = make_team(owner=owner, members={editor: "editor", viewer: "viewer"})
-    make_team(name="Elsewhere", owner=stranger)
-    return {"owner": owner, "editor": editor, "viewer": viewer, "non-member": stranger,
-            "team": team}
-
-
-@pytest.fixture
 def empty_assessment(make_assessment, people):
     return make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
 
@@ -83,7 +73,7 @@ def test_members_of_every_role_download_the_pdf(client, login, people, filled, w
 
 @pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
 def test_a_non_member_is_told_nothing_exists(client, login, people, empty_assessment, route):
-    login(people["non-member"])
+    login(people["stranger"])
     response = client.get(url(empty_assessment, route))
     assert response.status_code == 404
     assert b"Ledgerline" not in response.data

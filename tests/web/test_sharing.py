@@ -38,15 +38,6 @@ def app_config(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
 
 
 @pytest.fixture
-def people(make_user, make_team):
-    owner, editor, viewer, stranger = (make_user(name=n) for n in ("Olga", "Ed", "Vi", "Sam"))
-    team = make_team(owner=owner, members={editor: "editor", viewer: "viewer"})
-    other_team = make_team(name="Elsewhere", owner=stranger)
-    return {"owner": owner, "editor": editor, "viewer": viewer, "non-member": stranger,
-            "team": team, "other_team": other_team}
-
-
-@pytest.fixture
 def assessment(app, db_session, people):
     with app.test_request_context():
         found = assessment_service.start_assessment(
@@ -58,7 +49,7 @@ def assessment(app, db_session, people):
 
 @pytest.fixture
 def other_assessment(make_assessment, people):
-    return make_assessment(people["other_team"], people["non-member"], name="Secret Ledger")
+    return make_assessment(people["other_team"], people["stranger"], name="Secret Ledger")
 
 
 @pytest.fixture
@@ -116,7 +107,7 @@ def test_viewers_cannot_share_and_non_members_do_not_see_the_page(
     results = client.get(f"/assessments/{assessment.id}/results")
     assert "/sharing" not in results.text  # no Share button for viewers
     client.post("/signout")
-    login(people["non-member"])
+    login(people["stranger"])
     assert client.get(f"/assessments/{assessment.id}/sharing").status_code == 404
     assert client.post(f"/assessments/{assessment.id}/sharing",
                        data={"label": "x", "days": "30"}).status_code == 404
@@ -326,7 +317,7 @@ def test_a_link_of_another_assessment_cannot_be_revoked_from_this_one(
 ):
     created = share()
     with app.app_context(), pytest.raises(Exception) as refused:
-        sharing.revoke_share(db_session, other_assessment, created.link.id, people["non-member"])
+        sharing.revoke_share(db_session, other_assessment, created.link.id, people["stranger"])
     assert getattr(refused.value, "code", None) == 404
     assert created.link.revoked_at is None
 
