@@ -12,7 +12,6 @@ skip the tests that need them.
 
 from __future__ import annotations
 
-import itertools
 import os
 import secrets
 import shutil
@@ -34,17 +33,14 @@ from sqlalchemy.orm import Session
 from webapp import migrate
 from webapp.app import create_app
 from webapp.db import get_database, make_engine
-from webapp.models import Membership, Role, Team, User
-from webapp.models_assessment import Assessment
 from webapp.services import accounts
-from webapp.services import assessments as assessment_service
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("FAULTLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-#: The password every factory-made user has.
-PASSWORD = "correct horse battery staple"
+#: The factory fixtures (make_user, make_team, people, make_assessment, login).
+pytest_plugins = ["tests.factories"]
 TEST_SECRET = "test-secret-key-" + "x" * 32
 
 
@@ -242,80 +238,6 @@ def client(app: Flask) -> CsrfClient:
 def runner() -> CliRunner:
     """Invokes the `faultline` command: `runner.invoke(webapp.cli.main, [...])`."""
     return CliRunner()
-
-
-# --- factories ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def make_user(db_session: Session) -> Callable[..., User]:
-    """make_user(email=None, name=None, password=PASSWORD, is_admin=False) -> User."""
-    numbers = itertools.count(1)
-
-    def make(email: str | None = None, name: str | None = None, password: str = PASSWORD,
-             is_admin: bool = False) -> User:
-        number = next(numbers)
-        user = User(
-            email=(email or f"person{number}@example.com").lower(),
-            name=name or f"Person {number}",
-            password_hash=accounts.hash_password(password),
-            is_admin=is_admin,
-        )
-        db_session.add(user)
-        db_session.flush()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def make_team(db_session: Session, make_user: Callable[..., User]) -> Callable[..., Team]:
-    """make_team(name="Payments", owner=None, members={user: "editor"}) -> Team."""
-
-    def make(name: str = "Payments", owner: User | None = None,
-             members: dict[User, str | Role] | None = None) -> Team:
-        team = Team(name=name)
-        team.memberships.append(Membership(user=owner or make_user(), role=Role.OWNER.value))
-        for user, role in (members or {}).items():
-            team.memberships.append(Membership(user=user, role=Role(role).value))
-        db_session.add(team)
-        db_session.flush()
-        return team
-
-    return make
-
-
-@pytest.fixture
-def people(make_user: Callable[..., User], make_team: Callable[..., Team]) -> dict[str, Any]:
-    """Owner Olga, editor Ed and viewer Vi of `team`; Sam, the stranger, owns `other_team`."""
-    owner, editor, viewer, stranger = (make_user(name=n) for n in ("Olga", "Ed", "Vi", "Sam"))
-    team = make_team(owner=owner, members={editor: "editor", viewer: "viewer"})
-    other_team = make_team(name="Elsewhere", owner=stranger)
-    return {"owner": owner, "editor": editor, "viewer": viewer, "stranger": stranger,
-            "team": team, "other_team": other_team}
-
-
-@pytest.fixture
-def make_assessment(app: Flask, db_session: Session) -> Callable[..., Assessment]:
-    """make_assessment(team, owner, name="Payments API") -> Assessment, started by the service."""
-
-    def make(team: Team, owner: User, name: str = "Payments API") -> Assessment:
-        with app.app_context():
-            return assessment_service.start_assessment(db_session, team, owner, name=name)
-
-    return make
-
-
-@pytest.fixture
-def login(client: CsrfClient) -> Callable[..., Any]:
-    """login(user, password=PASSWORD): signs `client` in through the real sign-in form."""
-
-    def sign_in(user: User, password: str = PASSWORD) -> Any:
-        response = client.post("/signin", data={"email": user.email, "password": password})
-        assert response.status_code == 302, f"sign-in failed with {response.status_code}"
-        return response
-
-    return sign_in
 
 
 # --- browser tests --------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from webapp.models import User
 
 
