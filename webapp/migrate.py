@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
 from webapp.db import read_only_connection
 
@@ -42,6 +42,13 @@ def current_revision(engine: Engine) -> str | None:
     """The revision the database is at; None for an empty (unmigrated) database."""
     with read_only_connection(engine) as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def answering_revision(engine: Engine) -> str | None:
+    """`current_revision` once the database has answered a ping; SQLAlchemyError if it does not."""
+    with read_only_connection(engine) as connection:
+        connection.execute(text("SELECT 1"))
+    return current_revision(engine)
 
 
 def upgrade(url: str, revision: str = "head") -> None:

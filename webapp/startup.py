@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.config import secret_key_problem
-from webapp.db import get_database, read_only_connection
-from webapp.migrate import current_revision, head_revision
+from webapp.db import get_database
+from webapp.migrate import answering_revision, head_revision
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +43,7 @@ def check_database(app: Flask) -> None:
     """The database answers and its schema is at the latest migration."""
     engine = get_database(app).engine
     try:
-        with read_only_connection(engine) as connection:
-            connection.execute(text("SELECT 1"))
-        current = current_revision(engine)
+        current = answering_revision(engine)
     except SQLAlchemyError as error:
         raise StartupError(_database_problem(error)) from None
     head = head_revision()
