@@ -5,6 +5,17 @@ Services flush and never commit: the request (or the CLI command) commits once. 
 `NotFound` / `Forbidden` for access decisions, so views need no translation.
 """
 
+from __future__ import annotations
+
+import logging
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
+
+logger = logging.getLogger(__name__)
+Row = TypeVar("Row")
+
 
 class ServiceError(Exception):
     """A request the service refuses, with a message written for the user.
@@ -16,3 +27,14 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def row_of_assessment(session: Session, model: type[Row], row_id: int, assessment: Any) -> Row:
+    """The `model` row `row_id` if it belongs to `assessment`, else 404 (another assessment's
+    row is not found here either)."""
+    row = session.get(model, row_id)
+    if row is None or row.assessment_id != assessment.id:
+        logger.info("refused %s %s of assessment %s: not found", model.__name__, row_id,
+                    assessment.id)
+        raise NotFound()
+    return row

@@ -23,7 +23,7 @@ from webapp.domain.compare import compare_results
 from webapp.models import User
 from webapp.models_assessment import Assessment
 from webapp.models_tracking import MILESTONE_NOTE_MAX, Milestone
-from webapp.services import ServiceError
+from webapp.services import ServiceError, row_of_assessment
 from webapp.services.audit import record_audit
 from webapp.services.evaluation import answers_for_domain, evaluate_assessment
 
@@ -93,12 +93,7 @@ def milestones_of(session: Session, assessment: Assessment) -> list[Milestone]:
 
 def get_milestone(session: Session, assessment: Assessment, milestone_id: int) -> Milestone:
     """One milestone of this assessment, or 404 (another assessment's id is not found here)."""
-    milestone = session.get(Milestone, milestone_id)
-    if milestone is None or milestone.assessment_id != assessment.id:
-        logger.info("refused milestone %s of assessment %s: not found", milestone_id,
-                    assessment.id)
-        raise NotFound()
-    return milestone
+    return row_of_assessment(session, Milestone, milestone_id, assessment)
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.exceptions import NotFound
 
 from webapp.models import Role, User, utcnow
 from webapp.models_assessment import Assessment
 from webapp.models_sharing import CLIENT_MAX, LABEL_MAX, ShareLink, ShareView
 from webapp.models_tracking import Milestone
-from webapp.services import ServiceError
+from webapp.services import ServiceError, row_of_assessment
 from webapp.services.audit import record_audit
 from webapp.services.clients import describe_client
 from webapp.services.teams import require_membership
@@ -212,12 +211,7 @@ def _milestone(session: Session, assessment: Assessment, milestone_id: int | Non
 
 
 def _link_of(session: Session, assessment: Assessment, link_id: int) -> ShareLink:
-    link = session.get(ShareLink, link_id)
-    if link is None or link.assessment_id != assessment.id:
-        logger.info("refused share link %s of assessment %s: no such link", link_id,
-                    assessment.id)
-        raise NotFound()
-    return link
+    return row_of_assessment(session, ShareLink, link_id, assessment)
 
 
 def _audit_view(link: ShareLink, now: datetime | None = None) -> dict[str, object]:

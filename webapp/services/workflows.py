@@ -10,10 +10,9 @@ import logging
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from webapp.models_assessment import Answer, Assessment, Workflow
-from webapp.services import ServiceError
+from webapp.services import ServiceError, row_of_assessment
 from webapp.services.assessments import mark_changed
 
 logger = logging.getLogger(__name__)
@@ -23,10 +22,7 @@ MAX_WORKFLOWS = 200
 
 def get_workflow(session: Session, assessment: Assessment, workflow_id: int) -> Workflow:
     """The assessment's workflow, or 404 (also for another assessment's workflow)."""
-    workflow = session.get(Workflow, workflow_id)
-    if workflow is None or workflow.assessment_id != assessment.id:
-        raise NotFound()
-    return workflow
+    return row_of_assessment(session, Workflow, workflow_id, assessment)
 
 
 def add_workflow(
