@@ -171,14 +171,20 @@ def test_without_a_base_url_production_makes_no_links(app, client, login, people
     assert db_session.scalar(select(ShareLink)) is None
 
 
-def test_a_link_can_be_pinned_to_a_milestone_from_the_page(
-    client, login, people, assessment, db_session
-):
-    milestone = Milestone(assessment_id=assessment.id, name="Sign-off March",
+def empty_milestone(db_session, assessment, name: str) -> Milestone:
+    """A milestone row with no answers and no result, stored straight to the table."""
+    milestone = Milestone(assessment_id=assessment.id, name=name,
                           questionnaire_id="reliability-review", questionnaire_version=1,
                           answers={}, result={})
     db_session.add(milestone)
     db_session.flush()
+    return milestone
+
+
+def test_a_link_can_be_pinned_to_a_milestone_from_the_page(
+    client, login, people, assessment, db_session
+):
+    milestone = empty_milestone(db_session, assessment, "Sign-off March")
     login(people["editor"])
     page = client.get(f"/assessments/{assessment.id}/sharing")
     assert "Milestone: Sign-off March" in page.text
@@ -420,11 +426,7 @@ def test_a_milestone_link_shows_the_frozen_review_not_later_edits(
 def test_a_milestone_of_another_assessment_is_refused(
     app, db_session, share, other_assessment, people
 ):
-    foreign = Milestone(assessment_id=other_assessment.id, name="Theirs",
-                        questionnaire_id="reliability-review", questionnaire_version=1,
-                        answers={}, result={})
-    db_session.add(foreign)
-    db_session.flush()
+    foreign = empty_milestone(db_session, other_assessment, "Theirs")
     with pytest.raises(ServiceError, match="milestone"):
         share(milestone_id=foreign.id)
 
