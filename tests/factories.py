@@ -67,6 +67,12 @@ def make_team(db_session: Session, make_user: Callable[..., User]) -> Callable[.
 
 
 @pytest.fixture
+def owner(make_user: Callable[..., User]) -> User:
+    """Olga Owner, a user of no team yet."""
+    return make_user(name="Olga Owner")
+
+
+@pytest.fixture
 def people(make_user: Callable[..., User], make_team: Callable[..., Team]) -> dict[str, Any]:
     """Owner Olga, editor Ed and viewer Vi of `team`; Sam, the stranger, owns `other_team`."""
     owner, editor, viewer, stranger = (make_user(name=n) for n in ("Olga", "Ed", "Vi", "Sam"))

@@ -13,11 +13,6 @@ Q = "observe.tracing"  # a single-choice question that allows N/A
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user(name="Olga Owner")
-
-
-@pytest.fixture
 def team(make_team, owner):
     return make_team(owner=owner)
 

@@ -20,11 +20,6 @@ from webapp.services.evaluation import (
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user(name="Olga Owner")
-
-
-@pytest.fixture
 def assessment(make_assessment, make_team, owner):
     return make_assessment(make_team(owner=owner), owner)
 

@@ -11,11 +11,6 @@ QUESTION = "observe.structured-logs"
 
 
 @pytest.fixture
-def owner(make_user):
-    return make_user(name="Olga Owner")
-
-
-@pytest.fixture
 def assessment(make_assessment, make_team, owner):
     return make_assessment(make_team(owner=owner), owner)
 
