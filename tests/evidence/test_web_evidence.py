@@ -12,7 +12,6 @@ import pytest
 from webapp.models import Membership
 from webapp.models_assessment import Answer, Workflow
 from webapp.models_sharing import AuditEvent
-from webapp.services import assessments as assessment_service
 from webapp.services import workflows as workflow_service
 
 REPO = Path(__file__).resolve().parents[2]
@@ -21,20 +20,12 @@ TIMEOUT = "timeouts.run-deadline"
 
 
 @pytest.fixture
-def people(make_user, make_team, app, db_session):
-    owner, viewer, stranger = (make_user(name=n) for n in ("Owner", "Viewer", "Stranger"))
-    team = make_team(owner=owner, members={viewer: "viewer"})
-    make_team(name="Elsewhere", owner=stranger)
+def people(people, make_assessment, app, db_session):
+    """The shared `people`, plus their team's assessment "Tools" with one workflow."""
+    assessment = make_assessment(people["team"], people["owner"], name="Tools")
     with app.test_request_context():
-        assessment = assessment_service.start_assessment(db_session, team, owner, name="Tools")
         workflow = workflow_service.add_workflow(db_session, assessment, name="Release on tag")
-    return {
-        "owner": owner,
-        "viewer": viewer,
-        "stranger": stranger,
-        "assessment": assessment,
-        "workflow": workflow,
-    }
+    return {**people, "assessment": assessment, "workflow": workflow}
 
 
 def urls(people) -> dict[str, str]:

@@ -44,23 +44,13 @@ ROUTES = [
 
 
 @pytest.fixture
-def people(make_user, make_team, app, db_session):
-    owner, editor, viewer, stranger = (
-        make_user(name=n) for n in ("Owner", "Editor", "Viewer", "Stranger")
-    )
-    team = make_team(owner=owner, members={editor: "editor", viewer: "viewer"})
-    make_team(name="Elsewhere", owner=stranger)
+def people(people, make_assessment, app, db_session):
+    """The shared `people`, plus their team's assessment "Checkout" with two workflows."""
+    assessment = make_assessment(people["team"], people["owner"], name="Checkout")
     with app.test_request_context():
-        assessment = assessment_service.start_assessment(db_session, team, owner, name="Checkout")
         workflow_service.add_workflow(db_session, assessment, name="Deploy")
         workflow_service.add_workflow(db_session, assessment, name="Export")
-    return {
-        "owner": owner,
-        "editor": editor,
-        "viewer": viewer,
-        "stranger": stranger,
-        "assessment": assessment,
-    }
+    return {**people, "assessment": assessment}
 
 
 @pytest.mark.parametrize("who", WHO)
