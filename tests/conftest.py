@@ -159,17 +159,22 @@ class CsrfClient(FlaskClient):
         return super().post(*args, **kwargs)
 
 
-@pytest.fixture
-def app_config(database_url: str) -> dict[str, Any]:
-    """The config override of the `app` fixture; override this fixture to change it."""
+def app_settings(database_url: str) -> dict[str, Any]:
+    """The settings of every test app, on this database."""
     return {
-        "TESTING": True,
+        "TESTING": True,  # keeps create_app from installing its JSON log handler in pytest
         "FAULTLINE_ENV": "development",
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET,
         "RATELIMIT_STORAGE_URI": "memory://",
         "FAULTLINE_CONTENT_DIR": REPO_ROOT,
     }
+
+
+@pytest.fixture
+def app_config(database_url: str) -> dict[str, Any]:
+    """The config override of the `app` fixture; override this fixture to change it."""
+    return app_settings(database_url)
 
 
 @pytest.fixture
@@ -266,14 +271,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """The app on a free 127.0.0.1 port, on its own migrated SQLite database (real commits)."""
     url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
     migrate.upgrade(url)
-    application = create_app({
-        "TESTING": True,  # keeps create_app from installing its JSON log handler in pytest
-        "FAULTLINE_ENV": "development",
-        "DATABASE_URL": url,
-        "SECRET_KEY": TEST_SECRET,
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "FAULTLINE_CONTENT_DIR": REPO_ROOT,
-    })
+    application = create_app(app_settings(url))
     server = LiveServer(application).start()
     yield server
     server.stop()
