@@ -77,8 +77,6 @@ def test_invalid_content_refuses_with_the_loaders_reason(app_config, monkeypatch
 
 
 def test_real_content_loader_rejects_a_broken_questionnaire(app_config, tmp_path):
-    if startup._content_loader() is None:
-        pytest.skip("webapp.domain.content.load_content does not exist yet")
     (tmp_path / "questionnaires").mkdir()
     (tmp_path / "rules").mkdir()
     (tmp_path / "questionnaires" / "broken.yaml").write_text("id: [unclosed\n", encoding="utf-8")
@@ -186,8 +184,6 @@ def test_faultline_serve_creates_the_database_and_serves(tmp_path):
 
 
 def test_valid_content_is_loaded_once_and_kept_on_the_app(app, make_app):
-    if startup._content_loader() is None:
-        pytest.skip("the domain's load_content does not exist yet")
     content = startup.get_content(app)
     assert content is not None
     assert startup.get_content(make_app()) is content  # unchanged files are not reloaded
