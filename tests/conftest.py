@@ -68,6 +68,19 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture
+def redis_url() -> str:
+    """A Redis database for tests of limits shared across app instances (db 15)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        unavailable("no Redis on 127.0.0.1:6379")
+    return url
+
+
 # --- databases ------------------------------------------------------------------------------
 
 
