@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from webapp.domain import (
     Answers,
-    ContentError,
     SystemInfo,
     WorkflowAnswers,
     evaluate,
@@ -28,36 +27,15 @@ from webapp.domain.scenarios import responded
 
 from .conftest import REPO
 
-
-def _load():
-    try:
-        return load_content(REPO), None
-    except ContentError as exc:
-        return None, exc
-
-
-SHIPPED, INVALID = _load()
-needs_content = pytest.mark.skipif(
-    SHIPPED is None, reason="shipped content is invalid (see test_rule_example)"
-)
+# Invalid shipped content stops collection here with the loader's message, which names the
+# file, the place and the problem.
+SHIPPED = load_content(REPO)
 
 
 def _examples() -> list:
-    content = SHIPPED
-    if content is None:
-        return [
-            pytest.param(
-                None,
-                "",
-                0,
-                True,
-                id="content-invalid",
-                marks=pytest.mark.xfail(reason=str(INVALID).splitlines()[0], strict=True),
-            )
-        ]
     return [
         pytest.param(rule.id, kind, k, kind == "fires", id=f"{rule.id}-{kind}-{k}")
-        for rule in content.rules
+        for rule in SHIPPED.rules
         for kind in ("fires", "quiet")
         for k in range(len(getattr(rule.examples, kind)))
     ]
@@ -125,7 +103,6 @@ def assessments(draw, content, pick=None):
     return Answers(q.id, q.version, SystemInfo("Property"), part(False), {}, flows)
 
 
-@needs_content
 @PROPS
 @given(answers=assessments(SHIPPED) if SHIPPED else st.nothing())
 def test_scores_stay_within_0_and_100(answers) -> None:
@@ -142,7 +119,6 @@ def test_scores_stay_within_0_and_100(answers) -> None:
     assert 0 <= result.coverage.percent <= 100
 
 
-@needs_content
 @PROPS
 @given(answers=assessments(SHIPPED, best_choice) if SHIPPED else st.nothing())
 def test_best_choice_everywhere_scores_90_and_nothing_high(answers) -> None:
@@ -155,7 +131,6 @@ def test_best_choice_everywhere_scores_90_and_nothing_high(answers) -> None:
     assert serious == []
 
 
-@needs_content
 @PROPS
 @given(answers=assessments(SHIPPED, worst_choice) if SHIPPED else st.nothing())
 def test_worst_choice_everywhere_hits_every_layer_and_pattern(answers) -> None:
@@ -167,7 +142,6 @@ def test_worst_choice_everywhere_hits_every_layer_and_pattern(answers) -> None:
     assert {p.id for p in q.patterns} - hit == set()
 
 
-@needs_content
 @PROPS
 @given(answers=assessments(SHIPPED) if SHIPPED else st.nothing())
 def test_unanswered_never_reads_as_safe(answers) -> None:
@@ -179,7 +153,6 @@ def test_unanswered_never_reads_as_safe(answers) -> None:
             assert all(responded(merged.get(q)) for q in s.because), (flow.name, s.scenario.id)
 
 
-@needs_content
 @PROPS
 @given(answers=assessments(SHIPPED) if SHIPPED else st.nothing())
 def test_output_is_deterministic_whatever_the_order_of_answers(answers) -> None:
@@ -210,7 +183,6 @@ def _shuffle(mapping: dict) -> dict:
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
 
 
-@needs_content
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_shipped_example_answers_are_valid_and_complete(path) -> None:
     answers = load_answers(path, SHIPPED)
