@@ -8,6 +8,11 @@ web app uses (which replaces its child when it grows), and of a plain process fo
 
 Targets: warm <= 0.8 s, cold <= 2 s, cached <= 20 ms, growth < 10 %.
 Run: python benchmarks/pdf.py [--renders 200] [--cold-runs 5]
+
+WeasyPrint is pure Python around Pango, so its times follow the speed of one core, and the
+shared machines this runs on vary by a factor of two from hour to hour. The first line printed
+is a fixed pure-Python workload timed on this core, so figures from different runs can be
+compared: divide a render time by it to get a machine-independent ratio.
 """
 
 from __future__ import annotations
@@ -132,6 +137,16 @@ def worker_growth(result: dict, renders: int) -> tuple[float, float, int]:
         worker.stop()
 
 
+def core_speed(runs: int = 7) -> float:
+    """Median seconds of a fixed pure-Python workload (ten million additions in a loop)."""
+    def work() -> None:
+        total = 0
+        for i in range(10_000_000):
+            total += i
+
+    return timed(work, runs)[1]
+
+
 def verdict(value: float, target: float) -> str:
     return "ok" if value <= target else f"OVER target {target:g}"
 
@@ -144,6 +159,8 @@ def main() -> None:
     parser.add_argument("--memory-only", action="store_true", help="only the memory figures")
     args = parser.parse_args()
     result = twenty_page_result()
+    print(f"core speed: a fixed loop of ten million additions takes {core_speed():.2f} s CPU "
+          f"on this machine")
     if not args.memory_only:
         timings(result, args)
     if args.renders:
@@ -180,6 +197,7 @@ def timings(result: dict, args) -> None:
           f"(CPU {cold_cpu:.3f} s)  {verdict(cold, TARGETS['cold'])}")
     print(f"warm   (median of {args.warm_runs}): {warm:.3f} s (CPU {warm_cpu:.3f} s)  "
           f"{verdict(warm, TARGETS['warm'])}")
+    print(f"warm render per page: {warm / page_count(pdf) * 1000:.0f} ms")
     print(f"cached (median of 50 hits): {cached * 1000:.2f} ms  "
           f"{verdict(cached, TARGETS['cached'])}")
     print(f"worker cold (process start + first render, median of 3): {first_via_worker:.3f} s")
