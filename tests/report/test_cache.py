@@ -117,3 +117,16 @@ def test_the_worker_is_replaced_when_spent(monkeypatch, setting, value):
         assert pids[0] != pids[1] and None not in pids
     finally:
         worker.stop()
+
+
+@pytest.mark.parametrize(("target", "answer"), [
+    ("tests.report.warm_target:render", b"warm"),  # warm_up ran before the first render
+    ("tests.report.broken_warm_target:render", b"rendered"),  # a failed warm-up is not fatal
+])
+def test_the_worker_warms_up_before_it_reports_ready(target, answer):
+    worker = RenderWorker(target=target)
+    try:
+        worker.start()
+        assert worker.render(None, timeout=30) == answer
+    finally:
+        worker.stop()
