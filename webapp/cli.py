@@ -68,7 +68,8 @@ def db_current() -> None:
 # --- content commands (check, questionnaire, template, report) ------------------------------
 
 _content_dir = click.option(
-    "--content-dir", type=click.Path(file_okay=False, path_type=str), envvar="FAULTLINE_CONTENT_DIR",
+    "--content-dir", type=click.Path(file_okay=False, path_type=str),
+    envvar="FAULTLINE_CONTENT_DIR",
     help="Folder holding questionnaires/ and rules/ (default: the installed content).",
 )
 
@@ -97,8 +98,9 @@ def check(content_dir: str | None) -> None:
         click.echo(summarize(problems, "faultline check failed"), err=True)
         raise SystemExit(1)
     examples = sum(len(f) + len(q) for f, q in content.examples.values())
-    click.echo(f"Content OK: {len(content.questionnaires)} questionnaire(s), {len(content.rules)} rules, "
-               f"{examples} rule examples, {len(content.scenarios)} scenarios; linter clean.")
+    click.echo(f"Content OK: {len(content.questionnaires)} questionnaire(s), "
+               f"{len(content.rules)} rules, {examples} rule examples, "
+               f"{len(content.scenarios)} scenarios; linter clean.")
 
 
 @main.command()
@@ -114,7 +116,8 @@ def questionnaire(fmt: str, questionnaire_id: str | None, content_dir: str | Non
 
 @main.command()
 @click.option("--id", "questionnaire_id", help="Questionnaire id (default: the first).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE.")
 @_content_dir
 def template(questionnaire_id: str | None, output: str | None, content_dir: str | None) -> None:
     """Print a blank answers file listing every question with its choices."""
@@ -157,7 +160,8 @@ def _with_evidence(answers, folder, content):  # workflows' `file:` reviewed; ex
 @click.argument("answers_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["json", "html", "pdf"]), default="json",
               show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE.")
 @_content_dir
 def report(answers_file: str, fmt: str, output: str | None, content_dir: str | None) -> None:
     """Produce the full review from an answers file (YAML)."""
@@ -173,7 +177,10 @@ def report(answers_file: str, fmt: str, output: str | None, content_dir: str | N
         raise SystemExit(2) from None
     answers = _with_evidence(answers, Path(answers_file).parent, content)
     result = evaluate(content, answers)
-    data = result_to_json(result).encode() if fmt == "json" else _render(result_to_dict(result), fmt)
+    if fmt == "json":
+        data = result_to_json(result).encode()
+    else:
+        data = _render(result_to_dict(result), fmt)
     _write(data, output)
 
 
