@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from webapp.report import build_report_data
+from webapp.report import build_report_data, render_html
 
 
 def test_top_actions_are_the_first_five_of_the_plan(result):
@@ -82,6 +82,13 @@ def test_layer_chart_bars_scale_with_the_score(result):
     widths = {b["label"]: b["width"] for b in chart["bars"]}
     assert widths["Evolve"] == pytest.approx(chart["track_width"] * 0.77, abs=0.1)
     assert widths["Repeat"] < widths["Contain"] < widths["Observe"]
+
+
+def test_a_layer_without_a_score_reads_not_assessed(result):
+    result["layers"][0]["score"] = None
+    bar = build_report_data(result)["layer_chart"]["bars"][0]
+    assert (bar["label"], bar["value_text"], bar["width"]) == ("Observe", "Not assessed", 0)
+    assert "Observe: Not assessed; Contain: 41 of 100 (Weak);" in render_html(result)
 
 
 def test_a_minimal_result_still_builds():

@@ -13,6 +13,7 @@ BANDS = (  # (lowest score in the band, band id, label)
     (0, "poor", "Poor"),
 )
 NO_SCORE = ("none", "Not scored")
+NOT_ASSESSED = "Not assessed"  # a layer without a score: the results page says the same
 # (fill, outline) per band; static/css/report.css uses the same values for table cells.
 BAND_COLOURS = {
     "poor": ("#a4262c", "#7a1b20"),
@@ -61,7 +62,7 @@ def _bar(index: int, layer: dict) -> dict:
     return {
         "label": layer["title"],
         "score": score,
-        "value_text": "N/A" if score is None else str(score),
+        "value_text": NOT_ASSESSED if score is None else str(score),
         "band": band_id,
         "band_label": band_label,
         "fill": BAND_COLOURS[band_id][0],
