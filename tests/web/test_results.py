@@ -210,6 +210,14 @@ def test_the_report_page_works_under_the_content_security_policy(client, login, 
     assert "<script" not in html
 
 
+def test_the_report_page_leads_back_to_the_results_and_to_the_pdf(client, login, people, filled):
+    login(people["viewer"])
+    html = client.get(url(filled, "report")).get_data(as_text=True)
+    bar = html[html.index("<body"):html.index('<main class="report">')]
+    assert f'href="{url(filled, "results")}"' in bar and "Back to the results" in bar
+    assert f'href="{url(filled, "report.pdf")}"' in bar and "Download PDF" in bar
+
+
 # --- the PDF ----------------------------------------------------------------------------------
 
 

@@ -33,6 +33,7 @@ bp = members_blueprint("results", __name__, "/assessments/<int:assessment_id>")
 #: Seconds a client is asked to wait before retrying a PDF that timed out.
 RETRY_AFTER = 30
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+BODY_OPEN = re.compile(r"<body[^>]*>")
 
 
 @bp.get("/results")
@@ -52,9 +53,8 @@ def report_html(assessment_id: int):
     assessment, _, result_dict = _evaluated(assessment_id)
     html = report.render_html(result_dict, team=assessment.team.name,
                               static_url=url_for("static", filename=""))
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = _policy_allowing_styles(html)
-    return response
+    bar = render_template("results/_report_bar.html", assessment=assessment)
+    return report_page(html, bar, render_template("results/_report_head.html"))
 
 
 @bp.get("/report.pdf")
@@ -116,6 +116,16 @@ def _editing_urls(assessment, first_section: str | None) -> dict[str, str | None
         "start_url": first,
         "workflows_url": url_for("assessments.workflows", assessment_id=assessment.id),
     }
+
+
+def report_page(html: str, bar: str, head: str) -> Response:
+    """A standalone report page (render_html) with `head` added to its <head> and `bar` at the
+    top of its body, served under the site's policy plus the hash of its own <style>."""
+    html = html.replace("</head>", f"{head}</head>", 1)
+    html = BODY_OPEN.sub(lambda match: match.group(0) + bar, html, count=1)
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = _policy_allowing_styles(html)
+    return response
 
 
 def _policy_allowing_styles(html: str) -> str:

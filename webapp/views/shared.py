@@ -12,7 +12,6 @@ across workers); a client that guesses gets 429 while others' links keep working
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
@@ -22,7 +21,7 @@ from webapp.extensions import limiter
 from webapp.models_sharing import ShareLink
 from webapp.services import sharing
 from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
-from webapp.views.results import _cache_dir, _policy_allowing_styles, pdf_filename
+from webapp.views.results import _cache_dir, pdf_filename, report_page
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("shared", __name__, url_prefix="/s")
@@ -37,7 +36,6 @@ HEADERS = {
 DEFAULT_GUESS_LIMIT = "10 per minute;50 per hour"
 #: Every request to a share URL, as a ceiling against hammering a valid link.
 DEFAULT_REQUEST_LIMIT = "120 per minute"
-BODY_OPEN = re.compile(r"<body[^>]*>")
 
 
 def _guess_limit() -> str:
@@ -60,11 +58,9 @@ def page(token: str):
     link = _resolve(token)
     result_dict, options = _document(link)
     html = report.render_html(result_dict, static_url=url_for("static", filename=""), **options)
-    html = _with_share_bar(html, link, url_for("shared.pdf", token=token))
+    bar = render_template("shared/_bar.html", link=link, pdf_url=url_for("shared.pdf", token=token))
     _record(link, "page")
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = _policy_allowing_styles(html)
-    return response
+    return report_page(html, bar, render_template("shared/_head.html"))
 
 
 @bp.get("/<token>/report.pdf")
@@ -133,14 +129,6 @@ def _record(link: ShareLink, kind: str) -> None:
     if request.method == "GET":
         sharing.record_view(get_session(), link, kind=kind,
                             user_agent=request.headers.get("User-Agent"))
-
-
-def _with_share_bar(html: str, link: ShareLink, pdf_url: str) -> str:
-    """The report page plus a bar that says what this is and offers the PDF."""
-    head = render_template("shared/_head.html")
-    bar = render_template("shared/_bar.html", link=link, pdf_url=pdf_url)
-    html = html.replace("</head>", f"{head}</head>", 1)
-    return BODY_OPEN.sub(lambda match: match.group(0) + bar, html, count=1)
 
 
 def _message_page(template: str, status: int, **context: object):
