@@ -62,3 +62,19 @@ def test_a4_is_the_default(sample_pdf, monkeypatch):
     assert default_page_size() == "A4"
     page = PdfReader(io.BytesIO(sample_pdf)).pages[1]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+
+
+def test_lines_break_at_their_last_fitting_word(sample_pdf):
+    """A space before an inline element once made WeasyPrint break a table cell after its
+    first word ("How" / "many transactions … fit.volume"); the templates put such spaces
+    inside the element."""
+    lines = pdf_text(sample_pdf).splitlines()
+    assert any(line.startswith("How many transactions does the system handle") for line in lines)
+    lone_words = [(line, after) for line, after in zip(lines, lines[1:], strict=False)
+                  if re.fullmatch(r"[A-Z][a-z]{0,4}", line) and after[:1].islower()]
+    assert lone_words == []
+
+
+def test_top_actions_name_the_finding_to_read(sample_pdf):
+    summary = next(page for page in pdf_pages(sample_pdf) if "most important actions" in page)
+    assert re.search(r"effort \w · finding 1$", summary, re.M)
