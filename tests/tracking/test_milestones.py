@@ -180,3 +180,18 @@ def test_every_delta_has_an_arrow_free_text_and_a_word(direction, before, after,
                        "change": change})
     assert view["text"] == text
     assert view["word"]
+
+
+def test_a_workflow_with_only_unknown_scenarios_is_not_called_safe(app, client, login,
+                                                                   db_session, people, small):
+    from webapp.services import workflows as workflow_service
+
+    with app.test_request_context():
+        workflow_service.add_workflow(db_session, small, name="Nightly export")
+    login(people["editor"])
+    assert _create(client, small).status_code == 302
+    milestone = db_session.scalars(select(Milestone)).one()
+    page = client.get(f"/assessments/{small.id}/milestones/{milestone.id}").get_data(as_text=True)
+    line = page.split("Nightly export", 1)[1].split("</li>")[0]
+    assert "0 unsafe" not in line
+    assert "scenarios unknown" in line

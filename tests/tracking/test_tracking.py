@@ -342,3 +342,20 @@ def test_removing_a_workflow_removes_its_findings_tracking(app, client, login, d
     db_session.expire_all()
     assert [t.scope for t in db_session.scalars(select(FindingTracking))] == ["system"]
     assert client.get(f"/assessments/{filled.id}/plan").status_code == 200
+
+
+def test_csv_export_has_no_hard_line_breaks_inside_paragraphs(client, login, people, tracked):
+    login(people["viewer"])
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/assessments/{tracked.id}/plan.csv").get_data(as_text=True))))
+    whys = [r["Why it matters"] for r in rows]
+    assert all(len(why) > 100 for why in whys)
+    assert not [why for why in whys if "\n" in why]
+
+
+def test_json_export_keeps_prose_on_one_line(client, login, people, tracked):
+    login(people["viewer"])
+    data = json.loads(client.get(f"/assessments/{tracked.id}/plan.json").get_data(as_text=True))
+    texts = [f["why"] for f in data["findings"]]
+    texts += [s for f in data["findings"] for s in f["steps"] + f["verification"]]
+    assert not [text for text in texts if "\n" in text or "  " in text]

@@ -8,6 +8,7 @@ from functools import lru_cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from webapp.report.data import build_report_data, data_options
+from webapp.report.notes import inline_markup
 from webapp.report.paths import CSS_FILE, FONTS_DIR, TEMPLATES_DIR
 
 TEMPLATE = "report.html.j2"
@@ -18,13 +19,16 @@ FONT_FACES = (  # (file, weight, style) shipped in static/fonts/, licence in OFL
     ("Inter-SemiBold.otf", 600, "normal"),
     ("Inter-Bold.otf", 700, "normal"),
 )
+#: CJK (Han, kana, Hangul) that Inter lacks; Apache 2.0, licence in
+#: LICENSE-DroidSansFallback.txt. 3.4 MB on disk, but a PDF embeds only the glyphs it uses.
+FALLBACK_FACES = (("DroidSansFallback.ttf", "Faultline Fallback", "truetype"),)
 
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     # No auto-reload: templates are read once per process, like the stylesheet and the
     # template version that keys the PDF cache, so the three always agree.
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         auto_reload=False,
         autoescape=True,
@@ -32,6 +36,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         undefined=StrictUndefined,
     )
+    env.filters["md_inline"] = inline_markup
+    return env
 
 
 @lru_cache(maxsize=1)
@@ -45,16 +51,19 @@ def template_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(TEMPLATES_DIR.glob("*.j2")) + [CSS_FILE]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    digest.update(repr(FONT_FACES).encode())
+    digest.update(repr((FONT_FACES, FALLBACK_FACES)).encode())
     return digest.hexdigest()[:16]
 
 
 def font_faces(font_base: str) -> str:
     """@font-face rules for the shipped fonts, loaded from `font_base`."""
-    return "\n".join(
-        f'@font-face {{ font-family: "Inter"; font-style: {style}; font-weight: {weight}; '
-        f'src: url("{font_base}{file}") format("opentype"); }}'
-        for file, weight, style in FONT_FACES)
+    inter = [f'@font-face {{ font-family: "Inter"; font-style: {style}; font-weight: {weight}; '
+             f'src: url("{font_base}{file}") format("opentype"); }}'
+             for file, weight, style in FONT_FACES]
+    fallback = [f'@font-face {{ font-family: "{family}"; '
+                f'src: url("{font_base}{file}") format("{kind}"); }}'
+                for file, family, kind in FALLBACK_FACES]
+    return "\n".join(inter + fallback)
 
 
 def render_report(data: dict, *, font_base: str = "/static/fonts/",

@@ -227,6 +227,7 @@ def workflow(raw: dict, position: int, index: dict) -> dict:
         "facts": facts,
         "score": score(raw.get("score")),
         "coverage": percent(raw.get("coverage")),
+        "has_na": bool((raw.get("coverage") or {}).get("not_applicable")),
         "patterns": patterns,
         "scenarios": [scenario(s, name, index) for s in raw.get("scenarios") or []],
         "evidence": evidence(raw),

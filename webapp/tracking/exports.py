@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -44,9 +45,9 @@ def _export_row(entry: Any) -> dict[str, Any]:
         "workflow": f.get("workflow"),
         "effort": f.get("effort"),
         "quick_win": bool(f.get("quick_win")),
-        "why": f.get("rationale") or "",
-        "steps": list(f.get("remediation") or []),
-        "verification": list(f.get("verification") or []),
+        "why": unwrap(f.get("rationale")),
+        "steps": [unwrap(step) for step in f.get("remediation") or []],
+        "verification": [unwrap(item) for item in f.get("verification") or []],
         "status": entry.status.value,
         "status_label": entry.status.label,
         "owner": t.owner.name if t and t.owner else None,
@@ -57,6 +58,13 @@ def _export_row(entry: Any) -> dict[str, Any]:
         "comments": len(t.comments) if t else 0,
     }
 
+
+
+def unwrap(text: Any) -> str:
+    """Prose without the line breaks the rule files wrap it at: lines of a paragraph joined
+    by a space, paragraphs (blank lines) kept apart by one newline."""
+    paragraphs = re.split(r"\n\s*\n", str(text or "").strip())
+    return "\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
 def _iso(value: dt.date | None) -> str | None:
