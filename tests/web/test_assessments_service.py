@@ -203,3 +203,17 @@ def test_a_submit_token_is_claimed_once_and_forgotten_after_a_week(app, db_sessi
     db_session.flush()
     assert submissions.claim(db_session, submissions.new_token(), owner) is True
     assert db_session.get(FormSubmission, token) is None
+
+
+def test_a_review_without_any_workflow_is_not_complete(app, db_session, assessment, owner):
+    with app.test_request_context():
+        index = assessment_service.get_content().index(
+            assessment.questionnaire_id, assessment.questionnaire_version)
+        inputs = [AnswerInput(qid, AnswerValue((index.questions[qid].question.choices[0].id,)), 0)
+                  for qid in index.system_ids]
+        save_answers(db_session, assessment, owner, inputs)
+    assert assessment.status == Status.IN_PROGRESS
+    with app.test_request_context():
+        workflow_service.add_workflow(db_session, assessment, name="Nightly export")
+        assessment_service.mark_changed(db_session, assessment)
+    assert assessment.status == Status.IN_PROGRESS  # the workflow's questions are still open

@@ -104,7 +104,9 @@ def _status(session: Session, assessment: Assessment) -> Status:
     covered = sum(1 for choices, na_reason in rows if choices or na_reason is not None)
     if covered == 0:
         return Status.NOT_STARTED
-    return Status.COMPLETE if covered >= total else Status.IN_PROGRESS
+    # A review whose questionnaire asks about workflows is not complete without one.
+    missing_workflows = bool(index.workflow_ids) and not assessment.workflows
+    return Status.COMPLETE if covered >= total and not missing_workflows else Status.IN_PROGRESS
 
 
 def update_details(
