@@ -92,7 +92,7 @@
   };
 
   Question.prototype.handle = function (status, json) {
-    if (status === 200) { return this.saved(json.answer); }
+    if (status === 200) { return this.saved(json.answer, json.progress); }
     if (status === 409 && json.theirs) { return this.conflict(json); }
     if (status === 400) {
       this.attempt = 0;
@@ -104,8 +104,11 @@
     this.failed("The server could not save it.");
   };
 
-  Question.prototype.saved = function (answer) {
+  Question.prototype.saved = function (answer, progress) {
     this.attempt = 0;
+    var answered = answer.choices.length > 0 || answer.na_reason !== null;
+    this.el.setAttribute("data-answered", answered ? "1" : "0");
+    updateCounts(this.el, progress || []);
     this.version.value = answer.version;
     this.orig.value = answer.orig;
     this.clearConflict();
@@ -235,6 +238,28 @@
   };
 
   // --- wiring -----------------------------------------------------------------------------
+
+  // The group's "n of m answered" from the page, the stepper's from the server's counts.
+  function updateCounts(fieldset, progress) {
+    var group = fieldset.closest(".question-group");
+    var count = group && group.querySelector("[data-group-count]");
+    if (count) {
+      var done = group.querySelectorAll("fieldset[data-question][data-answered='1']").length;
+      count.textContent = done + " of " + count.getAttribute("data-total") + " answered";
+    }
+    progress.forEach(function (step) {
+      var item = document.querySelector(".stepper-item[data-step='" + step.id + "']");
+      if (!item || !step.total) { return; }
+      var label = item.querySelector("[data-step-count]");
+      var bar = item.querySelector("[data-step-bar]");
+      var marker = item.querySelector(".stepper-marker");
+      var done = step.answered >= step.total;
+      if (label) { label.textContent = step.answered + " of " + step.total + " answered"; }
+      if (bar) { bar.value = step.answered; bar.max = step.total; }
+      item.classList.toggle("is-done", done);
+      if (marker) { marker.textContent = done ? "\u2713" : marker.getAttribute("data-number"); }
+    });
+  }
 
   function csrfToken(form) {
     var input = form.querySelector('input[name="csrf_token"]');

@@ -255,3 +255,18 @@ def test_a_viewer_has_no_controls_and_a_forged_post_is_refused(editor_page, live
     assert page_post.status == 403
     assert stored(live_server, question_id=Q) == []
     viewer_context.close()
+
+
+def test_progress_counters_follow_each_saved_answer(editor_page):
+    page = editor_page
+    step = page.locator(".stepper-item[data-step='observe'] [data-step-count]")
+    before = step.inner_text()
+    assert before.startswith("0 of ")
+    page.locator(f"input[name='{Q}-choice'][value='partial']").check()
+    state_of(page, Q).filter(has_text="Saved at").wait_for()
+    assert step.inner_text() == before.replace("0 of ", "1 of ", 1)
+    group = page.locator(f"fieldset[data-question='{Q}']").locator(
+        "xpath=ancestor::section[contains(@class, 'question-group')]")
+    counts = group.locator("[data-group-count]")
+    if counts.count():
+        assert counts.inner_text().startswith("1 of ")

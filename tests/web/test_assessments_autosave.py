@@ -81,3 +81,12 @@ def test_autosave_of_an_unknown_question_is_400(client, setup):
         data={"scope": "system", "question": "workflow.trigger"},
     )
     assert response.status_code == 400 and "no question" in response.get_json()["message"]
+
+
+def test_autosave_returns_the_steppers_new_counts(client, setup):
+    assessment, *_ = setup
+    body = post(client, assessment, choice="partial", version="0").get_json()
+    steps = {step["id"]: step for step in body["progress"]}
+    observe = next(step for step in body["progress"] if step["answered"])
+    assert observe["answered"] == 1 and observe["total"] > 1
+    assert "workflows" in steps and "results" not in steps

@@ -25,6 +25,7 @@ from webapp.services.answers import (
     scope_questions,
     stored,
 )
+from webapp.services.progress import progress
 from webapp.services.workflows import get_workflow
 from webapp.views.assessments import bp, load_assessment
 
@@ -90,4 +91,11 @@ def autosave(assessment_id: int):
             "mine": _value_json(info, conflict.mine),
             "theirs": _stored_json(info, conflict.theirs),
         }, 409
-    return {"status": "saved" if result.saved else "unchanged", "answer": _stored_json(info, saved)}
+    return {"status": "saved" if result.saved else "unchanged", "answer": _stored_json(info, saved),
+            "progress": _progress_json(session, assessment)}
+
+
+def _progress_json(session, assessment: Assessment) -> list[dict]:
+    """The stepper's counts after this save, so the page never shows stale numbers."""
+    return [{"id": step.id, "answered": step.answered, "total": step.total}
+            for step in progress(session, assessment) if step.id != "results"]
