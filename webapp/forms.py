@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from webapp.models import Role
@@ -67,6 +75,7 @@ class TeamForm(FlaskForm):
         validators=[InputRequired(), Length(max=120)],
         description="Usually the team that owns the system under review.",
     )
+    submit_token = HiddenField()
     submit = SubmitField("Create team")
 
 

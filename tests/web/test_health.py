@@ -50,3 +50,12 @@ def test_passing_probes_stay_out_of_the_info_log(client, caplog):
         client.get("/")
     logged = [r.path for r in caplog.records if r.name == "webapp.access" and r.levelno >= 20]
     assert logged == ["/"]
+
+
+def test_every_page_names_the_favicon_and_it_is_served(client):
+    page = client.get("/signin").get_data(as_text=True)
+    assert 'rel="icon" href="/static/img/favicon.svg"' in page
+    assert client.get("/favicon.ico").headers["Location"].endswith("/static/img/favicon.svg")
+    icon = client.get("/static/img/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    icon.close()

@@ -14,10 +14,16 @@ def roles_of(db_session, team):
     return {m.user.email: m.role for m in rows}
 
 
+def new_team_token(client) -> str:
+    page = client.get("/teams/new").get_data(as_text=True)
+    return page.split('name="submit_token" type="hidden" value="')[1].split('"')[0]
+
+
 def test_create_team_makes_creator_its_owner(client, db_session, make_user, login):
     user = make_user()
     login(user)
-    response = client.post("/teams/new", data={"name": "  Payments platform "})
+    response = client.post("/teams/new", data={"name": "  Payments platform ",
+                                                "submit_token": new_team_token(client)})
     assert response.status_code == 302
     team = db_session.scalar(select(Team).where(Team.name == "Payments platform"))
     assert team is not None
@@ -25,6 +31,15 @@ def test_create_team_makes_creator_its_owner(client, db_session, make_user, logi
     assert roles_of(db_session, team) == {user.email: "owner"}
     page = client.get(f"/teams/{team.id}").get_data(as_text=True)
     assert "Payments platform" in page and "Add a member" in page
+
+
+def test_a_team_form_sent_twice_creates_one_team(client, db_session, make_user, login):
+    login(make_user())
+    data = {"name": "Payments platform", "submit_token": new_team_token(client)}
+    assert client.post("/teams/new", data=data).status_code == 302
+    again = client.post("/teams/new", data=data, follow_redirects=True)
+    assert "already sent" in again.get_data(as_text=True)
+    assert len(db_session.scalars(select(Team).where(Team.name == "Payments platform")).all()) == 1
 
 
 def test_create_team_without_name_returns_400(client, make_user, login):

@@ -13,3 +13,9 @@ def index():
     if current_user.is_authenticated:
         return redirect(url_for("teams.index"))
     return render_template("main/index.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own (e.g. for a PDF tab): the same icon."""
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)

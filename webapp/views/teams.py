@@ -8,7 +8,7 @@ from flask_login import current_user
 from webapp.db import get_session
 from webapp.forms import AddMemberForm, EmptyForm, RoleForm, TeamForm
 from webapp.models import Role, Team
-from webapp.services import ServiceError
+from webapp.services import ServiceError, submissions
 from webapp.services import teams as team_service
 from webapp.services.teams import require_membership
 from webapp.views import members_blueprint, render_form_error
@@ -39,7 +39,11 @@ def new():
     if not form.validate_on_submit():
         if form.is_submitted():
             return render_form_error("teams/new.html", form)
+        form.submit_token.data = submissions.new_token()
         return render_template("teams/new.html", form=form)
+    if not submissions.claim(get_session(), form.submit_token.data, current_user):
+        flash("This form was already sent; the team exists once.", "info")
+        return redirect(url_for("teams.index"))
     team = team_service.create_team(get_session(), current_user, form.name.data)
     flash(f"Team “{team.name}” created. Add the people who will answer the review.", "success")
     return redirect(url_for("teams.show", team_id=team.id))
