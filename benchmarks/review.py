@@ -15,7 +15,10 @@ from pathlib import Path
 
 from webapp.reviewer import load_checks, review
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+_REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CORPUS = next((p for p in (_REPO.parent / "shared" / "corpus",
+                                   _REPO.parent.parent / "shared" / "corpus") if p.is_dir()),
+                      _REPO.parent / "shared" / "corpus")
 TARGET = 100.0
 
 
