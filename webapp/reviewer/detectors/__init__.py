@@ -39,4 +39,11 @@ class Context:
 
 
 # Importing the modules registers their detectors.
-from webapp.reviewer.detectors import compose, gha, gha_effects, gha_scripts, k8s  # noqa: E402, F401
+from webapp.reviewer.detectors import (  # noqa: E402, F401
+    compose,
+    gha,
+    gha_effects,
+    gha_scripts,
+    k8s,
+    validity,
+)
