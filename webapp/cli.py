@@ -205,8 +205,9 @@ import pathlib  # noqa: E402 - kept inside the review block, which owns it
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=pathlib.Path),
               help="Write a baseline accepting every current finding, then exit 0.")
 def review_command(paths, fmt, output, fail_on, baseline, write_baseline) -> None:
-    """Review GitHub Actions workflows, compose files and Kubernetes manifests (files or
-    folders) for reliability problems. Exit 0: clean, 1: findings, 2: usage error, 3: failure."""
+    """Review GitHub Actions workflows, GitLab CI pipelines, compose files and Kubernetes
+    manifests (files or folders) for reliability problems. Exit 0: clean, 1: findings,
+    2: usage error, 3: failure."""
     from webapp.reviewer.command import run
 
     raise SystemExit(run(paths, fmt, output, fail_on, baseline, write_baseline))

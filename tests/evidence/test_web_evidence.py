@@ -137,7 +137,8 @@ def test_other_yaml_is_refused_as_not_an_automation_file(client, login, people):
     login(people["owner"])
     response = client.post(urls(people)["upload"], data={"name": "x.yml", "text": "a: 1\n"})
     assert response.status_code == 400
-    assert "not a GitHub Actions, compose or Kubernetes file" in response.get_data(as_text=True)
+    assert "not a GitHub Actions, GitLab CI, compose or Kubernetes file" in response.get_data(
+        as_text=True)
 
 
 def test_nothing_chosen_asks_for_a_file(client, login, people):

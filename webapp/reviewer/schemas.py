@@ -56,7 +56,7 @@ def validator(kind: str) -> Any:
 
 @cache
 def _fast(kind: str) -> Any:
-    return fastjsonschema.compile(_draft7(schema(kind)))
+    return fastjsonschema.compile(_draft7(schema(kind)), use_default=False)
 
 
 def _draft7(original: dict[str, Any]) -> dict[str, Any]:
@@ -91,7 +91,9 @@ def schema_errors(kind: str, doc: Any, limit: int = 10) -> Iterator[SchemaError]
     plain = _plain(doc)
     if is_valid(kind, plain):
         return
-    leaves = [leaf for error in validator(kind).iter_errors(plain) for leaf in _leaves(error)]
+    leaves = [leaf for error in validator(kind).iter_errors(plain) for leaf in _leaves(error)
+              if not _resolved_later(doc, list(leaf.absolute_path))
+              and not (kind == "gitlab" and leaf.instance is None)]
     failing = {tuple(e.absolute_path) for e in leaves}
     seen: set[str] = set()
     for error in leaves:
@@ -104,6 +106,21 @@ def schema_errors(kind: str, doc: Any, limit: int = 10) -> Iterator[SchemaError]
         yield SchemaError(_position(doc, path, error, failing), key or "(top level)", message)
         if len(seen) >= limit:
             return
+
+
+def _resolved_later(doc: Any, path: list[Any]) -> bool:
+    """Whether the value lies inside a `!reference [...]`, which GitLab replaces before
+    validating. (GitLab also reads an empty value as absent: the caller drops those.)"""
+    node = doc
+    for part in [None, *path]:
+        if part is not None:
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return False
+        if isinstance(node, YList) and getattr(node, "tag", None) == "!reference":
+            return True
+    return False
 
 
 def _leaves(error: ValidationError) -> list[ValidationError]:

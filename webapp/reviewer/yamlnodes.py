@@ -47,7 +47,7 @@ class YMap(dict):
 class YList(list):
     """A sequence with the position of itself and of each item."""
 
-    __slots__ = ("pos", "item_pos")
+    __slots__ = ("pos", "item_pos", "tag")
 
     def at(self, index: int) -> Pos:
         return self.item_pos[index] if 0 <= index < len(self.item_pos) else self.pos
@@ -131,6 +131,7 @@ def _merge_into(target: YMap, merged: Any) -> None:
 
 def _fill_sequence(result: YList, node: yaml.SequenceNode, seen: dict[int, Any]) -> None:
     result.pos, result.item_pos = _pos(node), [_pos(item) for item in node.value]
+    result.tag = node.tag  #: `!reference` marks GitLab's reference to another job's keys
     result.extend(_convert(item, seen) for item in node.value)
 
 

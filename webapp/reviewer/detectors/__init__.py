@@ -44,6 +44,7 @@ from webapp.reviewer.detectors import (  # noqa: E402, F401
     gha,
     gha_effects,
     gha_scripts,
+    gitlab,
     k8s,
     validity,
 )

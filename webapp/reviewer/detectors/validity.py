@@ -10,13 +10,16 @@ from typing import Any
 
 from webapp.reviewer import schemas
 from webapp.reviewer.detectors import Context, detector, expressions
+from webapp.reviewer.detectors import gitlab_pipeline as glp
 from webapp.reviewer.detectors import workflow as wfm
+from webapp.reviewer.discovery import pipeline_document
 from webapp.reviewer.models import Hit, Source
 from webapp.reviewer.yamlnodes import YList, YMap
 
 
 def schema_hits(source: Source, what: str) -> Iterator[Hit]:
-    for doc in source.docs[:1]:
+    doc = pipeline_document(source.docs)
+    if doc is not None:
         for error in schemas.schema_errors(source.kind, doc):
             yield Hit(error.pos, f"{what} refuses this file: at `{error.path}`, {error.message}",
                       f"schema:{error.path}")
@@ -103,6 +106,53 @@ def _problem(text: str, bare: bool) -> str | None:
     except expressions.ExpressionError as error:
         return str(error)
     return None
+
+
+@detector
+def gitlab_invalid_pipeline(source: Source, ctx: Context):
+    doc = glp.document(source)
+    if doc is None:
+        return
+    yield from schema_hits(source, "GitLab")
+    yield from duplicate_keys(doc)
+    if _all_includes_local(ctx):
+        yield from _missing_references(source, ctx)
+
+
+def _all_includes_local(ctx: Context) -> bool:
+    """Whether every job of the pipeline is in the reviewed files: no remote, project or
+    template include brings others, and every local include is among the files reviewed."""
+    reviewed = {s.display.lstrip("/") for s in ctx.sources if s.kind == "gitlab"}
+    for source in ctx.sources:
+        doc = glp.document(source) if source.kind == "gitlab" else None
+        include = doc.get("include") if doc is not None else None
+        for item in include if isinstance(include, list) else [include]:
+            if isinstance(item, dict) and set(item) <= {"local", "rules", "inputs"}:
+                item = item.get("local")
+            if item is None:
+                continue
+            if not isinstance(item, str) or item.startswith(("http://", "https://")):
+                return False
+            if not any(path.endswith(item.lstrip("/")) for path in reviewed):
+                return False
+    return True
+
+
+def _missing_references(source: Source, ctx: Context) -> Iterator[Hit]:
+    known = glp.definitions(ctx)
+    doc = glp.document(source)
+    for name, job in doc.items():
+        if name in glp.RESERVED or not isinstance(job, YMap):
+            continue
+        for key in ("extends", "needs", "dependencies"):
+            value = job.get(key)
+            items = value if isinstance(value, YList) else [value] if isinstance(value, str) else []
+            for index, item in enumerate(items):
+                target = item.get("job") if isinstance(item, dict) else item
+                if isinstance(target, str) and target not in known and "$" not in target:
+                    where = value.at(index) if isinstance(value, YList) else job.value_at(key)
+                    yield Hit(where, f"job `{name}` {key} `{target}`, which no file of the "
+                              "pipeline defines: GitLab refuses the pipeline", f"{name}.{key}")
 
 
 @detector
