@@ -89,7 +89,7 @@ def is_valid(kind: str, doc: Any) -> bool:
 def schema_errors(kind: str, doc: Any, limit: int = 10) -> Iterator[SchemaError]:
     """The schema's complaints about `doc`, most specific first, one per place."""
     plain = _plain(doc)
-    if is_valid(kind, plain):
+    if is_valid(kind, plain) or kind == "gitlab" and is_valid(kind, _plain(doc, deferred=False)):
         return
     leaves = [leaf for error in validator(kind).iter_errors(plain) for leaf in _leaves(error)
               if not _resolved_later(doc, list(leaf.absolute_path))
@@ -106,6 +106,10 @@ def schema_errors(kind: str, doc: Any, limit: int = 10) -> Iterator[SchemaError]
         yield SchemaError(_position(doc, path, error, failing), key or "(top level)", message)
         if len(seen) >= limit:
             return
+
+
+def _reference(value: Any) -> bool:
+    return isinstance(value, YList) and getattr(value, "tag", None) == "!reference"
 
 
 def _resolved_later(doc: Any, path: list[Any]) -> bool:
@@ -180,12 +184,15 @@ def _dotted(path: list[Any]) -> str:
     return text
 
 
-def _plain(value: Any) -> Any:
-    """JSON-shaped data: YAML timestamps become strings, as GitHub and Compose read them."""
+def _plain(value: Any, deferred: bool = True) -> Any:
+    """JSON-shaped data: YAML timestamps become strings, as GitHub and Compose read them.
+    Without `deferred`, what GitLab fills in before validating is left out: `!reference`
+    values (checked where they are defined) and empty values (read as absent)."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v, deferred) for k, v in value.items()
+                if deferred or not (v is None or _reference(v))}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, deferred) for v in value if deferred or not _reference(v)]
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     return value

@@ -10,8 +10,7 @@ into the boolean True, which would hide a workflow's triggers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -20,9 +19,8 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-@dataclass(frozen=True)
-class Pos:
-    """A 1-based line and column."""
+class Pos(NamedTuple):
+    """A 1-based line and column (a tuple: files have tens of thousands of them)."""
 
     line: int
     col: int
@@ -83,7 +81,8 @@ def _parse_error(exc: yaml.YAMLError) -> YamlParseError:
 
 
 def _pos(node: yaml.Node) -> Pos:
-    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = node.start_mark
+    return Pos(mark.line + 1, mark.column + 1)
 
 
 def _convert(node: yaml.Node, seen: dict[int, Any]) -> Any:
@@ -111,11 +110,12 @@ def _fill_mapping(result: YMap, node: yaml.MappingNode, seen: dict[int, Any]) ->
             continue
         key = (key_node.value if isinstance(key_node, yaml.ScalarNode)
                else str(_convert(key_node, seen)))
+        key_pos = _pos(key_node)
         if key in written:
-            result.duplicates.append((key, _pos(key_node)))
+            result.duplicates.append((key, key_pos))
         written.add(key)
         result[key] = _convert(value_node, seen)
-        result.key_pos[key], result.value_pos[key] = _pos(key_node), _pos(value_node)
+        result.key_pos[key], result.value_pos[key] = key_pos, _pos(value_node)
 
 
 def _merge_into(target: YMap, merged: Any) -> None:

@@ -31,6 +31,14 @@ class Context:
 
     def __init__(self, sources: list[Source]) -> None:
         self.sources = sources
+        self._memo: dict[Any, Any] = {}
+
+    def memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per run for `key`: what several detectors read (a pipeline's jobs
+        with `extends` resolved) is worked out once."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def k8s_documents(self) -> Iterable[Any]:
         for source in self.sources:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from webapp.reviewer.detectors import Context, listed
@@ -79,9 +80,13 @@ class Job:
     def doc_of(source: Source) -> YMap:
         return pipeline_document(source.docs)
 
-    def script(self) -> str:
+    @cached_property
+    def _script(self) -> str:
         parts = [self.get(k) for k in ("before_script", "script", "after_script")]
         return "\n".join(_flatten(p) for p in parts)
+
+    def script(self) -> str:
+        return self._script
 
     @property
     def manual(self) -> bool:
@@ -98,7 +103,14 @@ class Job:
             env = env.get("name")
         return str(env) if env else None
 
+    @cached_property
+    def effects(self) -> str | None:
+        return self._effect()
+
     def effect(self) -> str | None:
+        return self.effects
+
+    def _effect(self) -> str | None:
         """"deploys", "publishes" or None."""
         if self.environment():
             return "deploys"
@@ -124,6 +136,10 @@ def document(source: Source) -> YMap | None:
 def definitions(ctx: Context) -> dict[str, tuple[Source, YMap]]:
     """Every job and template of every GitLab file of the run, by name (later files win, as
     later includes do)."""
+    return ctx.memo("gitlab-definitions", lambda: _definitions(ctx))
+
+
+def _definitions(ctx: Context) -> dict[str, tuple[Source, YMap]]:
     found: dict[str, tuple[Source, YMap]] = {}
     for source in ctx.sources:
         doc = document(source) if source.kind == "gitlab" else None
@@ -141,8 +157,12 @@ def default_of(ctx: Context) -> tuple[Source, YMap] | None:
     return None
 
 
-def jobs(source: Source, ctx: Context) -> Iterator[Job]:
+def jobs(source: Source, ctx: Context) -> list[Job]:
     """The runnable jobs (not hidden templates) written in `source`."""
+    return ctx.memo(("gitlab-jobs", id(source)), lambda: list(_jobs(source, ctx)))
+
+
+def _jobs(source: Source, ctx: Context) -> Iterator[Job]:
     doc = document(source)
     if doc is None:
         return
