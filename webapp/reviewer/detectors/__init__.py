@@ -6,10 +6,11 @@ that look across files) and the check's parameters, and yields `Hit`s.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from webapp.reviewer.models import Hit, Source
+from webapp.reviewer.yamlnodes import Pos
 
 Detector = Callable[..., Iterable[Hit]]
 DETECTORS: dict[str, Detector] = {}
@@ -24,6 +25,23 @@ def detector(fn: Detector) -> Detector:
     """Register `fn` under its own name."""
     DETECTORS[fn.__name__] = fn
     return fn
+
+
+def once_per_place(hits: Iterable[tuple[Hit, str]]) -> Iterator[Hit]:
+    """One hit per place: hits (with the name of what they concern) at the same position come
+    from something shared (a YAML anchor, a job template) and are reported once there, naming
+    everything that inherits it."""
+    grouped: dict[Pos, list[tuple[Hit, str]]] = {}
+    for hit, name in hits:
+        grouped.setdefault(hit.pos, []).append((hit, name))
+    for pos, group in grouped.items():
+        hit, _ = group[0]
+        if len(group) == 1:
+            yield hit
+            continue
+        names = ", ".join(f"`{name}`" for _, name in group)
+        yield Hit(pos, f"{hit.message} (set once here and inherited by {names})",
+                  f"{hit.logical}+anchor")
 
 
 class Context:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.reviewer.detectors import Context, detector, images, listed
+from webapp.reviewer.detectors import Context, detector, images, listed, once_per_place
 from webapp.reviewer.models import Hit, Source
 from webapp.reviewer.yamlnodes import Pos, YMap
 
@@ -86,22 +86,6 @@ def _role(name: str, spec: YMap, inits: set[str]) -> str:
     return "long-running"
 
 
-def _once(hits: Iterator[tuple[Hit, str]]) -> Iterator[Hit]:
-    """One hit per place: hits at the same position come from a shared anchor; the message
-    then names every service that inherits it."""
-    grouped: dict[Pos, list[tuple[Hit, str]]] = {}
-    for hit, name in hits:
-        grouped.setdefault(hit.pos, []).append((hit, name))
-    for pos, group in grouped.items():
-        hit, _ = group[0]
-        if len(group) == 1:
-            yield hit
-            continue
-        names = ", ".join(f"`{name}`" for _, name in group)
-        yield Hit(pos, f"{hit.message} (set once here, through a YAML anchor, for {names})",
-                  f"{hit.logical}+anchor")
-
-
 @detector
 def compose_no_healthcheck(source: Source, ctx: Context):
     def found() -> Iterator[tuple[Hit, str]]:
@@ -114,7 +98,7 @@ def compose_no_healthcheck(source: Source, ctx: Context):
             yield Hit(where, f"long-running service {service.described()} has no healthcheck: "
                       "dependants start against it before it is ready, and a hung process "
                       "looks healthy", f"services.{service.name}"), service.name
-    yield from _once(found())
+    yield from once_per_place(found())
 
 
 @detector
@@ -122,7 +106,7 @@ def compose_depends_on_no_condition(source: Source, ctx: Context):
     def found() -> Iterator[tuple[Hit, str]]:
         for service in services(source):
             yield from ((hit, service.name) for hit in _unconditioned(service))
-    yield from _once(found())
+    yield from once_per_place(found())
 
 
 def _unconditioned(service: Service) -> Iterator[Hit]:
@@ -220,7 +204,7 @@ def compose_image_unpinned(source: Source, ctx: Context):
                 shown = f"`{image}` (by default `{resolved}`)" if by_default else f"`{image}`"
                 yield Hit(service.spec.value_at("image"), f"image {shown} {reason}: each pull "
                           "may run different code", f"services.{service.name}.image"), service.name
-    yield from _once(found())
+    yield from once_per_place(found())
 
 
 @detector

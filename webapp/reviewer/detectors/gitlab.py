@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from webapp.reviewer.detectors import Context, detector, images, listed
+from webapp.reviewer.detectors import Context, detector, images, listed, once_per_place
 from webapp.reviewer.detectors import gitlab_pipeline as glp
 from webapp.reviewer.models import Hit, Source
 from webapp.reviewer.yamlnodes import YList, YMap
@@ -34,15 +34,16 @@ def gitlab_job_timeout(source: Source, ctx: Context):
 @detector
 def gitlab_unsafe_retry(source: Source, ctx: Context, creates: list[dict[str, str]],
                         safe_when: list[str]):
-    for job in glp.jobs(source, ctx):
-        retry = job.get("retry")
-        if not _retries_script(retry, safe_when):
-            continue
-        created = _creation(job, creates)
-        if created:
-            yield Hit(job.at("retry"), f"job `{job.name}` retries automatically but creates "
-                      f"{created}, which a second attempt finds already there: the retry fails "
-                      "or duplicates it", f"{job.name}.retry")
+    def found() -> Iterator[tuple[Hit, str]]:
+        for job in glp.jobs(source, ctx):
+            if not _retries_script(job.get("retry"), safe_when):
+                continue
+            created = _creation(job, creates)
+            if created:
+                yield Hit(job.at("retry"), f"job `{job.name}` retries automatically but creates "
+                          f"{created}, which a second attempt finds already there: the retry "
+                          "fails or duplicates it", f"{job.name}.retry"), job.name
+    yield from once_per_place(found())
 
 
 def _retries_script(retry: Any, safe_when: list[str]) -> bool:
@@ -87,11 +88,13 @@ def _per_branch(environment: str | None) -> bool:
 
 @detector
 def gitlab_interruptible_deploy(source: Source, ctx: Context):
-    for job in glp.jobs(source, ctx):
-        if job.effect() and job.get("interruptible") is True:
-            yield Hit(job.at("interruptible"), f"job `{job.name}` {_doing(job)} but is "
-                      "interruptible: a newer pipeline can cancel it half-way",
-                      f"{job.name}.interruptible")
+    def found() -> Iterator[tuple[Hit, str]]:
+        for job in glp.jobs(source, ctx):
+            if job.effect() and job.get("interruptible") is True:
+                yield Hit(job.at("interruptible"), f"job `{job.name}` {_doing(job)} but is "
+                          "interruptible: a newer pipeline can cancel it half-way",
+                          f"{job.name}.interruptible"), job.name
+    yield from once_per_place(found())
 
 
 @detector
@@ -137,11 +140,14 @@ def _text(value: Any) -> str:
 
 @detector
 def gitlab_allow_failure(source: Source, ctx: Context):
-    for job in glp.jobs(source, ctx):
-        if job.get("allow_failure") is True and not job.manual:
-            what = f"{_doing(job)}, and its" if job.effect() else "its"
-            yield Hit(job.at("allow_failure"), f"job `{job.name}` {what} failure is allowed: "
-                      "the pipeline stays green when it fails", f"{job.name}.allow_failure")
+    def found() -> Iterator[tuple[Hit, str]]:
+        for job in glp.jobs(source, ctx):
+            if job.get("allow_failure") is True and not job.manual:
+                what = f"{_doing(job)}, and its" if job.effect() else "its"
+                yield Hit(job.at("allow_failure"), f"job `{job.name}` {what} failure is "
+                          "allowed: the pipeline stays green when it fails",
+                          f"{job.name}.allow_failure"), job.name
+    yield from once_per_place(found())
 
 
 @detector

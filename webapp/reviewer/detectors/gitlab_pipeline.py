@@ -30,7 +30,9 @@ PUBLISH = re.compile(
     r"gem push|mvn\b.*\bdeploy\b|gradlew? .*\bpublish|dotnet nuget push|goreleaser|"
     r"release-cli create|glab release create|gh release create|git push\b|"
     r"aws s3 (cp|sync)|gsutil (-m )?(cp|rsync)|gcloud storage cp|az storage blob upload|"
-    r"curl\b.*(--upload-file|-T\s|-X\s*(POST|PUT)).*(/packages/|/releases|/api/v4/))"
+    r"curl\b.*(--upload-file|-T\s|-X\s*(POST|PUT)).*(/packages/|/releases|/api/v4/)|"
+    # A build task named for what it does: `rake repository:upload:production`, `make release_s3`.
+    r"(make|rake|just|task|npm run|yarn run)\s+(-\S+\s+)*[\w:.-]*(upload|publish)[\w:.-]*)"
 )
 DEPLOY = re.compile(
     r"\b(kubectl (apply|create|replace|set image|rollout restart)|helm (upgrade|install)|"

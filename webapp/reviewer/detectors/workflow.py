@@ -151,9 +151,20 @@ def job_effects(job_id: str, job: YMap) -> set[str]:
     return effects  # type: ignore[return-value]
 
 
+def acting_jobs(wf: YMap) -> Iterator[tuple[str, YMap]]:
+    """Jobs that run when this workflow is triggered by its own events. A job gated on
+    `inputs.` in a workflow that only other workflows call with inputs runs when called: its
+    effects (and their concurrency, their alerting) belong to the caller."""
+    events = triggers(wf)
+    called_only = "workflow_call" in events and "workflow_dispatch" not in events
+    for job_id, job in jobs(wf):
+        if not (called_only and "inputs." in str(job.get("if", ""))):
+            yield job_id, job
+
+
 def publishes(wf: YMap) -> bool:
     """Whether any step publishes something (a release, a tag, a package, an image, a PR)."""
-    return any("publishes" in job_effects(job_id, job) for job_id, job in jobs(wf))
+    return any("publishes" in job_effects(job_id, job) for job_id, job in acting_jobs(wf))
 
 
 def job_publishes(job_id: str, job: YMap) -> bool:
@@ -174,7 +185,7 @@ def is_release(source: Source, wf: YMap) -> bool:
 
 
 def is_release_or_deploy(source: Source, wf: YMap) -> bool:
-    return any(job_effects(job_id, job) for job_id, job in jobs(wf))
+    return any(job_effects(job_id, job) for job_id, job in acting_jobs(wf))
 
 
 _OVERLAP = {
