@@ -94,6 +94,19 @@ def test_uploaded_file_shows_suggestions_beside_their_questions(client, login, p
     )
 
 
+def test_an_uploaded_gitlab_pipeline_suggests_answers_with_its_lines(client, login, people):
+    login(people["owner"])
+    pipeline = ("deploy:\n  stage: deploy\n  script: helm upgrade --install web ./chart\n"
+                "  environment: production\n  resource_group: production\n")
+    response = upload(client, people, pipeline, ".gitlab-ci.yml")
+    assert response.status_code == 302
+    page = client.get(urls(people)["page"]).get_data(as_text=True)
+    question = page[page.index(f'id="q-{TIMEOUT}"') :]
+    question = question[: question.index("</fieldset>")]
+    assert "detected in .gitlab-ci.yml:1" in question
+    assert "(Deploy or release job without a timeout)" in question
+
+
 def test_upload_is_audited_and_kept_on_the_workflow(client, login, people, db_session):
     login(people["owner"])
     upload(client, people)
