@@ -63,6 +63,8 @@ def display_path(path: Path, root: Path) -> str:
 
 GITLAB_NAME = re.compile(r"(^|/)(\.gitlab-ci\.ya?ml|[^/]*\.gitlab-ci\.ya?ml)$|(^|/)\.gitlab/ci/")
 _GITLAB_JOB_KEYS = ("stage", "rules", "only", "except", "extends", "image", "needs", "when")
+_GITLAB_TEMPLATE_KEYS = ("script", "before_script", "image", "services", "rules", "extends",
+                         "tags", "stage", "artifacts", "cache", "retry", "timeout")
 
 
 def pipeline_document(docs: list[Any]) -> Any:
@@ -79,7 +81,12 @@ def _gitlab(display: str, docs: list[Any]) -> bool:
     if GITLAB_NAME.search(display):
         return True
     return any(isinstance(job, dict) and ("script" in job or "trigger" in job)
-               and any(key in job for key in _GITLAB_JOB_KEYS) for job in doc.values())
+               and any(key in job for key in _GITLAB_JOB_KEYS) for job in doc.values()) or (
+        # an included file of hidden job templates (`.dind:`, `.rules:`)
+        bool(doc) and all(str(k).startswith(".") for k in doc)
+        and any(isinstance(v, dict) and any(key in v for key in _GITLAB_TEMPLATE_KEYS)
+                for v in doc.values())
+    )
 
 
 def classify(display: str, docs: list[Any]) -> str | None:

@@ -93,7 +93,7 @@ def schema_errors(kind: str, doc: Any, limit: int = 10) -> Iterator[SchemaError]
         return
     leaves = [leaf for error in validator(kind).iter_errors(plain) for leaf in _leaves(error)
               if not _resolved_later(doc, list(leaf.absolute_path))
-              and not (kind == "gitlab" and leaf.instance is None)]
+              and not (kind == "gitlab" and _completed_by_gitlab(doc, leaf))]
     failing = {tuple(e.absolute_path) for e in leaves}
     seen: set[str] = set()
     for error in leaves:
@@ -106,6 +106,16 @@ def schema_errors(kind: str, doc: Any, limit: int = 10) -> Iterator[SchemaError]
         yield SchemaError(_position(doc, path, error, failing), key or "(top level)", message)
         if len(seen) >= limit:
             return
+
+
+def _completed_by_gitlab(doc: Any, error: ValidationError) -> bool:
+    """GitLab reads an empty value as absent, and merges what a job `extends` into it before
+    validating: a key missing from a job that extends another may well come from there."""
+    if error.instance is None:
+        return True
+    path = list(error.absolute_path)
+    job = doc.get(path[0]) if path and isinstance(doc, dict) else None
+    return error.validator == "required" and isinstance(job, dict) and "extends" in job
 
 
 def _reference(value: Any) -> bool:

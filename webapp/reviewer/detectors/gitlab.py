@@ -17,9 +17,10 @@ _PINNED_REF = re.compile(r"^(v?\d+(\.\d+)*([-+.][\w.]+)?|[0-9a-f]{40})$")
 
 
 def _doing(job: glp.Job) -> str:
-    effect = job.effect()
     env = job.environment()
-    return f"deploys to `{env}`" if env else ("deploys" if effect == "deploys" else "publishes")
+    if job.effect() == "deploys":
+        return f"deploys to `{env}`" if env and not glp.per_branch(env) else "deploys"
+    return "publishes"
 
 
 @detector
@@ -74,16 +75,9 @@ def gitlab_deploy_no_resource_group(source: Source, ctx: Context):
     for job in glp.jobs(source, ctx):
         if job.effect() != "deploys" or job.get("resource_group") or job.get("trigger"):
             continue
-        if _per_branch(job.environment()):
-            continue  # a review app per branch: pipelines of different branches never meet
         yield Hit(job.pos, f"job `{job.name}` {_doing(job)} with no resource_group: two "
                   "pipelines can deploy at once, and the older one can finish last",
                   f"{job.name}.resource_group")
-
-
-def _per_branch(environment: str | None) -> bool:
-    return bool(environment) and bool(re.search(
-        r"CI_COMMIT_REF|CI_MERGE_REQUEST|CI_COMMIT_BRANCH|CI_ENVIRONMENT_SLUG", environment))
 
 
 @detector
@@ -106,6 +100,8 @@ def gitlab_publish_any_pipeline(source: Source, ctx: Context, restricting: list[
     for job in glp.jobs(source, ctx):
         if job.effect() != "publishes" or job.get("resource_group") or job.manual:
             continue
+        if job.environment() and glp.per_branch(job.environment()):
+            continue  # publishes under its own branch's name: pipelines of two branches never meet
         conditions = [job.get("rules"), job.get("only"), job.get("except"), workflow]
         if any(_references(c) for c in conditions):
             continue  # `!reference` rules come from elsewhere: what they allow is not known
@@ -142,12 +138,19 @@ def _text(value: Any) -> str:
 def gitlab_allow_failure(source: Source, ctx: Context):
     def found() -> Iterator[tuple[Hit, str]]:
         for job in glp.jobs(source, ctx):
-            if job.get("allow_failure") is True and not job.manual:
+            if job.get("allow_failure") is True and not job.manual and not _advisory(job):
                 what = f"{_doing(job)}, and its" if job.effect() else "its"
                 yield Hit(job.at("allow_failure"), f"job `{job.name}` {what} failure is "
                           "allowed: the pipeline stays green when it fails",
                           f"{job.name}.allow_failure"), job.name
     yield from once_per_place(found())
+
+
+def _advisory(job: glp.Job) -> bool:
+    """Lint, style and spelling jobs that change nothing: letting them fail is a choice."""
+    words = f"{job.name} {job.get('stage', '')}"
+    return not job.effect() and bool(re.search(
+        r"lint|fmt|format|style|spell|markdown|vale|experimental|optional", words, re.IGNORECASE))
 
 
 @detector

@@ -32,7 +32,9 @@ PUBLISH = re.compile(
     r"aws s3 (cp|sync)|gsutil (-m )?(cp|rsync)|gcloud storage cp|az storage blob upload|"
     r"curl\b.*(--upload-file|-T\s|-X\s*(POST|PUT)).*(/packages/|/releases|/api/v4/)|"
     # A build task named for what it does: `rake repository:upload:production`, `make release_s3`.
-    r"(make|rake|just|task|npm run|yarn run)\s+(-\S+\s+)*[\w:.-]*(upload|publish)[\w:.-]*)"
+    r"(make|rake|just|task|mage|npm run|yarn run)\s+(-\S+\s+)*[\w:.-]*(upload|publish|"
+    r"(release|push|deploy)[\w:.-]*(s3|packagecloud|docker|image|registry|pypi|npm|gcs|bucket|"
+    r"pulp|marketplace|ami)))"
 )
 DEPLOY = re.compile(
     r"\b(kubectl (apply|create|replace|set image|rollout restart)|helm (upgrade|install)|"
@@ -113,15 +115,31 @@ class Job:
         return self.effects
 
     def _effect(self) -> str | None:
-        """"deploys", "publishes" or None."""
-        if self.environment():
-            return "deploys"
+        """"deploys", "publishes" or None. An environment marks a deploy when it names a
+        shared target (not a review environment per branch or merge request) and the job does
+        more than verify it."""
         script = self.script()
-        if PUBLISH.search(script) or self.get("release") is not None:
-            return "publishes"
-        if DEPLOY.search(script) or self.get("pages") or self.name == "pages":
+        publishes = bool(PUBLISH.search(script)) or self.get("release") is not None
+        deploys = bool(DEPLOY.search(script)) or self.name == "pages" or bool(self.get("pages"))
+        env = self.environment()
+        if env and not per_branch(env) and (deploys or publishes or not self.checks_only()):
             return "deploys"
-        return None
+        if publishes:
+            return "publishes"
+        return "deploys" if deploys and not (env and per_branch(env)) else None
+
+    def checks_only(self) -> bool:
+        """A job that verifies, tests or lints (by its name or stage) rather than changes."""
+        words = f"{self.name} {self.get('stage', '')}"
+        return bool(re.search(r"verif|check|test|smoke|validat|lint|scan|qa\b", words,
+                              re.IGNORECASE))
+
+
+def per_branch(environment: str) -> bool:
+    """A review environment of one branch or merge request: pipelines of other branches never
+    meet it, and cancelling it loses nothing."""
+    return bool(re.search(r"CI_COMMIT_REF|CI_MERGE_REQUEST|CI_COMMIT_BRANCH|CI_ENVIRONMENT_SLUG",
+                          environment))
 
 
 def _flatten(value: Any) -> str:

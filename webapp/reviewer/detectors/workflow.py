@@ -32,7 +32,7 @@ PUBLISH_COMMANDS = re.compile(
     r"docker (buildx )?build\b.*--push|helm push|oras push|crane (push|copy)|skopeo copy|"
     r"mvn\b.*\bdeploy\b|gradlew? .*\bpublish|dotnet nuget push|goreleaser( release)?\b|"
     r"git push\b[^|;&]*(--tags|--follow-tags|refs/tags/|\$\{?\{?\s*\w*(tag|TAG|version|VERSION))|"
-    r"git tag\s+[^-\s]|aws s3 (cp|sync)|gsutil (-m )?(cp|rsync)|gcloud storage cp|"
+    r"git tag\s+[^-\s|;&)>]|aws s3 (cp|sync)|gsutil (-m )?(cp|rsync)|gcloud storage cp|"
     r"az storage blob upload)"
 )
 DEPLOY_COMMANDS = re.compile(
