@@ -23,6 +23,8 @@ from webapp.reviewer.yamlnodes import Pos, YMap
 
 _NO_RESTART = ("no", "false")
 _LOOPING_RESTART = ("always", "unless-stopped")
+_PERIODIC = re.compile(
+    r"\bcron[dtab]*\b|supercronic|--repeat\b|(^|[\s\"'])([\d*/,-]+\s+){4}[\d*/,-]+\s")
 _VARIABLE = re.compile(r"\$\{(\w+)(:?-)([^}]*)\}|\$\{\w+[^}]*\}|\$\w+")
 
 
@@ -31,7 +33,7 @@ class Service:
     name: str
     spec: YMap
     parent: YMap  #: the `services` mapping
-    role: str  #: long-running | one-shot | init
+    role: str  #: long-running | periodic | one-shot | init
 
     @property
     def key_pos(self) -> Pos:
@@ -77,6 +79,8 @@ def _init_services(found: YMap) -> set[str]:
 def _role(name: str, spec: YMap, inits: set[str]) -> str:
     if name in inits:
         return "init"
+    if _PERIODIC.search(" ".join(_command_text(spec.get(k)) for k in ("command", "entrypoint"))):
+        return "periodic"  # a cron-style loop: nothing waits on it, it only needs restarting
     deploy = spec.get("deploy")
     policy = deploy.get("restart_policy") if isinstance(deploy, dict) else None
     if str(spec.get("restart", "")).lower() in _NO_RESTART or (
@@ -84,6 +88,12 @@ def _role(name: str, spec: YMap, inits: set[str]) -> str:
     ):
         return "one-shot"
     return "long-running"
+
+
+def _command_text(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(part) for part in value)
+    return value if isinstance(value, str) else ""
 
 
 @detector
@@ -144,7 +154,8 @@ def compose_no_restart_policy(source: Source, ctx: Context):
     for service in services(source):
         deploy = service.spec.get("deploy")
         has_policy = isinstance(deploy, dict) and "restart_policy" in deploy
-        if "restart" in service.spec or has_policy or service.role != "long-running":
+        if "restart" in service.spec or has_policy or service.role not in ("long-running",
+                                                                             "periodic"):
             continue
         yield Hit(service.key_pos, f"long-running service {service.described()} has no restart "
                   "policy: after a crash or a host reboot it stays down",
