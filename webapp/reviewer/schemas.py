@@ -93,7 +93,8 @@ def schema_errors(kind: str, doc: Any, limit: int = 10) -> Iterator[SchemaError]
         return
     leaves = [leaf for error in validator(kind).iter_errors(plain) for leaf in _leaves(error)
               if not _resolved_later(doc, list(leaf.absolute_path))
-              and not (kind == "gitlab" and _completed_by_gitlab(doc, leaf))]
+              and not (kind == "gitlab" and _completed_by_gitlab(doc, leaf))
+              and not (kind == "gha" and _single_filter(leaf))]
     failing = {tuple(e.absolute_path) for e in leaves}
     seen: set[str] = set()
     for error in leaves:
@@ -106,6 +107,14 @@ def schema_errors(kind: str, doc: Any, limit: int = 10) -> Iterator[SchemaError]
         yield SchemaError(_position(doc, path, error, failing), key or "(top level)", message)
         if len(seen) >= limit:
             return
+
+
+def _single_filter(error: ValidationError) -> bool:
+    """GitHub reads a single string where the schema wants a list of branch, tag, path or
+    type filters (`branches: main`)."""
+    path = list(error.absolute_path)
+    return (error.validator == "type" and isinstance(error.instance, str)
+            and "array" in str(error.validator_value) and len(path) >= 3 and path[0] == "on")
 
 
 def _completed_by_gitlab(doc: Any, error: ValidationError) -> bool:

@@ -188,6 +188,8 @@ def gha_schedule_no_change_detection(source: Source, ctx: Context, writers: list
     for job_id, job in wfm.jobs(wf):
         if _detects_change(job_id, job, checks, change_actions, wf):
             continue
+        if re.search(r"failure\(\)|\.result\s*==\s*'failure'", str(job.get("if", ""))):
+            continue  # reports a failure: it writes only when something went wrong
         hit = _first_write(source, job_id, job, writes)
         if hit:
             yield hit
