@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import copy
 import datetime
+import importlib.util
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import fastjsonschema
@@ -33,7 +34,17 @@ SCHEMA_FILES = {
     "compose": "compose-spec.json",
     "gitlab": "gitlab-ci.json",
 }
-_PACKAGE = "check_jsonschema.builtin_schemas.vendor"
+
+
+
+@cache
+def _vendored() -> Path:
+    """check-jsonschema's folder of vendored schemas, found without importing the package
+    (importing it loads its command line and HTTP client: about a second)."""
+    spec = importlib.util.find_spec("check_jsonschema")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("check-jsonschema is not installed: it ships the schemas")
+    return Path(spec.submodule_search_locations[0]) / "builtin_schemas" / "vendor"
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,7 @@ class SchemaError:
 
 @cache
 def schema(kind: str) -> dict[str, Any]:
-    return json.loads(resources.files(_PACKAGE).joinpath(SCHEMA_FILES[kind]).read_text("utf-8"))
+    return json.loads((_vendored() / SCHEMA_FILES[kind]).read_text("utf-8"))
 
 
 @cache
