@@ -25,6 +25,10 @@ _NO_RESTART = ("no", "false")
 _LOOPING_RESTART = ("always", "unless-stopped")
 _PERIODIC = re.compile(
     r"\bcron[dtab]*\b|supercronic|--repeat\b|(^|[\s\"'])([\d*/,-]+\s+){4}[\d*/,-]+\s")
+# A command that runs to completion: a migration, a download, a seed.
+_ONE_SHOT_COMMAND = re.compile(
+    r"\b(migrat\w*|upgrade head|db:(migrate|setup|seed|prepare)|seed\w*|download\w*|"
+    r"collectstatic|createsuperuser|bootstrap|init-?db|wait-for\w*)\b", re.IGNORECASE)
 _VARIABLE = re.compile(r"\$\{(\w+)(:?-)([^}]*)\}|\$\{\w+[^}]*\}|\$\w+")
 
 
@@ -79,8 +83,12 @@ def _init_services(found: YMap) -> set[str]:
 def _role(name: str, spec: YMap, inits: set[str]) -> str:
     if name in inits:
         return "init"
-    if _PERIODIC.search(" ".join(_command_text(spec.get(k)) for k in ("command", "entrypoint"))):
+    command = " ".join(_command_text(spec.get(k)) for k in ("command", "entrypoint"))
+    if _PERIODIC.search(command):
         return "periodic"  # a cron-style loop: nothing waits on it, it only needs restarting
+    serves = "ports" in spec or "expose" in spec
+    if not serves and _ONE_SHOT_COMMAND.search(command) and "restart" not in spec:
+        return "one-shot"
     deploy = spec.get("deploy")
     policy = deploy.get("restart_policy") if isinstance(deploy, dict) else None
     if str(spec.get("restart", "")).lower() in _NO_RESTART or (
