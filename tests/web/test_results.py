@@ -94,7 +94,7 @@ def test_an_unknown_assessment_is_not_found(client, login, people):
 @pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
 def test_a_missing_questionnaire_version_is_explained(client, login, people, empty_assessment,
                                                       route, monkeypatch):
-    def missing(session, assessment):
+    def missing(session, assessment, *args):
         raise QuestionnaireMissing("This assessment uses questionnaire “reliability-review” "
                                    "version 1, which this installation no longer ships.")
 

@@ -31,7 +31,7 @@ from webapp.models_tracking import (
 )
 from webapp.services import ServiceError
 from webapp.services.audit import record_audit
-from webapp.services.evaluation import evaluate_assessment, finding_anchor
+from webapp.services.evaluation import evaluate_assessment, finding_anchor, finding_data
 from webapp.services.teams import members_of
 
 logger = logging.getLogger(__name__)
@@ -104,25 +104,27 @@ def _trackings(session: Session, assessment: Assessment) -> dict[FindingRef, Fin
     return {FindingRef(t.rule_id, t.workflow_id): t for t in session.scalars(query)}
 
 
-def _plan_findings(result: domain.ReviewResult) -> list[Any]:
-    """The engine's findings in plan order (any finding the plan leaves out comes last)."""
-    ordered = [step.finding for step in result.plan]
-    seen = {id(f) for f in ordered}
-    return ordered + [f for f in result.findings if id(f) not in seen]
+def _plan_findings(result: domain.Result) -> list[domain.result.Finding]:
+    """The findings in plan order (any finding the plan leaves out comes last)."""
+    by_key = {f.key: f for f in result.findings}
+    ordered = [by_key[step.key] for step in result.plan if step.key in by_key]
+    seen = {f.key for f in ordered}
+    return ordered + [f for f in result.findings if f.key not in seen]
 
 
 def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
     """The current plan, each finding with its tracking, plus the tracked ones now resolved."""
-    result, data = evaluate_assessment(session, assessment)
-    dicts = {id(f): d for f, d in zip(result.findings, data["findings"], strict=True)}
+    result = evaluate_assessment(session, assessment)
+    dicts = dict(zip((f.key for f in result.findings), finding_data(assessment, result),
+                     strict=True))
     workflows = {w.position: w for w in assessment.workflows}
     trackings = _trackings(session, assessment)
     plan = TrackedPlan()
     for number, finding in enumerate(_plan_findings(result), start=1):
         position = finding.position if finding.position >= 0 else None
         workflow = workflows.get(position) if position is not None else None
-        ref = FindingRef(finding.rule.id, workflow.id if workflow else None)
-        plan.entries.append(PlanEntry(number, ref, dicts[id(finding)], position,
+        ref = FindingRef(finding.rule, workflow.id if workflow else None)
+        plan.entries.append(PlanEntry(number, ref, dicts[finding.key], position,
                                       trackings.pop(ref, None)))
     plan.resolved = sorted(trackings.values(), key=lambda t: (t.scope, t.rule_id))
     return plan

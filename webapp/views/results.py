@@ -13,19 +13,14 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, current_app, render_template, url_for
 
 from webapp import report
 from webapp.db import get_session
 from webapp.security import CONTENT_SECURITY_POLICY
-from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.services.evaluation import computed, evaluate_assessment, revision_key
 from webapp.views import members_blueprint
-from webapp.views.results_page import (
-    QuestionLinks,
-    layer_chart_svg,
-    not_applicable_cells,
-    results_page,
-)
+from webapp.views.results_page import QuestionLinks, layer_chart_svg, results_page
 
 logger = logging.getLogger(__name__)
 bp = members_blueprint("results", __name__, "/assessments/<int:assessment_id>")
@@ -38,11 +33,12 @@ BODY_OPEN = re.compile(r"<body[^>]*>")
 
 @bp.get("/results")
 def show(assessment_id: int):
-    assessment, result, result_dict = _evaluated(assessment_id)
-    page = results_page(result_dict, _links(assessment), team=assessment.team.name,
-                        not_applicable=not_applicable_cells(result))
-    pdf_ready = page["has_answers"] and report.is_cached(result_dict, _cache_dir(),
-                                                         team=assessment.team.name)
+    assessment, result = _evaluated(assessment_id)
+    key = revision_key(assessment)
+    page = computed(key, "results-page", lambda: results_page(
+        result, _links(assessment), team=assessment.team.name))
+    pdf_ready = page["has_answers"] and report.is_cached(result, _cache_dir(), key=key,
+                                                         **_pdf_options(assessment))
     return render_template("results/show.html", assessment=assessment, page=page,
                            chart_svg=layer_chart_svg(page["layer_chart"]), pdf_ready=pdf_ready,
                            **_editing_urls(assessment, page["first_section"]))
@@ -50,8 +46,8 @@ def show(assessment_id: int):
 
 @bp.get("/report")
 def report_html(assessment_id: int):
-    assessment, _, result_dict = _evaluated(assessment_id)
-    html = report.render_html(result_dict, team=assessment.team.name,
+    assessment, result = _evaluated(assessment_id)
+    html = report.render_html(result, **_pdf_options(assessment),
                               static_url=url_for("static", filename=""))
     bar = render_template("results/_report_bar.html", assessment=assessment)
     return report_page(html, bar, render_template("results/_report_head.html"))
@@ -59,11 +55,11 @@ def report_html(assessment_id: int):
 
 @bp.get("/report.pdf")
 def report_pdf(assessment_id: int):
-    assessment, _, result_dict = _evaluated(assessment_id)
+    assessment, result = _evaluated(assessment_id)
     started = time.perf_counter()
     try:
         pdf, cached = report.get_or_render_pdf(
-            result_dict, _cache_dir(), team=assessment.team.name,
+            result, _cache_dir(), key=revision_key(assessment), **_pdf_options(assessment),
             timeout=current_app.config.get("PDF_TIMEOUT"))
     except report.ReportError as error:
         return _pdf_failed(assessment, error)
@@ -85,15 +81,15 @@ def pdf_filename(system_name: str, today: datetime | None = None) -> str:
 
 
 def _evaluated(assessment_id: int):
-    """(assessment, engine result, result dict) after the role check: non-members get 404."""
+    """(assessment, typed result) after the role check: non-members get 404."""
     from webapp.views.assessments import load_assessment  # its package imports its pages
 
     assessment = load_assessment(assessment_id)
-    try:
-        result, result_dict = evaluate_assessment(get_session(), assessment)
-    except QuestionnaireMissing as error:
-        abort(503, error.message)
-    return assessment, result, result_dict
+    return assessment, evaluate_assessment(get_session(), assessment)
+
+
+def _pdf_options(assessment) -> dict:
+    return {"team": assessment.team.name, "page_size": current_app.config["PDF_PAGE_SIZE"]}
 
 
 def _links(assessment) -> QuestionLinks:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from flask import (
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -63,10 +62,7 @@ def tracking_summary(assessment) -> dict | None:
 
 
 def _plan(assessment) -> service.TrackedPlan:
-    try:
-        return service.tracked_plan(get_session(), assessment)
-    except QuestionnaireMissing as error:
-        abort(503, error.message)
+    return service.tracked_plan(get_session(), assessment)
 
 
 @bp.get("/plan")
