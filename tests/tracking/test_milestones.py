@@ -17,7 +17,6 @@ from webapp.models_sharing import AuditEvent
 from webapp.models_tracking import Milestone, MilestoneImmutable
 from webapp.services import milestones as service
 
-
 FORMAT_1 = Path(__file__).parents[1] / "domain" / "fixtures" / "format1-result.json"
 
 
