@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -57,8 +58,13 @@ def source_key(key: str, opts: dict) -> str:
         options["generated_at"] = dt.datetime.now(dt.UTC).date().isoformat()
     payload = json.dumps({"source": key, "options": options}, sort_keys=True, default=str)
     digest = hashlib.sha256(payload.encode())
-    digest.update(f"\0{template_version()}\0{version('weasyprint')}".encode())
+    digest.update(f"\0{template_version()}\0{_weasyprint()}".encode())
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _weasyprint() -> str:
+    return version("weasyprint")  # reads package metadata from disk: about 10 ms
 
 
 def cached_path(result: Result, cache_dir: str | os.PathLike, *, key: str | None = None,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -89,6 +89,11 @@ def milestones_of(session: Session, assessment: Assessment) -> list[Milestone]:
     query = (select(Milestone).where(Milestone.assessment_id == assessment.id)
              .order_by(Milestone.created_at.desc(), Milestone.id.desc()))
     return list(session.scalars(query))
+
+
+def count_milestones(session: Session, assessment: Assessment) -> int:
+    return session.scalar(select(func.count(Milestone.id))
+                          .where(Milestone.assessment_id == assessment.id)) or 0
 
 
 def get_milestone(session: Session, assessment: Assessment, milestone_id: int) -> Milestone:

@@ -130,6 +130,31 @@ def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
     return plan
 
 
+def plan_summary(session: Session, assessment: Assessment) -> dict[str, Any]:
+    """Where the team stands on the current plan, for the results page: counts by status, the
+    findings marked done that the answers still trigger, and each tracked finding's status by
+    anchor. Reads only the tracking rows' status columns: this runs on every results view."""
+    result = evaluate_assessment(session, assessment)
+    triggered = {f.key for f in result.findings}
+    rows = session.execute(select(FindingTracking.rule_id, FindingTracking.workflow_id,
+                                  FindingTracking.status)
+                           .where(FindingTracking.assessment_id == assessment.id)).all()
+    positions = {w.id: w.position for w in assessment.workflows} if rows else {}
+    statuses: dict[tuple[str, int], FindingStatus] = {}
+    for rule_id, workflow_id, status in rows:
+        key = (rule_id, positions.get(workflow_id, -2) if workflow_id is not None else -1)
+        if key in triggered:
+            statuses[key] = FindingStatus(status)
+    counts = [(s, sum(v is s for v in statuses.values())) for s in FindingStatus]
+    counts[0] = (FindingStatus.OPEN, counts[0][1] + len(triggered) - len(statuses))
+    items = {finding_anchor(rule, position): {
+        "status": status.value, "label": status.label,
+        "flag": FLAG_TEXT if status is FindingStatus.DONE else None}
+        for (rule, position), status in statuses.items() if status is not FindingStatus.OPEN}
+    flagged = sum(status is FindingStatus.DONE for status in statuses.values())
+    return {"counts": counts, "flagged": flagged, "items": items}
+
+
 def find_entry(session: Session, assessment: Assessment, ref: FindingRef) -> PlanEntry:
     """The plan entry for `ref`; a tracked but resolved finding as an untriggered entry; 404."""
     plan = tracked_plan(session, assessment)

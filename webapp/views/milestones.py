@@ -76,13 +76,11 @@ def _snapshot_page(milestone, team: str) -> dict:
     """The results page's data for the stored result, without links into the live questions."""
     page = results_page(service.snapshot_result(milestone),
                         QuestionLinks(lambda _s: "", lambda _p: ""), team=team)
-    for finding in page["findings"]:
-        for item in finding["because"]:
-            item["url"] = None
-    for workflow in page["workflows"]:
-        for scenario in workflow["scenarios"]:
-            for item in scenario["because"]:
-                item["url"] = None
+    for item in [*page["findings"], *(s for w in page["workflows"] for s in w["scenarios"])]:
+        for ref in item["because"]:
+            ref["url"] = None
+        if item["open"]:
+            item["open"]["url"] = None
     return page
 
 

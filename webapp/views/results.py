@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Response, current_app, render_template, url_for
+from markupsafe import Markup
 
 from webapp import report
 from webapp.db import get_session
@@ -29,19 +30,33 @@ bp = members_blueprint("results", __name__, "/assessments/<int:assessment_id>")
 RETRY_AFTER = 30
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 BODY_OPEN = re.compile(r"<body[^>]*>")
+INDENT = re.compile(r"\n\s+")
 
 
 @bp.get("/results")
 def show(assessment_id: int):
     assessment, result = _evaluated(assessment_id)
     key = revision_key(assessment)
-    page = computed(key, "results-page", lambda: results_page(
-        result, _links(assessment), team=assessment.team.name))
+    page, parts = computed(key, f"results-page:{assessment.team.name}",
+                           lambda: _rendered_parts(assessment, result))
     pdf_ready = page["has_answers"] and report.is_cached(result, _cache_dir(), key=key,
                                                          **_pdf_options(assessment))
     return render_template("results/show.html", assessment=assessment, page=page,
-                           chart_svg=layer_chart_svg(page["layer_chart"]), pdf_ready=pdf_ready,
+                           parts=parts, pdf_ready=pdf_ready,
                            **_editing_urls(assessment, page["first_section"]))
+
+
+def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
+    """The page data and the HTML of everything on the page that only the result decides,
+    rendered once per revision; the request renders the rest around it (who is signed in,
+    plan tracking, whether the PDF is ready)."""
+    page = results_page(result, _links(assessment), team=assessment.team.name)
+    context = {"assessment": assessment, "page": page,
+               "chart_svg": layer_chart_svg(page["layer_chart"]),
+               **_editing_urls(assessment, page["first_section"])}
+    parts = {name: Markup(INDENT.sub("\n", render_template(f"results/_{name}.html", **context)))
+             for name in ("top", "plan", "details")}  # no <pre>: indentation never shows
+    return page, parts
 
 
 @bp.get("/report")

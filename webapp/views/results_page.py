@@ -21,6 +21,9 @@ from webapp.services.evaluation import question_anchor
 
 #: Plan buckets longer than this show their first items and fold the rest.
 PLAN_VISIBLE = 8
+#: Unanswered questions listed one by one under a finding or scenario; more become a count.
+OPEN_LISTED = 2
+UNANSWERED = "Unanswered"
 
 
 @dataclass(frozen=True)
@@ -44,13 +47,19 @@ def results_page(result: Result, links: QuestionLinks, *, team: str | None = Non
     data = build_report_data(result, team=team)
     linker = _Linker(links, _system_sections(result))
     references = {f.key: f.references for f in result.findings}
+    first_of_rule: dict[str, dict] = {}
     for finding in data["findings"]:
         linker.link_all(finding["because"], finding["position"])
+        _fold_open(finding)
         position = -1 if finding["position"] is None else finding["position"]
         finding["reference_links"] = _reference_links(references[(finding["rule"], position)])
+        first = first_of_rule.setdefault(finding["rule"], finding)
+        finding["same_as"] = None if first is finding else {
+            "number": first["number"], "anchor": first["anchor"], "scope": first["scope"]}
     for workflow in data["workflows"]:
         for scenario in workflow["scenarios"]:
             linker.link_all(scenario["because"], workflow["position"])
+            _fold_open(scenario)
         for item in workflow["evidence"]["suggestions"]:
             item["href"] = linker.url(item["question"], workflow["position"])
     sections = result.answers.sections
@@ -64,6 +73,16 @@ def results_page(result: Result, links: QuestionLinks, *, team: str | None = Non
         "fit_open": len(result.fit.unanswered),
         "layer_links": {x["id"]: links.section_url(x["id"]) for x in data["layers"]},
     }
+
+
+def _fold_open(item: dict) -> None:
+    """More than OPEN_LISTED unanswered questions read as one line: their count, linked to
+    the first of them; the answered ones stay listed."""
+    open_items = [b for b in item["because"] if b["answer"] == UNANSWERED]
+    item["open"] = None
+    if len(open_items) > OPEN_LISTED:
+        item["because"] = [b for b in item["because"] if b["answer"] != UNANSWERED]
+        item["open"] = {"count": len(open_items), "url": open_items[0].get("url")}
 
 
 def _system_sections(result: Result) -> dict[str, str]:

@@ -46,19 +46,14 @@ def note_html(text: str | None) -> Markup:
 @bp.app_template_global()
 def tracking_summary(assessment) -> dict | None:
     """Counts by status, flagged findings and milestones, for the results page; None on error."""
-    from webapp.services.milestones import milestones_of
+    from webapp.services.milestones import count_milestones
 
     session = get_session()
     try:
-        tracked = service.tracked_plan(session, assessment)
+        summary = service.plan_summary(session, assessment)
     except QuestionnaireMissing:
         return None
-    counts = [(s, sum(e.status is s for e in tracked.entries)) for s in service.FindingStatus]
-    items = {e.anchor: {"status": e.status.value, "label": e.status.label,
-                        "flag": service.FLAG_TEXT if e.flagged else None}
-             for e in tracked.entries if e.status is not service.FindingStatus.OPEN}
-    return {"counts": counts, "flagged": len(tracked.flagged), "items": items,
-            "milestones": len(milestones_of(session, assessment))}
+    return {**summary, "milestones": count_milestones(session, assessment)}
 
 
 def _plan(assessment) -> service.TrackedPlan:
