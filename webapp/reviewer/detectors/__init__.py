@@ -39,7 +39,9 @@ def once_per_place(hits: Iterable[tuple[Hit, str]]) -> Iterator[Hit]:
         if len(group) == 1:
             yield hit
             continue
-        names = ", ".join(f"`{name}`" for _, name in group)
+        shown = [f"`{name}`" for _, name in group[:6]]
+        more = f" and {len(group) - 6} more" if len(group) > 6 else ""
+        names = ", ".join(shown) + more
         yield Hit(pos, f"{hit.message} (set once here and inherited by {names})",
                   f"{hit.logical}+anchor")
 
