@@ -116,7 +116,7 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "MAX_CONTENT_LENGTH": _int(env, "FAULTLINE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         #: How many reverse proxies in front set X-Forwarded-*; 0 trusts none of them.
         "PROXY_HOPS": _int(env, "FAULTLINE_PROXY_HOPS", 0),
-        "SQLITE_BUSY_TIMEOUT_MS": _int(env, "FAULTLINE_SQLITE_BUSY_TIMEOUT_MS", 15_000),
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env, "FAULTLINE_SQLITE_BUSY_TIMEOUT_MS", 5_000),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,
