@@ -83,6 +83,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name} must be a positive number of seconds, not {value}")
+    return value
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, override: Mapping[str, object] | None = None
 ) -> dict[str, object]:
@@ -117,6 +124,17 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         #: How many reverse proxies in front set X-Forwarded-*; 0 trusts none of them.
         "PROXY_HOPS": _int(env, "FAULTLINE_PROXY_HOPS", 0),
         "SQLITE_BUSY_TIMEOUT_MS": _int(env, "FAULTLINE_SQLITE_BUSY_TIMEOUT_MS", 5_000),
+        #: The task queue: Redis when set (several instances), else a SQLite file.
+        "QUEUE_REDIS_URL": env.get("FAULTLINE_REDIS_URL", "").strip(),
+        "QUEUE_FILE": env.get("FAULTLINE_QUEUE_FILE", "").strip()
+        or str(instance_dir() / "queue.sqlite3"),
+        "QUEUE_IMMEDIATE": False,
+        #: Where PDFs are cached; shared by every instance of the site.
+        "REPORT_CACHE_DIR": env.get("FAULTLINE_REPORT_CACHE_DIR", "").strip() or None,
+        "PDF_TIMEOUT": _positive(env, "FAULTLINE_PDF_TIMEOUT", 60),
+        #: Seconds an assessment stays unchanged before its PDF is made ahead of time.
+        "PDF_SETTLE_SECONDS": _positive(env, "FAULTLINE_PDF_SETTLE_SECONDS", 30),
+        "PDF_PRERENDER": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

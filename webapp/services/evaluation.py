@@ -7,6 +7,7 @@ against the questionnaire version it pinned when it started.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections import OrderedDict
@@ -23,7 +24,7 @@ from webapp import domain
 from webapp.domain.models import Questionnaire
 from webapp.models_assessment import SYSTEM_SCOPE, Answer, Assessment
 from webapp.services import ServiceError
-from webapp.startup import CONTENT_EXTENSION_KEY
+from webapp.startup import CONTENT_EXTENSION_KEY, CONTENT_FOLDERS
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +172,35 @@ def evaluate_assessment(
     evaluation = Evaluation(result, domain.result_to_dict(result))
     _cache().put(key, evaluation)
     return evaluation.result, evaluation.data
+
+
+_content_digests: dict[tuple[Path, tuple[tuple[str, int, int], ...]], str] = {}
+
+
+def content_digest() -> str:
+    """sha256 over the content files (questionnaires, rules) this process evaluates with;
+    recomputed only when a file's name, size or modification time changes."""
+    folder = Path(current_app.config["FAULTLINE_CONTENT_DIR"]).resolve()
+    files = sorted(p for name in CONTENT_FOLDERS for p in (folder / name).rglob("*") if p.is_file())
+    stamp = tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    digest = _content_digests.get((folder, stamp))
+    if digest is None:
+        hasher = hashlib.sha256()
+        for path in files:
+            hasher.update(f"{path.relative_to(folder)}\0".encode())
+            hasher.update(path.read_bytes())
+        digest = _content_digests[(folder, stamp)] = hasher.hexdigest()
+    return digest
+
+
+def revision_key(assessment: Assessment) -> str:
+    """What an assessment's results depend on, as a sha256 hex: its id, revision and update
+    time, its questionnaire and version, and the content files. Equal keys, equal results:
+    caches of anything derived from the result (the PDF) are keyed by it, without
+    evaluating anything."""
+    parts = (assessment.id, assessment.revision, assessment.updated_at.isoformat(),
+             assessment.questionnaire_id, assessment.questionnaire_version, content_digest())
+    return hashlib.sha256("\0".join(str(part) for part in parts).encode()).hexdigest()
 
 
 def finding_anchor(rule_id: str, position: int | None = None) -> str:
