@@ -42,6 +42,8 @@ CHANGED_ASSESSMENTS = "faultline.changed_assessments"
 NEW_MILESTONES = "faultline.new_milestones"
 #: A job still queued after this long (no worker took it) is queued again.
 QUEUED_STALE_AFTER = 900.0
+#: Seconds past the render time limit after which a started job's worker is taken for dead.
+STARTED_GRACE = 30.0
 
 
 @dataclass
@@ -141,7 +143,7 @@ _GAVE_UP = ("The PDF renderer stopped before finishing, several times. Try again
 
 
 def _status(queue: Queue, key: str) -> Status:
-    return queue.store.status(key, started_stale_after=queue.timeout + 30,
+    return queue.store.status(key, started_stale_after=queue.timeout + STARTED_GRACE,
                               queued_stale_after=QUEUED_STALE_AFTER)
 
 
