@@ -178,3 +178,18 @@ def test_an_unreachable_database_server_gives_the_503_page(make_app):
     response = client.post("/signin", data={"email": "ada@example.com", "password": PASSWORD})
     assert_unavailable_page(response, "cannot be reached")
     assert client.get("/readyz").status_code == 503
+
+
+@pytest.mark.skipif(postgres_url() is None, reason="connections cut by a PostgreSQL server")
+def test_connections_cut_by_the_database_server_are_reopened_by_themselves(make_app):
+    from sqlalchemy import text
+
+    app = make_app()
+    client = signed_up(app)
+    engine = get_database(app).engine
+    with engine.connect() as connection:
+        connection.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    assert client.post("/teams/new", data={"name": "Payments"}).status_code == 302
+    assert team_names(app) == ["Payments"]
