@@ -130,8 +130,10 @@ def worker(threads: int) -> None:
         os.nice(10)
     from webapp.tasks import get_queue
 
-    consumer = get_queue(app).huey.create_consumer(workers=threads, worker_type="thread",
-                                                   periodic=True, check_worker_health=True)
+    # An idle consumer of the SQLite queue polls at most every second (Redis blocks instead).
+    consumer = get_queue(app).huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=True, check_worker_health=True,
+        initial_delay=0.1, backoff=1.15, max_delay=1.0)
     logger.info("queue worker running %d render thread(s)", threads)
     consumer.run()
 
