@@ -197,6 +197,7 @@ def _write_atomically(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".render-", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o644)  # readable by web processes running as another user
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(temporary, path)
