@@ -193,3 +193,53 @@ def test_connections_cut_by_the_database_server_are_reopened_by_themselves(make_
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
     assert client.post("/teams/new", data={"name": "Payments"}).status_code == 302
     assert team_names(app) == ["Payments"]
+
+
+@sqlite_only
+def test_a_slow_render_does_not_hold_up_a_save_made_meanwhile(make_app, tmp_path, monkeypatch):
+    import threading
+
+    from webapp import tasks
+    from webapp.services import pdfs
+
+    app = make_app(REPORT_CACHE_DIR=str(tmp_path / "pdfs"))
+    client = signed_up(app)
+    assert client.post("/teams/new", data={"name": "Payments"}).status_code == 302
+    rendering, release = threading.Event(), threading.Event()
+
+    class SlowRenderer:
+        def render(self, data, timeout=None):
+            rendering.set()
+            release.wait(30)
+            return b"%PDF-1.7 slow"
+
+    monkeypatch.setattr(tasks, "shared_worker", lambda target=None: SlowRenderer())
+    with app.app_context(), session_scope(app) as session:
+        from webapp.models import User
+        from webapp.services import assessments as assessment_service
+
+        team = session.scalars(select(Team)).one()
+        owner = session.scalars(select(User)).one()
+        assessment = assessment_service.start_assessment(session, team, owner, name="Ledger")
+        session.flush()
+        spec = pdfs.review(assessment)
+        key = pdfs.describe(session, assessment, spec).key
+    worker = threading.Thread(target=lambda: _render(app, spec, key))
+    worker.start()
+    try:
+        assert rendering.wait(30)
+        started = time.monotonic()
+        response = client.post("/teams/new", data={"name": "Checkout"})
+        assert time.monotonic() - started < 1
+    finally:
+        release.set()
+        worker.join(30)
+    assert response.status_code == 302
+    assert team_names(app) == ["Payments", "Checkout"]
+
+
+def _render(app, spec, key):
+    from webapp import tasks
+
+    with app.app_context():
+        tasks.render_job(app, spec.as_dict(), key)

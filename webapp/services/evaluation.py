@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -193,12 +194,19 @@ def content_digest() -> str:
     return digest
 
 
+def utc_stamp(moment: Any) -> str:
+    """A time as the same text whether it was just set (aware) or read back (naive on SQLite)."""
+    if getattr(moment, "tzinfo", None) is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat() if moment is not None else ""
+
+
 def revision_key(assessment: Assessment) -> str:
     """What an assessment's results depend on, as a sha256 hex: its id, revision and update
     time, its questionnaire and version, and the content files. Equal keys, equal results:
     caches of anything derived from the result (the PDF) are keyed by it, without
     evaluating anything."""
-    parts = (assessment.id, assessment.revision, assessment.updated_at.isoformat(),
+    parts = (assessment.id, assessment.revision, utc_stamp(assessment.updated_at),
              assessment.questionnaire_id, assessment.questionnaire_version, content_digest())
     return hashlib.sha256("\0".join(str(part) for part in parts).encode()).hexdigest()
 

@@ -22,7 +22,12 @@ from webapp.models_assessment import Assessment
 from webapp.report.cache import pdf_key
 from webapp.report.data import build_report_data, default_page_size
 from webapp.services import milestones as milestone_service
-from webapp.services.evaluation import evaluate_assessment, questionnaire_of, revision_key
+from webapp.services.evaluation import (
+    evaluate_assessment,
+    questionnaire_of,
+    revision_key,
+    utc_stamp,
+)
 
 REVIEW_TARGET = "webapp.report.pdf:render_data_pdf"
 COMPARISON_TARGET = "webapp.tracking.comparison:render_comparison_pdf"
@@ -70,7 +75,7 @@ def describe(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfDesc
         return PdfDescription(spec, key, filename(assessment.name))
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
-        key = pdf_key("milestone", f"{frozen.id}:{frozen.created_at.isoformat()}",
+        key = pdf_key("milestone", f"{frozen.id}:{utc_stamp(frozen.created_at)}",
                       {"team": team, "name": frozen.name, "page_size": size})
         return PdfDescription(spec, key, filename(f"{assessment.name} {frozen.name}",
                                                   frozen.created_at))
@@ -87,7 +92,7 @@ def _side_identity(session: Session, assessment: Assessment, side: str | None) -
     if not side or not side.isdigit():
         raise NotFound()
     frozen = milestone_service.get_milestone(session, assessment, int(side))
-    return f"{frozen.id}:{frozen.created_at.isoformat()}"
+    return f"{frozen.id}:{utc_stamp(frozen.created_at)}"
 
 
 def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tuple[str, dict]:
