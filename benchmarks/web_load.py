@@ -101,7 +101,9 @@ class BenchSite:
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "SECRET_KEY": SECRET, "FAULTLINE_PDF_SETTLE_SECONDS":
                     str(settle_seconds), "FAULTLINE_REPORT_CACHE_DIR": str(self.cache),
-                    "DATABASE_URL": f"sqlite:///{self.database}"}
+                    "DATABASE_URL": f"sqlite:///{self.database}",
+                    # every simulated person signs in from 127.0.0.1
+                    "FAULTLINE_SIGNIN_RATE_LIMIT": "1000 per minute"}
         self.env.pop("FAULTLINE_REDIS_URL", None)
         self.assessment_ids = self._seed(assessments)
         self.process: subprocess.Popen | None = None
