@@ -178,3 +178,20 @@ def test_share_link_guesses_count_on_every_instance(site):
     statuses = [Browser().get(f"{(a, b)[n % 2]}/s/guess{n:04d}{'x' * 30}")[0] for n in range(11)]
     assert statuses == [404] * 10 + [429]
     assert Browser().get(f"{b}/s/{token}")[0] == 429  # the guesser is refused on both
+
+
+def test_hundreds_of_idle_connections_do_not_lock_anyone_out(site):
+    a, b, _, _ = site
+    idle = []
+    try:
+        for url in (a, b):
+            port = int(url.rsplit(":", 1)[1])
+            idle += [socket.create_connection(("127.0.0.1", port), timeout=5)
+                     for _ in range(150)]
+        for url in (a, b):
+            started = time.monotonic()
+            assert Browser().get(f"{url}/healthz")[0] == 200
+            assert time.monotonic() - started < 5
+    finally:
+        for connection in idle:
+            connection.close()
