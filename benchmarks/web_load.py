@@ -93,7 +93,8 @@ class Client:
 class BenchSite:
     """A fresh folder, database seeded through the services, and `faultline serve` on it."""
 
-    def __init__(self, assessments: int = 4, settle_seconds: int = 3600) -> None:
+    def __init__(self, assessments: int = 4, settle_seconds: int = 3600, workers: int = 1) -> None:
+        self.workers = workers
         self.folder = Path(tempfile.mkdtemp(prefix="faultline-bench-"))
         self.database = self.folder / "instance" / "faultline.sqlite3"
         self.cache = self.folder / "instance" / "report-cache"
@@ -138,7 +139,8 @@ class BenchSite:
 
     def start(self) -> BenchSite:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "webapp.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "webapp.cli", "serve", "--port", str(self.port),
+             "--workers", str(self.workers)],
             cwd=self.folder, env=self.env, start_new_session=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 90
@@ -207,8 +209,9 @@ def mixed_run(seconds: float = 20.0, rate: float = 20.0, baseline: float = 5.0) 
         site.stop()
 
 
-def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10) -> dict:
-    site = BenchSite(assessments=1).start()
+def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
+                   workers: int = 1) -> dict:
+    site = BenchSite(assessments=1, workers=workers).start()
     try:
         assessment_id = site.assessment_ids[0]
         questions = _system_questions(writers)
@@ -258,7 +261,8 @@ def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10) 
                       target_p95=250))
         print(summary(f"contention: reads ({readers} readers)", reads, 0))
         print(f"contention: errors={problems['errors']} conflicts={problems['conflicts']} "
-              f"saves/s={len(saves) / seconds:.1f}")
+              f"saves/s={len(saves) / seconds:.1f} ({workers} web process(es), load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
         return {"save_p95_ms": percentile(saves, 0.95) * 1000, **problems}
     finally:
         site.stop()
@@ -293,11 +297,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run", nargs="?", choices=["mixed", "contention", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="web processes (faultline serve --workers) for the contention run")
     args = parser.parse_args()
     if args.run in ("mixed", "both"):
         mixed_run(args.seconds or 20.0)
     if args.run in ("contention", "both"):
-        contention_run(args.seconds or 30.0)
+        contention_run(args.seconds or 30.0, workers=args.workers)
 
 
 if __name__ == "__main__":

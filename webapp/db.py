@@ -108,8 +108,10 @@ def is_sqlite(url: str) -> bool:
 
 #: Statements that need SQLite's write lock.
 WRITE_STATEMENT = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.I)
-#: connection.info keys: the transaction began deferred and has not written yet.
+#: connection.info keys: the transaction began deferred and has not written yet; a savepoint
+#: was taken in it.
 _READING = "faultline_reading"
+_SAVEPOINTS = "faultline_savepoints"
 
 
 def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -127,6 +129,7 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
         conn.info[_READING] = True
+        conn.info[_SAVEPOINTS] = False
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context: Any) -> None:
@@ -136,18 +139,22 @@ def _tune_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before_execute(conn: Connection, _cursor: Any, statement: str, *_args: Any) -> None:
-        if conn.info.get(_READING) and WRITE_STATEMENT.match(statement):
+        # A savepoint announces a write (the app takes one only around an insert that may
+        # collide): the swap must happen before it exists, as ROLLBACK would end it.
+        savepoint = statement.lstrip()[:9].upper() == "SAVEPOINT"
+        if conn.info.get(_READING) and (savepoint or WRITE_STATEMENT.match(statement)):
             conn.info[_READING] = False
-            _upgrade_before_write(conn, statement)
+            if not conn.info.get(_SAVEPOINTS):
+                _upgrade_before_write(conn, statement)
+        if savepoint:
+            conn.info[_SAVEPOINTS] = True
 
 
 def _upgrade_before_write(conn: Connection, statement: str) -> None:
     """Swap a transaction that has only read for a write transaction (see the module's doc).
 
-    Inside a savepoint (tests wrap everything in one) the reads cannot be dropped: SQLite then
-    upgrades in place, which is safe because nothing else writes to a test's database."""
-    if conn.in_nested_transaction():
-        return
+    Safe because nothing was written yet and no savepoint exists; once one does, SQLite
+    upgrades in place instead."""
     dbapi_connection = conn.connection.driver_connection
     try:
         dbapi_connection.execute("ROLLBACK")

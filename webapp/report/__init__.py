@@ -9,7 +9,9 @@ WeasyPrint is imported only when a PDF is made.
   fonts from `static_url` + "fonts/").
 - `render_pdf(result_dict, **opts)`: PDF bytes, in this process, no time limit (CLI, tests).
 - `get_or_render_pdf(result_dict, cache_dir, *, timeout=None, **opts)`: (bytes, hit) from the
-  file cache, or rendered in the worker process under a time limit (`ReportTimeout`).
+  file cache, or rendered in the worker process under a time limit (`ReportTimeout`); for
+  scripts. The web app's PDFs go through the task queue (`webapp.tasks`) into the same cache
+  (`cache.PdfStore`, keys from `cache.pdf_key`).
 - Settings: FAULTLINE_PDF_PAGE_SIZE (A4 | Letter), FAULTLINE_PDF_TIMEOUT (seconds),
   FAULTLINE_STATIC_DIR (where static/ is, if not next to the package).
 """
