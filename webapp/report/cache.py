@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from webapp.domain.result import Result
 from webapp.report.data import build_report_data, data_options
 from webapp.report.html import template_version
 from webapp.report.worker import RenderWorker
@@ -49,8 +51,13 @@ def pdf_key(kind: str, identity: str, options: Mapping[str, object]) -> str:
     payload = json.dumps({"kind": kind, "identity": identity, "options": dict(options)},
                          sort_keys=True, separators=(",", ":"), default=str)
     digest = hashlib.sha256(payload.encode())
-    digest.update(f"\0{template_version()}\0{version('weasyprint')}".encode())
+    digest.update(f"\0{template_version()}\0{_weasyprint()}".encode())
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _weasyprint() -> str:
+    return version("weasyprint")  # reads package metadata from disk: about 10 ms
 
 
 def cache_key(data: dict) -> str:
@@ -174,11 +181,11 @@ class PdfStore:
             (self.folder / f"{key}{suffix}").unlink()
 
 
-def get_or_render_pdf(result_dict: dict, cache_dir: str | os.PathLike, *,
+def get_or_render_pdf(result: Result, cache_dir: str | os.PathLike, *,
                       timeout: float | None = None, **opts) -> tuple[bytes, bool]:
-    """(PDF bytes, cache hit?) for an engine result, rendered here under a time limit on a
+    """(PDF bytes, cache hit?) for a typed result, rendered here under a time limit on a
     miss (scripts and benchmarks; the web app goes through the task queue)."""
-    data = build_report_data(result_dict, **data_options(opts))
+    data = build_report_data(result, **data_options(opts))
     store, key = PdfStore(cache_dir), cache_key(data)
     cached = store.read(key)
     if cached is not None:
@@ -188,8 +195,8 @@ def get_or_render_pdf(result_dict: dict, cache_dir: str | os.PathLike, *,
     return pdf, False
 
 
-def is_cached(result_dict: dict, cache_dir: str | os.PathLike, **opts) -> bool:
-    data = build_report_data(result_dict, **data_options(opts))
+def is_cached(result: Result, cache_dir: str | os.PathLike, **opts) -> bool:
+    data = build_report_data(result, **data_options(opts))
     return PdfStore(cache_dir).path(cache_key(data)).is_file()
 
 

@@ -15,19 +15,15 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from flask import current_app
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from webapp.models_assessment import Assessment
 from webapp.report.cache import pdf_key
-from webapp.report.data import build_report_data, default_page_size
+from webapp.report.data import build_report_data
 from webapp.services import milestones as milestone_service
-from webapp.services.evaluation import (
-    evaluate_assessment,
-    questionnaire_of,
-    revision_key,
-    utc_stamp,
-)
+from webapp.services.evaluation import evaluate_assessment, questionnaire_of, revision_key
 
 REVIEW_TARGET = "webapp.report.pdf:render_data_pdf"
 COMPARISON_TARGET = "webapp.tracking.comparison:render_comparison_pdf"
@@ -69,13 +65,13 @@ def describe(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfDesc
     `QuestionnaireMissing` when the assessment's questionnaire version is gone)."""
     if spec.kind != "milestone":
         questionnaire_of(assessment)
-    team, size = assessment.team.name, default_page_size()
+    team, size = assessment.team.name, page_size()
     if spec.kind == "review":
         key = pdf_key("review", revision_key(assessment), {"team": team, "page_size": size})
         return PdfDescription(spec, key, filename(assessment.name))
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
-        key = pdf_key("milestone", f"{frozen.id}:{utc_stamp(frozen.created_at)}",
+        key = pdf_key("milestone", f"{frozen.id}:{_stamp(frozen.created_at)}",
                       {"team": team, "name": frozen.name, "page_size": size})
         return PdfDescription(spec, key, filename(f"{assessment.name} {frozen.name}",
                                                   frozen.created_at))
@@ -86,27 +82,38 @@ def describe(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfDesc
     return PdfDescription(spec, key, name)
 
 
+def page_size() -> str:
+    return str(current_app.config.get("PDF_PAGE_SIZE") or "A4")
+
+
+def _stamp(moment: dt.datetime) -> str:
+    """The same text for a time read back naive (SQLite) or aware (PostgreSQL)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment.isoformat()
+
+
 def _side_identity(session: Session, assessment: Assessment, side: str | None) -> str:
     if side == milestone_service.NOW:
         return revision_key(assessment)
     if not side or not side.isdigit():
         raise NotFound()
     frozen = milestone_service.get_milestone(session, assessment, int(side))
-    return f"{frozen.id}:{utc_stamp(frozen.created_at)}"
+    return f"{frozen.id}:{_stamp(frozen.created_at)}"
 
 
 def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tuple[str, dict]:
     """(render target, plain data) of the PDF: built by the queue worker, never a request."""
     team = assessment.team.name
     if spec.kind == "review":
-        _, result = evaluate_assessment(session, assessment)
-        return REVIEW_TARGET, build_report_data(result, team=team, page_size=default_page_size(),
+        result = evaluate_assessment(session, assessment)
+        return REVIEW_TARGET, build_report_data(result, team=team, page_size=page_size(),
                                                 generated_at=assessment.updated_at)
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
         return REVIEW_TARGET, build_report_data(
-            frozen.result, team=team, milestone=frozen.name, generated_at=frozen.created_at,
-            page_size=default_page_size())
+            milestone_service.snapshot_result(frozen), team=team, milestone=frozen.name,
+            generated_at=frozen.created_at, page_size=page_size())
     from webapp.tracking.comparison import comparison_data
 
     before = milestone_service.side_of(session, assessment, spec.before or "")

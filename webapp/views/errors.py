@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from webapp.db import DatabaseUnavailable, is_unavailable, unavailable
 from webapp.extensions import login_manager
+from webapp.services.evaluation import QuestionnaireMissing
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,15 @@ def _unexpected_error(error: Exception):
     return render_error(InternalServerError.code)
 
 
+def _questionnaire_missing(error: QuestionnaireMissing):
+    """The one answer to an assessment whose pinned questionnaire is gone: 503 saying which
+    file to restore (a share link's anonymous reader gets the plain 503 page)."""
+    logger.warning("%s %s: %s", request.method, request.path, error.message)
+    return render_error(503, None if request.blueprint == "shared" else error.message)
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(QuestionnaireMissing, _questionnaire_missing)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DatabaseUnavailable, _database_unavailable)
     app.register_error_handler(HTTPException, _http_error)
