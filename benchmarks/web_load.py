@@ -1,6 +1,6 @@
 """Load runs against `faultline serve` (the README's one command: waitress and one queue worker)
-on SQLite, seeded with the payments example four times. Meant to be merged into
-benchmarks/web.py (`mixed_run`, `contention_run`, and the helpers `BenchSite`, `Client`).
+on SQLite, each on a server of its own (`BenchSite`) seeded with the payments example; also
+selectable in benchmarks/web.py as `--run mixed` and `--run contention`.
 
 - mixed: the assessments list at a fixed 20 requests/s (open loop: a slow answer does not
   delay the next request) while four uncached PDFs render. Target: p95 <= 150 ms, 0 errors.
@@ -165,8 +165,9 @@ class BenchSite:
         return len(list(self.cache.glob("*.pdf"))) if self.cache.exists() else 0
 
 
-def mixed_run(seconds: float = 20.0, rate: float = 20.0, baseline: float = 5.0) -> dict:
-    """`baseline` seconds of the list alone, then the four PDFs are asked for."""
+def mixed_run(seconds: float = 20.0, rate: float = 20.0, baseline: float = 5.0) -> list[str]:
+    """`baseline` seconds of the list alone, then the four PDFs are asked for; the lines to
+    print."""
     site = BenchSite(assessments=4).start()
     try:
         client = site.client()
@@ -194,23 +195,23 @@ def mixed_run(seconds: float = 20.0, rate: float = 20.0, baseline: float = 5.0) 
             if site.cached_pdfs() >= 4:
                 done = time.monotonic()
             time.sleep(0.2)
+        lines: list[str] = []
         alone = [s for s in samples if s[0] < asked]
         during = [s for s in samples if s[0] >= asked and (done is None or s[0] <= done)]
         for name, chosen, target in (("alone", alone, None), ("during 4 PDF renders", during, 150)):
-            print(summary(f"mixed: assessments list at {rate:g}/s, {name}",
-                          [s[1] for s in chosen], sum(1 for s in chosen if s[2] != 200),
-                          target_p95=target))
-        print(f"mixed: the 4 PDFs were cached {done - asked:.1f} s after being asked"
-              if done else "mixed: the PDFs did not finish")
-        print(f"mixed: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        return {"p95_ms": percentile([s[1] for s in during], 0.95) * 1000,
-                "errors": sum(1 for s in samples if s[2] != 200)}
+            lines.append(summary(f"mixed: assessments list at {rate:g}/s, {name}",
+                                 [s[1] for s in chosen], sum(1 for s in chosen if s[2] != 200),
+                                 target_p95=target))
+        lines.append(f"mixed: the 4 PDFs were cached {done - asked:.1f} s after being asked"
+                     if done else "mixed: the PDFs did not finish")
+        lines.append(f"mixed: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        return lines
     finally:
         site.stop()
 
 
 def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
-                   workers: int = 1) -> dict:
+                   workers: int = 1) -> list[str]:
     site = BenchSite(assessments=1, workers=workers).start()
     try:
         assessment_id = site.assessment_ids[0]
@@ -257,13 +258,13 @@ def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
             thread.start()
         for thread in threads:
             thread.join()
-        print(summary(f"contention: saves ({writers} writers)", saves, problems["errors"],
-                      target_p95=250))
-        print(summary(f"contention: reads ({readers} readers)", reads, 0))
-        print(f"contention: errors={problems['errors']} conflicts={problems['conflicts']} "
-              f"saves/s={len(saves) / seconds:.1f} ({workers} web process(es), load average "
-              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-        return {"save_p95_ms": percentile(saves, 0.95) * 1000, **problems}
+        return [
+            summary(f"contention: saves ({writers} writers)", saves, problems["errors"],
+                    target_p95=250),
+            summary(f"contention: reads ({readers} readers)", reads, 0),
+            f"contention: errors={problems['errors']} conflicts={problems['conflicts']} "
+            f"saves/s={len(saves) / seconds:.1f} ({workers} web process(es), load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"]
     finally:
         site.stop()
 
@@ -300,10 +301,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="web processes (faultline serve --workers) for the contention run")
     args = parser.parse_args()
+    lines = []
     if args.run in ("mixed", "both"):
-        mixed_run(args.seconds or 20.0)
+        lines += mixed_run(args.seconds or 20.0)
     if args.run in ("contention", "both"):
-        contention_run(args.seconds or 30.0, workers=args.workers)
+        lines += contention_run(args.seconds or 30.0, workers=args.workers)
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
