@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from webapp.domain.yamllimits import check_limits
+
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -63,6 +65,7 @@ class YamlParseError(ValueError):
 def load_documents(text: str) -> list[Any]:
     """Every document of a (possibly multi-document) YAML stream, with positions."""
     try:
+        check_limits(text)
         nodes = list(yaml.compose_all(text, Loader=Loader))
     except yaml.YAMLError as exc:
         raise _parse_error(exc) from None
