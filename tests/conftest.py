@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -172,6 +173,9 @@ class CsrfClient(FlaskClient):
         return super().post(*args, **kwargs)
 
 
+RESULT_CACHE = Path(tempfile.mkdtemp(prefix="faultline-test-results-"))
+
+
 def app_settings(database_url: str) -> dict[str, Any]:
     """The settings of every test app, on this database."""
     return {
@@ -179,8 +183,12 @@ def app_settings(database_url: str) -> dict[str, Any]:
         "FAULTLINE_ENV": "development",
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET,
+        # Results computed once per revision are shared through files; never the repo's.
+        "RESULT_CACHE_DIR": RESULT_CACHE,
         "RATELIMIT_STORAGE_URI": "memory://",
         "FAULTLINE_CONTENT_DIR": REPO_ROOT,
+        "QUEUE_IMMEDIATE": True,  # PDF jobs run inside the request that queues them
+        "PDF_PRERENDER": False,  # no PDF made ahead of time unless a test asks for it
     }
 
 
@@ -256,6 +264,34 @@ def client(app: Flask) -> CsrfClient:
 def runner() -> CliRunner:
     """Invokes the `faultline` command: `runner.invoke(webapp.cli.main, [...])`."""
     return CliRunner()
+
+
+class FakeRenderer:
+    """Stands in for the PDF render workers of the queue: records the data, answers a tiny
+    PDF, or raises `error`."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, dict]] = []
+        self.error: BaseException | None = None
+        self.target: str | None = None
+
+    def __call__(self, target: str | None = None) -> FakeRenderer:  # as `shared_worker`
+        self.target = target
+        return self
+
+    def render(self, data: dict, timeout: float | None = None) -> bytes:
+        self.calls.append((self.target, data))
+        if self.error is not None:
+            raise self.error
+        return b"%PDF-1.7 fake"
+
+
+@pytest.fixture
+def fake_renderer(monkeypatch: pytest.MonkeyPatch) -> FakeRenderer:
+    """PDF jobs render with a `FakeRenderer` (no WeasyPrint)."""
+    renderer = FakeRenderer()
+    monkeypatch.setattr("webapp.tasks.shared_worker", renderer)
+    return renderer
 
 
 # --- browser tests --------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.report.conftest import pdf_text
+from webapp.domain import result_from_dict as typed
 from webapp.report import build_report_data, render_html, render_pdf
 
 
@@ -11,18 +12,18 @@ def _unanswered(result: dict) -> dict:
     workflow["coverage"] = {"percent": 0, "answered": 0, "not_applicable": 0,
                             "unanswered": 24, "total": 24}
     for pattern in workflow["patterns"]:
-        pattern["score"] = None
+        pattern.update(score=None, answered=0, status="not_assessed")
     return result
 
 
 def test_heat_map_says_not_assessed_for_an_unanswered_workflow(result):
-    table = build_report_data(_unanswered(result))["heat_map"][0]
+    table = build_report_data(typed(_unanswered(result)))["heat_map"][0]
     cells = [row["cells"][0]["text"] for row in table["rows"]]
     assert set(cells) == {"Not assessed"}
 
 
 def test_heat_map_keeps_na_where_the_workflow_has_not_applicable_answers(result):
-    table = build_report_data(result)["heat_map"][0]
+    table = build_report_data(typed(result))["heat_map"][0]
     rate = next(r for r in table["rows"] if r["pattern"] == "Rate limiting")
     assert rate["cells"][0]["text"] == "N/A"
 
@@ -30,7 +31,7 @@ def test_heat_map_keeps_na_where_the_workflow_has_not_applicable_answers(result)
 def test_pdf_heat_map_of_an_unanswered_workflow_never_says_not_applicable(result):
     result["coverage"] = {"percent": 78.3, "answered": 100, "not_applicable": 8,
                           "unanswered": 30, "total": 138}
-    text = " ".join(pdf_text(render_pdf(_unanswered(result))).split())
+    text = " ".join(pdf_text(render_pdf(typed(_unanswered(result)))).split())
     assert "Not assessed" in text
     assert "Provisional score" in text and "78% of the questions are answered" in text
 
@@ -38,5 +39,5 @@ def test_pdf_heat_map_of_an_unanswered_workflow_never_says_not_applicable(result
 def test_a_fully_answered_review_is_not_provisional(result):
     result["coverage"] = {"percent": 100, "answered": 130, "not_applicable": 8,
                           "unanswered": 0, "total": 138}
-    html = render_html(result)
+    html = render_html(typed(result))
     assert "Provisional score" not in html and ", provisional" not in html

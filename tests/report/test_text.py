@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.report.conftest import load_sample, pdf_text, set_note
+from webapp.domain import result_from_dict as typed
 from webapp.report import render_html, render_pdf
 from webapp.report.notes import render_inline, render_note
 
@@ -41,7 +42,7 @@ def noted_pdf() -> bytes:
         "- [x] checked the gateway", "- [ ] check the batch job", "",
         "See [the runbook](../runbooks/pay.md) and [the SLO page](https://slo.example.org/pay).",
         "", "汉字かなカナ한국어 " + "x" * 20000]))
-    return render_pdf(result)
+    return render_pdf(typed(result))
 
 
 def test_inline_markdown_renders_code_and_escapes_html():
@@ -51,7 +52,7 @@ def test_inline_markdown_renders_code_and_escapes_html():
 
 def test_question_titles_show_code_not_backticks_in_page_and_pdf(result, noted_pdf):
     _first_question(result)["text"] = "Does every write carry an `Idempotency-Key` header?"
-    assert "<code>Idempotency-Key</code>" in render_html(result)
+    assert "<code>Idempotency-Key</code>" in render_html(typed(result))
     text = pdf_text(noted_pdf)
     assert "Idempotency-Key" in text and "`" not in text
 

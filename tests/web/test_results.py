@@ -13,7 +13,6 @@ import pytest
 
 from tests.factories import fill_from_example
 from webapp import report
-from webapp.report import cache as report_cache
 from webapp.services import workflows as workflow_service
 from webapp.services.answers import AnswerInput, AnswerValue, save_answers
 from webapp.services.evaluation import QuestionnaireMissing
@@ -57,18 +56,12 @@ def test_members_of_every_role_read_results_and_report(client, login, people, em
 
 @pytest.mark.parametrize("who", ["owner", "editor", "viewer"])
 def test_members_of_every_role_download_the_pdf(client, login, people, filled, who,
-                                                monkeypatch):
-    made = []
-
-    def fake_pdf(result_dict, cache_dir, **opts):
-        made.append(opts["team"])
-        return b"%PDF-1.7 test", False
-
-    monkeypatch.setattr(report, "get_or_render_pdf", fake_pdf)
+                                                fake_renderer):
     login(people[who])
     response = client.get(url(filled, "report.pdf"))
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert made == [people["team"].name]
+    [(_target, data)] = fake_renderer.calls
+    assert data["meta"]["team"] == people["team"].name
 
 
 @pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
@@ -94,11 +87,12 @@ def test_an_unknown_assessment_is_not_found(client, login, people):
 @pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
 def test_a_missing_questionnaire_version_is_explained(client, login, people, empty_assessment,
                                                       route, monkeypatch):
-    def missing(session, assessment):
+    def missing(*_args):
         raise QuestionnaireMissing("This assessment uses questionnaire “reliability-review” "
                                    "version 1, which this installation no longer ships.")
 
     monkeypatch.setattr(results_view, "evaluate_assessment", missing)
+    monkeypatch.setattr("webapp.services.pdfs.questionnaire_of", missing)
     login(people["viewer"])
     response = client.get(url(empty_assessment, route))
     assert response.status_code == 503
@@ -238,19 +232,16 @@ def test_the_pdf_downloads_once_rendered_then_from_the_cache(client, login, peop
 
     page = client.get(url(filled, "results")).get_data(as_text=True)
     assert "made on its first download" not in page, "a cached PDF is announced as slow"
-    monkeypatch.setattr(report_cache, "shared_worker", no_render)
+    monkeypatch.setattr("webapp.tasks.shared_worker", no_render)
     second = client.get(url(filled, "report.pdf"))
     assert second.status_code == 200 and second.headers["X-Report-Cache"] == "hit"
     assert second.data == first.data
 
 
-def test_a_pdf_that_takes_too_long_gives_a_retryable_error(client, login, people, filled,
-                                                           monkeypatch):
-    def too_slow(*args, **kwargs):
-        raise report.ReportTimeout("The PDF took longer than 60 seconds to render and was "
-                                   "stopped. Try again in a minute.")
-
-    monkeypatch.setattr(report, "get_or_render_pdf", too_slow)
+def test_a_pdf_that_takes_too_long_gives_a_retryable_error_and_caches_nothing(
+        client, login, people, filled, fake_renderer):
+    fake_renderer.error = report.ReportTimeout(
+        "The PDF took longer than 60 seconds to render and was stopped. Try again in a minute.")
     login(people["viewer"])
     response = client.get(url(filled, "report.pdf"))
     assert response.status_code == 503
@@ -258,14 +249,16 @@ def test_a_pdf_that_takes_too_long_gives_a_retryable_error(client, login, people
     html = response.get_data(as_text=True)
     assert "Try again in a minute" in html and "Try again</a>" in html
     assert f"/assessments/{filled.id}/report" in html
+    assert client.get(url(filled, "report.pdf")).status_code == 503  # shown, not re-queued
+    fake_renderer.error = None
+    retried = client.get(url(filled, "report.pdf") + "?retry=1")
+    assert retried.status_code == 200 and retried.headers["X-Report-Cache"] == "miss"
+    assert len(fake_renderer.calls) == 2
 
 
 def test_a_pdf_that_cannot_be_made_is_a_plain_server_error(client, login, people, filled,
-                                                           monkeypatch):
-    def broken(*args, **kwargs):
-        raise report.ReportError("The PDF could not be rendered: bad font")
-
-    monkeypatch.setattr(report, "get_or_render_pdf", broken)
+                                                           fake_renderer):
+    fake_renderer.error = report.ReportError("The PDF could not be rendered: bad font")
     login(people["viewer"])
     response = client.get(url(filled, "report.pdf"))
     assert response.status_code == 500 and "Retry-After" not in response.headers
@@ -281,3 +274,51 @@ def test_a_pdf_that_cannot_be_made_is_a_plain_server_error(client, login, people
 def test_pdf_file_names_are_safe(name, expected):
     day = datetime(2026, 3, 4, tzinfo=UTC)
     assert pdf_filename(name, day) == f"{expected}-reliability-review-2026-03-04.pdf"
+
+
+# --- two workflows of one name ----------------------------------------------------------------
+
+FINDING_ID = re.compile(r'id="(finding-[^"]+)"')
+FINDING_HREF = re.compile(r'href="[^"]*#(finding-[^"]+)"')
+
+
+@pytest.fixture
+def twins(app, db_session, people, filled):
+    """The payments example plus a last workflow named and answered like the first."""
+    from tests.factories import copy_workflow
+
+    with app.test_request_context():
+        copy_workflow(db_session, filled, people["owner"], filled.workflows[0])
+    return filled
+
+
+def _targets(html: str) -> tuple[list[str], list[str]]:
+    return FINDING_ID.findall(html), FINDING_HREF.findall(html)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_finding_links_land_on_their_own_workflow_when_names_repeat(client, login, people,
+                                                                    twins, route):
+    login(people["viewer"])
+    html = client.get(url(twins, route)).get_data(as_text=True)
+    ids, hrefs = _targets(html)
+    assert len(ids) == len(set(ids)), "two findings share an anchor"
+    assert hrefs and set(hrefs) <= set(ids)
+    copy = f"--{len(twins.workflows) - 1}"
+    first = {i.removesuffix("--0") for i in ids if i.endswith("--0")}
+    last = {i.removesuffix(copy) for i in ids if i.endswith(copy)}
+    assert first and first == last
+
+
+def test_plan_links_land_on_their_own_workflow_when_names_repeat(client, login, people, twins):
+    login(people["viewer"])
+    first, fourth = twins.workflows[0], twins.workflows[-1]
+    plan = client.get(f"/assessments/{twins.id}/plan").get_data(as_text=True)
+    rule = re.search(rf'/plan/findings/([^/"]+)/workflows/{fourth.id}"', plan).group(1)
+    assert f"/plan/findings/{rule}/workflows/{first.id}\"" in plan
+    results = client.get(url(twins, "results")).get_data(as_text=True)
+    for workflow in (first, fourth):
+        page = client.get(f"/assessments/{twins.id}/plan/findings/{rule}/workflows/{workflow.id}")
+        anchor = f"finding-{rule}--{workflow.position}"
+        assert f'#{anchor}"' in page.get_data(as_text=True)
+        assert f'id="{anchor}"' in results

@@ -105,18 +105,19 @@ def heat_map(workflows: list[dict], per_table: int = HEAT_MAP_COLUMNS) -> list[d
 
 def _heat_table(workflows: list[dict], patterns: dict[str, str]) -> dict:
     scores = [{p["id"]: p["score"] for p in w["patterns"]} for w in workflows]
+    statuses = [{p["id"]: p.get("status") for p in w["patterns"]} for w in workflows]
     rows = [{"pattern": title,
-             "cells": [_cell(s.get(pid), pid in s, w.get("has_na", True))
-                       for s, w in zip(scores, workflows, strict=True)]}
+             "cells": [_cell(s.get(pid), pid in s, st.get(pid) == "not_applicable")
+                       for s, st in zip(scores, statuses, strict=True)]}
             for pid, title in patterns.items()]
     columns = [{"name": w["name"], "anchor": w["anchor"]} for w in workflows]
     return {"columns": columns, "rows": rows}
 
 
-def _cell(score: float | None, asked: bool, na_possible: bool) -> dict:
+def _cell(score: float | None, asked: bool, not_applicable: bool) -> dict:
     band_id, band_label = band(score)
-    # An unscored cell is "N/A" only when the workflow has not-applicable answers at all;
-    # otherwise nothing is answered there yet, and the results page's words apply.
+    # An unscored cell is "N/A" only when its questions are marked not applicable; otherwise
+    # nothing is answered there yet, and the results page's words apply.
     text = str(score) if score is not None else (
-        ("N/A" if na_possible else NOT_ASSESSED) if asked else "–")
+        ("N/A" if not_applicable else NOT_ASSESSED) if asked else "–")
     return {"score": score, "text": text, "band": band_id, "band_label": band_label}

@@ -92,6 +92,9 @@ def mark_changed(session: Session, assessment: Assessment) -> None:
     )
     session.refresh(assessment, ["revision", "updated_at"])
     assessment.status = _status(session, assessment).value
+    # read after the commit: its PDF is made once the revision has settled (webapp.tasks)
+    session.info.setdefault("faultline.changed_assessments", {})[assessment.id] = \
+        assessment.revision
     session.flush()
 
 
@@ -167,9 +170,9 @@ def dashboard(
 
 def _row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
     try:
-        _result, data = evaluate_assessment(session, assessment)
+        result = evaluate_assessment(session, assessment)
     except QuestionnaireMissing as error:
         return DashboardRow(assessment, role, None, None, None, error.message)
     return DashboardRow(
-        assessment, role, data["overall"], data["coverage"]["percent"], len(data["findings"])
+        assessment, role, result.overall, result.coverage.percent, len(result.findings)
     )

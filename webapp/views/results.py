@@ -9,23 +9,19 @@ import base64
 import hashlib
 import logging
 import re
-import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, current_app, render_template, url_for
+from markupsafe import Markup
 
 from webapp import report
 from webapp.db import get_session
 from webapp.security import CONTENT_SECURITY_POLICY
-from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
-from webapp.views import members_blueprint
-from webapp.views.results_page import (
-    QuestionLinks,
-    layer_chart_svg,
-    not_applicable_cells,
-    results_page,
-)
+from webapp.services import pdfs
+from webapp.services.evaluation import computed, evaluate_assessment, revision_key
+from webapp.tasks import pdf_ready as pdf_ready_now
+from webapp.views import member_assessment, members_blueprint
+from webapp.views.pdf_download import Pages, pdf_download
+from webapp.views.results_page import QuestionLinks, layer_chart_svg, results_page
 
 logger = logging.getLogger(__name__)
 bp = members_blueprint("results", __name__, "/assessments/<int:assessment_id>")
@@ -34,24 +30,39 @@ bp = members_blueprint("results", __name__, "/assessments/<int:assessment_id>")
 RETRY_AFTER = 30
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 BODY_OPEN = re.compile(r"<body[^>]*>")
+INDENT = re.compile(r"\n\s+")
 
 
 @bp.get("/results")
 def show(assessment_id: int):
-    assessment, result, result_dict = _evaluated(assessment_id)
-    page = results_page(result_dict, _links(assessment), team=assessment.team.name,
-                        not_applicable=not_applicable_cells(result))
-    pdf_ready = page["has_answers"] and report.is_cached(result_dict, _cache_dir(),
-                                                         team=assessment.team.name)
+    assessment, result = _evaluated(assessment_id)
+    key = revision_key(assessment)
+    page, parts = computed(key, f"results-page:{assessment.team.name}",
+                           lambda: _rendered_parts(assessment, result))
+    pdf_ready = page["has_answers"] and pdf_ready_now(get_session(), assessment,
+                                                      pdfs.review(assessment))
     return render_template("results/show.html", assessment=assessment, page=page,
-                           chart_svg=layer_chart_svg(page["layer_chart"]), pdf_ready=pdf_ready,
+                           parts=parts, pdf_ready=pdf_ready,
                            **_editing_urls(assessment, page["first_section"]))
+
+
+def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
+    """The page data and the HTML of everything on the page that only the result decides,
+    rendered once per revision; the request renders the rest around it (who is signed in,
+    plan tracking, whether the PDF is ready)."""
+    page = results_page(result, _links(assessment), team=assessment.team.name)
+    context = {"assessment": assessment, "page": page,
+               "chart_svg": layer_chart_svg(page["layer_chart"]),
+               **_editing_urls(assessment, page["first_section"])}
+    parts = {name: Markup(INDENT.sub("\n", render_template(f"results/_{name}.html", **context)))
+             for name in ("top", "plan", "details")}  # no <pre>: indentation never shows
+    return page, parts
 
 
 @bp.get("/report")
 def report_html(assessment_id: int):
-    assessment, _, result_dict = _evaluated(assessment_id)
-    html = report.render_html(result_dict, team=assessment.team.name,
+    assessment, result = _evaluated(assessment_id)
+    html = report.render_html(result, **_pdf_options(assessment),
                               static_url=url_for("static", filename=""))
     bar = render_template("results/_report_bar.html", assessment=assessment)
     return report_page(html, bar, render_template("results/_report_head.html"))
@@ -59,41 +70,33 @@ def report_html(assessment_id: int):
 
 @bp.get("/report.pdf")
 def report_pdf(assessment_id: int):
-    assessment, _, result_dict = _evaluated(assessment_id)
-    started = time.perf_counter()
-    try:
-        pdf, cached = report.get_or_render_pdf(
-            result_dict, _cache_dir(), team=assessment.team.name,
-            timeout=current_app.config.get("PDF_TIMEOUT"))
-    except report.ReportError as error:
-        return _pdf_failed(assessment, error)
-    logger.info("PDF of assessment %s served in %.3f s (%s)", assessment.id,
-                time.perf_counter() - started, "cached" if cached else "rendered")
-    response = Response(pdf, mimetype="application/pdf")
-    filename = pdf_filename(assessment.name)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["X-Report-Cache"] = "hit" if cached else "miss"
-    return response
+    assessment = member_assessment(assessment_id)
+    return pdf_download(assessment, pdfs.review(assessment), member_pages(
+        assessment, url_for("results.show", assessment_id=assessment.id), "Back to the results",
+        html_url=url_for("results.report_html", assessment_id=assessment.id)),
+        {"assessment_id": assessment.id})
 
 
-def pdf_filename(system_name: str, today: datetime | None = None) -> str:
-    """`<system>-reliability-review-<date>.pdf`, ASCII letters, digits and dashes only."""
-    stem = re.sub(r"[^a-z0-9]+", "-", system_name.lower()).strip("-")[:60].strip("-")
-    date = (today or datetime.now(UTC)).date().isoformat()
-    return f"{stem or 'system'}-reliability-review-{date}.pdf"
+def member_pages(assessment, back_url: str, back_label: str, html_url: str | None = None):
+    """Progress and failure pages of a PDF on members' pages."""
+    return Pages("pdf/progress.html", "results/pdf_failed.html",
+                 {"assessment": assessment, "back_url": back_url, "back_label": back_label,
+                  "html_url": html_url})
+
+
+pdf_filename = pdfs.filename
 
 
 def _evaluated(assessment_id: int):
-    """(assessment, engine result, result dict) after the role check: non-members get 404."""
+    """(assessment, typed result) after the role check: non-members get 404."""
     from webapp.views.assessments import load_assessment  # its package imports its pages
 
     assessment = load_assessment(assessment_id)
-    try:
-        result, result_dict = evaluate_assessment(get_session(), assessment)
-    except QuestionnaireMissing as error:
-        abort(503, error.message)
-    return assessment, result, result_dict
+    return assessment, evaluate_assessment(get_session(), assessment)
+
+
+def _pdf_options(assessment) -> dict:
+    return {"team": assessment.team.name, "page_size": current_app.config["PDF_PAGE_SIZE"]}
 
 
 def _links(assessment) -> QuestionLinks:
@@ -136,17 +139,3 @@ def _policy_allowing_styles(html: str) -> str:
     return CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {hashes}")
 
 
-def _cache_dir() -> Path:
-    configured = current_app.config.get("REPORT_CACHE_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
-
-
-def _pdf_failed(assessment, error: report.ReportError):
-    logger.warning("PDF of assessment %s failed: %s", assessment.id, error)
-    status = 503 if error.retryable else 500
-    response = Response(render_template("results/pdf_failed.html", assessment=assessment,
-                                        message=str(error), retryable=error.retryable),
-                        status=status)
-    if error.retryable:
-        response.headers["Retry-After"] = str(RETRY_AFTER)
-    return response
