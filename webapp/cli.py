@@ -154,7 +154,7 @@ def _write(data: bytes, output: str | None) -> None:
         click.echo(data, nl=False)
 
 
-def _render(result, fmt: str) -> bytes:  # the typed domain Result
+def _render(result, fmt: str, edition: str = "full") -> bytes:  # the typed domain Result
     try:
         from webapp import report
         render = report.render_html if fmt == "html" else report.render_pdf
@@ -168,7 +168,7 @@ def _render(result, fmt: str) -> bytes:  # the typed domain Result
         page_size = pdf_page_size()
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    out = render(result, page_size=page_size)
+    out = render(result, page_size=page_size, edition=edition)
     return out.encode() if isinstance(out, str) else out
 
 
@@ -188,8 +188,11 @@ def _with_evidence(answers, folder, content):  # workflows' `file:` reviewed; ex
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to FILE.")
+@click.option("--edition", type=click.Choice(["full", "executive"]), default="full",
+              show_default=True, help="html/pdf: the full review or the short executive edition.")
 @_content_dir
-def report(answers_file: str, fmt: str, output: str | None, content_dir: str | None) -> None:
+def report(answers_file: str, fmt: str, output: str | None, content_dir: str | None,
+           edition: str) -> None:
     """Produce the full review from an answers file (YAML)."""
     from pathlib import Path
 
@@ -203,7 +206,7 @@ def report(answers_file: str, fmt: str, output: str | None, content_dir: str | N
         raise SystemExit(2) from None
     answers = _with_evidence(answers, Path(answers_file).parent, content)
     result = evaluate_result(content, answers)
-    data = result_to_json(result).encode() if fmt == "json" else _render(result, fmt)
+    data = result_to_json(result).encode() if fmt == "json" else _render(result, fmt, edition)
 
     _write(data, output)
 

@@ -74,7 +74,8 @@ def test_heat_map_has_a_row_per_pattern_and_marks_na(result):
     table = build_report_data(typed(result))["heat_map"][0]
     assert [c["name"] for c in table["columns"]] == [w["name"] for w in result["workflows"]]
     rate = next(r for r in table["rows"] if r["pattern"] == "Rate limiting")
-    assert rate["cells"][0] == {"score": None, "text": "N/A", "band": "none",
+    # The sample is format 1, which never recorded why a cell has no score: not assessed.
+    assert rate["cells"][0] == {"score": None, "text": "Not assessed", "band": "none",
                                 "band_label": "Not scored"}
     assert rate["cells"][1]["band"] == "fair"
 

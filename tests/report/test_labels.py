@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.report.conftest import pdf_text
 from webapp.domain import result_from_dict as typed
-from webapp.report import build_report_data, render_html, render_pdf
+from webapp.report import build_report_data, charts, render_html, render_pdf
 
 
 def _unanswered(result: dict) -> dict:
@@ -22,10 +22,13 @@ def test_heat_map_says_not_assessed_for_an_unanswered_workflow(result):
     assert set(cells) == {"Not assessed"}
 
 
-def test_heat_map_keeps_na_where_the_workflow_has_not_applicable_answers(result):
-    table = build_report_data(typed(result))["heat_map"][0]
-    rate = next(r for r in table["rows"] if r["pattern"] == "Rate limiting")
-    assert rate["cells"][0]["text"] == "N/A"
+def test_heat_map_keeps_na_where_every_question_is_not_applicable():
+    cells = {"not_applicable": "N/A", "not_assessed": "Not assessed"}
+    workflows = [{"name": status, "anchor": status, "patterns": [
+        {"id": "rate", "title": "Rate limiting", "score": None, "status": status}]}
+        for status in cells]
+    row = charts.heat_map(workflows)[0]["rows"][0]
+    assert [cell["text"] for cell in row["cells"]] == list(cells.values())
 
 
 def test_pdf_heat_map_of_an_unanswered_workflow_never_says_not_applicable(result):

@@ -36,6 +36,10 @@ VERDICTS = {
     "poor": ("Poor fit", "Minimum checklist: most of this review would be overhead."),
 }
 TOP_ACTIONS = 5
+#: The full review, and the executive edition: summary, charts, scenario overview and plan
+#: for a reader with five minutes (no finding details, no answers appendix).
+EDITIONS = {"full": "Full review", "executive": "Executive edition"}
+WEAKEST = 3
 
 
 def data_options(opts: dict) -> dict:
@@ -45,8 +49,10 @@ def data_options(opts: dict) -> dict:
 
 def build_report_data(result: Result, *, team: str | None = None,
                       milestone: str | None = None, generated_at: object = None,
-                      page_size: str = "A4") -> dict:
+                      page_size: str = "A4", edition: str = "full") -> dict:
     """Everything the report template needs, from the typed result."""
+    if edition not in EDITIONS:
+        raise ValueError(f"edition must be one of {', '.join(EDITIONS)}, not {edition!r}")
     answers = AnswerIndex(result)
     ordered = [finding_card(f, answers) for f in plan_order(result)]
     for number, card in enumerate(ordered, start=1):
@@ -65,6 +71,10 @@ def build_report_data(result: Result, *, team: str | None = None,
         "plan": _plan(ordered),
         "findings": ordered,
         "appendix": _appendix(answers.rows),
+        "edition": edition,
+        "edition_label": EDITIONS[edition],
+        "weakest": _weakest(layers, workflows),
+        "scenario_overview": _scenario_overview(workflows),
     }
     data["toc"] = _toc(data)
     return data
@@ -160,7 +170,31 @@ def _appendix(rows: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
+def _weakest(layers: list[dict], workflows: list[dict]) -> list[dict]:
+    """The lowest scored layers and workflows: where a failure most likely gets through."""
+    scored = [{"kind": "Layer", "name": x["title"], "score": x["score"]} for x in layers]
+    scored += [{"kind": "Workflow", "name": w["name"], "score": w["score"]} for w in workflows]
+    scored = [x for x in scored if x["score"] is not None]
+    return sorted(scored, key=lambda x: x["score"])[:WEAKEST]
+
+
+def _scenario_overview(workflows: list[dict]) -> list[dict]:
+    """Per workflow, how many scenarios are safe, unsafe and unknown (the first unsafe named)."""
+    rows = []
+    for w in workflows:
+        counts = {status: sum(1 for s in w["scenarios"] if s["status"] == status)
+                  for status in ("safe", "unsafe", "unknown")}
+        unsafe = [s["title"] for s in w["scenarios"] if s["status"] == "unsafe"]
+        rows.append({"name": w["name"], "anchor": w["anchor"], **counts, "unsafe_titles": unsafe})
+    return rows
+
+
 def _toc(data: dict) -> list[dict]:
+    if data["edition"] == "executive":
+        entries = [("summary", "Executive summary", 1), ("layers", "Protection layers", 1),
+                   ("heat-map", "Workflow patterns", 1), ("scenarios", "Failure scenarios", 1),
+                   ("plan", "Remediation plan", 1)]
+        return [{"anchor": a, "title": t, "level": level} for a, t, level in entries]
     entries = [("summary", "Executive summary", 1), ("fit", "Fit for a reliability review", 1),
                ("layers", "Protection layers", 1), ("heat-map", "Workflow patterns", 1),
                ("scenarios", "Failure scenarios", 1)]
