@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from tests.factories import fill_from_example
+from tests.report.conftest import pdf_text
 from webapp import report
 from webapp.services import workflows as workflow_service
 from webapp.services.answers import AnswerInput, AnswerValue, save_answers
@@ -322,3 +325,19 @@ def test_plan_links_land_on_their_own_workflow_when_names_repeat(client, login, 
         anchor = f"finding-{rule}--{workflow.position}"
         assert f'#{anchor}"' in page.get_data(as_text=True)
         assert f'id="{anchor}"' in results
+
+
+def test_the_executive_edition_downloads_as_its_own_short_pdf(client, login, people, filled):
+    login(people["viewer"])
+    full = client.get(url(filled, "report.pdf"))
+    executive = client.get(url(filled, "report.pdf") + "?edition=executive")
+    assert executive.status_code == 200 and executive.mimetype == "application/pdf"
+    assert "reliability-review-executive-" in executive.headers["Content-Disposition"]
+    assert executive.headers["X-Report-Cache"] == "miss"  # its own cache entry
+    full_text, short_text = pdf_text(full.data), pdf_text(executive.data)
+    assert "Findings in detail" in full_text and "Findings in detail" not in short_text
+    assert "executive edition" in short_text.lower() and "Weakest links" in short_text
+    assert len(PdfReader(io.BytesIO(executive.data)).pages) <= 12
+    assert client.get(url(filled, "report.pdf") + "?edition=glossy").status_code == 404
+    page = client.get(url(filled, "results")).get_data(as_text=True)
+    assert "report.pdf?edition=executive" in page

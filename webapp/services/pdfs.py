@@ -21,7 +21,7 @@ from werkzeug.exceptions import NotFound
 
 from webapp.models_assessment import Assessment
 from webapp.report.cache import pdf_key
-from webapp.report.data import build_report_data
+from webapp.report.data import EDITIONS, build_report_data
 from webapp.services import milestones as milestone_service
 from webapp.services.evaluation import evaluate_assessment, questionnaire_of, revision_key
 
@@ -36,6 +36,7 @@ class PdfSpec:
     milestone_id: int | None = None
     before: str | None = None  #: comparison sides: a milestone id or "now"
     after: str | None = None
+    edition: str = "full"  #: review and milestone PDFs: "full" or "executive"
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,12 +49,20 @@ class PdfDescription:
     filename: str
 
 
-def review(assessment: Assessment) -> PdfSpec:
-    return PdfSpec("review", assessment.id)
+def review(assessment: Assessment, edition: str = "full") -> PdfSpec:
+    return PdfSpec("review", assessment.id, edition=_edition(edition))
 
 
-def milestone(assessment: Assessment, milestone_id: int) -> PdfSpec:
-    return PdfSpec("milestone", assessment.id, milestone_id=milestone_id)
+def milestone(assessment: Assessment, milestone_id: int, edition: str = "full") -> PdfSpec:
+    return PdfSpec("milestone", assessment.id, milestone_id=milestone_id,
+                   edition=_edition(edition))
+
+
+def _edition(edition: str) -> str:
+    """A known edition, else 404: the edition comes from a URL."""
+    if edition not in EDITIONS:
+        raise NotFound()
+    return edition
 
 
 def comparison(assessment: Assessment, before: str, after: str) -> PdfSpec:
@@ -67,14 +76,16 @@ def describe(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfDesc
         questionnaire_of(assessment)
     team, size = assessment.team.name, page_size()
     if spec.kind == "review":
-        key = pdf_key("review", revision_key(assessment), {"team": team, "page_size": size})
-        return PdfDescription(spec, key, filename(assessment.name))
+        key = pdf_key("review", revision_key(assessment),
+                      {"team": team, "page_size": size, "edition": spec.edition})
+        return PdfDescription(spec, key, filename(assessment.name, edition=spec.edition))
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
         key = pdf_key("milestone", f"{frozen.id}:{_stamp(frozen.created_at)}",
-                      {"team": team, "name": frozen.name, "page_size": size})
+                      {"team": team, "name": frozen.name, "page_size": size,
+                       "edition": spec.edition})
         return PdfDescription(spec, key, filename(f"{assessment.name} {frozen.name}",
-                                                  frozen.created_at))
+                                                  frozen.created_at, edition=spec.edition))
     sides = [_side_identity(session, assessment, side) for side in (spec.before, spec.after)]
     today = dt.datetime.now(dt.UTC).date()
     key = pdf_key("comparison", "|".join(sides), {"team": team, "date": today.isoformat()})
@@ -108,12 +119,13 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tup
     if spec.kind == "review":
         result = evaluate_assessment(session, assessment)
         return REVIEW_TARGET, build_report_data(result, team=team, page_size=page_size(),
-                                                generated_at=assessment.updated_at)
+                                                generated_at=assessment.updated_at,
+                                                edition=spec.edition)
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
         return REVIEW_TARGET, build_report_data(
             milestone_service.snapshot_result(frozen), team=team, milestone=frozen.name,
-            generated_at=frozen.created_at, page_size=page_size())
+            generated_at=frozen.created_at, page_size=page_size(), edition=spec.edition)
     from webapp.tracking.comparison import comparison_data
 
     before = milestone_service.side_of(session, assessment, spec.before or "")
@@ -126,8 +138,10 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tup
     return COMPARISON_TARGET, dict(data)
 
 
-def filename(system_name: str, today: dt.datetime | None = None) -> str:
-    """`<system>-reliability-review-<date>.pdf`, ASCII letters, digits and dashes only."""
+def filename(system_name: str, today: dt.datetime | None = None, edition: str = "full") -> str:
+    """`<system>-reliability-review-<date>.pdf` (`-executive` before the date for that
+    edition), ASCII letters, digits and dashes only."""
     stem = re.sub(r"[^a-z0-9]+", "-", system_name.lower()).strip("-")[:60].strip("-")
     date = (today or dt.datetime.now(dt.UTC)).date().isoformat()
-    return f"{stem or 'system'}-reliability-review-{date}.pdf"
+    kind = "reliability-review" + ("-executive" if edition == "executive" else "")
+    return f"{stem or 'system'}-{kind}-{date}.pdf"

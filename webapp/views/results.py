@@ -10,7 +10,7 @@ import hashlib
 import logging
 import re
 
-from flask import Response, current_app, render_template, url_for
+from flask import Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from webapp import report
@@ -71,10 +71,16 @@ def report_html(assessment_id: int):
 @bp.get("/report.pdf")
 def report_pdf(assessment_id: int):
     assessment = member_assessment(assessment_id)
-    return pdf_download(assessment, pdfs.review(assessment), member_pages(
+    edition = request.args.get("edition", "full")
+    return pdf_download(assessment, pdfs.review(assessment, edition), member_pages(
         assessment, url_for("results.show", assessment_id=assessment.id), "Back to the results",
         html_url=url_for("results.report_html", assessment_id=assessment.id)),
-        {"assessment_id": assessment.id})
+        {"assessment_id": assessment.id, **edition_args(edition)})
+
+
+def edition_args(edition: str) -> dict:
+    """The URL arguments that keep a non-default edition through the progress pages."""
+    return {"edition": edition} if edition != "full" else {}
 
 
 def member_pages(assessment, back_url: str, back_label: str, html_url: str | None = None):
