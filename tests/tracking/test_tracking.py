@@ -359,3 +359,16 @@ def test_json_export_keeps_prose_on_one_line(client, login, people, tracked):
     texts = [f["why"] for f in data["findings"]]
     texts += [s for f in data["findings"] for s in f["steps"] + f["verification"]]
     assert not [text for text in texts if "\n" in text or "  " in text]
+
+
+def test_the_report_and_its_pdf_show_who_fixes_a_finding_by_when(client, login, people, small):
+    from tests.report.conftest import pdf_text
+
+    login(people["editor"])
+    assert client.post(url(small), data={"status": "planned", "owner": people["viewer"].id,
+                                         "due_date": "2026-12-15"}).status_code == 302
+    page = client.get(f"/assessments/{small.id}/report").get_data(as_text=True)
+    assert "Planned</strong> · Vi · due 2026-12-15" in page
+    pdf = client.get(f"/assessments/{small.id}/report.pdf?edition=executive")
+    assert pdf.mimetype == "application/pdf"
+    assert "Planned · Vi · due 2026-12-15" in " ".join(pdf_text(pdf.data).split())

@@ -49,7 +49,8 @@ def data_options(opts: dict) -> dict:
 
 def build_report_data(result: Result, *, team: str | None = None,
                       milestone: str | None = None, generated_at: object = None,
-                      page_size: str = "A4", edition: str = "full") -> dict:
+                      page_size: str = "A4", edition: str = "full",
+                      follow_up: dict | None = None) -> dict:
     """Everything the report template needs, from the typed result."""
     if edition not in EDITIONS:
         raise ValueError(f"edition must be one of {', '.join(EDITIONS)}, not {edition!r}")
@@ -57,6 +58,8 @@ def build_report_data(result: Result, *, team: str | None = None,
     ordered = [finding_card(f, answers) for f in plan_order(result)]
     for number, card in enumerate(ordered, start=1):
         card["number"] = number
+        position = "" if card["position"] is None else card["position"]
+        card["follow_up"] = (follow_up or {}).get(f"{card['rule']}@{position}")
     workflows = [workflow_view(w, answers) for w in result.workflows]
     layers = [{"id": x.id, "title": x.title, "summary": x.summary, "score": score(x.score)}
               for x in result.layers]

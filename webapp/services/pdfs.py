@@ -23,6 +23,7 @@ from webapp.models_assessment import Assessment
 from webapp.report.cache import pdf_key
 from webapp.report.data import EDITIONS, build_report_data
 from webapp.services import milestones as milestone_service
+from webapp.services import tracking as tracking_service
 from webapp.services.evaluation import evaluate_assessment, questionnaire_of, revision_key
 
 REVIEW_TARGET = "webapp.report.pdf:render_data_pdf"
@@ -77,7 +78,8 @@ def describe(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfDesc
     team, size = assessment.team.name, page_size()
     if spec.kind == "review":
         key = pdf_key("review", revision_key(assessment),
-                      {"team": team, "page_size": size, "edition": spec.edition})
+                      {"team": team, "page_size": size, "edition": spec.edition,
+                       "follow_up": tracking_service.follow_up(session, assessment)})
         return PdfDescription(spec, key, filename(assessment.name, edition=spec.edition))
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
@@ -120,7 +122,9 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tup
         result = evaluate_assessment(session, assessment)
         return REVIEW_TARGET, build_report_data(result, team=team, page_size=page_size(),
                                                 generated_at=assessment.updated_at,
-                                                edition=spec.edition)
+                                                edition=spec.edition,
+                                                follow_up=tracking_service.follow_up(
+                                                    session, assessment))
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
         return REVIEW_TARGET, build_report_data(

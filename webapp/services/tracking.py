@@ -319,3 +319,23 @@ def workflow_of(assessment: Assessment, workflow_id: int | None) -> Workflow | N
         if workflow.id == workflow_id:
             return workflow
     raise NotFound()
+
+
+def follow_up(session: Session, assessment: Assessment) -> dict[str, dict[str, Any]]:
+    """What the report shows beside each finding: status, owner, due date and an accepted
+    risk's reason, keyed "rule@position" ("rule@" for system findings). Plain values, so they
+    join the report data and the PDF's cache key."""
+    positions = {w.id: w.position for w in assessment.workflows}
+    out: dict[str, dict[str, Any]] = {}
+    for ref, row in sorted(_trackings(session, assessment).items(),
+                           key=lambda item: (item[0].rule_id, item[0].workflow_id or 0)):
+        position = positions.get(ref.workflow_id) if ref.workflow_id else None
+        out[follow_up_key(ref.rule_id, position)] = {
+            "status": row.status, "status_label": row.status_enum.label,
+            "owner": row.owner.name if row.owner else None, "due": _iso(row.due_date),
+            "justification": row.justification or None, "review": _iso(row.review_date)}
+    return out
+
+
+def follow_up_key(rule: str, position: int | None) -> str:
+    return f"{rule}@{'' if position is None else position}"

@@ -17,6 +17,7 @@ from webapp import report
 from webapp.db import get_session
 from webapp.security import CONTENT_SECURITY_POLICY
 from webapp.services import pdfs
+from webapp.services import tracking as tracking_service
 from webapp.services.evaluation import computed, evaluate_assessment, revision_key
 from webapp.tasks import pdf_ready as pdf_ready_now
 from webapp.views import member_assessment, members_blueprint
@@ -63,6 +64,7 @@ def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
 def report_html(assessment_id: int):
     assessment, result = _evaluated(assessment_id)
     html = report.render_html(result, **_pdf_options(assessment),
+                              follow_up=tracking_service.follow_up(get_session(), assessment),
                               static_url=url_for("static", filename=""))
     bar = render_template("results/_report_bar.html", assessment=assessment)
     return report_page(html, bar, render_template("results/_report_head.html"))

@@ -21,6 +21,7 @@ from webapp.domain.result import Result
 from webapp.extensions import limiter
 from webapp.models_sharing import ShareLink
 from webapp.services import pdfs, sharing
+from webapp.services import tracking as tracking_service
 from webapp.services.evaluation import evaluate_assessment, revision_key
 from webapp.services.milestones import snapshot_key, snapshot_result
 from webapp.views.pdf_download import Pages, pdf_download
@@ -120,8 +121,9 @@ def _document(link: ShareLink) -> tuple[Result, dict, str]:
                                             "page_size": size}, \
             snapshot_key(milestone)
     assessment = link.assessment
-    return evaluate_assessment(get_session(), assessment), {"team": team, "page_size": size}, \
-        revision_key(assessment)
+    follow_up = tracking_service.follow_up(get_session(), assessment)
+    return evaluate_assessment(get_session(), assessment), {
+        "team": team, "page_size": size, "follow_up": follow_up}, revision_key(assessment)
 
 
 def _record(link: ShareLink, kind: str) -> None:
