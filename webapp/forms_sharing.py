@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from webapp.models_sharing import LABEL_MAX
@@ -33,6 +33,13 @@ class ShareForm(FlaskForm):
         "Shows",
         default=LIVE,
         description="A live link follows every change; a milestone link stays as it was frozen.",
+    )
+    edition = SelectField(
+        "PDF edition",
+        default="full",
+        choices=[SelectChoice("full", "Full review"),
+                 SelectChoice("executive", "Executive edition (about ten pages)")],
+        description="What the link's “Download PDF” gives the reader.",
     )
     submit_token = HiddenField()
     submit = SubmitField("Create link")

@@ -85,6 +85,8 @@ class ShareLink(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     view_count: Mapped[int] = mapped_column(default=0)
+    #: the PDF the link offers: "full" or "executive"
+    edition: Mapped[str] = mapped_column(String(16), default="full", server_default="full")
     last_viewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     assessment: Mapped[Assessment] = relationship()

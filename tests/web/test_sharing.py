@@ -472,3 +472,16 @@ def test_the_token_is_in_neither_the_database_nor_the_logs(
     logged = "\n".join([caplog.text, *(formatter.format(r) for r in caplog.records)])
     assert "/s/[redacted]" in logged  # the access log saw the share requests
     assert token not in logged and token[:16] not in logged
+
+
+def test_the_owner_picks_the_pdf_edition_a_link_offers(client, login, people, assessment,
+                                                       db_session, share):
+    login(people["owner"])
+    assert create_through_page(client, assessment, edition="executive").status_code == 200
+    assert db_session.scalars(select(ShareLink)).one().edition == "executive"
+    bad = create_through_page(client, assessment, label="Odd", edition="glossy")
+    assert bad.status_code == 400 and "Odd" in bad.text
+    executive = client.get(f"/s/{share(edition='executive').token}/report.pdf")
+    assert "-reliability-review-executive-" in executive.headers["Content-Disposition"]
+    full = client.get(f"/s/{share().token}/report.pdf")
+    assert "-reliability-review-executive-" not in full.headers["Content-Disposition"]

@@ -26,6 +26,7 @@ from webapp.models import Role, User, utcnow
 from webapp.models_assessment import Assessment
 from webapp.models_sharing import CLIENT_MAX, LABEL_MAX, ShareLink, ShareView
 from webapp.models_tracking import Milestone
+from webapp.report.data import EDITIONS
 from webapp.services import ServiceError, row_of_assessment
 from webapp.services.audit import record_audit
 from webapp.services.clients import describe_client
@@ -80,6 +81,12 @@ def share_state(link: ShareLink, now: datetime | None = None) -> ShareState:
     return ShareState.LIVE
 
 
+def _checked_edition(edition: str) -> str:
+    if edition not in EDITIONS:
+        raise ServiceError("Choose the full review or the executive edition.", "edition")
+    return edition
+
+
 def create_share(
     session: Session,
     assessment: Assessment,
@@ -88,6 +95,7 @@ def create_share(
     label: str,
     days: int = DEFAULT_DAYS,
     milestone_id: int | None = None,
+    edition: str = "full",
     now: datetime | None = None,
 ) -> NewShare:
     """A new link valid for `days` (1 to 365); editors and owners only."""
@@ -100,7 +108,8 @@ def create_share(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = ShareLink(assessment_id=assessment.id, milestone=milestone, label=label,
                      token_hash=hash_token(token), created_by_id=user.id, created_at=now,
-                     expires_at=now + timedelta(days=days), view_count=0)
+                     expires_at=now + timedelta(days=days), view_count=0,
+                     edition=_checked_edition(edition))
     session.add(link)
     session.flush()
     record_audit(session, assessment=assessment, actor=user, action="share.created",

@@ -73,8 +73,8 @@ def page(token: str):
 def pdf(token: str):
     link = _resolve(token)
     assessment = link.assessment
-    spec = (pdfs.milestone(assessment, link.milestone.id) if link.milestone is not None
-            else pdfs.review(assessment))
+    spec = (pdfs.milestone(assessment, link.milestone.id, link.edition)
+            if link.milestone is not None else pdfs.review(assessment, link.edition))
     pages = Pages("shared/pdf_progress.html", "shared/unavailable.html",
                   {"back_url": url_for("shared.page", token=token)})
     response = pdf_download(assessment, spec, pages, {"token": token}, endpoint="shared.pdf")

@@ -61,7 +61,8 @@ def create(assessment_id: int):
         return redirect(url_for("sharing.index", assessment_id=assessment.id))
     try:
         created = service.create_share(session, assessment, current_user, label=form.label.data,
-                                       days=form.days.data, milestone_id=form.milestone_id())
+                                       days=form.days.data, milestone_id=form.milestone_id(),
+                                       edition=form.edition.data)
     except ServiceError as error:
         return _page(assessment, form, error=error, status=400)
     return _page(assessment, _form(assessment, fresh=True), created=created,
