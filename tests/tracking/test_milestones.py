@@ -172,7 +172,8 @@ def test_comparison_pdf(app, client, login, db_session, people, filled):
 
 
 @pytest.mark.parametrize(("direction", "before", "after", "change", "text"), [
-    ("up", 40.0, 52.5, 12.5, "+12.5"), ("down", 50.0, 40.0, -10.0, "−10"),
+    ("up", 40.0, 52.5, 12.5, "+13"), ("up", 40.0, 40.3, 0.3, "+<1"),
+    ("down", 50.0, 40.0, -10.0, "−10"),
     ("same", 3.0, 3.0, 0.0, "0"), ("new", None, 5.0, None, "new"),
     ("gone", 5.0, None, None, "gone"), ("none", None, None, None, "–"),
 ])
@@ -229,3 +230,17 @@ def test_a_workflow_with_only_unknown_scenarios_is_not_called_safe(app, client, 
     line = page.split("Nightly export", 1)[1].split("</li>")[0]
     assert "0 unsafe" not in line
     assert "scenarios unknown" in line
+
+
+def test_the_overall_move_is_explained_by_a_newly_scored_workflow():
+    from webapp.tracking.comparison import why_overall
+
+    none = {"before": None, "after": None, "change": None, "direction": "none"}
+    diff = {"overall": {"before": 61.4, "after": 60.2, "change": -1.2, "direction": "down"},
+            "counts": {"resolved": 5},
+            "workflows": [{"name": "Nightly export", "score": {
+                **none, "after": 38.6, "direction": "new"}}]}
+    assert why_overall(diff) == ["“Nightly export” is scored for the first time (39), and its "
+                                 "score now counts in the overall average."]
+    diff["workflows"] = []
+    assert "other answers lowered" in why_overall(diff)[0]

@@ -32,15 +32,42 @@ TEXTS = {"same": "0", "new": "new", "gone": "gone"}
 def delta_view(d: Mapping[str, Any]) -> dict[str, Any]:
     """A delta with its words: arrow, signed change and a word, never colour alone."""
     direction, change = d["direction"], d["change"]
-    text = {"up": f"+{change:g}", "down": f"−{abs(change):g}"} if change is not None else {}
+    text = {"up": f"+{_whole(change)}", "down": f"−{_whole(abs(change))}"} \
+        if change is not None else {}
     arrow, word = ARROWS[direction]
     return {**d, "arrow": arrow, "text": text.get(direction) or TEXTS.get(direction, "–"),
             "word": word,
             "before_text": _score(d["before"]), "after_text": _score(d["after"])}
 
 
+def _whole(change: float) -> str:
+    """A change in whole points, as everywhere else; "<1" rather than a "+0" that moved."""
+    return str(_half_up(change)) if _half_up(change) else "<1"
+
+
+def _half_up(value: float) -> int:
+    return int(value + 0.5) if value >= 0 else -int(-value + 0.5)
+
+
 def _score(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+    return "–" if value is None else str(_half_up(value))
+
+
+def why_overall(diff: Mapping[str, Any]) -> list[str]:
+    """Sentences that explain the overall score's move where the findings alone would not:
+    workflows scored for the first time or no longer scored, and resolved findings that
+    came with a lower score."""
+    reasons = []
+    for w in diff["workflows"]:
+        score = w["score"]
+        if score["direction"] == "new":
+            reasons.append(f"“{w['name']}” is scored for the first time ({_score(score['after'])}),"
+                           " and its score now counts in the overall average.")
+        elif score["direction"] == "gone":
+            reasons.append(f"“{w['name']}” is no longer scored, so it no longer counts.")
+    if not reasons and diff["overall"]["direction"] == "down" and diff["counts"].get("resolved"):
+        reasons.append("Findings were resolved, but other answers lowered their scores.")
+    return reasons
 
 
 def _date(value: dt.datetime | None) -> str | None:
@@ -58,6 +85,7 @@ def comparison_data(diff: Mapping[str, Any], *, system: str, team: str | None,
                  "date_display": f"{generated_at.day} {generated_at:%B %Y}",
                  "date": generated_at.isoformat()},
         "overall": delta_view(diff["overall"]),
+        "overall_why": why_overall(diff),
         "coverage": delta_view(diff["coverage"]),
         "layers": [{**row, **delta_view(row)} for row in diff["layers"]],
         "workflows": [
