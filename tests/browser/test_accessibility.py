@@ -50,6 +50,19 @@ def seed_answers(app, assessment_id: int) -> None:
         fill_from_example(session, assessment, user)
 
 
+def seed_follow_up(app, assessment_id: int) -> tuple[int, str]:
+    """A milestone and a live share link of the seeded review: (milestone id, share token)."""
+    from webapp.services import milestones, sharing
+
+    with app.test_request_context(), session_scope(app) as session:
+        assessment = session.get(Assessment, assessment_id)
+        user = session.query(User).filter_by(email=EMAIL).one()
+        frozen = milestones.create_milestone(session, assessment, user, name="Kick-off")
+        token = sharing.create_share(session, assessment, user, label="Director",
+                                     edition="executive").token
+        return frozen.id, token
+
+
 def journey(page, server) -> Iterator[str]:
     """Drive the app as a newcomer; yield a name each time a page worth checking is shown."""
     base = server.url
@@ -97,6 +110,14 @@ def journey(page, server) -> Iterator[str]:
     yield "results-all-open"
     page.goto(f"{base}/assessments/{assessment_id}/report")
     yield "report"
+    milestone_id, token = seed_follow_up(server.app, assessment_id)
+    for name, path in (("plan", "plan"), ("audit", "audit"), ("sharing", "sharing"),
+                       ("milestones", "milestones"), ("milestone", f"milestones/{milestone_id}"),
+                       ("compare", f"compare?from={milestone_id}&to=now")):
+        page.goto(f"{base}/assessments/{assessment_id}/{path}")
+        yield name
+    page.goto(f"{base}/s/{token}")
+    yield "shared-report"
     page.goto(f"{base}/assessments/{assessment_id + 1000}/results")
     yield "error-404"
     page.goto(f"{base}/assessments/{assessment_id}/report.pdf")
@@ -134,9 +155,13 @@ def test_no_serious_accessibility_violation_on_any_page(browser, live_server, vi
     context.set_default_timeout(15_000)
     page = context.new_page()
     found: dict[str, list[dict]] = {}
+    too_wide: dict[str, int] = {}
     try:
         for name in journey(page, live_server):
             found[name] = violations(page)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > VIEWPORTS[viewport]["width"]:
+                too_wide[name] = width
     finally:
         context.close()
     _keep_summary(viewport, found)
@@ -144,6 +169,7 @@ def test_no_serious_accessibility_violation_on_any_page(browser, live_server, vi
     blocking = [describe(name, v) for name, vs in found.items() for v in vs
                 if v["impact"] in BLOCKING]
     assert blocking == [], "\n".join(blocking)
+    assert too_wide == {}, f"pages wider than the screen: {too_wide}"
 
 
 def _keep_summary(viewport: str, found: dict[str, list[dict]]) -> None:
