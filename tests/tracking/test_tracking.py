@@ -262,7 +262,7 @@ def test_audit_log_page_lists_who_did_what(client, login, db_session, people, tr
     first = rows.split("</tr>")[0]
     assert "Ed" in first and "Status In progress → Done" in first
     assert "Olga" in rows and "Owner nobody → =HYPERLINK" in rows
-    assert "System<br><code class=\"audit-target\">repeat.action-items-not-closed" in rows
+    assert "System<br><span class=\"audit-target\">repeat.action-items-not-closed" in rows
     assert "Answer unanswered → " in rows and "Nightly merchant payouts<br>" in rows
     plan_only = client.get(f"/assessments/{tracked.id}/audit?kind=plan").get_data(as_text=True)
     assert "Status In progress → Done" in plan_only and "Answer unanswered" not in plan_only
@@ -372,3 +372,17 @@ def test_the_report_and_its_pdf_show_who_fixes_a_finding_by_when(client, login, 
     pdf = client.get(f"/assessments/{small.id}/report.pdf?edition=executive")
     assert pdf.mimetype == "application/pdf"
     assert "Planned · Vi · due 2026-12-15" in " ".join(pdf_text(pdf.data).split())
+
+
+def test_audit_log_names_questions_and_choices_and_exports_csv(client, login, people, tracked):
+    login(people["editor"])
+    page = client.get(f"/assessments/{tracked.id}/audit").get_data(as_text=True)
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert "repeat.action-item-closure" not in rows  # the question's title instead of its id
+    assert "Answer unanswered → " in rows and "→ loosely<" not in rows
+    exported = client.get(f"/assessments/{tracked.id}/audit?format=csv")
+    assert exported.mimetype == "text/csv"
+    table = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert table[0] == ["When (UTC)", "Who", "What", "Where", "Item"]
+    assert any(row[1] and row[2].startswith("Status") for row in table[1:])
+    assert not [row for row in table[1:] if row[4].startswith("share:")]

@@ -6,8 +6,11 @@ due date and comment; the audit log is for editors and owners. Non-members get 4
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import (
     Response,
@@ -26,6 +29,7 @@ from webapp.models import Role
 from webapp.report.notes import render_note
 from webapp.services import ServiceError, submissions
 from webapp.services import tracking as service
+from webapp.services.answers import index_of
 from webapp.services.audit import audit_events
 from webapp.services.evaluation import QuestionnaireMissing
 from webapp.services.teams import members_of
@@ -216,11 +220,67 @@ def audit_log(assessment_id: int):
     kind = request.args.get("kind")
     prefix = AUDIT_KINDS[kind][0] if kind in AUDIT_KINDS else None
     events = audit_events(get_session(), assessment, limit=AUDIT_LIMIT, action_prefix=prefix)
-    names = {w.scope: w.name for w in assessment.workflows}
+    words = AuditWords.of(assessment)
+    if request.args.get("format") == "csv":
+        return _audit_csv(assessment, events, words)
     return render_template("tracking/audit.html", assessment=assessment, events=events,
                            kinds=AUDIT_KINDS, kind=kind if prefix else None, limit=AUDIT_LIMIT,
-                           describe=lambda e: describe_event(e.action, e.detail),
-                           where=lambda e: target_text(e.target, names))
+                           describe=words.describe, where=words.where)
+
+
+class AuditWords:
+    """Audit events in a reader's words: workflow names, question titles, choice titles."""
+
+    def __init__(self, workflow_names: dict[str, str], questions: dict[str, Any]) -> None:
+        self.names, self.questions = workflow_names, questions
+
+    @classmethod
+    def of(cls, assessment) -> AuditWords:
+        try:
+            questions = dict(index_of(assessment).questions)
+        except QuestionnaireMissing:
+            questions = {}
+        return cls({w.scope: w.name for w in assessment.workflows}, questions)
+
+    def where(self, event) -> tuple[str, str]:
+        place, item = target_text(event.target, self.names)
+        if item in self.questions:
+            return place, self.questions[item].question.text
+        if event.target.startswith(("share:", "milestone:")):
+            detail = event.detail or {}
+            link = detail.get("after") or detail.get("before") or detail
+            return "", str(link.get("label") or link.get("name") or "")
+        return place, item
+
+    def describe(self, event) -> str:
+        _place, _, qid = event.target.partition("/")
+        info = self.questions.get(qid)
+        detail = event.detail or {}
+        if info is not None and event.action == "answer.changed":
+            detail = {side: _labelled(detail.get(side), info.labels)
+                      for side in ("before", "after")}
+        return describe_event(event.action, detail)
+
+
+def _labelled(value, labels: dict[str, str]):
+    if not isinstance(value, dict):
+        return value
+    return {**value, "choices": [labels.get(c, c) for c in value.get("choices") or []]}
+
+
+def _audit_csv(assessment, events, words: AuditWords) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["When (UTC)", "Who", "What", "Where", "Item"])
+    for e in events:
+        place, item = words.where(e)
+        writer.writerow([exports.safe_cell(v) for v in (
+            e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.actor.name if e.actor else "",
+            words.describe(e), place, item)])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="audit-log-{assessment.id}.csv"')
+    return response
 
 
 AUDIT_LIMIT = 500
