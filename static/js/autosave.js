@@ -324,8 +324,53 @@
     }
   }
 
+  // "Accept all" saves every pending suggestion in one request and updates the questions in
+  // place: their choice, version and digest (so the next autosave is not a conflict).
+  function applyAccepted(item) {
+    var fieldset = document.querySelector("fieldset[data-question='" + item.question + "']");
+    if (!fieldset) { return; }
+    fieldset.querySelectorAll("input[name='" + item.question + "-choice']").forEach(function (el) {
+      if (el.value === item.choice) { el.checked = true; }
+    });
+    var version = fieldset.querySelector("[data-version]");
+    var orig = fieldset.querySelector("[data-orig]");
+    if (version) { version.value = item.version; }
+    if (orig) { orig.value = item.orig; }
+    fieldset.setAttribute("data-answered", "1");
+    fieldset.querySelectorAll(".suggestion-accept").forEach(function (b) { b.remove(); });
+    fieldset.querySelectorAll(".suggestion-pending").forEach(function (li) {
+      li.classList.replace("suggestion-pending", "suggestion-applied");
+    });
+  }
+
+  function wireAcceptAll(form) {
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var status = form.querySelector("[data-accept-all-status]");
+      var button = form.querySelector("button");
+      button.disabled = true;
+      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                           headers: { "Accept": "application/json" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        })
+        .then(function (json) {
+          json.accepted.forEach(applyAccepted);
+          status.textContent = json.accepted.length + " suggested answers accepted and saved.";
+          button.remove();
+        })
+        .catch(function () {
+          button.disabled = false;
+          status.textContent = "Not saved: the server did not answer. Try again.";
+        });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     revealCurrentStep();
+    var acceptAll = document.querySelector("form[data-accept-all]");
+    if (acceptAll && window.fetch && window.FormData) { wireAcceptAll(acceptAll); }
     var form = document.querySelector("form[data-autosave-url]");
     if (form && window.fetch && window.FormData) { wire(form); }
   });

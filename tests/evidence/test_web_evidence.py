@@ -293,3 +293,20 @@ def test_duplicate_keeps_the_file_and_the_audit_log_says_so(client, login, peopl
     assert names == ["release.yml", "release.yml"]
     log = client.get(f"/assessments/{people['assessment'].id}/audit").get_data(as_text=True)
     assert "Automation file release.yml linked (7 suggested answers)" in log
+
+
+def test_accept_all_saves_every_pending_suggestion_in_one_request(client, login, people,
+                                                                  db_session):
+    login(people["owner"])
+    upload(client, people)
+    page = client.get(urls(people)["page"]).get_data(as_text=True)
+    assert "Accept all" in page
+    url = urls(people)["accept"].replace("/accept", "/accept-all")
+    response = client.post(url, headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    accepted = response.get_json()["accepted"]
+    assert len(accepted) >= 2 and {"question", "choice", "version", "orig"} <= accepted[0].keys()
+    db_session.expire_all()
+    assert saved(db_session) is not None and saved(db_session).version == 1
+    again = client.get(urls(people)["page"]).get_data(as_text=True)
+    assert "Accept all" not in again

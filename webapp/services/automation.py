@@ -169,3 +169,21 @@ def accept_suggestion(
     return save_answers(
         session, assessment, user, [AnswerInput(question_id, value, base_version)], workflow
     )
+
+
+def accept_all(session: Session, assessment: Assessment, workflow: Workflow,
+               user: User) -> list[tuple[str, str]]:
+    """Accept every pending suggestion of the workflow's file (answers the user changed on
+    purpose, "overridden", stay). Returns the (question, choice) pairs saved."""
+    reviewed = reviewed_workflow(workflow)
+    saved = []
+    for item in reviewed.detected if reviewed else []:
+        row = answers_in_scope(session, assessment, workflow).get(item.question)
+        if row is not None and stored(row).value.is_answered:
+            continue  # answered already: accepting over it is the user's call, one by one
+        version = row.version if row is not None else 0
+        result = accept_suggestion(session, assessment, workflow, user,
+                                   (item.question, item.choice), version)
+        if result.saved:
+            saved.append((item.question, item.choice))
+    return saved

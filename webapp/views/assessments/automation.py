@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.db import get_session
 from webapp.forms import EmptyForm
+from webapp.forms_assessment import value_digest
 from webapp.forms_automation import AcceptSuggestionForm, AutomationFileForm
 from webapp.models import Role
 from webapp.services import ServiceError
 from webapp.services import automation as service
+from webapp.services.answers import answers_in_scope, stored
 from webapp.services.evaluation import question_anchor
 from webapp.services.progress import progress
 from webapp.services.workflows import get_workflow
@@ -128,6 +130,22 @@ def accept_suggestion(assessment_id: int, workflow_id: int):
     else:
         flash("Suggestion accepted and saved.", "success")
     return redirect(_workflow_url(workflow, question_anchor(question)))
+
+
+@bp.post("/<int:assessment_id>/workflows/<int:workflow_id>/automation/accept-all")
+def accept_all_suggestions(assessment_id: int, workflow_id: int):
+    """Every pending suggestion saved at once; JSON for the page's script (no reload)."""
+    assessment, workflow = _load(assessment_id, workflow_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "This form expired. Reload the page.")
+    session = get_session()
+    saved = service.accept_all(session, assessment, workflow, current_user)
+    if request.accept_mimetypes.best == "application/json":
+        rows = answers_in_scope(session, assessment, workflow)
+        return {"accepted": [{"question": q, "choice": c, "version": rows[q].version,
+                              "orig": value_digest(stored(rows[q]).value)} for q, c in saved]}
+    flash(f"{len(saved)} suggested answers accepted and saved.", "success")
+    return redirect(_workflow_url(workflow))
 
 
 def page_evidence(result, workflow) -> dict | None:
