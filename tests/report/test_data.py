@@ -52,7 +52,7 @@ def test_scenario_answers_are_completed_from_the_appendix(result):
     scenario = build_report_data(typed(result))["workflows"][0]["scenarios"][0]
     assert scenario["because"][0] == {"id": "wf.retries.policy",
                                       "text": "What happens when a step fails?",
-                                      "answer": "Retried automatically"}
+                                      "answer": "Retried automatically", "note_html": ""}
 
 
 def test_notes_are_rendered_as_markdown_and_sanitized(result):

@@ -44,3 +44,16 @@ def test_a_fully_answered_review_is_not_provisional(result):
                           "unanswered": 0, "total": 138}
     html = render_html(typed(result))
     assert "Provisional score" not in html and ", provisional" not in html
+
+
+def test_a_note_is_shown_beside_the_finding_its_answer_causes(result):
+    from tests.report.conftest import set_note
+
+    system = {q["id"] for s in result["answers"]["sections"] for q in s["questions"]}
+    data = build_report_data(typed(result))
+    finding = next(f for f in data["findings"]
+                   if f["because"] and f["because"][0]["id"] in system)
+    set_note(result, finding["because"][0]["id"], "Checked with the **payments** team")
+    html = render_html(typed(result))
+    article = html.split(f'id="{finding["anchor"]}"', 1)[1].split("</article>", 1)[0]
+    assert "Team note" in article and "<strong>payments</strong>" in article

@@ -76,14 +76,15 @@ class AnswerIndex:
         known = self.row(position, qid)
         return {"id": qid, "text": known.get("text") or qid,
                 "answer": known.get("answer") or _na_line(known.get("na_reason"))
-                or "Unanswered"}
+                or "Unanswered", "note_html": known.get("note_html") or ""}
 
     def _line(self, qid: str, text: str, answer: AnswerView, position: int) -> dict:
         shown = answer.text or _na_line(na_text(answer))
         if not shown:
             known = self.row(position, qid)
             shown = known.get("answer") or _na_line(known.get("na_reason")) or "Unanswered"
-        return {"id": qid, "text": text or qid, "answer": shown}
+        note = self.row(position, qid).get("note_html") or ""
+        return {"id": qid, "text": text or qid, "answer": shown, "note_html": note}
 
 
 def _na_line(reason: str | None) -> str | None:
