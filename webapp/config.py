@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import socket
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -103,12 +104,37 @@ def load_settings(
     return settings
 
 
+def _base_url(env: Mapping[str, str]) -> str:
+    value = env.get("FAULTLINE_BASE_URL", "").strip().rstrip("/")
+    if value and not value.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"FAULTLINE_BASE_URL must start with http:// or https://, not {value!r}"
+        )
+    return value
+
+
+def served_address(host: str, port: int) -> str:
+    """The address `faultline serve --host --port` answers on, as people would type it.
+
+    A wildcard host (all interfaces) is named by this machine's name, which colleagues on the
+    same network can usually reach; an IPv6 literal gets its brackets.
+    """
+    if host in ("", "0.0.0.0", "::"):
+        host = socket.getfqdn()
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, object]:
-    base_url = env.get("FAULTLINE_BASE_URL", "").strip().rstrip("/")
+    base_url = _base_url(env)
     secure = base_url.startswith("https://")
     return {
         "FAULTLINE_ENV": environment,
         "FAULTLINE_BASE_URL": base_url,
+        #: Set by `faultline serve` to the address it listens on; share and invitation links
+        #: use it when FAULTLINE_BASE_URL is unset (never a request's Host header).
+        "FAULTLINE_SERVED_AT": "",
         "FAULTLINE_CONTENT_DIR": Path(env.get("FAULTLINE_CONTENT_DIR") or DEFAULT_CONTENT_DIR),
         "RATELIMIT_STORAGE_URI": env.get("FAULTLINE_REDIS_URL", "").strip() or "memory://",
         "SIGNIN_RATE_LIMIT": env.get("FAULTLINE_SIGNIN_RATE_LIMIT", "").strip()
@@ -143,3 +169,11 @@ def secret_key_problem(settings: Mapping[str, object]) -> str | None:
     if len(key) < MIN_SECRET_LENGTH:
         return f"SECRET_KEY is too short ({len(key)} characters); production needs 32 or more"
     return None
+
+
+def base_url_problem(settings: Mapping[str, object]) -> str | None:
+    """Why links to this installation cannot be made in production, or None."""
+    if settings.get("FAULTLINE_ENV") != "production" or settings.get("FAULTLINE_BASE_URL"):
+        return None
+    return ("FAULTLINE_BASE_URL is not set; production needs the address people use to reach "
+            "Faultline (for example https://faultline.example.com) for share and invitation links")

@@ -9,7 +9,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import migrate
-from webapp.config import ConfigError, load_settings, secret_key_problem
+from webapp.config import (
+    ConfigError,
+    base_url_problem,
+    load_settings,
+    secret_key_problem,
+    served_address,
+)
 from webapp.db import make_engine
 from webapp.logs import configure_logging
 from webapp.startup import StartupError
@@ -82,12 +88,13 @@ def serve(host: str, port: int, threads: int) -> None:
     from webapp.app import create_app
 
     configure_logging()
-    problem = secret_key_problem(_settings())
+    settings = _settings()
+    problem = secret_key_problem(settings) or base_url_problem(settings)
     if problem:
         raise click.ClickException(problem)
     upgrade()
     try:
-        app = create_app()
+        app = create_app({"FAULTLINE_SERVED_AT": served_address(host, port)})
     except (StartupError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
     logger.info("serving on http://%s:%s", host, port)
