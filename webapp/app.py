@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     _register_sharing(app)
     _register_tracking(app)
+    _register_accounts(app)
     errors.init_app(app)
 
 
@@ -79,6 +80,14 @@ def _register_sharing(app: Flask) -> None:
 
     app.register_blueprint(sharing.bp)
     app.register_blueprint(shared.bp)
+
+
+def _register_accounts(app: Flask) -> None:
+    from webapp.views import account, admin, invitations, sso
+
+    for module in (account, admin, invitations, sso):
+        app.register_blueprint(module.bp)
+    sso.init_app(app)
 
 
 def _register_tracking(app: Flask) -> None:

@@ -65,6 +65,21 @@ def db_current() -> None:
     click.echo(server.current())
 
 
+@main.group()
+def admin() -> None:
+    """Administrators of this installation."""
+
+
+@admin.command("create")
+@click.option("--email", required=True, help="Their email (an existing account is promoted).")
+@click.option("--name", default="", help="Their name, for a new account.")
+def admin_create(email: str, name: str) -> None:
+    """Make an administrator: a new account (asks for a password) or an existing one."""
+    from webapp import server
+
+    click.echo(server.create_admin(email, name))
+
+
 # --- content commands (check, questionnaire, template, report) ------------------------------
 
 _content_dir = click.option(

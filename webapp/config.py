@@ -13,6 +13,7 @@ import secrets
 import socket
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +114,45 @@ def _base_url(env: Mapping[str, str]) -> str:
     return value
 
 
+SIGNUP_MODES = ("open", "invite", "closed")
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+OIDC_VARIABLES = (
+    "FAULTLINE_OIDC_ISSUER", "FAULTLINE_OIDC_CLIENT_ID", "FAULTLINE_OIDC_CLIENT_SECRET"
+)
+
+
+def _signup_mode(env: Mapping[str, str]) -> str:
+    value = env.get("FAULTLINE_SIGNUP", "").strip().lower() or "open"
+    if value not in SIGNUP_MODES:
+        choices = ", ".join(SIGNUP_MODES)
+        raise ConfigError(f"FAULTLINE_SIGNUP must be one of {choices}, not {value!r}")
+    return value
+
+
+def _smtp_url(env: Mapping[str, str]) -> str:
+    value = env.get("FAULTLINE_SMTP_URL", "").strip()
+    scheme = value.split("://", 1)[0] if "://" in value else None
+    if value and (scheme not in SMTP_SCHEMES or not urlsplit(value).hostname):
+        raise ConfigError(
+            "FAULTLINE_SMTP_URL must look like smtp://host:25, "
+            "smtp+starttls://user:password@host:587 or smtps://user:password@host:465"
+        )
+    return value
+
+
+def _oidc(env: Mapping[str, str]) -> dict[str, str]:
+    values = {name: env.get(name, "").strip() for name in OIDC_VARIABLES}
+    given = [name for name, value in values.items() if value]
+    if given and len(given) < len(OIDC_VARIABLES):
+        missing = ", ".join(name for name in OIDC_VARIABLES if name not in given)
+        raise ConfigError(f"single sign-on needs {missing} as well")
+    issuer = values["FAULTLINE_OIDC_ISSUER"].rstrip("/")
+    if issuer and not issuer.startswith(("https://", "http://")):
+        raise ConfigError(f"FAULTLINE_OIDC_ISSUER must be an http(s) URL, not {issuer!r}")
+    return {**values, "FAULTLINE_OIDC_ISSUER": issuer,
+            "FAULTLINE_OIDC_NAME": env.get("FAULTLINE_OIDC_NAME", "").strip() or "single sign-on"}
+
+
 def served_address(host: str, port: int) -> str:
     """The address `faultline serve --host --port` answers on, as people would type it.
 
@@ -139,6 +179,15 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "RATELIMIT_STORAGE_URI": env.get("FAULTLINE_REDIS_URL", "").strip() or "memory://",
         "SIGNIN_RATE_LIMIT": env.get("FAULTLINE_SIGNIN_RATE_LIMIT", "").strip()
         or "10 per minute;50 per hour",
+        #: Failed sign-ins per account, from any address.
+        "SIGNIN_ACCOUNT_RATE_LIMIT": env.get("FAULTLINE_SIGNIN_ACCOUNT_RATE_LIMIT", "").strip()
+        or "5 per 5 minutes;20 per hour",
+        #: The default sign-up mode; the admin page can change it (stored in the database).
+        "FAULTLINE_SIGNUP": _signup_mode(env),
+        "FAULTLINE_SMTP_URL": _smtp_url(env),
+        "FAULTLINE_MAIL_FROM": env.get("FAULTLINE_MAIL_FROM", "").strip()
+        or f"Faultline <faultline@{socket.getfqdn()}>",
+        **_oidc(env),
         "MAX_CONTENT_LENGTH": _int(env, "FAULTLINE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         #: How many reverse proxies in front set X-Forwarded-*; 0 trusts none of them.
         "PROXY_HOPS": _int(env, "FAULTLINE_PROXY_HOPS", 0),

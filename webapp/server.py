@@ -99,3 +99,28 @@ def serve(host: str, port: int, threads: int) -> None:
         raise click.ClickException(str(error)) from None
     logger.info("serving on http://%s:%s", host, port)
     waitress.serve(app, host=host, port=port, threads=threads, ident="faultline")
+
+
+def create_admin(email: str, name: str) -> str:
+    """`faultline admin create`: promote the account using `email`, or create it."""
+    from webapp.app import create_app
+    from webapp.db import session_scope
+    from webapp.services import ServiceError, accounts
+    from webapp.services.admin import create_admin as make_admin
+
+    try:
+        app = create_app({"CHECK_CONTENT": False})
+    except (StartupError, ConfigError) as error:
+        raise click.ClickException(str(error)) from None
+    with app.app_context(), session_scope(app) as session:
+        existing = accounts.find_user_by_email(session, email)
+        password = None
+        if existing is None:
+            name = name or click.prompt("Name")
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = make_admin(session, email=email, name=name, password=password)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from None
+        verb = "is now an administrator" if existing else "created as an administrator"
+        return f"{user.email} {verb}"
