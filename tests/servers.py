@@ -4,9 +4,13 @@ token and userinfo endpoints over HTTP) with predefined users. A pytest plugin o
 
 from __future__ import annotations
 
+import json
 import re
 import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -81,11 +85,33 @@ OIDC_USERS = {
 }
 
 
-@pytest.fixture
-def oidc_provider() -> Iterator[Provider]:
-    """A real OpenID Connect provider on a free localhost port."""
-    import oidc_provider_mock
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory) -> Iterator[Provider]:
+    """A real OpenID Connect provider in its own process on a free 127.0.0.1 port (one per
+    test session: it keeps nothing between sign-ins that a test relies on)."""
+    port = _free_port()
+    command = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port),
+               "--require-nonce", "true"]
+    for sub, claims in OIDC_USERS.items():
+        command += ["--user-claims", json.dumps({"sub": sub, **claims})]
+    log = (tmp_path_factory.mktemp("oidc") / "provider.log").open("w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(issuer + "/.well-known/openid-configuration", process)
+        yield Provider(issuer=issuer, users=OIDC_USERS)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
 
-    users = [oidc_provider_mock.User(sub=sub, claims=claims) for sub, claims in OIDC_USERS.items()]
-    with oidc_provider_mock.run_server_in_thread(user_claims=users) as server:
-        yield Provider(issuer=f"http://localhost:{server.server_port}", users=OIDC_USERS)
+
+def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"the OpenID provider did not start ({url})")
