@@ -25,6 +25,16 @@ from webapp.services.accounts import end_sessions
 logger = logging.getLogger(__name__)
 
 SIGNUP_KEY = "signup_mode"
+#: The administration log's words for each action.
+ACTION_LABELS = {
+    "signup.mode_changed": "Sign-up mode changed",
+    "user.disabled": "Account disabled",
+    "user.enabled": "Account enabled",
+    "admin.granted": "Made administrator",
+    "admin.removed": "Administration removed",
+    "user.signed_out": "Signed out everywhere",
+    "user.reset_link_made": "Reset link made",
+}
 RECENT_EVENTS = 30
 
 

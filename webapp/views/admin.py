@@ -31,6 +31,7 @@ def _page(status: int = 200, *, mode_form: SignupModeForm | None = None, reset=N
         rows=service.users(session),
         teams=service.all_teams(session),
         events=service.recent_events(session),
+        action_labels=service.ACTION_LABELS,
         mode_form=mode_form or SignupModeForm(formdata=None, mode=mode),
         action_form=EmptyForm(formdata=None),
         reset=reset,
