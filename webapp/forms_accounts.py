@@ -11,10 +11,13 @@ from webapp.forms import email_field
 NEW_PASSWORD_HELP = ("At least 12 characters, not built from your name or email. "
                      "A passphrase of a few unrelated words works well.")
 SIGNUP_CHOICES = [
-    SelectChoice("open", "Open: anyone who can reach Faultline can create an account"),
-    SelectChoice("invite", "Invitation only: an invitation link is needed to create an account"),
-    SelectChoice("closed", "Closed: nobody can create an account"),
+    SelectChoice("open", "Open to anyone"),
+    SelectChoice("invite", "Invitation only"),
+    SelectChoice("closed", "Closed"),
 ]
+SIGNUP_HELP = ("Open: anyone who can reach Faultline can create an account. Invitation only: "
+               "an invitation link is needed. Closed: nobody can. Invitations work in every "
+               "mode for people who already have an account.")
 
 
 def _new_password(label: str = "New password") -> PasswordField:
@@ -62,5 +65,6 @@ class ResetForm(FlaskForm):
 
 
 class SignupModeForm(FlaskForm):
-    mode = SelectField("Who can create an account", choices=SIGNUP_CHOICES)
+    mode = SelectField("Who can create an account", choices=SIGNUP_CHOICES,
+                       description=SIGNUP_HELP)
     submit = SubmitField("Save")
