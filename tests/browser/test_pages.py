@@ -83,9 +83,12 @@ def owner_pages(page, base: str, team_id: int):
     yield "teams"
     page.goto(f"{base}/teams/{team_id}")
     yield "team-owner"
+    page.get_by_label("Their email").fill("not an address")
+    page.get_by_role("button", name="Invite", exact=True).click()
+    yield "team-invite-error"
     page.get_by_label("Their email").fill("ghost@example.com")
-    page.get_by_role("button", name="Add member").click()
-    yield "team-add-member-error"
+    page.get_by_role("button", name="Invite", exact=True).click()
+    yield "team-invited"
     page.goto(base + "/teams/new")
     yield "team-new"
     page.get_by_role("button", name="Create team").click()
