@@ -161,3 +161,16 @@ def test_unreachable_redis_refuses_to_start(app_config):
 
     with pytest.raises(StartupError, match=r"^rate-limit storage unreachable \(redis://:\*\*\*@"):
         create_app({**app_config, "RATELIMIT_STORAGE_URI": "redis://:pw@127.0.0.1:1/0"})
+
+
+def test_with_redis_the_account_limit_holds_across_instances(make_app, redis_url):
+    import secrets
+
+    settings = {"RATELIMIT_STORAGE_URI": redis_url, "SIGNIN_ACCOUNT_RATE_LIMIT": "2 per minute",
+                "RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(4)}", "PROXY_HOPS": 1}
+    first, second = make_app(**settings).test_client(), make_app(**settings).test_client()
+    wrong = {"email": "target@example.com", "password": "wrong"}
+    statuses = [client.post("/signin", data=wrong,
+                            headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+                for n, client in enumerate([first, second, first, second])]
+    assert statuses == [400, 400, 429, 429]
