@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.helpers import PASSWORD, fill_sign_in, fill_sign_up, sign_up
+from tests.browser.test_sharing import assert_accessible
 from tests.conftest import LiveServer, app_settings
 from webapp import migrate
 from webapp.app import create_app
@@ -69,6 +70,7 @@ def test_a_new_colleague_signs_up_from_the_invitation_and_joins(page, other, liv
     other.goto(link)
     assert other.get_by_role("heading", name="Join Payments").is_visible()
     shoot(other, "invitation")
+    assert_accessible(other, "invitation for a visitor")
     other.get_by_role("link", name="Create an account").click()
     assert other.get_by_label("Email").input_value() == "nia@example.com"
     fill_sign_up(other, "Nia Newcomer", "nia@example.com")
@@ -109,6 +111,7 @@ def test_a_forgotten_password_is_reset_from_the_email(page, live_server, mailbox
     assert link.startswith(base)
     page.goto(link)
     shoot(page, "reset-password")
+    assert_accessible(page, "reset password")
     page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Repeat new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set password").click()
@@ -128,6 +131,7 @@ def test_an_administrator_hands_over_a_reset_link(page, other, live_server):
     page.locator("tr", has_text="Lou Lost").get_by_role("button", name="Reset link").click()
     link = page.locator("#reset-url").input_value()
     shoot(page, "admin-reset-link")
+    assert_accessible(page, "admin page with a reset link")
     other.goto(link)
     other.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     other.get_by_label("Repeat new password").fill(NEW_PASSWORD)
@@ -204,6 +208,7 @@ def test_single_sign_on_through_the_local_provider(page, sso_server):
         accounts.sign_up(session, email="first@example.com", name="First", password=PASSWORD)
     page.goto(sso_server.url + "/signin")
     shoot(page, "signin-sso")
+    assert_accessible(page, "sign-in with single sign-on")
     page.get_by_role("link", name="Sign in with Acme ID").click()
     page.get_by_role("button", name="dana", exact=True).click()  # the provider's own page
     page.wait_for_url(re.compile(re.escape(sso_server.url)))
