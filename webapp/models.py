@@ -112,3 +112,4 @@ class Membership(Base):
 import webapp.models_assessment  # noqa: E402, F401
 import webapp.models_sharing  # noqa: E402, F401
 import webapp.models_tracking  # noqa: E402, F401
+import webapp.models_lens  # noqa: E402, F401
