@@ -210,3 +210,12 @@ def review_command(paths, fmt, output, fail_on, baseline, write_baseline) -> Non
     from webapp.reviewer.command import run
 
     raise SystemExit(run(paths, fmt, output, fail_on, baseline, write_baseline))
+
+
+def _lens_commands() -> None:
+    from webapp.lens_cli import lens
+
+    main.add_command(lens)
+
+
+_lens_commands()

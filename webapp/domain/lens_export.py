@@ -43,7 +43,7 @@ def questionnaire_lens(questionnaire: Questionnaire, rules: list[Rule]) -> dict[
     description = questionnaire.description or f"{questionnaire.title}, exported from Faultline."
     return {
         "schemaVersion": SCHEMA_VERSION,
-        "name": f"{questionnaire.title} v{questionnaire.version}"[:128],
+        "name": questionnaire.title[:128],
         "description": description[:2048],
         "pillars": pillars,
     }
