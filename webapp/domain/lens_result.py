@@ -64,8 +64,8 @@ class AnswerInvalid(ValueError):
 class LensAnswer:
     choices: frozenset[str] = frozenset()
     na_reason: NaReason | None = None
-    #: Free text kept with a not-applicable answer (the AWS tool's notes).
-    na_note: str = ""
+    #: Free text kept with the answer (the AWS tool's notes), e.g. why it does not apply.
+    note: str = ""
 
     @property
     def is_answered(self) -> bool:

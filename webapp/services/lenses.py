@@ -109,8 +109,20 @@ def _parse(_row_id: int, _digest: str, source: str) -> Lens:
     return read_lens(source)
 
 
+def is_lens_id(questionnaire_id: str | None) -> bool:
+    return bool(questionnaire_id) and questionnaire_id.startswith(LENS_PREFIX)
+
+
 def is_lens_assessment(assessment: Assessment) -> bool:
-    return assessment.questionnaire_id.startswith(LENS_PREFIX)
+    return is_lens_id(assessment.questionnaire_id)
+
+
+def lens_choices(session: Session) -> list[tuple[str, str]]:
+    """(questionnaire id, label) of the newest version of every imported lens."""
+    return [
+        (row.questionnaire_id, f"{row.name} (lens, version {row.version})")
+        for row in newest_lenses(session)
+    ]
 
 
 def lens_of(session: Session, assessment: Assessment) -> tuple[LensVersion, Lens]:
@@ -122,10 +134,16 @@ def lens_of(session: Session, assessment: Assessment) -> tuple[LensVersion, Lens
 
 
 def start_lens_assessment(
-    session: Session, team: Team, user: User, *, name: str, description: str, lens_key: str
+    session: Session,
+    team: Team,
+    user: User,
+    *,
+    name: str,
+    description: str,
+    questionnaire_id: str,
 ) -> Assessment:
-    """A new assessment pinned to the newest version of the lens `lens_key`."""
-    row = newest_version(session, lens_key)
+    """A new assessment pinned to the newest version of the lens `lens:<key>`."""
+    row = newest_version(session, questionnaire_id.removeprefix(LENS_PREFIX))
     if row is None:
         raise ServiceError("Choose one of the listed questionnaires.", "questionnaire")
     assessment = Assessment(
@@ -153,7 +171,7 @@ def answer_of(row: LensAnswerRow | None) -> LensAnswer:
     if row is None:
         return LensAnswer()
     reason = NaReason(row.na_reason) if row.na_reason else None
-    return LensAnswer(frozenset(row.choices), reason, row.note if reason else "")
+    return LensAnswer(frozenset(row.choices), reason, row.note)
 
 
 def lens_result(session: Session, assessment: Assessment) -> LensResult:
@@ -182,8 +200,8 @@ def save_answer(
         check_answer(question, answer)
     except AnswerInvalid as error:
         raise ServiceError(str(error), question.id) from None
-    if len(answer.na_note) > NOTE_MAX_CHARS:
-        raise ServiceError("The reason is longer than 20,000 characters.", question.id)
+    if len(answer.note) > NOTE_MAX_CHARS:
+        raise ServiceError("Notes are limited to 20,000 characters.", question.id)
     row = stored_answers(session, assessment).get(question.id)
     if (row.version if row else 0) != seen_version:
         return Saved("conflict", row)
@@ -200,7 +218,7 @@ def _write(session, assessment, user, question, answer, row) -> LensAnswerRow:
         session.add(row)
     row.choices = [c.id for c in question.choices if c.id in answer.choices]
     row.na_reason = answer.na_reason.value if answer.na_reason else None
-    row.note = answer.na_note if answer.na_reason else ""
+    row.note = answer.note
     row.version += 1
     row.updated_by_id, row.updated_at = user.id, utcnow()
     session.flush()

@@ -13,10 +13,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, current_app, redirect, render_template, url_for
 
 from webapp import report
 from webapp.db import get_session
+from webapp.models_lens import LENS_PREFIX
 from webapp.security import CONTENT_SECURITY_POLICY
 from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
 from webapp.views import members_blueprint
@@ -89,6 +90,8 @@ def _evaluated(assessment_id: int):
     from webapp.views.assessments import load_assessment  # its package imports its pages
 
     assessment = load_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
+        abort(redirect(url_for("lens_pages.results", assessment_id=assessment.id)))
     try:
         result, result_dict = evaluate_assessment(get_session(), assessment)
     except QuestionnaireMissing as error:
