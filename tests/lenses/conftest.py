@@ -80,6 +80,10 @@ SMALL_LENS: dict[str, Any] = {
 @pytest.fixture(scope="session")
 def corpus_lenses() -> Path:
     """The sample lens files beside the repository (a failure under CI when absent)."""
+    return corpus_lenses_dir()
+
+
+def corpus_lenses_dir() -> Path:
     if not CORPUS_LENSES.is_dir():
         if os.environ.get("CI") == "true":
             pytest.fail(f"corpus folder missing: {CORPUS_LENSES}")

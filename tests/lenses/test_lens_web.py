@@ -271,3 +271,17 @@ def test_the_report_links_on_the_page_and_prints_addresses_as_text_in_the_pdf(
     assert "(https://example.com/plan)" in text
     annotations = [a.get_object() for p in reader.pages for a in (p.get("/Annots") or [])]
     assert not [a for a in annotations if "/URI" in json.dumps(str(a.get("/A", {})))]
+
+
+def test_the_details_page_of_a_review_on_a_lens_opens_and_saves(client, login, people, review):
+    login(people["owner"])
+    page = client.get(f"/assessments/{review.id}/settings")
+    assert page.status_code == 200
+    saved = client.post(
+        f"/assessments/{review.id}/settings",
+        data={"name": "Billing database", "description": "Postgres"},
+    )
+    assert saved.status_code == 302
+    assert "Billing database" in client.get(f"/assessments/{review.id}/lens/results").get_data(
+        as_text=True
+    )

@@ -110,6 +110,10 @@ def _lens_row(session: Session, assessment: Assessment, role: str) -> DashboardR
 
 
 def _status(session: Session, assessment: Assessment) -> Status:
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        from webapp.services.lenses import lens_status
+
+        return lens_status(session, assessment)
     index = get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
     total = len(index.system_ids) + len(index.workflow_ids) * len(assessment.workflows)
     rows = session.execute(

@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.domain.lens import Lens, LensProblem, Question, lens_warnings, read_lens, slug
@@ -29,6 +29,7 @@ from webapp.models import Team, User, utcnow
 from webapp.models_assessment import Assessment, Status
 from webapp.models_lens import LENS_PREFIX, LensAnswerRow, LensVersion
 from webapp.services import ServiceError
+from webapp.services.assessments import mark_changed
 
 logger = logging.getLogger(__name__)
 NOTE_MAX_CHARS = 20_000
@@ -208,7 +209,7 @@ def save_answer(
     if answer_of(row) == answer:
         return Saved("unchanged", row)
     row = _write(session, assessment, user, question, answer, row)
-    _mark_changed(session, assessment)
+    mark_changed(session, assessment)
     return Saved("saved", row)
 
 
@@ -225,15 +226,8 @@ def _write(session, assessment, user, question, answer, row) -> LensAnswerRow:
     return row
 
 
-def _mark_changed(session: Session, assessment: Assessment) -> None:
-    session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id)
-        .values(revision=Assessment.revision + 1, updated_at=utcnow())
-    )
-    session.refresh(assessment, ["revision", "updated_at"])
+def lens_status(session: Session, assessment: Assessment) -> Status:
     result = lens_result(session, assessment)
-    answered = result.answered
-    status = Status.COMPLETE if answered >= result.total else Status.IN_PROGRESS
-    assessment.status = (status if answered else Status.NOT_STARTED).value
-    session.flush()
+    if not result.answered:
+        return Status.NOT_STARTED
+    return Status.COMPLETE if result.answered >= result.total else Status.IN_PROGRESS
