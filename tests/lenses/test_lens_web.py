@@ -285,3 +285,25 @@ def test_the_details_page_of_a_review_on_a_lens_opens_and_saves(client, login, p
     assert "Billing database" in client.get(f"/assessments/{review.id}/lens/results").get_data(
         as_text=True
     )
+
+
+def test_a_share_link_shows_the_lens_report_and_its_pdf_without_an_account(
+    app, client, login, people, review, db_session
+):
+    from webapp.services.sharing import create_share
+
+    login(people["editor"])
+    client.post(f"/assessments/{review.id}/lens/answers", data={
+        "question": "bk_restore", "bk_restore-choice": "bk_tested", "bk_restore-version": "0"})
+    assert client.get(f"/assessments/{review.id}/sharing").status_code == 200
+    with app.app_context():
+        token = create_share(db_session, review, people["editor"], label="For the auditors").token
+    client.post("/signout")
+    page = client.get(f"/s/{token}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Backup readiness" in text and "Schedule a monthly restore drill." not in text
+    assert "Write the restore runbook." in text  # the one improvement not yet done
+    pdf = client.get(f"/s/{token}/report.pdf")
+    assert pdf.mimetype == "application/pdf"
+    assert "Write the restore runbook." in PdfReader(io.BytesIO(pdf.data)).pages[2].extract_text()

@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 bp = members_blueprint("lens_pages", __name__, "/assessments/<int:assessment_id>/lens")
 
 
+def is_lens_review(assessment: Assessment) -> bool:
+    return service.is_lens_assessment(assessment)
+
+
 def _load(assessment_id: int, role: Role = Role.VIEWER) -> tuple[Assessment, LensVersion, Lens]:
     assessment = member_assessment(assessment_id, role)
     if not service.is_lens_assessment(assessment):
@@ -268,9 +272,28 @@ def report_html(assessment_id: int):
 
 @bp.get("/report.pdf")
 def report_pdf(assessment_id: int):
-    assessment, row, _lens = _load(assessment_id)
-    data = _report_data(assessment, row, service.lens_result(get_session(), assessment))
-    pdf = lens_report.render_lens_pdf(data)
+    assessment, _row, _lens = _load(assessment_id)
+    return pdf_response(assessment)
+
+
+def _live_data(assessment: Assessment) -> dict:
+    session = get_session()
+    try:
+        row, _lens = service.lens_of(session, assessment)
+    except ServiceError as error:
+        abort(503, error.message)
+    return _report_data(assessment, row, service.lens_result(session, assessment))
+
+
+def report_html_of(assessment: Assessment) -> str:
+    """The report page of a review on a lens, for the share link's page."""
+    return lens_report.render_lens_html(_live_data(assessment),
+                                        font_base=url_for("static", filename="fonts/"))
+
+
+def pdf_response(assessment: Assessment) -> Response:
+    """The PDF download of a review on a lens (the team's page and its share links)."""
+    pdf = lens_report.render_lens_pdf(_live_data(assessment))
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(assessment)}"'
     response.headers["Cache-Control"] = "private, no-cache"

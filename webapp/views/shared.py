@@ -21,6 +21,7 @@ from webapp.extensions import limiter
 from webapp.models_sharing import ShareLink
 from webapp.services import sharing
 from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.views import lens_pages
 from webapp.views.results import _cache_dir, pdf_filename, report_page
 
 logger = logging.getLogger(__name__)
@@ -56,8 +57,12 @@ requests_ceiling = limiter.shared_limit(_request_limit, scope="share-requests")
 @requests_ceiling
 def page(token: str):
     link = _resolve(token)
-    result_dict, options = _document(link)
-    html = report.render_html(result_dict, static_url=url_for("static", filename=""), **options)
+    if link.milestone is None and lens_pages.is_lens_review(link.assessment):
+        html = lens_pages.report_html_of(link.assessment)
+    else:
+        result_dict, options = _document(link)
+        html = report.render_html(result_dict, static_url=url_for("static", filename=""),
+                                  **options)
     bar = render_template("shared/_bar.html", link=link, pdf_url=url_for("shared.pdf", token=token))
     _record(link, "page")
     return report_page(html, bar, render_template("shared/_head.html"))
@@ -68,6 +73,9 @@ def page(token: str):
 @requests_ceiling
 def pdf(token: str):
     link = _resolve(token)
+    if link.milestone is None and lens_pages.is_lens_review(link.assessment):
+        _record(link, "pdf")
+        return lens_pages.pdf_response(link.assessment)
     result_dict, options = _document(link)
     try:
         pdf_bytes, cached = report.get_or_render_pdf(

@@ -60,7 +60,9 @@ def step(assessment_id: int, step: str):
         return redirect(url_for("assessments.workflows", assessment_id=assessment_id))
     assessment = load_assessment(assessment_id, _role())
     if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
-        return redirect(url_for("lens_pages.start", assessment_id=assessment.id))
+        if step == "results":
+            return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
+        return redirect(url_for("lens_pages.pillar", assessment_id=assessment.id, pillar_id=step))
     if step == "results":
         return redirect(
             results_url(assessment) or url_for("assessments.resume", assessment_id=assessment.id)
