@@ -293,8 +293,14 @@ def test_a_share_link_shows_the_lens_report_and_its_pdf_without_an_account(
     from webapp.services.sharing import create_share
 
     login(people["editor"])
-    client.post(f"/assessments/{review.id}/lens/answers", data={
-        "question": "bk_restore", "bk_restore-choice": "bk_tested", "bk_restore-version": "0"})
+    client.post(
+        f"/assessments/{review.id}/lens/answers",
+        data={
+            "question": "bk_restore",
+            "bk_restore-choice": "bk_tested",
+            "bk_restore-version": "0",
+        },
+    )
     assert client.get(f"/assessments/{review.id}/sharing").status_code == 200
     with app.app_context():
         token = create_share(db_session, review, people["editor"], label="For the auditors").token
@@ -307,3 +313,41 @@ def test_a_share_link_shows_the_lens_report_and_its_pdf_without_an_account(
     pdf = client.get(f"/s/{token}/report.pdf")
     assert pdf.mimetype == "application/pdf"
     assert "Write the restore runbook." in PdfReader(io.BytesIO(pdf.data)).pages[2].extract_text()
+
+
+def test_the_plan_exports_as_csv_json_and_markdown(client, login, people, review):
+    login(people["editor"])
+    client.post(
+        f"/assessments/{review.id}/lens/answers",
+        data={
+            "question": "bk_restore",
+            "bk_restore-choice": "bk_tested",
+            "bk_restore-version": "0",
+        },
+    )
+    csv_text = client.get(f"/assessments/{review.id}/plan.csv", follow_redirects=True).get_data(
+        as_text=True
+    )
+    assert csv_text.splitlines()[0] == "pillar,question_id,question,risk,selected,improvements"
+    assert "bk_restore,How do you know a restore works?,Medium risk" in csv_text
+    data = client.get(f"/assessments/{review.id}/lens/plan.json").json
+    assert data["lens"] == "Backup readiness"
+    assert data["plan"][0]["improvements"] == (
+        "The restore steps are written down: Write the restore runbook."
+    )
+    markdown = client.get(f"/assessments/{review.id}/lens/plan.md").get_data(as_text=True)
+    assert "## Medium risk: How do you know a restore works?" in markdown
+
+
+def test_pages_of_faultlines_own_questionnaire_lead_a_lens_review_to_its_pages(
+    client, login, people, review
+):
+    login(people["editor"])
+    for path, target in [
+        ("/workflows", "/lens/"),
+        ("/plan", "/lens/results"),
+        ("/steps/backup", "/lens/pillars/backup"),
+        ("/steps/results", "/lens/results"),
+    ]:
+        response = client.get(f"/assessments/{review.id}{path}")
+        assert response.headers["Location"].endswith(f"/assessments/{review.id}{target}"), path

@@ -15,6 +15,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_login import current_user
 
 from webapp.db import get_session
+from webapp.domain import lens_plan_export as plan_export_module
 from webapp.domain.lens import Lens, Pillar, Question
 from webapp.domain.lens_result import LensResult, Risk
 from webapp.forms import EmptyForm
@@ -303,3 +304,23 @@ def pdf_response(assessment: Assessment) -> Response:
 def _filename(assessment: Assessment) -> str:
     stem = re.sub(r"[^a-z0-9]+", "-", assessment.name.lower()).strip("-")[:60].strip("-")
     return f"{stem or 'system'}-lens-review-{datetime.now(UTC).date().isoformat()}.pdf"
+
+
+MIMETYPES = {"csv": "text/csv", "json": "application/json", "md": "text/markdown"}
+
+
+@bp.get("/plan.<any(csv, json, md):fmt>")
+def plan_export(assessment_id: int, fmt: str):
+    """The improvement plan as a file: CSV (spreadsheets), JSON (tools) or Markdown (docs)."""
+    assessment, row, lens = _load(assessment_id)
+    rows = plan_export_module.plan_rows(service.lens_result(get_session(), assessment))
+    meta = {"assessment": assessment.name, "lens": lens.name, "version": row.version,
+            "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
+    body = {"csv": lambda: plan_export_module.to_csv(rows),
+            "json": lambda: plan_export_module.to_json(rows, meta),
+            "md": lambda: plan_export_module.to_markdown(rows, meta)}[fmt]()
+    response = Response(body, mimetype=MIMETYPES[fmt])
+    stem = re.sub(r"[^a-z0-9]+", "-", assessment.name.lower()).strip("-") or "plan"
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}-plan.{fmt}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
