@@ -351,3 +351,58 @@ def test_pages_of_faultlines_own_questionnaire_lead_a_lens_review_to_its_pages(
     ]:
         response = client.get(f"/assessments/{review.id}{path}")
         assert response.headers["Location"].endswith(f"/assessments/{review.id}{target}"), path
+
+
+def _freeze(client, review, name: str) -> str:
+    page = client.get(f"/assessments/{review.id}/milestones").get_data(as_text=True)
+    response = client.post(
+        f"/assessments/{review.id}/milestones",
+        data={"name": name, "note": "", "submit_token": _token(page)},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"]
+
+
+def _answer(client, review, choices, version):
+    return client.post(
+        f"/assessments/{review.id}/lens/answers",
+        data={
+            "question": "bk_restore",
+            "bk_restore-choice": choices,
+            "bk_restore-version": version,
+        },
+    )
+
+
+def test_a_milestone_freezes_the_lens_answers_and_later_changes_leave_it(
+    client, login, people, review
+):
+    login(people["editor"])
+    _answer(client, review, "bk_no", "0")
+    location = client.get(_freeze(client, review, "Before the drill"))
+    milestone_url = location.headers["Location"]
+    assert "/lens/milestones/" in milestone_url
+    _answer(client, review, ["bk_tested", "bk_documented"], "1")
+    frozen = client.get(milestone_url).get_data(as_text=True)
+    assert "Before the drill" in frozen
+    assert "Schedule a monthly restore drill." in frozen  # still high risk when frozen
+    listed = client.get(f"/assessments/{review.id}/milestones")
+    assert listed.status_code == 200 and "Before the drill" in listed.get_data(as_text=True)
+    assert '1</span><span class="small muted"> high · 0 medium risks' in listed.get_data(
+        as_text=True
+    )
+    pdf = client.get(milestone_url + "/report.pdf")
+    assert "Before the drill" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+
+
+def test_compare_shows_what_got_better_since_a_milestone(client, login, people, review):
+    login(people["editor"])
+    _answer(client, review, "bk_no", "0")
+    _freeze(client, review, "Before the drill")
+    _answer(client, review, ["bk_tested", "bk_documented"], "1")
+    page = client.get(f"/assessments/{review.id}/compare", follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "High and medium risks: Before the drill → Now" in text
+    assert '<td data-label="High">1 → 0</td>' in text
+    assert "How do you know a restore works?" in text
+    assert '<span class="lens-direction lens-better">better</span>' in text

@@ -61,6 +61,7 @@ def lens_report_data(
     lens_version: int,
     description: str = "",
     generated_at: datetime | None = None,
+    milestone: str | None = None,
 ) -> dict[str, Any]:
     when = generated_at or datetime.now(UTC)
     pillars = [
@@ -82,6 +83,7 @@ def lens_report_data(
             "lens_version": lens_version,
             "date": when.date().isoformat(),
             "date_display": when.strftime("%d %B %Y"),
+            "milestone": milestone,
         },
         "totals": {risk.value: result.count(risk) for risk in Risk},
         "answered": result.answered,

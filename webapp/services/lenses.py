@@ -22,6 +22,7 @@ from webapp.domain.lens_result import (
     LensAnswer,
     LensResult,
     NaReason,
+    Risk,
     check_answer,
     evaluate_lens,
 )
@@ -179,6 +180,39 @@ def lens_result(session: Session, assessment: Assessment) -> LensResult:
     _row, lens = lens_of(session, assessment)
     rows = stored_answers(session, assessment)
     return evaluate_lens(lens, {qid: answer_of(row) for qid, row in rows.items()})
+
+
+def frozen_answers(session: Session, assessment: Assessment) -> dict[str, dict]:
+    """The answers as JSON for a milestone: question id -> choices, reason, note."""
+    return {
+        qid: {"choices": list(row.choices), "na_reason": row.na_reason, "note": row.note}
+        for qid, row in sorted(stored_answers(session, assessment).items())
+    }
+
+
+def frozen_result(session: Session, assessment: Assessment, answers: dict[str, dict]):
+    """The result of frozen answers on the assessment's lens version (rows never change, so
+    a milestone reads the same whenever it is opened)."""
+    _row, lens = lens_of(session, assessment)
+    parsed_answers = {
+        qid: LensAnswer(
+            frozenset(a["choices"]),
+            NaReason(a["na_reason"]) if a.get("na_reason") else None,
+            a.get("note") or "",
+        )
+        for qid, a in answers.items()
+    }
+    return evaluate_lens(lens, parsed_answers)
+
+
+def result_summary(result: LensResult) -> dict:
+    """What a milestone keeps of the result: the risk of each question and the totals."""
+    return {
+        "kind": "lens",
+        "lens": result.lens.name,
+        "totals": {risk.value: result.count(risk) for risk in Risk},
+        "risks": {q.question.id: q.risk.value for p in result.pillars for q in p.questions},
+    }
 
 
 @dataclass(frozen=True)

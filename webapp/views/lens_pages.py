@@ -15,6 +15,7 @@ from flask import Response, abort, flash, g, redirect, render_template, request,
 from flask_login import current_user
 
 from webapp.db import get_session
+from webapp.domain import lens_compare
 from webapp.domain import lens_plan_export as plan_export_module
 from webapp.domain.lens import Lens, Pillar, Question
 from webapp.domain.lens_result import LensResult, Risk
@@ -288,8 +289,9 @@ def _live_data(assessment: Assessment) -> dict:
 
 def report_html_of(assessment: Assessment) -> str:
     """The report page of a review on a lens, for the share link's page."""
-    return lens_report.render_lens_html(_live_data(assessment),
-                                        font_base=url_for("static", filename="fonts/"))
+    return lens_report.render_lens_html(
+        _live_data(assessment), font_base=url_for("static", filename="fonts/")
+    )
 
 
 def pdf_response(assessment: Assessment) -> Response:
@@ -314,13 +316,109 @@ def plan_export(assessment_id: int, fmt: str):
     """The improvement plan as a file: CSV (spreadsheets), JSON (tools) or Markdown (docs)."""
     assessment, row, lens = _load(assessment_id)
     rows = plan_export_module.plan_rows(service.lens_result(get_session(), assessment))
-    meta = {"assessment": assessment.name, "lens": lens.name, "version": row.version,
-            "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
-    body = {"csv": lambda: plan_export_module.to_csv(rows),
-            "json": lambda: plan_export_module.to_json(rows, meta),
-            "md": lambda: plan_export_module.to_markdown(rows, meta)}[fmt]()
+    meta = {
+        "assessment": assessment.name,
+        "lens": lens.name,
+        "version": row.version,
+        "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+    }
+    body = {
+        "csv": lambda: plan_export_module.to_csv(rows),
+        "json": lambda: plan_export_module.to_json(rows, meta),
+        "md": lambda: plan_export_module.to_markdown(rows, meta),
+    }[fmt]()
     response = Response(body, mimetype=MIMETYPES[fmt])
     stem = re.sub(r"[^a-z0-9]+", "-", assessment.name.lower()).strip("-") or "plan"
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}-plan.{fmt}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- milestones and comparison ----------------------------------------------------------------
+
+
+def _milestone_data(assessment: Assessment, milestone_id: int) -> dict:
+    from webapp.services.milestones import get_milestone
+
+    session = get_session()
+    milestone = get_milestone(session, assessment, milestone_id)
+    row, _lens = service.lens_of(session, assessment)
+    result = service.frozen_result(session, assessment, milestone.answers)
+    return lens_report.lens_report_data(
+        result,
+        system_name=assessment.name,
+        team=assessment.team.name,
+        lens_version=row.version,
+        description=assessment.description,
+        generated_at=milestone.created_at,
+        milestone=milestone.name,
+    )
+
+
+@bp.get("/milestones/<int:milestone_id>")
+def milestone(assessment_id: int, milestone_id: int):
+    from webapp.views.results import report_page
+
+    assessment, _row, _lens = _load(assessment_id)
+    data = _milestone_data(assessment, milestone_id)
+    html = lens_report.render_lens_html(data, font_base=url_for("static", filename="fonts/"))
+    bar = render_template(
+        "lenses/_milestone_bar.html",
+        assessment=assessment,
+        milestone_id=milestone_id,
+        name=data["meta"]["milestone"],
+    )
+    return report_page(html, bar, render_template("results/_report_head.html"))
+
+
+@bp.get("/milestones/<int:milestone_id>/report.pdf")
+def milestone_pdf(assessment_id: int, milestone_id: int):
+    assessment, _row, _lens = _load(assessment_id)
+    data = _milestone_data(assessment, milestone_id)
+    response = Response(lens_report.render_lens_pdf(data), mimetype="application/pdf")
+    name = _filename(assessment).replace("-lens-review-", f"-{milestone_id}-lens-review-")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _side(assessment: Assessment, key: str | None):
+    """(label, result) of a milestone id or "now"; anything else is a 404."""
+    from webapp.services.milestones import NOW, get_milestone
+
+    session = get_session()
+    if key in (None, NOW):
+        return "Now", service.lens_result(session, assessment)
+    if not key.isdigit():
+        abort(404)
+    milestone = get_milestone(session, assessment, int(key))
+    return milestone.name, service.frozen_result(session, assessment, milestone.answers)
+
+
+@bp.get("/compare")
+def compare(assessment_id: int):
+    """Two moments of the review side by side: risk counts per pillar, questions that moved."""
+    from webapp.services.milestones import milestones_of
+
+    assessment, row, lens = _load(assessment_id)
+    milestones = milestones_of(get_session(), assessment)
+    before_key = request.args.get("from") or (str(milestones[0].id) if milestones else None)
+    after_key = request.args.get("to") or "now"
+    comparison = None
+    if before_key:
+        before, after = _side(assessment, before_key), _side(assessment, after_key)
+        comparison = lens_compare.compare(before[1], after[1]) | {
+            "before": before[0],
+            "after": after[0],
+        }
+    return render_template(
+        "lenses/compare.html",
+        assessment=assessment,
+        lens_row=row,
+        lens=lens,
+        result=service.lens_result(get_session(), assessment),
+        c=comparison,
+        milestones=milestones,
+        before_key=before_key,
+        after_key=after_key,
+        current_step="compare",
+    )
