@@ -185,9 +185,9 @@ def _row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
     if assessment.questionnaire_id.startswith(LENS_PREFIX):
         return _lens_row(session, assessment, role)
     try:
-        _result, data = evaluate_assessment(session, assessment)
+        result = evaluate_assessment(session, assessment)
     except QuestionnaireMissing as error:
         return DashboardRow(assessment, role, None, None, None, error.message)
     return DashboardRow(
-        assessment, role, data["overall"], data["coverage"]["percent"], len(data["findings"])
+        assessment, role, result.overall, result.coverage.percent, len(result.findings)
     )
