@@ -72,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     _register_sharing(app)
     _register_tracking(app)
+    _register_lenses(app)
     errors.init_app(app)
 
 
@@ -80,6 +81,13 @@ def _register_sharing(app: Flask) -> None:
 
     app.register_blueprint(sharing.bp)
     app.register_blueprint(shared.bp)
+
+
+def _register_lenses(app: Flask) -> None:
+    from webapp.views import lens_admin, lens_pages
+
+    app.register_blueprint(lens_admin.bp)
+    app.register_blueprint(lens_pages.bp)
 
 
 def _register_tracking(app: Flask) -> None:

@@ -237,5 +237,14 @@ def review_command(paths, fmt, output, fail_on, baseline, write_baseline) -> Non
     raise SystemExit(run(paths, fmt, output, fail_on, baseline, write_baseline))
 
 
+def _lens_commands() -> None:
+    from webapp.lens_cli import lens
+
+    main.add_command(lens)
+
+
+_lens_commands()
+
+
 if __name__ == "__main__":  # the queue worker `faultline serve` starts
     main()
