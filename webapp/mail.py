@@ -1,9 +1,10 @@
 """Outgoing email (invitations, password resets, email confirmations).
 
-`send_mail(settings, message)` is the one function that talks to the SMTP server; it is what a
-task queue job calls. `deliver_after_commit(message)` hands a message over once the current
-request's transaction commits (an invitation that rolled back is never mailed), and sends it
-outside the request, on a small background thread, so a slow mail server never slows a page.
+`send_mail(settings, message)` is the one function that talks to the SMTP server; the task
+queue's `send_mail` job calls it in a queue worker. `deliver_after_commit(message)` queues the
+job once the current request's transaction commits (an invitation that rolled back is never
+mailed), so a slow or unreachable mail server never slows a page; the queue retries a failed
+delivery a few times.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import event
 
 from webapp.db import get_session
@@ -26,7 +26,9 @@ logger = logging.getLogger(__name__)
 
 SMTP_TIMEOUT_SECONDS = 20
 _DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
-_outbox = ThreadPoolExecutor(max_workers=1, thread_name_prefix="faultline-mail")
+TASK_KEY = "faultline.mail_task"
+#: A delivery that fails (mail server down) is tried again this many times, a minute apart.
+RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -66,17 +68,28 @@ def _connect(url) -> smtplib.SMTP:
     return smtp
 
 
+def init_app(app: Flask) -> None:
+    """Register the `send_mail` job on the app's task queue (web processes and workers)."""
+    from webapp.tasks import get_queue
+
+    huey = get_queue(app).huey
+
+    @huey.task(name="send_mail", retries=RETRIES, retry_delay=60)
+    def send(mail: dict) -> None:
+        send_mail(app.config, Mail(**mail))
+
+    app.extensions[TASK_KEY] = send
+
+
 def deliver_after_commit(mail: Mail) -> None:
-    """Send `mail` once the request's transaction commits; nothing when it rolls back."""
-    settings = {key: current_app.config[key]
-                for key in ("FAULTLINE_SMTP_URL", "FAULTLINE_MAIL_FROM")}
+    """Queue `mail` once the request's transaction commits; nothing when it rolls back."""
+    task = current_app.extensions[TASK_KEY]
     event.listen(get_session(), "after_commit",
-                 lambda _session: _outbox.submit(_send_logged, settings, mail), once=True)
+                 lambda _session: _queue(task, mail), once=True)
 
 
-def _send_logged(settings: Mapping[str, object], mail: Mail) -> Future | None:
+def _queue(task, mail: Mail) -> None:
     try:
-        send_mail(settings, mail)
-    except (OSError, smtplib.SMTPException) as error:
+        task(asdict(mail))
+    except (OSError, smtplib.SMTPException) as error:  # immediate mode sends right here
         logger.warning("mail not sent (%s): %s", type(error).__name__, mail.subject)
-    return None
