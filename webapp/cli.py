@@ -184,6 +184,24 @@ def report(answers_file: str, fmt: str, output: str | None, content_dir: str | N
     _write(data, output)
 
 
+@main.command("import")
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--team", "team", required=True, help="Name of the team the assessment belongs to.")
+@click.option("--into", type=int, help="Import into this assessment id (default: a new one).")
+@click.option("--user", "email", help="Email of the member recorded as the author "
+              "(default: the team's first owner).")
+def import_answers(answers_file: str, team: str, into: int | None, email: str | None) -> None:
+    """Load an answers file into the web app's database (DATABASE_URL)."""
+    from pathlib import Path
+
+    from webapp.import_command import ImportRefused, run
+
+    try:
+        click.echo(run(Path(answers_file), team, email, into))
+    except ImportRefused as error:
+        click.echo(f"faultline import: {error}", err=True)
+        raise SystemExit(1) from None
+
 
 # --- automation reviewer (review) ------------------------------------------------------------
 
