@@ -71,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     _register_sharing(app)
     _register_tracking(app)
+    _register_api(app)
     errors.init_app(app)
 
 
@@ -79,6 +80,13 @@ def _register_sharing(app: Flask) -> None:
 
     app.register_blueprint(sharing.bp)
     app.register_blueprint(shared.bp)
+
+
+def _register_api(app: Flask) -> None:
+    from webapp.api import account, views
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(account.bp)
 
 
 def _register_tracking(app: Flask) -> None:

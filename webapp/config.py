@@ -113,6 +113,7 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "RATELIMIT_STORAGE_URI": env.get("FAULTLINE_REDIS_URL", "").strip() or "memory://",
         "SIGNIN_RATE_LIMIT": env.get("FAULTLINE_SIGNIN_RATE_LIMIT", "").strip()
         or "10 per minute;50 per hour",
+        "API_RATE_LIMIT": env.get("FAULTLINE_API_RATE_LIMIT", "").strip() or "300 per minute",
         "MAX_CONTENT_LENGTH": _int(env, "FAULTLINE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         #: How many reverse proxies in front set X-Forwarded-*; 0 trusts none of them.
         "PROXY_HOPS": _int(env, "FAULTLINE_PROXY_HOPS", 0),

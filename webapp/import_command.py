@@ -64,7 +64,8 @@ def _user(session, team: Team, email: str | None) -> User:
         if user is None:
             raise ImportRefused(f"{email} is not a member of team {team.name}")
     else:
-        owners = query.where(Membership.role == Role.OWNER.value).order_by(Membership.created_at, User.id)
+        owners = query.where(Membership.role == Role.OWNER.value).order_by(
+            Membership.created_at, User.id)
         user = session.scalars(owners).first()
     if user is None:
         raise ImportRefused(f"team {team.name} has no owner: name a member with --user")
