@@ -84,9 +84,11 @@ def _register_sharing(app: Flask) -> None:
 
 def _register_api(app: Flask) -> None:
     from webapp.api import account, views
+    from webapp.portfolio import views as portfolio
 
     app.register_blueprint(views.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(portfolio.bp)
 
 
 def _register_tracking(app: Flask) -> None:
