@@ -82,3 +82,13 @@ def heat(score: float | None) -> str:
     if score is None:
         return "heat-none"
     return f"heat-{min(4, int(score // 20))}"
+
+
+def page_rows(rows: list[Row], layers: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """What each table row shows, prepared here so the template only prints."""
+    out = []
+    for row in rows:
+        scores = {i: score for i, _t, score in (row.facts.layers if row.facts else ())}
+        cells = [(title, scores.get(i), heat(scores.get(i))) for i, title in layers]
+        out.append({"row": row, "f": row.facts, "cells": cells, "spark": spark(row.trend)})
+    return out

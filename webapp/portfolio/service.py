@@ -20,6 +20,9 @@ from webapp.portfolio import facts as facts_module
 from webapp.portfolio.facts import Facts
 from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
 
+#: The columns a row needs; the whole assessment is loaded only to evaluate a new revision.
+LISTED = (Assessment.id, Assessment.name, Assessment.team_id, Assessment.status,
+          Assessment.revision, Assessment.updated_at)
 CLOSED = {FindingStatus.DONE.value, FindingStatus.RISK_ACCEPTED.value}
 SORTS = ("name", "team", "score", "critical", "high", "coverage", "now", "overdue", "updated")
 
@@ -68,10 +71,10 @@ def visible_teams(session: Session, user: User) -> list[Team]:
 def rows(session: Session, user: User, filters: Filters, today: dt.date) -> list[Row]:
     teams = {t.id: t.name for t in visible_teams(session, user)}
     wanted = [filters.team_id] if filters.team_id in teams else list(teams)
-    query = select(Assessment).where(Assessment.team_id.in_(wanted))
+    query = select(*LISTED).where(Assessment.team_id.in_(wanted))
     if filters.status in STATUS_VALUES:
         query = query.where(Assessment.status == filters.status)
-    assessments = list(session.scalars(query))
+    assessments = list(session.execute(query))
     ids = [a.id for a in assessments]
     trackings, workflows = _trackings(session, ids), _workflow_ids(session, ids)
     trends = _trends(session, ids)
@@ -97,11 +100,11 @@ def _row(session, assessment, team, trackings, workflows, trend, today) -> Row:
     return row
 
 
-def _facts(session: Session, assessment: Assessment) -> Facts:
-    key = (assessment.id, assessment.revision, assessment.updated_at)
+def _facts(session: Session, listed: Any) -> Facts:
+    key = (listed.id, listed.revision, listed.updated_at)
     found = facts_module.cache().get(key)
     if found is None:
-        result, _data = evaluate_assessment(session, assessment)
+        result, _data = evaluate_assessment(session, session.get(Assessment, listed.id))
         found = facts_module.facts_of(result)
         facts_module.cache().put(key, found)
     return found
@@ -134,28 +137,32 @@ def _workflow_ids(session: Session, ids: list[int]) -> dict[int, dict[str, int]]
 
 
 def _trends(session: Session, ids: list[int]) -> dict[int, list[Point]]:
-    query = select(Milestone.id, Milestone.assessment_id, Milestone.name,
-                   Milestone.created_at).where(Milestone.assessment_id.in_(ids)).order_by(
-        Milestone.created_at, Milestone.id)
+    """Each assessment's milestones as trend points, oldest first. Only the ids are queried
+    (a milestone row's later columns sit behind its large JSON); a frozen milestone's point is
+    read once per process."""
+    query = select(Milestone.id, Milestone.assessment_id).where(
+        Milestone.assessment_id.in_(ids)).order_by(Milestone.id)
     listed = list(session.execute(query))
-    scores = _milestone_scores(session, [m[0] for m in listed])
+    points = _milestone_points(session, [milestone_id for milestone_id, _a in listed])
     out: dict[int, list[Point]] = defaultdict(list)
-    for milestone_id, assessment_id, name, created_at in listed:
-        out[assessment_id].append(Point(name, created_at, scores.get(milestone_id)))
+    for milestone_id, assessment_id in listed:
+        out[assessment_id].append(points[milestone_id])
+    for trend in out.values():
+        trend.sort(key=lambda p: p.date or dt.datetime.min)
     return out
 
 
-def _milestone_scores(session: Session, ids: list[int]) -> dict[int, float | None]:
-    """Overall score per milestone; a frozen result is read once per process."""
+def _milestone_points(session: Session, ids: list[int]) -> dict[int, Point]:
     cache = facts_module.milestone_scores()
     known = {i: cache.get(i) for i in ids}
     missing = [i for i, value in known.items() if value is None]
     if missing:
-        for milestone_id, result in session.execute(
-                select(Milestone.id, Milestone.result).where(Milestone.id.in_(missing))):
-            known[milestone_id] = ((result or {}).get("overall"),)
+        query = select(Milestone.id, Milestone.name, Milestone.created_at,
+                       Milestone.result).where(Milestone.id.in_(missing))
+        for milestone_id, name, created_at, result in session.execute(query):
+            known[milestone_id] = Point(name, created_at, (result or {}).get("overall"))
             cache.put(milestone_id, known[milestone_id])
-    return {i: value[0] for i, value in known.items()}
+    return known
 
 
 def _sort_value(row: Row, key: str) -> Any:

@@ -40,9 +40,9 @@ def index():
     filters = _filters()
     rows, layers = _rows(filters)
     return render_template(
-        "portfolio/index.html", rows=rows, layers=layers, filters=filters,
-        teams=service.visible_teams(get_session(), current_user), statuses=STATUS_VALUES,
-        spark=exports.spark, heat=exports.heat, args=request.args.to_dict())
+        "portfolio/index.html", rows=exports.page_rows(rows, layers), layers=layers,
+        filters=filters, teams=service.visible_teams(get_session(), current_user),
+        statuses=STATUS_VALUES, args=request.args.to_dict())
 
 
 @bp.get("/portfolio.json")
