@@ -30,6 +30,8 @@ class AnswersUploadForm(FlaskForm):
 
 class NewFromFileForm(AnswersUploadForm):
     team = SelectField("Team", coerce=int, validators=[InputRequired()])
+    #: One-time token: a second send of the same form starts no second assessment.
+    submit_token = HiddenField()
 
 
 class ApplyImportForm(FlaskForm):
@@ -45,3 +47,4 @@ class NextReviewForm(FlaskForm):
         validators=[InputRequired(), Length(max=200)],
         description="For example the system's name and the quarter of the review.",
     )
+    submit_token = HiddenField()

@@ -13,6 +13,7 @@ from webapp.import_command import run
 from webapp.models import Membership, Team, User
 from webapp.models_assessment import Assessment
 from webapp.services import accounts
+from webapp.services.submissions import new_token
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 
@@ -87,7 +88,7 @@ def test_a_viewer_cannot_import(client, setup, login):
 
 def test_importing_a_file_starts_a_new_assessment(client, db_session, setup):
     response = client.post("/assessments/import", content_type="multipart/form-data", data={
-        "team": str(setup["team"].id),
+        "team": str(setup["team"].id), "submit_token": new_token(),
         "upload": (io.BytesIO(EXAMPLE_TEXT.encode()), "payments.yaml"),
     })
     assert response.status_code == 302
@@ -97,8 +98,10 @@ def test_importing_a_file_starts_a_new_assessment(client, db_session, setup):
 
 def test_start_the_next_review_copies_answers_and_can_be_compared(client, db_session, setup):
     source = setup["assessment"]
-    response = client.post(f"/assessments/{source.id}/next-review", data={"name": "Q4 review"})
+    form = {"name": "Q4 review", "submit_token": new_token()}
+    response = client.post(f"/assessments/{source.id}/next-review", data=dict(form))
     assert response.status_code == 302
+    client.post(f"/assessments/{source.id}/next-review", data=dict(form))  # sent again
     copy = db_session.query(Assessment).filter(Assessment.name == "Q4 review").one()
     assert copy.previous_id == source.id
     first = yaml.safe_load(client.get(f"/assessments/{source.id}/answers.yaml").data)
@@ -112,7 +115,7 @@ def test_start_the_next_review_copies_answers_and_can_be_compared(client, db_ses
 
 def test_the_next_review_needs_a_name(client, setup):
     response = client.post(f"/assessments/{setup['assessment'].id}/next-review",
-                           data={"name": "  "})
+                           data={"name": "  ", "submit_token": new_token()})
     assert response.status_code == 400
 
 

@@ -22,7 +22,7 @@ from webapp.forms_interchange import (
     NextReviewForm,
 )
 from webapp.models import Role
-from webapp.services import ServiceError, next_review
+from webapp.services import ServiceError, next_review, submissions
 from webapp.services import answers_file as service
 from webapp.services.progress import progress
 from webapp.services.teams import require_membership, teams_of
@@ -116,6 +116,8 @@ def _new_form() -> NewFromFileForm:
     editable = [m for m in teams_of(get_session(), current_user)
                 if m.role_enum.at_least(Role.EDITOR)]
     form.team.choices = [SelectChoice(m.team.id, m.team.name) for m in editable]
+    if not form.is_submitted():
+        form.submit_token.data = submissions.new_token()
     return form
 
 
@@ -129,6 +131,9 @@ def import_new():
         return render_form_error("interchange/import_new.html", form)
     session = get_session()
     membership = require_membership(session, form.team.data, current_user, Role.EDITOR)
+    if not submissions.claim(session, form.submit_token.data, current_user):
+        flash("This form was already sent; the assessment exists once.", "info")
+        return redirect(url_for("assessments.index", team=membership.team_id))
     try:
         assessment, plan = service.import_new(session, membership.team, current_user, text)
     except service.ImportProblems as error:
@@ -148,11 +153,15 @@ def start_next_review(assessment_id: int):
     form = NextReviewForm()
     if not form.is_submitted():
         form.name.data = next_review.suggested_name(assessment.name)
+        form.submit_token.data = submissions.new_token()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("interchange/next_review.html", assessment=assessment, form=form,
                                current_step="settings",
                                steps=progress(get_session(), assessment)), status
+    if not submissions.claim(get_session(), form.submit_token.data, current_user):
+        flash("This form was already sent; the next review exists once.", "info")
+        return redirect(url_for("assessments.index", team=assessment.team_id))
     try:
         copy = next_review.clone(get_session(), assessment, current_user, form.name.data)
     except ServiceError as error:
