@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from webapp.domain import Result, result_from_dict  # noqa: E402
 from webapp.report import build_report_data, get_or_render_pdf, render_pdf  # noqa: E402
 from webapp.report.cache import shared_worker  # noqa: E402
 from webapp.report.worker import RenderWorker  # noqa: E402
@@ -43,7 +44,7 @@ TARGETS = {"cold": 2.0, "warm": 0.8, "cached": 0.020}
 OPTIONS = {"team": "Payments SRE", "milestone": "Q4 review", "generated_at": "2026-11-21"}
 
 
-def twenty_page_result(extra_workflows: int = 1) -> dict:
+def twenty_page_result(extra_workflows: int = 1) -> Result:
     """The sample plus copies of its workflows (with their findings, plan steps and answers);
     one extra workflow makes a report of about 20 pages."""
     base = json.loads(SAMPLE.read_text(encoding="utf-8"))
@@ -58,7 +59,7 @@ def twenty_page_result(extra_workflows: int = 1) -> dict:
         result["answers"]["workflows"] += [{**copy.deepcopy(w), "name": new}
                                            for w in base["answers"]["workflows"]
                                            if w["name"] == old]
-    return result
+    return result_from_dict(result)
 
 
 def rss_mib() -> float:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -172,6 +173,9 @@ class CsrfClient(FlaskClient):
         return super().post(*args, **kwargs)
 
 
+RESULT_CACHE = Path(tempfile.mkdtemp(prefix="faultline-test-results-"))
+
+
 def app_settings(database_url: str) -> dict[str, Any]:
     """The settings of every test app, on this database."""
     return {
@@ -179,6 +183,8 @@ def app_settings(database_url: str) -> dict[str, Any]:
         "FAULTLINE_ENV": "development",
         "DATABASE_URL": database_url,
         "SECRET_KEY": TEST_SECRET,
+        # Results computed once per revision are shared through files; never the repo's.
+        "RESULT_CACHE_DIR": RESULT_CACHE,
         "RATELIMIT_STORAGE_URI": "memory://",
         "FAULTLINE_CONTENT_DIR": REPO_ROOT,
     }

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.domain import parse_answers_text
@@ -133,3 +134,13 @@ def store_their_answer(session, assessment, user, version: int,
     session.add(answer)
     session.flush()
     return answer
+
+
+def copy_workflow(session, assessment, user, source) -> None:
+    """A new last workflow with the name and the answers of `source` (an app context)."""
+    rows = session.scalars(select(Answer).where(Answer.assessment_id == assessment.id,
+                                                Answer.scope == source.scope)).all()
+    copy = workflow_service.add_workflow(session, assessment, name=source.name)
+    inputs = [AnswerInput(r.question_id, AnswerValue(tuple(r.choices), r.na_reason, r.note))
+              for r in rows]
+    save_answers(session, assessment, user, inputs, workflow=copy)

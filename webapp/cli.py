@@ -134,7 +134,7 @@ def _write(data: bytes, output: str | None) -> None:
         click.echo(data, nl=False)
 
 
-def _render(result: dict, fmt: str) -> bytes:
+def _render(result, fmt: str) -> bytes:  # the typed domain Result
     try:
         from webapp import report
         render = report.render_html if fmt == "html" else report.render_pdf
@@ -142,7 +142,13 @@ def _render(result: dict, fmt: str) -> bytes:
         click.echo(f"faultline report: --format {fmt} needs the report renderer "
                    f"(webapp.report.render_{fmt}), which is not available.", err=True)
         raise SystemExit(2) from None
-    out = render(result)
+    from webapp.config import ConfigError, pdf_page_size
+
+    try:
+        page_size = pdf_page_size()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    out = render(result, page_size=page_size)
     return out.encode() if isinstance(out, str) else out
 
 
@@ -175,7 +181,7 @@ def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
     one line per reason on standard error."""
     from pathlib import Path
 
-    from webapp.domain import AnswersError, evaluate, load_answers, result_to_dict, result_to_json
+    from webapp.domain import AnswersError, evaluate_result, load_answers, result_to_json
 
     content = _load(content_dir)
     try:
@@ -184,11 +190,9 @@ def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
         click.echo(str(exc), err=True)
         raise SystemExit(2) from None
     answers = _with_evidence(answers, Path(answers_file).parent, content)
-    result = evaluate(content, answers)
-    if fmt == "json":
-        data = result_to_json(result).encode()
-    else:
-        data = _render(result_to_dict(result), fmt)
+    result = evaluate_result(content, answers)
+    data = result_to_json(result).encode() if fmt == "json" else _render(result, fmt)
+
     _write(data, output)
     _gate(result, fail_on, min_score)
 

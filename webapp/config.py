@@ -21,6 +21,7 @@ DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent
 #: Secrets that look like someone left a placeholder in place.
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev", "development"})
 MIN_SECRET_LENGTH = 32
+DEFAULT_PDF_TIMEOUT = 60.0
 
 
 class ConfigError(ValueError):
@@ -83,6 +84,50 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 3600:  # nan fails too
+        raise ConfigError(f"{name} must be a number of seconds between 0 and 3600, not {raw!r}")
+    return value
+
+
+def pdf_page_size(env: Mapping[str, str] | None = None) -> str:
+    """FAULTLINE_PDF_PAGE_SIZE (case-insensitive), A4 when unset; the CLI reads it here too."""
+    from webapp.report.data import PAGE_SIZES
+
+    env = os.environ if env is None else env
+    raw = env.get("FAULTLINE_PDF_PAGE_SIZE", "").strip()
+    for size in PAGE_SIZES:
+        if size.lower() == (raw.lower() or "a4"):
+            return size
+    raise ConfigError(f"FAULTLINE_PDF_PAGE_SIZE must be one of {', '.join(PAGE_SIZES)}, "
+                      f"not {raw!r}")
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    """A limit such as "10 per minute;50 per hour", checked with the limiter's own parser."""
+    from limits import parse_many
+
+    raw = env.get(name, "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be limits such as '10 per minute;50 per hour', "
+                          f"not {raw!r}") from None
+    return raw
+
+
+def _folder(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name, "").strip()
+    return Path(raw) if raw else None
+
+
 def load_settings(
     env: Mapping[str, str] | None = None, override: Mapping[str, object] | None = None
 ) -> dict[str, object]:
@@ -111,9 +156,25 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "FAULTLINE_BASE_URL": base_url,
         "FAULTLINE_CONTENT_DIR": Path(env.get("FAULTLINE_CONTENT_DIR") or DEFAULT_CONTENT_DIR),
         "RATELIMIT_STORAGE_URI": env.get("FAULTLINE_REDIS_URL", "").strip() or "memory://",
+<<<<<<< HEAD
         "SIGNIN_RATE_LIMIT": env.get("FAULTLINE_SIGNIN_RATE_LIMIT", "").strip()
         or "10 per minute;50 per hour",
         "API_RATE_LIMIT": env.get("FAULTLINE_API_RATE_LIMIT", "").strip() or "300 per minute",
+=======
+        "SIGNIN_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SIGNIN_RATE_LIMIT",
+                                         "10 per minute;50 per hour"),
+        #: Failed share-link lookups a client may make, and the ceiling on any share request.
+        "SHARE_GUESS_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SHARE_GUESS_RATE_LIMIT",
+                                              "10 per minute;50 per hour"),
+        "SHARE_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SHARE_RATE_LIMIT", "120 per minute"),
+        "PDF_PAGE_SIZE": pdf_page_size(env),
+        #: Seconds a PDF render may take before the download answers "try again".
+        "PDF_TIMEOUT": _seconds(env, "FAULTLINE_PDF_TIMEOUT", DEFAULT_PDF_TIMEOUT),
+        #: Folders shared by the app's processes: rendered PDFs and computed results
+        #: (None: report-cache/ and result-cache/ in the instance folder).
+        "REPORT_CACHE_DIR": _folder(env, "FAULTLINE_REPORT_CACHE_DIR"),
+        "RESULT_CACHE_DIR": _folder(env, "FAULTLINE_RESULT_CACHE_DIR"),
+>>>>>>> main
         "MAX_CONTENT_LENGTH": _int(env, "FAULTLINE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         #: How many reverse proxies in front set X-Forwarded-*; 0 trusts none of them.
         "PROXY_HOPS": _int(env, "FAULTLINE_PROXY_HOPS", 0),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from webapp.domain.compare import compare_answers, compare_results, delta
+from webapp.domain.compare import compare_answers, compare_data, compare_results, delta
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "payments-platform.yaml"
 
@@ -85,7 +85,7 @@ AFTER = {
 
 @pytest.fixture(scope="module")
 def diff():
-    return compare_results(BEFORE, AFTER)
+    return compare_data(BEFORE, AFTER)
 
 
 def test_overall_coverage_and_system_deltas(diff):
@@ -157,7 +157,7 @@ def test_answers_dicts_take_precedence_and_one_choice_equals_a_list_of_it():
 
 def test_a_result_compared_with_itself_has_no_change():
     data = json.loads(json.dumps(AFTER))
-    same = compare_results(data, AFTER)
+    same = compare_data(data, AFTER)
     assert same["counts"] == {"resolved": 0, "new": 0, "unchanged": 2, "answers": 0, "notes": 0,
                               "up": 0, "down": 0}
 
@@ -175,9 +175,9 @@ def test_engine_results_compare_answer_by_answer(shipped):
     """Two real evaluations that differ in one answer: that answer, and only it, is listed."""
     from webapp import domain
     answers = domain.load_answers(EXAMPLE, shipped)
-    first = domain.result_to_dict(domain.evaluate(shipped, answers))
+    first = domain.evaluate_result(shipped, answers)
     answers.answers["observe.structured-logs"] = domain.Answer.choice("none")
-    second = domain.result_to_dict(domain.evaluate(shipped, answers))
+    second = domain.evaluate_result(shipped, answers)
     result = compare_results(first, second)
     assert [r["question"] for r in result["answers"]] == ["observe.structured-logs"]
     assert result["layers"][0]["direction"] == "down"

@@ -9,7 +9,12 @@ import yaml
 from click.testing import CliRunner
 
 from webapp.cli import main
-from webapp.domain import evaluate, load_answers, result_to_dict, result_to_json
+from webapp.domain import (
+    evaluate_result,
+    load_answers,
+    result_to_dict,
+    result_to_json,
+)
 
 from .conftest import FIXTURE_CONTENT, FIXTURES, REPO
 
@@ -21,7 +26,7 @@ def run(*args: str):
 
 
 def test_result_holds_what_the_issue_lists(content, fixture_answers) -> None:
-    data = result_to_dict(evaluate(content, fixture_answers))
+    data = result_to_dict(evaluate_result(content, fixture_answers))
     assert data["overall"] == 44.5 and data["coverage"]["percent"] == 90.9
     assert set(data["fit"]) >= {"verdict", "reasons", "profile"}
     assert [x["id"] for x in data["layers"]] == ["observe", "contain"]
@@ -48,7 +53,7 @@ def test_result_holds_what_the_issue_lists(content, fixture_answers) -> None:
 
 
 def test_findings_carry_the_answers_that_decided_them(content, fixture_answers) -> None:
-    data = result_to_dict(evaluate(content, fixture_answers))
+    data = result_to_dict(evaluate_result(content, fixture_answers))
     finding = next(f for f in data["findings"] if f["rule"] == "retries.without-idempotency")
     assert [b["question"] for b in finding["because"]] == [
         "idempotency.rerun-safe",
@@ -58,7 +63,7 @@ def test_findings_carry_the_answers_that_decided_them(content, fixture_answers) 
 
 
 def test_answers_appendix_keeps_notes_raw_and_na_reasons(content, fixture_answers) -> None:
-    appendix = result_to_dict(evaluate(content, fixture_answers))["answers"]
+    appendix = result_to_dict(evaluate_result(content, fixture_answers))["answers"]
     observe = next(s for s in appendix["sections"] if s["id"] == "observe")
     assert observe["questions"][0]["note"].startswith(
         "CPU and memory alerts page the on-call; **no**"
@@ -77,7 +82,7 @@ def test_answers_appendix_keeps_notes_raw_and_na_reasons(content, fixture_answer
 
 def test_fixture_result_is_reproduced_exactly(content, fixture_answers) -> None:
     expected = (FIXTURES / "fixture-result.json").read_text()
-    assert result_to_json(evaluate(content, fixture_answers)) == expected
+    assert result_to_json(evaluate_result(content, fixture_answers)) == expected
 
 
 def _shape(value):
@@ -94,7 +99,7 @@ def test_sample_result_has_the_current_shape(shipped) -> None:
     -o tests/domain/fixtures/sample-result.json` when the shape changes."""
     sample = json.loads((FIXTURES / "sample-result.json").read_text())
     answers = load_answers(REPO / "examples" / "payments-platform.yaml", shipped)
-    assert _shape(sample) == _shape(result_to_dict(evaluate(shipped, answers)))
+    assert _shape(sample) == _shape(result_to_dict(evaluate_result(shipped, answers)))
 
 
 def test_report_json_is_byte_for_byte_reproducible(tmp_path: Path) -> None:

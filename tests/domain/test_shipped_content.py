@@ -16,13 +16,14 @@ from webapp.domain import (
     SystemInfo,
     WorkflowAnswers,
     evaluate,
+    evaluate_result,
     load_answers,
     load_content,
+    result_to_json,
 )
 from webapp.domain.checks import rule_fires
 from webapp.domain.extremes import best_choice, worst_choice
 from webapp.domain.lint import states
-from webapp.domain.result_dict import result_to_json
 from webapp.domain.scenarios import responded
 
 from .conftest import REPO
@@ -165,7 +166,8 @@ def test_output_is_deterministic_whatever_the_order_of_answers(answers) -> None:
         {},
         [WorkflowAnswers(w.name, _shuffle(w.answers)) for w in answers.workflows],
     )
-    assert result_to_json(evaluate(shipped, answers)) == result_to_json(evaluate(shipped, shuffled))
+    assert result_to_json(evaluate_result(shipped, answers)) == result_to_json(
+        evaluate_result(shipped, shuffled))
 
 
 def test_a_blank_assessment_has_no_safe_scenario(shipped) -> None:

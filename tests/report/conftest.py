@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from webapp.domain import result_from_dict as typed
+
 FIXTURES = Path(__file__).with_name("fixtures")
 ENGINE_SAMPLE = Path(__file__).parents[1] / "domain" / "fixtures" / "sample-result.json"
 
@@ -29,7 +31,7 @@ def sample_pdf() -> bytes:
     """One PDF of the sample, shared by the read-only PDF tests (rendering costs ~1 s)."""
     from webapp.report import render_pdf
 
-    return render_pdf(load_sample(), team="Payments SRE", milestone="Q4 2026 review",
+    return render_pdf(typed(load_sample()), team="Payments SRE", milestone="Q4 2026 review",
                       generated_at="2026-11-21")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from webapp.domain import result_from_dict as typed
 from webapp.report import ReportTimeout, build_report_data, get_or_render_pdf, is_cached
 from webapp.report import cache as report_cache
 from webapp.report import worker as worker_module
@@ -35,8 +36,8 @@ def fake_worker(monkeypatch):
 
 
 def test_second_request_is_a_hit_without_rendering(result, cache_dir, fake_worker):
-    first = get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
-    second = get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
+    first = get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21")
+    second = get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21")
     assert first == (b"%PDF-fake Payments platform", False)
     assert second == (first[0], True)
     assert fake_worker.calls == 1
@@ -44,39 +45,39 @@ def test_second_request_is_a_hit_without_rendering(result, cache_dir, fake_worke
 
 
 def test_a_hit_never_touches_the_renderer(result, cache_dir, fake_worker, monkeypatch):
-    pdf, _ = get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
+    pdf, _ = get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21")
 
     def explode():
         raise AssertionError("a cache hit must not render")
 
     monkeypatch.setattr(report_cache, "shared_worker", explode)
-    assert get_or_render_pdf(result, cache_dir, generated_at="2026-11-21") == (pdf, True)
+    assert get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21") == (pdf, True)
 
 
 def test_changed_answers_or_page_size_render_again(result, cache_dir, fake_worker):
-    get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
-    get_or_render_pdf(result, cache_dir, generated_at="2026-11-21", page_size="Letter")
+    get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21")
+    get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21", page_size="Letter")
     result["overall"] = 55
-    get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
+    get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21")
     assert fake_worker.calls == 3 and len(list(cache_dir.glob("*.pdf"))) == 3
 
 
 def test_key_depends_on_template_version(result, monkeypatch):
-    data = build_report_data(result, generated_at="2026-11-21")
+    data = build_report_data(typed(result), generated_at="2026-11-21")
     before = cache_key(data)
     monkeypatch.setattr(report_cache, "template_version", lambda: "another-template")
     assert cache_key(data) != before
 
 
 def test_a_real_render_is_cached_and_served(result, cache_dir):
-    pdf, hit = get_or_render_pdf(result, cache_dir, generated_at="2026-11-21", timeout=60)
+    pdf, hit = get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21", timeout=60)
     assert pdf.startswith(b"%PDF") and hit is False
-    assert get_or_render_pdf(result, cache_dir, generated_at="2026-11-21") == (pdf, True)
+    assert get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21") == (pdf, True)
 
 
 def test_a_slow_render_times_out_with_a_retryable_message(result, cache_dir):
     with pytest.raises(ReportTimeout) as caught:
-        get_or_render_pdf(result, cache_dir, generated_at="2026-11-22", timeout=0.01)
+        get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-22", timeout=0.01)
     assert caught.value.retryable
     assert "Try again" in str(caught.value) and "0.01 seconds" in str(caught.value)
     assert not cache_dir.exists() or not list(cache_dir.iterdir())
@@ -96,10 +97,10 @@ def test_the_worker_is_killed_on_timeout_and_a_new_one_answers():
 
 
 def test_is_cached_tells_whether_a_download_is_ready(result, cache_dir, fake_worker):
-    assert not is_cached(result, cache_dir, generated_at="2026-11-21")
-    get_or_render_pdf(result, cache_dir, generated_at="2026-11-21")
-    assert is_cached(result, cache_dir, generated_at="2026-11-21")
-    assert not is_cached(result, cache_dir, generated_at="2026-11-22")
+    assert not is_cached(typed(result), cache_dir, generated_at="2026-11-21")
+    get_or_render_pdf(typed(result), cache_dir, generated_at="2026-11-21")
+    assert is_cached(typed(result), cache_dir, generated_at="2026-11-21")
+    assert not is_cached(typed(result), cache_dir, generated_at="2026-11-22")
 
 
 @pytest.mark.parametrize(("setting", "value"), [("MAX_RENDERS", 2), ("MAX_GROWTH", -0.5)])

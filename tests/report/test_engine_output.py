@@ -11,6 +11,7 @@ from markupsafe import escape
 
 from tests.report.conftest import pdf_pages
 from webapp.cli import main
+from webapp.domain import result_from_dict as typed
 from webapp.report import render_html, render_pdf
 
 DOMAIN_FIXTURES = Path(__file__).parents[1] / "domain" / "fixtures"
@@ -24,7 +25,7 @@ def engine_result() -> dict:
 
 
 def test_engine_sample_renders_as_html(engine_result):
-    html = render_html(engine_result)
+    html = render_html(typed(engine_result))
     assert escape(engine_result["system"]["name"]) in html
     for finding in engine_result["findings"]:
         assert escape(finding["title"]) in html
@@ -34,7 +35,7 @@ def test_engine_sample_renders_as_html(engine_result):
 
 
 def test_engine_sample_renders_as_pdf(engine_result):
-    pages = pdf_pages(render_pdf(engine_result))
+    pages = pdf_pages(render_pdf(typed(engine_result)))
     text = "\n".join(pages)
     assert f"Page 2 of {len(pages)}" in text
     assert engine_result["findings"][0]["rule"] in text

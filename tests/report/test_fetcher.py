@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.report.conftest import load_sample, pdf_text, set_note
+from webapp.domain import result_from_dict as typed
 from webapp.report import build_report_data, render_pdf
 from webapp.report.fetcher import FetchRefused, StaticOnlyFetcher
 from webapp.report.paths import STATIC_DIR
@@ -41,7 +42,7 @@ def assert_no_connection(server: socket.socket) -> None:
 
 def data_with_raw_note(html: str) -> dict:
     """Report data whose first note is raw HTML, as if the sanitizer had let it through."""
-    data = build_report_data(load_sample(), generated_at="2026-11-21")
+    data = build_report_data(typed(load_sample()), generated_at="2026-11-21")
     data["appendix"][0]["rows"][0]["note_html"] = html
     return data
 
@@ -103,7 +104,7 @@ def test_markdown_note_with_an_image_is_never_requested(listener):
     result = load_sample()
     port = listener.getsockname()[1]
     set_note(result, "sys.observe.alerting", f'<img src="http://127.0.0.1:{port}/x"> ![x](http://127.0.0.1:{port}/y)')
-    assert render_pdf(result).startswith(b"%PDF")
+    assert render_pdf(typed(result)).startswith(b"%PDF")
     assert_no_connection(listener)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.report.conftest import set_note
+from webapp.domain import result_from_dict as typed
 from webapp.report import render_html
 
 SECTIONS = ["Executive summary", "Fit for a reliability review", "Protection layers",
@@ -13,7 +14,7 @@ SECTIONS = ["Executive summary", "Fit for a reliability review", "Protection lay
 
 
 def test_page_holds_every_section_score_and_finding(result):
-    html = render_html(result, team="Payments SRE", milestone="Q4 review")
+    html = render_html(typed(result), team="Payments SRE", milestone="Q4 review")
     for heading in SECTIONS:
         assert f">{heading}</h2>" in html
     for finding in result["findings"]:
@@ -23,14 +24,14 @@ def test_page_holds_every_section_score_and_finding(result):
 
 
 def test_page_is_standalone_with_inline_css_and_static_fonts(result):
-    html = render_html(result, static_url="/assets/")
+    html = render_html(typed(result), static_url="/assets/")
     assert html.startswith("<!DOCTYPE html>")
     assert "<link" not in html and "@page" in html
     assert 'url("/assets/fonts/Inter-Regular.otf")' in html
 
 
 def test_layer_chart_is_accessible_svg(result):
-    html = render_html(result)
+    html = render_html(typed(result))
     svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
     assert 'role="img"' in svg and "<title" in svg
     assert "Observe: 58 of 100 (Weak)" in svg
@@ -39,18 +40,17 @@ def test_layer_chart_is_accessible_svg(result):
 def test_user_text_is_escaped(result):
     result["system"]["name"] = "<script>alert(1)</script>"
     result["findings"][0]["title"] = "<img src=x onerror=alert(1)>"
-    html = render_html(result)
+    html = render_html(typed(result))
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_note_html_is_shown_as_text_not_markup(result):
     set_note(result, "sys.observe.alerting", 'See <img src="http://127.0.0.1:9/x"> **now**')
-    html = render_html(result)
+    html = render_html(typed(result))
     assert "<img" not in html and "<strong>now</strong>" in html
 
 
-def test_page_size_setting_reaches_the_print_css(result, monkeypatch):
-    monkeypatch.setenv("FAULTLINE_PDF_PAGE_SIZE", "Letter")
-    assert "@page { size: Letter; }" in render_html(result)
-    assert "@page { size: A4; }" in render_html(result, page_size="A4")
+def test_page_size_option_reaches_the_print_css(result):
+    assert "@page { size: Letter; }" in render_html(typed(result), page_size="Letter")
+    assert "@page { size: A4; }" in render_html(typed(result))

@@ -8,8 +8,8 @@ import re
 from pypdf import PdfReader
 
 from tests.report.conftest import load_sample, pdf_pages, pdf_text
+from webapp.domain import result_from_dict as typed
 from webapp.report import render_pdf
-from webapp.report.data import PAGE_SIZE_SETTING, default_page_size
 
 
 def test_pdf_holds_sections_scores_and_findings(sample_pdf):
@@ -50,16 +50,12 @@ def test_fonts_are_the_shipped_inter_family(sample_pdf):
     assert fonts and all("Inter" in name for name in fonts)
 
 
-def test_letter_page_size_is_a_setting(monkeypatch):
-    monkeypatch.setenv(PAGE_SIZE_SETTING, "letter")
-    assert default_page_size() == "Letter"
-    page = PdfReader(io.BytesIO(render_pdf(load_sample()))).pages[1]
+def test_letter_page_size_is_an_option():
+    page = PdfReader(io.BytesIO(render_pdf(typed(load_sample()), page_size="Letter"))).pages[1]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
 
 
-def test_a4_is_the_default(sample_pdf, monkeypatch):
-    monkeypatch.delenv(PAGE_SIZE_SETTING, raising=False)
-    assert default_page_size() == "A4"
+def test_a4_is_the_default(sample_pdf):
     page = PdfReader(io.BytesIO(sample_pdf)).pages[1]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from tests.tracking.support import CLEARING, QUESTION, RULE, answer
 from webapp.models_sharing import AuditEvent
 from webapp.models_tracking import Milestone, MilestoneImmutable
 from webapp.services import milestones as service
+
+FORMAT_1 = Path(__file__).parents[1] / "domain" / "fixtures" / "format1-result.json"
 
 
 @pytest.fixture
@@ -180,3 +183,34 @@ def test_every_delta_has_an_arrow_free_text_and_a_word(direction, before, after,
                        "change": change})
     assert view["text"] == text
     assert view["word"]
+
+
+def test_a_milestone_frozen_in_format_1_still_renders(app, client, login, db_session, people,
+                                                      filled):
+    """Milestones frozen before results had workflow ids (format 1) open as before: page,
+    comparison and PDF."""
+    old = json.loads(FORMAT_1.read_text(encoding="utf-8"))
+    milestone = Milestone(assessment_id=filled.id, name="Frozen long ago", note="",
+                          questionnaire_id=filled.questionnaire_id,
+                          questionnaire_version=filled.questionnaire_version,
+                          revision=filled.revision, answers={}, result=old,
+                          created_by_id=people["owner"].id)
+    db_session.add(milestone)
+    db_session.flush()
+    login(people["viewer"])
+    base = f"/assessments/{filled.id}/milestones"
+    page = client.get(f"{base}/{milestone.id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert old["system"]["name"] in text
+    assert text.count('class="finding-card') == len(old["findings"])
+    second = old["workflows"][1]["name"]
+    assert f'id="finding-{_workflow_rule(old, second)}--1"' in text
+    compare = client.get(f"/assessments/{filled.id}/compare?from={milestone.id}&to=now")
+    assert compare.status_code == 200
+    pdf = client.get(f"{base}/{milestone.id}/report.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def _workflow_rule(result: dict, workflow: str) -> str:
+    return next(f["rule"] for f in result["findings"] if f["workflow"] == workflow)

@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from webapp.models import Role
 from webapp.models_assessment import Answer, Status
-from webapp.services import ServiceError
+from webapp.services import ServiceError, evaluation
 from webapp.services import assessments as assessment_service
 from webapp.services import workflows as workflow_service
 from webapp.services.answers import AnswerInput, AnswerValue, save_answers
@@ -16,6 +16,7 @@ from webapp.services.evaluation import (
     answers_for_domain,
     evaluate_assessment,
     finding_anchor,
+    revision_key,
 )
 
 
@@ -54,22 +55,40 @@ def test_a_saved_answer_reaches_the_engine_and_bumps_the_revision(
     assert assessment.revision == 1 and assessment.status == Status.IN_PROGRESS
     with app.test_request_context():
         answers = answers_for_domain(db_session, assessment)
-        _result, data = evaluate_assessment(db_session, assessment)
+        result = evaluate_assessment(db_session, assessment)
     assert answers.answers["observe.structured-logs"].choices == ("none",)
     assert answers.notes == {"observe.structured-logs": "grep on hosts"}
-    assert data["coverage"]["answered"] == 1
-    assert data["system"]["name"] == "Payments API"
+    assert result.coverage.answered == 1
+    assert result.system.name == "Payments API"
 
 
 def test_evaluation_is_cached_per_revision(app, db_session, assessment, owner):
     with app.test_request_context():
         first = evaluate_assessment(db_session, assessment)
-        assert evaluate_assessment(db_session, assessment)[0] is first[0]
+        key = revision_key(assessment)
+        assert evaluate_assessment(db_session, assessment) is first
+        assert revision_key(assessment) == key
     save(app, db_session, assessment, owner, "observe.tracing", AnswerValue((), "No services"))
     with app.test_request_context():
         again = evaluate_assessment(db_session, assessment)
-    assert again[0] is not first[0]
-    assert again[1]["coverage"]["not_applicable"] == 1
+        assert revision_key(assessment) != key
+    assert again is not first
+    assert again.coverage.not_applicable == 1
+
+
+def test_another_process_reuses_the_result_without_evaluating(app, db_session, assessment,
+                                                              monkeypatch):
+    """The result is shared through the file cache: a process with an empty memory (here: the
+    memory cleared) reads it instead of running the engine again."""
+    with app.test_request_context():
+        first = evaluate_assessment(db_session, assessment)
+        app.extensions.pop(evaluation.CACHE_KEY)
+        monkeypatch.setattr(evaluation.domain, "evaluate_result", _never)
+        assert evaluate_assessment(db_session, assessment) == first
+
+
+def _never(*_args, **_kwargs):
+    raise AssertionError("evaluated again")
 
 
 def test_a_missing_pinned_questionnaire_is_a_clear_error(app, db_session, assessment):

@@ -94,7 +94,7 @@ def test_an_unknown_assessment_is_not_found(client, login, people):
 @pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
 def test_a_missing_questionnaire_version_is_explained(client, login, people, empty_assessment,
                                                       route, monkeypatch):
-    def missing(session, assessment):
+    def missing(session, assessment, *args):
         raise QuestionnaireMissing("This assessment uses questionnaire “reliability-review” "
                                    "version 1, which this installation no longer ships.")
 
@@ -281,3 +281,51 @@ def test_a_pdf_that_cannot_be_made_is_a_plain_server_error(client, login, people
 def test_pdf_file_names_are_safe(name, expected):
     day = datetime(2026, 3, 4, tzinfo=UTC)
     assert pdf_filename(name, day) == f"{expected}-reliability-review-2026-03-04.pdf"
+
+
+# --- two workflows of one name ----------------------------------------------------------------
+
+FINDING_ID = re.compile(r'id="(finding-[^"]+)"')
+FINDING_HREF = re.compile(r'href="[^"]*#(finding-[^"]+)"')
+
+
+@pytest.fixture
+def twins(app, db_session, people, filled):
+    """The payments example plus a last workflow named and answered like the first."""
+    from tests.factories import copy_workflow
+
+    with app.test_request_context():
+        copy_workflow(db_session, filled, people["owner"], filled.workflows[0])
+    return filled
+
+
+def _targets(html: str) -> tuple[list[str], list[str]]:
+    return FINDING_ID.findall(html), FINDING_HREF.findall(html)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_finding_links_land_on_their_own_workflow_when_names_repeat(client, login, people,
+                                                                    twins, route):
+    login(people["viewer"])
+    html = client.get(url(twins, route)).get_data(as_text=True)
+    ids, hrefs = _targets(html)
+    assert len(ids) == len(set(ids)), "two findings share an anchor"
+    assert hrefs and set(hrefs) <= set(ids)
+    copy = f"--{len(twins.workflows) - 1}"
+    first = {i.removesuffix("--0") for i in ids if i.endswith("--0")}
+    last = {i.removesuffix(copy) for i in ids if i.endswith(copy)}
+    assert first and first == last
+
+
+def test_plan_links_land_on_their_own_workflow_when_names_repeat(client, login, people, twins):
+    login(people["viewer"])
+    first, fourth = twins.workflows[0], twins.workflows[-1]
+    plan = client.get(f"/assessments/{twins.id}/plan").get_data(as_text=True)
+    rule = re.search(rf'/plan/findings/([^/"]+)/workflows/{fourth.id}"', plan).group(1)
+    assert f"/plan/findings/{rule}/workflows/{first.id}\"" in plan
+    results = client.get(url(twins, "results")).get_data(as_text=True)
+    for workflow in (first, fourth):
+        page = client.get(f"/assessments/{twins.id}/plan/findings/{rule}/workflows/{workflow.id}")
+        anchor = f"finding-{rule}--{workflow.position}"
+        assert f'#{anchor}"' in page.get_data(as_text=True)
+        assert f'id="{anchor}"' in results

@@ -15,6 +15,7 @@ import redis
 from sqlalchemy import select
 
 from webapp.db import Base, session_scope
+from webapp.domain import result_to_dict
 from webapp.logs import JsonFormatter
 from webapp.models import Membership, Team, User
 from webapp.models_sharing import AuditEvent, ShareLink, ShareView
@@ -401,7 +402,7 @@ def test_a_milestone_link_shows_the_frozen_review_not_later_edits(
     app, client, db_session, assessment, people, share
 ):
     with app.app_context():
-        _result, result = evaluate_assessment(db_session, assessment)
+        result = result_to_dict(evaluate_assessment(db_session, assessment))
     milestone = Milestone(assessment_id=assessment.id, name="Before the migration",
                           questionnaire_id=assessment.questionnaire_id,
                           questionnaire_version=assessment.questionnaire_version,

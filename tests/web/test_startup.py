@@ -187,3 +187,27 @@ def test_valid_content_is_loaded_once_and_kept_on_the_app(app, make_app):
     content = startup.get_content(app)
     assert content is not None
     assert startup.get_content(make_app()) is content  # unchanged files are not reloaded
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("FAULTLINE_PDF_PAGE_SIZE", "A3"),
+    ("FAULTLINE_PDF_TIMEOUT", "soon"),
+    ("FAULTLINE_PDF_TIMEOUT", "0"),
+    ("FAULTLINE_SHARE_RATE_LIMIT", "lots"),
+    ("FAULTLINE_SHARE_GUESS_RATE_LIMIT", "10 per fortnight"),
+])
+def test_cli_serve_refuses_a_bad_pdf_or_share_setting(runner, quiet_serve, name, value):
+    result = runner.invoke(main, ["serve"], env={name: value})
+    assert result.exit_code == 1
+    assert only_line(result.output).startswith(f"Error: {name} must be ")
+
+
+def test_pdf_and_share_settings_are_read(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(env={"FAULTLINE_PDF_PAGE_SIZE": "letter",
+                                  "FAULTLINE_PDF_TIMEOUT": "12.5",
+                                  "FAULTLINE_SHARE_RATE_LIMIT": "30 per minute",
+                                  "FAULTLINE_RESULT_CACHE_DIR": str(tmp_path / "results")})
+    assert (settings["PDF_PAGE_SIZE"], settings["PDF_TIMEOUT"]) == ("Letter", 12.5)
+    assert settings["SHARE_RATE_LIMIT"] == "30 per minute"
+    assert settings["RESULT_CACHE_DIR"] == tmp_path / "results"

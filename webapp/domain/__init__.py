@@ -9,7 +9,9 @@ Public API (the web app, the CLI and the report depend on these names):
 - answers_to_dict(answers) -> dict                   the answers-file data (for yaml.safe_dump)
 - validate_answers(index, answers) -> list[Problem]
 - evaluate(content, answers, questionnaire_id=None) -> ReviewResult
-- result_to_dict(result) -> dict / result_to_json(result) -> str
+- build_result(review, workflow_ids=None) -> Result   the typed, versioned result (result.py)
+- evaluate_result(content, answers, ...) -> Result    both steps at once
+- result_to_dict(result) / result_to_json(result) / result_from_dict(data)   its JSON
 """
 
 from .answer_checks import load_answers, parse_answers, parse_answers_text, validate_answers
@@ -18,7 +20,9 @@ from .content import Content
 from .errors import AnswersError, ContentError, Problem
 from .evaluate import ReviewResult, evaluate
 from .loader import load_content
-from .result_dict import result_to_dict, result_to_json
+from .result import Result
+from .result_build import build_result, evaluate_result
+from .result_json import result_from_dict, result_to_dict, result_to_json
 
 __all__ = [
     "Answer",
@@ -27,15 +31,19 @@ __all__ = [
     "Content",
     "ContentError",
     "Problem",
+    "Result",
     "ReviewResult",
     "SystemInfo",
     "WorkflowAnswers",
+    "build_result",
     "evaluate",
+    "evaluate_result",
     "load_answers",
     "load_content",
     "parse_answers",
     "answers_to_dict",
     "parse_answers_text",
+    "result_from_dict",
     "result_to_dict",
     "result_to_json",
     "validate_answers",

@@ -1,6 +1,6 @@
 """Compare two results of one review: what moved between two milestones, or a milestone and now.
 
-Pure data in, plain data out: two `result_to_dict` dicts and, optionally, the two
+Pure data in, plain data out: two typed results (`result.Result`) and, optionally, the two
 `answers_to_dict` dicts they were evaluated from. Without the answers dicts the answers are read
 from the results' own answer sections (same values, fewer details such as evidence).
 
@@ -15,16 +15,31 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .result import Result
+from .result_json import result_to_dict
+
 UNANSWERED = "Unanswered"
 
 
 def compare_results(
+    before_result: Result,
+    after_result: Result,
+    answers_before: Mapping[str, Any] | None = None,
+    answers_after: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything that changed from `before` to `after` (see the module docstring)."""
+    # Compared in their JSON form: the comparison reads the same fields a milestone stored.
+    return compare_data(result_to_dict(before_result), result_to_dict(after_result),
+                        answers_before, answers_after)
+
+
+def compare_data(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     answers_before: Mapping[str, Any] | None = None,
     answers_after: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything that changed from `before` to `after` (see the module docstring)."""
+    """`compare_results` on the results' JSON data (`result_json.result_to_dict`)."""
     findings = compare_findings(before.get("findings") or [], after.get("findings") or [])
     answers = compare_answers(before, after, answers_before, answers_after)
     layers = _by_id(before.get("layers"), after.get("layers"))

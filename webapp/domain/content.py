@@ -37,6 +37,8 @@ class Content:
     places: dict[str, tuple[str, tuple[str | int, ...], int | None]] = field(default_factory=dict)
     examples: dict[str, tuple[list[Example], list[Example]]] = field(default_factory=dict)
     compiled: dict[tuple[str, int], Compiled] = field(default_factory=dict)
+    #: sha256 of every content file read (names and bytes): changes when any of them does
+    digest: str = ""
 
     def questionnaire(self, qid: str | None = None, version: int | None = None) -> Questionnaire:
         """The questionnaire `qid` at `version` (default: the first id, newest version)."""

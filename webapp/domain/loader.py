@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,13 @@ def _message(error: Any) -> str:
     if error["type"] == "string_pattern_mismatch":
         return f"{error['input']!r} is not an id (lowercase kebab-case segments joined by dots)"
     return error["msg"][:1].lower() + error["msg"][1:]
+
+
+def _digest(loader: _Loader) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(loader.sources):
+        digest.update(name.encode() + b"\0" + (loader.root / name).read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def load_content(content_dir: Path | str) -> Content:
@@ -154,6 +162,7 @@ def _assemble(
         [sc for _, _, sc in scenarios],
         {o.id: o for _, _, o in outcomes},
     )
+    content.digest = _digest(loader)
     content.files = {r.id: file for file, _, r in rules} | {
         sc.id: file for file, _, sc in scenarios
     }

@@ -1,25 +1,27 @@
-"""The review as a document: report data, HTML page and PDF, from the engine's result dict.
+"""The review as a document: report data, HTML page and PDF, from the typed `domain.Result`.
 
 Nothing here needs Flask or the database; the CLI and the web app call the same functions, and
 WeasyPrint is imported only when a PDF is made.
 
-- `build_report_data(result_dict, *, team, milestone, generated_at, page_size)`: plain,
+- `build_report_data(result, *, team, milestone, generated_at, page_size)`: plain,
   JSON-serializable data (summary, chart geometry, heat map, sanitized notes, contents).
-- `render_html(result_dict, *, static_url="/static/", **opts)`: a standalone page (CSS inline,
+- `render_html(result, *, static_url="/static/", **opts)`: a standalone page (CSS inline,
   fonts from `static_url` + "fonts/").
-- `render_pdf(result_dict, **opts)`: PDF bytes, in this process, no time limit (CLI, tests).
-- `get_or_render_pdf(result_dict, cache_dir, *, timeout=None, **opts)`: (bytes, hit) from the
-  file cache, or rendered in the worker process under a time limit (`ReportTimeout`).
-- Settings: FAULTLINE_PDF_PAGE_SIZE (A4 | Letter), FAULTLINE_PDF_TIMEOUT (seconds),
-  FAULTLINE_STATIC_DIR (where static/ is, if not next to the package).
+- `render_pdf(result, **opts)`: PDF bytes, in this process, no time limit (CLI, tests).
+- `get_or_render_pdf(result, cache_dir, *, key=None, timeout=None, **opts)`: (bytes, hit) from the
+  file cache, or rendered in the worker process under a time limit (`ReportTimeout`);
+  `is_cached(result, cache_dir, key=...)` answers from `key` alone (no report data built).
+- Options, not settings: `page_size` (A4 | Letter) and `timeout`; the app reads and checks
+  FAULTLINE_PDF_PAGE_SIZE and FAULTLINE_PDF_TIMEOUT in `webapp.config` and passes them.
+  FAULTLINE_STATIC_DIR says where static/ is, if not next to the package.
 """
 
 from webapp.report.cache import get_or_render_pdf, is_cached, shared_worker
-from webapp.report.data import build_report_data, default_page_size
+from webapp.report.data import PAGE_SIZES, build_report_data
 from webapp.report.html import render_html, template_version
 from webapp.report.pdf import render_pdf
 from webapp.report.worker import ReportError, ReportTimeout
 
-__all__ = ["ReportError", "ReportTimeout", "build_report_data", "default_page_size",
+__all__ = ["ReportError", "ReportTimeout", "PAGE_SIZES", "build_report_data",
            "get_or_render_pdf", "is_cached", "render_html", "render_pdf", "shared_worker",
            "template_version"]

@@ -11,6 +11,8 @@ both files are identical.
 from __future__ import annotations
 
 import atexit
+import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -20,6 +22,7 @@ import threading
 from importlib.metadata import version
 from pathlib import Path
 
+from webapp.domain.result import Result
 from webapp.report.data import build_report_data, data_options
 from webapp.report.html import template_version
 from webapp.report.worker import RenderWorker
@@ -46,30 +49,51 @@ def shared_worker() -> RenderWorker:
         return _worker
 
 
-def cached_path(result_dict: dict, cache_dir: str | os.PathLike, **opts) -> Path:
-    """Where the PDF of this result lives in the cache (it may not be there yet)."""
-    data = build_report_data(result_dict, **data_options(opts))
-    return Path(cache_dir) / f"{cache_key(data)}.pdf"
+def source_key(key: str, opts: dict) -> str:
+    """The PDF cache key from the key of what the report shows (the web app passes
+    `services.evaluation.revision_key`), the report options, the template version and the
+    WeasyPrint version. Builds no report data: cheap enough to ask on every page view."""
+    options = data_options(opts)
+    if options.get("generated_at") is None:  # the printed date is part of what is shown
+        options["generated_at"] = dt.datetime.now(dt.UTC).date().isoformat()
+    payload = json.dumps({"source": key, "options": options}, sort_keys=True, default=str)
+    digest = hashlib.sha256(payload.encode())
+    digest.update(f"\0{template_version()}\0{_weasyprint()}".encode())
+    return digest.hexdigest()
 
 
-def is_cached(result_dict: dict, cache_dir: str | os.PathLike, **opts) -> bool:
+@functools.lru_cache(maxsize=1)
+def _weasyprint() -> str:
+    return version("weasyprint")  # reads package metadata from disk: about 10 ms
+
+
+def cached_path(result: Result, cache_dir: str | os.PathLike, *, key: str | None = None,
+                **opts) -> Path:
+    """Where the PDF of this result lives in the cache (it may not be there yet). With `key`
+    (what identifies `result`) the path is found without building the report data."""
+    name = source_key(key, opts) if key else cache_key(build_report_data(
+        result, **data_options(opts)))
+    return Path(cache_dir) / f"{name}.pdf"
+
+
+def is_cached(result: Result, cache_dir: str | os.PathLike, *, key: str | None = None,
+              **opts) -> bool:
     """True when a download would be served at once (lets a page decide to show progress)."""
-    return cached_path(result_dict, cache_dir, **opts).is_file()
+    return cached_path(result, cache_dir, key=key, **opts).is_file()
 
 
-def get_or_render_pdf(result_dict: dict, cache_dir: str | os.PathLike, *,
+def get_or_render_pdf(result: Result, cache_dir: str | os.PathLike, *, key: str | None = None,
                       timeout: float | None = None, **opts) -> tuple[bytes, bool]:
-    """(PDF bytes, cache hit?) for an engine result; renders under a time limit on a miss.
+    """(PDF bytes, cache hit?) for a typed result; renders under a time limit on a miss.
 
     Raises `ReportTimeout` (retryable) when the render takes longer than `timeout` seconds
     (default: FAULTLINE_PDF_TIMEOUT or 60).
     """
-    data = build_report_data(result_dict, **data_options(opts))
-    path = Path(cache_dir) / f"{cache_key(data)}.pdf"
+    path = cached_path(result, cache_dir, key=key, **opts)
     cached = _read(path)  # no exists() check first: the file may vanish in between
     if cached is not None:
         return cached, True
-    pdf = shared_worker().render(data, timeout)
+    pdf = shared_worker().render(build_report_data(result, **data_options(opts)), timeout)
     _write_atomically(path, pdf)
     return pdf, False
 

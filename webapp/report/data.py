@@ -1,4 +1,5 @@
-"""The report's plain data: everything the template shows, computed once, JSON-serializable.
+"""The report's plain data from the typed result: everything the template shows, computed once,
+JSON-serializable.
 
 The same dict feeds the HTML page and the PDF, and its hash keys the PDF cache, so nothing in
 it may depend on the request, the clock (beyond the printed date) or the process.
@@ -7,14 +8,21 @@ it may depend on the request, the clock (beyond the printed date) or the process
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterable
 
+from webapp.domain.result import Fit, Result
 from webapp.report import charts
-from webapp.report import normalize as norm
+from webapp.report.cards import (
+    STATUSES,
+    AnswerIndex,
+    finding_card,
+    plan_order,
+    score,
+    slug,
+    workflow_view,
+)
 
 PAGE_SIZES = ("A4", "Letter")
-PAGE_SIZE_SETTING = "FAULTLINE_PDF_PAGE_SIZE"
 SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
 BUCKET_LABELS = {"now": "Now", "next": "Next", "later": "Later"}
 BUCKET_HINTS = {
@@ -30,37 +38,25 @@ VERDICTS = {
 TOP_ACTIONS = 5
 
 
-def default_page_size() -> str:
-    """A4 unless FAULTLINE_PDF_PAGE_SIZE says Letter (case-insensitive)."""
-    wanted = os.environ.get(PAGE_SIZE_SETTING, "A4").strip().lower()
-    for size in PAGE_SIZES:
-        if size.lower() == wanted:
-            return size
-    raise ValueError(f"{PAGE_SIZE_SETTING} must be one of {', '.join(PAGE_SIZES)}, not {wanted!r}")
-
-
 def data_options(opts: dict) -> dict:
-    """Report options with the configured page size unless one is given."""
-    return {"page_size": default_page_size(), **opts}
+    """Report options, A4 unless a page size is given (the app passes its PDF_PAGE_SIZE)."""
+    return {"page_size": "A4", **opts}
 
 
-def build_report_data(result_dict: dict, *, team: str | None = None,
+def build_report_data(result: Result, *, team: str | None = None,
                       milestone: str | None = None, generated_at: object = None,
                       page_size: str = "A4") -> dict:
-    """Turn the engine's result dict into everything the report template needs."""
-    rows = norm.answers(result_dict.get("answers"))
-    index = norm.answer_index(rows)
-    findings = [norm.finding(f, index) for f in result_dict.get("findings") or []]
-    ordered = norm.plan_order(result_dict.get("plan"), findings)
-    for number, finding in enumerate(ordered, start=1):
-        finding["number"] = number
-    workflows = [norm.workflow(w, i, index)
-                 for i, w in enumerate(result_dict.get("workflows") or [])]
-    layers = [{"id": str(x.get("id")), "title": norm.title_of(x), "summary": x.get("summary"),
-               "score": norm.score(x.get("score"))} for x in result_dict.get("layers") or []]
+    """Everything the report template needs, from the typed result."""
+    answers = AnswerIndex(result)
+    ordered = [finding_card(f, answers) for f in plan_order(result)]
+    for number, card in enumerate(ordered, start=1):
+        card["number"] = number
+    workflows = [workflow_view(w, answers) for w in result.workflows]
+    layers = [{"id": x.id, "title": x.title, "summary": x.summary, "score": score(x.score)}
+              for x in result.layers]
     data = {
-        "meta": _meta(result_dict, team, milestone, generated_at, page_size),
-        "summary": _summary(result_dict, ordered, workflows),
+        "meta": _meta(result, team, milestone, generated_at, page_size),
+        "summary": _summary(result, ordered, workflows),
         "layers": layers,
         "layer_chart": charts.layer_chart(layers),
         "heat_map": charts.heat_map(workflows),
@@ -68,7 +64,7 @@ def build_report_data(result_dict: dict, *, team: str | None = None,
         "workflows": workflows,
         "plan": _plan(ordered),
         "findings": ordered,
-        "appendix": _appendix(rows),
+        "appendix": _appendix(answers.rows),
     }
     data["toc"] = _toc(data)
     return data
@@ -84,46 +80,34 @@ def _date(generated_at: object) -> dt.date:
     return dt.date.fromisoformat(str(generated_at)[:10])
 
 
-def _meta(result: dict, team, milestone, generated_at, page_size: str) -> dict:
+def _meta(result: Result, team, milestone, generated_at, page_size: str) -> dict:
     if page_size not in PAGE_SIZES:
         raise ValueError(f"page size must be one of {', '.join(PAGE_SIZES)}, not {page_size!r}")
-    system = result.get("system") or {}
-    questionnaire = result.get("questionnaire") or {}
+    questionnaire = result.questionnaire
     date = _date(generated_at)
     return {
-        "system_name": str(system.get("name") or "Unnamed system"),
-        "system_description": str(system.get("description") or ""),
+        "system_name": result.system.name or "Unnamed system",
+        "system_description": result.system.description or "",
         "team": team,
         "milestone": milestone,
         "date": date.isoformat(),
         "date_display": f"{date.day} {date:%B %Y}",
-        "questionnaire_title": str(questionnaire.get("title") or "Reliability review"),
-        "questionnaire_id": questionnaire.get("id"),
-        "questionnaire_version": questionnaire.get("version"),
+        "questionnaire_title": questionnaire.title or "Reliability review",
+        "questionnaire_id": questionnaire.id,
+        "questionnaire_version": questionnaire.version,
         "page_size": page_size,
     }
 
 
-def _profile_flags(profile: object) -> list:
-    """Profile flags from {flags: [...]}, a {flag: bool} mapping or a plain list."""
-    if isinstance(profile, dict) and "flags" in profile:
-        return list(profile["flags"] or [])
-    if isinstance(profile, dict):
-        return [k for k, v in profile.items() if v is True]
-    return list(profile or [])
-
-
-def _fit(fit: dict) -> dict:
-    verdict = str(fit.get("verdict") or "").lower()
+def _fit(fit: Fit) -> dict:
+    verdict = (fit.verdict or "").lower()
     label, meaning = VERDICTS.get(verdict, ("Fit not assessed", "The fit questions are open."))
-    label, meaning = fit.get("title") or label, fit.get("advice") or meaning
-    flags = _profile_flags(fit.get("profile"))
     return {
         "verdict": verdict or "unknown",
-        "label": label,
-        "meaning": meaning,
-        "reasons": [str(r) for r in fit.get("reasons") or []],
-        "profile": [str(f).replace("_", " ").replace("-", " ").capitalize() for f in flags],
+        "label": fit.title or label,
+        "meaning": fit.advice or meaning,
+        "reasons": list(fit.reasons),
+        "profile": [f.replace("_", " ").replace("-", " ").capitalize() for f in fit.profile.flags],
     }
 
 
@@ -134,21 +118,21 @@ def _severity_counts(findings: list[dict]) -> list[dict]:
 
 
 def _status_counts(workflows: Iterable[dict]) -> dict:
-    counts = dict.fromkeys(norm.STATUSES, 0)
+    counts = dict.fromkeys(STATUSES, 0)
     for workflow in workflows:
         for scenario in workflow["scenarios"]:
             counts[scenario["status"]] += 1
     return counts
 
 
-def _summary(result: dict, ordered: list[dict], workflows: list[dict]) -> dict:
-    overall = norm.score(result.get("overall"))
+def _summary(result: Result, ordered: list[dict], workflows: list[dict]) -> dict:
+    overall = score(result.overall)
     return {
         "overall": overall,
         "overall_band": charts.band(overall)[0],
         "overall_band_label": charts.band(overall)[1],
-        "coverage": norm.percent(result.get("coverage")),
-        "fit": _fit(result.get("fit") or {}),
+        "coverage": score(result.coverage.percent),
+        "fit": _fit(result.fit),
         "top_actions": ordered[:TOP_ACTIONS],
         "severity_counts": _severity_counts(ordered),
         "finding_count": len(ordered),
@@ -171,7 +155,7 @@ def _appendix(rows: list[dict]) -> list[dict]:
         key = (row["workflow"], row["section"])
         title = f"{row['workflow']} · {row['section']}" if row["workflow"] else row["section"]
         group = groups.setdefault(key, {"title": title or "Answers", "rows": [],
-                                        "anchor": "answers-" + norm.slug(*key, len(groups))})
+                                        "anchor": "answers-" + slug(*key, len(groups))})
         group["rows"].append(row)
     return list(groups.values())
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from webapp.domain.result import Result
 from webapp.report.data import build_report_data, data_options
 from webapp.report.paths import CSS_FILE, FONTS_DIR, TEMPLATES_DIR
 
@@ -65,9 +66,9 @@ def render_report(data: dict, *, font_base: str = "/static/fonts/",
         r=data, css=stylesheet() if inline_css else "", font_faces=font_faces(font_base))
 
 
-def render_html(result_dict: dict, *, static_url: str = "/static/", **opts) -> str:
+def render_html(result: Result, *, static_url: str = "/static/", **opts) -> str:
     """A standalone HTML page of the review (CSS inlined; fonts from `static_url`fonts/)."""
-    data = build_report_data(result_dict, **data_options(opts))
+    data = build_report_data(result, **data_options(opts))
     return render_report(data, font_base=static_url.rstrip("/") + "/fonts/")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from webapp.domain.result import Result
 from webapp.report.data import build_report_data, data_options
 from webapp.report.html import (
     font_faces,
@@ -63,6 +64,6 @@ def render_data_pdf(data: dict) -> bytes:
     return html_to_pdf(render_report(data, inline_css=False))
 
 
-def render_pdf(result_dict: dict, **opts) -> bytes:
+def render_pdf(result: Result, **opts) -> bytes:
     """The review as PDF bytes, rendered in this process (no time limit: CLI and tests)."""
-    return render_data_pdf(build_report_data(result_dict, **data_options(opts)))
+    return render_data_pdf(build_report_data(result, **data_options(opts)))

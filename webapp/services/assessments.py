@@ -165,9 +165,9 @@ def dashboard(
 
 def _row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
     try:
-        _result, data = evaluate_assessment(session, assessment)
+        result = evaluate_assessment(session, assessment)
     except QuestionnaireMissing as error:
         return DashboardRow(assessment, role, None, None, None, error.message)
     return DashboardRow(
-        assessment, role, data["overall"], data["coverage"]["percent"], len(data["findings"])
+        assessment, role, result.overall, result.coverage.percent, len(result.findings)
     )

@@ -1,4 +1,4 @@
-"""An assessment as the engine sees it, and its evaluation, cached per assessment revision.
+"""An assessment as the engine sees it, and its typed result, computed once per revision.
 
 Content (questionnaires, rules, scenarios) is loaded once per process, at startup
 (`webapp.startup.check_content`); this module only reads it. Every assessment is evaluated
@@ -7,13 +7,17 @@ against the questionnaire version it pinned when it started.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from sqlalchemy import select
@@ -22,13 +26,15 @@ from sqlalchemy.orm import Session
 from webapp import domain
 from webapp.domain.models import Questionnaire
 from webapp.models_assessment import SYSTEM_SCOPE, Answer, Assessment
+from webapp.report.cards import finding_anchor  # noqa: F401 - the anchor scheme, one place
 from webapp.services import ServiceError
 from webapp.startup import CONTENT_EXTENSION_KEY
 
 logger = logging.getLogger(__name__)
 
 CACHE_KEY = "faultline.evaluations"
-CACHE_SIZE = 256
+CACHE_SIZE = 512
+T = TypeVar("T")
 _load_lock = threading.Lock()
 
 
@@ -110,28 +116,43 @@ def _with_evidence(answers: domain.Answers, assessment: Assessment) -> domain.An
     return attach_evidence(answers, workflows, index)
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    result: domain.ReviewResult
-    data: dict[str, Any]
+def revision_key(assessment: Assessment) -> str:
+    """What identifies an assessment's result: sha256 hex over (assessment id, revision,
+    updated_at, questionnaire id, questionnaire version, digest of the loaded content files).
+
+    Every change to answers, workflows, evidence, name or description bumps the revision and
+    the update time (`mark_changed`), so equal keys mean an equal result. updated_at too: a
+    revision number seen in a transaction that was rolled back can recur. Cheap: no query.
+    """
+    parts = (assessment.id, assessment.revision, _stamp(assessment.updated_at),
+             assessment.questionnaire_id, assessment.questionnaire_version, get_content().digest)
+    return hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()
 
 
-class _Cache:
-    """A small LRU of evaluations keyed by (assessment id, revision); shared by threads."""
+def _stamp(value: datetime | None) -> str:
+    # SQLite hands back naive datetimes, PostgreSQL aware ones: the same instant, one text.
+    if value is None:
+        return ""
+    return value.replace(tzinfo=None).isoformat() if value.tzinfo is None else \
+        value.astimezone(UTC).replace(tzinfo=None).isoformat()
+
+
+class _Memory:
+    """A small LRU of computed values keyed by (revision key, kind); shared by threads."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.items: OrderedDict[tuple[Any, ...], Evaluation] = OrderedDict()
+        self.items: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> Evaluation | None:
+    def get(self, key: tuple[str, str]) -> Any:
         with self.lock:
             value = self.items.get(key)
             if value is not None:
                 self.items.move_to_end(key)
             return value
 
-    def put(self, key: tuple[Any, ...], value: Evaluation) -> None:
+    def put(self, key: tuple[str, str], value: Any) -> None:
         with self.lock:
             self.items[key] = value
             self.items.move_to_end(key)
@@ -139,45 +160,87 @@ class _Cache:
                 self.items.popitem(last=False)
 
 
-def _cache() -> _Cache:
-    return current_app.extensions.setdefault(CACHE_KEY, _Cache(CACHE_SIZE))
+def _memory() -> _Memory:
+    return current_app.extensions.setdefault(CACHE_KEY, _Memory(CACHE_SIZE))
 
 
-def evaluate_assessment(
-    session: Session, assessment: Assessment
-) -> tuple[domain.ReviewResult, dict[str, Any]]:
-    """The review of `assessment` as the engine's result and its plain dict (`result_to_dict`).
+def cache_dir() -> Path:
+    """Where computed results are shared between the app's processes (RESULT_CACHE_DIR)."""
+    configured = current_app.config.get("RESULT_CACHE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "result-cache"
+
+
+def computed(key: str, kind: str, build: Callable[[], T], *,
+             dump: Callable[[T], Any] | None = None, load: Callable[[Any], T] | None = None) -> T:
+    """The value `build()` gives for revision `key`, computed once: kept in this process and,
+    with `dump`/`load` (to and from JSON data), in the shared file cache for other processes."""
+    memory = _memory()
+    value = memory.get((key, kind))
+    if value is None and load is not None:
+        value = _read_shared(key, kind, load)
+    if value is None:
+        value = build()
+        if dump is not None:
+            _write_shared(key, kind, dump(value))
+    memory.put((key, kind), value)
+    return value
+
+
+def _shared_path(key: str, kind: str) -> Path:
+    return cache_dir() / f"{key}.{kind}.json"
+
+
+def _read_shared(key: str, kind: str, load: Callable[[Any], T]) -> T | None:
+    try:
+        return load(json.loads(_shared_path(key, kind).read_bytes()))
+    except FileNotFoundError:
+        return None
+    except ValueError:  # a damaged or foreign file: compute anew and replace it
+        logger.warning("result cache: unreadable %s, computing anew", _shared_path(key, kind))
+        return None
+
+
+def _write_shared(key: str, kind: str, data: Any) -> None:
+    path = _shared_path(key, kind)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".result-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, path)  # readers in other processes never see half a file
+    except OSError as error:  # a cache that cannot be written only costs speed
+        logger.warning("result cache: cannot write %s: %s", path, error)
+
+
+def evaluate_assessment(session: Session, assessment: Assessment) -> domain.Result:
+    """The typed review of `assessment` (`domain.Result`), computed once per revision.
 
     Evaluated against the pinned questionnaire version (`QuestionnaireMissing` if it is gone)
-    and cached per assessment revision: every change to answers, workflows, name or
-    description bumps `Assessment.revision`, so a cached result is never stale. Treat both
-    return values as read-only: they are shared between requests.
+    and cached under `revision_key` in this process and in the shared file cache, so every
+    process and page reuses it until the assessment changes. The result is frozen: share it.
 
     Anchor scheme shared by the editing pages and the results page (see `finding_anchor`):
       - a system finding:    ``#finding-<rule id>``  (e.g. ``#finding-observe.no-alerts``)
       - a workflow finding:  ``#finding-<rule id>--<position>``, position being the workflow's
-        0-based place in the list (``Workflow.position``, the engine's ``Finding.position``)
+        0-based place in the list (``Workflow.position``, the result's ``Finding.position``)
       - a question on its editing page: ``#q-<question id>`` (see `question_anchor`)
     """
     content = get_content()
     questionnaire_of(assessment, content)
-    # updated_at too: a revision number seen in a transaction that was rolled back can recur.
-    key = (assessment.id, assessment.revision, assessment.updated_at)
-    cached = _cache().get(key)
-    if cached is not None:
-        return cached.result, cached.data
-    answers = answers_for_domain(session, assessment)
-    result = domain.evaluate(content, answers, assessment.questionnaire_id)
-    evaluation = Evaluation(result, domain.result_to_dict(result))
-    _cache().put(key, evaluation)
-    return evaluation.result, evaluation.data
+
+    def build() -> domain.Result:
+        answers = answers_for_domain(session, assessment)
+        ids = [str(w.id) for w in assessment.workflows]
+        return domain.evaluate_result(content, answers, assessment.questionnaire_id, ids)
+
+    return computed(revision_key(assessment), "result", build, dump=domain.result_to_dict,
+                    load=domain.result_from_dict)
 
 
-def finding_anchor(rule_id: str, position: int | None = None) -> str:
-    """The HTML id of a finding on the results page (`position` None or < 0: system)."""
-    if position is None or position < 0:
-        return f"finding-{rule_id}"
-    return f"finding-{rule_id}--{position}"
+def finding_data(assessment: Assessment, result: domain.Result) -> tuple[dict[str, Any], ...]:
+    """The result's findings as JSON data (plan page, exports), once per revision."""
+    return computed(revision_key(assessment), "finding-data",
+                    lambda: tuple(domain.result_to_dict(result)["findings"]))
 
 
 def question_anchor(question_id: str) -> str:

@@ -1,20 +1,21 @@
 """Milestones: freeze an assessment as a named snapshot, list them, open one, compare two.
 
-A milestone copies the answers (`domain.answers_to_dict`) and the evaluated result
-(`domain.result_to_dict`) as JSON when it is created. There is deliberately no function that
+A milestone copies the answers (`domain.answers_to_dict`) and the typed result
+(`domain.result_to_dict`) as JSON when it is created; `snapshot_result` reads it back (any
+format an older Faultline stored). There is deliberately no function that
 changes one afterwards (and the model refuses such a flush): later edits to the assessment
 leave every milestone as it was.
 """
 
 from __future__ import annotations
 
-import copy
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -25,7 +26,7 @@ from webapp.models_assessment import Assessment
 from webapp.models_tracking import MILESTONE_NOTE_MAX, Milestone
 from webapp.services import ServiceError, row_of_assessment
 from webapp.services.audit import record_audit
-from webapp.services.evaluation import answers_for_domain, evaluate_assessment
+from webapp.services.evaluation import answers_for_domain, computed, evaluate_assessment
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def create_milestone(
 ) -> Milestone:
     """Freeze the assessment as it is now under `name` (unique within the assessment)."""
     name, note = _checked_name(session, assessment, name), _checked_note(note)
-    _, result = evaluate_assessment(session, assessment)
+    result = domain.result_to_dict(evaluate_assessment(session, assessment))
     answers = domain.answers_to_dict(answers_for_domain(session, assessment))
     milestone = Milestone(
         assessment_id=assessment.id,
@@ -50,9 +51,8 @@ def create_milestone(
         questionnaire_id=assessment.questionnaire_id,
         questionnaire_version=assessment.questionnaire_version,
         revision=assessment.revision,
-        # Copies: the evaluation is cached and shared between requests.
-        answers=copy.deepcopy(answers),
-        result=copy.deepcopy(result),
+        answers=answers,
+        result=result,
         created_by_id=user.id,
     )
     session.add(milestone)
@@ -93,6 +93,11 @@ def milestones_of(session: Session, assessment: Assessment) -> list[Milestone]:
     return list(session.scalars(query))
 
 
+def count_milestones(session: Session, assessment: Assessment) -> int:
+    return session.scalar(select(func.count(Milestone.id))
+                          .where(Milestone.assessment_id == assessment.id)) or 0
+
+
 def get_milestone(session: Session, assessment: Assessment, milestone_id: int) -> Milestone:
     """One milestone of this assessment, or 404 (another assessment's id is not found here)."""
     return row_of_assessment(session, Milestone, milestone_id, assessment)
@@ -105,14 +110,14 @@ class Side:
     key: str
     label: str
     date: datetime | None
-    result: dict[str, Any]
+    result: domain.Result
     answers: dict[str, Any]
 
 
 def side_of(session: Session, assessment: Assessment, key: str) -> Side:
     """`key` is a milestone id or "now"; anything else is a 404."""
     if key == NOW:
-        _, result = evaluate_assessment(session, assessment)
+        result = evaluate_assessment(session, assessment)
         answers = domain.answers_to_dict(answers_for_domain(session, assessment))
         return Side(NOW, "Now", None, result, answers)
     if key == PREVIOUS:
@@ -120,8 +125,21 @@ def side_of(session: Session, assessment: Assessment, key: str) -> Side:
     if not key.isdigit():
         raise NotFound()
     milestone = get_milestone(session, assessment, int(key))
-    return Side(str(milestone.id), milestone.name, milestone.created_at, milestone.result,
-                milestone.answers)
+    return Side(str(milestone.id), milestone.name, milestone.created_at,
+                snapshot_result(milestone), milestone.answers)
+
+
+def snapshot_key(milestone: Milestone) -> str:
+    """What identifies a milestone's frozen result (it never changes): keys its caches."""
+    parts = ("milestone", milestone.id, milestone.assessment_id, milestone.revision,
+             milestone.created_at.replace(tzinfo=None).isoformat())
+    return hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def snapshot_result(milestone: Milestone) -> domain.Result:
+    """The milestone's frozen result as the typed result, read once per process."""
+    return computed(snapshot_key(milestone), "snapshot",
+                    lambda: domain.result_from_dict(milestone.result))
 
 
 def previous_of(session: Session, assessment: Assessment) -> Assessment | None:

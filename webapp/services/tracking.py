@@ -31,7 +31,7 @@ from webapp.models_tracking import (
 )
 from webapp.services import ServiceError
 from webapp.services.audit import record_audit
-from webapp.services.evaluation import evaluate_assessment, finding_anchor
+from webapp.services.evaluation import evaluate_assessment, finding_anchor, finding_data
 from webapp.services.teams import members_of
 
 logger = logging.getLogger(__name__)
@@ -104,28 +104,55 @@ def _trackings(session: Session, assessment: Assessment) -> dict[FindingRef, Fin
     return {FindingRef(t.rule_id, t.workflow_id): t for t in session.scalars(query)}
 
 
-def _plan_findings(result: domain.ReviewResult) -> list[Any]:
-    """The engine's findings in plan order (any finding the plan leaves out comes last)."""
-    ordered = [step.finding for step in result.plan]
-    seen = {id(f) for f in ordered}
-    return ordered + [f for f in result.findings if id(f) not in seen]
+def _plan_findings(result: domain.Result) -> list[domain.result.Finding]:
+    """The findings in plan order (any finding the plan leaves out comes last)."""
+    by_key = {f.key: f for f in result.findings}
+    ordered = [by_key[step.key] for step in result.plan if step.key in by_key]
+    seen = {f.key for f in ordered}
+    return ordered + [f for f in result.findings if f.key not in seen]
 
 
 def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
     """The current plan, each finding with its tracking, plus the tracked ones now resolved."""
-    result, data = evaluate_assessment(session, assessment)
-    dicts = {id(f): d for f, d in zip(result.findings, data["findings"], strict=True)}
+    result = evaluate_assessment(session, assessment)
+    dicts = dict(zip((f.key for f in result.findings), finding_data(assessment, result),
+                     strict=True))
     workflows = {w.position: w for w in assessment.workflows}
     trackings = _trackings(session, assessment)
     plan = TrackedPlan()
     for number, finding in enumerate(_plan_findings(result), start=1):
         position = finding.position if finding.position >= 0 else None
         workflow = workflows.get(position) if position is not None else None
-        ref = FindingRef(finding.rule.id, workflow.id if workflow else None)
-        plan.entries.append(PlanEntry(number, ref, dicts[id(finding)], position,
+        ref = FindingRef(finding.rule, workflow.id if workflow else None)
+        plan.entries.append(PlanEntry(number, ref, dicts[finding.key], position,
                                       trackings.pop(ref, None)))
     plan.resolved = sorted(trackings.values(), key=lambda t: (t.scope, t.rule_id))
     return plan
+
+
+def plan_summary(session: Session, assessment: Assessment) -> dict[str, Any]:
+    """Where the team stands on the current plan, for the results page: counts by status, the
+    findings marked done that the answers still trigger, and each tracked finding's status by
+    anchor. Reads only the tracking rows' status columns: this runs on every results view."""
+    result = evaluate_assessment(session, assessment)
+    triggered = {f.key for f in result.findings}
+    rows = session.execute(select(FindingTracking.rule_id, FindingTracking.workflow_id,
+                                  FindingTracking.status)
+                           .where(FindingTracking.assessment_id == assessment.id)).all()
+    positions = {w.id: w.position for w in assessment.workflows} if rows else {}
+    statuses: dict[tuple[str, int], FindingStatus] = {}
+    for rule_id, workflow_id, status in rows:
+        key = (rule_id, positions.get(workflow_id, -2) if workflow_id is not None else -1)
+        if key in triggered:
+            statuses[key] = FindingStatus(status)
+    counts = [(s, sum(v is s for v in statuses.values())) for s in FindingStatus]
+    counts[0] = (FindingStatus.OPEN, counts[0][1] + len(triggered) - len(statuses))
+    items = {finding_anchor(rule, position): {
+        "status": status.value, "label": status.label,
+        "flag": FLAG_TEXT if status is FindingStatus.DONE else None}
+        for (rule, position), status in statuses.items() if status is not FindingStatus.OPEN}
+    flagged = sum(status is FindingStatus.DONE for status in statuses.values())
+    return {"counts": counts, "flagged": flagged, "items": items}
 
 
 def find_entry(session: Session, assessment: Assessment, ref: FindingRef) -> PlanEntry:

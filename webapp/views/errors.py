@@ -8,6 +8,8 @@ from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from webapp.services.evaluation import QuestionnaireMissing
+
 logger = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -18,6 +20,7 @@ MESSAGES = {
     413: ("Too large", "What you sent is larger than this server accepts."),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Something went wrong", "The error was logged. Try again in a moment."),
+    503: ("Unavailable", "This page cannot be shown right now. Try again later."),
 }
 
 
@@ -64,7 +67,15 @@ def _unexpected_error(error: Exception):
     return render_error(InternalServerError.code)
 
 
+def _questionnaire_missing(error: QuestionnaireMissing):
+    """The one answer to an assessment whose pinned questionnaire is gone: 503 saying which
+    file to restore (a share link's anonymous reader gets the plain 503 page)."""
+    logger.warning("%s %s: %s", request.method, request.path, error.message)
+    return render_error(503, None if request.blueprint == "shared" else error.message)
+
+
 def init_app(app: Flask) -> None:
+    app.register_error_handler(QuestionnaireMissing, _questionnaire_missing)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

@@ -29,7 +29,6 @@ from webapp.forms_tracking import MilestoneForm
 from webapp.models import Role
 from webapp.services import ServiceError, submissions
 from webapp.services import milestones as service
-from webapp.services.evaluation import QuestionnaireMissing
 from webapp.tracking.comparison import comparison_data, get_or_render_comparison_pdf
 from webapp.views import member_assessment, members_blueprint
 from webapp.views.results import pdf_filename
@@ -68,8 +67,6 @@ def create(assessment_id: int):
     except ServiceError as error:
         getattr(form, error.field or "name").errors.append(error.message)
         return _index_page(assessment, form, 400)
-    except QuestionnaireMissing as error:
-        abort(503, error.message)
     flash(f"Milestone “{milestone.name}” frozen. Later changes leave it as it is.", "success")
     return redirect(url_for("milestones.show", assessment_id=assessment.id,
                             milestone_id=milestone.id))
@@ -77,14 +74,13 @@ def create(assessment_id: int):
 
 def _snapshot_page(milestone, team: str) -> dict:
     """The results page's data for the stored result, without links into the live questions."""
-    page = results_page(milestone.result, QuestionLinks(lambda _s: "", lambda _p: ""), team=team)
-    for finding in page["findings"]:
-        for item in finding["because"]:
-            item["url"] = None
-    for workflow in page["workflows"]:
-        for scenario in workflow["scenarios"]:
-            for item in scenario["because"]:
-                item["url"] = None
+    page = results_page(service.snapshot_result(milestone),
+                        QuestionLinks(lambda _s: "", lambda _p: ""), team=team)
+    for item in [*page["findings"], *(s for w in page["workflows"] for s in w["scenarios"])]:
+        for ref in item["because"]:
+            ref["url"] = None
+        if item["open"]:
+            item["open"]["url"] = None
     return page
 
 
@@ -124,7 +120,9 @@ def report_pdf(assessment_id: int, milestone_id: int):
     started = time.perf_counter()
     try:
         pdf, cached = report.get_or_render_pdf(
-            milestone.result, _cache_dir(), team=assessment.team.name, milestone=milestone.name,
+            service.snapshot_result(milestone), _cache_dir(), key=service.snapshot_key(milestone),
+            team=assessment.team.name, milestone=milestone.name,
+            page_size=current_app.config["PDF_PAGE_SIZE"],
             generated_at=milestone.created_at, timeout=current_app.config.get("PDF_TIMEOUT"))
     except report.ReportError as error:
         return _pdf_failed(assessment, error)
@@ -146,11 +144,8 @@ def _compare_keys(milestones, previous=None) -> tuple[str | None, str]:
 
 def _comparison(assessment, before_key: str, after_key: str) -> dict:
     session = get_session()
-    try:
-        before = service.side_of(session, assessment, before_key)
-        after = service.side_of(session, assessment, after_key)
-    except QuestionnaireMissing as error:
-        abort(503, error.message)
+    before = service.side_of(session, assessment, before_key)
+    after = service.side_of(session, assessment, after_key)
     return comparison_data(
         service.compare_sides(before, after), system=assessment.name, team=assessment.team.name,
         before={"label": before.label, "date": before.date},

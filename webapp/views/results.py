@@ -13,19 +13,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, current_app, render_template, url_for
+from markupsafe import Markup
 
 from webapp import report
 from webapp.db import get_session
 from webapp.security import CONTENT_SECURITY_POLICY
-from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.services.evaluation import computed, evaluate_assessment, revision_key
 from webapp.views import members_blueprint
-from webapp.views.results_page import (
-    QuestionLinks,
-    layer_chart_svg,
-    not_applicable_cells,
-    results_page,
-)
+from webapp.views.results_page import QuestionLinks, layer_chart_svg, results_page
 
 logger = logging.getLogger(__name__)
 bp = members_blueprint("results", __name__, "/assessments/<int:assessment_id>")
@@ -34,24 +30,39 @@ bp = members_blueprint("results", __name__, "/assessments/<int:assessment_id>")
 RETRY_AFTER = 30
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 BODY_OPEN = re.compile(r"<body[^>]*>")
+INDENT = re.compile(r"\n\s+")
 
 
 @bp.get("/results")
 def show(assessment_id: int):
-    assessment, result, result_dict = _evaluated(assessment_id)
-    page = results_page(result_dict, _links(assessment), team=assessment.team.name,
-                        not_applicable=not_applicable_cells(result))
-    pdf_ready = page["has_answers"] and report.is_cached(result_dict, _cache_dir(),
-                                                         team=assessment.team.name)
+    assessment, result = _evaluated(assessment_id)
+    key = revision_key(assessment)
+    page, parts = computed(key, f"results-page:{assessment.team.name}",
+                           lambda: _rendered_parts(assessment, result))
+    pdf_ready = page["has_answers"] and report.is_cached(result, _cache_dir(), key=key,
+                                                         **_pdf_options(assessment))
     return render_template("results/show.html", assessment=assessment, page=page,
-                           chart_svg=layer_chart_svg(page["layer_chart"]), pdf_ready=pdf_ready,
+                           parts=parts, pdf_ready=pdf_ready,
                            **_editing_urls(assessment, page["first_section"]))
+
+
+def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
+    """The page data and the HTML of everything on the page that only the result decides,
+    rendered once per revision; the request renders the rest around it (who is signed in,
+    plan tracking, whether the PDF is ready)."""
+    page = results_page(result, _links(assessment), team=assessment.team.name)
+    context = {"assessment": assessment, "page": page,
+               "chart_svg": layer_chart_svg(page["layer_chart"]),
+               **_editing_urls(assessment, page["first_section"])}
+    parts = {name: Markup(INDENT.sub("\n", render_template(f"results/_{name}.html", **context)))
+             for name in ("top", "plan", "details")}  # no <pre>: indentation never shows
+    return page, parts
 
 
 @bp.get("/report")
 def report_html(assessment_id: int):
-    assessment, _, result_dict = _evaluated(assessment_id)
-    html = report.render_html(result_dict, team=assessment.team.name,
+    assessment, result = _evaluated(assessment_id)
+    html = report.render_html(result, **_pdf_options(assessment),
                               static_url=url_for("static", filename=""))
     bar = render_template("results/_report_bar.html", assessment=assessment)
     return report_page(html, bar, render_template("results/_report_head.html"))
@@ -59,11 +70,11 @@ def report_html(assessment_id: int):
 
 @bp.get("/report.pdf")
 def report_pdf(assessment_id: int):
-    assessment, _, result_dict = _evaluated(assessment_id)
+    assessment, result = _evaluated(assessment_id)
     started = time.perf_counter()
     try:
         pdf, cached = report.get_or_render_pdf(
-            result_dict, _cache_dir(), team=assessment.team.name,
+            result, _cache_dir(), key=revision_key(assessment), **_pdf_options(assessment),
             timeout=current_app.config.get("PDF_TIMEOUT"))
     except report.ReportError as error:
         return _pdf_failed(assessment, error)
@@ -85,15 +96,15 @@ def pdf_filename(system_name: str, today: datetime | None = None) -> str:
 
 
 def _evaluated(assessment_id: int):
-    """(assessment, engine result, result dict) after the role check: non-members get 404."""
+    """(assessment, typed result) after the role check: non-members get 404."""
     from webapp.views.assessments import load_assessment  # its package imports its pages
 
     assessment = load_assessment(assessment_id)
-    try:
-        result, result_dict = evaluate_assessment(get_session(), assessment)
-    except QuestionnaireMissing as error:
-        abort(503, error.message)
-    return assessment, result, result_dict
+    return assessment, evaluate_assessment(get_session(), assessment)
+
+
+def _pdf_options(assessment) -> dict:
+    return {"team": assessment.team.name, "page_size": current_app.config["PDF_PAGE_SIZE"]}
 
 
 def _links(assessment) -> QuestionLinks:

@@ -17,10 +17,12 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from webapp import report
 from webapp.db import get_session
+from webapp.domain.result import Result
 from webapp.extensions import limiter
 from webapp.models_sharing import ShareLink
 from webapp.services import sharing
-from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.services.evaluation import evaluate_assessment, revision_key
+from webapp.services.milestones import snapshot_key, snapshot_result
 from webapp.views.results import _cache_dir, pdf_filename, report_page
 
 logger = logging.getLogger(__name__)
@@ -56,8 +58,8 @@ requests_ceiling = limiter.shared_limit(_request_limit, scope="share-requests")
 @requests_ceiling
 def page(token: str):
     link = _resolve(token)
-    result_dict, options = _document(link)
-    html = report.render_html(result_dict, static_url=url_for("static", filename=""), **options)
+    result, options, _key = _document(link)
+    html = report.render_html(result, static_url=url_for("static", filename=""), **options)
     bar = render_template("shared/_bar.html", link=link, pdf_url=url_for("shared.pdf", token=token))
     _record(link, "page")
     return report_page(html, bar, render_template("shared/_head.html"))
@@ -68,17 +70,18 @@ def page(token: str):
 @requests_ceiling
 def pdf(token: str):
     link = _resolve(token)
-    result_dict, options = _document(link)
+    result, options, key = _document(link)
     try:
         pdf_bytes, cached = report.get_or_render_pdf(
-            result_dict, _cache_dir(), timeout=current_app.config.get("PDF_TIMEOUT"), **options)
+            result, _cache_dir(), key=key, timeout=current_app.config.get("PDF_TIMEOUT"),
+            **options)
     except report.ReportError as error:
         logger.warning("PDF of share link %s failed: %s", link.id, error)
         return _message_page("shared/unavailable.html", 503 if error.retryable else 500,
                              retryable=error.retryable)
     _record(link, "pdf")
     response = Response(pdf_bytes, mimetype="application/pdf")
-    name = pdf_filename(str((result_dict.get("system") or {}).get("name") or "system"))
+    name = pdf_filename(result.system.name or "system")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["X-Report-Cache"] = "hit" if cached else "miss"
     return response
@@ -110,19 +113,20 @@ def _resolve(token: str) -> ShareLink:
     return link
 
 
-def _document(link: ShareLink) -> tuple[dict, dict]:
-    """(engine result dict, report options): the milestone's frozen result, or the live one."""
+def _document(link: ShareLink) -> tuple[Result, dict, str]:
+    """(typed result, report options, what keys its PDF): the milestone's frozen result, or
+    the live one."""
     team = link.assessment.team.name
+    size = current_app.config["PDF_PAGE_SIZE"]
     if link.milestone is not None:
         milestone = link.milestone
-        return milestone.result, {"team": team, "milestone": milestone.name,
-                                  "generated_at": milestone.created_at}
-    try:
-        _result, result_dict = evaluate_assessment(get_session(), link.assessment)
-    except QuestionnaireMissing as error:
-        logger.warning("share link %s: %s", link.id, error.message)
-        abort(503)
-    return result_dict, {"team": team}
+        return snapshot_result(milestone), {"team": team, "milestone": milestone.name,
+                                            "generated_at": milestone.created_at,
+                                            "page_size": size}, \
+            snapshot_key(milestone)
+    assessment = link.assessment
+    return evaluate_assessment(get_session(), assessment), {"team": team, "page_size": size}, \
+        revision_key(assessment)
 
 
 def _record(link: ShareLink, kind: str) -> None:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from flask import (
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -47,26 +46,18 @@ def note_html(text: str | None) -> Markup:
 @bp.app_template_global()
 def tracking_summary(assessment) -> dict | None:
     """Counts by status, flagged findings and milestones, for the results page; None on error."""
-    from webapp.services.milestones import milestones_of
+    from webapp.services.milestones import count_milestones
 
     session = get_session()
     try:
-        tracked = service.tracked_plan(session, assessment)
+        summary = service.plan_summary(session, assessment)
     except QuestionnaireMissing:
         return None
-    counts = [(s, sum(e.status is s for e in tracked.entries)) for s in service.FindingStatus]
-    items = {e.anchor: {"status": e.status.value, "label": e.status.label,
-                        "flag": service.FLAG_TEXT if e.flagged else None}
-             for e in tracked.entries if e.status is not service.FindingStatus.OPEN}
-    return {"counts": counts, "flagged": len(tracked.flagged), "items": items,
-            "milestones": len(milestones_of(session, assessment))}
+    return {**summary, "milestones": count_milestones(session, assessment)}
 
 
 def _plan(assessment) -> service.TrackedPlan:
-    try:
-        return service.tracked_plan(get_session(), assessment)
-    except QuestionnaireMissing as error:
-        abort(503, error.message)
+    return service.tracked_plan(get_session(), assessment)
 
 
 @bp.get("/plan")

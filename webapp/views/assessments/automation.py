@@ -135,8 +135,8 @@ def page_evidence(result, workflow) -> dict | None:
     the evaluated evidence (statuses against the saved answers) and the forms."""
     if workflow is None:
         return None
-    own = result.answers.workflows[workflow.position] if result else None
-    detected = list(own.detected) if own else []
+    own = result.workflow(workflow.position) if result else None
+    detected = list(own.evidence) if own else []
     by_question: dict[str, list] = {}
     for item in detected:
         by_question.setdefault(item.question, []).append(item)
@@ -145,7 +145,7 @@ def page_evidence(result, workflow) -> dict | None:
         "detected": detected,
         "by_question": by_question,
         "pending": sum(d.status == "pending" for d in detected),
-        "findings": list(own.findings) if own else [],
+        "findings": list(own.automation.findings) if own else [],
         "max_kb": service.MAX_FILE_BYTES // 1000,
         "upload_form": AutomationFileForm(formdata=None),
         "accept_form": AcceptSuggestionForm(formdata=None),

@@ -21,7 +21,7 @@ from webapp.models_assessment import Assessment, Workflow
 from webapp.services import ServiceError
 from webapp.services.answers import Conflict, answers_in_scope, index_of, save_answers
 from webapp.services.assessments import remember_step
-from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.services.evaluation import evaluate_assessment
 from webapp.services.progress import progress
 from webapp.services.workflows import get_workflow
 from webapp.views.assessments import bp, load_assessment, results_url
@@ -32,14 +32,8 @@ from webapp.views.assessments.questions import (
     finding_links,
     question_views,
 )
-from webapp.views.errors import render_error
 
 logger = logging.getLogger(__name__)
-
-
-@bp.errorhandler(QuestionnaireMissing)
-def _questionnaire_missing(error: QuestionnaireMissing):
-    return render_error(503, error.message)
 
 
 def _role() -> Role:
@@ -120,7 +114,7 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
         rows = answers_in_scope(session, assessment, workflow)
     elif g.can_edit:
         remember_step(session, assessment, f"workflow:{workflow.id}" if workflow else page["step"])
-    result, _data = evaluate_assessment(session, assessment)
+    result = evaluate_assessment(session, assessment)
     position = workflow.position if workflow else None
     links = finding_links(result, [i.id for i in infos], position)
     views = question_views(infos, rows, links, conflicts)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask import request
 
-from webapp.domain import ReviewResult
+from webapp.domain import Result
 from webapp.domain.index import QuestionInfo
 from webapp.forms_assessment import SectionForm, initial_data, make_section_form
 from webapp.models_assessment import Answer
@@ -73,7 +73,7 @@ def build_form(infos: list[QuestionInfo], rows: Mapping[str, Answer]) -> Section
 
 
 def finding_links(
-    result: ReviewResult | None, qids: Iterable[str], position: int | None
+    result: Result | None, qids: Iterable[str], position: int | None
 ) -> dict[str, list[FindingLink]]:
     """Question id -> the findings it currently causes (system page: position None)."""
     wanted, out = set(qids), {}
@@ -81,15 +81,15 @@ def finding_links(
         if position is not None and finding.position != position:
             continue
         link = FindingLink(
-            finding.rule.id,
-            finding.rule.title,
-            finding.rule.severity,
-            finding_anchor(finding.rule.id, finding.position),
+            finding.rule,
+            finding.title,
+            finding.severity,
+            finding_anchor(finding.rule, finding.position),
             finding.workflow,
         )
-        for qid in finding.because:
-            if qid in wanted:
-                out.setdefault(qid, []).append(link)
+        for ref in finding.because:
+            if ref.question in wanted:
+                out.setdefault(ref.question, []).append(link)
     return out
 
 

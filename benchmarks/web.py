@@ -1,0 +1,280 @@
+"""Web throughput and latency of the results page against /healthz, served as in production.
+
+Seeds the payments example (examples/payments-platform.yaml) into a fresh database, starts
+`faultline serve` in a child process (waitress, the same command an operator runs), signs in and
+prints, in one run:
+
+- throughput: /healthz and the results page, closed loop (each of 4 connections sends its next
+  request when the last answer arrived), requests per second and their ratio (target >= 25 %);
+- open-loop: the results page at a fixed 50 requests/s whatever the server does, latency
+  measured from each request's scheduled send time, so a stalled server cannot hide its queue
+  (p50/p95/p99; target p95 <= 50 ms).
+
+Run: python benchmarks/web.py [--run throughput --run open-loop] [--seconds 10]
+     [--database-url URL]
+
+Add a run: write `def run_<name>(bench: Bench, args) -> list[str]` returning the lines to print
+and register it in RUNS; `--run <name>` then selects it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+EXAMPLE = ROOT / "examples" / "payments-platform.yaml"
+#: One address per run, so a database given with --database-url can be reused.
+EMAIL, PASSWORD = f"bench-{os.getpid()}-{int(time.time())}@example.com", "a long benchmark password"
+TARGET_RATIO, TARGET_P95_MS = 0.25, 50.0
+
+
+@dataclass
+class Bench:
+    """A served, seeded app: where it listens and a signed-in session cookie."""
+
+    host: str
+    port: int
+    cookie: str
+    results_path: str
+
+    def connection(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.host, self.port, timeout=30)
+
+    def get(self, conn: http.client.HTTPConnection, path: str) -> int:
+        conn.request("GET", path, headers={"Cookie": self.cookie})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+
+
+# --- set-up: database, seed, server, sign-in --------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment(folder: Path, database_url: str | None) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url or f"sqlite:///{folder / 'bench.sqlite3'}",
+        "SECRET_KEY": "benchmark-" + "k" * 40,
+        "FAULTLINE_RESULT_CACHE_DIR": str(folder / "result-cache"),
+        "FAULTLINE_REPORT_CACHE_DIR": str(folder / "report-cache"),
+        "FAULTLINE_SIGNIN_RATE_LIMIT": "1000 per minute",
+    }
+
+
+def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Popen:
+    """`faultline serve` in a child process (it migrates the database first)."""
+    command = [sys.executable, "-c", "from webapp.cli import main; main()", "serve",
+               "--port", str(port), "--threads", str(threads)]
+    server = subprocess.Popen(command, env=env, cwd=env["BENCH_DIR"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not answer /healthz within 60 s")
+
+
+def seed(env: dict[str, str]) -> int:
+    """A user, a team and the payments example as an assessment; returns its id."""
+    os.environ.update(env)
+    from webapp.app import create_app
+    from webapp.db import session_scope
+    from webapp.domain import parse_answers_text
+    from webapp.services import accounts, teams
+    from webapp.services import assessments as assessment_service
+    from webapp.services import workflows as workflow_service
+    from webapp.services.answers import AnswerInput, AnswerValue, save_answers
+    from webapp.services.evaluation import get_content
+
+    app = create_app({"TESTING": True})
+    with app.test_request_context(), session_scope(app) as session:
+        owner = accounts.sign_up(session, email=EMAIL, name="Bench Owner", password=PASSWORD)
+        team = teams.create_team(session, owner, "Payments platform")
+        assessment = assessment_service.start_assessment(session, team, owner, name="Payments")
+        example = parse_answers_text(EXAMPLE.read_text(encoding="utf-8"), get_content(),
+                                     str(EXAMPLE))
+
+        def inputs(answers, notes):
+            return [AnswerInput(q, AnswerValue(tuple(a.choices), a.na, notes.get(q, "")))
+                    for q, a in answers.items()]
+
+        save_answers(session, assessment, owner, inputs(example.answers, example.notes))
+        for own in example.workflows:
+            workflow = workflow_service.add_workflow(session, assessment, name=own.name)
+            save_answers(session, assessment, owner, inputs(own.answers, own.notes),
+                         workflow=workflow)
+        return assessment.id
+
+
+def sign_in(host: str, port: int) -> str:
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    conn.request("GET", "/signin")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookie = _cookie(response)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    body = urlencode({"csrf_token": token, "email": EMAIL, "password": PASSWORD})
+    conn.request("POST", "/signin", body=body, headers={
+        "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"sign-in failed with {response.status}")
+    return _cookie(response) or cookie
+
+
+def _cookie(response: http.client.HTTPResponse) -> str:
+    return "; ".join(v.split(";", 1)[0] for k, v in response.getheaders()
+                     if k.lower() == "set-cookie")
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+def closed_loop(bench: Bench, path: str, seconds: float, connections: int = 4) -> float:
+    """Requests per second with `connections` clients each sending as soon as answered."""
+    counts = [0] * connections
+    stop = time.perf_counter() + seconds
+
+    def client(n: int) -> None:
+        conn = bench.connection()
+        while time.perf_counter() < stop:
+            if bench.get(conn, path) != 200:
+                raise SystemExit(f"{path} answered an error")
+            counts[n] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts) / (time.perf_counter() - started)
+
+
+def open_loop(bench: Bench, path: str, rate: float, seconds: float,
+              workers: int = 32) -> list[float]:
+    """Latencies (s) of requests due every 1/rate s, measured from when each was due."""
+    due: queue.Queue[float | None] = queue.Queue()
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        conn = bench.connection()
+        while (scheduled := due.get()) is not None:
+            status = bench.get(conn, path)
+            with lock:
+                latencies.append(time.perf_counter() - scheduled if status == 200 else
+                                 float("inf"))
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    start = time.perf_counter() + 0.1
+    for n in range(int(rate * seconds)):
+        scheduled = start + n / rate
+        time.sleep(max(0.0, scheduled - time.perf_counter()))
+        due.put(scheduled)
+    for _ in threads:
+        due.put(None)
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run_throughput(bench: Bench, args: argparse.Namespace) -> list[str]:
+    health = closed_loop(bench, "/healthz", args.seconds)
+    results = closed_loop(bench, bench.results_path, args.seconds)
+    ratio = results / health
+    verdict = "meets" if ratio >= TARGET_RATIO else "MISSES"
+    return [f"healthz       closed loop, 4 connections: {health:8.1f} requests/s",
+            f"results page  closed loop, 4 connections: {results:8.1f} requests/s",
+            f"ratio results/healthz: {ratio:.1%} ({verdict} the >= {TARGET_RATIO:.0%} target)"]
+
+
+def run_open_loop(bench: Bench, args: argparse.Namespace) -> list[str]:
+    latencies = [x * 1000 for x in open_loop(bench, bench.results_path, args.rate, args.seconds)]
+    p50, p95, p99 = (percentile(latencies, p) for p in (50, 95, 99))
+    verdict = "meets" if p95 <= TARGET_P95_MS else "MISSES"
+    return [f"results page  open loop at {args.rate:g} requests/s, {len(latencies)} requests: "
+            f"p50 {p50:.1f} ms  p95 {p95:.1f} ms  p99 {p99:.1f} ms",
+            f"p95 {verdict} the <= {TARGET_P95_MS:g} ms target"]
+
+
+def run_size(bench: Bench, args: argparse.Namespace) -> list[str]:
+    conn = bench.connection()
+    conn.request("GET", bench.results_path, headers={"Cookie": bench.cookie})
+    body = conn.getresponse().read()
+    return [f"results page  HTML: {len(body) / 1024:.1f} KiB"]
+
+
+RUNS: dict[str, Callable[[Bench, argparse.Namespace], list[str]]] = {
+    "size": run_size,
+    "throughput": run_throughput,
+    "open-loop": run_open_loop,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", action="append", choices=sorted(RUNS),
+                        help="a run to make (repeatable; default: all)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each run")
+    parser.add_argument("--rate", type=float, default=50.0, help="open-loop requests/s")
+    parser.add_argument("--threads", type=int, default=8, help="server threads (serve's default)")
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="faultline-bench-") as tmp:
+        folder = Path(tmp)
+        env = {**environment(folder, args.database_url), "BENCH_DIR": tmp}
+        port = free_port()
+        server = start_server(env, port, args.threads)
+        try:
+            assessment_id = seed(env)
+            bench = Bench("127.0.0.1", port, sign_in("127.0.0.1", port),
+                          f"/assessments/{assessment_id}/results")
+            conn = bench.connection()
+            bench.get(conn, bench.results_path)  # the first view computes the result once
+            for name in args.run or list(RUNS):
+                for line in RUNS[name](bench, args):
+                    print(line, flush=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
