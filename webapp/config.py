@@ -156,17 +156,14 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "FAULTLINE_BASE_URL": base_url,
         "FAULTLINE_CONTENT_DIR": Path(env.get("FAULTLINE_CONTENT_DIR") or DEFAULT_CONTENT_DIR),
         "RATELIMIT_STORAGE_URI": env.get("FAULTLINE_REDIS_URL", "").strip() or "memory://",
-<<<<<<< HEAD
-        "SIGNIN_RATE_LIMIT": env.get("FAULTLINE_SIGNIN_RATE_LIMIT", "").strip()
-        or "10 per minute;50 per hour",
-        "API_RATE_LIMIT": env.get("FAULTLINE_API_RATE_LIMIT", "").strip() or "300 per minute",
-=======
         "SIGNIN_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SIGNIN_RATE_LIMIT",
                                          "10 per minute;50 per hour"),
         #: Failed share-link lookups a client may make, and the ceiling on any share request.
         "SHARE_GUESS_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SHARE_GUESS_RATE_LIMIT",
                                               "10 per minute;50 per hour"),
         "SHARE_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SHARE_RATE_LIMIT", "120 per minute"),
+        #: API requests per personal access token (per client address without one).
+        "API_RATE_LIMIT": _rate_limit(env, "FAULTLINE_API_RATE_LIMIT", "300 per minute"),
         "PDF_PAGE_SIZE": pdf_page_size(env),
         #: Seconds a PDF render may take before the download answers "try again".
         "PDF_TIMEOUT": _seconds(env, "FAULTLINE_PDF_TIMEOUT", DEFAULT_PDF_TIMEOUT),
@@ -174,7 +171,6 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         #: (None: report-cache/ and result-cache/ in the instance folder).
         "REPORT_CACHE_DIR": _folder(env, "FAULTLINE_REPORT_CACHE_DIR"),
         "RESULT_CACHE_DIR": _folder(env, "FAULTLINE_RESULT_CACHE_DIR"),
->>>>>>> main
         "MAX_CONTENT_LENGTH": _int(env, "FAULTLINE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         #: How many reverse proxies in front set X-Forwarded-*; 0 trusts none of them.
         "PROXY_HOPS": _int(env, "FAULTLINE_PROXY_HOPS", 0),

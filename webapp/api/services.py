@@ -34,15 +34,15 @@ def load(session: Session, token: ApiToken, assessment_id: int, role: Role) -> A
 
 
 def summary(session: Session, assessment: Assessment) -> dict[str, Any]:
-    _result, data = evaluate_assessment(session, assessment)
+    result = evaluate_assessment(session, assessment)
     return {
         "id": assessment.id, "name": assessment.name, "description": assessment.description,
         "team": {"id": assessment.team.id, "name": assessment.team.name},
         "questionnaire": {"id": assessment.questionnaire_id,
                           "version": assessment.questionnaire_version},
         "status": assessment.status, "revision": assessment.revision,
-        "updated_at": assessment.updated_at, "overall": data["overall"],
-        "coverage": data["coverage"]["percent"], "previous_id": assessment.previous_id,
+        "updated_at": assessment.updated_at, "overall": result.overall,
+        "coverage": result.coverage.percent, "previous_id": assessment.previous_id,
     }
 
 
@@ -63,8 +63,7 @@ def detail(session: Session, assessment: Assessment) -> dict[str, Any]:
 
 
 def result(session: Session, assessment: Assessment) -> dict[str, Any]:
-    engine_result, _data = evaluate_assessment(session, assessment)
-    return result_json(engine_result)
+    return result_json(evaluate_assessment(session, assessment))
 
 
 def findings(session: Session, assessment: Assessment) -> dict[str, Any]:

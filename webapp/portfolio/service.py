@@ -104,7 +104,7 @@ def _facts(session: Session, listed: Any) -> Facts:
     key = (listed.id, listed.revision, listed.updated_at)
     found = facts_module.cache().get(key)
     if found is None:
-        result, _data = evaluate_assessment(session, session.get(Assessment, listed.id))
+        result = evaluate_assessment(session, session.get(Assessment, listed.id))
         found = facts_module.facts_of(result)
         facts_module.cache().put(key, found)
     return found

@@ -152,7 +152,7 @@ def _previous_side(session: Session, assessment: Assessment) -> Side:
     previous = previous_of(session, assessment)
     if previous is None:
         raise NotFound()
-    _, result = evaluate_assessment(session, previous)
+    result = evaluate_assessment(session, previous)
     answers = domain.answers_to_dict(answers_for_domain(session, previous))
     return Side(PREVIOUS, f"{previous.name} (previous review)", previous.updated_at, result,
                 answers)
