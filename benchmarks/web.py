@@ -8,7 +8,9 @@ prints, in one run:
   request when the last answer arrived), requests per second and their ratio (target >= 25 %);
 - open-loop: the results page at a fixed 50 requests/s whatever the server does, latency
   measured from each request's scheduled send time, so a stalled server cannot hide its queue
-  (p50/p95/p99; target p95 <= 50 ms).
+  (p50/p95/p99; target p95 <= 50 ms);
+- portfolio: the portfolio page's server time for 200 assessments over 20 teams, in process
+  on its own database (benchmarks/portfolio.py; target <= 100 ms median).
 
 Run: python benchmarks/web.py [--run throughput --run open-loop] [--seconds 10]
      [--database-url URL]
@@ -241,8 +243,21 @@ def run_size(bench: Bench, args: argparse.Namespace) -> list[str]:
     return [f"results page  HTML: {len(body) / 1024:.1f} KiB"]
 
 
+def run_portfolio(bench: Bench, args: argparse.Namespace) -> list[str]:
+    """The portfolio page's server time for 200 assessments over 20 teams, in process on its
+    own database (benchmarks/portfolio.py; target <= 100 ms median)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("portfolio_bench",
+                                                  ROOT / "benchmarks" / "portfolio.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.figures()[0]
+
+
 RUNS: dict[str, Callable[[Bench, argparse.Namespace], list[str]]] = {
     "size": run_size,
+    "portfolio": run_portfolio,
     "throughput": run_throughput,
     "open-loop": run_open_loop,
 }
