@@ -61,6 +61,20 @@ def test_another_teams_assessment_is_404_as_problem_json(client, world, editor_t
     assert response.get_json()["status"] == 404
 
 
+@pytest.mark.parametrize(("method", "suffix", "body"), [
+    ("patch", "/answers", {"answers": [{"question_id": "observe.tracing", "base_version": 0}]}),
+    ("put", "/tracking", {"rule": "observe.no-alerts", "status": "planned"}),
+    ("get", "/milestones/1", None),
+])
+def test_another_teams_assessment_is_404_for_writes_and_milestones_too(
+    client, world, editor_token, method, suffix, body
+):
+    response = getattr(client, method)(f"/api/v1/assessments/{world['other'].id}{suffix}",
+                                       json=body, headers=_auth(editor_token))
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
 def test_one_assessment_with_its_workflows(client, world, editor_token):
     body = client.get(f"/api/v1/assessments/{world['assessment'].id}",
                       headers=_auth(editor_token)).get_json()
