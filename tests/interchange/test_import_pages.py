@@ -149,9 +149,25 @@ def test_faultline_import_starts_an_assessment_with_the_workflows_files(committe
     assert linked == ["automation/release.yml"]
 
 
-def test_faultline_import_names_an_unknown_team(runner, tmp_path):
+def test_faultline_import_names_an_unknown_team_and_changes_nothing(committed, runner, tmp_path):
     path = tmp_path / "a.yaml"
     path.write_text(EXAMPLE_TEXT, encoding="utf-8")
-    result = runner.invoke(cli.main, ["import", str(path), "--team", "Nobody"],
-                           env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
-    assert result.exit_code != 0
+    env = {"DATABASE_URL": committed.config["DATABASE_URL"], "SECRET_KEY": "k" * 40,
+           "FAULTLINE_ENV": "development",
+           "FAULTLINE_CONTENT_DIR": str(committed.config["FAULTLINE_CONTENT_DIR"])}
+    result = runner.invoke(cli.main, ["import", str(path), "--team", "Nobody"], env=env)
+    assert result.exit_code == 1
+    assert "faultline import: there is no team named “Nobody”" in result.stderr
+    with committed.app_context(), db.session_scope(committed) as session:
+        assert session.query(Assessment).count() == 0
+
+
+def test_faultline_import_refuses_a_bad_file_naming_the_problem(committed, runner, tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("answers:\n  observe.nope: none\n", encoding="utf-8")
+    env = {"DATABASE_URL": committed.config["DATABASE_URL"], "SECRET_KEY": "k" * 40,
+           "FAULTLINE_ENV": "development",
+           "FAULTLINE_CONTENT_DIR": str(committed.config["FAULTLINE_CONTENT_DIR"])}
+    result = runner.invoke(cli.main, ["import", str(path), "--team", "Payments"], env=env)
+    assert result.exit_code == 1
+    assert "unknown question id 'observe.nope'" in result.stderr
