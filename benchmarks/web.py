@@ -11,6 +11,9 @@ prints, in one run:
   (p50/p95/p99; target p95 <= 50 ms);
 - portfolio: the portfolio page's server time for 200 assessments over 20 teams, in process
   on its own database (benchmarks/portfolio.py; target <= 100 ms median).
+- mixed: the assessments list at 20 requests/s while four uncached PDFs render (target p95
+  <= 150 ms, 0 errors), and contention: 20 writers and 10 readers for 30 s (target 0 errors,
+  save p95 <= 250 ms); each on a server of its own, see benchmarks/web_load.py.
 
 Run: python benchmarks/web.py [--run throughput --run open-loop] [--seconds 10]
      [--database-url URL]
@@ -39,6 +42,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 EXAMPLE = ROOT / "examples" / "payments-platform.yaml"
 #: One address per run, so a database given with --database-url can be reused.
@@ -246,13 +250,24 @@ def run_size(bench: Bench, args: argparse.Namespace) -> list[str]:
 def run_portfolio(bench: Bench, args: argparse.Namespace) -> list[str]:
     """The portfolio page's server time for 200 assessments over 20 teams, in process on its
     own database (benchmarks/portfolio.py; target <= 100 ms median)."""
-    import importlib.util
+    from portfolio import figures
 
-    spec = importlib.util.spec_from_file_location("portfolio_bench",
-                                                  ROOT / "benchmarks" / "portfolio.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.figures()[0]
+    return figures()[0]
+
+
+def run_mixed(_bench: Bench, _args: argparse.Namespace) -> list[str]:
+    """The assessments list at 20 requests/s while four uncached PDFs render (its own server
+    with four seeded assessments: benchmarks/web_load.py)."""
+    from web_load import mixed_run
+
+    return mixed_run()
+
+
+def run_contention(_bench: Bench, _args: argparse.Namespace) -> list[str]:
+    """20 writers and 10 readers for 30 s on SQLite (benchmarks/web_load.py)."""
+    from web_load import contention_run
+
+    return contention_run()
 
 
 RUNS: dict[str, Callable[[Bench, argparse.Namespace], list[str]]] = {
@@ -260,6 +275,8 @@ RUNS: dict[str, Callable[[Bench, argparse.Namespace], list[str]]] = {
     "portfolio": run_portfolio,
     "throughput": run_throughput,
     "open-loop": run_open_loop,
+    "mixed": run_mixed,
+    "contention": run_contention,
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import __version__, db, logs, security
+from webapp import __version__, db, logs, security, tasks
 from webapp.config import load_settings
 from webapp.extensions import csrf, limiter, login_manager
 from webapp.startup import check_prerequisites
@@ -56,6 +56,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    tasks.init_app(app)
     logs.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     _register_sharing(app)
     _register_tracking(app)
     _register_api(app)
+    _register_lenses(app)
     errors.init_app(app)
 
 
@@ -89,6 +91,13 @@ def _register_api(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(portfolio.bp)
+
+
+def _register_lenses(app: Flask) -> None:
+    from webapp.views import lens_admin, lens_pages
+
+    app.register_blueprint(lens_admin.bp)
+    app.register_blueprint(lens_pages.bp)
 
 
 def _register_tracking(app: Flask) -> None:
