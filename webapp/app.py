@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     _register_sharing(app)
     _register_tracking(app)
+    _register_api(app)
     _register_lenses(app)
     _register_accounts(app)
     errors.init_app(app)
@@ -83,6 +84,15 @@ def _register_sharing(app: Flask) -> None:
 
     app.register_blueprint(sharing.bp)
     app.register_blueprint(shared.bp)
+
+
+def _register_api(app: Flask) -> None:
+    from webapp.api import account, views
+    from webapp.portfolio import views as portfolio
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(portfolio.bp)
 
 
 def _register_lenses(app: Flask) -> None:

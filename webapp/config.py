@@ -237,6 +237,8 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "SHARE_GUESS_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SHARE_GUESS_RATE_LIMIT",
                                               "10 per minute;50 per hour"),
         "SHARE_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SHARE_RATE_LIMIT", "120 per minute"),
+        #: API requests per personal access token (per client address without one).
+        "API_RATE_LIMIT": _rate_limit(env, "FAULTLINE_API_RATE_LIMIT", "300 per minute"),
         "PDF_PAGE_SIZE": pdf_page_size(env),
         #: Seconds a PDF render may take before the download answers "try again".
         "PDF_TIMEOUT": _seconds(env, "FAULTLINE_PDF_TIMEOUT", DEFAULT_PDF_TIMEOUT),

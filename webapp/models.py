@@ -125,6 +125,7 @@ class Membership(Base):
 
 # Issue 4's tables live in their own module; importing it registers them on Base.metadata.
 import webapp.models_accounts  # noqa: E402, F401
+import webapp.models_api  # noqa: E402, F401
 import webapp.models_assessment  # noqa: E402, F401
 import webapp.models_lens  # noqa: E402, F401
 import webapp.models_sharing  # noqa: E402, F401

@@ -104,6 +104,16 @@ def journey(page, server) -> Iterator[str]:
     yield "workflow"
     page.goto(f"{base}/assessments/{assessment_id}/settings")
     yield "settings"
+    page.goto(f"{base}/assessments/{assessment_id}/import")
+    yield "import-answers"
+    page.goto(f"{base}/assessments/{assessment_id}/next-review")
+    yield "next-review"
+    page.goto(base + "/assessments/import")
+    yield "import-new"
+    page.goto(base + "/portfolio/")
+    yield "portfolio"
+    page.goto(base + "/account/tokens/")
+    yield "tokens"
     page.goto(f"{base}/assessments/{assessment_id}/results")
     yield "results"
     page.locator("details").evaluate_all("all => all.forEach(d => { d.open = true; })")

@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 NAME_MAX = 120
 #: How "now" is named where a milestone id would stand (compare URLs, forms).
 NOW = "now"
+#: The review this one continues ("Start the next review"), as it is now.
+PREVIOUS = "previous"
 
 
 def create_milestone(
@@ -132,6 +134,8 @@ def side_of(session: Session, assessment: Assessment, key: str) -> Side:
         result = evaluate_assessment(session, assessment)
         answers = domain.answers_to_dict(answers_for_domain(session, assessment))
         return Side(NOW, "Now", None, result, answers)
+    if key == PREVIOUS:
+        return _previous_side(session, assessment)
     if not key.isdigit():
         raise NotFound()
     milestone = get_milestone(session, assessment, int(key))
@@ -150,6 +154,22 @@ def snapshot_result(milestone: Milestone) -> domain.Result:
     """The milestone's frozen result as the typed result, read once per process."""
     return computed(snapshot_key(milestone), "snapshot",
                     lambda: domain.result_from_dict(milestone.result))
+
+
+def previous_of(session: Session, assessment: Assessment) -> Assessment | None:
+    """The earlier review this one continues, when it still exists in the same team."""
+    previous = session.get(Assessment, assessment.previous_id) if assessment.previous_id else None
+    return previous if previous is not None and previous.team_id == assessment.team_id else None
+
+
+def _previous_side(session: Session, assessment: Assessment) -> Side:
+    previous = previous_of(session, assessment)
+    if previous is None:
+        raise NotFound()
+    result = evaluate_assessment(session, previous)
+    answers = domain.answers_to_dict(answers_for_domain(session, previous))
+    return Side(PREVIOUS, f"{previous.name} (previous review)", previous.updated_at, result,
+                answers)
 
 
 def compare_sides(before: Side, after: Side) -> dict[str, Any]:

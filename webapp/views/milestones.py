@@ -109,9 +109,10 @@ def report_pdf(assessment_id: int, milestone_id: int):
 # --- comparison -------------------------------------------------------------------------------
 
 
-def _compare_keys(milestones) -> tuple[str | None, str]:
-    """The sides asked for, defaulting to the newest milestone against now."""
-    default = str(milestones[0].id) if milestones else None
+def _compare_keys(milestones, previous=None) -> tuple[str | None, str]:
+    """The sides asked for, defaulting to the newest milestone (or the previous review)
+    against now."""
+    default = str(milestones[0].id) if milestones else service.PREVIOUS if previous else None
     return request.args.get("from") or default, request.args.get("to") or service.NOW
 
 
@@ -133,17 +134,20 @@ def compare(assessment_id: int):
         return redirect(url_for("lens_pages.compare", assessment_id=assessment.id,
                                 **request.args))
     milestones = service.milestones_of(get_session(), assessment)
-    before_key, after_key = _compare_keys(milestones)
+    previous = service.previous_of(get_session(), assessment)
+    before_key, after_key = _compare_keys(milestones, previous)
     data = _comparison(assessment, before_key, after_key) if before_key else None
     return render_template("milestones/compare.html", assessment=assessment, c=data,
                            milestones=milestones, before_key=before_key, after_key=after_key,
-                           can_edit=g.can_edit)
+                           can_edit=g.can_edit, previous=previous)
 
 
 @bp.get("/compare.pdf")
 def compare_pdf(assessment_id: int):
     assessment = member_assessment(assessment_id)
-    before_key, after_key = _compare_keys(service.milestones_of(get_session(), assessment))
+    session = get_session()
+    before_key, after_key = _compare_keys(service.milestones_of(session, assessment),
+                                          service.previous_of(session, assessment))
     if before_key is None:
         abort(404)
     back = url_for("milestones.compare", assessment_id=assessment.id, **{"from": before_key,
