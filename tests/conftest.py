@@ -187,6 +187,8 @@ def app_settings(database_url: str) -> dict[str, Any]:
         "RESULT_CACHE_DIR": RESULT_CACHE,
         "RATELIMIT_STORAGE_URI": "memory://",
         "FAULTLINE_CONTENT_DIR": REPO_ROOT,
+        "QUEUE_IMMEDIATE": True,  # PDF jobs run inside the request that queues them
+        "PDF_PRERENDER": False,  # no PDF made ahead of time unless a test asks for it
     }
 
 
@@ -262,6 +264,34 @@ def client(app: Flask) -> CsrfClient:
 def runner() -> CliRunner:
     """Invokes the `faultline` command: `runner.invoke(webapp.cli.main, [...])`."""
     return CliRunner()
+
+
+class FakeRenderer:
+    """Stands in for the PDF render workers of the queue: records the data, answers a tiny
+    PDF, or raises `error`."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, dict]] = []
+        self.error: BaseException | None = None
+        self.target: str | None = None
+
+    def __call__(self, target: str | None = None) -> FakeRenderer:  # as `shared_worker`
+        self.target = target
+        return self
+
+    def render(self, data: dict, timeout: float | None = None) -> bytes:
+        self.calls.append((self.target, data))
+        if self.error is not None:
+            raise self.error
+        return b"%PDF-1.7 fake"
+
+
+@pytest.fixture
+def fake_renderer(monkeypatch: pytest.MonkeyPatch) -> FakeRenderer:
+    """PDF jobs render with a `FakeRenderer` (no WeasyPrint)."""
+    renderer = FakeRenderer()
+    monkeypatch.setattr("webapp.tasks.shared_worker", renderer)
+    return renderer
 
 
 # --- browser tests --------------------------------------------------------------------------

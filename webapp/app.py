@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import __version__, db, logs, security
+from webapp import __version__, db, logs, security, tasks
 from webapp.config import load_settings
 from webapp.extensions import csrf, limiter, login_manager
 from webapp.startup import check_prerequisites
@@ -56,6 +56,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    tasks.init_app(app)
     logs.init_app(app)
     security.init_app(app)
     csrf.init_app(app)

@@ -172,7 +172,15 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "MAX_CONTENT_LENGTH": _int(env, "FAULTLINE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         #: How many reverse proxies in front set X-Forwarded-*; 0 trusts none of them.
         "PROXY_HOPS": _int(env, "FAULTLINE_PROXY_HOPS", 0),
-        "SQLITE_BUSY_TIMEOUT_MS": _int(env, "FAULTLINE_SQLITE_BUSY_TIMEOUT_MS", 15_000),
+        "SQLITE_BUSY_TIMEOUT_MS": _int(env, "FAULTLINE_SQLITE_BUSY_TIMEOUT_MS", 5_000),
+        #: The task queue: Redis when set (several instances), else a SQLite file.
+        "QUEUE_REDIS_URL": env.get("FAULTLINE_REDIS_URL", "").strip(),
+        "QUEUE_FILE": env.get("FAULTLINE_QUEUE_FILE", "").strip()
+        or str(instance_dir() / "queue.sqlite3"),
+        "QUEUE_IMMEDIATE": False,
+        #: Seconds an assessment stays unchanged before its PDF is made ahead of time.
+        "PDF_SETTLE_SECONDS": _seconds(env, "FAULTLINE_PDF_SETTLE_SECONDS", 30.0),
+        "PDF_PRERENDER": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import os
+import subprocess
+import sys
+import threading
 
 import click
 from sqlalchemy import text
@@ -75,10 +81,8 @@ def current() -> str:
     return f"{found} (latest: {head})"
 
 
-def serve(host: str, port: int, threads: int) -> None:
-    """Check the secret, migrate, build the app (which checks the rest), then serve."""
-    import waitress
-
+def _checked_app():
+    """Check the secret, migrate, build the app (which checks the rest)."""
     from webapp.app import create_app
 
     configure_logging()
@@ -87,8 +91,79 @@ def serve(host: str, port: int, threads: int) -> None:
         raise click.ClickException(problem)
     upgrade()
     try:
-        app = create_app()
+        return create_app()
     except (StartupError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
-    logger.info("serving on http://%s:%s", host, port)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="faultline")
+
+
+def serve(host: str, port: int, threads: int, workers: int = 1, queue_threads: int = 1,
+          with_queue: bool = True) -> None:
+    """Serve the app; with `with_queue`, a queue worker process runs beside it (restarted if
+    it dies) so that the one command does everything. One process: waitress; several:
+    gunicorn (see `webapp.production`)."""
+    app = _checked_app()
+    side = QueueWorkerProcess(queue_threads) if with_queue else None
+    if side is not None:
+        side.start()
+    try:
+        logger.info("serving on http://%s:%s (%d process%s)", host, port, workers,
+                    "" if workers == 1 else "es")
+        if workers > 1:
+            from webapp.production import serve_with_gunicorn
+
+            serve_with_gunicorn(app, host, port, workers, threads)
+        else:
+            import waitress
+
+            waitress.serve(app, host=host, port=port, threads=threads, ident="faultline",
+                           connection_limit=1000, channel_timeout=60)
+    finally:
+        if side is not None:
+            side.stop()
+
+
+def worker(threads: int) -> None:
+    """Run a queue worker: `threads` PDFs at most at once, at a lower CPU priority than the
+    web processes of the same machine, until SIGTERM or Ctrl-C."""
+    app = _checked_app()
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    from webapp.tasks import get_queue
+
+    # An idle consumer of the SQLite queue polls at most every second (Redis blocks instead).
+    consumer = get_queue(app).huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=True, check_worker_health=True,
+        initial_delay=0.1, backoff=1.15, max_delay=1.0)
+    logger.info("queue worker running %d render thread(s)", threads)
+    consumer.run()
+
+
+class QueueWorkerProcess:
+    """`faultline worker` as a child of `faultline serve`, restarted when it exits."""
+
+    def __init__(self, threads: int) -> None:
+        self.command = [sys.executable, "-m", "webapp.cli", "worker", "--threads", str(threads)]
+        self.process: subprocess.Popen | None = None
+        self.stopping = threading.Event()
+        self.watcher = threading.Thread(target=self._watch, daemon=True, name="queue-watch")
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command)
+        self.watcher.start()
+        atexit.register(self.stop)
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(2):
+            if self.process is not None and self.process.poll() is not None:
+                logger.error("queue worker exited with %s; starting a new one",
+                             self.process.returncode)
+                self.process = subprocess.Popen(self.command)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()

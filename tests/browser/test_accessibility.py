@@ -23,6 +23,8 @@ from webapp import report
 from webapp.db import session_scope
 from webapp.models import User
 from webapp.models_assessment import Assessment
+from webapp.tasks import get_queue
+from webapp.views import pdf_download
 
 pytestmark = pytest.mark.browser
 
@@ -99,6 +101,8 @@ def journey(page, server) -> Iterator[str]:
     yield "error-404"
     page.goto(f"{base}/assessments/{assessment_id}/report.pdf")
     yield "error-pdf-timeout"
+    page.goto(f"{base}/assessments/{assessment_id}/report.pdf?retry=1")
+    yield "pdf-progress"
     page.goto(base + "/teams/")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
@@ -106,14 +110,26 @@ def journey(page, server) -> Iterator[str]:
     yield "signin"
 
 
-def _timeout(*args, **kwargs):
-    raise report.ReportTimeout("The PDF took too long to render. Try again in a minute.")
+class _FirstFailsThenWaits:
+    """The queue's render task: the first PDF times out, later ones stay queued (progress)."""
+
+    def __init__(self, real) -> None:
+        self.real, self.calls = real, 0
+
+    def __call__(self, spec: dict, key: str) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            self.real(spec, key)
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_no_serious_accessibility_violation_on_any_page(browser, live_server, viewport,
-                                                         monkeypatch):
-    monkeypatch.setattr(report, "get_or_render_pdf", _timeout)  # shows the retry page
+                                                         monkeypatch, fake_renderer):
+    fake_renderer.error = report.ReportTimeout("The PDF took too long to render. Try again "
+                                               "in a minute.")
+    queue = get_queue(live_server.app)
+    monkeypatch.setattr(queue, "render", _FirstFailsThenWaits(queue.render))
+    monkeypatch.setattr(pdf_download, "REFRESH_SECONDS", 60)  # no reload while axe reads
     context = browser.new_context(viewport=VIEWPORTS[viewport])
     context.set_default_timeout(15_000)
     page = context.new_page()

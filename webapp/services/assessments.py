@@ -93,6 +93,9 @@ def mark_changed(session: Session, assessment: Assessment) -> None:
     )
     session.refresh(assessment, ["revision", "updated_at"])
     assessment.status = _status(session, assessment).value
+    # read after the commit: its PDF is made once the revision has settled (webapp.tasks)
+    session.info.setdefault("faultline.changed_assessments", {})[assessment.id] = \
+        assessment.revision
     session.flush()
 
 

@@ -55,6 +55,8 @@ def create_milestone(
     )
     session.add(milestone)
     session.flush()
+    # read after the commit: the milestone's PDF is made ahead of time (webapp.tasks)
+    session.info.setdefault("faultline.new_milestones", []).append((assessment.id, milestone.id))
     record_audit(session, assessment=assessment, actor=user, action="milestone.created",
                  target=f"milestone:{milestone.id}", detail={"name": name})
     logger.info("assessment %s: milestone %s frozen by user %s at revision %s",
