@@ -112,6 +112,21 @@ def test_a_review_on_the_orr_lens_from_import_to_pdf(page, live_server):
     page.goto(page.url.replace("/results", "/report"))
     shoot(page, "report")
 
+    page.goto(page.url.replace("/lens/report", "/milestones"))
+    page.get_by_label("Name").fill("Before go-live")
+    page.get_by_role("button", name="Create milestone").click()
+    page.wait_for_url(re.compile(r"/lens/milestones/\d+$"))
+    assert "Before go-live" in page.locator(".share-bar").inner_text()
+    page.goto(page.url.split("/lens/")[0] + "/lens/pillars/architecture")
+    flows = question(page, "Architecture Diagram (H)")
+    flows.get_by_label("Architecture design to reduce the blast radius").check()
+    expect_saved(flows)
+    page.get_by_role("link", name="Compare").click()
+    moved = page.locator(".lens-moved")
+    assert "Architecture Diagram (H)" in moved.inner_text()
+    assert "better" in moved.inner_text()
+    shoot(page, "compare")
+
 
 def expect_saved(fieldset) -> None:
     fieldset.locator("[data-save-state]").filter(has_text=re.compile("Saved at")).wait_for()

@@ -406,3 +406,34 @@ def test_compare_shows_what_got_better_since_a_milestone(client, login, people, 
     assert '<td data-label="High">1 → 0</td>' in text
     assert "How do you know a restore works?" in text
     assert '<span class="lens-direction lens-better">better</span>' in text
+
+
+def test_a_review_moves_to_a_newer_lens_version_keeping_answers_and_a_milestone(
+    app, client, login, people, review, db_session, small_lens
+):
+    login(people["editor"])
+    _answer(client, review, ["bk_tested", "bk_documented"], "0")
+    client.post(
+        f"/assessments/{review.id}/lens/answers",
+        data={"question": "bk_offsite", "bk_offsite-choice": "off_yes", "bk_offsite-version": "0"},
+    )
+    question = small_lens["pillars"][0]["questions"][0]
+    question["choices"] = [c for c in question["choices"] if c["id"] != "bk_documented"]
+    question["riskRules"] = [
+        {"condition": "bk_tested", "risk": "NO_RISK"},
+        {"condition": "default", "risk": "HIGH_RISK"},
+    ]
+    with app.app_context():
+        service.import_lens(db_session, as_bytes(small_lens))
+    results = client.get(f"/assessments/{review.id}/lens/results").get_data(as_text=True)
+    assert "Version 2 of this lens is available." in results
+    response = client.post(f"/assessments/{review.id}/lens/upgrade", follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert "now on version 2 of the lens" in text and "1 answer(s) changed" in text
+    rows = _answers(db_session, review)
+    assert rows["bk_restore"].choices == ["bk_tested"]
+    assert rows["bk_offsite"].choices == ["off_yes"]
+    milestones = client.get(f"/assessments/{review.id}/milestones").get_data(as_text=True)
+    assert "Before version 2 of the lens" in milestones
+    again = client.post(f"/assessments/{review.id}/lens/upgrade", follow_redirects=True)
+    assert "already on the newest version" in again.get_data(as_text=True)

@@ -265,3 +265,55 @@ def lens_status(session: Session, assessment: Assessment) -> Status:
     if not result.answered:
         return Status.NOT_STARTED
     return Status.COMPLETE if result.answered >= result.total else Status.IN_PROGRESS
+
+
+@dataclass(frozen=True)
+class Upgraded:
+    version: int
+    #: Questions whose answer was dropped or trimmed because the new version changed them.
+    changed: list[str]
+
+
+def newer_version(session: Session, assessment: Assessment) -> LensVersion | None:
+    """The lens's newest version when it is newer than the one the review is on."""
+    latest = newest_version(session, assessment.questionnaire_id.removeprefix(LENS_PREFIX))
+    return latest if latest and latest.version > assessment.questionnaire_version else None
+
+
+def upgrade_assessment(session: Session, assessment: Assessment, user: User) -> Upgraded:
+    """Move the review to the lens's newest version: a milestone keeps the results as they
+    were, answers carry over where the question and its choices still exist."""
+    from webapp.services.milestones import create_milestone
+
+    latest = newer_version(session, assessment)
+    if latest is None:
+        raise ServiceError("This review is already on the newest version of its lens.")
+    create_milestone(
+        session,
+        assessment,
+        user,
+        name=f"Before version {latest.version} of the lens ({utcnow():%Y-%m-%d %H:%M})",
+    )
+    changed = _carry_answers(session, assessment, parsed(latest))
+    assessment.questionnaire_version = latest.version
+    mark_changed(session, assessment)
+    logger.info(
+        "assessment %s upgraded to lens %s v%s", assessment.id, latest.lens_key, latest.version
+    )
+    return Upgraded(latest.version, changed)
+
+
+def _carry_answers(session: Session, assessment: Assessment, lens: Lens) -> list[str]:
+    questions = {q.id: q for _, q in lens.questions()}
+    changed = []
+    for qid, row in stored_answers(session, assessment).items():
+        question = questions.get(qid)
+        kept = [c for c in row.choices if question and question.choice(c)]
+        if question is None or (row.choices and not kept):
+            session.delete(row)
+            changed.append(qid)
+        elif kept != row.choices:
+            row.choices, row.version = kept, row.version + 1
+            changed.append(qid)
+    session.flush()
+    return changed

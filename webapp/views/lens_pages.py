@@ -248,6 +248,8 @@ def results(assessment_id: int):
         result=result,
         r=data,
         current_step="results",
+        newer=service.newer_version(get_session(), assessment),
+        upgrade_form=EmptyForm(),
     )
 
 
@@ -422,3 +424,22 @@ def compare(assessment_id: int):
         after_key=after_key,
         current_step="compare",
     )
+
+
+@bp.post("/upgrade")
+def upgrade(assessment_id: int):
+    assessment, _row, _lens = _load(assessment_id, Role.EDITOR)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        done = service.upgrade_assessment(get_session(), assessment, current_user)
+    except ServiceError as error:
+        flash(error.message, "info")
+        return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
+    note = f" {len(done.changed)} answer(s) changed with the questions." if done.changed else ""
+    flash(
+        f"The review is now on version {done.version} of the lens; a milestone keeps the "
+        f"results from before.{note}",
+        "success",
+    )
+    return redirect(url_for("lens_pages.results", assessment_id=assessment.id))

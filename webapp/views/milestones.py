@@ -145,6 +145,9 @@ def compare(assessment_id: int):
 @bp.get("/compare.pdf")
 def compare_pdf(assessment_id: int):
     assessment = member_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        return redirect(url_for("lens_pages.compare", assessment_id=assessment.id,
+                                **request.args))
     session = get_session()
     before_key, after_key = _compare_keys(service.milestones_of(session, assessment),
                                           service.previous_of(session, assessment))

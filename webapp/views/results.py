@@ -72,6 +72,8 @@ def report_html(assessment_id: int):
 @bp.get("/report.pdf")
 def report_pdf(assessment_id: int):
     assessment = member_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
+        return redirect(url_for("lens_pages.report_pdf", assessment_id=assessment.id))
     return pdf_download(assessment, pdfs.review(assessment), member_pages(
         assessment, url_for("results.show", assessment_id=assessment.id), "Back to the results",
         html_url=url_for("results.report_html", assessment_id=assessment.id)),
