@@ -28,31 +28,17 @@ from webapp.domain.models import Questionnaire
 from webapp.models_assessment import SYSTEM_SCOPE, Answer, Assessment
 from webapp.report.cards import finding_anchor  # noqa: F401 - the anchor scheme, one place
 from webapp.services import ServiceError
-from webapp.startup import CONTENT_EXTENSION_KEY
+from webapp.startup import get_content  # noqa: F401 - services and views import it from here
 
 logger = logging.getLogger(__name__)
 
 CACHE_KEY = "faultline.evaluations"
 CACHE_SIZE = 512
 T = TypeVar("T")
-_load_lock = threading.Lock()
 
 
 class QuestionnaireMissing(ServiceError):
     """The questionnaire version an assessment pinned is not among the loaded content."""
-
-
-def get_content() -> domain.Content:
-    """The content loaded at startup; loaded here once if startup skipped it (tests, CLI)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    content = app.extensions.get(CONTENT_EXTENSION_KEY)
-    if content is None:
-        with _load_lock:
-            content = app.extensions.get(CONTENT_EXTENSION_KEY)
-            if content is None:
-                content = domain.load_content(Path(app.config["FAULTLINE_CONTENT_DIR"]))
-                app.extensions[CONTENT_EXTENSION_KEY] = content
-    return content
 
 
 def questionnaire_of(
