@@ -8,7 +8,10 @@ prints, in one run:
   request when the last answer arrived), requests per second and their ratio (target >= 25 %);
 - open-loop: the results page at a fixed 50 requests/s whatever the server does, latency
   measured from each request's scheduled send time, so a stalled server cannot hide its queue
-  (p50/p95/p99; target p95 <= 50 ms).
+  (p50/p95/p99; target p95 <= 50 ms);
+- mixed: the assessments list at 20 requests/s while four uncached PDFs render (target p95
+  <= 150 ms, 0 errors), and contention: 20 writers and 10 readers for 30 s (target 0 errors,
+  save p95 <= 250 ms); each on a server of its own, see benchmarks/web_load.py.
 
 Run: python benchmarks/web.py [--run throughput --run open-loop] [--seconds 10]
      [--database-url URL]
@@ -37,6 +40,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 EXAMPLE = ROOT / "examples" / "payments-platform.yaml"
 #: One address per run, so a database given with --database-url can be reused.
@@ -241,10 +245,27 @@ def run_size(bench: Bench, args: argparse.Namespace) -> list[str]:
     return [f"results page  HTML: {len(body) / 1024:.1f} KiB"]
 
 
+def run_mixed(_bench: Bench, _args: argparse.Namespace) -> list[str]:
+    """The assessments list at 20 requests/s while four uncached PDFs render (its own server
+    with four seeded assessments: benchmarks/web_load.py)."""
+    from web_load import mixed_run
+
+    return mixed_run()
+
+
+def run_contention(_bench: Bench, _args: argparse.Namespace) -> list[str]:
+    """20 writers and 10 readers for 30 s on SQLite (benchmarks/web_load.py)."""
+    from web_load import contention_run
+
+    return contention_run()
+
+
 RUNS: dict[str, Callable[[Bench, argparse.Namespace], list[str]]] = {
     "size": run_size,
     "throughput": run_throughput,
     "open-loop": run_open_loop,
+    "mixed": run_mixed,
+    "contention": run_contention,
 }
 
 

@@ -41,7 +41,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("FAULTLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 #: The factory fixtures (make_user, make_team, owner, people, make_assessment, login).
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.servers"]
 TEST_SECRET = "test-secret-key-" + "x" * 32
 
 
@@ -187,6 +187,8 @@ def app_settings(database_url: str) -> dict[str, Any]:
         "RESULT_CACHE_DIR": RESULT_CACHE,
         "RATELIMIT_STORAGE_URI": "memory://",
         "FAULTLINE_CONTENT_DIR": REPO_ROOT,
+        "QUEUE_IMMEDIATE": True,  # PDF jobs run inside the request that queues them
+        "PDF_PRERENDER": False,  # no PDF made ahead of time unless a test asks for it
     }
 
 
@@ -264,6 +266,34 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
+class FakeRenderer:
+    """Stands in for the PDF render workers of the queue: records the data, answers a tiny
+    PDF, or raises `error`."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str | None, dict]] = []
+        self.error: BaseException | None = None
+        self.target: str | None = None
+
+    def __call__(self, target: str | None = None) -> FakeRenderer:  # as `shared_worker`
+        self.target = target
+        return self
+
+    def render(self, data: dict, timeout: float | None = None) -> bytes:
+        self.calls.append((self.target, data))
+        if self.error is not None:
+            raise self.error
+        return b"%PDF-1.7 fake"
+
+
+@pytest.fixture
+def fake_renderer(monkeypatch: pytest.MonkeyPatch) -> FakeRenderer:
+    """PDF jobs render with a `FakeRenderer` (no WeasyPrint)."""
+    renderer = FakeRenderer()
+    monkeypatch.setattr("webapp.tasks.shared_worker", renderer)
+    return renderer
+
+
 # --- browser tests --------------------------------------------------------------------------
 
 
@@ -274,6 +304,7 @@ class LiveServer:
         self.app = app
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
+        app.config["FAULTLINE_SERVED_AT"] = self.url  # as `faultline serve` does
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> LiveServer:

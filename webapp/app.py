@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import __version__, db, logs, security
+from webapp import __version__, db, logs, mail, security, tasks
 from webapp.config import load_settings
 from webapp.extensions import csrf, limiter, login_manager
 from webapp.startup import check_prerequisites
@@ -56,6 +56,8 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    tasks.init_app(app)
+    mail.init_app(app)
     logs.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
@@ -71,6 +73,8 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     _register_sharing(app)
     _register_tracking(app)
+    _register_lenses(app)
+    _register_accounts(app)
     errors.init_app(app)
 
 
@@ -79,6 +83,21 @@ def _register_sharing(app: Flask) -> None:
 
     app.register_blueprint(sharing.bp)
     app.register_blueprint(shared.bp)
+
+
+def _register_lenses(app: Flask) -> None:
+    from webapp.views import lens_admin, lens_pages
+
+    app.register_blueprint(lens_admin.bp)
+    app.register_blueprint(lens_pages.bp)
+
+
+def _register_accounts(app: Flask) -> None:
+    from webapp.views import account, admin, invitations, sso
+
+    for module in (account, admin, invitations, sso):
+        app.register_blueprint(module.bp)
+    sso.init_app(app)
 
 
 def _register_tracking(app: Flask) -> None:

@@ -24,12 +24,32 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=int, help="Worker threads.")
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web app with waitress; creates or migrates the database first."""
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per web process.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes: 1 serves with waitress, more with gunicorn (preloaded, "
+                   "recycled after a number of requests).")
+@click.option("--queue-threads", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="PDFs the queue worker started beside the server renders at once.")
+@click.option("--no-queue", is_flag=True,
+              help="Start no queue worker here (they run elsewhere: `faultline worker`).")
+def serve(host: str, port: int, threads: int, workers: int, queue_threads: int,
+          no_queue: bool) -> None:
+    """Serve the web app and one queue worker; creates or migrates the database first."""
     from webapp import server
 
-    server.serve(host, port, threads)
+    server.serve(host, port, threads, workers, queue_threads, with_queue=not no_queue)
+
+
+@main.command()
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="PDFs rendered at once by this worker.")
+def worker(threads: int) -> None:
+    """Run a queue worker (PDFs); start more, on this or other machines sharing the database,
+    FAULTLINE_REDIS_URL and FAULTLINE_REPORT_CACHE_DIR."""
+    from webapp import server
+
+    server.worker(threads)
 
 
 @main.group()
@@ -63,6 +83,21 @@ def db_current() -> None:
     from webapp import server
 
     click.echo(server.current())
+
+
+@main.group()
+def admin() -> None:
+    """Administrators of this installation."""
+
+
+@admin.command("create")
+@click.option("--email", required=True, help="Their email (an existing account is promoted).")
+@click.option("--name", default="", help="Their name, for a new account.")
+def admin_create(email: str, name: str) -> None:
+    """Make an administrator: a new account (asks for a password) or an existing one."""
+    from webapp import server
+
+    click.echo(server.create_admin(email, name))
 
 
 # --- content commands (check, questionnaire, template, report) ------------------------------
@@ -211,8 +246,22 @@ from webapp.domain.vocabulary import SEVERITIES  # noqa: E402
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=pathlib.Path),
               help="Write a baseline accepting every current finding, then exit 0.")
 def review_command(paths, fmt, output, fail_on, baseline, write_baseline) -> None:
-    """Review GitHub Actions workflows, compose files and Kubernetes manifests (files or
-    folders) for reliability problems. Exit 0: clean, 1: findings, 2: usage error, 3: failure."""
+    """Review GitHub Actions workflows, GitLab CI pipelines, compose files and Kubernetes
+    manifests (files or folders) for reliability problems. Exit 0: clean, 1: findings,
+    2: usage error, 3: failure."""
     from webapp.reviewer.command import run
 
     raise SystemExit(run(paths, fmt, output, fail_on, baseline, write_baseline))
+
+
+def _lens_commands() -> None:
+    from webapp.lens_cli import lens
+
+    main.add_command(lens)
+
+
+_lens_commands()
+
+
+if __name__ == "__main__":  # the queue worker `faultline serve` starts
+    main()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+import logging
+from typing import Any
+
+from flask import Flask, Response, abort, current_app, request
+
+logger = logging.getLogger(__name__)
 
 #: No inline script and no inline style: templates use static files only.
 CONTENT_SECURITY_POLICY = (
@@ -27,5 +32,47 @@ def _set_headers(response: Response) -> Response:
     return response
 
 
+def _nul_field() -> str | None:
+    """The name of the first field, query parameter, JSON value or uploaded file holding a NUL
+    character: PostgreSQL cannot store one in text, SQLite would keep a truncated-looking
+    value, and no legitimate input contains it."""
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if "\x00" in value:
+                return name
+    for name, upload in request.files.items(multi=True):
+        content = upload.stream.read()
+        upload.stream.seek(0)
+        if b"\x00" in content:
+            return upload.filename or name
+    if request.is_json:
+        return _nul_in_json(request.get_json(silent=True), "JSON body")
+    return None
+
+
+def _nul_in_json(value: Any, where: str) -> str | None:
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value or ())
+    if not isinstance(value, dict | list):
+        return None
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return where
+        found = _nul_in_json(item, str(key))
+        if found:
+            return found
+    return None
+
+
+def _refuse_nul() -> None:
+    field = _nul_field()
+    if field is not None:
+        logger.info("refused %s %s: NUL character in %s", request.method, request.path, field)
+        abort(400, f"“{field}” contains a NUL character (\\0), which cannot be stored. Remove "
+                   "it (it usually comes from pasting binary data) and send it again.")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul)
     app.after_request(_set_headers)

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import os
+import subprocess
+import sys
+import threading
 
 import click
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import migrate
-from webapp.config import ConfigError, load_settings, secret_key_problem
+from webapp.config import (
+    ConfigError,
+    base_url_problem,
+    load_settings,
+    secret_key_problem,
+    served_address,
+)
 from webapp.db import make_engine
 from webapp.logs import configure_logging
 from webapp.startup import StartupError
@@ -75,20 +87,119 @@ def current() -> str:
     return f"{found} (latest: {head})"
 
 
-def serve(host: str, port: int, threads: int) -> None:
-    """Check the secret, migrate, build the app (which checks the rest), then serve."""
-    import waitress
+def _checked_app(served_at: str = ""):
+    """Check the secret and the base URL, migrate, build the app (which checks the rest).
 
+    `served_at` is the address `faultline serve` listens on: links use it when
+    FAULTLINE_BASE_URL is unset.
+    """
     from webapp.app import create_app
 
     configure_logging()
-    problem = secret_key_problem(_settings())
+    settings = _settings()
+    problem = secret_key_problem(settings) or base_url_problem(settings)
     if problem:
         raise click.ClickException(problem)
     upgrade()
     try:
-        app = create_app()
+        return create_app({"FAULTLINE_SERVED_AT": served_at} if served_at else None)
     except (StartupError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
-    logger.info("serving on http://%s:%s", host, port)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="faultline")
+
+
+def serve(host: str, port: int, threads: int, workers: int = 1, queue_threads: int = 1,
+          with_queue: bool = True) -> None:
+    """Serve the app; with `with_queue`, a queue worker process runs beside it (restarted if
+    it dies) so that the one command does everything. One process: waitress; several:
+    gunicorn (see `webapp.production`)."""
+    app = _checked_app(served_address(host, port))
+    side = QueueWorkerProcess(queue_threads) if with_queue else None
+    if side is not None:
+        side.start()
+    try:
+        logger.info("serving on http://%s:%s (%d process%s)", host, port, workers,
+                    "" if workers == 1 else "es")
+        if workers > 1:
+            from webapp.production import serve_with_gunicorn
+
+            serve_with_gunicorn(app, host, port, workers, threads)
+        else:
+            import waitress
+
+            waitress.serve(app, host=host, port=port, threads=threads, ident="faultline",
+                           connection_limit=1000, channel_timeout=60)
+    finally:
+        if side is not None:
+            side.stop()
+
+
+def worker(threads: int) -> None:
+    """Run a queue worker: `threads` PDFs at most at once, at a lower CPU priority than the
+    web processes of the same machine, until SIGTERM or Ctrl-C."""
+    app = _checked_app()
+    with contextlib.suppress(OSError):
+        os.nice(10)
+    from webapp.tasks import get_queue
+
+    # An idle consumer of the SQLite queue polls at most every second (Redis blocks instead).
+    consumer = get_queue(app).huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=True, check_worker_health=True,
+        initial_delay=0.1, backoff=1.15, max_delay=1.0)
+    logger.info("queue worker running %d render thread(s)", threads)
+    consumer.run()
+
+
+class QueueWorkerProcess:
+    """`faultline worker` as a child of `faultline serve`, restarted when it exits."""
+
+    def __init__(self, threads: int) -> None:
+        self.command = [sys.executable, "-m", "webapp.cli", "worker", "--threads", str(threads)]
+        self.process: subprocess.Popen | None = None
+        self.stopping = threading.Event()
+        self.watcher = threading.Thread(target=self._watch, daemon=True, name="queue-watch")
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command)
+        self.watcher.start()
+        atexit.register(self.stop)
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(2):
+            if self.process is not None and self.process.poll() is not None:
+                logger.error("queue worker exited with %s; starting a new one",
+                             self.process.returncode)
+                self.process = subprocess.Popen(self.command)
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def create_admin(email: str, name: str) -> str:
+    """`faultline admin create`: promote the account using `email`, or create it."""
+    from webapp.app import create_app
+    from webapp.db import session_scope
+    from webapp.services import ServiceError, accounts
+    from webapp.services.admin import create_admin as make_admin
+
+    try:
+        app = create_app({"CHECK_CONTENT": False})
+    except (StartupError, ConfigError) as error:
+        raise click.ClickException(str(error)) from None
+    with app.app_context(), session_scope(app) as session:
+        existing = accounts.find_user_by_email(session, email)
+        password = None
+        if existing is None:
+            name = name or click.prompt("Name")
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = make_admin(session, email=email, name=name, password=password)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from None
+        verb = "is now an administrator" if existing else "created as an administrator"
+        return f"{user.email} {verb}"

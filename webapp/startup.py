@@ -15,8 +15,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.config import secret_key_problem
-from webapp.db import get_database
+from webapp.config import base_url_problem, secret_key_problem
+from webapp.db import get_database, sqlite_file_missing
 from webapp.migrate import answering_revision, head_revision
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class StartupError(RuntimeError):
 
 
 def check_secret_key(app: Flask) -> None:
-    problem = secret_key_problem(app.config)
+    problem = secret_key_problem(app.config) or base_url_problem(app.config)
     if problem:
         raise StartupError(problem)
 
@@ -43,11 +43,14 @@ def _database_problem(error: SQLAlchemyError) -> str:
 def check_database(app: Flask) -> None:
     """The database answers and its schema is at the latest migration."""
     engine = get_database(app).engine
+    head = head_revision()
+    if sqlite_file_missing(str(app.config["DATABASE_URL"])):  # never created empty in place
+        raise StartupError(
+            f"database schema is at empty, this version needs {head}: run `faultline db upgrade`")
     try:
         current = answering_revision(engine)
     except SQLAlchemyError as error:
         raise StartupError(_database_problem(error)) from None
-    head = head_revision()
     if current != head:
         found = current or "empty"
         raise StartupError(

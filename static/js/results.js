@@ -48,6 +48,10 @@
     status.textContent = "Preparing the PDF… a new version takes a few seconds.";
     fetch(link.href, { credentials: "same-origin", headers: { Accept: "application/pdf" } })
       .then(function (response) {
+        if (response.status === 202) {  // queued or rendering: ask again in a moment
+          return new Promise(function (resolve) { window.setTimeout(resolve, 2000); })
+            .then(function () { return "again"; });
+        }
         if (!response.ok) {
           return response.text().then(function (html) {
             throw new Error(errorText(html, response.status));
@@ -60,13 +64,20 @@
           status.textContent = "PDF downloaded: " + name;
         });
       })
+      .then(function (outcome) {
+        if (outcome === "again") {
+          download(link, status);
+          return "again";
+        }
+      })
       .catch(function (error) {
         status.className = "pdf-status is-failed";
         status.textContent = (error && error.message && error.message !== "Failed to fetch")
           ? error.message
           : "The download failed. Check the connection, then try again.";
       })
-      .then(function () {
+      .then(function (outcome) {
+        if (outcome === "again") return;
         link.removeAttribute("aria-disabled");
         link.classList.remove("is-busy");
       });

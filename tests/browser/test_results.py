@@ -6,6 +6,7 @@ Set FAULTLINE_SCREENSHOT_DIR to keep PNGs of the results page at desktop and pho
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from tests.browser.helpers import seed_review, sign_in
 from webapp import report
 from webapp.models import Role
+from webapp.tasks import get_queue, render_job
 
 pytestmark = pytest.mark.browser
 
@@ -106,12 +108,19 @@ def test_the_report_page_is_styled_despite_the_strict_policy(page, review):
     shoot(page, "report-desktop")
 
 
-def test_download_pdf_shows_progress_then_saves_the_file(page, review, monkeypatch):
-    def slow_render(*args, **kwargs):
-        time.sleep(1.0)
-        return b"%PDF-1.7\n% made for this test\n%%EOF\n", False
+def test_download_pdf_shows_progress_then_saves_the_file(page, review, live_server,
+                                                         monkeypatch, fake_renderer):
+    app = live_server.app
 
-    monkeypatch.setattr(report, "get_or_render_pdf", slow_render)
+    def queued_then_made_a_second_later(spec: dict, key: str) -> None:
+        def later() -> None:
+            time.sleep(1.0)
+            with app.app_context():
+                render_job(app, spec, key)
+
+        threading.Thread(target=later, daemon=True).start()
+
+    monkeypatch.setattr(get_queue(app), "render", queued_then_made_a_second_later)
     sign_in(page, review["base"], "vi@example.com")
     page.goto(f"{review['base']}/assessments/{review['id']}/results")
     status = page.get_by_role("status").filter(has_text="PDF")
@@ -122,14 +131,12 @@ def test_download_pdf_shows_progress_then_saves_the_file(page, review, monkeypat
     assert download.suggested_filename.startswith("ledgerline-payments-reliability-review-")
     assert Path(download.path()).read_bytes().startswith(b"%PDF")
     page.get_by_text("PDF downloaded").wait_for()
+    assert len(fake_renderer.calls) == 1
 
 
-def test_a_pdf_timeout_is_explained_next_to_the_button(page, review, monkeypatch):
-    def too_slow(*args, **kwargs):
-        raise report.ReportTimeout("The PDF took longer than 60 seconds to render and was "
-                                   "stopped. Try again in a minute.")
-
-    monkeypatch.setattr(report, "get_or_render_pdf", too_slow)
+def test_a_pdf_timeout_is_explained_next_to_the_button(page, review, fake_renderer):
+    fake_renderer.error = report.ReportTimeout(
+        "The PDF took longer than 60 seconds to render and was stopped. Try again in a minute.")
     sign_in(page, review["base"], "vi@example.com")
     page.goto(f"{review['base']}/assessments/{review['id']}/results")
     page.get_by_role("link", name="Download PDF").click()

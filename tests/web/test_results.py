@@ -13,7 +13,6 @@ import pytest
 
 from tests.factories import fill_from_example
 from webapp import report
-from webapp.report import cache as report_cache
 from webapp.services import workflows as workflow_service
 from webapp.services.answers import AnswerInput, AnswerValue, save_answers
 from webapp.services.evaluation import QuestionnaireMissing
@@ -57,18 +56,12 @@ def test_members_of_every_role_read_results_and_report(client, login, people, em
 
 @pytest.mark.parametrize("who", ["owner", "editor", "viewer"])
 def test_members_of_every_role_download_the_pdf(client, login, people, filled, who,
-                                                monkeypatch):
-    made = []
-
-    def fake_pdf(result_dict, cache_dir, **opts):
-        made.append(opts["team"])
-        return b"%PDF-1.7 test", False
-
-    monkeypatch.setattr(report, "get_or_render_pdf", fake_pdf)
+                                                fake_renderer):
     login(people[who])
     response = client.get(url(filled, "report.pdf"))
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert made == [people["team"].name]
+    [(_target, data)] = fake_renderer.calls
+    assert data["meta"]["team"] == people["team"].name
 
 
 @pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
@@ -94,11 +87,12 @@ def test_an_unknown_assessment_is_not_found(client, login, people):
 @pytest.mark.parametrize("route", [*ROUTES, "report.pdf"])
 def test_a_missing_questionnaire_version_is_explained(client, login, people, empty_assessment,
                                                       route, monkeypatch):
-    def missing(session, assessment, *args):
+    def missing(*_args):
         raise QuestionnaireMissing("This assessment uses questionnaire “reliability-review” "
                                    "version 1, which this installation no longer ships.")
 
     monkeypatch.setattr(results_view, "evaluate_assessment", missing)
+    monkeypatch.setattr("webapp.services.pdfs.questionnaire_of", missing)
     login(people["viewer"])
     response = client.get(url(empty_assessment, route))
     assert response.status_code == 503
@@ -238,19 +232,16 @@ def test_the_pdf_downloads_once_rendered_then_from_the_cache(client, login, peop
 
     page = client.get(url(filled, "results")).get_data(as_text=True)
     assert "made on its first download" not in page, "a cached PDF is announced as slow"
-    monkeypatch.setattr(report_cache, "shared_worker", no_render)
+    monkeypatch.setattr("webapp.tasks.shared_worker", no_render)
     second = client.get(url(filled, "report.pdf"))
     assert second.status_code == 200 and second.headers["X-Report-Cache"] == "hit"
     assert second.data == first.data
 
 
-def test_a_pdf_that_takes_too_long_gives_a_retryable_error(client, login, people, filled,
-                                                           monkeypatch):
-    def too_slow(*args, **kwargs):
-        raise report.ReportTimeout("The PDF took longer than 60 seconds to render and was "
-                                   "stopped. Try again in a minute.")
-
-    monkeypatch.setattr(report, "get_or_render_pdf", too_slow)
+def test_a_pdf_that_takes_too_long_gives_a_retryable_error_and_caches_nothing(
+        client, login, people, filled, fake_renderer):
+    fake_renderer.error = report.ReportTimeout(
+        "The PDF took longer than 60 seconds to render and was stopped. Try again in a minute.")
     login(people["viewer"])
     response = client.get(url(filled, "report.pdf"))
     assert response.status_code == 503
@@ -258,14 +249,16 @@ def test_a_pdf_that_takes_too_long_gives_a_retryable_error(client, login, people
     html = response.get_data(as_text=True)
     assert "Try again in a minute" in html and "Try again</a>" in html
     assert f"/assessments/{filled.id}/report" in html
+    assert client.get(url(filled, "report.pdf")).status_code == 503  # shown, not re-queued
+    fake_renderer.error = None
+    retried = client.get(url(filled, "report.pdf") + "?retry=1")
+    assert retried.status_code == 200 and retried.headers["X-Report-Cache"] == "miss"
+    assert len(fake_renderer.calls) == 2
 
 
 def test_a_pdf_that_cannot_be_made_is_a_plain_server_error(client, login, people, filled,
-                                                           monkeypatch):
-    def broken(*args, **kwargs):
-        raise report.ReportError("The PDF could not be rendered: bad font")
-
-    monkeypatch.setattr(report, "get_or_render_pdf", broken)
+                                                           fake_renderer):
+    fake_renderer.error = report.ReportError("The PDF could not be rendered: bad font")
     login(people["viewer"])
     response = client.get(url(filled, "report.pdf"))
     assert response.status_code == 500 and "Retry-After" not in response.headers
@@ -335,6 +328,8 @@ def test_a_second_view_builds_no_report_data_not_even_to_ask_about_the_pdf(
         client, login, people, filled, monkeypatch):
     """The result and the page are computed once per revision; whether the PDF is ready is
     answered from the revision key alone."""
+    from webapp.report import cache as report_cache
+    from webapp.services import pdfs
     from webapp.views import results_page as page_module
 
     login(people["viewer"])
@@ -343,8 +338,8 @@ def test_a_second_view_builds_no_report_data_not_even_to_ask_about_the_pdf(
     def never(*_args, **_kwargs):
         raise AssertionError("report data built again")
 
-    monkeypatch.setattr(report_cache, "build_report_data", never)
-    monkeypatch.setattr(page_module, "build_report_data", never)
+    for module in (report_cache, pdfs, page_module):
+        monkeypatch.setattr(module, "build_report_data", never)
     again = client.get(url(filled, "results"))
     assert again.status_code == 200
     assert again.get_data(as_text=True).count('class="finding-card') == first.get_data(

@@ -1,4 +1,5 @@
-"""SQLite under concurrent writers: they queue for the lock instead of failing."""
+"""SQLite under concurrent writers: they queue for the lock instead of failing, and readers
+never wait for them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from webapp.models import Team
 WRITES_PER_THREAD = 25
 
 
-def write_loop(engine, name: str, errors: list[BaseException], start: threading.Event) -> None:
+def write_loop(engine, name: str, errors: list[BaseException], start: threading.Event,
+               savepoint: bool = False) -> None:
     start.wait()
     for number in range(WRITES_PER_THREAD):
         try:
@@ -23,16 +25,20 @@ def write_loop(engine, name: str, errors: list[BaseException], start: threading.
                 # Read, pause, then write: the pattern that deadlocks deferred transactions.
                 session.scalar(select(func.count()).select_from(Team))
                 time.sleep(0.002)
-                session.add(Team(name=f"{name}-{number}"))
+                if savepoint:  # as the services insert rows that may collide
+                    with session.begin_nested():
+                        session.add(Team(name=f"{name}-{number}"))
+                else:
+                    session.add(Team(name=f"{name}-{number}"))
                 session.commit()
         except BaseException as error:  # noqa: BLE001 (collected and asserted below)
             errors.append(error)
 
 
-def run_two_writers(engine) -> tuple[list[BaseException], int]:
+def run_two_writers(engine, savepoint: bool = False) -> tuple[list[BaseException], int]:
     errors: list[BaseException] = []
     start = threading.Event()
-    threads = [threading.Thread(target=write_loop, args=(engine, name, errors, start))
+    threads = [threading.Thread(target=write_loop, args=(engine, name, errors, start, savepoint))
                for name in ("left", "right")]
     for thread in threads:
         thread.start()
@@ -53,6 +59,34 @@ def test_two_threads_writing_at_once_never_see_database_is_locked(tmp_path):
         engine.dispose()
     assert errors == []
     assert count == 2 * WRITES_PER_THREAD
+
+
+def test_writers_that_insert_inside_a_savepoint_wait_their_turn_too(tmp_path):
+    url = f"sqlite:///{tmp_path / 'savepoints.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url, busy_timeout_ms=10_000)
+    try:
+        errors, count = run_two_writers(engine, savepoint=True)
+    finally:
+        engine.dispose()
+    assert errors == []
+    assert count == 2 * WRITES_PER_THREAD
+
+
+def test_a_reader_holding_its_transaction_open_does_not_block_a_writer(tmp_path):
+    url = f"sqlite:///{tmp_path / 'reader.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url, busy_timeout_ms=10_000)
+    try:
+        with Session(engine) as reader, Session(engine) as writer:
+            reader.scalar(select(func.count()).select_from(Team))  # stays open, reading
+            started = time.monotonic()
+            writer.add(Team(name="written"))
+            writer.commit()
+            assert time.monotonic() - started < 1
+            assert reader.scalar(select(func.count()).select_from(Team)) == 0  # its snapshot
+    finally:
+        engine.dispose()
 
 
 def test_the_same_writers_with_deferred_begin_do_fail(tmp_path):

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from .yamllimits import YamlLimitError, check_limits
+
 Path_ = tuple[str | int, ...]
 
 
@@ -39,22 +41,33 @@ class YamlSyntaxError(ValueError):
 
 
 def parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
-    """The document's data and a map from each node's path to its 1-based line."""
+    """The document's data and a map from each node's path to its 1-based line.
+
+    The text is checked against the YAML limits (aliases, depth, values, size) first."""
+    try:
+        check_limits(text)
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc) from None
     loader = ContentLoader(text)
     try:
         node = loader.get_single_node()  # parsed once; data is constructed from the same nodes
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise YamlSyntaxError(f"invalid YAML: {problem}", line) from None
+        raise _syntax_error(exc) from None
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
         _collect_lines(node, (), lines)
     return data, lines
+
+
+def _syntax_error(exc: yaml.YAMLError) -> YamlSyntaxError:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark else None
+    problem = getattr(exc, "problem", None) or str(exc)
+    kind = "YAML refused" if isinstance(exc, YamlLimitError) else "invalid YAML"
+    return YamlSyntaxError(f"{kind}: {problem}", line)
 
 
 def read_yaml(path: Path) -> tuple[Any, dict[Path_, int]]:

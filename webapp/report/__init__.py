@@ -8,9 +8,11 @@ WeasyPrint is imported only when a PDF is made.
 - `render_html(result, *, static_url="/static/", **opts)`: a standalone page (CSS inline,
   fonts from `static_url` + "fonts/").
 - `render_pdf(result, **opts)`: PDF bytes, in this process, no time limit (CLI, tests).
-- `get_or_render_pdf(result, cache_dir, *, key=None, timeout=None, **opts)`: (bytes, hit) from the
-  file cache, or rendered in the worker process under a time limit (`ReportTimeout`);
-  `is_cached(result, cache_dir, key=...)` answers from `key` alone (no report data built).
+- `get_or_render_pdf(result, cache_dir, *, timeout=None, **opts)`: (bytes, hit) from the
+  file cache, or rendered in the worker process under a time limit (`ReportTimeout`), and
+  `is_cached(result, cache_dir, **opts)`: for scripts. The web app's PDFs go through the
+  task queue (`webapp.tasks`) into the same cache folder (`cache.PdfStore`, keys from
+  `cache.pdf_key`).
 - Options, not settings: `page_size` (A4 | Letter) and `timeout`; the app reads and checks
   FAULTLINE_PDF_PAGE_SIZE and FAULTLINE_PDF_TIMEOUT in `webapp.config` and passes them.
   FAULTLINE_STATIC_DIR says where static/ is, if not next to the package.

@@ -23,6 +23,7 @@ from webapp import domain
 from webapp.domain.compare import compare_results
 from webapp.models import User
 from webapp.models_assessment import Assessment
+from webapp.models_lens import LENS_PREFIX
 from webapp.models_tracking import MILESTONE_NOTE_MAX, Milestone
 from webapp.services import ServiceError, row_of_assessment
 from webapp.services.audit import record_audit
@@ -40,8 +41,7 @@ def create_milestone(
 ) -> Milestone:
     """Freeze the assessment as it is now under `name` (unique within the assessment)."""
     name, note = _checked_name(session, assessment, name), _checked_note(note)
-    result = domain.result_to_dict(evaluate_assessment(session, assessment))
-    answers = domain.answers_to_dict(answers_for_domain(session, assessment))
+    result, answers = _frozen(session, assessment)
     milestone = Milestone(
         assessment_id=assessment.id,
         name=name,
@@ -55,11 +55,25 @@ def create_milestone(
     )
     session.add(milestone)
     session.flush()
+    # read after the commit: the milestone's PDF is made ahead of time (webapp.tasks)
+    session.info.setdefault("faultline.new_milestones", []).append((assessment.id, milestone.id))
     record_audit(session, assessment=assessment, actor=user, action="milestone.created",
                  target=f"milestone:{milestone.id}", detail={"name": name})
     logger.info("assessment %s: milestone %s frozen by user %s at revision %s",
                 assessment.id, milestone.id, user.id, assessment.revision)
     return milestone
+
+
+def _frozen(session: Session, assessment: Assessment) -> tuple[dict, dict]:
+    """(result, answers) to keep; a review on a lens keeps its lens answers and risks."""
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        from webapp.services import lenses
+
+        answers = lenses.frozen_answers(session, assessment)
+        summary = lenses.result_summary(lenses.frozen_result(session, assessment, answers))
+        return summary, answers
+    result = domain.result_to_dict(evaluate_assessment(session, assessment))
+    return result, domain.answers_to_dict(answers_for_domain(session, assessment))
 
 
 def _checked_name(session: Session, assessment: Assessment, name: str) -> str:

@@ -1,26 +1,20 @@
 """The comparison of two results as plain display data, an HTML page and a PDF.
 
 The PDF uses the report's machinery: its Jinja environment, stylesheet and fonts, the
-static-only URL fetcher, a render worker process with a time limit, and a file cache keyed by
-a hash of what is printed. The template is `webapp/report/templates/comparison.html.j2`.
+static-only URL fetcher, and the one PDF pipeline (`webapp.services.pdfs`, `webapp.tasks`:
+queue, render worker with a time limit, cache). The template is
+`webapp/report/templates/comparison.html.j2`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
-import os
-import tempfile
-import threading
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from webapp.report.html import environment, font_faces, stylesheet, template_version
+from webapp.report.html import environment, font_faces, stylesheet
 from webapp.report.pdf import html_to_pdf
-from webapp.report.worker import RenderWorker
 
 logger = logging.getLogger(__name__)
 TEMPLATE = "comparison.html.j2"
@@ -33,8 +27,6 @@ ARROWS = {
     "none": ("", "not scored"),
 }
 TEXTS = {"same": "0", "new": "new", "gone": "gone"}
-_worker: RenderWorker | None = None
-_worker_lock = threading.Lock()
 
 
 def delta_view(d: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,37 +83,3 @@ def render_comparison_html(data: Mapping[str, Any], *, font_base: str = "/static
 def render_comparison_pdf(data: Mapping[str, Any]) -> bytes:
     """PDF bytes (what the render worker's child runs)."""
     return html_to_pdf(render_comparison_html(data, inline_css=False))
-
-
-def _shared_worker() -> RenderWorker:
-    global _worker
-    with _worker_lock:
-        if _worker is None:
-            import atexit
-
-            _worker = RenderWorker(TARGET)
-            atexit.register(_worker.stop)
-        return _worker
-
-
-def cache_key(data: Mapping[str, Any]) -> str:
-    payload = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{payload}\0{template_version()}".encode()).hexdigest()
-
-
-def get_or_render_comparison_pdf(data: Mapping[str, Any], cache_dir: str | os.PathLike, *,
-                                 timeout: float | None = None) -> tuple[bytes, bool]:
-    """(PDF bytes, cache hit?); renders in the worker under a time limit on a miss."""
-    path = Path(cache_dir) / f"comparison-{cache_key(data)}.pdf"
-    try:
-        return path.read_bytes(), True
-    except FileNotFoundError:
-        pass
-    pdf = _shared_worker().render(dict(data), timeout)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".render-", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pdf)
-    os.replace(temporary, path)
-    logger.info("comparison PDF cached as %s (%d bytes)", path.name, len(pdf))
-    return pdf, False

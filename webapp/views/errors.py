@@ -6,8 +6,11 @@ import logging
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from webapp.db import DatabaseUnavailable, is_unavailable, unavailable
+from webapp.extensions import login_manager
 from webapp.services.evaluation import QuestionnaireMissing
 
 logger = logging.getLogger(__name__)
@@ -19,8 +22,9 @@ MESSAGES = {
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is larger than this server accepts."),
     429: ("Too many attempts", "Wait a minute, then try again."),
+    503: ("Temporarily unavailable", "The service cannot answer right now. Try again in a "
+          "minute."),
     500: ("Something went wrong", "The error was logged. Try again in a moment."),
-    503: ("Unavailable", "This page cannot be shown right now. Try again later."),
 }
 
 
@@ -42,6 +46,8 @@ def render_error(code: int, detail: str | None = None):
 def _http_error(error: HTTPException):
     code = error.code or 500
     detail = _own_description(error)
+    if code == 429 and error.response is not None:
+        return error.response  # a page that handles its own limit (sign-in) said it all
     if code == 429:
         logger.info("refused %s %s: rate limit %s", request.method, request.path, detail)
         detail = f"This allows {detail or 'only a few attempts'}. Wait a minute, then try again."
@@ -60,9 +66,20 @@ def _csrf_error(error: CSRFError):
                              "Reload the page and send it again.")
 
 
+def _database_unavailable(error: DatabaseUnavailable):
+    """The 503 page, drawn without the database: as an anonymous visitor, with no team."""
+    g._login_user = login_manager.anonymous_user()
+    g.pop("team", None)
+    g.pop("membership", None)
+    body, code = render_error(503, _own_description(error))
+    return body, code, {"Retry-After": str(error.retry_after)}
+
+
 def _unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return _http_error(error)
+    if isinstance(error, SQLAlchemyError) and is_unavailable(error):
+        return _database_unavailable(unavailable(error))
     logger.exception("unhandled error on %s %s", request.method, request.path)
     return render_error(InternalServerError.code)
 
@@ -77,5 +94,6 @@ def _questionnaire_missing(error: QuestionnaireMissing):
 def init_app(app: Flask) -> None:
     app.register_error_handler(QuestionnaireMissing, _questionnaire_missing)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DatabaseUnavailable, _database_unavailable)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

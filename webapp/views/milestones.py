@@ -6,14 +6,10 @@ Viewers read; editors and owners create milestones. Non-members get 404, like ev
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 from flask import (
-    Response,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -23,15 +19,16 @@ from flask import (
 )
 from flask_login import current_user
 
-from webapp import report
 from webapp.db import get_session
 from webapp.forms_tracking import MilestoneForm
 from webapp.models import Role
-from webapp.services import ServiceError, submissions
+from webapp.models_lens import LENS_PREFIX
+from webapp.services import ServiceError, pdfs, submissions
 from webapp.services import milestones as service
-from webapp.tracking.comparison import comparison_data, get_or_render_comparison_pdf
+from webapp.tracking.comparison import comparison_data
 from webapp.views import member_assessment, members_blueprint
-from webapp.views.results import pdf_filename
+from webapp.views.pdf_download import pdf_download
+from webapp.views.results import member_pages
 from webapp.views.results_page import QuestionLinks, layer_chart_svg, results_page
 
 logger = logging.getLogger(__name__)
@@ -88,48 +85,25 @@ def _snapshot_page(milestone, team: str) -> dict:
 def show(assessment_id: int, milestone_id: int):
     assessment = member_assessment(assessment_id)
     milestone = service.get_milestone(get_session(), assessment, milestone_id)
+    if milestone.questionnaire_id.startswith(LENS_PREFIX):  # shown by lens_pages
+        return redirect(url_for("lens_pages.milestone", assessment_id=assessment.id,
+                                milestone_id=milestone.id))
     page = _snapshot_page(milestone, assessment.team.name)
     return render_template("milestones/show.html", assessment=assessment, milestone=milestone,
                            page=page, chart_svg=layer_chart_svg(page["layer_chart"]))
-
-
-def _cache_dir() -> Path:
-    configured = current_app.config.get("REPORT_CACHE_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
-
-
-def _pdf_response(pdf: bytes, cached: bool, filename: str) -> Response:
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["X-Report-Cache"] = "hit" if cached else "miss"
-    return response
-
-
-def _pdf_failed(assessment, error: report.ReportError):
-    logger.warning("PDF of assessment %s failed: %s", assessment.id, error)
-    status = 503 if error.retryable else 500
-    return render_template("results/pdf_failed.html", assessment=assessment,
-                           message=str(error), retryable=error.retryable), status
 
 
 @bp.get("/milestones/<int:milestone_id>/report.pdf")
 def report_pdf(assessment_id: int, milestone_id: int):
     assessment = member_assessment(assessment_id)
     milestone = service.get_milestone(get_session(), assessment, milestone_id)
-    started = time.perf_counter()
-    try:
-        pdf, cached = report.get_or_render_pdf(
-            service.snapshot_result(milestone), _cache_dir(), key=service.snapshot_key(milestone),
-            team=assessment.team.name, milestone=milestone.name,
-            page_size=current_app.config["PDF_PAGE_SIZE"],
-            generated_at=milestone.created_at, timeout=current_app.config.get("PDF_TIMEOUT"))
-    except report.ReportError as error:
-        return _pdf_failed(assessment, error)
-    logger.info("PDF of milestone %s served in %.3f s", milestone.id,
-                time.perf_counter() - started)
-    name = pdf_filename(f"{assessment.name} {milestone.name}", milestone.created_at)
-    return _pdf_response(pdf, cached, name)
+    if milestone.questionnaire_id.startswith(LENS_PREFIX):
+        return redirect(url_for("lens_pages.milestone_pdf", assessment_id=assessment.id,
+                                milestone_id=milestone.id))
+    back = url_for("milestones.show", assessment_id=assessment.id, milestone_id=milestone_id)
+    return pdf_download(assessment, pdfs.milestone(assessment, milestone_id),
+                        member_pages(assessment, back, "Back to the milestone"),
+                        {"assessment_id": assessment.id, "milestone_id": milestone_id})
 
 
 # --- comparison -------------------------------------------------------------------------------
@@ -155,6 +129,9 @@ def _comparison(assessment, before_key: str, after_key: str) -> dict:
 @bp.get("/compare")
 def compare(assessment_id: int):
     assessment = member_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        return redirect(url_for("lens_pages.compare", assessment_id=assessment.id,
+                                **request.args))
     milestones = service.milestones_of(get_session(), assessment)
     before_key, after_key = _compare_keys(milestones)
     data = _comparison(assessment, before_key, after_key) if before_key else None
@@ -169,11 +146,8 @@ def compare_pdf(assessment_id: int):
     before_key, after_key = _compare_keys(service.milestones_of(get_session(), assessment))
     if before_key is None:
         abort(404)
-    data = _comparison(assessment, before_key, after_key)
-    try:
-        pdf, cached = get_or_render_comparison_pdf(
-            data, _cache_dir(), timeout=current_app.config.get("PDF_TIMEOUT"))
-    except report.ReportError as error:
-        return _pdf_failed(assessment, error)
-    stem = pdf_filename(assessment.name).replace("reliability-review", "comparison")
-    return _pdf_response(pdf, cached, stem)
+    back = url_for("milestones.compare", assessment_id=assessment.id, **{"from": before_key,
+                                                                          "to": after_key})
+    args = {"assessment_id": assessment.id, "from": before_key, "to": after_key}
+    return pdf_download(assessment, pdfs.comparison(assessment, before_key, after_key),
+                        member_pages(assessment, back, "Back to the comparison"), args)

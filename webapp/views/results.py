@@ -9,18 +9,19 @@ import base64
 import hashlib
 import logging
 import re
-import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-from flask import Response, current_app, render_template, url_for
+from flask import Response, abort, current_app, redirect, render_template, url_for
 from markupsafe import Markup
 
 from webapp import report
 from webapp.db import get_session
+from webapp.models_lens import LENS_PREFIX
 from webapp.security import CONTENT_SECURITY_POLICY
+from webapp.services import pdfs
 from webapp.services.evaluation import computed, evaluate_assessment, revision_key
-from webapp.views import members_blueprint
+from webapp.tasks import pdf_ready as pdf_ready_now
+from webapp.views import member_assessment, members_blueprint
+from webapp.views.pdf_download import Pages, pdf_download
 from webapp.views.results_page import QuestionLinks, layer_chart_svg, results_page
 
 logger = logging.getLogger(__name__)
@@ -39,8 +40,8 @@ def show(assessment_id: int):
     key = revision_key(assessment)
     page, parts = computed(key, f"results-page:{assessment.team.name}",
                            lambda: _rendered_parts(assessment, result))
-    pdf_ready = page["has_answers"] and report.is_cached(result, _cache_dir(), key=key,
-                                                         **_pdf_options(assessment))
+    pdf_ready = page["has_answers"] and pdf_ready_now(get_session(), assessment,
+                                                      pdfs.review(assessment))
     return render_template("results/show.html", assessment=assessment, page=page,
                            parts=parts, pdf_ready=pdf_ready,
                            **_editing_urls(assessment, page["first_section"]))
@@ -70,29 +71,21 @@ def report_html(assessment_id: int):
 
 @bp.get("/report.pdf")
 def report_pdf(assessment_id: int):
-    assessment, result = _evaluated(assessment_id)
-    started = time.perf_counter()
-    try:
-        pdf, cached = report.get_or_render_pdf(
-            result, _cache_dir(), key=revision_key(assessment), **_pdf_options(assessment),
-            timeout=current_app.config.get("PDF_TIMEOUT"))
-    except report.ReportError as error:
-        return _pdf_failed(assessment, error)
-    logger.info("PDF of assessment %s served in %.3f s (%s)", assessment.id,
-                time.perf_counter() - started, "cached" if cached else "rendered")
-    response = Response(pdf, mimetype="application/pdf")
-    filename = pdf_filename(assessment.name)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["X-Report-Cache"] = "hit" if cached else "miss"
-    return response
+    assessment = member_assessment(assessment_id)
+    return pdf_download(assessment, pdfs.review(assessment), member_pages(
+        assessment, url_for("results.show", assessment_id=assessment.id), "Back to the results",
+        html_url=url_for("results.report_html", assessment_id=assessment.id)),
+        {"assessment_id": assessment.id})
 
 
-def pdf_filename(system_name: str, today: datetime | None = None) -> str:
-    """`<system>-reliability-review-<date>.pdf`, ASCII letters, digits and dashes only."""
-    stem = re.sub(r"[^a-z0-9]+", "-", system_name.lower()).strip("-")[:60].strip("-")
-    date = (today or datetime.now(UTC)).date().isoformat()
-    return f"{stem or 'system'}-reliability-review-{date}.pdf"
+def member_pages(assessment, back_url: str, back_label: str, html_url: str | None = None):
+    """Progress and failure pages of a PDF on members' pages."""
+    return Pages("pdf/progress.html", "results/pdf_failed.html",
+                 {"assessment": assessment, "back_url": back_url, "back_label": back_label,
+                  "html_url": html_url})
+
+
+pdf_filename = pdfs.filename
 
 
 def _evaluated(assessment_id: int):
@@ -100,6 +93,8 @@ def _evaluated(assessment_id: int):
     from webapp.views.assessments import load_assessment  # its package imports its pages
 
     assessment = load_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
+        abort(redirect(url_for("lens_pages.results", assessment_id=assessment.id)))
     return assessment, evaluate_assessment(get_session(), assessment)
 
 
@@ -147,17 +142,3 @@ def _policy_allowing_styles(html: str) -> str:
     return CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {hashes}")
 
 
-def _cache_dir() -> Path:
-    configured = current_app.config.get("REPORT_CACHE_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "report-cache"
-
-
-def _pdf_failed(assessment, error: report.ReportError):
-    logger.warning("PDF of assessment %s failed: %s", assessment.id, error)
-    status = 503 if error.retryable else 500
-    response = Response(render_template("results/pdf_failed.html", assessment=assessment,
-                                        message=str(error), retryable=error.retryable),
-                        status=status)
-    if error.retryable:
-        response.headers["Retry-After"] = str(RETRY_AFTER)
-    return response

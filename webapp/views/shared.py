@@ -20,10 +20,12 @@ from webapp.db import get_session
 from webapp.domain.result import Result
 from webapp.extensions import limiter
 from webapp.models_sharing import ShareLink
-from webapp.services import sharing
+from webapp.services import pdfs, sharing
 from webapp.services.evaluation import evaluate_assessment, revision_key
 from webapp.services.milestones import snapshot_key, snapshot_result
-from webapp.views.results import _cache_dir, pdf_filename, report_page
+from webapp.views import lens_pages
+from webapp.views.pdf_download import Pages, pdf_download
+from webapp.views.results import report_page
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("shared", __name__, url_prefix="/s")
@@ -58,8 +60,11 @@ requests_ceiling = limiter.shared_limit(_request_limit, scope="share-requests")
 @requests_ceiling
 def page(token: str):
     link = _resolve(token)
-    result, options, _key = _document(link)
-    html = report.render_html(result, static_url=url_for("static", filename=""), **options)
+    if link.milestone is None and lens_pages.is_lens_review(link.assessment):
+        html = lens_pages.report_html_of(link.assessment)
+    else:
+        result, options, _key = _document(link)
+        html = report.render_html(result, static_url=url_for("static", filename=""), **options)
     bar = render_template("shared/_bar.html", link=link, pdf_url=url_for("shared.pdf", token=token))
     _record(link, "page")
     return report_page(html, bar, render_template("shared/_head.html"))
@@ -70,20 +75,17 @@ def page(token: str):
 @requests_ceiling
 def pdf(token: str):
     link = _resolve(token)
-    result, options, key = _document(link)
-    try:
-        pdf_bytes, cached = report.get_or_render_pdf(
-            result, _cache_dir(), key=key, timeout=current_app.config.get("PDF_TIMEOUT"),
-            **options)
-    except report.ReportError as error:
-        logger.warning("PDF of share link %s failed: %s", link.id, error)
-        return _message_page("shared/unavailable.html", 503 if error.retryable else 500,
-                             retryable=error.retryable)
-    _record(link, "pdf")
-    response = Response(pdf_bytes, mimetype="application/pdf")
-    name = pdf_filename(result.system.name or "system")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["X-Report-Cache"] = "hit" if cached else "miss"
+    if link.milestone is None and lens_pages.is_lens_review(link.assessment):
+        _record(link, "pdf")
+        return lens_pages.pdf_response(link.assessment)
+    assessment = link.assessment
+    spec = (pdfs.milestone(assessment, link.milestone.id) if link.milestone is not None
+            else pdfs.review(assessment))
+    pages = Pages("shared/pdf_progress.html", "shared/unavailable.html",
+                  {"back_url": url_for("shared.page", token=token)})
+    response = pdf_download(assessment, spec, pages, {"token": token}, endpoint="shared.pdf")
+    if response.mimetype == "application/pdf":
+        _record(link, "pdf")
     return response
 
 

@@ -1,0 +1,313 @@
+"""Load runs against `faultline serve` (the README's one command: waitress and one queue worker)
+on SQLite, each on a server of its own (`BenchSite`) seeded with the payments example; also
+selectable in benchmarks/web.py as `--run mixed` and `--run contention`.
+
+- mixed: the assessments list at a fixed 20 requests/s (open loop: a slow answer does not
+  delay the next request) while four uncached PDFs render. Target: p95 <= 150 ms, 0 errors.
+- contention: 20 writers (autosave, each its own question) and 10 readers (results page,
+  assessments list) for 30 s. Target: 0 errors, save p95 <= 250 ms.
+
+Run: python benchmarks/web_load.py [mixed|contention|both] [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "correct horse battery staple"
+SECRET = "benchmark-secret-" + "x" * 32
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))] if ordered else 0
+
+
+def summary(name: str, seconds: list[float], errors: int, target_p95: float | None = None) -> str:
+    p50, p95 = percentile(seconds, 0.5) * 1000, percentile(seconds, 0.95) * 1000
+    verdict = ""
+    if target_p95 is not None:
+        verdict = "  OK" if p95 <= target_p95 and errors == 0 else "  MISSED"
+    return (f"{name}: n={len(seconds)} p50={p50:.0f} ms p95={p95:.0f} ms "
+            f"max={max(seconds, default=0) * 1000:.0f} ms errors={errors}{verdict}")
+
+
+class Client:
+    """A signed-in browser: cookies, CSRF token, no exceptions on HTTP statuses."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.token = ""
+
+    def sign_in(self, email: str) -> None:
+        _, page, _ = self.get("/signin")
+        self.token = TOKEN.search(page.decode()).group(1)
+        status, _, _ = self.post("/signin", {"email": email, "password": PASSWORD})
+        assert status == 200, f"sign-in failed: {status}"
+        _, page, _ = self.get("/assessments/")
+        self.token = TOKEN.search(page.decode()).group(1) if TOKEN.search(page.decode()) \
+            else self.token
+
+    def get(self, path: str) -> tuple[int, bytes, float]:
+        return self._open(urllib.request.Request(self.base + path))
+
+    def post(self, path: str, data: dict, accept: str = "text/html") -> tuple[int, bytes, float]:
+        body = urllib.parse.urlencode({**data, "csrf_token": self.token}).encode()
+        return self._open(urllib.request.Request(self.base + path, data=body,
+                                                 headers={"Accept": accept}))
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, bytes, float]:
+        started = time.perf_counter()
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                body = response.read()
+                return response.status, body, time.perf_counter() - started
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), time.perf_counter() - started
+        except OSError:
+            return 0, b"", time.perf_counter() - started
+
+
+class BenchSite:
+    """A fresh folder, database seeded through the services, and `faultline serve` on it."""
+
+    def __init__(self, assessments: int = 4, settle_seconds: int = 3600, workers: int = 1) -> None:
+        self.workers = workers
+        self.folder = Path(tempfile.mkdtemp(prefix="faultline-bench-"))
+        self.database = self.folder / "instance" / "faultline.sqlite3"
+        self.cache = self.folder / "instance" / "report-cache"
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "SECRET_KEY": SECRET, "FAULTLINE_PDF_SETTLE_SECONDS":
+                    str(settle_seconds), "FAULTLINE_REPORT_CACHE_DIR": str(self.cache),
+                    "DATABASE_URL": f"sqlite:///{self.database}",
+                    # every simulated person signs in from 127.0.0.1
+                    "FAULTLINE_SIGNIN_RATE_LIMIT": "1000 per minute"}
+        self.env.pop("FAULTLINE_REDIS_URL", None)
+        self.assessment_ids = self._seed(assessments)
+        self.process: subprocess.Popen | None = None
+
+    def _seed(self, count: int) -> list[int]:
+        from tests.factories import fill_from_example
+        from webapp import migrate
+        from webapp.app import create_app
+        from webapp.db import get_database, session_scope
+        from webapp.services import accounts
+        from webapp.services import assessments as assessment_service
+        from webapp.services import teams as team_service
+
+        self.database.parent.mkdir(parents=True)
+        migrate.upgrade(self.env["DATABASE_URL"])
+        app = create_app({"DATABASE_URL": self.env["DATABASE_URL"], "SECRET_KEY": SECRET,
+                          "TESTING": True, "QUEUE_IMMEDIATE": True, "PDF_PRERENDER": False})
+        try:
+            with app.test_request_context(), session_scope(app) as session:
+                owner = accounts.sign_up(session, email="olga@example.com", name="Olga",
+                                         password=PASSWORD)
+                team = team_service.create_team(session, owner, "Payments")
+                ids = []
+                for number in range(count):
+                    assessment = assessment_service.start_assessment(
+                        session, team, owner, name=f"Ledgerline Payments {number + 1}")
+                    fill_from_example(session, assessment, owner)
+                    ids.append(assessment.id)
+                return ids
+        finally:
+            get_database(app).engine.dispose()
+
+    def start(self) -> BenchSite:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "webapp.cli", "serve", "--port", str(self.port),
+             "--workers", str(self.workers)],
+            cwd=self.folder, env=self.env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if Client(self.base).get("/readyz")[0] == 200:
+                time.sleep(3)  # the queue worker starts beside it
+                return self
+            time.sleep(0.3)
+        raise RuntimeError("faultline serve did not become ready")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(60)
+
+    def client(self) -> Client:
+        client = Client(self.base)
+        client.sign_in("olga@example.com")
+        return client
+
+    def cached_pdfs(self) -> int:
+        return len(list(self.cache.glob("*.pdf"))) if self.cache.exists() else 0
+
+
+def mixed_run(seconds: float = 20.0, rate: float = 20.0, baseline: float = 5.0) -> list[str]:
+    """`baseline` seconds of the list alone, then the four PDFs are asked for; the lines to
+    print."""
+    site = BenchSite(assessments=4).start()
+    try:
+        client = site.client()
+        samples: list[tuple[float, float, int]] = []  # (sent at, seconds, status)
+        lock = threading.Lock()
+
+        def list_once(sent: float) -> None:
+            status, _, elapsed = client.get("/assessments/")
+            with lock:
+                samples.append((sent, elapsed, status))
+
+        started = time.monotonic()
+        asked = done = None
+        with ThreadPoolExecutor(max_workers=64) as pool:
+            for number in range(int((baseline + seconds) * rate)):
+                time.sleep(max(0.0, started + number / rate - time.monotonic()))
+                pool.submit(list_once, time.monotonic())
+                if asked is None and time.monotonic() - started >= baseline:
+                    asked = time.monotonic()
+                    for assessment_id in site.assessment_ids:
+                        pool.submit(client.get, f"/assessments/{assessment_id}/report.pdf")
+                if asked and done is None and site.cached_pdfs() >= 4:
+                    done = time.monotonic()
+        while done is None and time.monotonic() - started < 600:
+            if site.cached_pdfs() >= 4:
+                done = time.monotonic()
+            time.sleep(0.2)
+        lines: list[str] = []
+        alone = [s for s in samples if s[0] < asked]
+        during = [s for s in samples if s[0] >= asked and (done is None or s[0] <= done)]
+        for name, chosen, target in (("alone", alone, None), ("during 4 PDF renders", during, 150)):
+            lines.append(summary(f"mixed: assessments list at {rate:g}/s, {name}",
+                                 [s[1] for s in chosen], sum(1 for s in chosen if s[2] != 200),
+                                 target_p95=target))
+        lines.append(f"mixed: the 4 PDFs were cached {done - asked:.1f} s after being asked"
+                     if done else "mixed: the PDFs did not finish")
+        lines.append(f"mixed: load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        return lines
+    finally:
+        site.stop()
+
+
+def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
+                   workers: int = 1) -> list[str]:
+    site = BenchSite(assessments=1, workers=workers).start()
+    try:
+        assessment_id = site.assessment_ids[0]
+        questions = _system_questions(writers)
+        saves: list[float] = []
+        reads: list[float] = []
+        problems: dict[str, int] = {"errors": 0, "conflicts": 0}
+        lock = threading.Lock()
+        stop_at = time.monotonic() + seconds
+
+        def writer(question: str, choice: str) -> None:
+            client, version, number = site.client(), _version(site, assessment_id, question), 0
+            while time.monotonic() < stop_at:
+                number += 1
+                status, body, elapsed = client.post(
+                    f"/assessments/{assessment_id}/answers",
+                    {"scope": "system", "question": question, f"{question}-choice": choice,
+                     f"{question}-version": str(version), f"{question}-note": f"note {number}"},
+                    accept="application/json")
+                with lock:
+                    saves.append(elapsed)
+                    if status == 409:
+                        problems["conflicts"] += 1
+                    elif status != 200:
+                        problems["errors"] += 1
+                if status == 200:
+                    version = json.loads(body)["answer"]["version"]
+
+        def reader(number: int) -> None:
+            client = site.client()
+            paths = (f"/assessments/{assessment_id}/results", "/assessments/")
+            count = number
+            while time.monotonic() < stop_at:
+                count += 1
+                status, _, elapsed = client.get(paths[count % 2])
+                with lock:
+                    reads.append(elapsed)
+                    if status != 200:
+                        problems["errors"] += 1
+
+        threads = [threading.Thread(target=writer, args=pair) for pair in questions]
+        threads += [threading.Thread(target=reader, args=(n,)) for n in range(readers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return [
+            summary(f"contention: saves ({writers} writers)", saves, problems["errors"],
+                    target_p95=250),
+            summary(f"contention: reads ({readers} readers)", reads, 0),
+            f"contention: errors={problems['errors']} conflicts={problems['conflicts']} "
+            f"saves/s={len(saves) / seconds:.1f} ({workers} web process(es), load average "
+            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"]
+    finally:
+        site.stop()
+
+
+def _system_questions(count: int) -> list[tuple[str, str]]:
+    import yaml
+
+    example = yaml.safe_load((ROOT / "examples" / "payments-platform.yaml").read_text())
+    pairs = [(qid, value) for qid, value in example["answers"].items()
+             if isinstance(value, str) and not qid.startswith("fit.")]
+    return pairs[:count]
+
+
+def _version(site: BenchSite, assessment_id: int, question: str) -> int:
+    import sqlite3
+
+    with sqlite3.connect(site.database) as connection:
+        row = connection.execute(
+            "SELECT version FROM answers WHERE assessment_id = ? AND question_id = ? "
+            "AND scope = 'system'", (assessment_id, question)).fetchone()
+    return row[0] if row else 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run", nargs="?", choices=["mixed", "contention", "both"], default="both")
+    parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="web processes (faultline serve --workers) for the contention run")
+    args = parser.parse_args()
+    lines = []
+    if args.run in ("mixed", "both"):
+        lines += mixed_run(args.seconds or 20.0)
+    if args.run in ("contention", "both"):
+        lines += contention_run(args.seconds or 30.0, workers=args.workers)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
