@@ -268,6 +268,8 @@ def import_answers(answers_file: str, team: str, into: int | None, email: str | 
 
 import pathlib  # noqa: E402 - kept inside the review block, which owns it
 
+from webapp.domain.vocabulary import SEVERITIES  # noqa: E402
+
 
 @main.command("review")
 @click.argument("paths", nargs=-1, required=True,
@@ -276,7 +278,7 @@ import pathlib  # noqa: E402 - kept inside the review block, which owns it
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=pathlib.Path),
               help="Write to this file instead of standard output.")
-@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low"]),
+@click.option("--fail-on", type=click.Choice(SEVERITIES),
               default="low", show_default=True,
               help="Exit 1 when a finding at or above this severity remains.")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path),
