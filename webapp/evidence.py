@@ -36,7 +36,7 @@ class Reviewed:
 
 def review_files(files: Mapping[str, str]) -> Reviewed:
     """Review `files` ({display name: text}); raises EvidenceFileError when one is malformed
-    or not a GitHub Actions workflow, compose file or Kubernetes manifest."""
+    or not a GitHub Actions workflow, GitLab CI pipeline, compose file or Kubernetes manifest."""
     from webapp.reviewer import load_checks, suggest_texts
 
     checks = load_checks()
@@ -68,8 +68,8 @@ def _refuse_unusable(report) -> None:
             raise EvidenceFileError(f"{finding.path}:{finding.line}: {finding.message}")
     for display, reason in report.skipped:
         raise EvidenceFileError(
-            f"{display}: {reason}; upload a GitHub Actions workflow, a compose file or a "
-            "Kubernetes manifest"
+            f"{display}: {reason}; upload a GitHub Actions workflow, a GitLab CI pipeline, a "
+            "compose file or a Kubernetes manifest"
         )
 
 

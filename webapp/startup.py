@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.config import secret_key_problem
+from webapp.config import base_url_problem, secret_key_problem
 from webapp.db import get_database, sqlite_file_missing
 from webapp.migrate import answering_revision, head_revision
 
@@ -29,7 +29,7 @@ class StartupError(RuntimeError):
 
 
 def check_secret_key(app: Flask) -> None:
-    problem = secret_key_problem(app.config)
+    problem = secret_key_problem(app.config) or base_url_problem(app.config)
     if problem:
         raise StartupError(problem)
 

@@ -94,6 +94,19 @@ def test_uploaded_file_shows_suggestions_beside_their_questions(client, login, p
     )
 
 
+def test_an_uploaded_gitlab_pipeline_suggests_answers_with_its_lines(client, login, people):
+    login(people["owner"])
+    pipeline = ("deploy:\n  stage: deploy\n  script: helm upgrade --install web ./chart\n"
+                "  environment: production\n  resource_group: production\n")
+    response = upload(client, people, pipeline, ".gitlab-ci.yml")
+    assert response.status_code == 302
+    page = client.get(urls(people)["page"]).get_data(as_text=True)
+    question = page[page.index(f'id="q-{TIMEOUT}"') :]
+    question = question[: question.index("</fieldset>")]
+    assert "detected in .gitlab-ci.yml:1" in question
+    assert "(Deploy or release job without a timeout)" in question
+
+
 def test_upload_is_audited_and_kept_on_the_workflow(client, login, people, db_session):
     login(people["owner"])
     upload(client, people)
@@ -137,7 +150,8 @@ def test_other_yaml_is_refused_as_not_an_automation_file(client, login, people):
     login(people["owner"])
     response = client.post(urls(people)["upload"], data={"name": "x.yml", "text": "a: 1\n"})
     assert response.status_code == 400
-    assert "not a GitHub Actions, compose or Kubernetes file" in response.get_data(as_text=True)
+    assert "not a GitHub Actions, GitLab CI, compose or Kubernetes file" in response.get_data(
+        as_text=True)
 
 
 def test_nothing_chosen_asks_for_a_file(client, login, people):

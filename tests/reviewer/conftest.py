@@ -12,7 +12,11 @@ from webapp.reviewer import load_checks
 from webapp.reviewer.checks import Check
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "corpus"
+# The shared corpus sits beside the checkout (`../shared/corpus`); a checkout kept one folder
+# deeper (a worktree under `<workspace>/wt/`) finds it one level further up.
+CORPUS = next((p for p in (REPO.parent / "shared" / "corpus",
+                           REPO.parent.parent / "shared" / "corpus") if p.is_dir()),
+              REPO.parent / "shared" / "corpus")
 
 
 @pytest.fixture(scope="session")

@@ -17,9 +17,12 @@ CASES = [
 ]
 
 
-def test_there_are_at_least_25_checks_over_the_three_kinds():
+FIXTURE_PATHS = {"gha": ".github/workflows/fixture.yml", "gitlab": ".gitlab-ci.yml"}
+
+
+def test_there_are_at_least_25_checks_over_the_four_kinds():
     assert len(CHECKS) >= 25
-    assert {check.target for check in CHECKS} == {"gha", "compose", "k8s"}
+    assert {check.target for check in CHECKS} == {"gha", "gitlab", "compose", "k8s"}
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.id)
@@ -29,8 +32,7 @@ def test_every_check_has_fixtures_both_ways(check):
 
 @pytest.mark.parametrize(("check", "expected", "snippet"), CASES)
 def test_fixture_fires_or_stays_quiet(check, expected, snippet):
-    source = source_from_text(snippet, ".github/workflows/fixture.yml" if check.target == "gha"
-                              else "fixture.yaml")
+    source = source_from_text(snippet, FIXTURE_PATHS.get(check.target, "fixture.yaml"))
     assert source.kind == check.target, "the fixture is not recognised as the check's target"
     hits = check.run(source, Context([source]))
     if expected == "fires":

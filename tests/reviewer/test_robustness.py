@@ -18,6 +18,9 @@ KEYS = [
     "condition", "healthcheck", "restart", "deploy", "volumes", "apiVersion", "kind", "spec",
     "template", "containers", "replicas", "metadata", "labels", "selector", "matchLabels",
     "resources", "ports", "volumeMounts", "emptyDir", "jobTemplate", "workflow_run",
+    "script", "extends", "rules", "only", "environment", "retry", "interruptible",
+    "resource_group", "allow_failure", "include", "default", "when", "release", "timeout",
+    "trigger", "needs", "affinity", "podAntiAffinity", "labelSelector", "profiles", "build",
 ]  # fmt: skip
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-3, 5), st.sampled_from(
     ["", "x", "npm publish", "gh pr create", "until x; do sleep 1; done", "${{ github.head_ref }}",
@@ -36,18 +39,21 @@ def wrap(kind: str, body: dict, workload: str) -> dict:
     """`body` where each kind's detectors look: a job, a service, a workload's spec."""
     if kind == "gha":
         return {"on": body.pop("on", "push"), "jobs": {"a": body, "b": body.get("jobs")}}
+    if kind == "gitlab":
+        return {"default": body.get("default"), "include": body.get("include"),
+                ".t": body, "job": {"script": "make", "stage": "x", "extends": ".t", **body}}
     if kind == "compose":
         return {"services": {"a": body, "b": body.get("services")}}
     return {"apiVersion": "v1", "kind": workload, "metadata": {"name": "a"}, "spec": body}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(kind=st.sampled_from(["gha", "compose", "k8s"]), body=BODIES,
+@given(kind=st.sampled_from(["gha", "gitlab", "compose", "k8s"]), body=BODIES,
        workload=st.sampled_from(["Deployment", "StatefulSet", "CronJob", "Job",
                                  "PodDisruptionBudget"]))
 def test_detectors_survive_any_structure(kind, body, workload):
     text = yaml.safe_dump(wrap(kind, body, workload))
-    source = source_from_text(text, "fuzz.yaml")
+    source = source_from_text(text, ".gitlab-ci.yml" if kind == "gitlab" else "fuzz.yaml")
     context = Context([source])
     for check in CHECKS:
         if check.target == source.kind:

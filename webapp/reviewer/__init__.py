@@ -1,5 +1,6 @@
-"""The automated reviewer: read GitHub Actions workflows, compose files and Kubernetes
-manifests, and report what makes them fragile, as findings and as suggested review answers.
+"""The automated reviewer: read GitHub Actions workflows, GitLab CI pipelines, compose files and
+Kubernetes manifests, and report what makes them fragile, as findings and as suggested review
+answers.
 
 Pure Python: no Flask, no SQLAlchemy. Checks are data (`rules/automation/*.yaml`), detectors are
 small functions (`webapp.reviewer.detectors`).

@@ -57,7 +57,7 @@ class Check(BaseModel):
 
     id: str = Field(pattern=CHECK_ID)
     title: str = Field(min_length=5)
-    target: Literal["gha", "compose", "k8s"]
+    target: Literal["gha", "gitlab", "compose", "k8s"]
     pattern: str
     severity: Literal["critical", "high", "medium", "low"]
     confidence: Literal["high", "medium", "low"]

@@ -3,8 +3,9 @@
 A path may be a file or a folder. Folders are walked for `*.yml` / `*.yaml` (hidden folders
 such as `.github` included, vendored and tool folders skipped). The kind of each file comes
 from its location and its content: a workflow under `.github/workflows/` or any mapping with
-`on` and `jobs` is GitHub Actions; a top-level `services:` mapping is compose; documents with
-`apiVersion` and `kind` are Kubernetes.
+`on` and `jobs` is GitHub Actions; `.gitlab-ci.yml` (and files it includes, recognised by
+their name or by holding jobs with a `script:`) is GitLab CI; a top-level `services:` mapping is
+compose; documents with `apiVersion` and `kind` are Kubernetes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ SKIP_DIRS = frozenset(
 )
 MAX_BYTES = 2_000_000
 _GO_TEMPLATE = re.compile(r"(?<!\$)\{\{")
+NOT_AUTOMATION = "not a GitHub Actions, GitLab CI, compose or Kubernetes file"
 
 
 @dataclass
@@ -59,9 +61,42 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+GITLAB_NAME = re.compile(r"(^|/)(\.gitlab-ci\.ya?ml|[^/]*\.gitlab-ci\.ya?ml)$|(^|/)\.gitlab/ci/")
+_GITLAB_JOB_KEYS = ("stage", "rules", "only", "except", "extends", "image", "needs", "when")
+_GITLAB_TEMPLATE_KEYS = ("script", "before_script", "image", "services", "rules", "extends",
+                         "tags", "stage", "artifacts", "cache", "retry", "timeout")
+
+
+def pipeline_document(docs: list[Any]) -> Any:
+    """A GitLab CI file's pipeline: the document after a `spec:` header when there is one."""
+    if len(docs) > 1 and isinstance(docs[0], dict) and set(docs[0]) == {"spec"}:
+        return docs[1]
+    return docs[0] if docs else None
+
+
+def _gitlab(display: str, docs: list[Any]) -> bool:
+    doc = pipeline_document(docs)
+    if not isinstance(doc, dict) or "apiVersion" in doc or ("on" in doc and "jobs" in doc):
+        return False
+    if GITLAB_NAME.search(display):
+        return True
+    return any(isinstance(job, dict) and ("script" in job or "trigger" in job)
+               and any(key in job for key in _GITLAB_JOB_KEYS) for job in doc.values()) or (
+        # an included file of hidden job templates (`.dind:`, `.rules:`)
+        bool(doc) and all(str(k).startswith(".") for k in doc)
+        and any(isinstance(v, dict) and any(key in v for key in _GITLAB_TEMPLATE_KEYS)
+                for v in doc.values())
+    )
+
+
 def classify(display: str, docs: list[Any]) -> str | None:
-    """gha, compose, k8s, or None when the file is none of these."""
+    """gha, gitlab, compose, k8s, or None when the file is none of these."""
     first = docs[0] if docs else None
+    if _gitlab(display, docs) and not (
+        isinstance(first, dict) and isinstance(first.get("services"), dict)
+        and not GITLAB_NAME.search(display)
+    ):
+        return "gitlab"
     if isinstance(first, dict):
         if "/.github/workflows/" in f"/{display}" and ("jobs" in first or "on" in first):
             return "gha"
@@ -113,7 +148,7 @@ def _parse_into(path: Path, display: str, text: str, result: Discovery) -> None:
         return
     kind = classify(display, docs)
     if kind is None:
-        result.skipped.append((display, "not a GitHub Actions, compose or Kubernetes file"))
+        result.skipped.append((display, NOT_AUTOMATION))
         return
     result.sources.append(Source(path=path, display=display, kind=kind, text=text, docs=docs))
     log.debug("reviewing %s as %s", display, kind)
@@ -136,5 +171,5 @@ def source_from_text(text: str, display: str = "snippet.yaml", kind: str | None 
     docs = load_documents(text)
     found = kind or classify(display, docs)
     if found is None:
-        raise ValueError(f"{display}: not a GitHub Actions, compose or Kubernetes file")
+        raise ValueError(f"{display}: {NOT_AUTOMATION}")
     return Source(path=Path(display), display=display, kind=found, text=text, docs=docs)

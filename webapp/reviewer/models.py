@@ -8,7 +8,7 @@ from typing import Any
 
 from webapp.reviewer.yamlnodes import Pos
 
-KINDS = ("gha", "compose", "k8s")
+KINDS = ("gha", "gitlab", "compose", "k8s")
 SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
 
@@ -19,7 +19,7 @@ class Source:
 
     path: Path  #: where it was read from
     display: str  #: repository-relative POSIX path shown in findings and SARIF
-    kind: str  #: gha | compose | k8s
+    kind: str  #: gha | gitlab | compose | k8s
     text: str
     docs: list[Any]  #: its YAML documents (YMap/YList trees)
     lines: list[str] = field(default_factory=list)

@@ -10,8 +10,7 @@ into the boolean True, which would hide a workflow's triggers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -22,18 +21,20 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-@dataclass(frozen=True)
-class Pos:
-    """A 1-based line and column."""
+class Pos(NamedTuple):
+    """A 1-based line and column (a tuple: files have tens of thousands of them)."""
 
     line: int
     col: int
 
 
 class YMap(dict):
-    """A mapping with the position of itself, of each key and of each value."""
+    """A mapping with the position of itself, of each key and of each value.
 
-    __slots__ = ("pos", "key_pos", "value_pos")
+    `duplicates` lists keys written twice in the same mapping (the later value wins, as in
+    PyYAML), with the place of the repeat: GitHub and Compose refuse such files."""
+
+    __slots__ = ("pos", "key_pos", "value_pos", "duplicates")
 
     def at(self, key: str) -> Pos:
         """Where `key` is written, or where the mapping starts when the key is absent."""
@@ -46,7 +47,7 @@ class YMap(dict):
 class YList(list):
     """A sequence with the position of itself and of each item."""
 
-    __slots__ = ("pos", "item_pos")
+    __slots__ = ("pos", "item_pos", "tag")
 
     def at(self, index: int) -> Pos:
         return self.item_pos[index] if 0 <= index < len(self.item_pos) else self.pos
@@ -68,7 +69,7 @@ def load_documents(text: str) -> list[Any]:
         nodes = list(yaml.compose_all(text, Loader=Loader))
     except yaml.YAMLError as exc:
         raise _parse_error(exc) from None
-    return [_convert(node) for node in nodes if node is not None]
+    return [_convert(node, {}) for node in nodes if node is not None]
 
 
 def position_of(node: Any, default: Pos | None = None) -> Pos:
@@ -83,28 +84,41 @@ def _parse_error(exc: yaml.YAMLError) -> YamlParseError:
 
 
 def _pos(node: yaml.Node) -> Pos:
-    return Pos(node.start_mark.line + 1, node.start_mark.column + 1)
+    mark = node.start_mark
+    return Pos(mark.line + 1, mark.column + 1)
 
 
-def _convert(node: yaml.Node) -> Any:
+def _convert(node: yaml.Node, seen: dict[int, Any]) -> Any:
+    """An alias (`*name`) yields the very object its anchor produced: detectors can tell an
+    inherited value from one written twice, and report it once, at the anchor."""
+    if id(node) in seen:
+        return seen[id(node)]
     if isinstance(node, yaml.MappingNode):
-        return _convert_mapping(node)
+        result = seen[id(node)] = YMap()
+        _fill_mapping(result, node, seen)
+        return result
     if isinstance(node, yaml.SequenceNode):
-        return _convert_sequence(node)
+        result = seen[id(node)] = YList()
+        _fill_sequence(result, node, seen)
+        return result
     return _scalar(node)
 
 
-def _convert_mapping(node: yaml.MappingNode) -> YMap:
-    result = YMap()
-    result.pos, result.key_pos, result.value_pos = _pos(node), {}, {}
+def _fill_mapping(result: YMap, node: yaml.MappingNode, seen: dict[int, Any]) -> None:
+    result.pos, result.key_pos, result.value_pos, result.duplicates = _pos(node), {}, {}, []
+    written: set[str] = set()
     for key_node, value_node in node.value:
         if key_node.tag == _MERGE_TAG:
-            _merge_into(result, _convert(value_node))
+            _merge_into(result, _convert(value_node, seen))
             continue
-        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(_convert(key_node))
-        result[key] = _convert(value_node)
-        result.key_pos[key], result.value_pos[key] = _pos(key_node), _pos(value_node)
-    return result
+        key = (key_node.value if isinstance(key_node, yaml.ScalarNode)
+               else str(_convert(key_node, seen)))
+        key_pos = _pos(key_node)
+        if key in written:
+            result.duplicates.append((key, key_pos))
+        written.add(key)
+        result[key] = _convert(value_node, seen)
+        result.key_pos[key], result.value_pos[key] = key_pos, _pos(value_node)
 
 
 def _merge_into(target: YMap, merged: Any) -> None:
@@ -118,10 +132,10 @@ def _merge_into(target: YMap, merged: Any) -> None:
                 target.key_pos[key], target.value_pos[key] = source.at(key), source.value_at(key)
 
 
-def _convert_sequence(node: yaml.SequenceNode) -> YList:
-    result = YList(_convert(item) for item in node.value)
+def _fill_sequence(result: YList, node: yaml.SequenceNode, seen: dict[int, Any]) -> None:
     result.pos, result.item_pos = _pos(node), [_pos(item) for item in node.value]
-    return result
+    result.tag = node.tag  #: `!reference` marks GitLab's reference to another job's keys
+    result.extend(_convert(item, seen) for item in node.value)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:

@@ -42,13 +42,14 @@ def gha_release_no_concurrency(source: Source, ctx: Context):
     if wf is None or not wfm.is_release_or_deploy(source, wf) or "concurrency" in wf:
         return
     all_jobs = list(wfm.jobs(wf))
-    writing = [job for job_id, job in all_jobs if wfm.job_publishes(job_id, job)] or [
+    writing = [job for job_id, job in all_jobs if wfm.job_effects(job_id, job)] or [
         job for _, job in all_jobs
     ]
     if writing and all("concurrency" in job for job in writing):
         return
-    yield Hit(wf.at("on"), "release/deploy workflow without a concurrency group: two runs (a "
-              "re-pushed tag, a rerun, two merges) can publish at the same time", "on")
+    what = "publishes" if wfm.publishes(wf) else "deploys"
+    yield Hit(wf.at("on"), f"this workflow {what} with no concurrency group: two runs "
+              f"({wfm.overlap_causes(wf)}) can do it at the same time", "on")
 
 
 @detector
@@ -217,19 +218,48 @@ def gha_matrix_publish(source: Source, ctx: Context, min_combinations: int = 2):
 
 @detector
 def gha_matrix_no_max_parallel(source: Source, ctx: Context, min_combinations: int,
-                               external: list[str]):
+                               external: list[str], external_actions: list[str]):
     wf = wfm.workflow(source)
     if wf is None:
         return
-    pattern = re.compile("|".join(external))
+    commands, actions = re.compile("|".join(external)), re.compile("|".join(external_actions))
     for job_id, job in wfm.jobs(wf):
         strategy = job.get("strategy")
         size = matrix_size(strategy)
         if size < min_combinations or "max-parallel" in strategy:
             continue
-        if any(pattern.search(step.run) for step in wfm.job_steps(job_id, job)):
-            yield Hit(strategy.at("matrix"), f"{size} matrix legs of `{job_id}` call external "
-                      "services all at once, with no max-parallel", f"jobs.{job_id}.strategy")
+        shared = _shared_call(job_id, job, strategy.get("matrix"), commands, actions)
+        if shared:
+            yield Hit(strategy.at("matrix"), f"{size} matrix legs of `{job_id}` all call "
+                      f"{shared} at once, with no max-parallel", f"jobs.{job_id}.strategy")
+
+
+def _shared_call(job_id: str, job: YMap, matrix: Any, commands: re.Pattern[str],
+                 actions: re.Pattern[str]) -> str | None:
+    """What the legs call in common: a command of a `run:` script or of a matrix value, or an
+    action known to call a remote service."""
+    for step in wfm.job_steps(job_id, job):
+        if step.uses and actions.search(step.action()):
+            return f"`{step.action()}`"
+        match = commands.search(step.run)
+        if match:
+            return f"`{match.group(0).strip()}`"
+    for value in _strings(matrix):
+        match = commands.search(value)
+        if match:
+            return f"`{match.group(0).strip()}` (from a matrix value)"
+    return None
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def matrix_size(strategy: Any) -> int:

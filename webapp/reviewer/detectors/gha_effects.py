@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from webapp.reviewer.detectors import Context, detector, repo_scripts
@@ -15,49 +16,94 @@ from webapp.reviewer.yamlnodes import Pos, YMap
 _SWALLOW = re.compile(r"\|\|\s*(true|:|exit\s+0)\s*(;|$|\)|&&|\|)")
 
 
+_TARGET = re.compile(r"\$\{\{\s*([\w.\-\[\]'*]+)\s*\}\}|\$\{?(\w+)")
+_OUTPUT_GUARD = re.compile(
+    r"(steps|needs)\.[\w-]+\.outputs\.[\w-]*(exist|found|released|published|missing|present)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """A look before creating: which kinds of thing it checks for, and for which target."""
+
+    whats: frozenset[str]
+    targets: frozenset[str]
+
+    def guards(self, what: str, line: str) -> bool:
+        if what not in self.whats:
+            return False
+        targets = targets_of(line)
+        return not (self.targets and targets) or bool(self.targets & targets)
+
+
+def targets_of(line: str) -> frozenset[str]:
+    """The variables a command line names (`$TAG`, `${VERSION}`, `${{ inputs.tag }}`): two
+    commands about the same release or tag usually share one."""
+    return frozenset(a or b for a, b in _TARGET.findall(line))
+
+
+class Guards:
+    """The lookups seen so far in a job, in step order."""
+
+    def __init__(self, patterns: list[dict[str, Any]]) -> None:
+        self.patterns = [(re.compile(p["pattern"]), frozenset(p["guards"])) for p in patterns]
+        self.seen: list[Lookup] = []
+
+    def read(self, line: str) -> None:
+        for pattern, whats in self.patterns:
+            if pattern.search(line):
+                self.seen.append(Lookup(whats, targets_of(line)))
+
+    def guarded(self, what: str, line: str) -> bool:
+        return any(lookup.guards(what, line) for lookup in self.seen)
+
+
 @detector
 def gha_unguarded_create(source: Source, ctx: Context, commands: list[dict[str, str]],
-                         actions: list[dict[str, Any]], guards: list[str]):
+                         actions: list[dict[str, Any]], guards: list[dict[str, Any]]):
     wf = wfm.workflow(source)
     if wf is None:
         return
-    guard = re.compile("|".join(guards))
     for job_id, job in wfm.jobs(wf):
+        if _OUTPUT_GUARD.search(str(job.get("if", ""))):
+            continue
         job_script = "\n".join(step.run for step in wfm.job_steps(job_id, job))
-        seen = ""
+        seen = Guards(guards)
         for step in wfm.job_steps(job_id, job):
-            seen += "\n" + step.run + "\n" + str(step.step.get("if", ""))
-            if guard.search(seen):
+            if _OUTPUT_GUARD.search(str(step.step.get("if", ""))):
                 continue
-            yield from _created_by_script(source, step, commands, job_script, guard)
+            yield from _created_by_script(source, step, commands, job_script, seen)
             yield from _created_by_action(step, actions)
 
 
 def _created_by_script(source: Source, step: wfm.Step, commands: list[dict[str, str]],
-                       job_script: str, guard: re.Pattern[str]) -> Iterator[Hit]:
+                       job_script: str, seen: Guards) -> Iterator[Hit]:
     reported: set[str] = set()
     for pos, line in wfm.script_lines(source, step):
-        for what in _creations(line, commands, job_script, reported):
+        for what in _creations(line, commands, job_script, reported, seen):
             yield Hit(pos, f"creates {what} with no check that it already exists: a rerun "
                       "fails or duplicates it", f"{step.logical}.run:{what}")
+        seen.read(line)
         for name, text in repo_scripts.referenced_scripts(source.path, line):
-            if not guard.search(text):
-                yield from _created_by_repo_script(pos, step, name, text, commands, job_script)
+            yield from _created_by_repo_script(pos, step, name, text, commands, job_script, seen)
 
 
 def _created_by_repo_script(pos: Pos, step: wfm.Step, name: str, text: str,
-                            commands: list[dict[str, str]], job_script: str) -> Iterator[Hit]:
+                            commands: list[dict[str, str]], job_script: str,
+                            seen: Guards) -> Iterator[Hit]:
     reported: set[str] = set()
     for number, line in repo_scripts.logical_lines(text):
-        for what in _creations(line, commands, job_script + "\n" + text, reported):
+        for what in _creations(line, commands, job_script + "\n" + text, reported, seen):
             yield Hit(pos, f"runs `{name}`, which creates {what} (its line {number}) with no "
                       "check that it already exists: a rerun fails or duplicates it",
                       f"{step.logical}.run:{name}:{what}")
+        seen.read(line)
 
 
 def _creations(line: str, commands: list[dict[str, str]], context: str,
-               reported: set[str]) -> Iterator[str]:
-    """What `line` creates without a fallback, once per kind of thing."""
+               reported: set[str], seen: Guards) -> Iterator[str]:
+    """What `line` creates without a fallback or an earlier lookup, once per kind of thing."""
     for command in commands:
         what = command["what"]
         if what in reported or "||" in line or not re.search(command["pattern"], line):
@@ -66,20 +112,29 @@ def _creations(line: str, commands: list[dict[str, str]], context: str,
             continue
         if command.get("needs") and not re.search(command["needs"], context):
             continue
+        if seen.guarded(what, line):
+            continue
         reported.add(what)
         yield what
 
 
 def _created_by_action(step: wfm.Step, actions: list[dict[str, Any]]) -> Iterator[Hit]:
     for action in actions:
-        if step.action() != action["uses"]:
+        if step.action() != action["uses"] or not _configured_to_create(step, action):
             continue
-        unless = action.get("unless_with") or {}
-        if any(str(step.with_.get(k, "")).lower() == str(v).lower() for k, v in unless.items()):
-            continue
-        yield Hit(step.step.value_at("uses"), f"`{action['uses']}` creates {action['what']} with "
-                  "no check that it already exists: a rerun fails or duplicates it",
-                  f"{step.logical}.uses")
+        yield Hit(step.step.value_at("uses"), f"`{action['uses']}` {action.get('how', 'creates')} "
+                  f"{action['what']} with no check that it already exists: a rerun fails or "
+                  "duplicates it", f"{step.logical}.uses")
+
+
+def _configured_to_create(step: wfm.Step, action: dict[str, Any]) -> bool:
+    """Upserting actions create only in some configurations (`when_with`: input → regex);
+    others stop creating in some (`unless_with`: input → value)."""
+    unless = action.get("unless_with") or {}
+    if any(str(step.with_.get(k, "")).lower() == str(v).lower() for k, v in unless.items()):
+        return False
+    when = action.get("when_with") or {}
+    return all(re.search(v, str(step.with_.get(k, ""))) for k, v in when.items())
 
 
 @detector
@@ -131,19 +186,30 @@ def gha_schedule_no_change_detection(source: Source, ctx: Context, writers: list
         return
     writes, checks = re.compile("|".join(writers)), re.compile("|".join(change_checks))
     for job_id, job in wfm.jobs(wf):
-        if _detects_change(job_id, job, checks, change_actions):
+        if _detects_change(job_id, job, checks, change_actions, wf):
             continue
+        if re.search(r"failure\(\)|\.result\s*==\s*'failure'", str(job.get("if", ""))):
+            continue  # reports a failure: it writes only when something went wrong
         hit = _first_write(source, job_id, job, writes)
         if hit:
             yield hit
 
 
-def _detects_change(job_id: str, job: YMap, checks: re.Pattern[str], actions: list[str]) -> bool:
+def _detects_change(job_id: str, job: YMap, checks: re.Pattern[str], actions: list[str],
+                    wf: YMap | None = None, depth: int = 0) -> bool:
+    """A change check in the job itself, or in a job it `needs` whose outputs gate it."""
     for step in wfm.job_steps(job_id, job):
         text = step.run + str(step.step.get("if", ""))
         if checks.search(text) or step.action() in actions:
             return True
-    return bool(checks.search(str(job.get("if", ""))))
+    condition = str(job.get("if", "")) + "".join(
+        str(step.step.get("if", "")) for step in wfm.job_steps(job_id, job))
+    if checks.search(str(job.get("if", ""))):
+        return True
+    return wf is not None and depth < 5 and any(
+        _detects_change(name, other, checks, actions, wf, depth + 1)
+        for name, other in wfm.jobs(wf) if f"needs.{name}.outputs." in condition
+    )
 
 
 def _first_write(source: Source, job_id: str, job: YMap, writes: re.Pattern[str]) -> Hit | None:

@@ -11,8 +11,9 @@ def repository(image: str) -> str:
 
 
 def unpinned_reason(image: str) -> str | None:
-    """Why the reference floats (no tag, `latest`), or None when it names a version."""
-    if "${" in image or "@sha256:" in image:
+    """Why the reference floats (no tag, `latest`), or None when it names a version or when a
+    variable decides it (resolve `${VAR:-default}` first)."""
+    if "$" in image or "@sha256:" in image:
         return None
     last = image.rsplit("/", 1)[-1]
     if ":" not in last:

@@ -138,11 +138,14 @@ def k8s_image_unpinned(source: Source, ctx: Context):
 
 
 @detector
-def k8s_cronjob_missing(source: Source, ctx: Context, field: str, why: str):
+def k8s_cronjob_missing(source: Source, ctx: Context, field: str | list[str], why: str):
+    fields = [field] if isinstance(field, str) else field
     for work in workloads(source, ("CronJob",)):
-        if field not in work.spec:
-            yield Hit(work.doc.at("spec"), f"{work.logical} has no {field}: {why}",
-                      f"{work.logical}.{field}")
+        missing = [name for name in fields if name not in work.spec]
+        if missing:
+            shown = " or ".join(missing)
+            yield Hit(work.doc.at("spec"), f"{work.logical} has no {shown}: {why}",
+                      f"{work.logical}.{missing[0]}")
 
 
 @detector
@@ -186,3 +189,127 @@ def _unsafe_data(work: Workload, container: YMap, image: str, volumes: dict[str,
     if not scratch:
         yield _container_hit(work, container, f"`{image}` keeps its data in the container's own "
                              "filesystem: every restart starts it empty", "data")
+
+
+def _namespace(doc: Any) -> str | None:
+    value = _get(doc, "metadata", "namespace")
+    return str(value) if value else None
+
+
+def _pod_templates(ctx: Context) -> list[tuple[str | None, dict[str, Any]]]:
+    """(namespace, labels) of every pod template (and bare Pod) of the run."""
+    found = []
+    for doc in ctx.k8s_documents():
+        kind = doc.get("kind")
+        if kind == "Pod":
+            labels = _get(doc, "metadata", "labels")
+        elif kind == "CronJob":
+            labels = _get(doc, "spec", "jobTemplate", "spec", "template", "metadata", "labels")
+        elif kind in WORKLOADS:
+            labels = _get(doc, "spec", "template", "metadata", "labels")
+        else:
+            continue
+        found.append((_namespace(doc), labels if isinstance(labels, dict) else {}))
+    return found
+
+
+def selects(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
+    """Whether a label selector (plain map, or `matchLabels` / `matchExpressions`) selects a pod
+    with `labels`."""
+    plain = selector.get("matchLabels", {}) if _structured(selector) else selector
+    if not isinstance(plain, dict) or any(str(labels.get(k)) != str(v) for k, v in plain.items()):
+        return False
+    return all(_expression(e, labels) for e in listed(selector.get("matchExpressions"))
+               if _structured(selector) and isinstance(e, dict))
+
+
+def _structured(selector: dict[str, Any]) -> bool:
+    return "matchLabels" in selector or "matchExpressions" in selector
+
+
+def _expression(expression: dict[str, Any], labels: dict[str, Any]) -> bool:
+    key, operator = expression.get("key"), expression.get("operator")
+    values = [str(v) for v in listed(expression.get("values"))]
+    present = key in labels
+    return {
+        "In": present and str(labels.get(key)) in values,
+        "NotIn": not present or str(labels.get(key)) not in values,
+        "Exists": present,
+        "DoesNotExist": not present,
+    }.get(operator, True)
+
+
+def _unmatched(selector: Any, namespace: str | None,
+               pods: list[tuple[str | None, dict[str, Any]]]) -> bool:
+    if not isinstance(selector, dict) or not selector:
+        return False
+    return not any(selects(selector, labels) for ns, labels in pods
+                   if namespace is None or ns is None or ns == namespace)
+
+
+@detector
+def k8s_selector_matches_nothing(source: Source, ctx: Context):
+    """Service, PodDisruptionBudget and workload selectors, and pod (anti-)affinity terms, that
+    select no pod of the reviewed manifests."""
+    pods = _pod_templates(ctx)
+    if not pods:
+        return  # no workloads reviewed: nothing to match against
+    for doc in source.docs:
+        if not isinstance(doc, YMap):
+            continue
+        yield from _selector_hits(doc, pods)
+    for work in workloads(source):
+        yield from _affinity_hits(work, pods)
+
+
+def _selector_hits(doc: YMap, pods: list[tuple[str | None, dict[str, Any]]]) -> Iterator[Hit]:
+    kind, spec = doc.get("kind"), doc.get("spec")
+    name = f"{kind}/{_get(doc, 'metadata', 'name') or '?'}"
+    if not isinstance(spec, YMap) or "selector" not in spec:
+        return
+    selector = spec.get("selector")
+    if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"):
+        labels = _get(spec, "template", "metadata", "labels")
+        if isinstance(selector, dict) and not selects(selector, labels if isinstance(
+                labels, dict) else {}):
+            yield Hit(spec.at("selector"), f"{name}: its selector does not match its own pod "
+                      "template's labels: the API server refuses it", f"{name}.selector")
+        return
+    if kind in ("Service", "PodDisruptionBudget") and _unmatched(selector, _namespace(doc),
+                                                                 pods):
+        effect = ("receives no endpoints: every request to it fails" if kind == "Service"
+                  else "protects nothing: a drain may evict every replica")
+        yield Hit(spec.at("selector"), f"{name} selects no pod of the reviewed manifests "
+                  f"({_shown(selector)}): it {effect}", f"{name}.selector")
+
+
+def _shown(selector: Any) -> str:
+    plain = selector.get("matchLabels", selector) if isinstance(selector, dict) else {}
+    return ", ".join(f"{k}={v}" for k, v in plain.items()) if isinstance(plain, dict) else "?"
+
+
+def _affinity_hits(work: Workload, pods: list[tuple[str | None, dict[str, Any]]]
+                   ) -> Iterator[Hit]:
+    namespace = _namespace(work.doc)
+    for kind in ("podAffinity", "podAntiAffinity"):
+        affinity = _get(work.pod, "affinity", kind)
+        if not isinstance(affinity, dict):
+            continue
+        for mode, terms in affinity.items():
+            for term in listed(terms):
+                term = term.get("podAffinityTerm", term) if isinstance(term, dict) else None
+                selector = term.get("labelSelector") if isinstance(term, YMap) else None
+                if isinstance(selector, YMap) and _unmatched(selector, namespace, pods):
+                    yield Hit(term.at("labelSelector"), _affinity_message(
+                        work, kind, mode, selector), f"{work.logical}.{kind}")
+
+
+def _affinity_message(work: Workload, kind: str, mode: str, selector: Any) -> str:
+    required = mode.startswith("required")
+    if kind == "podAffinity":
+        effect = ("its pods can never be scheduled" if required
+                  else "the preference never applies")
+    else:
+        effect = "it spreads nothing: replicas may all land on one node"
+    return (f"{work.logical}: {kind} selects no pod of the reviewed manifests "
+            f"({_shown(selector)}): {effect}")

@@ -17,6 +17,7 @@ _SCRIPT = re.compile(r"(?:\$\{\{\s*github\.workspace\s*\}\}/|\$GITHUB_WORKSPACE/
 MAX_BYTES = 200_000
 
 
+@lru_cache(maxsize=1024)
 def repository_root(workflow: Path) -> Path | None:
     for parent in workflow.resolve().parents:
         if parent.name == ".github":

@@ -10,17 +10,39 @@ from typing import Any
 from webapp.reviewer.models import Source
 from webapp.reviewer.yamlnodes import Pos, YList, YMap
 
-RELEASE_NAME = re.compile(r"release|publish|deploy|deliver|ship", re.IGNORECASE)
+# What a workflow does decides whether it is a release or a deployment, never its name.
 PUBLISH_ACTIONS = (
     "pypa/gh-action-pypi-publish", "softprops/action-gh-release", "ncipollo/release-action",
-    "actions/create-release", "docker/build-push-action", "JS-DevTools/npm-publish",
-    "svenstaro/upload-release-action", "goreleaser/goreleaser-action",
+    "actions/create-release", "JS-DevTools/npm-publish", "svenstaro/upload-release-action",
+    "goreleaser/goreleaser-action", "actions/upload-release-asset",
+    "peter-evans/create-pull-request",
+    "marvinpinto/action-automatic-releases", "bacongobbler/azure-blob-storage-upload",
+    "googleapis/release-please-action", "changesets/action", "rubygems/release-gem",
+)  # fmt: skip
+DEPLOY_ACTIONS = (
+    "azure/webapps-deploy", "azure/k8s-deploy", "azure/functions-action",
+    "google-github-actions/deploy-cloudrun", "google-github-actions/deploy-appengine",
+    "aws-actions/amazon-ecs-deploy-task-definition", "peaceiris/actions-gh-pages",
+    "JamesIves/github-pages-deploy-action", "actions/deploy-pages", "cloudflare/wrangler-action",
+    "amondnet/vercel-action", "nwtgck/actions-netlify", "superfly/flyctl-actions",
 )  # fmt: skip
 PUBLISH_COMMANDS = re.compile(
-    r"\b(gh release (create|upload)|npm publish|yarn (npm )?publish|pnpm publish|twine upload|"
-    r"uv publish|poetry publish|cargo publish|gem push|docker push|helm push)\b"
+    r"\b(gh release (create|upload|edit)|gh pr create|npm publish|yarn (npm )?publish|"
+    r"pnpm publish|twine upload|uv publish|poetry publish|cargo publish|gem push|docker push|"
+    r"docker (buildx )?build\b.*--push|helm push|oras push|crane (push|copy)|skopeo copy|"
+    r"mvn\b.*\bdeploy\b|gradlew? .*\bpublish|dotnet nuget push|goreleaser( release)?\b|"
+    r"git push\b[^|;&]*(--tags|--follow-tags|refs/tags/|\$\{?\{?\s*\w*(tag|TAG|version|VERSION))|"
+    r"git tag\s+[^-\s|;&)>]|aws s3 (cp|sync)|gsutil (-m )?(cp|rsync)|gcloud storage cp|"
+    r"az storage blob upload)"
 )
-
+DEPLOY_COMMANDS = re.compile(
+    r"\b(kubectl (apply|create|replace|set image|rollout restart)|helm (upgrade|install)|"
+    r"terraform apply|tofu apply|pulumi up|gcloud (run|app|functions) deploy|"
+    r"aws (ecs update-service|cloudformation deploy|lambda update-function-code|deploy)|"
+    r"az (webapp|functionapp) deploy|firebase deploy|netlify deploy|flyctl deploy|fly deploy|"
+    r"serverless deploy|sls deploy|cdk deploy|ansible-playbook|skaffold (run|deploy)|"
+    r"vercel\b.*--prod)"
+)
 
 @dataclass(frozen=True)
 class Step:
@@ -110,16 +132,43 @@ def script_lines(source: Source, step: Step) -> Iterator[tuple[Pos, str]]:
         yield first_pos or step.step.value_at("run"), pending
 
 
+def step_effect(step: Step) -> str | None:
+    """"publishes", "deploys" or None: what the step does outside the CI run."""
+    action = step.action()
+    if action in PUBLISH_ACTIONS or PUBLISH_COMMANDS.search(step.run):
+        return "publishes"
+    if action == "docker/build-push-action" and str(step.with_.get("push", "")).lower() == "true":
+        return "publishes"
+    if action in DEPLOY_ACTIONS or DEPLOY_COMMANDS.search(step.run):
+        return "deploys"
+    return None
+
+
+def job_effects(job_id: str, job: YMap) -> set[str]:
+    effects = {step_effect(step) for step in job_steps(job_id, job)} - {None}
+    if job.get("environment"):
+        effects.add("deploys")
+    return effects  # type: ignore[return-value]
+
+
+def acting_jobs(wf: YMap) -> Iterator[tuple[str, YMap]]:
+    """Jobs that run when this workflow is triggered by its own events. A job gated on
+    `inputs.` in a workflow that only other workflows call with inputs runs when called: its
+    effects (and their concurrency, their alerting) belong to the caller."""
+    events = triggers(wf)
+    called_only = "workflow_call" in events and "workflow_dispatch" not in events
+    for job_id, job in jobs(wf):
+        if not (called_only and "inputs." in str(job.get("if", ""))):
+            yield job_id, job
+
+
 def publishes(wf: YMap) -> bool:
-    """Whether any step publishes something outside the repository's CI."""
-    return any(job_publishes(job_id, job) for job_id, job in jobs(wf))
+    """Whether any step publishes something (a release, a tag, a package, an image, a PR)."""
+    return any("publishes" in job_effects(job_id, job) for job_id, job in acting_jobs(wf))
 
 
 def job_publishes(job_id: str, job: YMap) -> bool:
-    return any(
-        step.action() in PUBLISH_ACTIONS or PUBLISH_COMMANDS.search(step.run)
-        for step in job_steps(job_id, job)
-    )
+    return "publishes" in job_effects(job_id, job)
 
 
 def tag_or_release_trigger(wf: YMap) -> bool:
@@ -131,15 +180,28 @@ def tag_or_release_trigger(wf: YMap) -> bool:
 
 
 def is_release(source: Source, wf: YMap) -> bool:
-    """Release-like: named so, triggered by tags or releases, or publishing."""
-    name = f"{wf.get('name', '')} {source.path.name}"
-    named = bool(re.search(r"release|publish", name, re.IGNORECASE))
-    return named or tag_or_release_trigger(wf) or publishes(wf)
+    """Release-like by its effects: some job publishes."""
+    return publishes(wf)
 
 
 def is_release_or_deploy(source: Source, wf: YMap) -> bool:
-    name = f"{wf.get('name', '')} {source.path.name}"
-    return bool(RELEASE_NAME.search(name)) or is_release(source, wf)
+    return any(job_effects(job_id, job) for job_id, job in acting_jobs(wf))
+
+
+_OVERLAP = {
+    "push": "two pushes close together", "schedule": "a slow run still going at the next "
+    "schedule", "workflow_dispatch": "two manual runs", "release": "two releases published "
+    "close together", "workflow_run": "two upstream runs finishing close together",
+    "pull_request": "two pushes to a pull request", "create": "two tags created together",
+}
+
+
+def overlap_causes(wf: YMap) -> str:
+    """How two runs of this workflow come to overlap, in the words of its own triggers."""
+    events = triggers(wf)
+    causes = ["a re-pushed tag"] if tag_or_release_trigger(wf) else []
+    causes += [_OVERLAP[e] for e in events if e in _OVERLAP and not (e == "push" and causes)]
+    return ", ".join(dict.fromkeys(causes + ["a rerun while the first run is going"]))
 
 
 def has_concurrency(wf: YMap, job: YMap | None = None) -> bool:
