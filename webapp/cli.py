@@ -44,12 +44,13 @@ def serve(host: str, port: int, threads: int, workers: int, queue_threads: int,
 @main.command()
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 32),
               help="PDFs rendered at once by this worker.")
-def worker(threads: int) -> None:
+@click.option("--exit-with-parent", is_flag=True, hidden=True)
+def worker(threads: int, exit_with_parent: bool) -> None:
     """Run a queue worker (PDFs); start more, on this or other machines sharing the database,
     FAULTLINE_REDIS_URL and FAULTLINE_REPORT_CACHE_DIR."""
     from webapp import server
 
-    server.worker(threads)
+    server.worker(threads, exit_with_parent)
 
 
 @main.group()

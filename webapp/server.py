@@ -6,9 +6,11 @@ import atexit
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 
 import click
 from sqlalchemy import text
@@ -116,6 +118,8 @@ def serve(host: str, port: int, threads: int, workers: int = 1, queue_threads: i
     side = QueueWorkerProcess(queue_threads) if with_queue else None
     if side is not None:
         side.start()
+    # SIGTERM (service managers, `kill`) ends the server through `finally`, worker included.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         logger.info("serving on http://%s:%s (%d process%s)", host, port, workers,
                     "" if workers == 1 else "es")
@@ -133,10 +137,13 @@ def serve(host: str, port: int, threads: int, workers: int = 1, queue_threads: i
             side.stop()
 
 
-def worker(threads: int) -> None:
+def worker(threads: int, exit_with_parent: bool = False) -> None:
     """Run a queue worker: `threads` PDFs at most at once, at a lower CPU priority than the
-    web processes of the same machine, until SIGTERM or Ctrl-C."""
+    web processes of the same machine, until SIGTERM or Ctrl-C (or, started by `serve`, until
+    that process is gone, however it ended)."""
     app = _checked_app()
+    if exit_with_parent:
+        _stop_when_orphaned()
     with contextlib.suppress(OSError):
         os.nice(10)
     from webapp.tasks import get_queue
@@ -149,11 +156,24 @@ def worker(threads: int) -> None:
     consumer.run()
 
 
+def _stop_when_orphaned() -> None:
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        logger.warning("the server that started this queue worker is gone; stopping")
+        os.kill(os.getpid(), signal.SIGTERM)  # the consumer's own graceful shutdown
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 class QueueWorkerProcess:
     """`faultline worker` as a child of `faultline serve`, restarted when it exits."""
 
     def __init__(self, threads: int) -> None:
-        self.command = [sys.executable, "-m", "webapp.cli", "worker", "--threads", str(threads)]
+        self.command = [sys.executable, "-m", "webapp.cli", "worker", "--threads", str(threads),
+                        "--exit-with-parent"]
         self.process: subprocess.Popen | None = None
         self.stopping = threading.Event()
         self.watcher = threading.Thread(target=self._watch, daemon=True, name="queue-watch")
