@@ -53,9 +53,9 @@ def _nul_field() -> str | None:
 def _nul_in_json(value: Any, where: str) -> str | None:
     if isinstance(value, str):
         return where if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value or ())
-    if not isinstance(value, dict | list):
+    if not isinstance(value, dict | list):  # numbers, booleans, null: nothing to look into
         return None
+    items = value.items() if isinstance(value, dict) else enumerate(value)
     for key, item in items:
         if isinstance(key, str) and "\x00" in key:
             return where
