@@ -180,7 +180,7 @@ def test_faultline_serve_creates_the_database_and_serves(tmp_path):
         assert (tmp_path / "instance" / "secret_key").exists()
     finally:
         process.terminate()
-        _out, err = process.communicate(timeout=10)
+        _out, err = process.communicate(timeout=45)  # the queue worker child stops first
     assert '"message": "serving on http://127.0.0.1:' in err
 
 
