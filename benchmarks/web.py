@@ -9,6 +9,8 @@ prints, in one run:
 - open-loop: the results page at a fixed 50 requests/s whatever the server does, latency
   measured from each request's scheduled send time, so a stalled server cannot hide its queue
   (p50/p95/p99; target p95 <= 50 ms);
+- portfolio: the portfolio page's server time for 200 assessments over 20 teams, in process
+  on its own database (benchmarks/portfolio.py; target <= 100 ms median).
 - mixed: the assessments list at 20 requests/s while four uncached PDFs render (target p95
   <= 150 ms, 0 errors), and contention: 20 writers and 10 readers for 30 s (target 0 errors,
   save p95 <= 250 ms); each on a server of its own, see benchmarks/web_load.py.
@@ -245,6 +247,14 @@ def run_size(bench: Bench, args: argparse.Namespace) -> list[str]:
     return [f"results page  HTML: {len(body) / 1024:.1f} KiB"]
 
 
+def run_portfolio(bench: Bench, args: argparse.Namespace) -> list[str]:
+    """The portfolio page's server time for 200 assessments over 20 teams, in process on its
+    own database (benchmarks/portfolio.py; target <= 100 ms median)."""
+    from portfolio import figures
+
+    return figures()[0]
+
+
 def run_mixed(_bench: Bench, _args: argparse.Namespace) -> list[str]:
     """The assessments list at 20 requests/s while four uncached PDFs render (its own server
     with four seeded assessments: benchmarks/web_load.py)."""
@@ -262,6 +272,7 @@ def run_contention(_bench: Bench, _args: argparse.Namespace) -> list[str]:
 
 RUNS: dict[str, Callable[[Bench, argparse.Namespace], list[str]]] = {
     "size": run_size,
+    "portfolio": run_portfolio,
     "throughput": run_throughput,
     "open-loop": run_open_loop,
     "mixed": run_mixed,

@@ -41,7 +41,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("FAULTLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 #: The factory fixtures (make_user, make_team, owner, people, make_assessment, login).
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.servers"]
 TEST_SECRET = "test-secret-key-" + "x" * 32
 
 
@@ -304,6 +304,7 @@ class LiveServer:
         self.app = app
         self._server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
+        app.config["FAULTLINE_SERVED_AT"] = self.url  # as `faultline serve` does
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> LiveServer:

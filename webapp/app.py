@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import __version__, db, logs, security, tasks
+from webapp import __version__, db, logs, mail, security, tasks
 from webapp.config import load_settings
 from webapp.extensions import csrf, limiter, login_manager
 from webapp.report.notes import inline_markup
@@ -59,6 +59,7 @@ def _trust_proxies(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     tasks.init_app(app)
+    mail.init_app(app)
     logs.init_app(app)
     security.init_app(app)
     csrf.init_app(app)
@@ -74,6 +75,9 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     _register_sharing(app)
     _register_tracking(app)
+    _register_api(app)
+    _register_lenses(app)
+    _register_accounts(app)
     errors.init_app(app)
 
 
@@ -82,6 +86,30 @@ def _register_sharing(app: Flask) -> None:
 
     app.register_blueprint(sharing.bp)
     app.register_blueprint(shared.bp)
+
+
+def _register_api(app: Flask) -> None:
+    from webapp.api import account, views
+    from webapp.portfolio import views as portfolio
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(portfolio.bp)
+
+
+def _register_lenses(app: Flask) -> None:
+    from webapp.views import lens_admin, lens_pages
+
+    app.register_blueprint(lens_admin.bp)
+    app.register_blueprint(lens_pages.bp)
+
+
+def _register_accounts(app: Flask) -> None:
+    from webapp.views import account, admin, invitations, sso
+
+    for module in (account, admin, invitations, sso):
+        app.register_blueprint(module.bp)
+    sso.init_app(app)
 
 
 def _register_tracking(app: Flask) -> None:

@@ -44,12 +44,13 @@ def serve(host: str, port: int, threads: int, workers: int, queue_threads: int,
 @main.command()
 @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 32),
               help="PDFs rendered at once by this worker.")
-def worker(threads: int) -> None:
+@click.option("--exit-with-parent", is_flag=True, hidden=True)
+def worker(threads: int, exit_with_parent: bool) -> None:
     """Run a queue worker (PDFs); start more, on this or other machines sharing the database,
     FAULTLINE_REDIS_URL and FAULTLINE_REPORT_CACHE_DIR."""
     from webapp import server
 
-    server.worker(threads)
+    server.worker(threads, exit_with_parent)
 
 
 @main.group()
@@ -83,6 +84,21 @@ def db_current() -> None:
     from webapp import server
 
     click.echo(server.current())
+
+
+@main.group()
+def admin() -> None:
+    """Administrators of this installation."""
+
+
+@admin.command("create")
+@click.option("--email", required=True, help="Their email (an existing account is promoted).")
+@click.option("--name", default="", help="Their name, for a new account.")
+def admin_create(email: str, name: str) -> None:
+    """Make an administrator: a new account (asks for a password) or an existing one."""
+    from webapp import server
+
+    click.echo(server.create_admin(email, name))
 
 
 # --- content commands (check, questionnaire, template, report) ------------------------------
@@ -188,12 +204,19 @@ def _with_evidence(answers, folder, content):  # workflows' `file:` reviewed; ex
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write to FILE.")
+@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low"]),
+              help="Exit 1 when a finding at or above this severity remains.")
+@click.option("--min-score", type=click.FloatRange(0, 100),
+              help="Exit 1 when the overall score is below N (0-100).")
 @click.option("--edition", type=click.Choice(["full", "executive"]), default="full",
               show_default=True, help="html/pdf: the full review or the short executive edition.")
 @_content_dir
-def report(answers_file: str, fmt: str, output: str | None, content_dir: str | None,
-           edition: str) -> None:
-    """Produce the full review from an answers file (YAML)."""
+def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
+           min_score: float | None, content_dir: str | None, edition: str) -> None:
+    """Produce the full review from an answers file (YAML).
+
+    With --fail-on or --min-score it is also a CI gate: exit 1 when the gate fails, printing
+    one line per reason on standard error."""
     from pathlib import Path
 
     from webapp.domain import AnswersError, evaluate_result, load_answers, result_to_json
@@ -209,12 +232,46 @@ def report(answers_file: str, fmt: str, output: str | None, content_dir: str | N
     data = result_to_json(result).encode() if fmt == "json" else _render(result, fmt, edition)
 
     _write(data, output)
+    _gate(result, fail_on, min_score)
 
+
+def _gate(result, fail_on: str | None, min_score: float | None) -> None:
+    if fail_on is None and min_score is None:
+        return
+    from webapp.domain.gate import gate_reasons
+    from webapp.result_adapter import result_json
+
+    reasons = gate_reasons(result_json(result), fail_on, min_score)
+    for reason in reasons:
+        click.echo(f"faultline gate: {reason}", err=True)
+    if reasons:
+        raise SystemExit(1)
+
+
+@main.command("import")
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--team", "team", required=True, help="Name of the team the assessment belongs to.")
+@click.option("--into", type=int, help="Import into this assessment id (default: a new one).")
+@click.option("--user", "email", help="Email of the member recorded as the author "
+              "(default: the team's first owner).")
+def import_answers(answers_file: str, team: str, into: int | None, email: str | None) -> None:
+    """Load an answers file into the web app's database (DATABASE_URL)."""
+    from pathlib import Path
+
+    from webapp.import_command import ImportRefused, run
+
+    try:
+        click.echo(run(Path(answers_file), team, email, into))
+    except ImportRefused as error:
+        click.echo(f"faultline import: {error}", err=True)
+        raise SystemExit(1) from None
 
 
 # --- automation reviewer (review) ------------------------------------------------------------
 
 import pathlib  # noqa: E402 - kept inside the review block, which owns it
+
+from webapp.domain.vocabulary import SEVERITIES  # noqa: E402
 
 
 @main.command("review")
@@ -224,7 +281,7 @@ import pathlib  # noqa: E402 - kept inside the review block, which owns it
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=pathlib.Path),
               help="Write to this file instead of standard output.")
-@click.option("--fail-on", type=click.Choice(["critical", "high", "medium", "low"]),
+@click.option("--fail-on", type=click.Choice(SEVERITIES),
               default="low", show_default=True,
               help="Exit 1 when a finding at or above this severity remains.")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False, path_type=pathlib.Path),
@@ -238,6 +295,15 @@ def review_command(paths, fmt, output, fail_on, baseline, write_baseline) -> Non
     from webapp.reviewer.command import run
 
     raise SystemExit(run(paths, fmt, output, fail_on, baseline, write_baseline))
+
+
+def _lens_commands() -> None:
+    from webapp.lens_cli import lens
+
+    main.add_command(lens)
+
+
+_lens_commands()
 
 
 if __name__ == "__main__":  # the queue worker `faultline serve` starts

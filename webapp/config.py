@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import socket
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
 
@@ -148,20 +150,95 @@ def load_settings(
     return settings
 
 
+def _base_url(env: Mapping[str, str]) -> str:
+    value = env.get("FAULTLINE_BASE_URL", "").strip().rstrip("/")
+    if value and not value.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"FAULTLINE_BASE_URL must start with http:// or https://, not {value!r}"
+        )
+    return value
+
+
+SIGNUP_MODES = ("open", "invite", "closed")
+SMTP_SCHEMES = ("smtp", "smtp+starttls", "smtps")
+OIDC_VARIABLES = (
+    "FAULTLINE_OIDC_ISSUER", "FAULTLINE_OIDC_CLIENT_ID", "FAULTLINE_OIDC_CLIENT_SECRET"
+)
+
+
+def _signup_mode(env: Mapping[str, str]) -> str:
+    value = env.get("FAULTLINE_SIGNUP", "").strip().lower() or "open"
+    if value not in SIGNUP_MODES:
+        choices = ", ".join(SIGNUP_MODES)
+        raise ConfigError(f"FAULTLINE_SIGNUP must be one of {choices}, not {value!r}")
+    return value
+
+
+def _smtp_url(env: Mapping[str, str]) -> str:
+    value = env.get("FAULTLINE_SMTP_URL", "").strip()
+    scheme = value.split("://", 1)[0] if "://" in value else None
+    if value and (scheme not in SMTP_SCHEMES or not urlsplit(value).hostname):
+        raise ConfigError(
+            "FAULTLINE_SMTP_URL must be a URL such as smtp://host:25, "
+            "smtp+starttls://user:password@host:587 or smtps://user:password@host:465"
+        )
+    return value
+
+
+def _oidc(env: Mapping[str, str]) -> dict[str, str]:
+    values = {name: env.get(name, "").strip() for name in OIDC_VARIABLES}
+    given = [name for name, value in values.items() if value]
+    if given and len(given) < len(OIDC_VARIABLES):
+        missing = ", ".join(name for name in OIDC_VARIABLES if name not in given)
+        raise ConfigError(f"single sign-on needs {missing} as well")
+    issuer = values["FAULTLINE_OIDC_ISSUER"].rstrip("/")
+    if issuer and not issuer.startswith(("https://", "http://")):
+        raise ConfigError(f"FAULTLINE_OIDC_ISSUER must be an http(s) URL, not {issuer!r}")
+    return {**values, "FAULTLINE_OIDC_ISSUER": issuer,
+            "FAULTLINE_OIDC_NAME": env.get("FAULTLINE_OIDC_NAME", "").strip() or "single sign-on"}
+
+
+def served_address(host: str, port: int) -> str:
+    """The address `faultline serve --host --port` answers on, as people would type it.
+
+    A wildcard host (all interfaces) is named by this machine's name, which colleagues on the
+    same network can usually reach; an IPv6 literal gets its brackets.
+    """
+    if host in ("", "0.0.0.0", "::"):
+        host = socket.getfqdn()
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, object]:
-    base_url = env.get("FAULTLINE_BASE_URL", "").strip().rstrip("/")
+    base_url = _base_url(env)
     secure = base_url.startswith("https://")
     return {
         "FAULTLINE_ENV": environment,
         "FAULTLINE_BASE_URL": base_url,
+        #: Set by `faultline serve` to the address it listens on; share and invitation links
+        #: use it when FAULTLINE_BASE_URL is unset (never a request's Host header).
+        "FAULTLINE_SERVED_AT": "",
         "FAULTLINE_CONTENT_DIR": Path(env.get("FAULTLINE_CONTENT_DIR") or DEFAULT_CONTENT_DIR),
         "RATELIMIT_STORAGE_URI": env.get("FAULTLINE_REDIS_URL", "").strip() or "memory://",
         "SIGNIN_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SIGNIN_RATE_LIMIT",
                                          "10 per minute;50 per hour"),
+        #: Failed sign-ins per account, from any address.
+        "SIGNIN_ACCOUNT_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SIGNIN_ACCOUNT_RATE_LIMIT",
+                                                 "5 per 5 minutes;20 per hour"),
+        #: The default sign-up mode; the admin page can change it (stored in the database).
+        "FAULTLINE_SIGNUP": _signup_mode(env),
+        "FAULTLINE_SMTP_URL": _smtp_url(env),
+        "FAULTLINE_MAIL_FROM": env.get("FAULTLINE_MAIL_FROM", "").strip()
+        or f"Faultline <faultline@{socket.getfqdn()}>",
+        **_oidc(env),
         #: Failed share-link lookups a client may make, and the ceiling on any share request.
         "SHARE_GUESS_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SHARE_GUESS_RATE_LIMIT",
                                               "10 per minute;50 per hour"),
         "SHARE_RATE_LIMIT": _rate_limit(env, "FAULTLINE_SHARE_RATE_LIMIT", "120 per minute"),
+        #: API requests per personal access token (per client address without one).
+        "API_RATE_LIMIT": _rate_limit(env, "FAULTLINE_API_RATE_LIMIT", "300 per minute"),
         "PDF_PAGE_SIZE": pdf_page_size(env),
         #: Seconds a PDF render may take before the download answers "try again".
         "PDF_TIMEOUT": _seconds(env, "FAULTLINE_PDF_TIMEOUT", DEFAULT_PDF_TIMEOUT),
@@ -207,3 +284,11 @@ def secret_key_problem(settings: Mapping[str, object]) -> str | None:
     if len(key) < MIN_SECRET_LENGTH:
         return f"SECRET_KEY is too short ({len(key)} characters); production needs 32 or more"
     return None
+
+
+def base_url_problem(settings: Mapping[str, object]) -> str | None:
+    """Why links to this installation cannot be made in production, or None."""
+    if settings.get("FAULTLINE_ENV") != "production" or settings.get("FAULTLINE_BASE_URL"):
+        return None
+    return ("FAULTLINE_BASE_URL is not set; production needs the address people use to reach "
+            "Faultline (for example https://faultline.example.com) for share and invitation links")

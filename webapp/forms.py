@@ -29,7 +29,7 @@ class EmptyForm(FlaskForm):
     """Carries only the CSRF token, for POST-only buttons (sign out, remove)."""
 
 
-def _email_field(label: str = "Email") -> EmailField:
+def email_field(label: str = "Email") -> EmailField:
     return EmailField(
         label,
         validators=[InputRequired(), Length(max=320), Email(check_deliverability=False)],
@@ -44,11 +44,12 @@ class SignUpForm(FlaskForm):
         validators=[InputRequired(), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
-    email = _email_field()
+    email = email_field()
     password = PasswordField(
         "Password",
-        validators=[InputRequired(), Length(min=10, max=256)],
-        description="At least 10 characters. A passphrase of a few words works well.",
+        validators=[InputRequired(), Length(max=256)],
+        description="At least 12 characters, not built from your name or email. "
+        "A passphrase of a few unrelated words works well.",
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
@@ -60,7 +61,7 @@ class SignUpForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    email = _email_field()
+    email = email_field()
     password = PasswordField(
         "Password",
         validators=[InputRequired(), Length(max=256)],
@@ -79,10 +80,10 @@ class TeamForm(FlaskForm):
     submit = SubmitField("Create team")
 
 
-class AddMemberForm(FlaskForm):
-    email = _email_field("Their email")
+class InviteForm(FlaskForm):
+    email = email_field("Their email")
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.EDITOR.value)
-    submit = SubmitField("Add member")
+    submit = SubmitField("Invite")
 
 
 class RoleForm(FlaskForm):

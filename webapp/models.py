@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, func
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import Base
@@ -50,6 +51,12 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     #: The first account created on an installation administers it.
     is_admin: Mapped[bool] = mapped_column(default=False)
+    #: A disabled account cannot sign in and its sessions end at once.
+    is_disabled: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    #: Part of every session cookie; bumping it (sign-out, password change, an administrator's
+    #: action) ends every session of the account on the server side.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_signin_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, server_default=func.now()
     )
@@ -57,6 +64,14 @@ class User(UserMixin, Base):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the user id and the session generation."""
+        return f"{self.id}:{self.session_generation}"
+
+    @property
+    def is_active(self) -> bool:
+        return not self.is_disabled
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -109,6 +124,9 @@ class Membership(Base):
 
 
 # Issue 4's tables live in their own module; importing it registers them on Base.metadata.
+import webapp.models_accounts  # noqa: E402, F401
+import webapp.models_api  # noqa: E402, F401
 import webapp.models_assessment  # noqa: E402, F401
+import webapp.models_lens  # noqa: E402, F401
 import webapp.models_sharing  # noqa: E402, F401
 import webapp.models_tracking  # noqa: E402, F401

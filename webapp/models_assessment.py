@@ -72,6 +72,10 @@ class Assessment(Base):
     revision: Mapped[int] = mapped_column(default=0)
     #: The step the review was last seen on ("fit", a layer id, "workflows", ...), to resume.
     last_step: Mapped[str | None] = mapped_column(String(100))
+    #: The review this one continues ("Start the next review"), for comparing the two.
+    previous_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL")
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = _timestamp()
     updated_at: Mapped[datetime] = _timestamp()

@@ -53,9 +53,9 @@ def _nul_field() -> str | None:
 def _nul_in_json(value: Any, where: str) -> str | None:
     if isinstance(value, str):
         return where if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value or ())
     if not isinstance(value, dict | list):
-        return None
+        return None  # numbers, booleans and null hold no text
+    items = value.items() if isinstance(value, dict) else enumerate(value)
     for key, item in items:
         if isinstance(key, str) and "\x00" in key:
             return where

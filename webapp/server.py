@@ -6,16 +6,24 @@ import atexit
 import contextlib
 import logging
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 
 import click
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import migrate
-from webapp.config import ConfigError, load_settings, secret_key_problem
+from webapp.config import (
+    ConfigError,
+    base_url_problem,
+    load_settings,
+    secret_key_problem,
+    served_address,
+)
 from webapp.db import make_engine
 from webapp.logs import configure_logging
 from webapp.startup import StartupError
@@ -81,17 +89,22 @@ def current() -> str:
     return f"{found} (latest: {head})"
 
 
-def _checked_app():
-    """Check the secret, migrate, build the app (which checks the rest)."""
+def _checked_app(served_at: str = ""):
+    """Check the secret and the base URL, migrate, build the app (which checks the rest).
+
+    `served_at` is the address `faultline serve` listens on: links use it when
+    FAULTLINE_BASE_URL is unset.
+    """
     from webapp.app import create_app
 
     configure_logging()
-    problem = secret_key_problem(_settings())
+    settings = _settings()
+    problem = secret_key_problem(settings) or base_url_problem(settings)
     if problem:
         raise click.ClickException(problem)
     upgrade()
     try:
-        return create_app()
+        return create_app({"FAULTLINE_SERVED_AT": served_at} if served_at else None)
     except (StartupError, ConfigError) as error:
         raise click.ClickException(str(error)) from None
 
@@ -101,10 +114,12 @@ def serve(host: str, port: int, threads: int, workers: int = 1, queue_threads: i
     """Serve the app; with `with_queue`, a queue worker process runs beside it (restarted if
     it dies) so that the one command does everything. One process: waitress; several:
     gunicorn (see `webapp.production`)."""
-    app = _checked_app()
+    app = _checked_app(served_address(host, port))
     side = QueueWorkerProcess(queue_threads) if with_queue else None
     if side is not None:
         side.start()
+    # SIGTERM (service managers, `kill`) ends the server through `finally`, worker included.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         logger.info("serving on http://%s:%s (%d process%s)", host, port, workers,
                     "" if workers == 1 else "es")
@@ -122,10 +137,13 @@ def serve(host: str, port: int, threads: int, workers: int = 1, queue_threads: i
             side.stop()
 
 
-def worker(threads: int) -> None:
+def worker(threads: int, exit_with_parent: bool = False) -> None:
     """Run a queue worker: `threads` PDFs at most at once, at a lower CPU priority than the
-    web processes of the same machine, until SIGTERM or Ctrl-C."""
+    web processes of the same machine, until SIGTERM or Ctrl-C (or, started by `serve`, until
+    that process is gone, however it ended)."""
     app = _checked_app()
+    if exit_with_parent:
+        _stop_when_orphaned()
     with contextlib.suppress(OSError):
         os.nice(10)
     from webapp.tasks import get_queue
@@ -138,11 +156,24 @@ def worker(threads: int) -> None:
     consumer.run()
 
 
+def _stop_when_orphaned() -> None:
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        logger.warning("the server that started this queue worker is gone; stopping")
+        os.kill(os.getpid(), signal.SIGTERM)  # the consumer's own graceful shutdown
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 class QueueWorkerProcess:
     """`faultline worker` as a child of `faultline serve`, restarted when it exits."""
 
     def __init__(self, threads: int) -> None:
-        self.command = [sys.executable, "-m", "webapp.cli", "worker", "--threads", str(threads)]
+        self.command = [sys.executable, "-m", "webapp.cli", "worker", "--threads", str(threads),
+                        "--exit-with-parent"]
         self.process: subprocess.Popen | None = None
         self.stopping = threading.Event()
         self.watcher = threading.Thread(target=self._watch, daemon=True, name="queue-watch")
@@ -167,3 +198,28 @@ class QueueWorkerProcess:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+
+
+def create_admin(email: str, name: str) -> str:
+    """`faultline admin create`: promote the account using `email`, or create it."""
+    from webapp.app import create_app
+    from webapp.db import session_scope
+    from webapp.services import ServiceError, accounts
+    from webapp.services.admin import create_admin as make_admin
+
+    try:
+        app = create_app({"CHECK_CONTENT": False})
+    except (StartupError, ConfigError) as error:
+        raise click.ClickException(str(error)) from None
+    with app.app_context(), session_scope(app) as session:
+        existing = accounts.find_user_by_email(session, email)
+        password = None
+        if existing is None:
+            name = name or click.prompt("Name")
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            user = make_admin(session, email=email, name=name, password=password)
+        except ServiceError as error:
+            raise click.ClickException(error.message) from None
+        verb = "is now an administrator" if existing else "created as an administrator"
+        return f"{user.email} {verb}"

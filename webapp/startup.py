@@ -7,6 +7,7 @@ so there a database that is behind is brought up to date instead of refused.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.config import secret_key_problem
+from webapp.config import base_url_problem, secret_key_problem
 from webapp.db import get_database, sqlite_file_missing
 from webapp.migrate import answering_revision, head_revision
 
@@ -29,7 +30,7 @@ class StartupError(RuntimeError):
 
 
 def check_secret_key(app: Flask) -> None:
-    problem = secret_key_problem(app.config)
+    problem = secret_key_problem(app.config) or base_url_problem(app.config)
     if problem:
         raise StartupError(problem)
 
@@ -76,6 +77,7 @@ def _fingerprint(content_dir: Path) -> tuple[tuple[str, int, int], ...]:
 #: Loaded content by (loader, folder, fingerprint). Loading takes about a second and every
 #: app (every test) checks it, so unchanged content is validated once per process.
 _loaded: dict[tuple[Any, Path, tuple[tuple[str, int, int], ...]], Any] = {}
+_content_lock = threading.Lock()
 
 
 def _load_once(loader: Any, content_dir: Path) -> Any:
@@ -108,11 +110,21 @@ def check_content(app: Flask) -> None:
         raise StartupError(f"invalid content in {content_dir}: {_content_problem(error)}") from None
 
 
-def get_content(app: Flask | None = None) -> Any | None:
-    """The content loaded at startup (what `load_content` returned), None if not loaded."""
+def get_content(app: Flask | None = None) -> Any:
+    """The content loaded at startup (what `load_content` returned); loaded here, once, when
+    startup skipped it (tests, CLI). The one way every view, service and command reads it."""
     from flask import current_app
 
-    return (app or current_app).extensions.get(CONTENT_EXTENSION_KEY)
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    content = app.extensions.get(CONTENT_EXTENSION_KEY)
+    if content is None:
+        with _content_lock:
+            content = app.extensions.get(CONTENT_EXTENSION_KEY)
+            if content is None:
+                content_dir = Path(app.config["FAULTLINE_CONTENT_DIR"])
+                content = _load_once(_content_loader(), content_dir)
+                app.extensions[CONTENT_EXTENSION_KEY] = content
+    return content
 
 
 def check_rate_limit_storage(app: Flask) -> None:

@@ -24,7 +24,7 @@
 
   Question.prototype.inputs = function () {
     var prefix = this.id + "-";
-    return Array.prototype.filter.call(this.el.querySelectorAll("input, textarea"), function (el) {
+    return Array.prototype.filter.call(this.el.querySelectorAll("input, textarea, select"), function (el) {
       return el.name && el.name.indexOf(prefix) === 0;
     });
   };

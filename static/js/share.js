@@ -1,4 +1,4 @@
-// The sharing page: copy a new link to the clipboard. Without this file the link stays
+// Sharing and invitation links: copy a new link to the clipboard. Without this file the link stays
 // selectable in its read-only field.
 "use strict";
 

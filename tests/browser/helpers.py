@@ -6,7 +6,7 @@ import re
 
 from tests.factories import fill_from_example
 from webapp.db import get_database, session_scope
-from webapp.models import Role
+from webapp.models import Membership, Role
 from webapp.models_assessment import Answer
 from webapp.services import accounts, teams
 from webapp.services import assessments as assessment_service
@@ -58,6 +58,13 @@ def create_team_and_assessment(page, base: str) -> int:
     return int(re.search(r"/assessments/(\d+)/", page.url).group(1))
 
 
+def add_member(session, team, email: str, role: Role) -> None:
+    """Seed a membership directly (in the app, people join by accepting an invitation)."""
+    user = accounts.find_user_by_email(session, email)
+    session.add(Membership(team_id=team.id, user_id=user.id, role=role.value))
+    session.flush()
+
+
 def stored(live_server, **filters) -> list[Answer]:
     """The answers the live server has committed, filtered like `filter_by`."""
     session = get_database(live_server.app).sessionmaker()
@@ -77,7 +84,7 @@ def seed_review(live_server, member: tuple[str, str, Role] | None = None) -> dic
         if member:
             email, name, role = member
             accounts.sign_up(session, email=email, name=name, password=PASSWORD)
-            teams.add_member(session, team, email, role)
+            add_member(session, team, email, role)
         assessment = assessment_service.start_assessment(session, team, owner,
                                                          name="Ledgerline Payments")
         fill_from_example(session, assessment, owner)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.helpers import PASSWORD, fill_sign_in, fill_sign_up
+from tests.browser.helpers import PASSWORD, add_member, fill_sign_in, fill_sign_up
 from webapp.db import session_scope
 from webapp.models import Role
 from webapp.services import accounts, teams
@@ -31,8 +31,8 @@ def seeded(live_server):
         for email, name in [("ed@example.com", "Edgar Editor"), ("vi@example.com", "Vi Viewer")]:
             accounts.sign_up(session, email=email, name=name, password=PASSWORD)
         team = teams.create_team(session, owner, "Payments platform")
-        teams.add_member(session, team, "ed@example.com", Role.EDITOR)
-        teams.add_member(session, team, "vi@example.com", Role.VIEWER)
+        add_member(session, team, "ed@example.com", Role.EDITOR)
+        add_member(session, team, "vi@example.com", Role.VIEWER)
         team_id = team.id
     return {"team_id": team_id}
 
@@ -83,9 +83,12 @@ def owner_pages(page, base: str, team_id: int):
     yield "teams"
     page.goto(f"{base}/teams/{team_id}")
     yield "team-owner"
+    page.get_by_label("Their email").fill("not an address")
+    page.get_by_role("button", name="Invite", exact=True).click()
+    yield "team-invite-error"
     page.get_by_label("Their email").fill("ghost@example.com")
-    page.get_by_role("button", name="Add member").click()
-    yield "team-add-member-error"
+    page.get_by_role("button", name="Invite", exact=True).click()
+    yield "team-invited"
     page.goto(base + "/teams/new")
     yield "team-new"
     page.get_by_role("button", name="Create team").click()

@@ -25,7 +25,6 @@ BLOCKING = {"serious", "critical"}
 
 @pytest.fixture
 def review(live_server):
-    live_server.app.config["FAULTLINE_BASE_URL"] = live_server.url  # links must open here
     return seed_review(live_server)
 
 

@@ -1,4 +1,5 @@
-"""A new user signs up, creates a team, adds a member, signs out and in again: real Chromium."""
+"""A new user signs up, creates a team, invites a member who accepts, signs out and in again:
+real Chromium."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import PASSWORD, fill_sign_in, fill_sign_up
+from tests.browser.helpers import PASSWORD, add_member, fill_sign_in, fill_sign_up
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +20,10 @@ def sign_up(page, base_url: str, name: str, email: str) -> None:
     fill_sign_up(page, name, email)
 
 
-def test_new_user_signs_up_creates_team_adds_member_signs_out_and_in(live_server, browser):
+def test_new_user_signs_up_creates_team_invites_member_signs_out_and_in(live_server, browser):
     colleague = browser.new_context()
-    sign_up(colleague.new_page(), live_server.url, "Bob Builder", "bob@example.com")
-    colleague.close()
+    bob = colleague.new_page()
+    sign_up(bob, live_server.url, "Bob Builder", "bob@example.com")
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -41,8 +42,12 @@ def test_new_user_signs_up_creates_team_adds_member_signs_out_and_in(live_server
 
     page.get_by_label("Their email").fill("bob@example.com")
     page.get_by_label("Role", exact=True).select_option("viewer")
-    page.get_by_role("button", name="Add member").click()
-    assert page.get_by_text("Bob Builder joined Payments as viewer.").is_visible()
+    page.get_by_role("button", name="Invite", exact=True).click()
+    bob.goto(page.locator("#invite-url").input_value())
+    bob.get_by_role("button", name="Accept and join Payments").click()
+    assert bob.get_by_text("You joined Payments as viewer.").is_visible()
+    colleague.close()
+    page.goto(page.url.removesuffix("/invitations"))
     members = page.get_by_role("table")
     assert members.get_by_text("bob@example.com").is_visible()
 
@@ -60,6 +65,7 @@ def test_new_user_signs_up_creates_team_adds_member_signs_out_and_in(live_server
 
 def test_removing_a_member_asks_first(live_server, page):
     from webapp.db import session_scope
+    from webapp.models import Role, Team
     from webapp.services import accounts
 
     with session_scope(live_server.app) as session:
@@ -68,8 +74,10 @@ def test_removing_a_member_asks_first(live_server, page):
     sign_up(page, live_server.url, "Dana Owner", "dana@example.com")
     page.get_by_label("Team name").fill("Search")
     page.get_by_role("button", name="Create team").click()
-    page.get_by_label("Their email").fill("carl@example.com")
-    page.get_by_role("button", name="Add member").click()
+    team_id = int(page.url.rsplit("/", 1)[1])
+    with session_scope(live_server.app) as session:
+        add_member(session, session.get(Team, team_id), "carl@example.com", Role.EDITOR)
+    page.reload()
     remove = page.get_by_role("button", name="Remove Carl Colleague from Search")
 
     page.once("dialog", lambda dialog: dialog.dismiss())

@@ -81,3 +81,10 @@ def test_a_result_from_a_newer_faultline_is_refused(content, fixture_answers):
     data = result_to_dict(evaluate_result(content, fixture_answers))
     with pytest.raises(ValueError, match="format 99"):
         result_from_dict({**data, "format": 99})
+
+
+def test_the_severity_words_are_one_list():
+    from typing import get_args
+
+    from webapp.domain.vocabulary import SEVERITIES, Severity
+    assert get_args(Severity) == SEVERITIES

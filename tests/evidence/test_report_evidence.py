@@ -38,9 +38,10 @@ def rows(block: str) -> list[str]:
 
 
 def test_html_report_lists_suggestions_with_file_line_and_status(result) -> None:
+    from webapp.domain import result_from_dict
     from webapp.report import render_html
 
-    block = evidence_block(render_html(result), "Release on tag")
+    block = evidence_block(render_html(result_from_dict(result)), "Release on tag")
     assert "<h4>Evidence from <code>automation/release.yml</code></h4>" in block
     [timeout] = [r for r in rows(block) if r.startswith("automation/release.yml:20 ")]
     assert "Only the platform&#39;s default" in timeout and timeout.endswith("Accepted")
@@ -49,23 +50,28 @@ def test_html_report_lists_suggestions_with_file_line_and_status(result) -> None
 
 
 def test_overridden_and_pending_suggestions_say_so(result) -> None:
+    from webapp.domain import result_from_dict
     from webapp.report import render_html
 
     result["workflows"][0]["evidence"][0]["status"] = "overridden"
     result["workflows"][0]["evidence"][1]["status"] = "pending"
-    block = evidence_block(render_html(result), "Release on tag")
+    block = evidence_block(render_html(result_from_dict(result)), "Release on tag")
     statuses = re.findall(r'class="ev-status ev-(\w+)">(\w+)<', block)
     assert statuses[:2] == [("overridden", "Overridden"), ("pending", "Pending")]
 
 
 def test_workflow_without_a_file_has_no_evidence_block(result) -> None:
+    from webapp.domain import result_from_dict
     from webapp.report import render_html
 
-    assert evidence_block(render_html(result), "Weekly dependency update PRs") is None
+    html = render_html(result_from_dict(result))
+    assert evidence_block(html, "Weekly dependency update PRs") is None
 
 
 def test_pdf_report_carries_the_evidence(result) -> None:
+    from webapp.domain import result_from_dict
     from webapp.report import render_pdf
 
-    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(result))).pages)
+    pdf = render_pdf(result_from_dict(result))
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "automation/release.yml:46" in text

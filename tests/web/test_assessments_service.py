@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import update
 
@@ -74,6 +76,8 @@ def test_evaluation_is_cached_per_revision(app, db_session, assessment, owner):
         assert revision_key(assessment) != key
     assert again is not first
     assert again.coverage.not_applicable == 1
+    files = list(Path(app.config["RESULT_CACHE_DIR"]).glob(f"assessment-{assessment.id}.*"))
+    assert len(files) == 1, "the older revision's file stays behind"
 
 
 def test_another_process_reuses_the_result_without_evaluating(app, db_session, assessment,

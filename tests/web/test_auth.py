@@ -51,7 +51,7 @@ def test_signup_with_taken_email_is_refused_on_the_email_field(client, make_user
     make_user(email="ada@example.com")
     response = client.post("/signup", data=signup_data())
     assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+    assert "cannot be used for a new account" in response.get_data(as_text=True)
 
 
 def test_signin_with_right_password_then_signout(client, make_user, login):
@@ -97,16 +97,33 @@ def test_signin_redirects_to_next_only_on_this_site(client, make_user):
     assert response.headers["Location"] == "/teams/new"
 
 
-def test_signin_attempts_are_rate_limited(client, app, make_user):
+def test_signin_attempts_are_rate_limited_per_address(client, app, make_user):
     user = make_user()
     limit = int(app.config["SIGNIN_RATE_LIMIT"].split()[0])
-    wrong = {"email": user.email, "password": "wrong"}
-    for _ in range(limit):
+    for number in range(limit):  # other accounts each time: only the address limit counts
+        wrong = {"email": f"guess{number}@example.com", "password": "wrong"}
         assert client.post("/signin", data=wrong).status_code == 400
     response = client.post("/signin", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 429
-    assert "Too many attempts" in response.get_data(as_text=True)
+    assert "Too many sign-in attempts. Try again in 1 minute." in response.get_data(as_text=True)
     assert client.get("/signin").status_code == 200  # reading the form is not limited
+
+
+def test_one_account_is_limited_from_many_addresses(make_app):
+    app = make_app(PROXY_HOPS=1, SIGNIN_ACCOUNT_RATE_LIMIT="3 per 10 minutes")
+    client = app.test_client()
+    wrong = {"email": "target@example.com", "password": "wrong"}
+    statuses = [client.post("/signin", data=wrong,
+                            headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+                for n in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    refused = client.post("/signin", data={**wrong, "email": "Target@Example.com "},
+                          headers={"X-Forwarded-For": "198.51.100.1"})
+    assert refused.status_code == 429
+    assert "Try again in 10 minutes." in refused.get_data(as_text=True)
+    other = client.post("/signin", data={**wrong, "email": "other@example.com"},
+                        headers={"X-Forwarded-For": "198.51.100.1"})
+    assert other.status_code == 400
 
 
 def test_pages_need_an_account(client):
@@ -144,3 +161,16 @@ def test_unreachable_redis_refuses_to_start(app_config):
 
     with pytest.raises(StartupError, match=r"^rate-limit storage unreachable \(redis://:\*\*\*@"):
         create_app({**app_config, "RATELIMIT_STORAGE_URI": "redis://:pw@127.0.0.1:1/0"})
+
+
+def test_with_redis_the_account_limit_holds_across_instances(make_app, redis_url):
+    import secrets
+
+    settings = {"RATELIMIT_STORAGE_URI": redis_url, "SIGNIN_ACCOUNT_RATE_LIMIT": "2 per minute",
+                "RATELIMIT_KEY_PREFIX": f"test-{secrets.token_hex(4)}", "PROXY_HOPS": 1}
+    first, second = make_app(**settings).test_client(), make_app(**settings).test_client()
+    wrong = {"email": "target@example.com", "password": "wrong"}
+    statuses = [client.post("/signin", data=wrong,
+                            headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+                for n, client in enumerate([first, second, first, second])]
+    assert statuses == [400, 400, 429, 429]

@@ -55,6 +55,11 @@ def held(app, monkeypatch, fake_renderer) -> HeldJobs:
 
 
 def follow_refresh(response) -> tuple[int, str]:
+    """(delay, url) of the page's reload: the Refresh header while waiting, a zero-delay meta
+    refresh once ready; both work without JavaScript."""
+    if "Refresh" in response.headers:
+        delay, _, url = response.headers["Refresh"].partition("; url=")
+        return int(delay), url
     match = REFRESH.search(response.get_data(as_text=True))
     assert match, "the progress page must refresh itself without JavaScript"
     return int(match.group(1)), match.group(2).replace("&amp;", "&")
@@ -72,6 +77,9 @@ def test_a_pdf_being_made_shows_a_progress_page_that_ends_in_the_download(
     assert delay == 2 and next_url == pdf_url + "?waiting=1"
     assert client.get(next_url).status_code == 202  # still rendering: the page keeps waiting
     assert len(held.jobs) == 1, "asking again must not queue the same PDF twice"
+    stopped = client.get(next_url + "&manual=1")  # the reader turns the reloading off
+    assert stopped.status_code == 202 and "Refresh" not in stopped.headers
+    assert "Check now" in stopped.get_data(as_text=True)
     held.run_all()
     ready = client.get(next_url)
     assert ready.status_code == 200 and "The PDF is ready" in ready.get_data(as_text=True)

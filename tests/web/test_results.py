@@ -341,3 +341,25 @@ def test_the_executive_edition_downloads_as_its_own_short_pdf(client, login, peo
     assert client.get(url(filled, "report.pdf") + "?edition=glossy").status_code == 404
     page = client.get(url(filled, "results")).get_data(as_text=True)
     assert "report.pdf?edition=executive" in page
+
+
+def test_a_second_view_builds_no_report_data_not_even_to_ask_about_the_pdf(
+        client, login, people, filled, monkeypatch):
+    """The result and the page are computed once per revision; whether the PDF is ready is
+    answered from the revision key alone."""
+    from webapp.report import cache as report_cache
+    from webapp.services import pdfs
+    from webapp.views import results_page as page_module
+
+    login(people["viewer"])
+    first = client.get(url(filled, "results"))
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("report data built again")
+
+    for module in (report_cache, pdfs, page_module):
+        monkeypatch.setattr(module, "build_report_data", never)
+    again = client.get(url(filled, "results"))
+    assert again.status_code == 200
+    assert again.get_data(as_text=True).count('class="finding-card') == first.get_data(
+        as_text=True).count('class="finding-card') > 0

@@ -101,7 +101,7 @@ def test_403_page_says_which_role_is_needed(client, make_user, make_team, login)
     viewer = make_user()
     team = make_team(members={viewer: "viewer"})
     login(viewer)
-    response = client.post(f"/teams/{team.id}/members", data={"email": "x@example.com"})
+    response = client.post(f"/teams/{team.id}/invitations", data={"email": "x@example.com"})
     assert response.status_code == 403
     assert "This needs the owner role in this team." in response.get_data(as_text=True)
 

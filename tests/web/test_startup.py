@@ -15,7 +15,7 @@ import pytest
 from webapp import migrate, server, startup
 from webapp.app import create_app
 from webapp.cli import main
-from webapp.config import load_settings
+from webapp.config import ConfigError, load_settings, served_address
 from webapp.startup import StartupError
 
 UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
@@ -45,7 +45,8 @@ def test_production_with_short_secret_key_refuses_to_start(app_config):
 
 
 def test_production_with_real_secret_starts_and_marks_cookies_secure(make_app):
-    app = make_app(FAULTLINE_ENV="production", SECRET_KEY="s" * 40)
+    app = make_app(FAULTLINE_ENV="production", SECRET_KEY="s" * 40,
+                   FAULTLINE_BASE_URL="https://faultline.example.com")
     assert app.config["FAULTLINE_ENV"] == "production"
 
 
@@ -179,7 +180,7 @@ def test_faultline_serve_creates_the_database_and_serves(tmp_path):
         assert (tmp_path / "instance" / "secret_key").exists()
     finally:
         process.terminate()
-        _out, err = process.communicate(timeout=10)
+        _out, err = process.communicate(timeout=45)  # the queue worker child stops first
     assert '"message": "serving on http://127.0.0.1:' in err
 
 
@@ -189,14 +190,46 @@ def test_valid_content_is_loaded_once_and_kept_on_the_app(app, make_app):
     assert startup.get_content(make_app()) is content  # unchanged files are not reloaded
 
 
+def test_production_without_a_base_url_refuses_to_start(app_config):
+    with pytest.raises(StartupError, match="^FAULTLINE_BASE_URL is not set; production needs"):
+        create_app({**app_config, "FAULTLINE_ENV": "production", "SECRET_KEY": "s" * 40,
+                    "FAULTLINE_BASE_URL": ""})
+
+
+def test_cli_serve_refuses_production_without_a_base_url(runner, quiet_serve, tmp_path):
+    env = {"FAULTLINE_ENV": "production", "SECRET_KEY": "s" * 40, "FAULTLINE_BASE_URL": "",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    result = runner.invoke(main, ["serve"], env=env)
+    assert result.exit_code == 1
+    assert only_line(result.output).startswith("Error: FAULTLINE_BASE_URL is not set")
+
+
+def test_a_base_url_without_a_scheme_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="^FAULTLINE_BASE_URL must start with http"):
+        load_settings({"FAULTLINE_BASE_URL": "faultline.example.com", "SECRET_KEY": "k"})
+
+
+@pytest.mark.parametrize(("host", "expected"), [
+    ("127.0.0.1", "http://127.0.0.1:8123"),
+    ("::1", "http://[::1]:8123"),
+    ("0.0.0.0", f"http://{socket.getfqdn()}:8123"),
+])
+def test_links_use_the_address_serve_listens_on(host, expected):
+    assert served_address(host, 8123) == expected
+
+
 @pytest.mark.parametrize(("name", "value"), [
     ("FAULTLINE_PDF_PAGE_SIZE", "A3"),
     ("FAULTLINE_PDF_TIMEOUT", "soon"),
     ("FAULTLINE_PDF_TIMEOUT", "0"),
     ("FAULTLINE_SHARE_RATE_LIMIT", "lots"),
     ("FAULTLINE_SHARE_GUESS_RATE_LIMIT", "10 per fortnight"),
+    ("FAULTLINE_SIGNIN_ACCOUNT_RATE_LIMIT", "often"),
+    ("FAULTLINE_SIGNUP", "anyone"),
+    ("FAULTLINE_SMTP_URL", "mail.example.com"),
 ])
-def test_cli_serve_refuses_a_bad_pdf_or_share_setting(runner, quiet_serve, name, value):
+def test_cli_serve_refuses_a_bad_setting(runner, quiet_serve, name, value):
     result = runner.invoke(main, ["serve"], env={name: value})
     assert result.exit_code == 1
     assert only_line(result.output).startswith(f"Error: {name} must be ")

@@ -2,40 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .answers import Answer, Answers, read_answers
 from .conditions import suggest
 from .errors import AnswersError, Problem
-from .index import QuestionnaireIndex
+from .index import QuestionInfo, QuestionnaireIndex
 from .yamlio import YamlSyntaxError, line_of, parse_yaml, place
 
 Path_ = tuple[str | int, ...]
 Found = list[tuple[Path_, str]]
 
 
+@dataclass(frozen=True)
+class AnswerProblem:
+    """Why choices cannot answer a question: `kind` is unknown-choice (`choice` names it),
+    not-applicable (N/A where the question does not allow it), one-choice (several choices
+    for a single-choice question) or exclusive (`choice` excludes the others)."""
+
+    kind: str
+    choice: str | None = None
+
+
+def answer_problems(info: QuestionInfo, choices: Sequence[str], na: bool) -> list[AnswerProblem]:
+    """Every rule an answer must keep, in one place: the answers-file loader and the web
+    form both ask here and word the problems for their readers."""
+    question = info.question
+    found = [AnswerProblem("unknown-choice", c) for c in choices if c not in info.labels]
+    if na and not question.na_allowed:
+        found.append(AnswerProblem("not-applicable"))
+    if question.type == "single" and len(choices) > 1:
+        found.append(AnswerProblem("one-choice"))
+    exclusive = [c.id for c in question.choices if c.exclusive and c.id in choices]
+    if exclusive and len(set(choices)) > 1:
+        found.append(AnswerProblem("exclusive", exclusive[0]))
+    return found
+
+
 def check_answer(index: QuestionnaireIndex, qid: str, answer: Answer, path: Path_) -> Found:
     info = index.questions[qid]
-    question = info.question
-    unknown = [c for c in answer.choices if c not in info.labels]
-    found: Found = [
-        (
-            path,
-            f"'{qid}' has no choice '{c}' (choices: {', '.join(info.labels)})"
-            f"{suggest(c, set(info.labels))}",
-        )
-        for c in unknown
-    ]
-    if answer.is_na and not question.na_allowed:
-        found.append((path, f"'{qid}' cannot be answered not applicable"))
-    if question.type == "single" and len(answer.choices) > 1:
-        found.append((path, f"'{qid}' takes one choice, got {len(answer.choices)}"))
-    exclusive = [c.id for c in question.choices if c.exclusive and c.id in answer.selected]
-    if exclusive and len(answer.selected) > 1:
-        found.append((path, f"'{exclusive[0]}' excludes the other choices of '{qid}'"))
-    return found
+    return [(path, _file_message(info, qid, answer, p))
+            for p in answer_problems(info, answer.choices, answer.is_na)]
+
+
+def _file_message(info: QuestionInfo, qid: str, answer: Answer, problem: AnswerProblem) -> str:
+    if problem.kind == "unknown-choice":
+        return (f"'{qid}' has no choice '{problem.choice}' (choices: {', '.join(info.labels)})"
+                f"{suggest(problem.choice or '', set(info.labels))}")
+    if problem.kind == "not-applicable":
+        return f"'{qid}' cannot be answered not applicable"
+    if problem.kind == "one-choice":
+        return f"'{qid}' takes one choice, got {len(answer.choices)}"
+    return f"'{problem.choice}' excludes the other choices of '{qid}'"
 
 
 def check_answer_map(

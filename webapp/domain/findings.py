@@ -13,11 +13,11 @@ from .answers import Answer
 from .content import Compiled
 from .fit import Fit
 from .models import Rule
+from .vocabulary import BUCKETS, SEVERITIES  # noqa: F401 - BUCKETS: plan and result read it here
 
 SEVERITY_WEIGHT = {"critical": 8, "high": 4, "medium": 2, "low": 1}
 EFFORT_WEIGHT = {"S": 1, "M": 2, "L": 4}
-SEVERITY_ORDER = ("critical", "high", "medium", "low")
-BUCKETS = ("now", "next", "later")
+SEVERITY_ORDER = SEVERITIES
 NOW_AT, NEXT_AT = 4.0, 1.5
 
 

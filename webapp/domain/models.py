@@ -9,11 +9,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from .vocabulary import Severity
+
 Id = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[a-z0-9]+(?:-[a-z0-9]+)*)*$")
 ]
 Text = Annotated[str, StringConstraints(min_length=1)]
-Severity = Literal["critical", "high", "medium", "low"]
 Effort = Literal["S", "M", "L"]
 Describes = Literal["trigger", "side-effects", "external-systems", "volume", "criticality"]
 

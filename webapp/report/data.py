@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from webapp.domain.result import Fit, Result
+from webapp.domain.vocabulary import BUCKET_LABELS, SEVERITY_LABELS
 from webapp.report import charts
 from webapp.report.cards import (
     STATUSES,
@@ -23,8 +24,6 @@ from webapp.report.cards import (
 )
 
 PAGE_SIZES = ("A4", "Letter")
-SEVERITY_LABELS = {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low"}
-BUCKET_LABELS = {"now": "Now", "next": "Next", "later": "Later"}
 BUCKET_HINTS = {
     "now": "Fix before the next release: exposure is high and the fix is known.",
     "next": "Plan into the coming weeks, after the Now items.",

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from webapp.domain.vocabulary import Severity
 from webapp.reviewer.detectors import DETECTORS
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules" / "automation"
@@ -59,7 +60,7 @@ class Check(BaseModel):
     title: str = Field(min_length=5)
     target: Literal["gha", "gitlab", "compose", "k8s"]
     pattern: str
-    severity: Literal["critical", "high", "medium", "low"]
+    severity: Severity
     confidence: Literal["high", "medium", "low"]
     rationale: str = Field(min_length=20)
     remediation: list[str] = Field(min_length=1)

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from webapp.domain.vocabulary import SEVERITIES
 from webapp.reviewer.yamlnodes import Pos
 
 KINDS = ("gha", "gitlab", "compose", "k8s")
-SEVERITIES = ("critical", "high", "medium", "low")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from webapp.domain.answer_checks import AnswerProblem, answer_problems
 from webapp.domain.index import QuestionInfo, QuestionnaireIndex
 from webapp.models import User, utcnow
 from webapp.models_assessment import (
@@ -96,28 +97,27 @@ def scope_questions(assessment: Assessment, workflow: Workflow | None) -> list[s
 
 def answer_problem(info: QuestionInfo, value: AnswerValue) -> str | None:
     """Why `value` cannot be saved as an answer to the question (for the user), or None."""
-    question = info.question
-    known = {c.id for c in question.choices}
-    unknown = [c for c in value.choices if c not in known]
-    if unknown:
-        return (
-            f"“{unknown[0]}” is not one of this question's choices. "
-            "Reload the page and choose again."
-        )
-    if value.na_reason is not None and not question.na_allowed:
-        return "This question cannot be marked not applicable."
+    problems = answer_problems(info, value.choices, value.na_reason is not None)
+    if problems:
+        return _form_message(info, problems[0])
     if value.na_reason is not None and not value.na_reason.strip():
         return "Say why this question does not apply."
-    if question.type == "single" and len(value.choices) > 1:
-        return "Choose one answer."
-    exclusive = [c.label for c in question.choices if c.exclusive and c.id in value.choices]
-    if exclusive and len(value.choices) > 1:
-        return f"“{exclusive[0]}” cannot be combined with other choices."
     if len(value.note) > NOTE_MAX_CHARS:
         return (
             f"Notes are limited to {NOTE_MAX_CHARS:,} characters; this one has {len(value.note):,}."
         )
     return None
+
+
+def _form_message(info: QuestionInfo, problem: AnswerProblem) -> str:
+    if problem.kind == "unknown-choice":
+        return (f"“{problem.choice}” is not one of this question's choices. "
+                "Reload the page and choose again.")
+    if problem.kind == "not-applicable":
+        return "This question cannot be marked not applicable."
+    if problem.kind == "one-choice":
+        return "Choose one answer."
+    return f"“{info.labels[problem.choice or '']}” cannot be combined with other choices."
 
 
 def normalize(info: QuestionInfo, value: AnswerValue) -> AnswerValue:

@@ -17,6 +17,7 @@ from werkzeug.exceptions import NotFound
 
 from webapp.models import Membership, Role, Team, User, utcnow
 from webapp.models_assessment import Answer, Assessment, Status
+from webapp.models_lens import LENS_PREFIX
 from webapp.services import ServiceError
 from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment, get_content
 from webapp.services.teams import require_membership
@@ -98,7 +99,24 @@ def mark_changed(session: Session, assessment: Assessment) -> None:
     session.flush()
 
 
+def _lens_row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
+    """A review on a lens has no score: its coverage, and its high and medium risks."""
+    from webapp.services.lenses import lens_result
+
+    try:
+        result = lens_result(session, assessment)
+    except ServiceError as error:
+        return DashboardRow(assessment, role, None, None, None, error.message)
+    coverage = round(100 * result.answered / result.total) if result.total else None
+    risky = len(result.plan)
+    return DashboardRow(assessment, role, None, coverage, risky)
+
+
 def _status(session: Session, assessment: Assessment) -> Status:
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        from webapp.services.lenses import lens_status
+
+        return lens_status(session, assessment)
     index = get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
     total = len(index.system_ids) + len(index.workflow_ids) * len(assessment.workflows)
     rows = session.execute(
@@ -169,6 +187,8 @@ def dashboard(
 
 
 def _row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        return _lens_row(session, assessment, role)
     try:
         result = evaluate_assessment(session, assessment)
     except QuestionnaireMissing as error:

@@ -15,6 +15,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,31 +29,18 @@ from webapp.domain.models import Questionnaire
 from webapp.models_assessment import SYSTEM_SCOPE, Answer, Assessment
 from webapp.report.cards import finding_anchor  # noqa: F401 - the anchor scheme, one place
 from webapp.services import ServiceError
-from webapp.startup import CONTENT_EXTENSION_KEY
+from webapp.startup import get_content  # noqa: F401 - services and views import it from here
 
 logger = logging.getLogger(__name__)
 
 CACHE_KEY = "faultline.evaluations"
-CACHE_SIZE = 512
+#: Values kept per process (results, page parts; a few hundred KB each): recent revisions only.
+CACHE_SIZE = 96
 T = TypeVar("T")
-_load_lock = threading.Lock()
 
 
 class QuestionnaireMissing(ServiceError):
     """The questionnaire version an assessment pinned is not among the loaded content."""
-
-
-def get_content() -> domain.Content:
-    """The content loaded at startup; loaded here once if startup skipped it (tests, CLI)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    content = app.extensions.get(CONTENT_EXTENSION_KEY)
-    if content is None:
-        with _load_lock:
-            content = app.extensions.get(CONTENT_EXTENSION_KEY)
-            if content is None:
-                content = domain.load_content(Path(app.config["FAULTLINE_CONTENT_DIR"]))
-                app.extensions[CONTENT_EXTENSION_KEY] = content
-    return content
 
 
 def questionnaire_of(
@@ -170,44 +158,56 @@ def cache_dir() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "result-cache"
 
 
-def computed(key: str, kind: str, build: Callable[[], T], *,
-             dump: Callable[[T], Any] | None = None, load: Callable[[Any], T] | None = None) -> T:
+@dataclass(frozen=True)
+class Shared:
+    """How a computed value is shared with the other processes: as JSON data in the file
+    cache, one file per `group` (e.g. an assessment) and kind, older revisions removed."""
+
+    group: str
+    dump: Callable[[Any], Any]
+    load: Callable[[Any], Any]
+
+
+def computed(key: str, kind: str, build: Callable[[], T], shared: Shared | None = None) -> T:
     """The value `build()` gives for revision `key`, computed once: kept in this process and,
-    with `dump`/`load` (to and from JSON data), in the shared file cache for other processes."""
+    with `shared`, in the file cache every process of the app reads."""
     memory = _memory()
     value = memory.get((key, kind))
-    if value is None and load is not None:
-        value = _read_shared(key, kind, load)
+    if value is None and shared is not None:
+        value = _read_shared(_shared_path(shared, key, kind), shared)
     if value is None:
         value = build()
-        if dump is not None:
-            _write_shared(key, kind, dump(value))
+        if shared is not None:
+            _write_shared(_shared_path(shared, key, kind), shared.dump(value))
     memory.put((key, kind), value)
     return value
 
 
-def _shared_path(key: str, kind: str) -> Path:
-    return cache_dir() / f"{key}.{kind}.json"
+def _shared_path(shared: Shared, key: str, kind: str) -> Path:
+    return cache_dir() / f"{shared.group}.{kind}.{key}.json"
 
 
-def _read_shared(key: str, kind: str, load: Callable[[Any], T]) -> T | None:
+def _read_shared(path: Path, shared: Shared) -> Any:
     try:
-        return load(json.loads(_shared_path(key, kind).read_bytes()))
+        return shared.load(json.loads(path.read_bytes()))
     except FileNotFoundError:
         return None
     except ValueError:  # a damaged or foreign file: compute anew and replace it
-        logger.warning("result cache: unreadable %s, computing anew", _shared_path(key, kind))
+        logger.warning("result cache: unreadable %s, computing anew", path)
         return None
 
 
-def _write_shared(key: str, kind: str, data: Any) -> None:
-    path = _shared_path(key, kind)
+def _write_shared(path: Path, data: Any) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".result-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
         os.replace(temporary, path)  # readers in other processes never see half a file
+        group, kind, _key, _ext = path.name.split(".")
+        for older in path.parent.glob(f"{group}.{kind}.*.json"):
+            if older != path:  # an older revision: nobody asks for it again
+                older.unlink(missing_ok=True)
     except OSError as error:  # a cache that cannot be written only costs speed
         logger.warning("result cache: cannot write %s: %s", path, error)
 
@@ -233,8 +233,9 @@ def evaluate_assessment(session: Session, assessment: Assessment) -> domain.Resu
         ids = [str(w.id) for w in assessment.workflows]
         return domain.evaluate_result(content, answers, assessment.questionnaire_id, ids)
 
-    return computed(revision_key(assessment), "result", build, dump=domain.result_to_dict,
-                    load=domain.result_from_dict)
+    shared = Shared(f"assessment-{assessment.id}", domain.result_to_dict,
+                    domain.result_from_dict)
+    return computed(revision_key(assessment), "result", build, shared)
 
 
 def finding_data(assessment: Assessment, result: domain.Result) -> tuple[dict[str, Any], ...]:

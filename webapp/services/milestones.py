@@ -23,6 +23,7 @@ from webapp import domain
 from webapp.domain.compare import compare_results
 from webapp.models import User
 from webapp.models_assessment import Assessment
+from webapp.models_lens import LENS_PREFIX
 from webapp.models_tracking import MILESTONE_NOTE_MAX, Milestone
 from webapp.services import ServiceError, row_of_assessment
 from webapp.services.audit import record_audit
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 NAME_MAX = 120
 #: How "now" is named where a milestone id would stand (compare URLs, forms).
 NOW = "now"
+#: The review this one continues ("Start the next review"), as it is now.
+PREVIOUS = "previous"
 
 
 def create_milestone(
@@ -40,8 +43,7 @@ def create_milestone(
 ) -> Milestone:
     """Freeze the assessment as it is now under `name` (unique within the assessment)."""
     name, note = _checked_name(session, assessment, name), _checked_note(note)
-    result = domain.result_to_dict(evaluate_assessment(session, assessment))
-    answers = domain.answers_to_dict(answers_for_domain(session, assessment))
+    result, answers = _frozen(session, assessment)
     milestone = Milestone(
         assessment_id=assessment.id,
         name=name,
@@ -62,6 +64,18 @@ def create_milestone(
     logger.info("assessment %s: milestone %s frozen by user %s at revision %s",
                 assessment.id, milestone.id, user.id, assessment.revision)
     return milestone
+
+
+def _frozen(session: Session, assessment: Assessment) -> tuple[dict, dict]:
+    """(result, answers) to keep; a review on a lens keeps its lens answers and risks."""
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        from webapp.services import lenses
+
+        answers = lenses.frozen_answers(session, assessment)
+        summary = lenses.result_summary(lenses.frozen_result(session, assessment, answers))
+        return summary, answers
+    result = domain.result_to_dict(evaluate_assessment(session, assessment))
+    return result, domain.answers_to_dict(answers_for_domain(session, assessment))
 
 
 def _checked_name(session: Session, assessment: Assessment, name: str) -> str:
@@ -120,6 +134,8 @@ def side_of(session: Session, assessment: Assessment, key: str) -> Side:
         result = evaluate_assessment(session, assessment)
         answers = domain.answers_to_dict(answers_for_domain(session, assessment))
         return Side(NOW, "Now", None, result, answers)
+    if key == PREVIOUS:
+        return _previous_side(session, assessment)
     if not key.isdigit():
         raise NotFound()
     milestone = get_milestone(session, assessment, int(key))
@@ -138,6 +154,22 @@ def snapshot_result(milestone: Milestone) -> domain.Result:
     """The milestone's frozen result as the typed result, read once per process."""
     return computed(snapshot_key(milestone), "snapshot",
                     lambda: domain.result_from_dict(milestone.result))
+
+
+def previous_of(session: Session, assessment: Assessment) -> Assessment | None:
+    """The earlier review this one continues, when it still exists in the same team."""
+    previous = session.get(Assessment, assessment.previous_id) if assessment.previous_id else None
+    return previous if previous is not None and previous.team_id == assessment.team_id else None
+
+
+def _previous_side(session: Session, assessment: Assessment) -> Side:
+    previous = previous_of(session, assessment)
+    if previous is None:
+        raise NotFound()
+    result = evaluate_assessment(session, previous)
+    answers = domain.answers_to_dict(answers_for_domain(session, previous))
+    return Side(PREVIOUS, f"{previous.name} (previous review)", previous.updated_at, result,
+                answers)
 
 
 def compare_sides(before: Side, after: Side) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.models_assessment import SYSTEM_SCOPE, Answer, Assessment
+from webapp.models_lens import LENS_PREFIX
 from webapp.services.answers import index_of
 
 
@@ -41,6 +42,8 @@ def answered_by_scope(session: Session, assessment: Assessment) -> dict[str, set
 
 def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
     """Every step in order: the system sections, workflows, then results."""
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        return _lens_progress(session, assessment)
     index = index_of(assessment)
     answered = answered_by_scope(session, assessment)
     system = answered.get(SYSTEM_SCOPE, set())
@@ -58,3 +61,20 @@ def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
     )
     steps.append(StepProgress("results", "Results", 0, 0))
     return steps
+
+
+def _lens_progress(session: Session, assessment: Assessment) -> list[StepProgress]:
+    """A review on a lens: one step per pillar, then results."""
+    from webapp.services.lenses import lens_result
+
+    result = lens_result(session, assessment)
+    steps = [
+        StepProgress(
+            p.pillar.id,
+            p.pillar.name,
+            sum(q.answer.is_answered for q in p.questions),
+            len(p.questions),
+        )
+        for p in result.pillars
+    ]
+    return [*steps, StepProgress("results", "Results", 0, 0)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,21 +11,23 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from webapp.models import Membership, Role, Team, User
 from webapp.services import ServiceError
-from webapp.services.accounts import find_user_by_email
 
 logger = logging.getLogger(__name__)
 
 
 def require_membership(
     session: Session, team_id: int, user: User, min_role: Role = Role.VIEWER
-) -> Membership:
+) -> Membership | AdminView:
     """The user's membership of the team, or an HTTP error.
 
     Non-members get `NotFound` (404): they must not learn that the team exists. Members whose
     role is below `min_role` get `Forbidden` (403). Call it on every request that reads or
-    changes anything belonging to a team, with the role the action needs.
+    changes anything belonging to a team, with the role the action needs. An administrator
+    who is not a member reads (an `AdminView`) but changes nothing.
     """
     membership = session.get(Membership, (team_id, user.id)) if user.is_authenticated else None
+    if membership is None and getattr(user, "is_admin", False):
+        return _admin_view(session, team_id, user, min_role)
     if membership is None:
         logger.info("refused team %s to user %s: not a member", team_id, _uid(user))
         raise NotFound()
@@ -38,6 +41,34 @@ def require_membership(
         )
         raise Forbidden(f"This needs the {min_role.value} role in this team.")
     return membership
+
+
+@dataclass(frozen=True)
+class AdminView:
+    """An administrator reading a team they are not a member of: a viewer's rights, no more.
+
+    Quacks like a `Membership` for the views; it is never added to the database.
+    """
+
+    team: Team
+    user: User
+    role: str = Role.VIEWER.value
+    is_admin_view: bool = True
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+def _admin_view(session: Session, team_id: int, user: User, min_role: Role) -> AdminView:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound()
+    if min_role != Role.VIEWER:
+        logger.info("refused team %s to admin %s: read-only without membership", team_id, user.id)
+        raise Forbidden("Administrators can read every team's work but change only their own "
+                        "teams'. Ask an owner of this team to invite you.")
+    return AdminView(team=team, user=user)
 
 
 def _uid(user: User) -> object:
@@ -72,21 +103,6 @@ def create_team(session: Session, owner: User, name: str) -> Team:
     session.flush()
     logger.info("team %s created by user %s", team.id, owner.id)
     return team
-
-
-def add_member(session: Session, team: Team, email: str, role: Role) -> Membership:
-    user = find_user_by_email(session, email)
-    if user is None:
-        raise ServiceError(
-            "No account uses this email yet. Ask them to sign up, then add them.", "email"
-        )
-    if session.get(Membership, (team.id, user.id)) is not None:
-        raise ServiceError(f"{user.name} is already a member of this team.", "email")
-    membership = Membership(team=team, user=user, role=role.value)
-    session.add(membership)
-    session.flush()
-    logger.info("user %s added to team %s as %s", user.id, team.id, role.value)
-    return membership
 
 
 def _owner_count(session: Session, team_id: int) -> int:

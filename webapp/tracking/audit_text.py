@@ -56,6 +56,11 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "workflow.automation_linked": lambda d: f"Automation file {d.get('file')} linked "
                                             f"({d.get('suggestions', 0)} suggested answers)",
     "workflow.automation_unlinked": lambda d: f"Automation file {d.get('file')} unlinked",
+    "api.read": lambda d: f"Read through the API with token “{d.get('token_name', '')}”",
+    "api.write": lambda d: f"Changed through the API with token “{d.get('token_name', '')}”",
+    "assessment.imported": lambda d: f"Answers file imported ({d.get('answers', 0)} answers "
+                                     "changed)",
+    "assessment.next_review": lambda d: "Started as the next review of an earlier one",
 }
 
 

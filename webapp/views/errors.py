@@ -46,6 +46,8 @@ def render_error(code: int, detail: str | None = None):
 def _http_error(error: HTTPException):
     code = error.code or 500
     detail = _own_description(error)
+    if code == 429 and error.response is not None:
+        return error.response  # a page that handles its own limit (sign-in) said it all
     if code == 429:
         logger.info("refused %s %s: rate limit %s", request.method, request.path, detail)
         detail = f"This allows {detail or 'only a few attempts'}. Wait a minute, then try again."

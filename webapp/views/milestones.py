@@ -22,6 +22,7 @@ from flask_login import current_user
 from webapp.db import get_session
 from webapp.forms_tracking import MilestoneForm
 from webapp.models import Role
+from webapp.models_lens import LENS_PREFIX
 from webapp.services import ServiceError, pdfs, submissions
 from webapp.services import milestones as service
 from webapp.tracking.comparison import comparison_data
@@ -84,6 +85,9 @@ def _snapshot_page(milestone, team: str) -> dict:
 def show(assessment_id: int, milestone_id: int):
     assessment = member_assessment(assessment_id)
     milestone = service.get_milestone(get_session(), assessment, milestone_id)
+    if milestone.questionnaire_id.startswith(LENS_PREFIX):  # shown by lens_pages
+        return redirect(url_for("lens_pages.milestone", assessment_id=assessment.id,
+                                milestone_id=milestone.id))
     page = _snapshot_page(milestone, assessment.team.name)
     return render_template("milestones/show.html", assessment=assessment, milestone=milestone,
                            page=page, chart_svg=layer_chart_svg(page["layer_chart"]))
@@ -92,6 +96,10 @@ def show(assessment_id: int, milestone_id: int):
 @bp.get("/milestones/<int:milestone_id>/report.pdf")
 def report_pdf(assessment_id: int, milestone_id: int):
     assessment = member_assessment(assessment_id)
+    milestone = service.get_milestone(get_session(), assessment, milestone_id)
+    if milestone.questionnaire_id.startswith(LENS_PREFIX):
+        return redirect(url_for("lens_pages.milestone_pdf", assessment_id=assessment.id,
+                                milestone_id=milestone.id))
     back = url_for("milestones.show", assessment_id=assessment.id, milestone_id=milestone_id)
     return pdf_download(assessment, pdfs.milestone(assessment, milestone_id),
                         member_pages(assessment, back, "Back to the milestone"),
@@ -101,9 +109,10 @@ def report_pdf(assessment_id: int, milestone_id: int):
 # --- comparison -------------------------------------------------------------------------------
 
 
-def _compare_keys(milestones) -> tuple[str | None, str]:
-    """The sides asked for, defaulting to the newest milestone against now."""
-    default = str(milestones[0].id) if milestones else None
+def _compare_keys(milestones, previous=None) -> tuple[str | None, str]:
+    """The sides asked for, defaulting to the newest milestone (or the previous review)
+    against now."""
+    default = str(milestones[0].id) if milestones else service.PREVIOUS if previous else None
     return request.args.get("from") or default, request.args.get("to") or service.NOW
 
 
@@ -121,18 +130,27 @@ def _comparison(assessment, before_key: str, after_key: str) -> dict:
 @bp.get("/compare")
 def compare(assessment_id: int):
     assessment = member_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        return redirect(url_for("lens_pages.compare", assessment_id=assessment.id,
+                                **request.args))
     milestones = service.milestones_of(get_session(), assessment)
-    before_key, after_key = _compare_keys(milestones)
+    previous = service.previous_of(get_session(), assessment)
+    before_key, after_key = _compare_keys(milestones, previous)
     data = _comparison(assessment, before_key, after_key) if before_key else None
     return render_template("milestones/compare.html", assessment=assessment, c=data,
                            milestones=milestones, before_key=before_key, after_key=after_key,
-                           can_edit=g.can_edit)
+                           can_edit=g.can_edit, previous=previous)
 
 
 @bp.get("/compare.pdf")
 def compare_pdf(assessment_id: int):
     assessment = member_assessment(assessment_id)
-    before_key, after_key = _compare_keys(service.milestones_of(get_session(), assessment))
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        return redirect(url_for("lens_pages.compare", assessment_id=assessment.id,
+                                **request.args))
+    session = get_session()
+    before_key, after_key = _compare_keys(service.milestones_of(session, assessment),
+                                          service.previous_of(session, assessment))
     if before_key is None:
         abort(404)
     back = url_for("milestones.compare", assessment_id=assessment.id, **{"from": before_key,

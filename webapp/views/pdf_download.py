@@ -1,10 +1,11 @@
 """The one download path of every PDF (review, share page, milestone, comparison).
 
 A ready PDF is sent at once. Otherwise the job is queued (once) and the answer is a progress
-page (202) that reloads itself every few seconds through a meta refresh, so it works without
-JavaScript and within the Content-Security-Policy; once the file is ready, the page that
-follows starts the download and offers a link to it. A failed render shows its message and a
-way to try again.
+page (202) that reloads itself every few seconds through the HTTP Refresh header, so it works
+without JavaScript and within the Content-Security-Policy, and offers to stop checking
+automatically (no timed reload the reader cannot turn off); once the file is ready, the page
+that follows starts the download (a zero-delay meta refresh) and offers a link to it. A
+failed render shows its message and a way to try again.
 """
 
 from __future__ import annotations
@@ -51,12 +52,20 @@ def pdf_download(assessment, spec: PdfSpec, pages: Pages, endpoint_args: dict,
         return _file(description, hit=not queued)
     if status.state == "failed":
         return _failed(pages, status, plain_url)
-    wait_url = url_for(endpoint, **endpoint_args, waiting="1")
+    manual = request.args.get("manual") == "1"
+    wait_url = url_for(endpoint, **endpoint_args, waiting="1", **({"manual": "1"} if manual
+                                                                  else {}))
     ready = status.state == "ready"
     page = render_template(pages.progress, ready=ready, file_url=plain_url, wait_url=wait_url,
                            refresh=REFRESH_SECONDS, filename=description.filename,
+                           manual=manual, manual_url=url_for(endpoint, **endpoint_args,
+                                                             waiting="1", manual="1"),
                            **pages.context)
-    return Response(page, status=200 if ready else 202, headers={"Cache-Control": "no-store"})
+    response = Response(page, status=200 if ready else 202, headers={"Cache-Control": "no-store"})
+    if not ready and not manual:
+        # The HTTP Refresh header: reloads without JavaScript, and the page offers to stop it.
+        response.headers["Refresh"] = f"{REFRESH_SECONDS}; url={wait_url}"
+    return response
 
 
 def _file(description, hit: bool) -> Response:

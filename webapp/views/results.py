@@ -10,11 +10,12 @@ import hashlib
 import logging
 import re
 
-from flask import Response, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from webapp import report
 from webapp.db import get_session
+from webapp.models_lens import LENS_PREFIX
 from webapp.security import CONTENT_SECURITY_POLICY
 from webapp.services import pdfs
 from webapp.services import tracking as tracking_service
@@ -73,6 +74,8 @@ def report_html(assessment_id: int):
 @bp.get("/report.pdf")
 def report_pdf(assessment_id: int):
     assessment = member_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
+        return redirect(url_for("lens_pages.report_pdf", assessment_id=assessment.id))
     edition = request.args.get("edition", "full")
     return pdf_download(assessment, pdfs.review(assessment, edition), member_pages(
         assessment, url_for("results.show", assessment_id=assessment.id), "Back to the results",
@@ -100,6 +103,8 @@ def _evaluated(assessment_id: int):
     from webapp.views.assessments import load_assessment  # its package imports its pages
 
     assessment = load_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
+        abort(redirect(url_for("lens_pages.results", assessment_id=assessment.id)))
     return assessment, evaluate_assessment(get_session(), assessment)
 
 

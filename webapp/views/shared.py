@@ -24,6 +24,7 @@ from webapp.services import pdfs, sharing
 from webapp.services import tracking as tracking_service
 from webapp.services.evaluation import evaluate_assessment, revision_key
 from webapp.services.milestones import snapshot_key, snapshot_result
+from webapp.views import lens_pages
 from webapp.views.pdf_download import Pages, pdf_download
 from webapp.views.results import report_page
 
@@ -60,8 +61,11 @@ requests_ceiling = limiter.shared_limit(_request_limit, scope="share-requests")
 @requests_ceiling
 def page(token: str):
     link = _resolve(token)
-    result, options, _key = _document(link)
-    html = report.render_html(result, static_url=url_for("static", filename=""), **options)
+    if link.milestone is None and lens_pages.is_lens_review(link.assessment):
+        html = lens_pages.report_html_of(link.assessment)
+    else:
+        result, options, _key = _document(link)
+        html = report.render_html(result, static_url=url_for("static", filename=""), **options)
     bar = render_template("shared/_bar.html", link=link, pdf_url=url_for("shared.pdf", token=token))
     _record(link, "page")
     return report_page(html, bar, render_template("shared/_head.html"))
@@ -72,6 +76,9 @@ def page(token: str):
 @requests_ceiling
 def pdf(token: str):
     link = _resolve(token)
+    if link.milestone is None and lens_pages.is_lens_review(link.assessment):
+        _record(link, "pdf")
+        return lens_pages.pdf_response(link.assessment)
     assessment = link.assessment
     spec = (pdfs.milestone(assessment, link.milestone.id, link.edition)
             if link.milestone is not None else pdfs.review(assessment, link.edition))

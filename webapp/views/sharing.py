@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from webapp import links
 from webapp.db import get_session
 from webapp.forms import EmptyForm
 from webapp.forms_sharing import ShareForm
@@ -20,24 +21,12 @@ from webapp.services.progress import progress
 from webapp.views import member_assessment, members_blueprint, render_form_error
 
 bp = members_blueprint("sharing", __name__, "/assessments/<int:assessment_id>/sharing")
-#: Where links point when FAULTLINE_BASE_URL is unset (development only): `faultline serve`.
-DEVELOPMENT_BASE_URL = "http://localhost:5000"
 NO_BASE_URL = ("Share links need FAULTLINE_BASE_URL, the address people use to reach "
                "Faultline. Ask the operator to set it.")
 
 
-def share_base_url() -> str | None:
-    """The configured public address; never the request's Host header. None in production
-    without FAULTLINE_BASE_URL (links cannot be made then)."""
-    configured = str(current_app.config.get("FAULTLINE_BASE_URL") or "").rstrip("/")
-    if configured:
-        return configured
-    production = current_app.config.get("FAULTLINE_ENV") == "production"
-    return None if production else DEVELOPMENT_BASE_URL
-
-
 def share_url(token: str) -> str:
-    return f"{share_base_url()}/s/{token}"
+    return links.public_url(f"/s/{token}")
 
 
 @bp.get("")
@@ -52,7 +41,7 @@ def create(assessment_id: int):
     form = _form(assessment)
     if not form.validate_on_submit():
         return _page(assessment, form, status=400)
-    if share_base_url() is None:
+    if links.base_url() is None:
         abort(503, NO_BASE_URL)
     session = get_session()
     if not submissions.claim(session, form.submit_token.data, current_user):
@@ -103,8 +92,8 @@ def _page(assessment, form: ShareForm, *, created=None, created_url=None, error=
         "created": created,
         "created_url": created_url,
         "revoke_form": EmptyForm(formdata=None),
-        "base_url": share_base_url(),
-        "base_url_configured": bool(current_app.config.get("FAULTLINE_BASE_URL")),
+        "base_url": links.base_url(),
+        "base_url_source": links.base_url_source(),
     }
     if error is not None or status == 400:
         body, _ = render_form_error("sharing/index.html", form, error, **context)

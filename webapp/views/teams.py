@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
+from webapp import links, mail
 from webapp.db import get_session
-from webapp.forms import AddMemberForm, EmptyForm, RoleForm, TeamForm
+from webapp.forms import EmptyForm, InviteForm, RoleForm, TeamForm
 from webapp.models import Role, Team
-from webapp.services import ServiceError, submissions
+from webapp.services import ServiceError, invitations, submissions
 from webapp.services import teams as team_service
 from webapp.services.teams import require_membership
 from webapp.views import members_blueprint, render_form_error
@@ -45,21 +46,48 @@ def new():
         flash("This form was already sent; the team exists once.", "info")
         return redirect(url_for("teams.index"))
     team = team_service.create_team(get_session(), current_user, form.name.data)
-    flash(f"Team “{team.name}” created. Add the people who will answer the review.", "success")
+    flash(f"Team “{team.name}” created. Invite the people who will answer the review.", "success")
     return redirect(url_for("teams.show", team_id=team.id))
 
 
-def _show(team: Team, add_form: AddMemberForm | None = None, status: int = 200):
-    members = team_service.members_of(get_session(), team)
-    return render_template(
+def _show(team: Team, invite_form: InviteForm | None = None, status: int = 200,
+          new_invitation=None):
+    session = get_session()
+    can_manage = g.membership.role_enum.at_least(Role.OWNER)
+    body = render_template(
         "teams/show.html",
         team=team,
-        members=members,
-        add_form=add_form or AddMemberForm(formdata=None),
+        members=team_service.members_of(session, team),
+        invite_form=invite_form or InviteForm(formdata=None),
+        pending=invitations.pending(session, team) if can_manage else [],
+        new_invitation=new_invitation,
+        invite_url=_invite_url(new_invitation.token) if new_invitation else None,
+        mail_configured=mail.mail_configured(),
         role_form=RoleForm(formdata=None),
         action_form=EmptyForm(formdata=None),
-        can_manage=g.membership.role_enum.at_least(Role.OWNER),
-    ), status
+        can_manage=can_manage,
+    )
+    response = current_app.make_response((body, status))
+    if new_invitation is not None:
+        response.headers["Cache-Control"] = "no-store"  # the link is shown once
+    return response
+
+
+def _invite_url(token: str) -> str:
+    return links.public_url(url_for("invitations.show", token=token))
+
+
+def _send_invitation(team: Team, new) -> None:
+    """Mail the link when mail is configured; the page shows it for copying either way."""
+    if not mail.mail_configured():
+        return
+    invitation = new.invitation
+    mail.deliver_after_commit(mail.Mail(
+        to=invitation.email, subject=f"{current_user.name} invites you to {team.name} on Faultline",
+        body=f"Hello,\n\n{current_user.name} invites you to join the team {team.name} on "
+             f"Faultline as {invitation.role}. Open this link within 7 days to accept:\n\n"
+             f"{_invite_url(new.token)}\n\nIf you do not know what this is about, ignore this "
+             "message: nothing happens until you accept.\n"))
 
 
 @bp.get("/<int:team_id>")
@@ -67,20 +95,43 @@ def show(team_id: int):
     return _show(load_team(team_id))
 
 
-@bp.post("/<int:team_id>/members")
-def add_member(team_id: int):
+@bp.post("/<int:team_id>/invitations")
+def invite(team_id: int):
     team = load_team(team_id, Role.OWNER)
-    form = AddMemberForm()
+    form = InviteForm()
     if not form.validate_on_submit():
         return _show(team, form, 400)
+    if links.base_url() is None:
+        abort(503, "Invitation links need FAULTLINE_BASE_URL, the address people use to reach "
+                   "Faultline. Ask the operator to set it.")
     try:
-        membership = team_service.add_member(
-            get_session(), team, form.email.data, Role(form.role.data)
-        )
+        new = invitations.invite(get_session(), team, current_user, form.email.data,
+                                 Role(form.role.data))
     except ServiceError as error:
         form.email.errors = [*form.email.errors, error.message]
         return _show(team, form, 400)
-    flash(f"{membership.user.name} joined {team.name} as {membership.role}.", "success")
+    _send_invitation(team, new)
+    return _show(team, new_invitation=new)
+
+
+@bp.post("/<int:team_id>/invitations/<int:invitation_id>/resend")
+def resend_invitation(team_id: int, invitation_id: int):
+    team = load_team(team_id, Role.OWNER)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    new = invitations.resend(get_session(), team, invitation_id)
+    _send_invitation(team, new)
+    return _show(team, new_invitation=new)
+
+
+@bp.post("/<int:team_id>/invitations/<int:invitation_id>/revoke")
+def revoke_invitation(team_id: int, invitation_id: int):
+    team = load_team(team_id, Role.OWNER)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    invitation = invitations.revoke(get_session(), team, invitation_id)
+    flash(f"The invitation for {invitation.email} is revoked: its link no longer works.",
+          "success")
     return redirect(url_for("teams.show", team_id=team.id))
 
 

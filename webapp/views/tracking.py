@@ -26,6 +26,7 @@ from markupsafe import Markup
 from webapp.db import get_session
 from webapp.forms_tracking import CommentForm, TrackingForm
 from webapp.models import Role
+from webapp.models_lens import LENS_PREFIX
 from webapp.report.notes import render_note
 from webapp.services import ServiceError, submissions
 from webapp.services import tracking as service
@@ -67,6 +68,8 @@ def _plan(assessment) -> service.TrackedPlan:
 @bp.get("/plan")
 def plan(assessment_id: int):
     assessment = member_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its plan is on its results
+        return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
     tracked = _plan(assessment)
     buckets = {b: [e for e in tracked.entries if e.finding.get("bucket") == b]
                for b in ("now", "next", "later")}
@@ -194,6 +197,8 @@ def _meta(assessment) -> dict:
 @bp.get("/plan.<any(csv, json, md):fmt>")
 def export(assessment_id: int, fmt: str):
     assessment = member_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        return redirect(url_for("lens_pages.plan_export", assessment_id=assessment.id, fmt=fmt))
     rows, meta = exports.export_rows(_plan(assessment).entries), _meta(assessment)
     body = {"csv": lambda: exports.to_csv(rows), "json": lambda: exports.to_json(rows, meta),
             "md": lambda: exports.to_markdown(rows, meta)}[fmt]()

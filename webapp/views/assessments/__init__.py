@@ -45,6 +45,7 @@ from webapp.views.assessments import (  # noqa: E402, F401
     automation,
     autosave,
     dashboard,
+    interchange,
     pages,
     workflows,
 )

@@ -12,6 +12,7 @@ from webapp.forms_assessment import AssessmentDetailsForm, AssessmentForm
 from webapp.models import Role
 from webapp.services import ServiceError, submissions
 from webapp.services import assessments as service
+from webapp.services import lenses as lens_service
 from webapp.services.teams import require_membership, teams_of
 from webapp.views import render_form_error
 from webapp.views.assessments import bp, load_assessment
@@ -43,7 +44,9 @@ def _new_form() -> AssessmentForm:
         m for m in teams_of(get_session(), current_user) if m.role_enum.at_least(Role.EDITOR)
     ]
     form.team.choices = [SelectChoice(m.team.id, m.team.name) for m in editable]
-    form.questionnaire.choices = [SelectChoice(*c) for c in service.questionnaire_choices()]
+    form.questionnaire.choices = [SelectChoice(*c) for c in service.questionnaire_choices()] + [
+        SelectChoice(*c) for c in lens_service.lens_choices(get_session())
+    ]
     if not form.is_submitted():
         form.team.data = request.args.get("team", type=int) or (
             editable[0].team.id if editable else None
@@ -70,6 +73,8 @@ def new():
     if not submissions.claim(session, form.submit_token.data, current_user):
         flash("This form was already sent; the assessment exists once.", "info")
         return redirect(url_for("assessments.index", team=membership.team_id))
+    if lens_service.is_lens_id(form.questionnaire.data):
+        return _start_on_lens(session, membership.team, form)
     try:
         assessment = service.start_assessment(
             session,
@@ -88,10 +93,24 @@ def new():
     return redirect(url_for("assessments.resume", assessment_id=assessment.id))
 
 
+def _start_on_lens(session, team, form: AssessmentForm):
+    try:
+        assessment = lens_service.start_lens_assessment(
+            session, team, current_user, name=form.name.data,
+            description=form.description.data or "", questionnaire_id=form.questionnaire.data,
+        )
+    except ServiceError as error:
+        return render_form_error("assessments/new.html", form, error)
+    flash(f"“{assessment.name}” started. Answer each pillar's questions.", "success")
+    return redirect(url_for("lens_pages.start", assessment_id=assessment.id))
+
+
 @bp.get("/<int:assessment_id>")
 def resume(assessment_id: int):
     """Open the review where it was left (the fit step for a new one)."""
     assessment = load_assessment(assessment_id)
+    if lens_service.is_lens_assessment(assessment):
+        return redirect(url_for("lens_pages.start", assessment_id=assessment.id))
     return redirect(_step_url(assessment, assessment.last_step or "fit"))
 
 

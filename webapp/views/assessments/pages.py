@@ -18,6 +18,7 @@ from webapp.domain.models import Section
 from webapp.forms_assessment import SectionForm
 from webapp.models import Role
 from webapp.models_assessment import Assessment, Workflow
+from webapp.models_lens import LENS_PREFIX
 from webapp.services import ServiceError
 from webapp.services.answers import Conflict, answers_in_scope, index_of, save_answers
 from webapp.services.assessments import remember_step
@@ -52,6 +53,10 @@ def step(assessment_id: int, step: str):
     if step == "workflows":
         return redirect(url_for("assessments.workflows", assessment_id=assessment_id))
     assessment = load_assessment(assessment_id, _role())
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
+        if step == "results":
+            return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
+        return redirect(url_for("lens_pages.pillar", assessment_id=assessment.id, pillar_id=step))
     if step == "results":
         return redirect(
             results_url(assessment) or url_for("assessments.resume", assessment_id=assessment.id)

@@ -9,6 +9,7 @@ from webapp.db import get_session
 from webapp.forms import EmptyForm
 from webapp.forms_assessment import MoveForm, WorkflowForm
 from webapp.models import Role
+from webapp.models_lens import LENS_PREFIX
 from webapp.services import ServiceError, submissions
 from webapp.services import workflows as service
 from webapp.services.answers import index_of
@@ -40,6 +41,8 @@ def _list_page(assessment, form: WorkflowForm | None = None, status: int = 200):
 @bp.get("/<int:assessment_id>/workflows")
 def workflows(assessment_id: int):
     assessment = load_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # a lens has no workflow pages
+        return redirect(url_for("lens_pages.start", assessment_id=assessment.id))
     if g.can_edit:
         remember_step(get_session(), assessment, "workflows")
     return _list_page(assessment)

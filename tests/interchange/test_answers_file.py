@@ -1,0 +1,150 @@
+"""Answers files out of and into the web app: export, import preview, apply, conflicts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from tests.factories import EXAMPLE, fill_from_example, store_their_answer
+from webapp import cli
+from webapp.result_adapter import result_json
+from webapp.services import answers_file as service
+from webapp.services.evaluation import evaluate_assessment
+
+EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def team(make_team, owner):
+    return make_team(owner=owner)
+
+
+@pytest.fixture
+def filled(app, db_session, make_assessment, team, owner):
+    assessment = make_assessment(team, owner, name="Ledgerline Payments")
+    with app.test_request_context():
+        fill_from_example(db_session, assessment, owner)
+    return assessment
+
+
+def _export(app, db_session, assessment) -> str:
+    with app.test_request_context():
+        return service.export_yaml(db_session, assessment)
+
+
+def _body(text: str) -> str:
+    """The file without its comment header (which names the assessment)."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+
+
+def test_export_then_import_into_a_new_assessment_then_export_gives_the_same_file(
+    app, db_session, filled, team, owner
+):
+    first = _export(app, db_session, filled)
+    with app.test_request_context():
+        copy, plan = service.import_new(db_session, team, owner, first)
+    assert copy.id != filled.id and plan.changes
+    assert _export(app, db_session, copy) == first
+
+
+def test_the_export_reports_the_same_result_as_the_web_app(app, db_session, filled, tmp_path):
+    path = tmp_path / "answers.yaml"
+    path.write_text(_export(app, db_session, filled), encoding="utf-8")
+    with app.test_request_context():
+        web = result_json(evaluate_assessment(db_session, filled))
+    out = CliRunner().invoke(cli.main, ["report", str(path), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    printed = json.loads(out.output)
+    assert _renamed(web, _workflow_names(web, printed)) == printed
+
+
+def _workflow_names(web: dict, printed: dict) -> dict[str, str]:
+    """The web app names a workflow by its database id, the CLI by its place in the file."""
+    return {w["id"]: p["id"] for w, p in zip(web["workflows"], printed["workflows"], strict=True)}
+
+
+def _renamed(data, names: dict[str, str]):
+    if isinstance(data, dict):
+        return {k: names.get(v, v) if k in ("id", "workflow_id") and isinstance(v, str)
+                else _renamed(v, names) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_renamed(v, names) for v in data]
+    return data
+
+
+def test_the_exported_file_carries_answers_na_reasons_notes_and_workflows(
+    app, db_session, filled
+):
+    data = yaml.safe_load(_export(app, db_session, filled))
+    example = yaml.safe_load(EXAMPLE_TEXT)
+    assert data["system"]["name"] == "Ledgerline Payments"
+    assert data["answers"] == example["answers"]
+    assert data["notes"] == example.get("notes", {})
+    assert [w["name"] for w in data["workflows"]] == [w["name"] for w in example["workflows"]]
+    assert [_sets(w["answers"]) for w in data["workflows"]] == [
+        _sets(w["answers"]) for w in example["workflows"]
+    ]
+
+
+def _sets(answers: dict) -> dict:
+    """Choices compared as sets: the export lists them in questionnaire order, and writes one
+    choice without a list."""
+    return {k: v if isinstance(v, dict) else frozenset(v if isinstance(v, list) else [v])
+            for k, v in answers.items()}
+
+
+def test_the_preview_lists_what_changes_and_writes_nothing(app, db_session, filled):
+    text = EXAMPLE_TEXT.replace("observe.tracing: sync-only", "observe.tracing: end-to-end")
+    revision = filled.revision
+    with app.test_request_context():
+        plan = service.plan_import(db_session, filled, text)
+    assert [(c.question_id, c.before.choices, c.after.choices) for c in plan.changes] == [
+        ("observe.tracing", ("sync-only",), ("end-to-end",))
+    ]
+    assert filled.revision == revision
+
+
+def test_applying_the_preview_saves_the_changes(app, db_session, filled, owner):
+    text = EXAMPLE_TEXT.replace("observe.tracing: sync-only", "observe.tracing: end-to-end")
+    with app.test_request_context():
+        plan = service.plan_import(db_session, filled, text)
+        service.apply_import(db_session, filled, owner, text, plan.versions)
+        data = yaml.safe_load(service.export_yaml(db_session, filled))
+    assert data["answers"]["observe.tracing"] == "end-to-end"
+
+
+def test_an_answer_saved_after_the_preview_is_a_conflict_and_nothing_is_imported(
+    app, db_session, make_assessment, team, owner, make_user
+):
+    assessment = make_assessment(team, owner)
+    text = "answers:\n  observe.tracing: none\n  observe.structured-logs: none\n"
+    with app.test_request_context():
+        plan = service.plan_import(db_session, assessment, text)
+        store_their_answer(db_session, assessment, make_user(), version=1)
+        with pytest.raises(service.ImportConflict) as caught:
+            service.apply_import(db_session, assessment, owner, text, plan.versions)
+    ((where, conflict),) = caught.value.conflicts
+    assert where == "System" and conflict.question_id == "observe.tracing"
+    assert conflict.theirs.value.choices == ("end-to-end",)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("answers:\n  observe.nope: none\n", "unknown question id 'observe.nope'"),
+        ("answers:\n  observe.tracing: maybe\n", "'observe.tracing' has no choice 'maybe'"),
+        ("answers: [unclosed\n", "answers.yaml:"),
+        ("questionnaire: other-review\n", "other-review"),
+    ],
+)
+def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
+    app, db_session, filled, owner, text, message
+):
+    revision = filled.revision
+    with app.test_request_context(), pytest.raises(service.ImportProblems) as caught:
+        service.apply_import(db_session, filled, owner, text)
+    assert any(message in problem for problem in caught.value.problems), caught.value.problems
+    assert filled.revision == revision

@@ -1,0 +1,252 @@
+"""The JSON API: tokens, access, every endpoint, problem+json errors and the OpenAPI document."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from openapi_spec_validator import validate
+
+from tests.factories import EXAMPLE, fill_from_example
+from webapp import cli
+from webapp.api import tokens
+from webapp.models import utcnow
+from webapp.models_tracking import Milestone
+
+
+@pytest.fixture
+def world(app, db_session, people, make_assessment):
+    assessment = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
+    with app.test_request_context():
+        fill_from_example(db_session, assessment, people["owner"])
+    other = make_assessment(people["other_team"], people["stranger"], name="Elsewhere API")
+    return {**people, "assessment": assessment, "other": other}
+
+
+@pytest.fixture
+def make_token(app, db_session):
+    def make(user, scope="read-write", days=30):
+        with app.test_request_context():
+            _token, raw = tokens.create_token(db_session, user, name="ci", scope=scope, days=days)
+        return raw
+
+    return make
+
+
+def _auth(raw):
+    return {"Authorization": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def editor_token(world, make_token):
+    return make_token(world["editor"])
+
+
+def test_listing_shows_the_assessments_of_the_users_teams_only(client, world, editor_token):
+    response = client.get("/api/v1/assessments", headers=_auth(editor_token))
+    assert response.status_code == 200
+    rows = response.get_json()["assessments"]
+    assert [r["name"] for r in rows] == ["Ledgerline Payments"]
+    assert rows[0]["overall"] == 62.6 and rows[0]["team"]["name"] == "Payments"
+
+
+@pytest.mark.parametrize("suffix", ["", "/result", "/findings", "/answers", "/plan",
+                                    "/milestones"])
+def test_another_teams_assessment_is_404_as_problem_json(client, world, editor_token, suffix):
+    response = client.get(f"/api/v1/assessments/{world['other'].id}{suffix}",
+                          headers=_auth(editor_token))
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 404
+
+
+@pytest.mark.parametrize(("method", "suffix", "body"), [
+    ("patch", "/answers", {"answers": [{"question_id": "observe.tracing", "base_version": 0}]}),
+    ("put", "/tracking", {"rule": "observe.no-alerts", "status": "planned"}),
+    ("get", "/milestones/1", None),
+])
+def test_another_teams_assessment_is_404_for_writes_and_milestones_too(
+    client, world, editor_token, method, suffix, body
+):
+    response = getattr(client, method)(f"/api/v1/assessments/{world['other'].id}{suffix}",
+                                       json=body, headers=_auth(editor_token))
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_one_assessment_with_its_workflows(client, world, editor_token):
+    body = client.get(f"/api/v1/assessments/{world['assessment'].id}",
+                      headers=_auth(editor_token)).get_json()
+    assert [w["name"] for w in body["workflows"]][:1] == ["Card payment capture"]
+
+
+def test_the_result_is_the_json_the_cli_prints(client, world, editor_token, runner):
+    aid = world["assessment"].id
+    body = client.get(f"/api/v1/assessments/{aid}/result", headers=_auth(editor_token))
+    data = body.get_json()
+    printed = json.loads(runner.invoke(cli.main, ["report", str(EXAMPLE)]).output)
+    assert (data["overall"], data["fit"]["verdict"]) == (printed["overall"], "strong")
+    assert [(f["rule"], f["workflow"], f["priority"]) for f in data["findings"]] == [
+        (f["rule"], f["workflow"], f["priority"]) for f in printed["findings"]]
+
+
+def test_findings_and_plan_with_tracking(client, world, editor_token):
+    aid = world["assessment"].id
+    findings = client.get(f"/api/v1/assessments/{aid}/findings",
+                          headers=_auth(editor_token)).get_json()["findings"]
+    assert findings[0]["severity"] == "critical"
+    plan = client.get(f"/api/v1/assessments/{aid}/plan", headers=_auth(editor_token)).get_json()
+    assert plan["entries"][0]["tracking"]["status"] == "open"
+
+
+def test_tracking_is_written_and_read_back(client, world, editor_token):
+    aid = world["assessment"].id
+    first = client.get(f"/api/v1/assessments/{aid}/plan",
+                       headers=_auth(editor_token)).get_json()["entries"][0]
+    body = {"rule": first["rule"], "workflow_id": first["workflow_id"], "status": "planned",
+            "due_date": "2020-01-31"}
+    response = client.put(f"/api/v1/assessments/{aid}/tracking", json=body,
+                          headers=_auth(editor_token))
+    assert response.status_code == 200, response.get_json()
+    entry = response.get_json()["entries"][0]
+    assert entry["tracking"]["status"] == "planned" and entry["tracking"]["overdue"] is True
+
+
+def test_answers_are_written_with_their_version_and_a_stale_version_is_409(
+    client, world, editor_token
+):
+    aid = world["assessment"].id
+    answers = client.get(f"/api/v1/assessments/{aid}/answers",
+                         headers=_auth(editor_token)).get_json()["answers"]
+    tracing = next(a for a in answers if a["question_id"] == "observe.tracing")
+    body = {"answers": [{"question_id": "observe.tracing", "choices": ["end-to-end"],
+                         "base_version": tracing["version"]}]}
+    saved = client.patch(f"/api/v1/assessments/{aid}/answers", json=body,
+                         headers=_auth(editor_token))
+    assert saved.status_code == 200 and saved.get_json()["saved"] == ["observe.tracing"]
+    body["answers"][0]["choices"] = ["none"]  # still based on the old version
+    stale = client.patch(f"/api/v1/assessments/{aid}/answers", json=body,
+                         headers=_auth(editor_token))
+    assert stale.status_code == 409 and stale.mimetype == "application/problem+json"
+    assert stale.get_json()["conflicts"][0]["choices"] == ["end-to-end"]
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"answers": [{"question_id": "observe.tracing", "choices": ["none"]}]},
+     "answers.0.base_version"),
+    ({"answers": []}, "answers"),
+    ({"answers": [{"question_id": "observe.tracing", "base_version": -1}]},
+     "answers.0.base_version"),
+    ({"answers": [{"question_id": "observe.tracing", "base_version": 0, "colour": 1}]},
+     "answers.0.colour"),
+])
+def test_a_body_that_does_not_fit_the_schema_is_422_naming_the_field(
+    client, world, editor_token, body, field
+):
+    response = client.patch(f"/api/v1/assessments/{world['assessment'].id}/answers", json=body,
+                            headers=_auth(editor_token))
+    assert response.status_code == 422
+    assert field in [e["field"] for e in response.get_json()["errors"]]
+
+
+def test_a_wrong_choice_is_422_naming_the_question(client, world, editor_token):
+    body = {"answers": [{"question_id": "observe.tracing", "choices": ["maybe"],
+                         "base_version": 1}]}
+    response = client.patch(f"/api/v1/assessments/{world['assessment'].id}/answers", json=body,
+                            headers=_auth(editor_token))
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "observe.tracing"
+
+
+def test_a_read_only_token_cannot_write(client, world, make_token):
+    raw = make_token(world["editor"], scope="read")
+    aid = world["assessment"].id
+    assert client.get(f"/api/v1/assessments/{aid}", headers=_auth(raw)).status_code == 200
+    response = client.patch(f"/api/v1/assessments/{aid}/answers", headers=_auth(raw),
+                            json={"answers": []})
+    assert response.status_code == 403
+    assert "read-only" in response.get_json()["detail"]
+
+
+def test_a_viewers_read_write_token_cannot_write_either(client, world, make_token):
+    raw = make_token(world["viewer"])
+    body = {"answers": [{"question_id": "observe.tracing", "base_version": 1}]}
+    response = client.patch(f"/api/v1/assessments/{world['assessment'].id}/answers",
+                            headers=_auth(raw), json=body)
+    assert response.status_code == 403
+
+
+def test_expired_revoked_unknown_and_missing_tokens_are_401(
+    app, client, db_session, world, make_token
+):
+    expired = make_token(world["editor"])
+    revoked = make_token(world["editor"])
+    token_rows = tokens.tokens_of(db_session, world["editor"])
+    by_hash = {t.token_hash: t for t in token_rows}
+    by_hash[tokens.token_hash(expired)].expires_at = utcnow() - dt.timedelta(seconds=1)
+    with app.test_request_context():
+        tokens.revoke_token(db_session, world["editor"], by_hash[tokens.token_hash(revoked)].id)
+    db_session.flush()
+    for headers in (_auth(expired), _auth(revoked), _auth("flt_nope"), {}):
+        response = client.get("/api/v1/assessments", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.mimetype == "application/problem+json"
+
+
+def test_a_write_without_a_token_still_needs_a_csrf_token(client, world):
+    response = client.patch(f"/api/v1/assessments/{world['assessment'].id}/answers",
+                            json={"answers": []})
+    assert response.status_code == 400
+    assert "CSRF" in response.get_json()["detail"]
+
+
+def test_each_use_is_in_the_audit_log(client, db_session, world, editor_token):
+    from webapp.models_sharing import AuditEvent
+
+    client.get(f"/api/v1/assessments/{world['assessment'].id}/result",
+               headers=_auth(editor_token))
+    db_session.expire_all()
+    events = db_session.query(AuditEvent).filter_by(action="api.read").all()
+    assert [e.target for e in events] == [f"GET /api/v1/assessments/{world['assessment'].id}"
+                                          "/result"]
+    assert events[0].actor_id == world["editor"].id
+
+
+def test_milestones_are_listed_and_read(client, app, db_session, world, editor_token):
+    from webapp.services.milestones import create_milestone
+
+    with app.test_request_context():
+        milestone = create_milestone(db_session, world["assessment"], world["owner"],
+                                     name="Baseline", note="")
+    aid = world["assessment"].id
+    listed = client.get(f"/api/v1/assessments/{aid}/milestones",
+                        headers=_auth(editor_token)).get_json()["milestones"]
+    assert [m["name"] for m in listed] == ["Baseline"] and listed[0]["overall"] == 62.6
+    one = client.get(f"/api/v1/assessments/{aid}/milestones/{milestone.id}",
+                     headers=_auth(editor_token)).get_json()
+    assert one["result"]["overall"] == 62.6
+    assert isinstance(milestone, Milestone)
+
+
+def test_the_rate_limit_answers_429(app, client, world, editor_token):
+    app.config["API_RATE_LIMIT"] = "2 per minute"
+    codes = [client.get("/api/v1/assessments", headers=_auth(editor_token)).status_code
+             for _ in range(3)]
+    assert codes == [200, 200, 429]
+
+
+def test_the_openapi_document_is_valid_and_lists_every_route(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    documented = {(path, method.upper()) for path, ops in document["paths"].items()
+                  for method in ops}
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi_document":
+            path = rule.rule
+            for name in rule.arguments:
+                path = path.replace(f"<int:{name}>", f"{{{name}}}")
+            routes |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes and routes == documented

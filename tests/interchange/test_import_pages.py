@@ -1,0 +1,173 @@
+"""Answers files in the browser and on the command line, and the next review cycle."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import yaml
+
+from tests.factories import EXAMPLE, PASSWORD, fill_from_example
+from webapp import cli, db
+from webapp.import_command import run
+from webapp.models import Membership, Team, User
+from webapp.models_assessment import Assessment
+from webapp.services import accounts
+from webapp.services.submissions import new_token
+
+EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def setup(app, db_session, people, make_assessment, login):
+    assessment = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
+    with app.test_request_context():
+        fill_from_example(db_session, assessment, people["owner"])
+    login(people["editor"])
+    return {**people, "assessment": assessment}
+
+
+def test_export_downloads_the_answers_file(client, setup):
+    response = client.get(f"/assessments/{setup['assessment'].id}/answers.yaml")
+    assert response.status_code == 200
+    assert "ledgerline-payments-answers.yaml" in response.headers["Content-Disposition"]
+    assert yaml.safe_load(response.data)["answers"]["observe.tracing"] == "sync-only"
+
+
+def test_a_stranger_cannot_export(client, setup, login):
+    client.post("/signout")
+    login(setup["stranger"])
+    assert client.get(f"/assessments/{setup['assessment'].id}/answers.yaml").status_code == 404
+
+
+def _upload(client, assessment_id, text):
+    return client.post(f"/assessments/{assessment_id}/import", content_type="multipart/form-data",
+                       data={"upload": (io.BytesIO(text.encode()), "answers.yaml")})
+
+
+def test_the_upload_shows_a_preview_then_apply_saves(client, db_session, setup):
+    aid = setup["assessment"].id
+    text = EXAMPLE_TEXT.replace("observe.tracing: sync-only", "observe.tracing: end-to-end")
+    preview = _upload(client, aid, text)
+    assert preview.status_code == 200
+    page = preview.get_data(as_text=True)
+    assert "What the import changes" in page and "Apply 1 change" in page
+    versions = '{"\\u001fobserve.tracing": 1}'
+    applied = client.post(f"/assessments/{aid}/import/apply",
+                          data={"content": text, "versions": versions})
+    assert applied.status_code == 302
+    exported = yaml.safe_load(client.get(f"/assessments/{aid}/answers.yaml").data)
+    assert exported["answers"]["observe.tracing"] == "end-to-end"
+
+
+def test_an_answer_saved_after_the_preview_answers_409_and_nothing_is_imported(
+    client, db_session, setup
+):
+    aid = setup["assessment"].id
+    text = EXAMPLE_TEXT.replace("observe.tracing: sync-only", "observe.tracing: none")
+    versions = '{"\\u001fobserve.tracing": 0}'  # the preview saw no answer yet
+    response = client.post(f"/assessments/{aid}/import/apply",
+                           data={"content": text, "versions": versions})
+    assert response.status_code == 409
+    assert "Someone saved answers since you opened this preview" in response.get_data(True)
+    exported = yaml.safe_load(client.get(f"/assessments/{aid}/answers.yaml").data)
+    assert exported["answers"]["observe.tracing"] == "sync-only"
+
+
+def test_a_malformed_upload_is_refused_with_the_reason(client, setup):
+    response = _upload(client, setup["assessment"].id, "answers:\n  observe.nope: none\n")
+    assert response.status_code == 400
+    assert "unknown question id &#39;observe.nope&#39;" in response.get_data(True)
+
+
+def test_a_viewer_cannot_import(client, setup, login):
+    client.post("/signout")
+    login(setup["viewer"])
+    assert _upload(client, setup["assessment"].id, EXAMPLE_TEXT).status_code == 403
+
+
+def test_importing_a_file_starts_a_new_assessment(client, db_session, setup):
+    response = client.post("/assessments/import", content_type="multipart/form-data", data={
+        "team": str(setup["team"].id), "submit_token": new_token(),
+        "upload": (io.BytesIO(EXAMPLE_TEXT.encode()), "payments.yaml"),
+    })
+    assert response.status_code == 302
+    created = db_session.query(Assessment).filter(Assessment.id != setup["assessment"].id).one()
+    assert created.name == "Ledgerline Payments" and len(created.workflows) == 4
+
+
+def test_start_the_next_review_copies_answers_and_can_be_compared(client, db_session, setup):
+    source = setup["assessment"]
+    form = {"name": "Q4 review", "submit_token": new_token()}
+    response = client.post(f"/assessments/{source.id}/next-review", data=dict(form))
+    assert response.status_code == 302
+    client.post(f"/assessments/{source.id}/next-review", data=dict(form))  # sent again
+    copy = db_session.query(Assessment).filter(Assessment.name == "Q4 review").one()
+    assert copy.previous_id == source.id
+    first = yaml.safe_load(client.get(f"/assessments/{source.id}/answers.yaml").data)
+    second = yaml.safe_load(client.get(f"/assessments/{copy.id}/answers.yaml").data)
+    assert second["system"]["name"] == "Q4 review"
+    assert {**first, "system": None} == {**second, "system": None}
+    compare = client.get(f"/assessments/{copy.id}/compare")
+    assert compare.status_code == 200
+    assert "Previous review: Ledgerline Payments" in compare.get_data(True)
+
+
+def test_the_next_review_needs_a_name(client, setup):
+    response = client.post(f"/assessments/{setup['assessment'].id}/next-review",
+                           data={"name": "  ", "submit_token": new_token()})
+    assert response.status_code == 400
+
+
+# --- faultline import --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def committed(make_app):
+    application = make_app()
+    with application.app_context(), db.session_scope(application) as session:
+        user = User(email="olga@example.com", name="Olga",
+                    password_hash=accounts.hash_password(PASSWORD))
+        team = Team(name="Payments")
+        team.memberships.append(Membership(user=user, role="owner"))
+        session.add(team)
+    return application
+
+
+def test_faultline_import_starts_an_assessment_with_the_workflows_files(committed, tmp_path):
+    folder = tmp_path / "repo"
+    (folder / "automation").mkdir(parents=True)
+    source = EXAMPLE.parent / "internal-release-tooling.yaml"
+    (folder / "review.yaml").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "automation" / "release.yml").write_text(
+        (EXAMPLE.parent / "automation" / "release.yml").read_text(encoding="utf-8"))
+    line = run(folder / "review.yaml", "Payments", None, None, app=committed)
+    assert "imported review.yaml into assessment" in line
+    with committed.app_context(), db.session_scope(committed) as session:
+        assessment = session.query(Assessment).one()
+        linked = [w.automation_name for w in assessment.workflows if w.automation_name]
+    assert linked == ["automation/release.yml"]
+
+
+def test_faultline_import_names_an_unknown_team_and_changes_nothing(committed, runner, tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text(EXAMPLE_TEXT, encoding="utf-8")
+    env = {"DATABASE_URL": committed.config["DATABASE_URL"], "SECRET_KEY": "k" * 40,
+           "FAULTLINE_ENV": "development",
+           "FAULTLINE_CONTENT_DIR": str(committed.config["FAULTLINE_CONTENT_DIR"])}
+    result = runner.invoke(cli.main, ["import", str(path), "--team", "Nobody"], env=env)
+    assert result.exit_code == 1
+    assert "faultline import: there is no team named “Nobody”" in result.stderr
+    with committed.app_context(), db.session_scope(committed) as session:
+        assert session.query(Assessment).count() == 0
+
+
+def test_faultline_import_refuses_a_bad_file_naming_the_problem(committed, runner, tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("answers:\n  observe.nope: none\n", encoding="utf-8")
+    env = {"DATABASE_URL": committed.config["DATABASE_URL"], "SECRET_KEY": "k" * 40,
+           "FAULTLINE_ENV": "development",
+           "FAULTLINE_CONTENT_DIR": str(committed.config["FAULTLINE_CONTENT_DIR"])}
+    result = runner.invoke(cli.main, ["import", str(path), "--team", "Payments"], env=env)
+    assert result.exit_code == 1
+    assert "unknown question id 'observe.nope'" in result.stderr

@@ -1,0 +1,190 @@
+"""The API's request and response bodies. Requests are validated with these models and the
+OpenAPI document is generated from them, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from webapp.models_assessment import NOTE_MAX_CHARS
+from webapp.models_tracking import COMMENT_MAX, FindingStatus
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TeamRef(BaseModel):
+    id: int
+    name: str
+
+
+class QuestionnaireRef(BaseModel):
+    id: str
+    version: int
+
+
+class AssessmentSummary(BaseModel):
+    id: int
+    name: str
+    description: str
+    team: TeamRef
+    questionnaire: QuestionnaireRef
+    status: Literal["not_started", "in_progress", "complete"]
+    revision: int = Field(description="Bumped by every change to answers or workflows.")
+    updated_at: dt.datetime
+    overall: float | None = Field(description="Overall score 0-100; null when nothing scored.")
+    coverage: float | None = Field(description="Percent of questions answered or N/A.")
+    previous_id: int | None = Field(None, description="The review this one continues.")
+
+
+class AssessmentList(BaseModel):
+    assessments: list[AssessmentSummary]
+
+
+class WorkflowOut(BaseModel):
+    id: int
+    position: int
+    name: str
+    description: str
+    automation_file: str | None
+
+
+class AssessmentDetail(AssessmentSummary):
+    workflows: list[WorkflowOut]
+
+
+class ResultOut(BaseModel):
+    """The review's result: the document `faultline report --format json` prints."""
+
+    model_config = ConfigDict(extra="allow")
+    format: Any = None
+    overall: float | None = None
+    coverage: dict[str, Any] = Field(default_factory=dict)
+    fit: dict[str, Any] = Field(default_factory=dict)
+    layers: list[dict[str, Any]] = Field(default_factory=list)
+    findings: list[dict[str, Any]] = Field(default_factory=list)
+    plan: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class FindingOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    rule: str
+    title: str
+    severity: str
+    scope: str
+    workflow: str | None = None
+    bucket: str
+    priority: float
+    quick_win: bool
+
+
+class FindingList(BaseModel):
+    revision: int
+    findings: list[FindingOut]
+
+
+class AnswerOut(BaseModel):
+    workflow_id: int | None = Field(description="null for a system question.")
+    question_id: str
+    choices: list[str]
+    na_reason: str | None
+    note: str
+    version: int = Field(description="Send it back as base_version when you change it.")
+
+
+class AnswerList(BaseModel):
+    revision: int
+    answers: list[AnswerOut]
+
+
+class AnswerIn(Strict):
+    question_id: str = Field(min_length=1, max_length=200)
+    choices: list[str] = Field(default_factory=list, max_length=50)
+    na_reason: str | None = Field(None, max_length=5000,
+                                  description="Set (non-empty) to mark not applicable.")
+    note: str = Field("", max_length=NOTE_MAX_CHARS, description="Markdown.")
+    base_version: int = Field(ge=0, description="The version you read (0: there was none).")
+
+
+class AnswersWrite(Strict):
+    workflow_id: int | None = Field(None, description="The workflow; omit for system questions.")
+    answers: list[AnswerIn] = Field(min_length=1, max_length=500)
+
+
+class WriteResult(BaseModel):
+    saved: list[str]
+    unchanged: list[str]
+    versions: dict[str, int]
+    revision: int
+
+
+class TrackingOut(BaseModel):
+    status: str
+    owner_id: int | None
+    owner: str | None
+    due_date: dt.date | None
+    overdue: bool
+    justification: str | None
+    review_date: dt.date | None
+
+
+class PlanEntryOut(BaseModel):
+    number: int
+    rule: str
+    title: str
+    severity: str | None
+    bucket: str | None
+    workflow_id: int | None
+    workflow: str | None
+    flagged: bool = Field(description="Marked done while the answers still trigger it.")
+    tracking: TrackingOut
+
+
+class PlanOut(BaseModel):
+    revision: int
+    entries: list[PlanEntryOut]
+
+
+class TrackingWrite(Strict):
+    rule: str = Field(min_length=1, max_length=200)
+    workflow_id: int | None = None
+    status: FindingStatus
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+    justification: str = Field("", max_length=COMMENT_MAX)
+    review_date: dt.date | None = None
+
+
+class MilestoneOut(BaseModel):
+    id: int
+    name: str
+    note: str
+    created_at: dt.datetime
+    overall: float | None
+
+
+class MilestoneList(BaseModel):
+    milestones: list[MilestoneOut]
+
+
+class MilestoneDetail(MilestoneOut):
+    result: ResultOut
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 `application/problem+json`."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None

@@ -1,0 +1,134 @@
+"""What the API reads and writes, as the schemas' plain data. Access goes through the same
+services as the browser: non-members get 404, a role too low for a write 403."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp.api import schemas
+from webapp.models import Membership, Role, User
+from webapp.models_api import ApiToken
+from webapp.models_assessment import Assessment
+from webapp.result_adapter import result_json
+from webapp.services import answers as answer_service
+from webapp.services import milestones as milestone_service
+from webapp.services import tracking as tracking_service
+from webapp.services.assessments import get_assessment
+from webapp.services.audit import record_audit
+from webapp.services.evaluation import evaluate_assessment
+
+
+def load(session: Session, token: ApiToken, assessment_id: int, role: Role) -> Assessment:
+    """The assessment after the role check, its use recorded in the assessment's audit log."""
+    assessment, _membership = get_assessment(session, assessment_id, token.user, role)
+    record_audit(session, assessment=assessment, actor=token.user,
+                 action="api.write" if role is Role.EDITOR else "api.read",
+                 target=f"{request.method} {request.path}",
+                 detail={"token": token.prefix, "token_name": token.name})
+    return assessment
+
+
+def summary(session: Session, assessment: Assessment) -> dict[str, Any]:
+    result = evaluate_assessment(session, assessment)
+    return {
+        "id": assessment.id, "name": assessment.name, "description": assessment.description,
+        "team": {"id": assessment.team.id, "name": assessment.team.name},
+        "questionnaire": {"id": assessment.questionnaire_id,
+                          "version": assessment.questionnaire_version},
+        "status": assessment.status, "revision": assessment.revision,
+        "updated_at": assessment.updated_at, "overall": result.overall,
+        "coverage": result.coverage.percent, "previous_id": assessment.previous_id,
+    }
+
+
+def assessments(session: Session, user: User, team_id: int | None) -> dict[str, Any]:
+    query = (select(Assessment).join(Membership, (Membership.team_id == Assessment.team_id)
+                                     & (Membership.user_id == user.id))
+             .order_by(Assessment.id))
+    if team_id is not None:
+        query = query.where(Assessment.team_id == team_id)
+    return {"assessments": [summary(session, a) for a in session.scalars(query)]}
+
+
+def detail(session: Session, assessment: Assessment) -> dict[str, Any]:
+    workflows = [{"id": w.id, "position": w.position, "name": w.name,
+                  "description": w.description, "automation_file": w.automation_name}
+                 for w in assessment.workflows]
+    return summary(session, assessment) | {"workflows": workflows}
+
+
+def result(session: Session, assessment: Assessment) -> dict[str, Any]:
+    return result_json(evaluate_assessment(session, assessment))
+
+
+def findings(session: Session, assessment: Assessment) -> dict[str, Any]:
+    return {"revision": assessment.revision, "findings": result(session, assessment)["findings"]}
+
+
+def answers(session: Session, assessment: Assessment) -> dict[str, Any]:
+    rows = []
+    for workflow in [None, *assessment.workflows]:
+        scope_rows = answer_service.answers_in_scope(session, assessment, workflow)
+        rows += [{"workflow_id": workflow.id if workflow else None, "question_id": qid,
+                  "choices": list(row.choices), "na_reason": row.na_reason, "note": row.note,
+                  "version": row.version} for qid, row in sorted(scope_rows.items())]
+    return {"revision": assessment.revision, "answers": rows}
+
+
+def write_answers(session: Session, assessment: Assessment, user: User,
+                  body: schemas.AnswersWrite) -> answer_service.SaveResult:
+    workflow = tracking_service.workflow_of(assessment, body.workflow_id)
+    inputs = [answer_service.AnswerInput(
+        a.question_id, answer_service.AnswerValue(tuple(a.choices), a.na_reason, a.note),
+        a.base_version) for a in body.answers]
+    return answer_service.save_answers(session, assessment, user, inputs, workflow)
+
+
+def _tracking(entry: tracking_service.PlanEntry, today: dt.date) -> dict[str, Any]:
+    t = entry.tracking
+    return {"status": entry.status.value, "owner_id": t.owner_id if t else None,
+            "owner": t.owner.name if t and t.owner else None,
+            "due_date": t.due_date if t else None, "overdue": entry.overdue(today),
+            "justification": t.justification if t else None,
+            "review_date": t.review_date if t else None}
+
+
+def plan(session: Session, assessment: Assessment) -> dict[str, Any]:
+    today = dt.date.today()
+    entries = [{
+        "number": e.number, "rule": e.ref.rule_id, "title": e.finding.get("title", ""),
+        "severity": e.finding.get("severity"), "bucket": e.finding.get("bucket"),
+        "workflow_id": e.ref.workflow_id, "workflow": e.finding.get("workflow"),
+        "flagged": e.flagged, "tracking": _tracking(e, today),
+    } for e in tracking_service.tracked_plan(session, assessment).entries]
+    return {"revision": assessment.revision, "entries": entries}
+
+
+def write_tracking(session: Session, assessment: Assessment, user: User,
+                   body: schemas.TrackingWrite) -> dict[str, Any]:
+    tracking_service.workflow_of(assessment, body.workflow_id)
+    ref = tracking_service.FindingRef(body.rule, body.workflow_id)
+    data = tracking_service.TrackingInput(body.status.value, body.owner_id, body.due_date,
+                                          body.justification, body.review_date)
+    tracking_service.update_tracking(session, assessment, user, ref, data)
+    return plan(session, assessment)
+
+
+def _milestone(m) -> dict[str, Any]:
+    return {"id": m.id, "name": m.name, "note": m.note or "", "created_at": m.created_at,
+            "overall": (m.result or {}).get("overall")}
+
+
+def milestones(session: Session, assessment: Assessment) -> dict[str, Any]:
+    return {"milestones": [_milestone(m)
+                           for m in milestone_service.milestones_of(session, assessment)]}
+
+
+def milestone(session: Session, assessment: Assessment, milestone_id: int) -> dict[str, Any]:
+    m = milestone_service.get_milestone(session, assessment, milestone_id)
+    return _milestone(m) | {"result": m.result}

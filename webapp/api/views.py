@@ -1,0 +1,224 @@
+"""The `/api/v1` blueprint: token authentication, problem+json errors, and the operations.
+
+Each operation is declared with `operation(...)`, which validates the body with its pydantic
+model, serializes the answer with its model and enters the route in the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_wtf.csrf import CSRFError
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
+
+from webapp.api import openapi, schemas
+from webapp.api import services as api
+from webapp.api.tokens import TokenRefused, authenticate
+from webapp.db import get_session
+from webapp.extensions import csrf, limiter
+from webapp.models import Role
+from webapp.services import ServiceError
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PROBLEM = "application/problem+json"
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _rate_key() -> str:
+    raw = _bearer()
+    return "api-token:" + hashlib.sha256(raw.encode()).hexdigest()[:32] if raw else (
+        "api-ip:" + (request.remote_addr or "?"))
+
+
+def _rate_limit() -> str:
+    return str(current_app.config.get("API_RATE_LIMIT") or "300 per minute")
+
+
+# Token requests carry no cookie a browser could send for another site, so they need no CSRF
+# token; a request without a token is held to CSRF before it is refused (see `_authenticate`).
+csrf.exempt(bp)
+limiter.limit(_rate_limit, key_func=_rate_key)(bp)
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint == "api.openapi_document":
+        return
+    raw = _bearer()
+    if raw is None:
+        if request.method not in SAFE_METHODS:
+            csrf.protect()
+        raise Unauthorized("Send a personal access token: Authorization: Bearer flt_...")
+    try:
+        g.api_token = authenticate(get_session(), raw)
+    except TokenRefused as refused:
+        logger.info("refused API request %s %s: %s", request.method, request.path, refused)
+        raise Unauthorized("The token is unknown, expired or revoked.") from None
+    if request.method not in SAFE_METHODS and not g.api_token.can_write:
+        logger.info("refused API write with read-only token %s", g.api_token.id)
+        raise Forbidden("This token is read-only: create a read-write token to change things.")
+
+
+def problem(status: int, title: str, detail: str | None = None, **extra):
+    body = schemas.Problem(title=title, status=status, detail=detail, **extra)
+    response = jsonify(body.model_dump(mode="json", exclude_none=True))
+    response.status_code, response.mimetype = status, PROBLEM
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_problem(_error: CSRFError):
+    return problem(400, "Bad Request", "A request without a token needs a CSRF token.")
+
+
+@bp.errorhandler(HTTPException)
+def _http_problem(error: HTTPException):
+    return problem(error.code or 500, error.name, error.description)
+
+
+@bp.errorhandler(ServiceError)
+def _refused(error: ServiceError):
+    errors = [{"field": error.field, "message": error.message}] if error.field else None
+    return problem(422, "Unprocessable Content", error.message, errors=errors)
+
+
+def _body(model: type[BaseModel]) -> BaseModel:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise _Invalid([{"field": "body", "message": "Send a JSON object."}])
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise _Invalid([{"field": ".".join(str(p) for p in e["loc"]) or "body",
+                         "message": e["msg"]} for e in error.errors()]) from None
+
+
+class _Invalid(Exception):
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+@bp.errorhandler(_Invalid)
+def _invalid(error: _Invalid):
+    first = error.errors[0]
+    return problem(422, "Unprocessable Content", f"{first['field']}: {first['message']}",
+                   errors=error.errors)
+
+
+def operation(method: str, rule: str, summary: str, response: type[BaseModel],
+              body: type[BaseModel] | None = None) -> Callable:
+    def wrap(fn: Callable) -> Callable:
+        openapi.register(openapi.Operation(method, rule, summary, response, body))
+
+        @functools.wraps(fn)
+        def view(**kwargs):
+            if body is not None:
+                kwargs["body"] = _body(body)
+            out = fn(**kwargs)
+            if isinstance(out, Response):
+                return out
+            if not isinstance(out, BaseModel):
+                out = response.model_validate(out)
+            return jsonify(out.model_dump(mode="json"))
+
+        bp.add_url_rule(rule, fn.__name__, view, methods=[method])
+        return view
+
+    return wrap
+
+
+def _load(assessment_id: int, role: Role = Role.VIEWER):
+    return api.load(get_session(), g.api_token, assessment_id, role)
+
+
+# --- the operations ---------------------------------------------------------------------------
+
+A = "/assessments/<int:assessment_id>"
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+@operation("GET", "/assessments", "The assessments of every team the token's user is in "
+           "(?team=ID for one team)", schemas.AssessmentList)
+def list_assessments():
+    return api.assessments(get_session(), g.api_token.user, request.args.get("team", type=int))
+
+
+@operation("GET", A, "One assessment with its workflows", schemas.AssessmentDetail)
+def get_assessment(assessment_id: int):
+    return api.detail(get_session(), _load(assessment_id))
+
+
+@operation("GET", A + "/result", "The review's result (the JSON faultline report prints)",
+           schemas.ResultOut)
+def get_result(assessment_id: int):
+    return api.result(get_session(), _load(assessment_id))
+
+
+@operation("GET", A + "/findings", "The findings, ranked", schemas.FindingList)
+def get_findings(assessment_id: int):
+    return api.findings(get_session(), _load(assessment_id))
+
+
+@operation("GET", A + "/answers", "Every answer with its version", schemas.AnswerList)
+def get_answers(assessment_id: int):
+    return api.answers(get_session(), _load(assessment_id))
+
+
+@operation("PATCH", A + "/answers", "Save answers; each names the version it was based on "
+           "(409 when someone saved it since)", schemas.WriteResult, body=schemas.AnswersWrite)
+def patch_answers(assessment_id: int, body: schemas.AnswersWrite):
+    session = get_session()
+    assessment = _load(assessment_id, Role.EDITOR)
+    saved = api.write_answers(session, assessment, g.api_token.user, body)
+    if saved.conflicts:
+        session.rollback()
+        conflicts = [{"question_id": c.question_id, "version": c.theirs.version,
+                      "choices": list(c.theirs.value.choices),
+                      "na_reason": c.theirs.value.na_reason, "note": c.theirs.value.note}
+                     for c in saved.conflicts]
+        return problem(409, "Conflict", "Answers were saved since the base_version you sent; "
+                       "nothing was saved. Read them and send again.", conflicts=conflicts)
+    return {"saved": saved.saved, "unchanged": saved.unchanged, "versions": saved.versions,
+            "revision": assessment.revision}
+
+
+@operation("GET", A + "/plan", "The plan, each finding with its tracking", schemas.PlanOut)
+def get_plan(assessment_id: int):
+    return api.plan(get_session(), _load(assessment_id))
+
+
+@operation("PUT", A + "/tracking", "Set a finding's status, owner and due date",
+           schemas.PlanOut, body=schemas.TrackingWrite)
+def put_tracking(assessment_id: int, body: schemas.TrackingWrite):
+    session = get_session()
+    assessment = _load(assessment_id, Role.EDITOR)
+    return api.write_tracking(session, assessment, g.api_token.user, body)
+
+
+@operation("GET", A + "/milestones", "The frozen milestones", schemas.MilestoneList)
+def list_milestones(assessment_id: int):
+    return api.milestones(get_session(), _load(assessment_id))
+
+
+@operation("GET", A + "/milestones/<int:milestone_id>", "One milestone with its result",
+           schemas.MilestoneDetail)
+def get_milestone(assessment_id: int, milestone_id: int):
+    return api.milestone(get_session(), _load(assessment_id), milestone_id)

@@ -1,0 +1,1 @@
+"""The portfolio: every assessment a person may see, side by side, with trends and exports."""
