@@ -62,3 +62,19 @@ class CommentForm(FlaskForm):
         render_kw={"rows": 3},
     )
     submit_token = HiddenField()
+
+
+KEEP_VALUE = ""
+
+
+class BulkTrackingForm(FlaskForm):
+    """Several findings of the plan (checkboxes "rule:workflow_id") and their new status/owner."""
+
+    status = SelectField("Set status to", choices=[SelectChoice(KEEP_VALUE, "Keep as is"),
+                                                   *STATUS_CHOICES])
+    owner = SelectField("Set owner to", choices=[], default=KEEP_VALUE)
+
+    def set_members(self, members: list[tuple[int, str]]) -> None:
+        self.owner.choices = [SelectChoice(KEEP_VALUE, "Keep as is"),
+                              SelectChoice("none", "Nobody")] + [
+            SelectChoice(str(uid), name) for uid, name in members]

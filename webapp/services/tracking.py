@@ -339,3 +339,66 @@ def follow_up(session: Session, assessment: Assessment) -> dict[str, dict[str, A
 
 def follow_up_key(rule: str, position: int | None) -> str:
     return f"{rule}@{'' if position is None else position}"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One finding of a bulk change that was refused, and why."""
+
+    ref: FindingRef
+    title: str
+    message: str
+
+
+class BulkRefused(ServiceError):
+    """A bulk change was refused for some findings; nothing was changed."""
+
+    def __init__(self, refusals: list[Refusal]) -> None:
+        super().__init__(f"{len(refusals)} of the selected findings cannot be changed.",
+                         "findings")
+        self.refusals = refusals
+
+
+KEEP = object()
+
+
+def bulk_update(session: Session, assessment: Assessment, user: User, refs: list[FindingRef],
+                status: str | None = None, owner_id: int | None | object = KEEP) -> int:
+    """Set the status and/or owner of several findings, each through `update_tracking` (same
+    checks, same audit events). All or nothing: any refusal raises `BulkRefused` naming each
+    refused finding, and nothing changes. Returns how many findings were changed."""
+    if not refs:
+        raise ServiceError("Select at least one finding.", "findings")
+    if status is None and owner_id is KEEP:
+        raise ServiceError("Choose a new status or owner for the selected findings.", "status")
+    plan = tracked_plan(session, assessment)
+    entries = {e.ref: e for e in plan.entries}
+    refusals: list[Refusal] = []
+    changed = 0
+    savepoint = session.begin_nested()
+    for ref in dict.fromkeys(refs):
+        entry = entries.get(ref)
+        if entry is None:
+            refusals.append(Refusal(ref, ref.rule_id, "This finding is not in the plan."))
+            continue
+        t = entry.tracking
+        data = TrackingInput(
+            status or entry.status.value,
+            (t.owner_id if t else None) if owner_id is KEEP else owner_id,  # type: ignore[arg-type]
+            t.due_date if t else None, (t.justification or "") if t else "",
+            t.review_date if t else None)
+        try:
+            before = len(_changes(session, t, _check(session, assessment, data))) if t else 1
+            update_tracking(session, assessment, user, ref, data)
+        except ServiceError as error:
+            refusals.append(Refusal(ref, entry.finding.get("title") or ref.rule_id,
+                                    error.message))
+            continue
+        changed += bool(before)
+    if refusals:
+        savepoint.rollback()
+        raise BulkRefused(refusals)
+    savepoint.commit()
+    logger.info("assessment %s: bulk change of %d findings by user %s", assessment.id, changed,
+                user.id)
+    return changed

@@ -24,7 +24,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp.db import get_session
-from webapp.forms_tracking import CommentForm, TrackingForm
+from webapp.forms_tracking import BulkTrackingForm, CommentForm, TrackingForm
 from webapp.models import Role
 from webapp.models_lens import LENS_PREFIX
 from webapp.report.notes import render_note
@@ -36,6 +36,7 @@ from webapp.services.evaluation import QuestionnaireMissing
 from webapp.services.teams import members_of
 from webapp.tracking import exports
 from webapp.tracking.audit_text import describe_event
+from webapp.tracking.plan_filters import PlanFilters, plan_choices
 from webapp.views import member_assessment, members_blueprint
 
 logger = logging.getLogger(__name__)
@@ -70,12 +71,50 @@ def plan(assessment_id: int):
     assessment = member_assessment(assessment_id)
     if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its plan is on its results
         return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
-    tracked = _plan(assessment)
-    buckets = {b: [e for e in tracked.entries if e.finding.get("bucket") == b]
-               for b in ("now", "next", "later")}
-    return render_template("tracking/plan.html", assessment=assessment, plan=tracked,
-                           buckets=buckets, statuses=service.FindingStatus,
-                           today=datetime.now(UTC).date())
+    return _plan_page(assessment, BulkTrackingForm(formdata=None))
+
+
+def _plan_page(assessment, form: BulkTrackingForm, refusals=(), status: int = 200):
+    tracked, filters = _plan(assessment), PlanFilters.from_args(request.args)
+    members = _members(assessment)
+    form.set_members(members)
+    return render_template(
+        "tracking/plan.html", assessment=assessment, plan=tracked, filters=filters,
+        shown=filters.apply(tracked.entries), choices=plan_choices(assessment, members),
+        statuses=service.FindingStatus, today=datetime.now(UTC).date(), form=form,
+        refusals=refusals, selected=set(request.form.getlist("findings"))), status
+
+
+@bp.post("/plan/bulk")
+def bulk_update(assessment_id: int):
+    """Editors set the status and/or owner of the checked findings at once (all or nothing)."""
+    assessment = member_assessment(assessment_id, Role.EDITOR)
+    form = BulkTrackingForm()
+    form.set_members(_members(assessment))
+    if not form.validate_on_submit():
+        return _plan_page(assessment, form, status=400)
+    refs = [_checked_ref(value) for value in request.form.getlist("findings")]
+    owner = form.owner.data
+    try:
+        count = service.bulk_update(
+            get_session(), assessment, current_user, [r for r in refs if r],
+            status=form.status.data or None,
+            owner_id=service.KEEP if not owner else (None if owner == "none" else int(owner)))
+    except service.BulkRefused as error:
+        return _plan_page(assessment, form, error.refusals, status=400)
+    except ServiceError as error:
+        _field_error(form, error)
+        return _plan_page(assessment, form, status=400)
+    flash(f"{count} {'finding' if count == 1 else 'findings'} changed.", "success")
+    return redirect(url_for("tracking.plan", assessment_id=assessment.id, **request.args))
+
+
+def _checked_ref(value: str) -> service.FindingRef | None:
+    """A checkbox value "rule:workflow_id" ("rule:" for the system) as a reference."""
+    rule, sep, workflow = value.rpartition(":")
+    if not sep or not rule or not (workflow == "" or workflow.isdigit()):
+        return service.FindingRef(value or "?", None)  # refused by the service as unknown
+    return service.FindingRef(rule, int(workflow) if workflow else None)
 
 
 def _ref(rule_id: str, workflow_id: int | None, assessment) -> service.FindingRef:
