@@ -57,15 +57,27 @@ def record_audit(
     return event
 
 
+def record_team_audit(session: Session, team_id: int, *, actor: User | None, action: str,
+                      target: str = "", detail: dict[str, Any] | None = None) -> None:
+    """A team change (members, roles) written to the log of each of the team's assessments."""
+    now = utcnow()
+    for assessment in session.scalars(select(Assessment).where(Assessment.team_id == team_id)):
+        record_audit(session, assessment=assessment, actor=actor, action=action, target=target,
+                     detail=detail, now=now)
+
+
 def audit_events(
     session: Session,
     assessment: Assessment,
     *,
     limit: int = 200,
     action_prefix: str | None = None,
+    actor_id: int | None = None,
+    since: datetime | None = None,
+    before: datetime | None = None,
 ) -> list[AuditEvent]:
     """The assessment's most recent events first (actors loaded), optionally one kind only
-    (`action_prefix="share."`)."""
+    (`action_prefix="share."`), by one member, and from `since` up to (not including) `before`."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.assessment_id == assessment.id)
@@ -75,6 +87,12 @@ def audit_events(
     )
     if action_prefix:
         query = query.where(AuditEvent.action.startswith(action_prefix, autoescape=True))
+    if actor_id is not None:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if since is not None:
+        query = query.where(AuditEvent.created_at >= since)
+    if before is not None:
+        query = query.where(AuditEvent.created_at < before)
     return list(session.scalars(query))
 
 

@@ -21,6 +21,7 @@ from webapp.models import Membership, Role, Team, User, utcnow
 from webapp.models_accounts import Invitation
 from webapp.services import ServiceError
 from webapp.services.accounts import normalize_email
+from webapp.services.audit import record_team_audit
 from webapp.services.sharing import TOKEN_SHAPE, as_utc, hash_token
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,9 @@ def accept(session: Session, token: str, user: User) -> tuple[Invitation, bool]:
         session.add(Membership(team_id=invitation.team_id, user_id=user.id,
                                role=invitation.role))
     session.flush()
+    if joined:
+        record_team_audit(session, invitation.team_id, actor=user, action="member.joined",
+                          target=user.name, detail={"member": user.name, "role": invitation.role})
     session.refresh(invitation)
     logger.info("invitation %s accepted by user %s (joined=%s)", invitation.id, user.id, joined)
     return invitation, joined

@@ -11,6 +11,7 @@ from werkzeug.exceptions import Forbidden, NotFound
 
 from webapp.models import Membership, Role, Team, User
 from webapp.services import ServiceError
+from webapp.services.audit import record_team_audit
 
 logger = logging.getLogger(__name__)
 
@@ -126,19 +127,29 @@ def _member(session: Session, team: Team, user_id: int) -> Membership:
     return membership
 
 
-def change_role(session: Session, team: Team, user_id: int, role: Role) -> Membership:
+def change_role(session: Session, team: Team, user_id: int, role: Role,
+                actor: User | None = None) -> Membership:
     membership = _member(session, team, user_id)
     if role != Role.OWNER:
         _ensure_not_last_owner(session, membership)
+    before = membership.role
     membership.role = role.value
     session.flush()
+    if before != role.value:
+        record_team_audit(session, team.id, actor=actor, action="member.role_changed",
+                          target=membership.user.name,
+                          detail={"member": membership.user.name, "before": before,
+                                  "after": role.value})
     logger.info("user %s is now %s of team %s", user_id, role.value, team.id)
     return membership
 
 
-def remove_member(session: Session, team: Team, user_id: int) -> None:
+def remove_member(session: Session, team: Team, user_id: int, actor: User | None = None) -> None:
     membership = _member(session, team, user_id)
     _ensure_not_last_owner(session, membership)
+    name, role = membership.user.name, membership.role
     session.delete(membership)
     session.flush()
+    record_team_audit(session, team.id, actor=actor, action="member.removed", target=name,
+                      detail={"member": name, "role": role})
     logger.info("user %s removed from team %s", user_id, team.id)

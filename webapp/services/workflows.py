@@ -11,9 +11,11 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.models import User
 from webapp.models_assessment import Answer, Assessment, Workflow
 from webapp.services import ServiceError, row_of_assessment
 from webapp.services.assessments import mark_changed
+from webapp.services.audit import record_audit
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +27,15 @@ def get_workflow(session: Session, assessment: Assessment, workflow_id: int) -> 
     return row_of_assessment(session, Workflow, workflow_id, assessment)
 
 
+def _audit(session: Session, workflow: Workflow, actor: User | None, action: str,
+           **detail: object) -> None:
+    record_audit(session, assessment=workflow.assessment, actor=actor, action=action,
+                 target=f"{workflow.scope}/", detail={"name": workflow.name, **detail})
+
+
 def add_workflow(
-    session: Session, assessment: Assessment, *, name: str, description: str = "", source: str = ""
+    session: Session, assessment: Assessment, *, name: str, description: str = "", source: str = "",
+    actor: User | None = None,
 ) -> Workflow:
     if len(assessment.workflows) >= MAX_WORKFLOWS:
         raise ServiceError(f"An assessment holds at most {MAX_WORKFLOWS} workflows.")
@@ -39,17 +48,25 @@ def add_workflow(
     assessment.workflows.append(workflow)
     session.flush()
     mark_changed(session, assessment)
+    _audit(session, workflow, actor, "workflow.added")
     logger.info("assessment %s: workflow %s added", assessment.id, workflow.id)
     return workflow
 
 
 def edit_workflow(
-    session: Session, workflow: Workflow, *, name: str, description: str, source: str
+    session: Session, workflow: Workflow, *, name: str, description: str, source: str,
+    actor: User | None = None,
 ) -> None:
+    before = workflow.name
+    described = (workflow.description, workflow.source) != (description.strip(), source.strip())
     workflow.name, workflow.description = name.strip(), description.strip()
     workflow.source = source.strip()
     session.flush()
     mark_changed(session, workflow.assessment)
+    if workflow.name != before:
+        _audit(session, workflow, actor, "workflow.renamed", before=before)
+    if described:
+        _audit(session, workflow, actor, "workflow.edited")
 
 
 def _renumber(workflows: list[Workflow]) -> None:
@@ -57,7 +74,8 @@ def _renumber(workflows: list[Workflow]) -> None:
         workflow.position = position
 
 
-def move_workflow(session: Session, workflow: Workflow, offset: int) -> bool:
+def move_workflow(session: Session, workflow: Workflow, offset: int,
+                  actor: User | None = None) -> bool:
     """Move up (-1) or down (+1); False when it is already first or last."""
     assessment = workflow.assessment
     ordered = list(assessment.workflows)
@@ -69,6 +87,8 @@ def move_workflow(session: Session, workflow: Workflow, offset: int) -> bool:
     _renumber(ordered)
     _reload_order(session, assessment)
     mark_changed(session, assessment)
+    _audit(session, workflow, actor, "workflow.moved", position=workflow.position + 1,
+           of=len(ordered))
     return True
 
 
@@ -77,7 +97,8 @@ def _reload_order(session: Session, assessment: Assessment) -> None:
     session.expire(assessment, ["workflows"])
 
 
-def duplicate_workflow(session: Session, workflow: Workflow, user_id: int) -> Workflow:
+def duplicate_workflow(session: Session, workflow: Workflow, user_id: int,
+                       actor: User | None = None) -> Workflow:
     """A copy right after the original, with every answer and note (answers start at v1)."""
     assessment = workflow.assessment
     if len(assessment.workflows) >= MAX_WORKFLOWS:
@@ -98,6 +119,7 @@ def duplicate_workflow(session: Session, workflow: Workflow, user_id: int) -> Wo
     _copy_answers(session, workflow, copy, user_id)
     _reload_order(session, assessment)
     mark_changed(session, assessment)
+    _audit(session, copy, actor, "workflow.duplicated", source=workflow.name)
     logger.info("assessment %s: workflow %s duplicated as %s", assessment.id, workflow.id, copy.id)
     return copy
 
@@ -125,8 +147,9 @@ def _copy_answers(session: Session, source: Workflow, copy: Workflow, user_id: i
     session.flush()
 
 
-def remove_workflow(session: Session, workflow: Workflow) -> None:
+def remove_workflow(session: Session, workflow: Workflow, actor: User | None = None) -> None:
     assessment = workflow.assessment
+    _audit(session, workflow, actor, "workflow.removed")
     assessment.workflows.remove(workflow)  # delete-orphan: the row goes, its answers cascade
     session.flush()
     _renumber(assessment.workflows)

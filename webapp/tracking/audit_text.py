@@ -41,6 +41,17 @@ def _share(verb: str) -> Callable[[Mapping[str, Any]], str]:
     return describe
 
 
+_ROLES = {"viewer": "viewer", "editor": "editor", "owner": "owner"}
+
+
+def _role(value: object) -> str:
+    return _ROLES.get(str(value), str(value))
+
+
+def _moved(d: Mapping[str, Any]) -> str:
+    return f"Workflow “{d.get('name', '')}” moved to position {d.get('position')} of {d.get('of')}"
+
+
 DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "answer.changed": _answer_change,
     "finding.status_changed": lambda d: f"Status {_status(d.get('before'))} → "
@@ -53,6 +64,20 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "milestone.created": lambda d: f"Milestone “{d.get('name')}” frozen",
     "share.created": _share("created"),
     "share.revoked": _share("revoked"),
+    "workflow.added": lambda d: f"Workflow “{d.get('name', '')}” added",
+    "workflow.renamed": lambda d: f"Workflow “{d.get('before', '')}” renamed to "
+                                  f"“{d.get('name', '')}”",
+    "workflow.edited": lambda d: f"Description of workflow “{d.get('name', '')}” edited",
+    "workflow.moved": _moved,
+    "workflow.duplicated": lambda d: f"Workflow “{d.get('source', '')}” copied as "
+                                     f"“{d.get('name', '')}”, with its answers",
+    "workflow.removed": lambda d: f"Workflow “{d.get('name', '')}” removed, with its answers",
+    "member.role_changed": lambda d: f"Role of {d.get('member', 'a member')} changed from "
+                                     f"{_role(d.get('before'))} to {_role(d.get('after'))}",
+    "member.removed": lambda d: f"{d.get('member', 'A member')} removed from the team "
+                                f"(was {_role(d.get('role'))})",
+    "member.joined": lambda d: f"{d.get('member', 'Someone')} accepted an invitation and "
+                               f"joined the team as {_role(d.get('role'))}",
     "workflow.automation_linked": lambda d: f"Automation file {d.get('file')} linked "
                                             f"({d.get('suggestions', 0)} suggested answers)",
     "workflow.automation_unlinked": lambda d: f"Automation file {d.get('file')} unlinked",

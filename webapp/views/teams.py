@@ -142,7 +142,8 @@ def change_role(team_id: int, user_id: int):
     if not form.validate_on_submit():
         abort(400, "Choose one of the listed roles.")
     return _apply(
-        lambda: team_service.change_role(get_session(), team, user_id, Role(form.role.data)),
+        lambda: team_service.change_role(get_session(), team, user_id, Role(form.role.data),
+                                        current_user),
         team, "Role changed.",
     )
 
@@ -153,7 +154,8 @@ def remove_member(team_id: int, user_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     return _apply(
-        lambda: team_service.remove_member(get_session(), team, user_id), team, "Member removed."
+        lambda: team_service.remove_member(get_session(), team, user_id, current_user), team,
+        "Member removed.",
     )
 
 

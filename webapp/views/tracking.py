@@ -35,6 +35,7 @@ from webapp.services.audit import audit_events
 from webapp.services.evaluation import QuestionnaireMissing
 from webapp.services.teams import members_of
 from webapp.tracking import exports
+from webapp.tracking.audit_filters import AUDIT_KINDS, AuditFilters
 from webapp.tracking.audit_text import describe_event
 from webapp.tracking.plan_filters import PlanFilters, plan_choices
 from webapp.views import member_assessment, members_blueprint
@@ -253,23 +254,19 @@ def export(assessment_id: int, fmt: str):
 # --- audit log --------------------------------------------------------------------------------
 
 
-#: Filters of the audit log page: query value → (action prefix, label).
-AUDIT_KINDS = {"answers": ("answer.", "Answers"), "plan": ("finding.", "Plan tracking"),
-               "milestones": ("milestone.", "Milestones"), "shares": ("share.", "Share links")}
-
-
 @bp.get("/audit")
 def audit_log(assessment_id: int):
     assessment = member_assessment(assessment_id, Role.EDITOR)
-    kind = request.args.get("kind")
-    prefix = AUDIT_KINDS[kind][0] if kind in AUDIT_KINDS else None
-    events = audit_events(get_session(), assessment, limit=AUDIT_LIMIT, action_prefix=prefix)
+    filters = AuditFilters.from_args(request.args)
+    events = audit_events(get_session(), assessment, limit=AUDIT_LIMIT,
+                          action_prefix=filters.prefix, actor_id=filters.actor_id,
+                          since=filters.since, before=filters.before)
     words = AuditWords.of(assessment)
     if request.args.get("format") == "csv":
         return _audit_csv(assessment, events, words)
     return render_template("tracking/audit.html", assessment=assessment, events=events,
-                           kinds=AUDIT_KINDS, kind=kind if prefix else None, limit=AUDIT_LIMIT,
-                           describe=words.describe, where=words.where)
+                           kinds=AUDIT_KINDS, filters=filters, members=_members(assessment),
+                           limit=AUDIT_LIMIT, describe=words.describe, where=words.where)
 
 
 class AuditWords:

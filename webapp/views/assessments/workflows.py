@@ -69,6 +69,7 @@ def add_workflow(assessment_id: int):
             name=form.name.data,
             description=form.description.data or "",
             source=form.source.data or "",
+            actor=current_user,
         )
     except ServiceError as error:
         form.name.errors = [*form.name.errors, error.message]
@@ -91,6 +92,7 @@ def edit_workflow(assessment_id: int, workflow_id: int):
             name=form.name.data,
             description=form.description.data or "",
             source=form.source.data or "",
+            actor=current_user,
         )
         flash("Workflow details saved.", "success")
         return redirect(_list_url(assessment))
@@ -119,7 +121,7 @@ def move_workflow(assessment_id: int, workflow_id: int):
         abort(400, "Move a workflow up or down by one place.")
     if workflow.position != form.position.data:  # a resent form: it already moved
         return redirect(_list_url(assessment))
-    if service.move_workflow(get_session(), workflow, form.offset.data):
+    if service.move_workflow(get_session(), workflow, form.offset.data, current_user):
         flash(f"Moved “{workflow.name}” {'up' if form.offset.data < 0 else 'down'}.", "success")
     return redirect(_list_url(assessment))
 
@@ -134,7 +136,8 @@ def duplicate_workflow(assessment_id: int, workflow_id: int):
         flash("This form was already sent; the workflow was duplicated once.", "info")
         return redirect(_list_url(assessment))
     try:
-        copy = service.duplicate_workflow(get_session(), workflow, current_user.id)
+        copy = service.duplicate_workflow(get_session(), workflow, current_user.id,
+                                        current_user)
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(_list_url(assessment))
@@ -152,6 +155,6 @@ def remove_workflow(assessment_id: int, workflow_id: int):
         flash("That workflow was already removed.", "info")
         return redirect(_list_url(assessment))
     name = workflow.name
-    service.remove_workflow(get_session(), workflow)
+    service.remove_workflow(get_session(), workflow, current_user)
     flash(f"“{name}” and its answers were removed.", "success")
     return redirect(_list_url(assessment))
