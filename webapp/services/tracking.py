@@ -391,8 +391,10 @@ def bulk_update(session: Session, assessment: Assessment, user: User, refs: list
             before = len(_changes(session, t, _check(session, assessment, data))) if t else 1
             update_tracking(session, assessment, user, ref, data)
         except ServiceError as error:
+            hint = (" Accept a risk on the finding's own page."
+                    if error.field in ("justification", "review_date") else "")
             refusals.append(Refusal(ref, entry.finding.get("title") or ref.rule_id,
-                                    error.message))
+                                    error.message + hint))
             continue
         changed += bool(before)
     if refusals:
