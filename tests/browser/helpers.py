@@ -58,6 +58,20 @@ def create_team_and_assessment(page, base: str) -> int:
     return int(re.search(r"/assessments/(\d+)/", page.url).group(1))
 
 
+def invite_and_join(owner, member, base: str, email: str, role: str = "editor",
+                    team: str = "Payments") -> None:
+    """The owner invites `email` from the team page; `member`, signed in as that person,
+    opens the link and accepts (nobody joins a team without accepting)."""
+    owner.goto(f"{base}/teams/")
+    owner.get_by_role("link", name=team).click()
+    owner.get_by_label("Their email").fill(email)
+    owner.get_by_label("Role", exact=True).select_option(role)
+    owner.get_by_role("button", name="Invite", exact=True).click()
+    member.goto(owner.locator("#invite-url").input_value())
+    member.get_by_role("button", name=f"Accept and join {team}").click()
+    member.get_by_text(f"You joined {team} as {role}.").wait_for()
+
+
 def add_member(session, team, email: str, role: Role) -> None:
     """Seed a membership directly (in the app, people join by accepting an invitation)."""
     user = accounts.find_user_by_email(session, email)

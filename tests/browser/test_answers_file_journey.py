@@ -46,7 +46,8 @@ def test_export_edit_import_with_a_preview(page, live_server, tmp_path):
 def test_a_token_is_shown_once(page, live_server):
     review = seed_review(live_server)
     sign_in(page, review["base"])
-    page.get_by_role("link", name="API tokens").click()
+    page.locator(".user-name").click()  # the account page leads to the tokens
+    page.get_by_role("link", name="Manage API tokens").click()
     page.get_by_label("Name").fill("CI pipeline")
     page.get_by_role("button", name="Create token").click()
     secret = page.locator("code.token-secret").inner_text()

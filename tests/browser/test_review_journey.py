@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import create_team_and_assessment, sign_up, stored
+from tests.browser.helpers import create_team_and_assessment, invite_and_join, sign_up, stored
 from webapp.db import get_database
 from webapp.models_assessment import Workflow
 
@@ -158,10 +158,7 @@ def test_two_editors_on_one_question_see_a_conflict_and_lose_nothing(
     other_context = browser.new_context(viewport={"width": 1280, "height": 900})
     other = other_context.new_page()
     sign_up(other, live_server.url, "Eddie Editor", "eddie@example.com")
-    owner.goto(f"{live_server.url}/teams/")
-    owner.get_by_role("link", name="Payments").click()
-    owner.get_by_label("Their email").fill("eddie@example.com")
-    owner.get_by_role("button", name="Add member").click()
+    invite_and_join(owner, other, live_server.url, "eddie@example.com")
     url = f"{live_server.url}/assessments/{owner.assessment_id}/steps/observe"
     owner.goto(url)
     other.goto(url)
@@ -234,11 +231,7 @@ def test_a_viewer_has_no_controls_and_a_forged_post_is_refused(editor_page, live
     viewer_context = browser.new_context()
     viewer = viewer_context.new_page()
     sign_up(viewer, live_server.url, "Vic Viewer", "vic@example.com")
-    owner.goto(f"{live_server.url}/teams/")
-    owner.get_by_role("link", name="Payments").click()
-    owner.get_by_label("Their email").fill("vic@example.com")
-    owner.get_by_label("Role", exact=True).select_option("viewer")
-    owner.get_by_role("button", name="Add member").click()
+    invite_and_join(owner, viewer, live_server.url, "vic@example.com", "viewer")
 
     url = f"{live_server.url}/assessments/{owner.assessment_id}/steps/observe"
     viewer.goto(url)
