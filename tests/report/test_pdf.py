@@ -73,4 +73,4 @@ def test_lines_break_at_their_last_fitting_word(sample_pdf):
 
 def test_top_actions_name_the_finding_to_read(sample_pdf):
     summary = next(page for page in pdf_pages(sample_pdf) if "most important actions" in page)
-    assert re.search(r"effort \w · finding 1$", summary, re.M)
+    assert re.search(r"effort \w · finding 1 · ", summary, re.M)  # then its follow-up

@@ -19,6 +19,7 @@ from webapp import migrate
 from webapp.db import get_database, session_scope
 from webapp.models import Team
 from webapp.security import CONTENT_SECURITY_POLICY
+from webapp.services.submissions import new_token
 
 sqlite_only = pytest.mark.skipif(postgres_url() is not None,
                                  reason="faults of the SQLite file; PostgreSQL's are below")
@@ -31,6 +32,12 @@ def signed_up(app):
         "confirm": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)[-3000:]
     return client
+
+
+def team_form(name: str) -> dict[str, str]:
+    """The new-team form as the page sends it (its one-time token makes a double submit
+    create one team)."""
+    return {"name": name, "submit_token": new_token()}
 
 
 def team_names(app) -> list[str]:
@@ -86,7 +93,7 @@ def test_a_save_that_waits_too_long_for_the_lock_gets_a_retryable_503(make_app):
     blocker.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
-        response = client.post("/teams/new", data={"name": "Payments"})
+        response = client.post("/teams/new", data=team_form("Payments"))
         waited = time.monotonic() - started
     finally:
         blocker.execute("ROLLBACK")
@@ -94,7 +101,7 @@ def test_a_save_that_waits_too_long_for_the_lock_gets_a_retryable_503(make_app):
     assert_unavailable_page(response, "busy", "send it again")
     assert waited < 3
     assert team_names(app) == []
-    assert client.post("/teams/new", data={"name": "Payments"}).status_code == 302
+    assert client.post("/teams/new", data=team_form("Payments")).status_code == 302
     assert team_names(app) == ["Payments"]
 
 
@@ -107,7 +114,7 @@ def test_a_long_read_does_not_hold_up_a_save(make_app):
     reader.exec_driver_sql("SELECT count(*) FROM teams").scalar()
     try:
         started = time.monotonic()
-        response = client.post("/teams/new", data={"name": "Payments"})
+        response = client.post("/teams/new", data=team_form("Payments"))
         assert time.monotonic() - started < 1
     finally:
         reader.close()
@@ -123,11 +130,11 @@ def test_a_read_only_database_gives_503_and_recovers_by_itself(make_app, read_on
     read_only(path)
     assert client.get("/readyz").status_code == 503
     assert client.get("/readyz").get_json()["reason"] == "database refuses writes"
-    assert_unavailable_page(client.post("/teams/new", data={"name": "Payments"}))
+    assert_unavailable_page(client.post("/teams/new", data=team_form("Payments")))
     assert client.get("/teams/").status_code == 200  # reading still works
     read_only.undo(path)
     assert client.get("/readyz").status_code == 200
-    assert client.post("/teams/new", data={"name": "Payments"}).status_code == 302
+    assert client.post("/teams/new", data=team_form("Payments")).status_code == 302
     assert team_names(app) == ["Payments"]
 
 
@@ -141,12 +148,12 @@ def test_a_deleted_database_file_refuses_writes_until_it_is_restored(make_app, t
         source.backup(target)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    assert_unavailable_page(client.post("/teams/new", data={"name": "Lost"}))
+    assert_unavailable_page(client.post("/teams/new", data=team_form("Lost")))
     assert client.get("/readyz").status_code == 503
     assert not path.exists()  # never recreated empty in its place
     shutil.copyfile(backup, path)
     assert client.get("/readyz").status_code == 200
-    assert client.post("/teams/new", data={"name": "Kept"}).status_code == 302
+    assert client.post("/teams/new", data=team_form("Kept")).status_code == 302
     assert team_names(app) == ["Kept"]
 
 
@@ -160,14 +167,14 @@ def test_a_database_file_replaced_by_junk_gives_503_then_a_good_copy_is_used(mak
     junk = tmp_path / "junk"
     junk.write_bytes(b"not a database" * 100)
     os.replace(junk, path)
-    assert_unavailable_page(client.post("/teams/new", data={"name": "Lost"}))
+    assert_unavailable_page(client.post("/teams/new", data=team_form("Lost")))
     assert client.get("/readyz").status_code == 503
     for suffix in ("-wal", "-shm"):  # a restore replaces the database with its journal
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.replace(good, path)
     assert client.get("/readyz").status_code == 200
     newcomer = signed_up(app)  # the restored file is empty: its first account is new
-    assert newcomer.post("/teams/new", data={"name": "Kept"}).status_code == 302
+    assert newcomer.post("/teams/new", data=team_form("Kept")).status_code == 302
     assert team_names(app) == ["Kept"]
 
 
@@ -191,7 +198,7 @@ def test_connections_cut_by_the_database_server_are_reopened_by_themselves(make_
         connection.execute(text(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
-    assert client.post("/teams/new", data={"name": "Payments"}).status_code == 302
+    assert client.post("/teams/new", data=team_form("Payments")).status_code == 302
     assert team_names(app) == ["Payments"]
 
 
@@ -204,7 +211,7 @@ def test_a_slow_render_does_not_hold_up_a_save_made_meanwhile(make_app, tmp_path
 
     app = make_app(REPORT_CACHE_DIR=str(tmp_path / "pdfs"))
     client = signed_up(app)
-    assert client.post("/teams/new", data={"name": "Payments"}).status_code == 302
+    assert client.post("/teams/new", data=team_form("Payments")).status_code == 302
     rendering, release = threading.Event(), threading.Event()
 
     class SlowRenderer:
@@ -229,7 +236,7 @@ def test_a_slow_render_does_not_hold_up_a_save_made_meanwhile(make_app, tmp_path
     try:
         assert rendering.wait(30)
         started = time.monotonic()
-        response = client.post("/teams/new", data={"name": "Checkout"})
+        response = client.post("/teams/new", data=team_form("Checkout"))
         assert time.monotonic() - started < 1
     finally:
         release.set()

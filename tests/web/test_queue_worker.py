@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO_ROOT, TEST_SECRET
+from tests.factories import PASSWORD
 from webapp import tasks
 from webapp.db import session_scope
 from webapp.services import accounts, pdfs
@@ -30,7 +31,7 @@ def setup(make_app, tmp_path):
     app = make_app(QUEUE_IMMEDIATE=False, QUEUE_FILE=str(tmp_path / "queue.sqlite3"),
                    REPORT_CACHE_DIR=str(tmp_path / "cache"), PDF_TIMEOUT=60)
     with app.app_context(), session_scope(app) as session:
-        owner = accounts.sign_up(session, email="o@example.com", name="O", password="x" * 12)
+        owner = accounts.sign_up(session, email="o@example.com", name="O", password=PASSWORD)
         team = team_service.create_team(session, owner, "Payments")
         assessment_id = assessment_service.start_assessment(session, team, owner,
                                                             name="Ledger").id
