@@ -8,6 +8,7 @@ imported). Automation files the workflows name (`file:`) are read next to the an
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,12 +22,19 @@ class ImportRefused(Exception):
 
 def run(path: Path, team_name: str, email: str | None, into: int | None, app=None) -> str:
     """Import and commit; the line to print. Raises ImportRefused."""
-    from webapp import db
-    from webapp.app import create_app
-    from webapp.services import answers_file as service
+    from webapp import server
 
     text = _read(path)
-    app = app or create_app()
+    with contextlib.ExitStack() as stack:
+        app = app or stack.enter_context(server.command_app())
+        return _import(path, text, team_name, email, into, app)
+
+
+def _import(path: Path, text: str, team_name: str, email: str | None, into: int | None,
+            app) -> str:
+    from webapp import db
+    from webapp.services import answers_file as service
+
     with app.app_context(), db.session_scope(app) as session:
         team = _team(session, team_name)
         user = _user(session, team, email)

@@ -20,17 +20,10 @@ def lens() -> None:
 @contextmanager
 def _session():
     from webapp import server
-    from webapp.app import create_app
-    from webapp.config import ConfigError
     from webapp.db import session_scope
-    from webapp.startup import StartupError
 
     server.upgrade()
-    try:
-        app = create_app()
-    except (StartupError, ConfigError) as error:
-        raise click.ClickException(str(error)) from None
-    with app.app_context(), session_scope(app) as session:
+    with server.command_app() as app, app.app_context(), session_scope(app) as session:
         yield session
 
 

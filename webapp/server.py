@@ -200,18 +200,31 @@ class QueueWorkerProcess:
                 self.process.kill()
 
 
+@contextlib.contextmanager
+def command_app(overrides: dict | None = None):
+    """The app of a one-shot command; its database connections are closed when it ends (a
+    command run inside another process, as in tests, must not leave them to the collector)."""
+    from webapp.app import create_app
+    from webapp.db import get_database
+
+    try:
+        app = create_app(overrides)
+    except (StartupError, ConfigError) as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield app
+    finally:
+        get_database(app).engine.dispose()
+
+
 def create_admin(email: str, name: str) -> str:
     """`faultline admin create`: promote the account using `email`, or create it."""
-    from webapp.app import create_app
     from webapp.db import session_scope
     from webapp.services import ServiceError, accounts
     from webapp.services.admin import create_admin as make_admin
 
-    try:
-        app = create_app({"CHECK_CONTENT": False})
-    except (StartupError, ConfigError) as error:
-        raise click.ClickException(str(error)) from None
-    with app.app_context(), session_scope(app) as session:
+    with command_app({"CHECK_CONTENT": False}) as app, app.app_context(), \
+            session_scope(app) as session:
         existing = accounts.find_user_by_email(session, email)
         password = None
         if existing is None:
