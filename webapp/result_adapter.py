@@ -1,7 +1,7 @@
 """The one place the API, the CI gate and the portfolio read the engine's result as JSON.
 
-Today that is `domain.result_to_json`; when the typed result lands it becomes its JSON method,
-a change to this function alone.
+It is the typed result's JSON (`domain.result_to_json`, the `faultline report --format json`
+shape), so a change of that shape is a change here alone.
 """
 
 from __future__ import annotations
