@@ -1,14 +1,16 @@
-"""Server time of the portfolio page for 200 assessments over 20 teams (target <= 100 ms median).
+"""The portfolio benchmark's data: 200 assessments over 20 teams (target <= 100 ms median).
 
-Builds a fresh SQLite database (or uses DATABASE_URL when given), fills 200 assessments from
-the two example answers files (every tenth with two milestones), signs an administrator in and
-times GET /portfolio/ in process: one cold request (every assessment evaluated), then the
-median of warm requests (figures reused per revision). Run: python benchmarks/portfolio.py
+The figure of record is `python benchmarks/web.py --run portfolio`: it builds this data in the
+served database (`build_served`) and times the page over HTTP beside /healthz on the same
+server. Run alone, this script builds a fresh SQLite database (or reuses --keep) and times
+GET /portfolio/ in process, without a server: useful with --profile to see where a request's
+time goes. Run: python benchmarks/portfolio.py [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -19,22 +21,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-TARGET_MS = 100.0
+TARGET_MS = PORTFOLIO_TARGET_MS = 100.0
 PASSWORD = "benchmark password 1"
+ADMIN = "admin@example.com"
 
 
-def build(app, teams: int, assessments: int) -> None:
+def build(app, teams: int, assessments: int, email: str = ADMIN,
+          password: str = PASSWORD) -> None:
     """Two assessments imported from the examples, the rest started as their next reviews
-    (rows copied, which is quick), spread over the teams; every tenth with two milestones."""
+    (rows copied, which is quick), spread over the teams; every tenth with two milestones, every
+    third with a finished and an overdue tracked action. An administrator `email` sees all."""
+    import datetime as dt
+
     from webapp import db
     from webapp.models import Membership, Team, User
+    from webapp.models_tracking import FindingTracking
     from webapp.services import accounts, answers_file, milestones, next_review
 
     texts = [(ROOT / "examples" / name).read_text(encoding="utf-8")
              for name in ("payments-platform.yaml", "internal-release-tooling.yaml")]
     with app.app_context(), db.session_scope(app) as session:
-        admin = User(email="admin@example.com", name="Admin", is_admin=True,
-                     password_hash=accounts.hash_password(PASSWORD))
+        admin = User(email=email, name="Admin", is_admin=True,
+                     password_hash=accounts.hash_password(password))
         session.add(admin)
         made = [Team(name=f"Team {n:02d}") for n in range(teams)]
         for team in made:
@@ -48,12 +56,47 @@ def build(app, teams: int, assessments: int) -> None:
             if n % 10 == 0:
                 for label in ("Q1", "Q2"):
                     milestones.create_milestone(session, copy, admin, name=label, note="")
+            if n % 3 == 0:
+                session.add_all([
+                    FindingTracking(assessment_id=copy.id, scope="system", status="done",
+                                    rule_id="observe.regulated-without-audit-trail"),
+                    FindingTracking(assessment_id=copy.id, scope="system", status="planned",
+                                    rule_id="repeat.regulated-without-proven-recovery",
+                                    due_date=dt.date(2020, 1, 1))])
         session.flush()
+
+
+def build_served(env: dict[str, str], teams: int, assessments: int) -> str:
+    """Build the data in the database `env` names (a server uses it); returns the email of the
+    administrator who sees it all (password: web.py's)."""
+    from web import PASSWORD as WEB_PASSWORD
+
+    os.environ.update(env)
+    from webapp.app import create_app
+
+    email = f"portfolio-{os.getpid()}-{int(time.time())}@example.com"
+    app = create_app({"TESTING": True})
+    build(app, teams, assessments, email, WEB_PASSWORD)
+    return email
+
+
+def figures_ready(bench, path: str, expected: int, timeout: float = 900.0) -> float:
+    """Seconds until the portfolio shows current figures for `expected` assessments (the
+    queue worker summarizes them after the build)."""
+    start = time.monotonic()
+    conn = bench.connection()
+    while time.monotonic() - start < timeout:
+        conn.request("GET", path + "portfolio.json", headers={"Cookie": bench.cookie})
+        rows = json.loads(conn.getresponse().read())["assessments"]
+        if sum(1 for r in rows if not r.get("updating")) >= expected:
+            return time.monotonic() - start
+        time.sleep(1)
+    raise SystemExit(f"the queue had not summarized {expected} assessments in {timeout:.0f} s")
 
 
 def measure(app, runs: int) -> tuple[float, list[float], list[float]]:
     client = app.test_client()
-    response = client.post("/signin", data={"email": "admin@example.com", "password": PASSWORD})
+    response = client.post("/signin", data={"email": ADMIN, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
     wall, cpu = [], []
     for _ in range(runs + 1):
@@ -70,15 +113,15 @@ def _profile(app) -> None:
     import pstats
 
     client = app.test_client()
-    client.post("/signin", data={"email": "admin@example.com", "password": PASSWORD})
+    client.post("/signin", data={"email": ADMIN, "password": PASSWORD})
     profiler = cProfile.Profile()
     profiler.runcall(client.get, "/portfolio/")
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
 
 def figures(teams: int = 20, assessments: int = 200, runs: int = 15,
-            keep: Path | None = None, profile: bool = False) -> tuple[list[str], bool]:
-    """The lines to print, and whether the median meets the target."""
+            keep: Path | None = None, profile: bool = False) -> list[str]:
+    """The lines to print (in process: no server, no HTTP)."""
     from webapp import migrate
     from webapp.app import create_app
 
@@ -87,8 +130,10 @@ def figures(teams: int = 20, assessments: int = 200, runs: int = 15,
         path = keep or Path(folder) / "portfolio.sqlite3"
         url, existing = f"sqlite:///{path}", path.exists()
         migrate.upgrade(url)
+        # The queue runs its jobs at once here: the first request summarizes what is missing.
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "benchmark", "TESTING": True,
                           "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+                          "QUEUE_IMMEDIATE": True, "PDF_PRERENDER": False,
                           "RESULT_CACHE_DIR": str(Path(folder) / "result-cache"),
                           "FAULTLINE_CONTENT_DIR": ROOT, "FAULTLINE_ENV": "development"})
         if not existing:
@@ -99,16 +144,11 @@ def figures(teams: int = 20, assessments: int = 200, runs: int = 15,
         cold, warm, cpu = measure(app, runs)
         if profile:
             _profile(app)
-    # On a shared machine other processes stretch wall-clock time; this process's CPU time
-    # is the steadier figure, so the verdict uses it and both are printed.
-    median, median_cpu = statistics.median(warm), statistics.median(cpu)
-    verdict = "OK" if median_cpu <= TARGET_MS else "over target"
-    lines.append(f"portfolio page, first request (every assessment evaluated): {cold:.0f} ms")
-    lines.append(f"portfolio page, median of {len(warm)} requests: {median:.1f} ms wall "
-                 f"(min {min(warm):.1f}, max {max(warm):.1f}), {median_cpu:.1f} ms CPU; "
-                 f"load average {os.getloadavg()[0]:.1f}; target <= {TARGET_MS:.0f} ms: "
-                 f"{verdict}")
-    return lines, median_cpu <= TARGET_MS
+    lines.append(f"in process, first request (summaries missing are made at once): {cold:.0f} ms")
+    lines.append(f"in process, median of {len(warm)} requests: {statistics.median(warm):.1f} ms "
+                 f"wall, {statistics.median(cpu):.1f} ms CPU; load average "
+                 f"{os.getloadavg()[0]:.1f} (the figure of record: web.py --run portfolio)")
+    return lines
 
 
 def main() -> int:
@@ -120,9 +160,8 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="print the warm request's "
                         "top functions")
     args = parser.parse_args()
-    lines, ok = figures(args.teams, args.assessments, args.runs, args.keep, args.profile)
-    print("\n".join(lines))
-    return 0 if ok else 1
+    print("\n".join(figures(args.teams, args.assessments, args.runs, args.keep, args.profile)))
+    return 0
 
 
 if __name__ == "__main__":

@@ -130,3 +130,4 @@ import webapp.models_assessment  # noqa: E402, F401
 import webapp.models_lens  # noqa: E402, F401
 import webapp.models_sharing  # noqa: E402, F401
 import webapp.models_tracking  # noqa: E402, F401
+import webapp.portfolio.models  # noqa: E402, F401

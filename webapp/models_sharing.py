@@ -41,7 +41,10 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_events_assessment_time", "assessment_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    #: Null for a use of the API that concerned no single assessment (a list, another team's).
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE")
+    )
     #: Null for events without a signed-in user (share-link views, system jobs) or once the
     #: user's account is deleted.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -51,7 +54,7 @@ class AuditEvent(Base):
     #: JSON: usually {"before": ..., "after": ...}; never a share token.
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    assessment: Mapped[Assessment] = relationship()
+    assessment: Mapped[Assessment | None] = relationship()
     actor: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:

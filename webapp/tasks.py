@@ -21,6 +21,7 @@ queued when the milestone is committed. A PDF already cached or pending is never
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 EXTENSION_KEY = "faultline.queue"
 #: session.info keys filled by services, read after the commit.
 CHANGED_ASSESSMENTS = "faultline.changed_assessments"
+#: app.extensions key: what runs after a commit that changed assessments (see `on_change`).
+CHANGE_LISTENERS = "faultline.change_listeners"
 NEW_MILESTONES = "faultline.new_milestones"
 #: A job still queued after this long (no worker took it) is queued again.
 QUEUED_STALE_AFTER = 900.0
@@ -64,6 +67,12 @@ def init_app(app: Flask) -> Queue:
                   settle_seconds=float(app.config["PDF_SETTLE_SECONDS"]))
     app.extensions[EXTENSION_KEY] = queue
     return queue
+
+
+def on_change(app: Flask, listener: Callable[[dict[int, int]], None]) -> None:
+    """Call `listener({assessment id: revision})` after each commit that changed assessments
+    (features queue their own jobs: the portfolio's summaries)."""
+    app.extensions.setdefault(CHANGE_LISTENERS, []).append(listener)
 
 
 def get_queue(app: Flask | None = None) -> Queue:
@@ -224,6 +233,11 @@ def _after_commit(session: Session) -> None:
     taken = session.info.pop(NEW_MILESTONES, None)
     if not (changed or taken) or not has_app_context():
         return
+    for listener in current_app.extensions.get(CHANGE_LISTENERS, ()) if changed else ():
+        try:
+            listener(changed)
+        except Exception:  # the change is saved; what the listener makes is made later
+            logger.exception("after a change: %r failed", listener)
     queue = current_app.extensions.get(EXTENSION_KEY)
     if queue is None or not current_app.config.get("PDF_PRERENDER", True):
         return

@@ -39,8 +39,14 @@ def _blank_form() -> TokenForm:
 
 def _page(form: TokenForm, secret: str | None = None, status: int = 200):
     return render_template("api/tokens.html", form=form, secret=secret,
-                           tokens=service.tokens_of(get_session(), current_user),
-                           revoke_form=EmptyForm(formdata=None), now=service.utcnow()), status
+                           **_lists(), revoke_form=EmptyForm(formdata=None),
+                           now=service.utcnow()), status
+
+
+def _lists() -> dict:
+    session = get_session()
+    return {"tokens": service.tokens_of(session, current_user),
+            "uses": service.recent_uses(session, current_user)}
 
 
 @bp.get("/")
@@ -60,8 +66,7 @@ def create():
         _token, secret = service.create_token(get_session(), current_user, name=form.name.data,
                                               scope=form.scope.data, days=form.days.data)
     except ServiceError as error:
-        return render_form_error("api/tokens.html", form, error,
-                                 tokens=service.tokens_of(get_session(), current_user),
+        return render_form_error("api/tokens.html", form, error, **_lists(),
                                  revoke_form=EmptyForm(formdata=None), now=service.utcnow())
     return _page(_blank_form(), secret)
 

@@ -35,8 +35,16 @@ class AssessmentSummary(BaseModel):
     status: Literal["not_started", "in_progress", "complete"]
     revision: int = Field(description="Bumped by every change to answers or workflows.")
     updated_at: dt.datetime
-    overall: float | None = Field(description="Overall score 0-100; null when nothing scored.")
+    overall: float | None = Field(description="Overall score 0-100; null when nothing scored "
+                                  "(or while `updating`).")
     coverage: float | None = Field(description="Percent of questions answered or N/A.")
+    fit: str | None = Field(None, description="Fit verdict: strong, partial or poor.")
+    critical: int | None = Field(None, description="Critical findings.")
+    high: int | None = Field(None, description="High findings.")
+    updating: bool = Field(False, description="Changed since its figures were computed: the "
+                           "figures are null until the server has computed them (seconds).")
+    problem: str | None = Field(None, description="Why there are no figures, e.g. its "
+                                "questionnaire version is no longer installed.")
     previous_id: int | None = Field(None, description="The review this one continues.")
 
 

@@ -6,60 +6,67 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import request
+from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.api import schemas
-from webapp.models import Membership, Role, User
+from webapp.models import Role, User
 from webapp.models_api import ApiToken
 from webapp.models_assessment import Assessment
+from webapp.portfolio.service import visible_teams
+from webapp.portfolio.summaries import Standing, compute, standings
 from webapp.result_adapter import result_json
 from webapp.services import answers as answer_service
 from webapp.services import milestones as milestone_service
 from webapp.services import tracking as tracking_service
 from webapp.services.assessments import get_assessment
-from webapp.services.audit import record_audit
 from webapp.services.evaluation import evaluate_assessment
 
 
 def load(session: Session, token: ApiToken, assessment_id: int, role: Role) -> Assessment:
-    """The assessment after the role check, its use recorded in the assessment's audit log."""
+    """The assessment after the role check; the request's audit row names it (views)."""
     assessment, _membership = get_assessment(session, assessment_id, token.user, role)
-    record_audit(session, assessment=assessment, actor=token.user,
-                 action="api.write" if role is Role.EDITOR else "api.read",
-                 target=f"{request.method} {request.path}",
-                 detail={"token": token.prefix, "token_name": token.name})
+    g.api_assessment_id = assessment.id
     return assessment
 
 
-def summary(session: Session, assessment: Assessment) -> dict[str, Any]:
-    result = evaluate_assessment(session, assessment)
+def _summary(assessment: Any, team: str, standing: Standing) -> dict[str, Any]:
+    f = standing.facts
     return {
         "id": assessment.id, "name": assessment.name, "description": assessment.description,
-        "team": {"id": assessment.team.id, "name": assessment.team.name},
+        "team": {"id": assessment.team_id, "name": team},
         "questionnaire": {"id": assessment.questionnaire_id,
                           "version": assessment.questionnaire_version},
         "status": assessment.status, "revision": assessment.revision,
-        "updated_at": assessment.updated_at, "overall": result.overall,
-        "coverage": result.coverage.percent, "previous_id": assessment.previous_id,
+        "updated_at": assessment.updated_at, "previous_id": assessment.previous_id,
+        "overall": f.overall if f else None, "coverage": f.coverage if f else None,
+        "fit": f.fit if f else None, "critical": f.critical if f else None,
+        "high": f.high if f else None, "updating": standing.updating,
+        "problem": standing.problem,
     }
 
 
 def assessments(session: Session, user: User, team_id: int | None) -> dict[str, Any]:
-    query = (select(Assessment).join(Membership, (Membership.team_id == Assessment.team_id)
-                                     & (Membership.user_id == user.id))
-             .order_by(Assessment.id))
-    if team_id is not None:
-        query = query.where(Assessment.team_id == team_id)
-    return {"assessments": [summary(session, a) for a in session.scalars(query)]}
+    """Every assessment of the teams the user sees (administrators: all, as on the
+    portfolio), with the figures the task queue keeps per revision: no result is built."""
+    teams = {t.id: t.name for t in visible_teams(session, user)}
+    wanted = [team_id] if team_id is not None else list(teams)
+    query = select(Assessment).where(Assessment.team_id.in_([t for t in wanted if t in teams]))
+    listed = list(session.scalars(query.order_by(Assessment.id)))
+    known = standings(session, listed)
+    return {"assessments": [_summary(a, teams[a.team_id], known[a.id]) for a in listed]}
 
 
 def detail(session: Session, assessment: Assessment) -> dict[str, Any]:
+    """One assessment with its figures (evaluated now if its revision is new)."""
     workflows = [{"id": w.id, "position": w.position, "name": w.name,
                   "description": w.description, "automation_file": w.automation_name}
                  for w in assessment.workflows]
-    return summary(session, assessment) | {"workflows": workflows}
+    standing = standings(session, [assessment])[assessment.id]
+    if standing.updating:
+        standing = compute(session, assessment)
+    return _summary(assessment, assessment.team.name, standing) | {"workflows": workflows}
 
 
 def result(session: Session, assessment: Assessment) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from werkzeug.exceptions import NotFound
 
 from webapp.models import User, utcnow
 from webapp.models_api import ApiToken, TokenScope
+from webapp.models_sharing import AuditEvent
 from webapp.services import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -25,6 +26,8 @@ PREFIX = "flt_"
 #: Lifetimes a person can choose, in days; a token always expires.
 LIFETIMES = (7, 30, 90, 365)
 MAX_ACTIVE = 20
+#: The audit log's actions for a request made with a token.
+USE_ACTIONS = ("api.read", "api.write")
 
 
 class TokenRefused(Exception):
@@ -65,6 +68,14 @@ def active_tokens(session: Session, user: User) -> list[ApiToken]:
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:
     query = select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+    return list(session.scalars(query))
+
+
+def recent_uses(session: Session, user: User, limit: int = 20) -> list[AuditEvent]:
+    """The latest uses of the user's tokens, from the audit log (each request is one row)."""
+    query = (select(AuditEvent).where(AuditEvent.actor_id == user.id,
+                                      AuditEvent.action.in_(USE_ACTIONS))
+             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit))
     return list(session.scalars(query))
 
 

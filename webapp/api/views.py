@@ -18,10 +18,11 @@ from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 
 from webapp.api import openapi, schemas
 from webapp.api import services as api
-from webapp.api.tokens import TokenRefused, authenticate
+from webapp.api.tokens import USE_ACTIONS, TokenRefused, authenticate
 from webapp.db import get_session
 from webapp.extensions import csrf, limiter
-from webapp.models import Role
+from webapp.models import Role, utcnow
+from webapp.models_sharing import AuditEvent
 from webapp.services import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,34 @@ def _authenticate() -> None:
     if request.method not in SAFE_METHODS and not g.api_token.can_write:
         logger.info("refused API write with read-only token %s", g.api_token.id)
         raise Forbidden("This token is read-only: create a read-write token to change things.")
+
+
+@bp.after_request
+def _record_use(response: Response) -> Response:
+    """One audit row per use of a token, whatever the answer: the assessment it concerned (if
+    the token's user may see it), the request and its status. A refused request rolls back, so
+    its row is written after that rollback, on its own."""
+    token = g.get("api_token")
+    if token is None:
+        return response
+    event = AuditEvent(
+        assessment_id=g.get("api_assessment_id"), actor_id=token.user_id, created_at=utcnow(),
+        action=USE_ACTIONS[0] if request.method in SAFE_METHODS else USE_ACTIONS[1],
+        target=f"{request.method} {request.full_path.rstrip('?')}"[:300],
+        detail={"token": token.prefix, "token_name": token.name,
+                "status": response.status_code})
+    session = get_session()
+    if response.status_code < 400:
+        session.add(event)  # committed with the request's change
+        return response
+    session.rollback()
+    session.add(event)
+    try:
+        session.commit()
+    except Exception:  # the answer stands; only its audit row is lost, and logged
+        session.rollback()
+        logger.exception("could not record API use %s by token %s", event.target, token.id)
+    return response
 
 
 def problem(status: int, title: str, detail: str | None = None, **extra):

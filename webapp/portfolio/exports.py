@@ -6,6 +6,8 @@ import csv
 import io
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from webapp.portfolio.service import Row
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
@@ -24,7 +26,7 @@ def row_data(row: Row, layers: list[tuple[str, str]]) -> dict[str, Any]:
         "now_open": row.now_open, "overdue": row.overdue,
         "trend": [{"label": p.label, "date": p.date.isoformat() if p.date else None,
                    "score": p.score} for p in row.trend],
-        "problem": row.problem,
+        "problem": row.problem, "updating": row.updating,
     }
 
 
@@ -38,14 +40,20 @@ def as_csv(rows: list[Row], layers: list[tuple[str, str]]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["id", "assessment", "team", "status", "overall", "coverage", "fit",
                      *[title for _i, title in layers], "critical", "high", "now_open",
-                     "overdue", "updated_at"])
+                     "overdue", "updated_at", "figures"])
     for row in rows:
         d = row_data(row, layers)
         writer.writerow([d["id"], _safe(d["name"]), _safe(d["team"]), d["status"],
                          _num(d["overall"]), _num(d["coverage"]), d["fit"] or "",
                          *[_num(d["layers"][i]) for i, _t in layers], _num(d["critical"]),
-                         _num(d["high"]), d["now_open"], d["overdue"], d["updated_at"]])
+                         _num(d["high"]), d["now_open"], d["overdue"], d["updated_at"],
+                         _figures(row)])
     return out.getvalue()
+
+
+def _figures(row: Row) -> str:
+    """Whether the row's figures are the assessment's current ones, and why not."""
+    return _safe(row.problem) if row.problem else "updating" if row.updating else "current"
 
 
 def _num(value: Any) -> str:
@@ -85,10 +93,14 @@ def heat(score: float | None) -> str:
 
 
 def page_rows(rows: list[Row], layers: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    """What each table row shows, prepared here so the template only prints."""
+    """What each table row shows, prepared here so the template only prints. The heat map's
+    cells (most of the page) are one piece of markup per row, each title escaped once."""
+    labels = [(i, escape(title)) for i, title in layers]
     out = []
     for row in rows:
         scores = {i: score for i, _t, score in (row.facts.layers if row.facts else ())}
-        cells = [(title, scores.get(i), heat(scores.get(i))) for i, title in layers]
+        cells = Markup("".join(
+            f'<td data-label="{label}" class="heat {heat(scores.get(i))}">'
+            f'{"–" if scores.get(i) is None else scores[i]}</td>' for i, label in labels))
         out.append({"row": row, "f": row.facts, "cells": cells, "spark": spark(row.trend)})
     return out

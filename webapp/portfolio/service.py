@@ -1,7 +1,8 @@
 """The portfolio's rows: every assessment of the teams a person may see (administrators: all
 teams), with score, layer heat map, risk counts, fit, open "Now" actions, overdue tracking
-and the score trend over the milestones. A handful of queries for the whole page; engine
-figures come from `facts` (computed once per assessment revision)."""
+and the score trend over the milestones. A handful of queries for the whole page; the engine's
+figures are the summaries the task queue keeps per assessment revision (`summaries`): no
+result is built here."""
 
 from __future__ import annotations
 
@@ -10,19 +11,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.models import Membership, Team, User
 from webapp.models_assessment import STATUS_VALUES, Assessment, Workflow
 from webapp.models_tracking import FindingStatus, FindingTracking, Milestone
-from webapp.portfolio import facts as facts_module
-from webapp.portfolio.facts import Facts
-from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.portfolio.summaries import Facts, standings
 
-#: The columns a row needs; the whole assessment is loaded only to evaluate a new revision.
+#: The columns a row needs (the last four make the revision's evaluation key).
 LISTED = (Assessment.id, Assessment.name, Assessment.team_id, Assessment.status,
-          Assessment.revision, Assessment.updated_at)
+          Assessment.revision, Assessment.updated_at, Assessment.questionnaire_id,
+          Assessment.questionnaire_version)
 CLOSED = {FindingStatus.DONE.value, FindingStatus.RISK_ACCEPTED.value}
 SORTS = ("name", "team", "score", "critical", "high", "coverage", "now", "overdue", "updated")
 
@@ -44,6 +44,8 @@ class Row:
     updated_at: dt.datetime
     facts: Facts | None
     problem: str | None = None
+    #: Changed since its figures were computed: the queue is updating them.
+    updating: bool = False
     now_open: int = 0
     overdue: int = 0
     trend: list[Point] = field(default_factory=list)
@@ -76,38 +78,21 @@ def rows(session: Session, user: User, filters: Filters, today: dt.date) -> list
         query = query.where(Assessment.status == filters.status)
     assessments = list(session.execute(query))
     ids = [a.id for a in assessments]
-    trackings, workflows = _trackings(session, ids), _workflow_ids(session, ids)
-    trends = _trends(session, ids)
-    out = [_row(session, a, teams[a.team_id], trackings.get(a.id, []), workflows.get(a.id, {}),
-                trends.get(a.id, []), today) for a in assessments]
+    known = standings(session, assessments)
+    closed, overdue = _closed(session, ids), _overdue(session, ids, today)
+    workflows, trends = _workflow_ids(session, ids), _trends(session, ids)
+    out = []
+    for a in assessments:
+        row = Row(a.id, a.name, a.team_id, teams[a.team_id], a.status, a.updated_at,
+                  known[a.id].facts, known[a.id].problem, known[a.id].updating,
+                  overdue=overdue.get(a.id, 0))
+        if row.facts is not None:
+            done, names = closed.get(a.id, set()), workflows.get(a.id, {})
+            row.now_open = sum(1 for rule, wf in row.facts.now
+                               if (_scope(names, wf), rule) not in done)
+            row.trend = [*trends.get(a.id, []), Point("Now", a.updated_at, row.facts.overall)]
+        out.append(row)
     return sort_rows(out, filters)
-
-
-def _row(session, assessment, team, trackings, workflows, trend, today) -> Row:
-    row = Row(assessment.id, assessment.name, assessment.team_id, team, assessment.status,
-              assessment.updated_at, None)
-    try:
-        row.facts = _facts(session, assessment)
-    except QuestionnaireMissing as error:
-        row.problem = error.message
-        return row
-    closed = {(scope, rule) for scope, rule, status, _due in trackings if status in CLOSED}
-    row.now_open = sum(1 for rule, wf in row.facts.now
-                       if (_scope(workflows, wf), rule) not in closed)
-    row.overdue = sum(1 for _s, _r, status, due in trackings
-                      if due is not None and due < today and status not in CLOSED)
-    row.trend = [*trend, Point("Now", assessment.updated_at, row.facts.overall)]
-    return row
-
-
-def _facts(session: Session, listed: Any) -> Facts:
-    key = (listed.id, listed.revision, listed.updated_at)
-    found = facts_module.cache().get(key)
-    if found is None:
-        result = evaluate_assessment(session, session.get(Assessment, listed.id))
-        found = facts_module.facts_of(result)
-        facts_module.cache().put(key, found)
-    return found
 
 
 def _scope(workflows: dict[str, int], name: str | None) -> str:
@@ -117,19 +102,30 @@ def _scope(workflows: dict[str, int], name: str | None) -> str:
     return f"workflow:{workflow_id}" if workflow_id is not None else f"workflow:?{name}"
 
 
-def _trackings(session: Session, ids: list[int]) -> dict[int, list[tuple]]:
-    query = select(FindingTracking.assessment_id, FindingTracking.scope, FindingTracking.rule_id,
-                   FindingTracking.status, FindingTracking.due_date).where(
-        FindingTracking.assessment_id.in_(ids))
-    out: dict[int, list[tuple]] = defaultdict(list)
-    for assessment_id, *rest in session.execute(query):
-        out[assessment_id].append(tuple(rest))
+def _closed(session: Session, ids: list[int]) -> dict[int, set[tuple[str, str]]]:
+    """(scope, rule) of the findings tracked as done or accepted, per assessment."""
+    query = select(FindingTracking.assessment_id, FindingTracking.scope,
+                   FindingTracking.rule_id).where(FindingTracking.assessment_id.in_(ids),
+                                                  FindingTracking.status.in_(CLOSED))
+    out: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for assessment_id, scope, rule in session.execute(query):
+        out[assessment_id].add((scope, rule))
     return out
+
+
+def _overdue(session: Session, ids: list[int], today: dt.date) -> dict[int, int]:
+    """Open tracked actions past their due date, per assessment."""
+    query = (select(FindingTracking.assessment_id, func.count())
+             .where(FindingTracking.assessment_id.in_(ids),
+                    FindingTracking.due_date < today,
+                    FindingTracking.status.not_in(CLOSED))
+             .group_by(FindingTracking.assessment_id))
+    return {assessment_id: count for assessment_id, count in session.execute(query)}
 
 
 def _workflow_ids(session: Session, ids: list[int]) -> dict[int, dict[str, int]]:
     query = select(Workflow.assessment_id, Workflow.name, Workflow.id).where(
-        Workflow.assessment_id.in_(ids))
+        Workflow.assessment_id.in_(ids)).order_by(Workflow.id)
     out: dict[int, dict[str, int]] = defaultdict(dict)
     for assessment_id, name, workflow_id in session.execute(query):
         out[assessment_id].setdefault(name, workflow_id)
@@ -137,32 +133,16 @@ def _workflow_ids(session: Session, ids: list[int]) -> dict[int, dict[str, int]]
 
 
 def _trends(session: Session, ids: list[int]) -> dict[int, list[Point]]:
-    """Each assessment's milestones as trend points, oldest first. Only the ids are queried
-    (a milestone row's later columns sit behind its large JSON); a frozen milestone's point is
-    read once per process."""
-    query = select(Milestone.id, Milestone.assessment_id).where(
-        Milestone.assessment_id.in_(ids)).order_by(Milestone.id)
-    listed = list(session.execute(query))
-    points = _milestone_points(session, [milestone_id for milestone_id, _a in listed])
+    """Each assessment's milestones as trend points, oldest first. Only the overall score is
+    read out of each milestone's stored result (the database extracts it from the JSON)."""
+    query = (select(Milestone.assessment_id, Milestone.name, Milestone.created_at,
+                    Milestone.result["overall"].as_float())
+             .where(Milestone.assessment_id.in_(ids))
+             .order_by(Milestone.created_at, Milestone.id))
     out: dict[int, list[Point]] = defaultdict(list)
-    for milestone_id, assessment_id in listed:
-        out[assessment_id].append(points[milestone_id])
-    for trend in out.values():
-        trend.sort(key=lambda p: p.date or dt.datetime.min)
+    for assessment_id, name, created_at, overall in session.execute(query):
+        out[assessment_id].append(Point(name, created_at, overall))
     return out
-
-
-def _milestone_points(session: Session, ids: list[int]) -> dict[int, Point]:
-    cache = facts_module.milestone_scores()
-    known = {i: cache.get(i) for i in ids}
-    missing = [i for i, value in known.items() if value is None]
-    if missing:
-        query = select(Milestone.id, Milestone.name, Milestone.created_at,
-                       Milestone.result).where(Milestone.id.in_(missing))
-        for milestone_id, name, created_at, result in session.execute(query):
-            known[milestone_id] = Point(name, created_at, (result or {}).get("overall"))
-            cache.put(milestone_id, known[milestone_id])
-    return known
 
 
 def _sort_value(row: Row, key: str) -> Any:

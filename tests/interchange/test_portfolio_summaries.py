@@ -1,0 +1,117 @@
+"""The portfolio reads figures the task queue keeps per assessment revision: it never builds a
+result in its request, a restart changes nothing, and figures of an older revision are never
+shown as current."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import fill_from_example
+from webapp.models_assessment import Answer, Assessment
+from webapp.portfolio.models import AssessmentSummary
+from webapp.portfolio.summaries import TASK_KEY, summarize_job
+from webapp.services.answers import AnswerInput, AnswerValue, save_answers
+
+
+@pytest.fixture
+def world(app, db_session, people, make_assessment):
+    filled = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
+    with app.test_request_context():
+        fill_from_example(db_session, filled, people["owner"])
+    return {**people, "filled": filled}
+
+
+@pytest.fixture
+def asked(app):
+    """The summary jobs the pages ask for, recorded instead of run (a worker that is busy)."""
+    calls: list[list[int]] = []
+    asker = app.extensions[TASK_KEY]
+    run, asker.job = asker.job, calls.append
+    yield calls
+    asker.job = run
+
+
+def _row(client, assessment_id):
+    rows = client.get("/portfolio/portfolio.json").get_json()["assessments"]
+    return next(r for r in rows if r["id"] == assessment_id)
+
+
+def _no_evaluation(monkeypatch):
+    """Building any result now fails the test."""
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a result was built while serving the page")
+
+    monkeypatch.setattr("webapp.domain.evaluate_result", refuse)
+    monkeypatch.setattr("webapp.services.evaluation.domain.evaluate_result", refuse)
+
+
+def test_the_first_view_after_a_restart_builds_no_result(
+    app, client, db_session, world, login, monkeypatch, tmp_path
+):
+    login(world["editor"])
+    assert _row(client, world["filled"].id)["overall"] == 62.6  # the queue summarized it
+    # A restart: nothing kept in the process or in the result files survives.
+    for key in [k for k in app.extensions if k.startswith("faultline.evaluations")]:
+        del app.extensions[key]
+    app.config["RESULT_CACHE_DIR"] = str(tmp_path / "empty")
+    _no_evaluation(monkeypatch)
+    row = _row(client, world["filled"].id)
+    assert row["overall"] == 62.6 and row["critical"] == 3 and not row["updating"]
+    page = client.get("/portfolio/").get_data(True)
+    assert 'class="heat heat-3">65.8<' in page
+
+
+def test_a_change_is_never_shown_with_the_figures_of_before(
+    app, client, db_session, world, login, asked
+):
+    login(world["editor"])
+    filled = world["filled"]
+    with app.test_request_context():
+        summarize_job(app, [filled.id])
+    assert _row(client, filled.id)["overall"] == 62.6
+    version = db_session.scalar(select(Answer.version).where(
+        Answer.assessment_id == filled.id, Answer.scope == "system",
+        Answer.question_id == "observe.tracing"))
+    with app.test_request_context():
+        saved = save_answers(db_session, filled, world["owner"], [AnswerInput(
+            "observe.tracing", AnswerValue(("end-to-end",), None, ""), version)])
+    assert saved.saved == ["observe.tracing"]
+    row = _row(client, filled.id)
+    assert row["updating"] and row["overall"] is None and row["critical"] is None
+    assert asked == [[filled.id]]
+    page = client.get("/portfolio/").get_data(True)
+    assert "they are being updated" in page and "62.6" not in page
+    csv_text = client.get("/portfolio/portfolio.csv").get_data(True)
+    assert csv_text.splitlines()[1].endswith(",updating")
+    assert len(asked) == 1  # viewed again while the worker is busy: asked once
+
+    with app.test_request_context():
+        summarize_job(app, [filled.id])
+    row = _row(client, filled.id)
+    assert not row["updating"] and row["overall"] is not None and row["overall"] != 62.6
+
+
+def test_a_committed_change_has_the_queue_write_the_summary(
+    app, client, db_session, world, login
+):
+    login(world["editor"])
+    filled = world["filled"]
+    response = client.post(f"/assessments/{filled.id}/settings", data={
+        "name": "Ledgerline Payments v2", "description": filled.description})
+    assert response.status_code in (200, 302, 303)
+    db_session.expire_all()
+    assessment = db_session.get(Assessment, filled.id)
+    summary = db_session.get(AssessmentSummary, filled.id)
+    assert summary is not None and summary.revision == assessment.revision
+    assert summary.overall == 62.6 and summary.problem is None
+
+
+def test_a_missing_questionnaire_is_named_not_evaluated(app, client, db_session, world, login):
+    login(world["editor"])
+    filled = world["filled"]
+    filled.questionnaire_version = 99
+    db_session.flush()
+    row = _row(client, filled.id)
+    assert row["overall"] is None and not row["updating"]
+    assert "version 99" in row["problem"]

@@ -1,0 +1,52 @@
+"""assessment summaries (the portfolio's figures per revision); audit events of API uses that
+concern no single assessment
+
+Revision ID: 0017
+Revises: 0013
+Create Date: 2026-12-07
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "assessment_summaries",
+        sa.Column("assessment_id", sa.Integer(), nullable=False),
+        sa.Column("revision_key", sa.String(length=64), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("overall", sa.Float(), nullable=True),
+        sa.Column("coverage", sa.Float(), nullable=True),
+        sa.Column("fit", sa.String(length=20), nullable=True),
+        sa.Column("fit_title", sa.String(length=200), nullable=False),
+        sa.Column("layers", sa.JSON(), nullable=False),
+        sa.Column("critical", sa.Integer(), nullable=False),
+        sa.Column("high", sa.Integer(), nullable=False),
+        sa.Column("now", sa.JSON(), nullable=False),
+        sa.Column("problem", sa.Text(), nullable=True),
+        sa.Column("computed_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
+                  nullable=False),
+        sa.ForeignKeyConstraint(["assessment_id"], ["assessments.id"],
+                                name=op.f("fk_assessment_summaries_assessment_id_assessments"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("assessment_id", name=op.f("pk_assessment_summaries")),
+    )
+    with op.batch_alter_table("audit_events") as batch:
+        batch.alter_column("assessment_id", existing_type=sa.Integer(), nullable=True)
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM audit_events WHERE assessment_id IS NULL")
+    with op.batch_alter_table("audit_events") as batch:
+        batch.alter_column("assessment_id", existing_type=sa.Integer(), nullable=False)
+    op.drop_table("assessment_summaries")

@@ -1,0 +1,222 @@
+"""Each assessment revision's figures, computed by the task queue and kept in the database.
+
+The portfolio shows a dozen numbers per assessment; building the typed result for each is what
+made the first portfolio view after a restart take tens of seconds. So a committed change to an
+assessment queues `summarize_assessments`, which evaluates it in a queue worker and writes an
+`AssessmentSummary` keyed by the revision's evaluation key (`revision_key`). A page reads those
+rows only: a row whose key is not the assessment's current one (changed since, or the content
+was updated) is not shown as current; the page asks the queue for it and says it is updating.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from webapp.db import session_scope
+from webapp.models import utcnow
+from webapp.models_assessment import Assessment
+from webapp.models_lens import LENS_PREFIX
+from webapp.portfolio.models import AssessmentSummary
+from webapp.result_adapter import result_json
+from webapp.services import ServiceError
+from webapp.services.evaluation import evaluate_assessment, revision_key
+
+logger = logging.getLogger(__name__)
+
+TASK_KEY = "faultline.summarize"
+#: The same assessment revision is asked of the queue again after this long (a lost job).
+REQUEUE_AFTER = 60.0
+
+
+@dataclass(frozen=True)
+class Facts:
+    overall: float | None
+    coverage: float | None
+    fit: str | None  #: "strong" | "partial" | "poor" | None while unanswered
+    fit_title: str
+    layers: tuple[tuple[str, str, float | None], ...]  #: (id, title, score)
+    critical: int
+    high: int
+    #: The "Now" findings as (rule id, workflow name or None).
+    now: tuple[tuple[str, str | None], ...]
+
+
+def facts_of(result: Any) -> Facts:
+    """The portfolio's figures from an engine result (through the result's JSON form)."""
+    data = result_json(result)
+    findings = data.get("findings", [])
+    fit = data.get("fit") or {}
+    return Facts(
+        overall=data.get("overall"),
+        coverage=(data.get("coverage") or {}).get("percent"),
+        fit=fit.get("verdict"),
+        fit_title=fit.get("title") or "Not assessed",
+        layers=tuple((layer["id"], layer["title"], layer.get("score"))
+                     for layer in data.get("layers", [])),
+        critical=sum(1 for f in findings if f.get("severity") == "critical"),
+        high=sum(1 for f in findings if f.get("severity") == "high"),
+        now=tuple((f["rule"], f.get("workflow")) for f in findings if f.get("bucket") == "now"),
+    )
+
+
+def _lens_facts(session: Session, assessment: Assessment) -> Facts:
+    """A review on a custom lens has no score or layers: its coverage and high risks."""
+    from webapp.domain.lens_result import Risk
+    from webapp.services.lenses import lens_result
+
+    result = lens_result(session, assessment)
+    coverage = round(100 * result.answered / result.total, 1) if result.total else None
+    return Facts(None, coverage, None, f"Lens: {result.lens.name}", (), 0,
+                 result.count(Risk.HIGH), ())
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a page may show of an assessment: current figures, the reason there are none,
+    or neither (being updated)."""
+
+    facts: Facts | None = None
+    problem: str | None = None
+
+    @property
+    def updating(self) -> bool:
+        return self.facts is None and self.problem is None
+
+
+# --- writing (the task queue) -------------------------------------------------------------
+
+
+def compute(session: Session, assessment: Assessment) -> Standing:
+    """The figures of the assessment as it is now, evaluated (the queue's work; the API's
+    detail of one assessment when its summary is not written yet)."""
+    try:
+        if assessment.questionnaire_id.startswith(LENS_PREFIX):
+            return Standing(_lens_facts(session, assessment))
+        return Standing(facts_of(evaluate_assessment(session, assessment)))
+    except ServiceError as error:  # the pinned questionnaire or lens is gone
+        return Standing(problem=error.message)
+
+
+def summarize(session: Session, assessment: Assessment) -> AssessmentSummary:
+    """Evaluate `assessment` and write its summary row (one statement, safe against another
+    worker writing the same row)."""
+    key, standing = revision_key(assessment), compute(session, assessment)
+    facts, problem = standing.facts, standing.problem
+    values = {
+        "revision_key": key, "revision": assessment.revision, "computed_at": utcnow(),
+        "problem": problem, "overall": facts.overall if facts else None,
+        "coverage": facts.coverage if facts else None, "fit": facts.fit if facts else None,
+        "fit_title": facts.fit_title if facts else "",
+        "layers": [list(layer) for layer in facts.layers] if facts else [],
+        "critical": facts.critical if facts else 0, "high": facts.high if facts else 0,
+        "now": [list(item) for item in facts.now] if facts else [],
+    }
+    _upsert(session, assessment.id, values)
+    return session.get(AssessmentSummary, assessment.id, populate_existing=True)
+
+
+def _upsert(session: Session, assessment_id: int, values: dict[str, Any]) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = insert(AssessmentSummary).values(assessment_id=assessment_id, **values)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[AssessmentSummary.assessment_id], set_=values))
+    session.flush()
+
+
+def summarize_job(app: Flask, assessment_ids: Iterable[int]) -> None:
+    """The queue's job: bring the summaries of these assessments up to date, each in its own
+    short transaction; an assessment already current, or deleted meanwhile, is skipped."""
+    for assessment_id in assessment_ids:
+        with session_scope(app) as session:
+            assessment = session.get(Assessment, assessment_id)
+            if assessment is None:
+                continue
+            row = session.get(AssessmentSummary, assessment_id)
+            if row is not None and row.revision_key == revision_key(assessment):
+                continue
+            summarize(session, assessment)
+            logger.info("summary of assessment %s at revision %s written", assessment_id,
+                        assessment.revision)
+
+
+def init_app(app: Flask) -> None:
+    """Register the job on the app's task queue (web processes and workers) and have every
+    committed change to an assessment queue it."""
+    from webapp import tasks
+
+    huey = tasks.get_queue(app).huey
+
+    @huey.task(name="summarize_assessments")
+    def job(assessment_ids: list[int]) -> None:
+        with app.app_context():
+            summarize_job(app, assessment_ids)
+
+    app.extensions[TASK_KEY] = _Asker(job)
+    tasks.on_change(app, lambda changed: app.extensions[TASK_KEY].ask(
+        {assessment_id: None for assessment_id in changed}))
+
+
+class _Asker:
+    """Queues summary jobs, at most once per assessment revision every REQUEUE_AFTER seconds
+    from this process (a page viewed again while the worker is busy queues nothing new)."""
+
+    def __init__(self, job: Any) -> None:
+        self.job, self.asked, self.lock = job, {}, threading.Lock()
+
+    def ask(self, wanted: dict[int, str | None]) -> None:
+        """Queue `{assessment id: revision key}`; a key of None (a change just committed)
+        is always queued."""
+        now = time.monotonic()
+        with self.lock:
+            due = [i for i, key in wanted.items() if key is None
+                   or self.asked.get(i, (None, -REQUEUE_AFTER))[0] != key
+                   or now - self.asked[i][1] >= REQUEUE_AFTER]
+            for i in due:
+                self.asked[i] = (wanted[i], now)
+        if due:
+            self.job(sorted(due))
+
+
+# --- reading (pages) -----------------------------------------------------------------------
+
+
+def standings(session: Session, listed: list[Any]) -> dict[int, Standing]:
+    """{assessment id: Standing} for rows carrying id, revision, updated_at, questionnaire id
+    and version: current summaries only; the others are asked of the queue. Never evaluates."""
+    if not listed:
+        return {}
+    keys = {a.id: revision_key(a) for a in listed}
+    out = _read(session, keys)
+    missing = {i: key for i, key in keys.items() if i not in out}
+    if missing:
+        current_app.extensions[TASK_KEY].ask(missing)
+        # A queue that runs jobs at once (tests, a single process) has written them now.
+        out |= _read(session, missing)
+    return {i: out.get(i, Standing()) for i in keys}
+
+
+def _read(session: Session, keys: dict[int, str]) -> dict[int, Standing]:
+    s = AssessmentSummary
+    query = select(s.assessment_id, s.revision_key, s.problem, s.overall, s.coverage, s.fit,
+                   s.fit_title, s.layers, s.critical, s.high, s.now).where(
+        s.assessment_id.in_(list(keys)))
+    out = {}
+    for (i, key, problem, overall, coverage, fit, fit_title, layers, critical, high,
+         now) in session.execute(query):
+        if key != keys[i]:
+            continue  # another revision's figures: never shown as this one's
+        out[i] = Standing(problem=problem) if problem else Standing(Facts(
+            overall, coverage, fit, fit_title, tuple((li, lt, ls) for li, lt, ls in layers),
+            critical, high, tuple((rule, workflow) for rule, workflow in now)))
+    return out
