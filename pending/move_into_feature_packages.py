@@ -24,64 +24,64 @@ W = REPO / "webapp"
 # old module -> new module (whole-file moves)
 MOVES: dict[str, str] = {
     # core: plumbing every feature uses
-    "webapp.config": "webapp.core.config",
-    "webapp.db": "webapp.core.db",
-    "webapp.extensions": "webapp.core.extensions",
-    "webapp.logs": "webapp.core.logs",
-    "webapp.migrate": "webapp.core.migrate",
-    "webapp.security": "webapp.core.security",
-    "webapp.startup": "webapp.core.startup",
-    "webapp.services": "webapp.core.services",
-    "webapp.views.errors": "webapp.core.error_pages",
-    "webapp.views.health": "webapp.core.health",
-    "webapp.views.main": "webapp.core.home",
+    "webapp.core.config": "webapp.core.config",
+    "webapp.core.db": "webapp.core.db",
+    "webapp.core.extensions": "webapp.core.extensions",
+    "webapp.core.logs": "webapp.core.logs",
+    "webapp.core.migrate": "webapp.core.migrate",
+    "webapp.core.security": "webapp.core.security",
+    "webapp.core.startup": "webapp.core.startup",
+    "webapp.core.services": "webapp.core.services",
+    "webapp.core.error_pages": "webapp.core.error_pages",
+    "webapp.core.health": "webapp.core.health",
+    "webapp.core.home": "webapp.core.home",
     # accounts
-    "webapp.services.accounts": "webapp.accounts.services",
-    "webapp.views.auth": "webapp.accounts.views",
+    "webapp.accounts.services": "webapp.accounts.services",
+    "webapp.accounts.views": "webapp.accounts.views",
     # teams
-    "webapp.services.teams": "webapp.teams.services",
-    "webapp.views.teams": "webapp.teams.views",
+    "webapp.teams.services": "webapp.teams.services",
+    "webapp.teams.views": "webapp.teams.views",
     # audit
-    "webapp.services.audit": "webapp.audit.services",
+    "webapp.audit.services": "webapp.audit.services",
     # assessments
-    "webapp.models_assessment": "webapp.assessments.models",
-    "webapp.services.assessments": "webapp.assessments.services",
-    "webapp.services.answers": "webapp.assessments.answers",
-    "webapp.services.workflows": "webapp.assessments.workflows",
-    "webapp.services.automation": "webapp.assessments.automation",
-    "webapp.services.submissions": "webapp.assessments.submissions",
-    "webapp.services.progress": "webapp.assessments.progress",
-    "webapp.services.evaluation": "webapp.assessments.evaluation",
-    "webapp.evidence": "webapp.assessments.evidence",
-    "webapp.forms_assessment": "webapp.assessments.forms",
-    "webapp.forms_automation": "webapp.assessments.forms_automation",
-    "webapp.views.assessments": "webapp.assessments.views",
-    "webapp.views.assessments.automation": "webapp.assessments.views.automation",
-    "webapp.views.assessments.autosave": "webapp.assessments.views.autosave",
-    "webapp.views.assessments.dashboard": "webapp.assessments.views.dashboard",
-    "webapp.views.assessments.pages": "webapp.assessments.views.pages",
-    "webapp.views.assessments.questions": "webapp.assessments.views.questions",
-    "webapp.views.assessments.workflows": "webapp.assessments.views.workflows",
+    "webapp.assessments.models": "webapp.assessments.models",
+    "webapp.assessments.services": "webapp.assessments.services",
+    "webapp.assessments.answers": "webapp.assessments.answers",
+    "webapp.assessments.workflows": "webapp.assessments.workflows",
+    "webapp.assessments.automation": "webapp.assessments.automation",
+    "webapp.assessments.submissions": "webapp.assessments.submissions",
+    "webapp.assessments.progress": "webapp.assessments.progress",
+    "webapp.assessments.evaluation": "webapp.assessments.evaluation",
+    "webapp.assessments.evidence": "webapp.assessments.evidence",
+    "webapp.assessments.forms": "webapp.assessments.forms",
+    "webapp.assessments.forms_automation": "webapp.assessments.forms_automation",
+    "webapp.assessments.views": "webapp.assessments.views",
+    "webapp.assessments.views.automation": "webapp.assessments.views.automation",
+    "webapp.assessments.views.autosave": "webapp.assessments.views.autosave",
+    "webapp.assessments.views.dashboard": "webapp.assessments.views.dashboard",
+    "webapp.assessments.views.pages": "webapp.assessments.views.pages",
+    "webapp.assessments.views.questions": "webapp.assessments.views.questions",
+    "webapp.assessments.views.workflows": "webapp.assessments.views.workflows",
     # results
-    "webapp.views.results": "webapp.results.views",
-    "webapp.views.results_page": "webapp.results.page",
+    "webapp.results.views": "webapp.results.views",
+    "webapp.results.page": "webapp.results.page",
     # tracking
-    "webapp.models_tracking": "webapp.tracking.models",
-    "webapp.services.tracking": "webapp.tracking.services",
-    "webapp.services.milestones": "webapp.tracking.milestones",
-    "webapp.forms_tracking": "webapp.tracking.forms",
-    "webapp.views.tracking": "webapp.tracking.views",
-    "webapp.views.milestones": "webapp.tracking.milestone_views",
+    "webapp.tracking.models": "webapp.tracking.models",
+    "webapp.tracking.services": "webapp.tracking.services",
+    "webapp.tracking.milestones": "webapp.tracking.milestones",
+    "webapp.tracking.forms": "webapp.tracking.forms",
+    "webapp.tracking.views": "webapp.tracking.views",
+    "webapp.tracking.milestone_views": "webapp.tracking.milestone_views",
     # sharing
-    "webapp.models_sharing": "webapp.sharing.models",
-    "webapp.services.sharing": "webapp.sharing.services",
-    "webapp.services.clients": "webapp.sharing.clients",
-    "webapp.forms_sharing": "webapp.sharing.forms",
-    "webapp.views.sharing": "webapp.sharing.views",
-    "webapp.views.shared": "webapp.sharing.public_views",
+    "webapp.sharing.models": "webapp.sharing.models",
+    "webapp.sharing.services": "webapp.sharing.services",
+    "webapp.sharing.clients": "webapp.sharing.clients",
+    "webapp.sharing.forms": "webapp.sharing.forms",
+    "webapp.sharing.views": "webapp.sharing.views",
+    "webapp.sharing.public_views": "webapp.sharing.public_views",
 }
 #: moves that keep a package (its modules move one by one below)
-PACKAGE_MOVES = {"webapp.views.assessments"}
+PACKAGE_MOVES = {"webapp.assessments.views"}
 #: split modules that disappear once split (webapp.models stays: it imports every model module)
 DELETE_AFTER_SPLIT = {"webapp.forms", "webapp.views"}
 EXTRA_MOVES = Path(__file__).with_name("move_extra.py")  # optional: more MOVES / SPLITS
@@ -97,9 +97,8 @@ SPLITS: dict[str, dict[str, str]] = {
     },
     "webapp.forms": {
         "EmptyForm": "webapp.core.forms",
-        "_email_field": "webapp.accounts.forms",
         "SignUpForm": "webapp.accounts.forms", "SignInForm": "webapp.accounts.forms",
-        "TeamForm": "webapp.teams.forms", "AddMemberForm": "webapp.teams.forms",
+        "TeamForm": "webapp.teams.forms",
         "RoleForm": "webapp.teams.forms", "ROLE_CHOICES": "webapp.teams.forms",
         "SHORT_ROLE_CHOICES": "webapp.teams.forms",
     },
@@ -108,7 +107,7 @@ SPLITS: dict[str, dict[str, str]] = {
         "render_form_error": "webapp.core.views",
         "member_assessment": "webapp.assessments.access",
     },
-    "webapp.models_sharing": {
+    "webapp.sharing.models": {
         "AuditEvent": "webapp.audit.models",
     },
 }
@@ -132,7 +131,7 @@ SPLIT_IMPORTS = {
                            "\nif TYPE_CHECKING:\n    from webapp.accounts.models import User\n",
     "webapp.audit.models": "from typing import TYPE_CHECKING\n\n"
                            "\nif TYPE_CHECKING:\n    from webapp.assessments.models import Assessment\n",
-    "webapp.teams.forms": "from webapp.accounts.forms import _email_field\n",
+    "webapp.teams.forms": "from webapp.accounts.forms import email_field\n",
 }
 #: code added to a module (the shared column helper)
 EXTRA_CODE = {
@@ -156,6 +155,10 @@ PACKAGE_DOCS = {
     "results": "The results page and the report of an assessment.",
     "tracking": "Follow-up: milestones, finding tracking, comparison and exports.",
     "sharing": "Share links for stakeholders and the pages they open.",
+    "interchange": "Answers files in and out of the web app, and the next review cycle.",
+    "lenses": "AWS custom lenses: imported, answered, reported like any questionnaire.",
+    "admin": "The administrator's page: users, sign-up policy, installation settings.",
+    "pdfs": "The one download path of every PDF and the cache key and data of each kind.",
 }
 
 
