@@ -47,5 +47,6 @@ from webapp.views.assessments import (  # noqa: E402, F401
     dashboard,
     interchange,
     pages,
+    review_scope,
     workflows,
 )
