@@ -201,7 +201,7 @@ def test_csv_export_parses_and_defuses_formulas(client, login, people, tracked):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert len(rows) == 74
+    assert len(rows) == 78
     assert [r["Step"] for r in rows[:3]] == ["1", "2", "3"]
     mine = next(r for r in rows if r["Rule"] == RULE)
     assert mine["Status"] == "In progress"
@@ -224,7 +224,7 @@ def test_json_export_shape(client, login, people, tracked):
     data = json.loads(client.get(f"/assessments/{tracked.id}/plan.json").get_data(as_text=True))
     assert data["format"] == 1
     assert data["assessment"]["name"] == "Ledgerline Payments"
-    assert len(data["findings"]) == 74
+    assert len(data["findings"]) == 78
     keys = {"number", "rule", "title", "severity", "bucket", "workflow", "why", "steps",
             "verification", "status", "owner", "due_date", "flag", "justification",
             "review_date"}
@@ -241,7 +241,7 @@ def test_markdown_export_has_one_section_per_finding_with_a_task_list(client, lo
     login(people["viewer"])
     text = client.get(f"/assessments/{tracked.id}/plan.md").get_data(as_text=True)
     assert text.startswith("# Remediation plan: Ledgerline Payments")
-    assert text.count("\n## ") == 74
+    assert text.count("\n## ") == 78
     section = text.split("\n## ")[1]
     assert section.startswith("1. Automatic retries repeat side effects")
     assert "- **Severity:** Critical" in section
@@ -296,7 +296,7 @@ def test_the_results_page_shows_where_the_plan_stands(client, login, people, fil
     client.post(url(filled), data={"status": "done"})
     page = client.get(f"/assessments/{filled.id}/results").get_data(as_text=True)
     summary = page.split('aria-label="Plan tracking"')[1].split("</div>")[0]
-    assert "Open</span> 73" in summary and "Done</span> 1" in summary
+    assert "Open</span> 77" in summary and "Done</span> 1" in summary
     assert "1 marked done, but the answers still show it" in summary
     assert f'href="/assessments/{filled.id}/plan"' in summary
     data = json.loads(page.split('id="plan-tracking-data">')[1].split("</script>")[0])

@@ -327,6 +327,21 @@ def test_plan_links_land_on_their_own_workflow_when_names_repeat(client, login, 
         assert f'id="{anchor}"' in results
 
 
+def test_the_results_page_shows_how_far_the_score_can_be_trusted(client, login, people,
+                                                                  filled):
+    """Issue 13 on the typed result: risk counts by layer and workflow, open risks by name,
+    one action per root cause with what it also removes, and "Now" capped at seven."""
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    assert "How far the score can be trusted" in html
+    assert "<caption>Risks by layer and workflow</caption>" in html
+    assert "<th scope=\"row\">Workflow: Nightly merchant payouts</th>" in html
+    assert "Open risks" in html and "A newer run cancels an older one" in html
+    assert ("Also removes: The team is afraid to rerun this workflow (Nightly merchant payouts)"
+            in html)
+    assert '<span class="count" data-count-of=".plan-now">7</span>' in html
+
+
 def test_the_executive_edition_downloads_as_its_own_short_pdf(client, login, people, filled):
     login(people["viewer"])
     full = client.get(url(filled, "report.pdf"))

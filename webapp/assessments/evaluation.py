@@ -84,6 +84,7 @@ def answers_for_domain(session: Session, assessment: Assessment) -> domain.Answe
         questionnaire=assessment.questionnaire_id,
         version=assessment.questionnaire_version,
         system=domain.SystemInfo(assessment.name, assessment.description),
+        full_review=assessment.full_review,
     )
     _fill(result.answers, result.notes, by_scope.get(SYSTEM_SCOPE, []))
     for workflow in assessment.workflows:

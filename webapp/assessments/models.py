@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -65,6 +66,8 @@ class Assessment(Base):
     revision: Mapped[int] = mapped_column(default=0)
     #: The step the review was last seen on ("fit", a layer id, "workflows", ...), to resume.
     last_step: Mapped[str | None] = mapped_column(String(100))
+    #: The team chose the full review although the fit is poor (else: the minimum checklist).
+    full_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: The review this one continues ("Start the next review"), for comparing the two.
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessments.id", ondelete="SET NULL")

@@ -41,4 +41,11 @@ def results_url(assessment: Assessment, anchor: str | None = None) -> str | None
     return f"{url}#{anchor}" if anchor else url
 
 
-from webapp.assessments.views import automation, autosave, dashboard, pages, workflows  # noqa: E402, F401
+from webapp.assessments.views import (  # noqa: E402, F401
+    automation,
+    autosave,
+    dashboard,
+    pages,
+    review_scope,
+    workflows,
+)

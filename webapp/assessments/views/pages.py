@@ -26,6 +26,7 @@ from webapp.assessments.views.questions import (
     finding_links,
     question_views,
 )
+from webapp.assessments.views.review_scope import asked, scope_view
 from webapp.assessments.workflows import get_workflow
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
@@ -107,6 +108,8 @@ def _place(
 
 def _question_page(assessment: Assessment, workflow: Workflow | None, infos, groups, page: dict):
     session = get_session()
+    before = evaluate_assessment(session, assessment)
+    infos, hidden = asked(index_of(assessment), before.honesty.checklist, infos, page["kind"])
     rows = answers_in_scope(session, assessment, workflow)
     form = build_form(infos, rows)
     conflicts: list[Conflict] = []
@@ -136,6 +139,7 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
         conflicts=conflicts,
         neighbours=_neighbours(assessment, workflow, page["step"], steps),
         evidence=page_evidence(result, workflow),
+        scope=scope_view(result, index_of(assessment), assessment, page["kind"], hidden),
     ), status
 
 
