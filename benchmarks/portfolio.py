@@ -33,10 +33,13 @@ def build(app, teams: int, assessments: int, email: str = ADMIN,
     third with a finished and an overdue tracked action. An administrator `email` sees all."""
     import datetime as dt
 
-    from webapp import db
-    from webapp.models import Membership, Team, User
-    from webapp.models_tracking import FindingTracking
-    from webapp.services import accounts, answers_file, milestones, next_review
+    from webapp.accounts import services as accounts
+    from webapp.accounts.models import User
+    from webapp.core import db
+    from webapp.interchange import answers_file, next_review
+    from webapp.teams.models import Membership, Team
+    from webapp.tracking import milestones
+    from webapp.tracking.models import FindingTracking
 
     texts = [(ROOT / "examples" / name).read_text(encoding="utf-8")
              for name in ("payments-platform.yaml", "internal-release-tooling.yaml")]
@@ -122,8 +125,8 @@ def _profile(app) -> None:
 def figures(teams: int = 20, assessments: int = 200, runs: int = 15,
             keep: Path | None = None, profile: bool = False) -> list[str]:
     """The lines to print (in process: no server, no HTTP)."""
-    from webapp import migrate
     from webapp.app import create_app
+    from webapp.core import migrate
 
     lines = []
     with tempfile.TemporaryDirectory() as folder:

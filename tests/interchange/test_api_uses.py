@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import fill_from_example
 from webapp.api import tokens
-from webapp.models_sharing import AuditEvent
+from webapp.audit.models import AuditEvent
 
 
 @pytest.fixture
@@ -52,11 +52,11 @@ def test_the_list_is_one_audit_row_and_builds_no_result(
     def refuse(*_args, **_kwargs):
         raise AssertionError("the list built a result")
 
-    monkeypatch.setattr("webapp.services.evaluation.domain.evaluate_result", refuse)
-    listed = client.get("/api/v1/assessments?team=%d" % world["team"].id,
+    monkeypatch.setattr("webapp.assessments.evaluation.domain.evaluate_result", refuse)
+    listed = client.get(f"/api/v1/assessments?team={world['team'].id}",
                         headers=_auth(raw)).get_json()["assessments"]
     assert [(a["name"], a["overall"], a["critical"], a["updating"]) for a in listed] == [
-        ("Ledgerline Payments", 62.6, 3, False)]
+        ("Ledgerline Payments", 62.5, 3, False)]
     assert len(_uses(db_session)) == 2
 
 

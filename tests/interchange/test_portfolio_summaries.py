@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import fill_from_example
-from webapp.models_assessment import Answer, Assessment
+from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.assessments.models import Answer, Assessment
 from webapp.portfolio.models import AssessmentSummary
 from webapp.portfolio.summaries import TASK_KEY, summarize_job
-from webapp.services.answers import AnswerInput, AnswerValue, save_answers
 
 
 @pytest.fixture
@@ -43,21 +43,21 @@ def _no_evaluation(monkeypatch):
         raise AssertionError("a result was built while serving the page")
 
     monkeypatch.setattr("webapp.domain.evaluate_result", refuse)
-    monkeypatch.setattr("webapp.services.evaluation.domain.evaluate_result", refuse)
+    monkeypatch.setattr("webapp.assessments.evaluation.domain.evaluate_result", refuse)
 
 
 def test_the_first_view_after_a_restart_builds_no_result(
     app, client, db_session, world, login, monkeypatch, tmp_path
 ):
     login(world["editor"])
-    assert _row(client, world["filled"].id)["overall"] == 62.6  # the queue summarized it
+    assert _row(client, world["filled"].id)["overall"] == 62.5  # the queue summarized it
     # A restart: nothing kept in the process or in the result files survives.
     for key in [k for k in app.extensions if k.startswith("faultline.evaluations")]:
         del app.extensions[key]
     app.config["RESULT_CACHE_DIR"] = str(tmp_path / "empty")
     _no_evaluation(monkeypatch)
     row = _row(client, world["filled"].id)
-    assert row["overall"] == 62.6 and row["critical"] == 3 and not row["updating"]
+    assert row["overall"] == 62.5 and row["critical"] == 3 and not row["updating"]
     page = client.get("/portfolio/").get_data(True)
     assert 'class="heat heat-3">65.8<' in page
 
@@ -69,7 +69,7 @@ def test_a_change_is_never_shown_with_the_figures_of_before(
     filled = world["filled"]
     with app.test_request_context():
         summarize_job(app, [filled.id])
-    assert _row(client, filled.id)["overall"] == 62.6
+    assert _row(client, filled.id)["overall"] == 62.5
     version = db_session.scalar(select(Answer.version).where(
         Answer.assessment_id == filled.id, Answer.scope == "system",
         Answer.question_id == "observe.tracing"))
@@ -81,7 +81,7 @@ def test_a_change_is_never_shown_with_the_figures_of_before(
     assert row["updating"] and row["overall"] is None and row["critical"] is None
     assert asked == [[filled.id]]
     page = client.get("/portfolio/").get_data(True)
-    assert "they are being updated" in page and "62.6" not in page
+    assert "they are being updated" in page and "62.5" not in page
     csv_text = client.get("/portfolio/portfolio.csv").get_data(True)
     assert csv_text.splitlines()[1].endswith(",updating")
     assert len(asked) == 1  # viewed again while the worker is busy: asked once
@@ -89,7 +89,7 @@ def test_a_change_is_never_shown_with_the_figures_of_before(
     with app.test_request_context():
         summarize_job(app, [filled.id])
     row = _row(client, filled.id)
-    assert not row["updating"] and row["overall"] is not None and row["overall"] != 62.6
+    assert not row["updating"] and row["overall"] is not None and row["overall"] != 62.5
 
 
 def test_a_committed_change_has_the_queue_write_the_summary(
@@ -104,7 +104,7 @@ def test_a_committed_change_has_the_queue_write_the_summary(
     assessment = db_session.get(Assessment, filled.id)
     summary = db_session.get(AssessmentSummary, filled.id)
     assert summary is not None and summary.revision == assessment.revision
-    assert summary.overall == 62.6 and summary.problem is None
+    assert summary.overall == 62.5 and summary.problem is None
 
 
 def test_a_missing_questionnaire_is_named_not_evaluated(app, client, db_session, world, login):

@@ -19,11 +19,11 @@ from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 from webapp.api import openapi, schemas
 from webapp.api import services as api
 from webapp.api.tokens import USE_ACTIONS, TokenRefused, authenticate
-from webapp.db import get_session
-from webapp.extensions import csrf, limiter
-from webapp.models import Role, utcnow
-from webapp.models_sharing import AuditEvent
-from webapp.services import ServiceError
+from webapp.audit.models import AuditEvent
+from webapp.core.db import get_session, utcnow
+from webapp.core.extensions import csrf, limiter
+from webapp.core.services import ServiceError
+from webapp.teams.models import Role
 
 logger = logging.getLogger(__name__)
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, func
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.db import Base
-from webapp.models import utcnow
+from webapp.core.db import Base, timestamp_column
 
 
 class AssessmentSummary(Base):
@@ -40,9 +39,7 @@ class AssessmentSummary(Base):
     now: Mapped[list[Any]] = mapped_column(JSON, default=list)
     #: Why there are no figures (e.g. the pinned questionnaire is gone), else None.
     problem: Mapped[str | None] = mapped_column(Text)
-    computed_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, server_default=func.now()
-    )
+    computed_at: Mapped[datetime] = timestamp_column()
 
     def __repr__(self) -> str:
         return f"<AssessmentSummary {self.assessment_id} r{self.revision}>"

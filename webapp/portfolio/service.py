@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.models import Membership, Team, User
-from webapp.models_assessment import STATUS_VALUES, Assessment, Workflow
-from webapp.models_tracking import FindingStatus, FindingTracking, Milestone
+from webapp.accounts.models import User
+from webapp.assessments.models import STATUS_VALUES, Assessment, Workflow
 from webapp.portfolio.summaries import Facts, standings
+from webapp.teams.models import Membership, Team
+from webapp.tracking.models import FindingStatus, FindingTracking, Milestone
 
 #: The columns a row needs (the last four make the revision's evaluation key).
 LISTED = (Assessment.id, Assessment.name, Assessment.team_id, Assessment.status,

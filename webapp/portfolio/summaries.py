@@ -22,14 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from webapp.db import session_scope
-from webapp.models import utcnow
-from webapp.models_assessment import Assessment
-from webapp.models_lens import LENS_PREFIX
+from webapp.assessments.evaluation import evaluate_assessment, revision_key
+from webapp.assessments.models import Assessment
+from webapp.core.db import session_scope, utcnow
+from webapp.core.services import ServiceError
+from webapp.lenses.models import LENS_PREFIX
 from webapp.portfolio.models import AssessmentSummary
-from webapp.result_adapter import result_json
-from webapp.services import ServiceError
-from webapp.services.evaluation import evaluate_assessment, revision_key
+from webapp.results.adapter import result_json
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,7 @@ def facts_of(result: Any) -> Facts:
 def _lens_facts(session: Session, assessment: Assessment) -> Facts:
     """A review on a custom lens has no score or layers: its coverage and high risks."""
     from webapp.domain.lens_result import Risk
-    from webapp.services.lenses import lens_result
+    from webapp.lenses.services import lens_result
 
     result = lens_result(session, assessment)
     coverage = round(100 * result.answered / result.total, 1) if result.total else None

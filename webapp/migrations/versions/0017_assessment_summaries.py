@@ -2,7 +2,7 @@
 concern no single assessment
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -25,8 +25,8 @@ def upgrade() -> None:
         sa.Column("assessment_id", sa.Integer(), nullable=False),
         sa.Column("revision_key", sa.String(length=64), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
-        sa.Column("overall", sa.Float(), nullable=True),
-        sa.Column("coverage", sa.Float(), nullable=True),
+        sa.Column("overall", sa.Double(), nullable=True),
+        sa.Column("coverage", sa.Double(), nullable=True),
         sa.Column("fit", sa.String(length=20), nullable=True),
         sa.Column("fit_title", sa.String(length=200), nullable=False),
         sa.Column("layers", sa.JSON(), nullable=False),
