@@ -72,7 +72,7 @@ def test_refused_uses_are_in_the_audit_log_too(client, db_session, world, token_
                         json=stale).status_code == 409
     uses = _uses(db_session)
     assert [(u.action, u.assessment_id, u.detail["status"]) for u in uses] == [
-        ("api.read", None, 404), ("api.write", None, 403), ("api.write", aid, 409)]
+        ("api.read", None, 404), ("api.write", aid, 403), ("api.write", aid, 409)]
     # the 409 rolled the change back, not the row saying it was tried
     assert uses[2].target == f"PATCH /api/v1/assessments/{aid}/answers"
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
 from webapp.accounts.models import User
 from webapp.api import schemas
@@ -30,6 +31,18 @@ def load(session: Session, token: ApiToken, assessment_id: int, role: Role) -> A
     assessment, _membership = get_assessment(session, assessment_id, token.user, role)
     g.api_assessment_id = assessment.id
     return assessment
+
+
+def visible_id(session: Session, user_id: int, assessment_id: int | None) -> int | None:
+    """`assessment_id` if that user may see the assessment (its audit log may name the
+    request), else None."""
+    if assessment_id is None:
+        return None
+    try:
+        get_assessment(session, assessment_id, session.get(User, user_id), Role.VIEWER)
+    except HTTPException:
+        return None
+    return assessment_id
 
 
 def _summary(assessment: Any, team: str, standing: Standing) -> dict[str, Any]:

@@ -92,6 +92,9 @@ def _record_use(response: Response) -> Response:
         session.add(event)  # committed with the request's change
         return response
     session.rollback()
+    if event.assessment_id is None:  # refused before the assessment was loaded (403, 422)
+        event.assessment_id = api.visible_id(session, token.user_id,
+                                             (request.view_args or {}).get("assessment_id"))
     session.add(event)
     try:
         session.commit()
