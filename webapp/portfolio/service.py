@@ -134,10 +134,10 @@ def _workflow_ids(session: Session, ids: list[int]) -> dict[int, dict[str, int]]
 
 
 def _trends(session: Session, ids: list[int]) -> dict[int, list[Point]]:
-    """Each assessment's milestones as trend points, oldest first. Only the overall score is
-    read out of each milestone's stored result (the database extracts it from the JSON)."""
+    """Each assessment's milestones as trend points, oldest first (their overall score is a
+    column: the stored results are not read)."""
     query = (select(Milestone.assessment_id, Milestone.name, Milestone.created_at,
-                    Milestone.result["overall"].as_float())
+                    Milestone.overall)
              .where(Milestone.assessment_id.in_(ids))
              .order_by(Milestone.created_at, Milestone.id))
     out: dict[int, list[Point]] = defaultdict(list)

@@ -61,6 +61,12 @@ FINDING_STATUS_VALUES = tuple(status.value for status in FindingStatus)
 
 
 
+def _overall_of_result(context: Any) -> float | None:
+    result = context.get_current_parameters().get("result")
+    overall = result.get("overall") if isinstance(result, dict) else None
+    return float(overall) if isinstance(overall, int | float) else None
+
+
 class Milestone(Base):
     __tablename__ = "milestones"
     __table_args__ = (
@@ -84,6 +90,9 @@ class Milestone(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     #: `domain.result_to_dict` of the evaluation at that moment.
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The result's overall score, copied on insert so lists of milestones (the portfolio's
+    #: trends) need not read the result. None on a lens or when nothing was scored.
+    overall: Mapped[float | None] = mapped_column(default=_overall_of_result)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = timestamp_column()
 

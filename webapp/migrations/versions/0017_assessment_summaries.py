@@ -1,5 +1,5 @@
-"""assessment summaries (the portfolio's figures per revision); audit events of API uses that
-concern no single assessment
+"""assessment summaries (the portfolio's figures per revision); a milestone's overall score
+beside its result; audit events of API uses that concern no single assessment
 
 Revision ID: 0017
 Revises: 0011
@@ -43,9 +43,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_events") as batch:
         batch.alter_column("assessment_id", existing_type=sa.Integer(), nullable=True)
+    with op.batch_alter_table("milestones") as batch:
+        batch.add_column(sa.Column("overall", sa.Double(), nullable=True))
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("UPDATE milestones SET overall = CASE WHEN json_typeof(result -> 'overall')"
+                   " = 'number' THEN (result ->> 'overall')::double precision END")
+    else:
+        op.execute("UPDATE milestones SET overall = CASE WHEN json_type(result, '$.overall')"
+                   " IN ('integer', 'real') THEN json_extract(result, '$.overall') END")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("milestones") as batch:
+        batch.drop_column("overall")
     op.execute("DELETE FROM audit_events WHERE assessment_id IS NULL")
     with op.batch_alter_table("audit_events") as batch:
         batch.alter_column("assessment_id", existing_type=sa.Integer(), nullable=False)
