@@ -119,7 +119,8 @@ def _profile(app) -> None:
     client.post("/signin", data={"email": ADMIN, "password": PASSWORD})
     profiler = cProfile.Profile()
     profiler.runcall(client.get, "/portfolio/")
-    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "25")))
+    order, lines = os.environ.get("PROFILE_SORT", "cumulative"), os.environ.get("PROFILE_LINES")
+    pstats.Stats(profiler).sort_stats(order).print_stats(int(lines or 25))
 
 
 def figures(teams: int = 20, assessments: int = 200, runs: int = 15,

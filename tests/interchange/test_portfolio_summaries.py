@@ -115,3 +115,25 @@ def test_a_missing_questionnaire_is_named_not_evaluated(app, client, db_session,
     row = _row(client, filled.id)
     assert row["overall"] is None and not row["updating"]
     assert "version 99" in row["problem"]
+
+
+def test_an_unchanged_portfolio_is_not_built_again_and_a_milestone_shows_at_once(
+    app, client, db_session, world, login, monkeypatch
+):
+    from webapp.portfolio import summaries
+    from webapp.tracking.milestones import create_milestone
+
+    login(world["editor"])
+    first = client.get("/portfolio/").get_data(True)
+    assert "No milestones yet" in first
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the unchanged table was built again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(summaries, "read", refuse)
+        assert client.get("/portfolio/").get_data(True).count('scope="row"') == 1
+    with app.test_request_context():
+        create_milestone(db_session, world["filled"], world["owner"], name="Q1", note="")
+    page = client.get("/portfolio/").get_data(True)
+    assert "Score trend: Q1 62.5, Now 62.5" in page and "No milestones yet" not in page

@@ -7,16 +7,22 @@ result is built here."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from cachetools import LRUCache
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
+from webapp.assessments.evaluation import revision_key
 from webapp.assessments.models import STATUS_VALUES, Assessment, Workflow
-from webapp.portfolio.summaries import Facts, standings
+from webapp.portfolio import summaries
+from webapp.portfolio.summaries import Facts
 from webapp.teams.models import Membership, Team
 from webapp.tracking.models import FindingStatus, FindingTracking, Milestone
 
@@ -26,6 +32,8 @@ LISTED = (Assessment.id, Assessment.name, Assessment.team_id, Assessment.status,
           Assessment.questionnaire_version)
 CLOSED = {FindingStatus.DONE.value, FindingStatus.RISK_ACCEPTED.value}
 SORTS = ("name", "team", "score", "critical", "high", "coverage", "now", "overdue", "updated")
+CACHE_KEY, CACHE_SIZE = "faultline.portfolio_tables", 16
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -71,21 +79,64 @@ def visible_teams(session: Session, user: User) -> list[Team]:
     return list(session.scalars(query))
 
 
+@dataclass(frozen=True)
+class Table:
+    """The portfolio as a page shows it; `fingerprint` changes with anything shown."""
+
+    rows: list[Row]
+    layers: list[tuple[str, str]]
+    fingerprint: str
+
+
 def rows(session: Session, user: User, filters: Filters, today: dt.date) -> list[Row]:
+    return table(session, user, filters, today).rows
+
+
+def table(session: Session, user: User, filters: Filters, today: dt.date) -> Table:
+    """The rows the user may see. What a row shows is read with a few small queries (which
+    assessments at which revision, with a current summary or not, closed and overdue tracking,
+    milestone scores); when none of it changed since the same table was last built in this
+    process, that table is reused: figures are decoded and rows built only after a change."""
     teams = {t.id: t.name for t in visible_teams(session, user)}
     wanted = [filters.team_id] if filters.team_id in teams else list(teams)
-    query = select(*LISTED).where(Assessment.team_id.in_(wanted))
+    query = select(*LISTED).where(Assessment.team_id.in_(wanted)).order_by(Assessment.id)
     if filters.status in STATUS_VALUES:
         query = query.where(Assessment.status == filters.status)
     assessments = list(session.execute(query))
     ids = [a.id for a in assessments]
-    known = standings(session, assessments)
+    keys = {a.id: revision_key(a) for a in assessments}
+    known = summaries.current(session, keys)
     closed, overdue = _closed(session, ids), _overdue(session, ids, today)
-    workflows, trends = _workflow_ids(session, ids), _trends(session, ids)
+    trends = _trends(session, ids)
+    fingerprint = hashlib.sha256(repr((
+        filters, today, sorted(teams.items()), [tuple(a) for a in assessments], sorted(known),
+        sorted((i, sorted(c)) for i, c in closed.items()), sorted(overdue.items()),
+        sorted(trends.items()))).encode()).hexdigest()
+    cache = _tables()
+    with _lock:
+        found = cache.get(fingerprint)
+    if found is not None:
+        return found
+    built = Table(_build(session, assessments, teams, {i: keys[i] for i in known}, closed,
+                         overdue, trends, filters), [], fingerprint)
+    built.layers.extend(layer_columns(built.rows))
+    with _lock:
+        cache[fingerprint] = built
+    return built
+
+
+def _tables() -> LRUCache:
+    return current_app.extensions.setdefault(CACHE_KEY, LRUCache(maxsize=CACHE_SIZE))
+
+
+def _build(session, assessments, teams, keys, closed, overdue, trends, filters) -> list[Row]:
+    known = summaries.read(session, keys, [a.id for a in assessments])
+    workflows = _workflow_ids(session, [a.id for a in assessments])
     out = []
     for a in assessments:
+        standing = known[a.id]
         row = Row(a.id, a.name, a.team_id, teams[a.team_id], a.status, a.updated_at,
-                  known[a.id].facts, known[a.id].problem, known[a.id].updating,
+                  standing.facts, standing.problem, standing.updating,
                   overdue=overdue.get(a.id, 0))
         if row.facts is not None:
             done, names = closed.get(a.id, set()), workflows.get(a.id, {})

@@ -190,19 +190,36 @@ class _Asker:
 # --- reading (pages) -----------------------------------------------------------------------
 
 
-def standings(session: Session, listed: list[Any]) -> dict[int, Standing]:
-    """{assessment id: Standing} for rows carrying id, revision, updated_at, questionnaire id
-    and version: current summaries only; the others are asked of the queue. Never evaluates."""
-    if not listed:
-        return {}
-    keys = {a.id: revision_key(a) for a in listed}
-    out = _read(session, keys)
-    missing = {i: key for i, key in keys.items() if i not in out}
+def current(session: Session, keys: dict[int, str]) -> set[int]:
+    """Which of the assessments `{id: revision key}` have a summary of that revision; the
+    others are asked of the queue. Reads the keys only (no figures)."""
+    stored = _stored_keys(session, list(keys))
+    missing = {i: key for i, key in keys.items() if stored.get(i) != key}
     if missing:
         current_app.extensions[TASK_KEY].ask(missing)
         # A queue that runs jobs at once (tests, a single process) has written them now.
-        out |= _read(session, missing)
-    return {i: out.get(i, Standing()) for i in keys}
+        stored |= _stored_keys(session, list(missing))
+    return {i for i, key in keys.items() if stored.get(i) == key}
+
+
+def _stored_keys(session: Session, ids: list[int]) -> dict[int, str]:
+    s = AssessmentSummary
+    query = select(s.assessment_id, s.revision_key).where(s.assessment_id.in_(ids))
+    return {i: key for i, key in session.execute(query)}
+
+
+def standings(session: Session, listed: list[Any]) -> dict[int, Standing]:
+    """{assessment id: Standing} for rows carrying id, revision, updated_at, questionnaire id
+    and version: current summaries only; the others are asked of the queue. Never evaluates."""
+    keys = {a.id: revision_key(a) for a in listed}
+    return read(session, {i: keys[i] for i in current(session, keys)}, keys)
+
+
+def read(session: Session, keys: dict[int, str], wanted: Iterable[int]) -> dict[int, Standing]:
+    """The Standing of each of `wanted`: figures from the summaries of `keys` ({id: revision
+    key}, those known current), "updating" for the others."""
+    out = _read(session, keys) if keys else {}
+    return {i: out.get(i, Standing()) for i in wanted}
 
 
 def _read(session: Session, keys: dict[int, str]) -> dict[int, Standing]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from pathlib import Path
 
+from cachetools import LRUCache
 from flask import Response, current_app, jsonify, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from webapp import report
 from webapp.assessments.models import STATUS_VALUES
@@ -17,6 +20,8 @@ from webapp.portfolio import exports, service
 from webapp.portfolio.pdf import portfolio_pdf
 
 logger = logging.getLogger(__name__)
+BODY_KEY = "faultline.portfolio_bodies"
+_lock = threading.Lock()
 bp = members_blueprint("portfolio", __name__, "/portfolio")
 
 
@@ -30,17 +35,35 @@ def _filters() -> service.Filters:
     )
 
 
+def _table(filters: service.Filters) -> service.Table:
+    return service.table(get_session(), current_user, filters, dt.date.today())
+
+
 def _rows(filters: service.Filters):
-    rows = service.rows(get_session(), current_user, filters, dt.date.today())
-    return rows, service.layer_columns(rows)
+    table = _table(filters)
+    return table.rows, table.layers
+
+
+def _body(table: service.Table) -> Markup:
+    """The table's rows as HTML, rendered once per table in this process."""
+    cache = current_app.extensions.setdefault(BODY_KEY, LRUCache(maxsize=service.CACHE_SIZE))
+    with _lock:
+        body = cache.get(table.fingerprint)
+    if body is None:
+        body = Markup(render_template("portfolio/_rows.html",
+                                      rows=exports.page_rows(table.rows, table.layers),
+                                      layers=table.layers))
+        with _lock:
+            cache[table.fingerprint] = body
+    return body
 
 
 @bp.get("/")
 def index():
     filters = _filters()
-    rows, layers = _rows(filters)
+    table = _table(filters)
     return render_template(
-        "portfolio/index.html", rows=exports.page_rows(rows, layers), layers=layers,
+        "portfolio/index.html", body=_body(table), count=len(table.rows), layers=table.layers,
         filters=filters, teams=service.visible_teams(get_session(), current_user),
         statuses=STATUS_VALUES, args=request.args.to_dict())
 
