@@ -99,13 +99,14 @@ def table(session: Session, user: User, filters: Filters, today: dt.date) -> Tab
     process, that table is reused: figures are decoded and rows built only after a change."""
     teams = {t.id: t.name for t in visible_teams(session, user)}
     wanted = [filters.team_id] if filters.team_id in teams else list(teams)
-    query = select(*LISTED).where(Assessment.team_id.in_(wanted)).order_by(Assessment.id)
+    where = [Assessment.team_id.in_(wanted)]
     if filters.status in STATUS_VALUES:
-        query = query.where(Assessment.status == filters.status)
-    assessments = list(session.execute(query))
-    ids = [a.id for a in assessments]
+        where.append(Assessment.status == filters.status)
+    assessments = list(session.execute(select(*LISTED).where(*where).order_by(Assessment.id)))
+    # The other queries select by this subquery, not by a list of 200 ids to bind one by one.
+    ids = select(Assessment.id).where(*where).scalar_subquery()
     keys = {a.id: revision_key(a) for a in assessments}
-    known = summaries.current(session, keys)
+    known = summaries.current(session, keys, ids)
     closed, overdue = _closed(session, ids), _overdue(session, ids, today)
     trends = _trends(session, ids)
     fingerprint = hashlib.sha256(repr((
@@ -117,8 +118,8 @@ def table(session: Session, user: User, filters: Filters, today: dt.date) -> Tab
         found = cache.get(fingerprint)
     if found is not None:
         return found
-    built = Table(_build(session, assessments, teams, {i: keys[i] for i in known}, closed,
-                         overdue, trends, filters), [], fingerprint)
+    built = Table(_build(session, assessments, ids, teams, {i: keys[i] for i in known},
+                         closed, overdue, trends, filters), [], fingerprint)
     built.layers.extend(layer_columns(built.rows))
     with _lock:
         cache[fingerprint] = built
@@ -129,9 +130,10 @@ def _tables() -> LRUCache:
     return current_app.extensions.setdefault(CACHE_KEY, LRUCache(maxsize=CACHE_SIZE))
 
 
-def _build(session, assessments, teams, keys, closed, overdue, trends, filters) -> list[Row]:
-    known = summaries.read(session, keys, [a.id for a in assessments])
-    workflows = _workflow_ids(session, [a.id for a in assessments])
+def _build(session, assessments, ids, teams, keys, closed, overdue, trends,
+           filters) -> list[Row]:
+    known = summaries.read(session, keys, [a.id for a in assessments], ids)
+    workflows = _workflow_ids(session, ids)
     out = []
     for a in assessments:
         standing = known[a.id]
@@ -154,7 +156,7 @@ def _scope(workflows: dict[str, int], name: str | None) -> str:
     return f"workflow:{workflow_id}" if workflow_id is not None else f"workflow:?{name}"
 
 
-def _closed(session: Session, ids: list[int]) -> dict[int, set[tuple[str, str]]]:
+def _closed(session: Session, ids: Any) -> dict[int, set[tuple[str, str]]]:
     """(scope, rule) of the findings tracked as done or accepted, per assessment."""
     query = select(FindingTracking.assessment_id, FindingTracking.scope,
                    FindingTracking.rule_id).where(FindingTracking.assessment_id.in_(ids),
@@ -165,7 +167,7 @@ def _closed(session: Session, ids: list[int]) -> dict[int, set[tuple[str, str]]]
     return out
 
 
-def _overdue(session: Session, ids: list[int], today: dt.date) -> dict[int, int]:
+def _overdue(session: Session, ids: Any, today: dt.date) -> dict[int, int]:
     """Open tracked actions past their due date, per assessment."""
     query = (select(FindingTracking.assessment_id, func.count())
              .where(FindingTracking.assessment_id.in_(ids),
@@ -175,7 +177,7 @@ def _overdue(session: Session, ids: list[int], today: dt.date) -> dict[int, int]
     return {assessment_id: count for assessment_id, count in session.execute(query)}
 
 
-def _workflow_ids(session: Session, ids: list[int]) -> dict[int, dict[str, int]]:
+def _workflow_ids(session: Session, ids: Any) -> dict[int, dict[str, int]]:
     query = select(Workflow.assessment_id, Workflow.name, Workflow.id).where(
         Workflow.assessment_id.in_(ids)).order_by(Workflow.id)
     out: dict[int, dict[str, int]] = defaultdict(dict)
@@ -184,7 +186,7 @@ def _workflow_ids(session: Session, ids: list[int]) -> dict[int, dict[str, int]]
     return out
 
 
-def _trends(session: Session, ids: list[int]) -> dict[int, list[Point]]:
+def _trends(session: Session, ids: Any) -> dict[int, list[Point]]:
     """Each assessment's milestones as trend points, oldest first (their overall score is a
     column: the stored results are not read)."""
     query = (select(Milestone.assessment_id, Milestone.name, Milestone.created_at,

@@ -190,10 +190,11 @@ class _Asker:
 # --- reading (pages) -----------------------------------------------------------------------
 
 
-def current(session: Session, keys: dict[int, str]) -> set[int]:
+def current(session: Session, keys: dict[int, str], scope: Any = None) -> set[int]:
     """Which of the assessments `{id: revision key}` have a summary of that revision; the
-    others are asked of the queue. Reads the keys only (no figures)."""
-    stored = _stored_keys(session, list(keys))
+    others are asked of the queue. Reads the keys only (no figures); `scope` selects the
+    same ids in SQL (a subquery), when the caller has one."""
+    stored = _stored_keys(session, list(keys) if scope is None else scope)
     missing = {i: key for i, key in keys.items() if stored.get(i) != key}
     if missing:
         current_app.extensions[TASK_KEY].ask(missing)
@@ -202,7 +203,7 @@ def current(session: Session, keys: dict[int, str]) -> set[int]:
     return {i for i, key in keys.items() if stored.get(i) == key}
 
 
-def _stored_keys(session: Session, ids: list[int]) -> dict[int, str]:
+def _stored_keys(session: Session, ids: Any) -> dict[int, str]:
     s = AssessmentSummary
     query = select(s.assessment_id, s.revision_key).where(s.assessment_id.in_(ids))
     return {i: key for i, key in session.execute(query)}
@@ -215,22 +216,23 @@ def standings(session: Session, listed: list[Any]) -> dict[int, Standing]:
     return read(session, {i: keys[i] for i in current(session, keys)}, keys)
 
 
-def read(session: Session, keys: dict[int, str], wanted: Iterable[int]) -> dict[int, Standing]:
+def read(session: Session, keys: dict[int, str], wanted: Iterable[int],
+         scope: Any = None) -> dict[int, Standing]:
     """The Standing of each of `wanted`: figures from the summaries of `keys` ({id: revision
     key}, those known current), "updating" for the others."""
-    out = _read(session, keys) if keys else {}
+    out = _read(session, keys, list(keys) if scope is None else scope) if keys else {}
     return {i: out.get(i, Standing()) for i in wanted}
 
 
-def _read(session: Session, keys: dict[int, str]) -> dict[int, Standing]:
+def _read(session: Session, keys: dict[int, str], ids: Any) -> dict[int, Standing]:
     s = AssessmentSummary
     query = select(s.assessment_id, s.revision_key, s.problem, s.overall, s.coverage, s.fit,
                    s.fit_title, s.layers, s.critical, s.high, s.now).where(
-        s.assessment_id.in_(list(keys)))
+        s.assessment_id.in_(ids))
     out = {}
     for (i, key, problem, overall, coverage, fit, fit_title, layers, critical, high,
          now) in session.execute(query):
-        if key != keys[i]:
+        if key != keys.get(i):
             continue  # another revision's figures: never shown as this one's
         out[i] = Standing(problem=problem) if problem else Standing(Facts(
             overall, coverage, fit, fit_title, tuple((li, lt, ls) for li, lt, ls in layers),
