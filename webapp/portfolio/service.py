@@ -109,10 +109,13 @@ def table(session: Session, user: User, filters: Filters, today: dt.date) -> Tab
     known = summaries.current(session, keys, ids)
     closed, overdue = _closed(session, ids), _overdue(session, ids, today)
     trends = _trends(session, ids)
-    fingerprint = hashlib.sha256(repr((
-        filters, today, sorted(teams.items()), [tuple(a) for a in assessments], sorted(known),
-        sorted((i, sorted(c)) for i, c in closed.items()), sorted(overdue.items()),
-        sorted(trends.items()))).encode()).hexdigest()
+    # The revision key covers each assessment's revision, update time and content version.
+    fingerprint = hashlib.sha256("\n".join([
+        repr((filters, today, sorted(teams.items()),
+              sorted((i, sorted(c)) for i, c in closed.items()), sorted(overdue.items()),
+              sorted(trends.items()))),
+        *(f"{a.id}\t{a.team_id}\t{a.status}\t{keys[a.id]}\t{a.id in known}\t{a.name}"
+          for a in assessments)]).encode()).hexdigest()
     cache = _tables()
     with _lock:
         found = cache.get(fingerprint)

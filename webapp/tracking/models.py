@@ -20,6 +20,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -73,6 +74,9 @@ class Milestone(Base):
         UniqueConstraint("assessment_id", "name", name="uq_milestones_name"),
         CheckConstraint("questionnaire_version >= 1", name="version_positive"),
         CheckConstraint(f"length(note) <= {MILESTONE_NOTE_MAX}", name="note_length"),
+        # Trend lines read these from the index alone, never the rows (SQLite would walk the
+        # large result JSON stored before `overall` in each row).
+        Index("ix_milestones_trend", "assessment_id", "created_at", "id", "name", "overall"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -45,6 +45,8 @@ def upgrade() -> None:
         batch.alter_column("assessment_id", existing_type=sa.Integer(), nullable=True)
     with op.batch_alter_table("milestones") as batch:
         batch.add_column(sa.Column("overall", sa.Double(), nullable=True))
+    op.create_index("ix_milestones_trend", "milestones",
+                    ["assessment_id", "created_at", "id", "name", "overall"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute("UPDATE milestones SET overall = CASE WHEN json_typeof(result -> 'overall')"
                    " = 'number' THEN (result ->> 'overall')::double precision END")
@@ -54,6 +56,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_milestones_trend", table_name="milestones")
     with op.batch_alter_table("milestones") as batch:
         batch.drop_column("overall")
     op.execute("DELETE FROM audit_events WHERE assessment_id IS NULL")
