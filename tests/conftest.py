@@ -189,6 +189,8 @@ def app_settings(database_url: str) -> dict[str, Any]:
         "FAULTLINE_CONTENT_DIR": REPO_ROOT,
         "QUEUE_IMMEDIATE": True,  # PDF jobs run inside the request that queues them
         "PDF_PRERENDER": False,  # no PDF made ahead of time unless a test asks for it
+        # no portfolio summary made after each change: the portfolio asks for what it shows
+        "SUMMARIZE_ON_CHANGE": False,
     }
 
 

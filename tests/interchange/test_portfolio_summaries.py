@@ -95,6 +95,7 @@ def test_a_change_is_never_shown_with_the_figures_of_before(
 def test_a_committed_change_has_the_queue_write_the_summary(
     app, client, db_session, world, login
 ):
+    app.config["SUMMARIZE_ON_CHANGE"] = True  # as in production
     login(world["editor"])
     filled = world["filled"]
     response = client.post(f"/assessments/{filled.id}/settings", data={
