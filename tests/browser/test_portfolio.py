@@ -18,6 +18,17 @@ from webapp.teams import services as teams
 from webapp.tracking.milestones import create_milestone
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _summaries_after_changes(live_server):
+    """As in production, each committed change has the queue write the portfolio's figures
+    (the tests' queue runs the job at once; a page reading in its own snapshot would not see
+    a job it asked for itself)."""
+    config = live_server.app.config
+    before, config["SUMMARIZE_ON_CHANGE"] = config.get("SUMMARIZE_ON_CHANGE"), True
+    yield
+    config["SUMMARIZE_ON_CHANGE"] = before
 SHOTS = os.environ.get("FAULTLINE_SCREENSHOT_DIR")
 
 
