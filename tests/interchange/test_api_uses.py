@@ -93,3 +93,18 @@ def test_the_account_page_shows_the_tokens_recent_uses(client, world, token_of, 
     page = client.get("/account/tokens/").get_data(True)
     assert "Recent uses" in page
     assert f"GET /api/v1/assessments/{world['assessment'].id}/plan" in page and ">200<" in page
+
+
+def test_a_revoked_tokens_use_is_audited_and_an_unknown_one_is_not(
+    app, client, db_session, world, token_of
+):
+    raw = token_of(world["editor"])
+    with app.test_request_context():
+        [token] = tokens.tokens_of(db_session, world["editor"])
+        tokens.revoke_token(db_session, world["editor"], token.id)
+    aid = world["assessment"].id
+    assert client.get(f"/api/v1/assessments/{aid}/plan", headers=_auth(raw)).status_code == 401
+    assert client.get("/api/v1/assessments", headers=_auth("flt_" + "x" * 43)).status_code == 401
+    [use] = _uses(db_session)
+    assert (use.actor_id, use.assessment_id, use.detail["status"]) == (
+        world["editor"].id, aid, 401)

@@ -32,7 +32,12 @@ USE_ACTIONS = ("api.read", "api.write")
 
 
 class TokenRefused(Exception):
-    """No usable token: missing, unknown, expired or revoked (the reason is for the log)."""
+    """No usable token: missing, unknown, expired or revoked (the reason is for the log).
+    `token` is the stored token when it exists (expired or revoked): its use is audited."""
+
+    def __init__(self, reason: str, token: ApiToken | None = None) -> None:
+        super().__init__(reason)
+        self.token = token
 
 
 def create_token(
@@ -95,9 +100,9 @@ def authenticate(session: Session, raw: str) -> ApiToken:
     if token is None:
         raise TokenRefused("unknown token")
     if token.revoked_at is not None:
-        raise TokenRefused(f"token {token.id} is revoked")
+        raise TokenRefused(f"token {token.id} is revoked", token)
     if _aware(token.expires_at) <= utcnow():
-        raise TokenRefused(f"token {token.id} expired")
+        raise TokenRefused(f"token {token.id} expired", token)
     token.last_used_at = utcnow()
     session.flush()
     return token

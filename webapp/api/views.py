@@ -67,6 +67,7 @@ def _authenticate() -> None:
         g.api_token = authenticate(get_session(), raw)
     except TokenRefused as refused:
         logger.info("refused API request %s %s: %s", request.method, request.path, refused)
+        g.api_token = refused.token  # an expired or revoked token's use is audited too
         raise Unauthorized("The token is unknown, expired or revoked.") from None
     if request.method not in SAFE_METHODS and not g.api_token.can_write:
         logger.info("refused API write with read-only token %s", g.api_token.id)
