@@ -13,6 +13,7 @@ Run: python benchmarks/web_load.py [mixed|contention|both] [--seconds 30]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -36,6 +37,58 @@ sys.path.insert(0, str(ROOT))
 PASSWORD = "correct horse battery staple"
 SECRET = "benchmark-secret-" + "x" * 32
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds a running process has used (Linux /proc), threads
+    included: a figure the machine's other load does not change, unlike latencies."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process's running children (the queue worker beside `serve`)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    total = 0.0
+    for child in children:
+        with contextlib.suppress(OSError):  # ended meanwhile
+            total += process_cpu_seconds(int(child))
+    return total
+
+
+class CpuMeter:
+    """CPU seconds used between start() and stop() by a server process, by its children (the
+    queue worker) and by this benchmark process (the simulated clients)."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def _now(self) -> tuple[float, float, float]:
+        return (process_cpu_seconds(self.server_pid), children_cpu_seconds(self.server_pid),
+                time.process_time())
+
+    def start(self) -> CpuMeter:
+        self.started = self._now()
+        return self
+
+    def stop(self) -> tuple[float, float, float]:
+        """(server, its children, clients) CPU seconds since start()."""
+        now = self._now()
+        return (now[0] - self.started[0], now[1] - self.started[1], now[2] - self.started[2])
+
+    def per_request(self, requests: int) -> str:
+        server, children, clients = self.stop()
+        count = max(requests, 1)
+        return (f"CPU per request: server {server / count * 1000:.1f} ms, queue worker "
+                f"{children / count * 1000:.1f} ms, benchmark clients "
+                f"{clients / count * 1000:.1f} ms ({requests} requests)")
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -254,6 +307,8 @@ def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
 
         threads = [threading.Thread(target=writer, args=pair) for pair in questions]
         threads += [threading.Thread(target=reader, args=(n,)) for n in range(readers)]
+        before = load_average()
+        meter = CpuMeter(site.process.pid).start()
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -263,8 +318,10 @@ def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
                     target_p95=250),
             summary(f"contention: reads ({readers} readers)", reads, 0),
             f"contention: errors={problems['errors']} conflicts={problems['conflicts']} "
-            f"saves/s={len(saves) / seconds:.1f} ({workers} web process(es), load average "
-            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"]
+            f"saves/s={len(saves) / seconds:.1f} reads/s={len(reads) / seconds:.1f} "
+            f"({workers} web process(es), {os.cpu_count()} cores)",
+            f"contention: {meter.per_request(len(saves) + len(reads))}",
+            f"contention: {before} before, {load_average()} after"]
     finally:
         site.stop()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from webapp.db import get_session
+from webapp.db import commit_now, get_session
 from webapp.forms_assessment import make_section_form, value_digest
 from webapp.models import Role
 from webapp.models_assessment import Assessment, Workflow
@@ -83,7 +83,6 @@ def autosave(assessment_id: int):
         )
     except ServiceError as error:
         return _invalid(error.message)
-    saved = stored(answers_in_scope(session, assessment, workflow).get(qid))
     if result.conflicts:
         conflict = result.conflicts[0]
         return {
@@ -91,6 +90,8 @@ def autosave(assessment_id: int):
             "mine": _value_json(info, conflict.mine),
             "theirs": _stored_json(info, conflict.theirs),
         }, 409
+    commit_now()  # the write lock is held for the writes only, not for what follows
+    saved = stored(answers_in_scope(session, assessment, workflow, [qid]).get(qid))
     return {"status": "saved" if result.saved else "unchanged", "answer": _stored_json(info, saved),
             "progress": _progress_json(session, assessment)}
 
