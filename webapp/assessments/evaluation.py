@@ -275,6 +275,13 @@ def finding_data(assessment: Assessment, result: domain.Result) -> tuple[dict[st
                     lambda: tuple(domain.result_to_dict(result)["findings"]))
 
 
+def workflow_positions(assessment: Assessment) -> dict[int, int]:
+    """Workflow id -> position, read once per revision (adding, moving or removing a workflow
+    changes the revision)."""
+    return computed(revision_key(assessment), "workflow-positions",
+                    lambda: {w.id: w.position for w in assessment.workflows})
+
+
 def question_anchor(question_id: str) -> str:
     """The HTML id of a question on its editing page."""
     return f"q-{question_id}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
@@ -31,7 +31,8 @@ def get_assessment(
     session: Session, assessment_id: int, user: User, min_role: Role = Role.VIEWER
 ) -> tuple[Assessment, Membership]:
     """The assessment and the user's membership of its team, or 404 / 403."""
-    assessment = session.get(Assessment, assessment_id)
+    # its team in the same query: every page shows the team's name
+    assessment = session.get(Assessment, assessment_id, options=[joinedload(Assessment.team)])
     if assessment is None:
         logger.info("refused assessment %s: no such assessment", assessment_id)
         raise NotFound()

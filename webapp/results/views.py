@@ -42,10 +42,13 @@ def show(assessment_id: int):
     key = revision_key(assessment)
     page, parts = computed(key, f"results-page:{assessment.team.name}",
                            lambda: _rendered_parts(assessment, result))
-    pdf_ready = page["has_answers"] and pdf_ready_now(get_session(), assessment,
-                                                      pdfs.review(assessment))
+    session = get_session()
+    rows = tracking_service.tracking_rows(session, assessment)  # read once for both uses
+    pdf_ready = page["has_answers"] and pdf_ready_now(
+        session, assessment, pdfs.review(assessment),
+        follow_up=tracking_service.follow_up(session, assessment, rows))
     return render_template("results/show.html", assessment=assessment, page=page,
-                           parts=parts, pdf_ready=pdf_ready,
+                           parts=parts, pdf_ready=pdf_ready, tracking_rows=rows,
                            **_editing_urls(assessment, page["first_section"]))
 
 
