@@ -13,7 +13,8 @@ prints, in one run:
   on its own database (benchmarks/portfolio.py; target <= 100 ms median).
 - mixed: the assessments list at 20 requests/s while four uncached PDFs render (target p95
   <= 150 ms, 0 errors), and contention: 20 writers and 10 readers for 30 s (target 0 errors,
-  save p95 <= 250 ms); each on a server of its own, see benchmarks/web_load.py.
+  save p95 <= 250 ms; `contention-paced`: each client sends once a second, as a person's
+  autosave does); each on a server of its own, see benchmarks/web_load.py.
 
 Run: python benchmarks/web.py [--run throughput --run open-loop] [--seconds 10]
      [--database-url URL]
@@ -290,10 +291,19 @@ def run_mixed(_bench: Bench, _args: argparse.Namespace) -> list[str]:
 
 
 def run_contention(_bench: Bench, _args: argparse.Namespace) -> list[str]:
-    """20 writers and 10 readers for 30 s on SQLite (benchmarks/web_load.py)."""
+    """20 writers and 10 readers for 30 s on SQLite, each sending as soon as answered
+    (benchmarks/web_load.py)."""
     from web_load import contention_run
 
     return contention_run()
+
+
+def run_contention_paced(_bench: Bench, _args: argparse.Namespace) -> list[str]:
+    """The same 20 writers and 10 readers, each sending once a second as a person's autosave
+    does; latency from the scheduled send time (benchmarks/web_load.py)."""
+    from web_load import contention_run
+
+    return contention_run(pace=1.0)
 
 
 RUNS: dict[str, Callable[[Bench, argparse.Namespace], list[str]]] = {
@@ -303,6 +313,7 @@ RUNS: dict[str, Callable[[Bench, argparse.Namespace], list[str]]] = {
     "open-loop": run_open_loop,
     "mixed": run_mixed,
     "contention": run_contention,
+    "contention-paced": run_contention_paced,
 }
 
 

@@ -4,6 +4,7 @@ requests ask for it at the same moment."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 
@@ -16,7 +17,7 @@ from tests.conftest import postgres_url
 from tests.web.test_database_faults import database_file, signed_up
 from webapp.accounts.models import User
 from webapp.assessments import services as assessment_service
-from webapp.assessments.evaluation import computed
+from webapp.assessments.evaluation import Shared, SharedWrites, computed
 from webapp.assessments.models import Answer
 from webapp.assessments.views import autosave as autosave_view
 from webapp.core import migrate
@@ -165,3 +166,23 @@ def test_a_revision_asked_for_by_many_requests_at_once_is_computed_once(app):
     assert len(results) == 5 and all(r is results[0] for r in results)
     with app.app_context():  # another kind or revision is computed on its own
         assert computed("revision-b", "single-flight-test", lambda: "b") == "b"
+
+
+def test_only_the_newest_revision_of_a_burst_is_written_to_the_shared_cache(tmp_path):
+    """Results of revisions superseded before the delay are never turned into files; the
+    newest one is, by the background writer."""
+    shared = Shared("assessment-7", dump=lambda value: {"value": value}, load=dict)
+    writes = SharedWrites(delay=0.2)
+    for revision in range(5):
+        writes.submit(tmp_path / f"assessment-7.result.rev{revision}.json", shared, "result",
+                      revision)
+    for _ in range(500):  # the writer thread writes it about 0.2 s later
+        if list(tmp_path.glob("*.json")):
+            break
+        threading.Event().wait(0.02)
+    files = list(tmp_path.glob("*.json"))
+    assert [f.name for f in files] == ["assessment-7.result.rev4.json"]
+    assert json.loads(files[0].read_text()) == {"value": 4}
+    writes.submit(tmp_path / "assessment-7.result.rev5.json", shared, "result", 5)
+    writes.flush()  # what is pending is written at once, older revisions removed
+    assert [f.name for f in tmp_path.glob("*.json")] == ["assessment-7.result.rev5.json"]

@@ -13,6 +13,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -35,6 +36,7 @@ from webapp.report.cards import finding_anchor  # noqa: F401 - the anchor scheme
 logger = logging.getLogger(__name__)
 
 CACHE_KEY = "faultline.evaluations"
+WRITES_KEY = "faultline.evaluation-writes"
 #: Values kept per process (results, page parts; a few hundred KB each): recent revisions only.
 CACHE_SIZE = 96
 T = TypeVar("T")
@@ -207,9 +209,74 @@ def computed(key: str, kind: str, build: Callable[[], T], shared: Shared | None 
         if value is None:
             value = build()
             if shared is not None:
-                _write_shared(_shared_path(shared, key, kind), shared.dump(value))
+                _shared_writes().submit(_shared_path(shared, key, kind), shared, kind, value)
         memory.put((key, kind), value)
     return value
+
+
+class SharedWrites:
+    """Computed values go to the file cache from one background thread, `delay` seconds after
+    they were computed, and only the newest revision of each group and kind.
+
+    Turning a result into JSON data and writing it costs about as much as computing it (11 of
+    a cold results page's 50 ms). During a burst of saves each revision is superseded within
+    a second and read by no other process: written at once, every one of them took that time
+    from the requests (and from the writer holding the database lock). With `delay` 0 (tests)
+    each value is written before `computed` returns."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.pending: dict[tuple[str, str], tuple[float, Path, Shared, Any]] = {}
+        self.condition = threading.Condition()
+        self.thread: threading.Thread | None = None
+        self.pid = 0
+
+    def submit(self, path: Path, shared: Shared, kind: str, value: Any) -> None:
+        if self.delay <= 0:
+            _write_shared(path, shared.dump(value))
+            return
+        with self.condition:
+            self.pending[(shared.group, kind)] = (time.monotonic() + self.delay, path, shared,
+                                                  value)
+            if self.thread is None or self.pid != os.getpid():  # none yet, or forked
+                self.pid = os.getpid()
+                self.thread = threading.Thread(target=self._run, daemon=True,
+                                               name="result-cache-writes")
+                self.thread.start()
+            self.condition.notify()
+
+    def flush(self) -> None:
+        """Write everything pending now (before a process ends, and in tests)."""
+        with self.condition:
+            items, self.pending = list(self.pending.values()), {}
+        self._write(items)
+
+    def _run(self) -> None:
+        while True:
+            with self.condition:
+                while not (due := self._due()):
+                    soonest = min((item[0] for item in self.pending.values()), default=None)
+                    self.condition.wait(None if soonest is None else
+                                        max(0.0, soonest - time.monotonic()))
+                items = [self.pending.pop(group) for group in due]
+            self._write(items)
+
+    def _due(self) -> list[tuple[str, str]]:
+        now = time.monotonic()
+        return [group for group, item in self.pending.items() if item[0] <= now]
+
+    @staticmethod
+    def _write(items: list[tuple[float, Path, Shared, Any]]) -> None:
+        for _due, path, shared, value in items:
+            try:
+                _write_shared(path, shared.dump(value))
+            except Exception:  # a cache that cannot be written only costs speed
+                logger.exception("result cache: cannot write %s", path)
+
+
+def _shared_writes() -> SharedWrites:
+    return current_app.extensions.setdefault(
+        WRITES_KEY, SharedWrites(float(current_app.config.get("RESULT_SHARE_DELAY", 1.0))))
 
 
 def _shared_path(shared: Shared, key: str, kind: str) -> Path:
