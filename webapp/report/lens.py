@@ -14,6 +14,7 @@ from webapp.domain.lens import Resource
 from webapp.domain.lens_result import LensResult, QuestionResult, Risk
 from webapp.report.html import environment, font_faces, stylesheet
 from webapp.report.pdf import html_to_pdf
+from webapp.report.pdf import warm_up as warm_up  # the render child runs it before it serves
 
 TEMPLATE = "lens.html.j2"
 _SCHEMES = ("https://", "http://")
@@ -30,7 +31,8 @@ def _resource(resource: Resource | None) -> dict[str, str | None] | None:
 
 
 def _question(q: QuestionResult) -> dict[str, Any]:
-    chosen = [c.title for c in q.question.choices if c.id in q.answer.choices]
+    # Titles are joined with "; ": a title's own full stop would read ".;".
+    chosen = [c.title.rstrip(". ") for c in q.question.choices if c.id in q.answer.choices]
     return {
         "id": q.question.id,
         "title": q.question.title,
@@ -110,4 +112,5 @@ def render_lens_html(
 
 
 def render_lens_pdf(data: dict[str, Any]) -> bytes:
+    """PDF bytes of built lens report data (the target the PDF queue's render child runs)."""
     return html_to_pdf(render_lens_html(data, for_pdf=True))
