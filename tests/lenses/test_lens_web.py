@@ -16,31 +16,6 @@ from webapp.models_lens import LensAnswerRow
 from webapp.services import lenses as service
 
 
-@pytest.fixture
-def admin(make_user):
-    return make_user(name="Ada Admin", is_admin=True)
-
-
-@pytest.fixture
-def backup_lens(app, db_session, small_lens):
-    with app.app_context():
-        return service.import_lens(db_session, as_bytes(small_lens)).row
-
-
-@pytest.fixture
-def review(app, db_session, people, backup_lens):
-    """An assessment on the backup lens, started by the team's owner."""
-    with app.app_context():
-        return service.start_lens_assessment(
-            db_session,
-            people["team"],
-            people["owner"],
-            name="Billing DB",
-            description="",
-            questionnaire_id=backup_lens.questionnaire_id,
-        )
-
-
 def _upload(client, data: bytes, name: str = "lens.json"):
     # Encoded here: the test client spools a body over 500 KB to a file it never closes.
     boundary, body = encode_multipart(

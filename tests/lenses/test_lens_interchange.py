@@ -1,0 +1,169 @@
+"""A review on a lens as an answers file: exported from its Details page, imported back with
+a preview and the same conflict rule, started from a file in the browser or with
+`faultline import`."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import yaml
+
+from tests.factories import PASSWORD
+from tests.lenses.conftest import ORR
+from webapp import db
+from webapp.import_command import ImportRefused, run
+from webapp.models import Membership, Team, User
+from webapp.models_assessment import Assessment
+from webapp.services import accounts
+from webapp.services import lenses as service
+from webapp.services.submissions import new_token
+
+DIAGRAM = "architecture_architecture_diagram"  # the ORR lens's first question
+FILE = """\
+questionnaire: lens:backup-readiness
+version: 1
+system:
+  name: Billing DB
+  description: Postgres for invoices
+answers:
+  bk_restore: [bk_tested, bk_documented]
+  bk_offsite: {na: BUSINESS_PRIORITIES}
+notes:
+  bk_offsite: Single region by contract.
+"""
+
+
+def _answer(client, review, choices, version="0"):
+    return client.post(f"/assessments/{review.id}/lens/answers",
+                       data={"question": "bk_restore", "bk_restore-choice": choices,
+                             "bk_restore-version": version})
+
+
+def _upload(client, review, text):
+    return client.post(f"/assessments/{review.id}/import", content_type="multipart/form-data",
+                       data={"upload": (io.BytesIO(text.encode()), "answers.yaml")})
+
+
+def test_the_details_page_exports_the_lens_answers_as_a_file(client, login, people, review):
+    login(people["editor"])
+    _answer(client, review, "bk_documented")
+    page = client.get(f"/assessments/{review.id}/settings").get_data(as_text=True)
+    assert "Backup readiness, version 1" in page  # the lens, not its id
+    response = client.get(f"/assessments/{review.id}/answers.yaml")
+    assert response.status_code == 200
+    assert "billing-db-answers.yaml" in response.headers["Content-Disposition"]
+    data = yaml.safe_load(response.data)
+    assert data["questionnaire"] == "lens:backup-readiness" and data["version"] == 1
+    assert data["answers"] == {"bk_restore": ["bk_documented"]}
+    assert client.get(f"/assessments/{review.id}/answers.yaml").data == response.data
+
+
+def test_an_upload_is_previewed_then_applied(client, login, people, review, db_session):
+    login(people["editor"])
+    preview = _upload(client, review, FILE)
+    assert preview.status_code == 200, preview.get_data(as_text=True)[:2000]
+    page = preview.get_data(as_text=True)
+    assert "Apply 2 changes" in page and "How do you know a restore works?" in page
+    assert service.stored_answers(db_session, review) == {}, "a preview writes nothing"
+    applied = client.post(f"/assessments/{review.id}/import/apply",
+                          data={"content": FILE, "versions": '{"\\u001fbk_restore": 0, '
+                                                            '"\\u001fbk_offsite": 0}'})
+    assert applied.status_code == 302
+    db_session.expire_all()
+    rows = service.stored_answers(db_session, review)
+    assert rows["bk_restore"].choices == ["bk_tested", "bk_documented"]
+    assert (rows["bk_offsite"].na_reason, rows["bk_offsite"].note) == (
+        "BUSINESS_PRIORITIES", "Single region by contract.")
+    exported = yaml.safe_load(client.get(f"/assessments/{review.id}/answers.yaml").data)
+    assert exported == yaml.safe_load(FILE), "export after import gives the file back"
+
+
+def test_an_answer_saved_after_the_preview_is_409_and_nothing_is_imported(
+        client, login, people, review, db_session):
+    login(people["editor"])
+    _answer(client, review, "bk_no")  # saved after a preview that saw no answer
+    response = client.post(f"/assessments/{review.id}/import/apply",
+                           data={"content": FILE, "versions": '{"\\u001fbk_restore": 0, '
+                                                              '"\\u001fbk_offsite": 0}'})
+    assert response.status_code == 409
+    assert "Someone saved answers since you opened this preview" in response.get_data(True)
+    db_session.expire_all()
+    rows = service.stored_answers(db_session, review)
+    assert list(rows) == ["bk_restore"] and rows["bk_restore"].choices == ["bk_no"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (FILE.replace("bk_documented]", "bk_ghost]"), "“bk_ghost” is not a choice"),
+    (FILE.replace("lens:backup-readiness", "reliability-review"),
+     "this assessment “lens:backup-readiness”"),
+    ("answers: [unclosed", "answers.yaml"),
+])
+def test_a_bad_file_is_refused_naming_the_problem(client, login, people, review, text,
+                                                  message, db_session):
+    login(people["editor"])
+    response = _upload(client, review, text)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert service.stored_answers(db_session, review) == {}
+
+
+def test_the_dashboard_import_starts_a_review_on_the_lens(client, login, people, backup_lens,
+                                                          db_session):
+    login(people["editor"])
+    form = client.get("/assessments/import").get_data(as_text=True)
+    assert "Import" in form
+    response = client.post("/assessments/import", content_type="multipart/form-data",
+                           data={"team": people["team"].id, "submit_token": new_token(),
+                                 "upload": (io.BytesIO(FILE.encode()), "billing.yaml")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assessment = db_session.query(Assessment).filter_by(name="Billing DB").one()
+    assert (assessment.questionnaire_id, assessment.questionnaire_version) == (
+        "lens:backup-readiness", 1)
+    assert service.stored_answers(db_session, assessment)["bk_restore"].choices == [
+        "bk_tested", "bk_documented"]
+
+
+def test_a_file_on_a_lens_that_is_not_imported_is_refused(client, login, people, db_session):
+    login(people["editor"])
+    response = client.post("/assessments/import", content_type="multipart/form-data",
+                           data={"team": people["team"].id, "submit_token": new_token(),
+                                 "upload": (io.BytesIO(FILE.encode()), "billing.yaml")})
+    assert response.status_code == 400
+    assert "lens “lens:backup-readiness” version 1 is not imported" in response.get_data(True)
+
+
+# --- faultline import ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def committed(make_app, corpus_lenses):
+    application = make_app()
+    with application.app_context(), db.session_scope(application) as session:
+        user = User(email="olga@example.com", name="Olga",
+                    password_hash=accounts.hash_password(PASSWORD))
+        team = Team(name="Payments")
+        team.memberships.append(Membership(user=user, role="owner"))
+        session.add(team)
+        service.import_lens(session, (corpus_lenses / ORR).read_bytes())
+    return application
+
+
+def test_faultline_import_starts_a_review_on_the_orr_lens_and_imports_into_it(
+        committed, tmp_path):
+    qid = "lens:aws-operational-readiness-review-whitepaper-sample"
+    path = tmp_path / "checkout.yaml"
+    path.write_text(f"questionnaire: {qid}\nsystem: {{name: Checkout}}\nanswers:\n"
+                    f"  {DIAGRAM}: {{na: OUT_OF_SCOPE}}\n", encoding="utf-8")
+    line = run(path, "Payments", None, None, app=committed)
+    assert "imported checkout.yaml into assessment" in line and "1 answer(s) changed" in line
+    with committed.app_context(), db.session_scope(committed) as session:
+        assessment = session.query(Assessment).one()
+        assessment_id = assessment.id
+        assert assessment.questionnaire_id == qid and assessment.questionnaire_version == 1
+        row = service.stored_answers(session, assessment)[DIAGRAM]
+        assert row.na_reason == "OUT_OF_SCOPE"
+    path.write_text(path.read_text().replace("{na: OUT_OF_SCOPE}", "[nope]"), encoding="utf-8")
+    with pytest.raises(ImportRefused, match=f"answers.{DIAGRAM}"):
+        run(path, "Payments", None, assessment_id, app=committed)
+

@@ -1,0 +1,93 @@
+"""PDFs of reviews on a lens take the one PDF path: queued, cached by revision, a progress
+page while they are made, made ahead of time, shared by members and share links."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.test_pdf_queue import HeldJobs, follow_refresh
+from webapp.report.lens import render_lens_pdf
+from webapp.services import pdfs, sharing
+from webapp.services.milestones import create_milestone
+from webapp.tasks import get_queue
+
+LENS_TARGET = "webapp.report.lens:render_lens_pdf"
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    return {**app_config, "REPORT_CACHE_DIR": str(tmp_path / "pdf-cache")}
+
+
+@pytest.fixture
+def held(app, monkeypatch, fake_renderer) -> HeldJobs:
+    jobs = HeldJobs(app)
+    monkeypatch.setattr(get_queue(app), "render", jobs)
+    return jobs
+
+
+def _answer(client, review, choices, version="0"):
+    return client.post(f"/assessments/{review.id}/lens/answers",
+                       data={"question": "bk_restore", "bk_restore-choice": choices,
+                             "bk_restore-version": version})
+
+
+def test_a_lens_pdf_is_queued_shows_progress_and_is_then_served_from_the_cache(
+        client, login, people, review, held, fake_renderer):
+    login(people["editor"])
+    _answer(client, review, "bk_no")
+    pdf_url = f"/assessments/{review.id}/lens/report.pdf"
+    waiting = client.get(pdf_url)
+    assert waiting.status_code == 202 and "Preparing the PDF" in waiting.get_data(True)
+    assert client.get(pdf_url).status_code == 202 and len(held.jobs) == 1, "queued once"
+    held.run_all()
+    [(target, data)] = fake_renderer.calls
+    assert target == LENS_TARGET
+    assert data["meta"]["system_name"] == "Billing DB" and data["totals"]["high"] == 1
+    _delay, next_url = follow_refresh(waiting)
+    assert follow_refresh(client.get(next_url)) == (0, pdf_url)
+    download = client.get(pdf_url)
+    assert download.mimetype == "application/pdf" and download.headers["X-Report-Cache"] == "hit"
+    assert "billing-db-lens-review-" in download.headers["Content-Disposition"]
+
+
+def test_a_new_answer_makes_a_new_pdf_and_an_unchanged_review_never_renders_twice(
+        app, client, login, db_session, people, review, fake_renderer):
+    login(people["editor"])
+    _answer(client, review, "bk_no")
+    pdf_url = f"/assessments/{review.id}/lens/report.pdf"
+    assert client.get(pdf_url).headers["X-Report-Cache"] == "miss"
+    assert client.get(pdf_url).headers["X-Report-Cache"] == "hit"
+    with app.app_context():
+        token = sharing.create_share(db_session, review, people["owner"], label="Audit").token
+    assert client.get(f"/s/{token}/report.pdf").status_code == 200
+    assert len(fake_renderer.calls) == 1, "members and share links share one file"
+    _answer(client, review, "bk_tested", "1")
+    assert client.get(pdf_url).headers["X-Report-Cache"] == "miss"
+    assert len(fake_renderer.calls) == 2
+
+
+def test_a_settled_lens_review_and_a_new_milestone_get_their_pdfs_ahead_of_time(
+        app, db_session, people, review, fake_renderer):
+    queue = get_queue(app)
+    with app.test_request_context():
+        queue.settled.call_local(review.id, review.revision)
+        key = pdfs.describe(db_session, review, pdfs.review(review)).key
+        assert queue.store.path(key).is_file()
+        milestone = create_milestone(db_session, review, people["owner"], name="Before")
+        queue.milestone_taken.call_local(review.id, milestone.id)
+        frozen = pdfs.describe(db_session, review, pdfs.milestone(review, milestone.id)).key
+        assert queue.store.path(frozen).is_file()
+    assert [target for target, _ in fake_renderer.calls] == [LENS_TARGET, LENS_TARGET]
+    assert fake_renderer.calls[1][1]["meta"]["milestone"] == "Before"
+
+
+def test_the_lens_pdf_renders_for_real_with_its_links_as_text(app, db_session, review):
+    from webapp.report.lens import lens_report_data
+    from webapp.services.lenses import lens_result
+
+    with app.test_request_context():
+        data = lens_report_data(lens_result(db_session, review), system_name="Billing DB",
+                                team="Payments", lens_version=1)
+    pdf = render_lens_pdf(data)
+    assert pdf.startswith(b"%PDF") and b"/URI" not in pdf
