@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from webapp.services import lenses as service
+from webapp.assessments.services import start_assessment
+from webapp.lenses import services as service
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_LENSES = REPO.parent / "shared" / "corpus" / "lenses"
@@ -118,7 +119,7 @@ def backup_lens(app, db_session, small_lens):
 def review(app, db_session, people, backup_lens):
     """An assessment on the backup lens, started by the team's owner."""
     with app.app_context():
-        return service.start_lens_assessment(
+        return start_assessment(
             db_session,
             people["team"],
             people["owner"],

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.web.test_pdf_queue import HeldJobs, follow_refresh
+from webapp.pdfs import specs as pdfs
 from webapp.report.lens import render_lens_pdf
-from webapp.services import pdfs, sharing
-from webapp.services.milestones import create_milestone
+from webapp.sharing import services as sharing
 from webapp.tasks import get_queue
+from webapp.tracking.milestones import create_milestone
 
 LENS_TARGET = "webapp.report.lens:render_lens_pdf"
 
@@ -83,8 +84,8 @@ def test_a_settled_lens_review_and_a_new_milestone_get_their_pdfs_ahead_of_time(
 
 
 def test_the_lens_pdf_renders_for_real_with_its_links_as_text(app, db_session, review):
+    from webapp.lenses.services import lens_result
     from webapp.report.lens import lens_report_data
-    from webapp.services.lenses import lens_result
 
     with app.test_request_context():
         data = lens_report_data(lens_result(db_session, review), system_name="Billing DB",

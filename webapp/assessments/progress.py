@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,7 +68,11 @@ def _lens_progress(session: Session, assessment: Assessment) -> list[StepProgres
     """A review on a lens: one step per pillar, then results."""
     from webapp.lenses.services import lens_result
 
-    result = lens_result(session, assessment)
+    return lens_steps(lens_result(session, assessment))
+
+
+def lens_steps(result: Any) -> list[StepProgress]:
+    """The steps of a lens result (`webapp.domain.lens_result.LensResult`)."""
     steps = [
         StepProgress(
             p.pillar.id,

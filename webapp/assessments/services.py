@@ -47,33 +47,40 @@ def start_assessment(
     name: str,
     description: str = "",
     questionnaire_id: str | None = None,
+    version: int | None = None,
 ) -> Assessment:
-    """A new assessment pinned to the newest version of the questionnaire."""
-    try:
-        questionnaire = get_content().questionnaire(questionnaire_id)
-    except KeyError:
-        raise ServiceError("Choose one of the listed questionnaires.", "questionnaire") from None
+    """A new assessment pinned to `version` of the questionnaire or lens (`lens:<key>`) named,
+    the newest version when None; `ServiceError` when there is no such one to start on."""
+    qid, pinned = _pinned(session, questionnaire_id, version)
     assessment = Assessment(
         team_id=team.id,
         name=name.strip(),
         description=description.strip(),
-        questionnaire_id=questionnaire.id,
-        questionnaire_version=questionnaire.version,
+        questionnaire_id=qid,
+        questionnaire_version=pinned,
         created_by_id=user.id,
         status=Status.NOT_STARTED.value,
         revision=0,
     )
     session.add(assessment)
     session.flush()
-    logger.info(
-        "assessment %s started in team %s by user %s (%s v%s)",
-        assessment.id,
-        team.id,
-        user.id,
-        questionnaire.id,
-        questionnaire.version,
-    )
+    logger.info("assessment %s started in team %s by user %s (%s v%s)",
+                assessment.id, team.id, user.id, qid, pinned)
     return assessment
+
+
+def _pinned(session: Session, questionnaire_id: str | None, version: int | None
+            ) -> tuple[str, int]:
+    if questionnaire_id and questionnaire_id.startswith(LENS_PREFIX):
+        from webapp.lenses.services import pinned_version  # lenses build on assessments
+
+        row = pinned_version(session, questionnaire_id, version)
+        return row.questionnaire_id, row.version
+    try:
+        questionnaire = get_content().questionnaire(questionnaire_id, version)
+    except KeyError:
+        raise ServiceError("Choose one of the listed questionnaires.", "questionnaire") from None
+    return questionnaire.id, questionnaire.version
 
 
 def questionnaire_choices() -> list[tuple[str, str]]:
