@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from tests.lenses.conftest import as_bytes
 from tests.tracking.test_audit_page import rows
-from webapp.models_accounts import AdminEvent
-from webapp.services import lenses as service
-from webapp.services.submissions import new_token
+from webapp.accounts.models import AdminEvent
+from webapp.assessments.submissions import new_token
+from webapp.lenses import services as service
 
 
 def _upload(client, data: bytes):
@@ -47,7 +47,7 @@ def _start_form(client, team_id) -> str:
 
 def test_a_retired_lens_is_no_longer_offered_but_its_reviews_go_on(
         client, login, admin, people, review, db_session):
-    from webapp.models import Membership
+    from webapp.teams.models import Membership
 
     db_session.add(Membership(user=admin, team=people["team"], role="owner"))
     db_session.flush()

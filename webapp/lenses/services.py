@@ -191,7 +191,7 @@ def delete_lens(session: Session, key: str, user: User) -> LensVersion:
     used = session.scalar(select(func.count(Assessment.id)).where(
         Assessment.questionnaire_id == rows[0].questionnaire_id)) or 0
     if used:
-        raise ServiceError(f"“{rows[0].name}” cannot be deleted: {used} review"
+        raise ServiceError(f"“{rows[0].name}” cannot be deleted while {used} review"
                            f"{' uses' if used == 1 else 's use'} it: retire it instead.")
     _admin_log(session, user, "lens.deleted", rows[0])
     for row in rows:
