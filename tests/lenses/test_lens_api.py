@@ -124,7 +124,7 @@ def test_a_viewer_token_reads_but_cannot_write_and_strangers_see_nothing(
 
 def test_a_lens_milestone_reads_back_its_frozen_lens_result(
         app, client, db_session, people, review, token):
-    from webapp.services.milestones import create_milestone
+    from webapp.tracking.milestones import create_milestone
 
     raw = token(people["editor"])
     _save(client, raw, review, {"question_id": "bk_restore", "choices": ["bk_no"],
