@@ -11,13 +11,14 @@ import yaml
 
 from tests.factories import PASSWORD
 from tests.lenses.conftest import ORR
-from webapp import db
-from webapp.import_command import ImportRefused, run
-from webapp.models import Membership, Team, User
-from webapp.models_assessment import Assessment
-from webapp.services import accounts
-from webapp.services import lenses as service
-from webapp.services.submissions import new_token
+from webapp.accounts import services as accounts
+from webapp.accounts.models import User
+from webapp.assessments.models import Assessment
+from webapp.assessments.submissions import new_token
+from webapp.core import db
+from webapp.interchange.import_command import ImportRefused, run
+from webapp.lenses import services as service
+from webapp.teams.models import Membership, Team
 
 DIAGRAM = "architecture_architecture_diagram"  # the ORR lens's first question
 FILE = """\
@@ -167,3 +168,46 @@ def test_faultline_import_starts_a_review_on_the_orr_lens_and_imports_into_it(
     with pytest.raises(ImportRefused, match=f"answers.{DIAGRAM}"):
         run(path, "Payments", None, assessment_id, app=committed)
 
+
+
+def test_the_next_review_starts_from_the_lens_answers_and_compares_with_the_previous(
+        client, login, people, review, db_session):
+    login(people["editor"])
+    _answer(client, review, "bk_no")
+    page = client.get(f"/assessments/{review.id}/next-review").get_data(as_text=True)
+    response = client.post(f"/assessments/{review.id}/next-review",
+                           data={"name": "Billing DB (next)", "submit_token": new_token()})
+    assert response.status_code == 302, page[:500]
+    copy = db_session.query(Assessment).filter_by(name="Billing DB (next)").one()
+    assert service.stored_answers(db_session, copy)["bk_restore"].choices == ["bk_no"]
+    _answer(client, copy, "bk_tested", "1")
+    compared = client.get(f"/assessments/{copy.id}/lens/compare").get_data(as_text=True)
+    assert "Billing DB (previous review) → Now" in compared
+    assert '<span class="lens-direction lens-better">better</span>' in compared
+
+
+def test_faultline_report_reads_a_lens_answers_file_with_its_lens_and_gates(
+        runner, tmp_path, small_lens):
+    import json
+
+    from webapp import cli
+
+    lens_path, answers = tmp_path / "backup.json", tmp_path / "billing.yaml"
+    lens_path.write_text(json.dumps(small_lens), encoding="utf-8")
+    answers.write_text(FILE.replace("bk_tested, bk_documented", "bk_documented"),
+                       encoding="utf-8")
+    args = ["report", str(answers), "--lens", str(lens_path)]
+    first, second = runner.invoke(cli.main, args), runner.invoke(cli.main, args)
+    assert first.exit_code == 0, first.output
+    assert first.stdout == second.stdout, "same input, same output"
+    data = json.loads(first.stdout)
+    assert data["totals"]["medium"] == 1 and data["plan"][0]["id"] == "bk_restore"
+    gated = runner.invoke(cli.main, [*args, "--fail-on", "medium"])
+    assert gated.exit_code == 1
+    assert "faultline gate: medium risk: How do you know a restore works? (Backups)" in (
+        gated.stderr)
+    assert runner.invoke(cli.main, [*args, "--fail-on", "high"]).exit_code == 0
+    missing = runner.invoke(cli.main, ["report", str(answers)])
+    assert missing.exit_code == 2 and "give its lens file with --lens" in missing.stderr
+    html = runner.invoke(cli.main, [*args, "--format", "html"])
+    assert html.exit_code == 0 and "Schedule a monthly restore drill." in html.stdout
