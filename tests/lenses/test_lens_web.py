@@ -412,3 +412,15 @@ def test_a_review_moves_to_a_newer_lens_version_keeping_answers_and_a_milestone(
     assert "Before version 2 of the lens" in milestones
     again = client.post(f"/assessments/{review.id}/lens/upgrade", follow_redirects=True)
     assert "already on the newest version" in again.get_data(as_text=True)
+
+
+def test_the_portfolio_shows_a_lens_review_with_its_coverage_and_high_risks(
+    client, login, people, review
+):
+    login(people["editor"])
+    _answer(client, review, "bk_no", "0")
+    rows = client.get("/portfolio/portfolio.json").get_json()["assessments"]
+    row = next(r for r in rows if r["name"] == "Billing DB")
+    assert row["overall"] is None and row["coverage"] == 50.0 and row["high"] == 1
+    page = client.get("/portfolio/").get_data(as_text=True)
+    assert "no longer ships" not in page and "Lens review" in page
