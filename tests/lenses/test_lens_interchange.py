@@ -9,16 +9,13 @@ import io
 import pytest
 import yaml
 
-from tests.factories import PASSWORD
+from tests.interchange import test_import_pages
 from tests.lenses.conftest import ORR
-from webapp.accounts import services as accounts
-from webapp.accounts.models import User
 from webapp.assessments.models import Assessment
 from webapp.assessments.submissions import new_token
 from webapp.core import db
 from webapp.interchange.import_command import ImportRefused, run
 from webapp.lenses import services as service
-from webapp.teams.models import Membership, Team
 
 DIAGRAM = "architecture_architecture_diagram"  # the ORR lens's first question
 FILE = """\
@@ -137,28 +134,26 @@ def test_a_file_on_a_lens_that_is_not_imported_is_refused(client, login, people,
 # --- faultline import ----------------------------------------------------------------------
 
 
+committed = test_import_pages.committed  # team Payments, owner Olga, real commits
+
+
 @pytest.fixture
-def committed(make_app, corpus_lenses):
-    application = make_app()
-    with application.app_context(), db.session_scope(application) as session:
-        user = User(email="olga@example.com", name="Olga",
-                    password_hash=accounts.hash_password(PASSWORD))
-        team = Team(name="Payments")
-        team.memberships.append(Membership(user=user, role="owner"))
-        session.add(team)
+def orr_installed(committed, corpus_lenses):  # noqa: F811 - the fixture above
+    """That installation with the ORR lens imported."""
+    with committed.app_context(), db.session_scope(committed) as session:
         service.import_lens(session, (corpus_lenses / ORR).read_bytes())
-    return application
+    return committed
 
 
 def test_faultline_import_starts_a_review_on_the_orr_lens_and_imports_into_it(
-        committed, tmp_path):
+        orr_installed, tmp_path):
     qid = "lens:aws-operational-readiness-review-whitepaper-sample"
     path = tmp_path / "checkout.yaml"
     path.write_text(f"questionnaire: {qid}\nsystem: {{name: Checkout}}\nanswers:\n"
                     f"  {DIAGRAM}: {{na: OUT_OF_SCOPE}}\n", encoding="utf-8")
-    line = run(path, "Payments", None, None, app=committed)
+    line = run(path, "Payments", None, None, app=orr_installed)
     assert "imported checkout.yaml into assessment" in line and "1 answer(s) changed" in line
-    with committed.app_context(), db.session_scope(committed) as session:
+    with orr_installed.app_context(), db.session_scope(orr_installed) as session:
         assessment = session.query(Assessment).one()
         assessment_id = assessment.id
         assert assessment.questionnaire_id == qid and assessment.questionnaire_version == 1
@@ -166,7 +161,7 @@ def test_faultline_import_starts_a_review_on_the_orr_lens_and_imports_into_it(
         assert row.na_reason == "OUT_OF_SCOPE"
     path.write_text(path.read_text().replace("{na: OUT_OF_SCOPE}", "[nope]"), encoding="utf-8")
     with pytest.raises(ImportRefused, match=f"answers.{DIAGRAM}"):
-        run(path, "Payments", None, assessment_id, app=committed)
+        run(path, "Payments", None, assessment_id, app=orr_installed)
 
 
 

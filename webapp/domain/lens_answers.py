@@ -23,10 +23,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .answers import AnswersReader
 from .errors import AnswersError, Problem
 from .lens import Lens
 from .lens_result import NA_LABELS, AnswerInvalid, LensAnswer, NaReason, check_answer
-from .yamlio import Path_, YamlSyntaxError, line_of, parse_yaml, place
+from .yamlio import Path_, YamlSyntaxError, parse_yaml
 
 LENS_PREFIX = "lens:"
 TOP_KEYS = {"questionnaire", "version", "system", "answers", "notes", "workflows"}
@@ -100,23 +101,12 @@ def parse_lens_answers_text(text: str, lens: Lens, source: str = "answers.yaml"
     return result
 
 
-class _Reader:
+class _Reader(AnswersReader):
+    """The answers-file reader's problems, mappings and texts, with the lens's questions."""
+
     def __init__(self, source: str, lines: dict[Path_, int], lens: Lens) -> None:
-        self.source, self.lines, self.lens = source, lines, lens
+        super().__init__(source, lines)
         self.questions = {q.id: q for _p, q in lens.questions()}
-        self.problems: list[Problem] = []
-
-    def problem(self, path: Path_, message: str) -> None:
-        self.problems.append(Problem(self.source, place(path), message,
-                                     line_of(self.lines, path)))
-
-    def mapping(self, value: Any, path: Path_) -> Mapping[str, Any]:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            self.problem(path, "must be a mapping")
-            return {}
-        return value
 
     def read(self, data: Any) -> LensAnswersFile:
         if not isinstance(data, Mapping):
@@ -135,9 +125,9 @@ class _Reader:
             self.text(system.get("name"), ("system", "name")),
             self.text(system.get("description"), ("system", "description")),
         )
-        notes = self.notes(self.mapping(data.get("notes"), ("notes",)))
+        notes = self.lens_notes(self.mapping(data.get("notes"), ("notes",)))
         for qid, value in self.mapping(data.get("answers"), ("answers",)).items():
-            answer = self.answer(str(qid), value, notes.pop(str(qid), ""))
+            answer = self.lens_answer(str(qid), value, notes.pop(str(qid), ""))
             if answer is not None:
                 out.answers[str(qid)] = answer
         for qid, note in notes.items():  # a note on a question left unanswered
@@ -152,15 +142,7 @@ class _Reader:
             return None
         return value
 
-    def text(self, value: Any, path: Path_) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.problem(path, "must be text")
-            return ""
-        return str(value)
-
-    def notes(self, values: Mapping[str, Any]) -> dict[str, str]:
+    def lens_notes(self, values: Mapping[str, Any]) -> dict[str, str]:
         out = {}
         for qid, value in values.items():
             if str(qid) not in self.questions:
@@ -171,7 +153,7 @@ class _Reader:
                 out[str(qid)] = text
         return out
 
-    def answer(self, qid: str, value: Any, note: str) -> LensAnswer | None:
+    def lens_answer(self, qid: str, value: Any, note: str) -> LensAnswer | None:
         path: Path_ = ("answers", qid)
         question = self.questions.get(qid)
         if question is None:

@@ -21,7 +21,7 @@ from webapp.core.services import ServiceError
 from webapp.domain import lens_compare
 from webapp.domain import lens_plan_export as plan_export_module
 from webapp.lenses import services as service
-from webapp.lenses.views import bp, load_review, report_data
+from webapp.lenses.views import bp, load_review
 from webapp.pdfs import specs as pdfs
 from webapp.pdfs.views import pdf_download
 from webapp.report import lens as lens_report
@@ -49,12 +49,7 @@ def report_html(assessment_id: int):
 def report_html_of(assessment: Assessment, milestone=None) -> str:
     """The report page of a review on a lens (now, or as a milestone froze it): the members'
     page and the share link's."""
-    session = get_session()
-    if milestone is not None:
-        return lens_report.render_lens_html(_milestone_data(assessment, milestone),
-                                            font_base=_fonts())
-    row, _lens = service.lens_of(session, assessment)
-    data = report_data(assessment, row, service.lens_result(session, assessment))
+    data = service.report_data(get_session(), assessment, milestone)
     return lens_report.render_lens_html(data, font_base=_fonts())
 
 
@@ -101,21 +96,6 @@ def plan_export(assessment_id: int, fmt: str):
 
 
 # --- milestones and comparison ----------------------------------------------------------------
-
-
-def _milestone_data(assessment: Assessment, milestone) -> dict:
-    """A milestone's report data: its frozen answers on the lens version they were given on."""
-    result = service.frozen_result(get_session(), assessment, milestone.answers,
-                                   milestone.questionnaire_version)
-    return lens_report.lens_report_data(
-        result,
-        system_name=assessment.name,
-        team=assessment.team.name,
-        lens_version=milestone.questionnaire_version,
-        description=assessment.description,
-        generated_at=milestone.created_at,
-        milestone=milestone.name,
-    )
 
 
 @bp.get("/milestones/<int:milestone_id>")

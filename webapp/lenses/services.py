@@ -10,7 +10,9 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -256,6 +258,23 @@ def frozen_result(session: Session, assessment: Assessment, answers: dict[str, d
         for qid, a in answers.items()
     }
     return evaluate_lens(lens, parsed_answers)
+
+
+def report_data(session: Session, assessment: Assessment, milestone: Any = None,
+                generated_at: datetime | None = None) -> dict[str, Any]:
+    """The lens report's plain data (page, PDF, share link): the review now, or as
+    `milestone` froze it, on the lens version it was frozen on."""
+    from webapp.report.lens import lens_report_data
+
+    if milestone is not None:
+        version, generated_at = milestone.questionnaire_version, milestone.created_at
+        result = frozen_result(session, assessment, milestone.answers, version)
+    else:
+        version, result = assessment.questionnaire_version, lens_result(session, assessment)
+    return lens_report_data(
+        result, system_name=assessment.name, team=assessment.team.name, lens_version=version,
+        description=assessment.description, generated_at=generated_at,
+        milestone=milestone.name if milestone is not None else None)
 
 
 def result_summary(result: LensResult) -> dict:

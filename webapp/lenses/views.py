@@ -26,7 +26,6 @@ from webapp.lenses import answers
 from webapp.lenses import services as service
 from webapp.lenses.forms import answer_digest, question_form
 from webapp.lenses.models import LensAnswerRow, LensVersion
-from webapp.report import lens as lens_report
 from webapp.teams.models import Role
 
 logger = logging.getLogger(__name__)
@@ -242,7 +241,7 @@ def _stored_json(question: Question, row: LensAnswerRow | None) -> dict:
 def results(assessment_id: int):
     assessment, row, lens = load_review(assessment_id)
     result = service.lens_result(get_session(), assessment)
-    data = report_data(assessment, row, result)
+    data = service.report_data(get_session(), assessment)
     return render_template(
         "lenses/results.html",
         assessment=assessment,
@@ -254,16 +253,6 @@ def results(assessment_id: int):
         steps=lens_steps(result),
         newer=service.newer_version(get_session(), assessment),
         upgrade_form=EmptyForm(),
-    )
-
-
-def report_data(assessment, row, result) -> dict:
-    return lens_report.lens_report_data(
-        result,
-        system_name=assessment.name,
-        team=assessment.team.name,
-        lens_version=row.version,
-        description=assessment.description,
     )
 
 

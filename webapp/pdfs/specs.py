@@ -137,7 +137,10 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tup
     """(render target, plain data) of the PDF: built by the queue worker, never a request."""
     team = assessment.team.name
     if is_lens_assessment(assessment):
-        return LENS_TARGET, _lens_data(session, assessment, spec)
+        frozen = (milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
+                  if spec.kind == "milestone" else None)
+        return LENS_TARGET, lenses.report_data(session, assessment, frozen,
+                                               generated_at=assessment.updated_at)
     if spec.kind == "review":
         result = evaluate_assessment(session, assessment)
         return REVIEW_TARGET, build_report_data(result, team=team, page_size=page_size(),
@@ -160,25 +163,6 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tup
         after={"label": after.label, "date": after.date},
         generated_at=dt.datetime.now(dt.UTC).date())
     return COMPARISON_TARGET, dict(data)
-
-
-def _lens_data(session: Session, assessment: Assessment, spec: PdfSpec) -> dict:
-    """The lens report's data: the review as of its last change, or a milestone's frozen
-    answers on the lens version they were given on."""
-    from webapp.report.lens import lens_report_data
-
-    common = {"system_name": assessment.name, "team": assessment.team.name,
-              "description": assessment.description}
-    if spec.kind == "milestone":
-        frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
-        result = lenses.frozen_result(session, assessment, frozen.answers,
-                                      frozen.questionnaire_version)
-        return lens_report_data(result, lens_version=frozen.questionnaire_version,
-                                generated_at=frozen.created_at, milestone=frozen.name,
-                                **common)
-    return lens_report_data(lenses.lens_result(session, assessment),
-                            lens_version=assessment.questionnaire_version,
-                            generated_at=assessment.updated_at, **common)
 
 
 def filename(system_name: str, today: dt.datetime | None = None, edition: str = "full",
