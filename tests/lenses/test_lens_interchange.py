@@ -63,6 +63,7 @@ def test_an_upload_is_previewed_then_applied(client, login, people, review, db_s
     assert preview.status_code == 200, preview.get_data(as_text=True)[:2000]
     page = preview.get_data(as_text=True)
     assert "Apply 2 changes" in page and "How do you know a restore works?" in page
+    assert "<td data-label=\"Where\">Backups</td>" in page
     assert service.stored_answers(db_session, review) == {}, "a preview writes nothing"
     applied = client.post(f"/assessments/{review.id}/import/apply",
                           data={"content": FILE, "versions": '{"\\u001fbk_restore": 0, '

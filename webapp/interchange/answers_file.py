@@ -117,6 +117,12 @@ class Change:
     before: AnswerValue
     after: AnswerValue
     version: int
+    #: Where the question is shown, when not the system or a workflow (a lens's pillar).
+    place: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.place or self.workflow or "System"
 
     @property
     def key(self) -> str:

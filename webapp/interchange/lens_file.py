@@ -96,13 +96,13 @@ def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPl
     plan = ImportPlan(None, data.name.strip() or assessment.name, data.description.strip())
     plan.details_change = (plan.name, plan.description) != (assessment.name,
                                                             assessment.description)
-    for _pillar, question in lens.questions():
+    for pillar, question in lens.questions():
         row = rows.get(question.id)
         before = _value(lenses.answer_of(row) if row else None)
         after = _value(data.answers.get(question.id))
         if before != after:
             plan.changes.append(Change(None, question.id, question.title, before, after,
-                                       row.version if row else 0))
+                                       row.version if row else 0, pillar.name))
     return plan
 
 

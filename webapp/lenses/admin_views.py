@@ -64,10 +64,10 @@ def upload():
             f"“{row.name}” imported as version {row.version}. Teams can start reviews on it.",
             "success",
         )
+        for warning in imported.warnings:
+            flash(f"Imported with a warning: {warning}", "warning")
     else:
         flash(f"“{row.name}” is unchanged: version {row.version} already holds this file.", "info")
-    for warning in imported.warnings:
-        flash(f"Imported with a warning: {warning}", "warning")
     return redirect(url_for("lens_admin.index"))
 
 

@@ -46,7 +46,7 @@ def _question(q: QuestionResult) -> dict[str, Any]:
         "improvements": [
             {
                 **link(i.text, i.url),
-                "choice": i.choice.title,
+                "choice": i.choice.title.rstrip(". "),  # followed by ":"
                 "more": [link(r.displayText, r.url) for r in i.more],
             }
             for i in q.improvements
