@@ -68,13 +68,21 @@ def test_the_result_of_a_lens_review_has_pillars_risks_and_the_plan(
     assert [r["id"] for r in risks["risks"]] == ["bk_restore"]
 
 
-def test_findings_and_the_plan_of_a_lens_review_point_to_its_risks(
+def test_findings_of_a_lens_review_point_to_its_risks_and_its_plan_is_tracked(
         client, people, review, token):
     raw = token(people["editor"])
-    for suffix in ("/findings", "/plan"):
-        response = _get(client, raw, f"/assessments/{review.id}{suffix}")
-        assert response.status_code == 404 and response.mimetype == "application/problem+json"
-        assert f"/api/v1/assessments/{review.id}/risks" in response.get_json()["detail"]
+    response = _get(client, raw, f"/assessments/{review.id}/findings")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert f"/api/v1/assessments/{review.id}/risks" in response.get_json()["detail"]
+    _save(client, raw, review, {"question_id": "bk_restore", "choices": ["bk_no"],
+                                "base_version": 0})
+    tracked = client.put(f"/api/v1/assessments/{review.id}/tracking",
+                         json={"rule": "bk_restore", "status": "planned"},
+                         headers={"Authorization": f"Bearer {raw}"})
+    assert tracked.status_code == 200, tracked.get_json()
+    [entry] = _get(client, raw, f"/assessments/{review.id}/plan").get_json()["entries"]
+    assert (entry["rule"], entry["severity"], entry["bucket"]) == ("bk_restore", "high", "now")
+    assert entry["tracking"]["status"] == "planned"
 
 
 def test_answers_are_read_with_their_versions_and_a_stale_write_is_409_saving_nothing(

@@ -54,9 +54,9 @@ def summary(session: Session, assessment: Assessment) -> dict[str, Any]:
     }
 
 
-def _no_findings(assessment: Assessment, what: str) -> NotFound:
+def _no_findings(assessment: Assessment) -> NotFound:
     """A review on a lens has risks, not findings: the 404 names where they are."""
-    return NotFound(f"A review on a lens has risks, not {what}: read "
+    return NotFound("A review on a lens has risks, not findings: read "
                     f"/api/v1/assessments/{assessment.id}/risks.")
 
 
@@ -91,7 +91,7 @@ def risks(session: Session, assessment: Assessment) -> dict[str, Any]:
 
 def findings(session: Session, assessment: Assessment) -> dict[str, Any]:
     if is_lens_assessment(assessment):
-        raise _no_findings(assessment, "findings")
+        raise _no_findings(assessment)
     return {"revision": assessment.revision, "findings": result(session, assessment)["findings"]}
 
 
@@ -128,8 +128,6 @@ def _tracking(entry: tracking_service.PlanEntry, today: dt.date) -> dict[str, An
 
 
 def plan(session: Session, assessment: Assessment) -> dict[str, Any]:
-    if is_lens_assessment(assessment):
-        raise _no_findings(assessment, "a plan of findings")
     today = dt.date.today()
     entries = [{
         "number": e.number, "rule": e.ref.rule_id, "title": e.finding.get("title", ""),
@@ -142,8 +140,6 @@ def plan(session: Session, assessment: Assessment) -> dict[str, Any]:
 
 def write_tracking(session: Session, assessment: Assessment, user: User,
                    body: schemas.TrackingWrite) -> dict[str, Any]:
-    if is_lens_assessment(assessment):
-        raise _no_findings(assessment, "findings to track")
     tracking_service.workflow_of(assessment, body.workflow_id)
     ref = tracking_service.FindingRef(body.rule, body.workflow_id)
     data = tracking_service.TrackingInput(body.status.value, body.owner_id, body.due_date,

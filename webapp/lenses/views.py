@@ -27,6 +27,7 @@ from webapp.lenses import services as service
 from webapp.lenses.forms import answer_digest, question_form
 from webapp.lenses.models import LensAnswerRow, LensVersion
 from webapp.teams.models import Role
+from webapp.tracking.services import tracked_plan
 
 logger = logging.getLogger(__name__)
 bp = members_blueprint("lens_pages", __name__, "/assessments/<int:assessment_id>/lens")
@@ -251,6 +252,7 @@ def results(assessment_id: int):
         r=data,
         current_step="results",
         steps=lens_steps(result),
+        tracked={e.ref.rule_id: e for e in tracked_plan(get_session(), assessment).entries},
         newer=service.newer_version(get_session(), assessment),
         upgrade_form=EmptyForm(),
     )

@@ -27,6 +27,7 @@ from webapp.assessments.models import SYSTEM_SCOPE, Assessment, Workflow, workfl
 from webapp.audit.services import record_audit
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
+from webapp.lenses.services import is_lens_assessment, lens_result
 from webapp.teams.services import members_of
 from webapp.tracking.models import COMMENT_MAX, FindingComment, FindingStatus, FindingTracking
 
@@ -110,6 +111,8 @@ def _plan_findings(result: domain.Result) -> list[domain.result.Finding]:
 
 def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
     """The current plan, each finding with its tracking, plus the tracked ones now resolved."""
+    if is_lens_assessment(assessment):
+        return _lens_plan(session, assessment)
     result = evaluate_assessment(session, assessment)
     dicts = dict(zip((f.key for f in result.findings), finding_data(assessment, result),
                      strict=True))
@@ -124,6 +127,30 @@ def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
                                       trackings.pop(ref, None)))
     plan.resolved = sorted(trackings.values(), key=lambda t: (t.scope, t.rule_id))
     return plan
+
+
+def _lens_plan(session: Session, assessment: Assessment) -> TrackedPlan:
+    """A review on a lens: its risky questions in plan order, tracked by question id."""
+    trackings, plan = _trackings(session, assessment), TrackedPlan()
+    for number, question in enumerate(lens_result(session, assessment).plan, start=1):
+        ref = FindingRef(question.question.id)
+        plan.entries.append(PlanEntry(number, ref, lens_finding(question), None,
+                                      trackings.pop(ref, None)))
+    plan.resolved = sorted(trackings.values(), key=lambda t: t.rule_id)
+    return plan
+
+
+def lens_finding(question: Any) -> dict[str, Any]:
+    """A risky lens question as a plan entry: high risks now, medium ones next; the pillar
+    stands where a workflow would, the improvement texts are the fix."""
+    high = question.risk.value == "high"
+    return {"rule": question.question.id, "title": question.question.title,
+            "severity": question.risk.value, "bucket": "now" if high else "next",
+            "workflow": question.pillar.name, "scope": "pillar",
+            "rationale": question.question.description,
+            "remediation": [f"{i.choice.title.rstrip('. ')}: {i.text}"
+                            for i in question.improvements],
+            "verification": []}
 
 
 def plan_summary(session: Session, assessment: Assessment) -> dict[str, Any]:

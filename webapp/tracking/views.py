@@ -70,8 +70,6 @@ def _plan(assessment) -> service.TrackedPlan:
 @bp.get("/plan")
 def plan(assessment_id: int):
     assessment = member_assessment(assessment_id)
-    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its plan is on its results
-        return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
     return _plan_page(assessment, BulkTrackingForm(formdata=None))
 
 
