@@ -320,7 +320,6 @@ def test_pages_of_faultlines_own_questionnaire_lead_a_lens_review_to_its_pages(
     login(people["editor"])
     for path, target in [
         ("/workflows", "/lens/"),
-        ("/plan", "/lens/results"),
         ("/steps/backup", "/lens/pillars/backup"),
         ("/steps/results", "/lens/results"),
     ]:
