@@ -225,7 +225,7 @@ def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
     from webapp.domain import AnswersError, evaluate_result, load_answers, result_to_json
 
     if lens_file or _answers_a_lens(Path(answers_file)):
-        from webapp.lenses.cli import report_lens
+        from webapp.commands.lens import report_lens
 
         data, reasons = report_lens(answers_file, lens_file, fmt, fail_on)
         _write(data, output)
@@ -280,7 +280,7 @@ def import_answers(answers_file: str, team: str, into: int | None, email: str | 
     """Load an answers file into the web app's database (DATABASE_URL)."""
     from pathlib import Path
 
-    from webapp.interchange.import_command import ImportRefused, run
+    from webapp.commands.import_answers import ImportRefused, run
 
     try:
         click.echo(run(Path(answers_file), team, email, into))
@@ -320,7 +320,7 @@ def review_command(paths, fmt, output, fail_on, baseline, write_baseline) -> Non
 
 
 def _lens_commands() -> None:
-    from webapp.lenses.cli import lens
+    from webapp.commands.lens import lens
 
     main.add_command(lens)
 

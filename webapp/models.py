@@ -1,15 +1,17 @@
-"""The database model: typed SQLAlchemy 2 declarative classes.
+"""Every table of the database, registered on `Base.metadata` by importing each feature's models.
 
-Later issues add their tables here (or in a `models_<feature>.py` imported below) together
-with an Alembic revision; `tests/web/test_migrations.py` fails when the two drift apart.
+Alembic (`webapp/migrations/env.py`) and the tests import this module to see every table. A
+feature's models live in its package's `models.py`; a new one is imported here, together with
+an Alembic revision (`tests/web/test_migrations.py` fails when the two drift apart).
 """
 
 from __future__ import annotations
 
-# Issue 4's tables live in their own module; importing it registers them on Base.metadata.
-import webapp.accounts.models  # noqa: E402, F401
-import webapp.api.models  # noqa: E402, F401
-import webapp.assessments.models  # noqa: E402, F401
-import webapp.lenses.models  # noqa: E402, F401
-import webapp.sharing.models  # noqa: E402, F401
-import webapp.tracking.models  # noqa: E402, F401
+import webapp.accounts.models  # noqa: F401
+import webapp.api.models  # noqa: F401
+import webapp.assessments.models  # noqa: F401
+import webapp.audit.models  # noqa: F401
+import webapp.lenses.models  # noqa: F401
+import webapp.sharing.models  # noqa: F401
+import webapp.teams.models  # noqa: F401
+import webapp.tracking.models  # noqa: F401

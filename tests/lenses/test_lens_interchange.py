@@ -13,8 +13,8 @@ from tests.interchange import test_import_pages
 from tests.lenses.conftest import ORR
 from webapp.assessments.models import Assessment
 from webapp.assessments.submissions import new_token
+from webapp.commands.import_answers import ImportRefused, run
 from webapp.core import db
-from webapp.interchange.import_command import ImportRefused, run
 from webapp.lenses import services as service
 
 DIAGRAM = "architecture_architecture_diagram"  # the ORR lens's first question

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from webapp.models_sharing import AuditEvent
-from webapp.services.answers import AnswerInput, AnswerValue, save_answers
 
 from tests.factories import fill_from_example
+from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.audit.models import AuditEvent
 
 POOR_FIT = {
     "fit.high-volume": "low",

@@ -17,10 +17,10 @@ from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import QuestionnaireMissing, evaluate_assessment, get_content
+from webapp.assessments.kinds import Kind, kind_named, kind_of
 from webapp.assessments.models import Answer, Assessment, Status
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
-from webapp.lenses.models import LENS_PREFIX
 from webapp.teams.models import Membership, Role, Team
 from webapp.teams.services import require_membership
 
@@ -71,11 +71,8 @@ def start_assessment(
 
 def _pinned(session: Session, questionnaire_id: str | None, version: int | None
             ) -> tuple[str, int]:
-    if questionnaire_id and questionnaire_id.startswith(LENS_PREFIX):
-        from webapp.lenses.services import pinned_version  # lenses build on assessments
-
-        row = pinned_version(session, questionnaire_id, version)
-        return row.questionnaire_id, row.version
+    if (kind := kind_named(questionnaire_id)) is not None:
+        return kind.pin(session, questionnaire_id or "", version)
     try:
         questionnaire = get_content().questionnaire(questionnaire_id, version)
     except KeyError:
@@ -108,12 +105,10 @@ def mark_changed(session: Session, assessment: Assessment) -> None:
     session.flush()
 
 
-def _lens_row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
+def _lens_row(session: Session, assessment: Assessment, kind: Kind, role: str) -> DashboardRow:
     """A review on a lens has no score: its coverage, and its high and medium risks."""
-    from webapp.lenses.services import lens_result
-
     try:
-        result = lens_result(session, assessment)
+        result = kind.result(session, assessment)
     except ServiceError as error:
         return DashboardRow(assessment, role, None, None, None, error.message)
     coverage = round(100 * result.answered / result.total) if result.total else None
@@ -122,10 +117,8 @@ def _lens_row(session: Session, assessment: Assessment, role: str) -> DashboardR
 
 
 def _status(session: Session, assessment: Assessment) -> Status:
-    if assessment.questionnaire_id.startswith(LENS_PREFIX):
-        from webapp.lenses.services import lens_status
-
-        return lens_status(session, assessment)
+    if (kind := kind_of(assessment)) is not None:
+        return kind.status(session, assessment)
     index = get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
     total = len(index.system_ids) + len(index.workflow_ids) * len(assessment.workflows)
     rows = session.execute(
@@ -196,8 +189,8 @@ def dashboard(
 
 
 def _row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
-    if assessment.questionnaire_id.startswith(LENS_PREFIX):
-        return _lens_row(session, assessment, role)
+    if (kind := kind_of(assessment)) is not None:
+        return _lens_row(session, assessment, kind, role)
     try:
         result = evaluate_assessment(session, assessment)
     except QuestionnaireMissing as error:

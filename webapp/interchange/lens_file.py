@@ -3,7 +3,7 @@
 The same two steps as an answers file of Faultline's questionnaire: `plan_import` shows what
 changes and writes nothing; `apply_import` saves with the versions the preview showed, and an
 answer saved by someone in between is a conflict: nothing is imported. The plan and conflicts
-are `webapp.services.answers_file`'s own types, so its pages and command serve both.
+are `webapp.interchange.answers_file`'s own types, so its pages and command serve both.
 """
 
 from __future__ import annotations

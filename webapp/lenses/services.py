@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
+from webapp.assessments import kinds
 from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.assessments.models import Assessment, Status
 from webapp.assessments.services import mark_changed
@@ -133,13 +134,14 @@ def lens_choices(session: Session) -> list[tuple[str, str]]:
     ]
 
 
-def pinned_version(session: Session, questionnaire_id: str, version: int | None) -> LensVersion:
+def pinned_version(session: Session, questionnaire_id: str, version: int | None
+                   ) -> tuple[str, int]:
     """The lens version a new review is pinned to: the one named, else the newest; a
     retired or unknown lens is refused."""
     row = find_version(session, questionnaire_id.removeprefix(LENS_PREFIX), version)
     if row is None or newest_version(session, row.lens_key).retired_at is not None:
         raise ServiceError("Choose one of the listed questionnaires.", "questionnaire")
-    return row
+    return row.questionnaire_id, row.version
 
 
 @dataclass(frozen=True)
@@ -348,3 +350,11 @@ def _carry_answers(session: Session, assessment: Assessment, lens: Lens) -> list
             changed.append(qid)
     session.flush()
     return changed
+
+
+def _frozen(session: Session, assessment: Assessment) -> tuple[dict, dict]:
+    answers = frozen_answers(session, assessment)
+    return result_summary(frozen_result(session, assessment, answers)), answers
+
+
+kinds.register(kinds.Kind(LENS_PREFIX, lens_result, lens_status, _frozen, pin=pinned_version))

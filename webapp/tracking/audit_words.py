@@ -8,6 +8,7 @@ from typing import Any
 
 from webapp.assessments.answers import index_of
 from webapp.assessments.evaluation import QuestionnaireMissing
+from webapp.assessments.kinds import kind_of
 from webapp.core.db import get_session
 from webapp.tracking.audit_text import describe_event
 
@@ -32,7 +33,8 @@ class AuditWords:
     @classmethod
     def of(cls, assessment: Any) -> AuditWords:
         names = {w.scope: w.name for w in assessment.workflows}
-        return cls(names, _lens_words(assessment) if _on_lens(assessment)
+        kind = kind_of(assessment)
+        return cls(names, _lens_words(assessment, kind) if kind is not None
                    else _questionnaire_words(assessment))
 
     def where(self, event: Any) -> tuple[str, str]:
@@ -56,12 +58,6 @@ class AuditWords:
         return describe_event(event.action, detail)
 
 
-def _on_lens(assessment: Any) -> bool:
-    from webapp.lenses.services import is_lens_assessment
-
-    return is_lens_assessment(assessment)
-
-
 def _questionnaire_words(assessment: Any) -> dict[str, QuestionWords]:
     try:
         index = index_of(assessment)
@@ -71,12 +67,12 @@ def _questionnaire_words(assessment: Any) -> dict[str, QuestionWords]:
             for qid, info in index.questions.items()}
 
 
-def _lens_words(assessment: Any) -> dict[str, QuestionWords]:
+def _lens_words(assessment: Any, kind: Any) -> dict[str, QuestionWords]:
+    """A lens review's questions, choices and reasons (on the lens version it is on now)."""
     from webapp.domain.lens_result import NaReason
-    from webapp.lenses.services import lens_of
 
     try:
-        _row, lens = lens_of(get_session(), assessment)
+        lens = kind.result(get_session(), assessment).lens
     except QuestionnaireMissing:
         return {}
     reasons = {reason.value: reason.label for reason in NaReason}

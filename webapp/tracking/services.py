@@ -23,11 +23,11 @@ from werkzeug.exceptions import NotFound
 from webapp import domain
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import evaluate_assessment, finding_anchor, finding_data
+from webapp.assessments.kinds import kind_of
 from webapp.assessments.models import SYSTEM_SCOPE, Assessment, Workflow, workflow_scope
 from webapp.audit.services import record_audit
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
-from webapp.lenses.services import is_lens_assessment, lens_result
 from webapp.teams.services import members_of
 from webapp.tracking.models import COMMENT_MAX, FindingComment, FindingStatus, FindingTracking
 
@@ -111,8 +111,8 @@ def _plan_findings(result: domain.Result) -> list[domain.result.Finding]:
 
 def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
     """The current plan, each finding with its tracking, plus the tracked ones now resolved."""
-    if is_lens_assessment(assessment):
-        return _lens_plan(session, assessment)
+    if (kind := kind_of(assessment)) is not None:
+        return _lens_plan(session, assessment, kind.result(session, assessment))
     result = evaluate_assessment(session, assessment)
     dicts = dict(zip((f.key for f in result.findings), finding_data(assessment, result),
                      strict=True))
@@ -129,10 +129,10 @@ def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
     return plan
 
 
-def _lens_plan(session: Session, assessment: Assessment) -> TrackedPlan:
+def _lens_plan(session: Session, assessment: Assessment, result: Any) -> TrackedPlan:
     """A review on a lens: its risky questions in plan order, tracked by question id."""
     trackings, plan = _trackings(session, assessment), TrackedPlan()
-    for number, question in enumerate(lens_result(session, assessment).plan, start=1):
+    for number, question in enumerate(result.plan, start=1):
         ref = FindingRef(question.question.id)
         plan.entries.append(PlanEntry(number, ref, lens_finding(question), None,
                                       trackings.pop(ref, None)))
