@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from webapp.assessments import services as service
 from webapp.assessments import submissions
 from webapp.assessments.forms import AssessmentDetailsForm, AssessmentForm
+from webapp.assessments.progress import progress
 from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
@@ -120,6 +121,7 @@ def _settings_page(assessment, form, status: int = 200):
         form=form,
         delete_form=EmptyForm(formdata=None),
         current_step="settings",
+        steps=progress(get_session(), assessment),
     ), status
 
 
