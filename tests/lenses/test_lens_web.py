@@ -423,3 +423,19 @@ def test_the_portfolio_shows_a_lens_review_with_its_coverage_and_high_risks(
     assert row["overall"] is None and row["coverage"] == 50.0 and row["high"] == 1
     page = client.get("/portfolio/").get_data(as_text=True)
     assert "no longer ships" not in page and "Lens review" in page
+
+
+def test_a_share_link_of_a_lens_review_is_made_without_a_pdf_edition(
+    app, client, login, people, review, db_session, monkeypatch
+):
+    from tests.web.test_sharing import BASE_URL, create_through_page
+    from webapp.sharing.models import ShareLink
+
+    monkeypatch.setitem(app.config, "FAULTLINE_BASE_URL", BASE_URL)
+    login(people["editor"])
+    page = client.get(f"/assessments/{review.id}/sharing").get_data(as_text=True)
+    assert "PDF edition" not in page  # a lens review has one PDF
+    response = create_through_page(client, review, label="Auditors")
+    assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
+    [link] = db_session.query(ShareLink).filter_by(assessment_id=review.id).all()
+    assert (link.label, link.edition) == ("Auditors", "full")
