@@ -33,6 +33,7 @@ def test_the_plan_page_lists_risky_lens_questions_and_saves_their_tracking(
     assert "In progress" in again
     results = client.get(f"/assessments/{review.id}/lens/results").get_data(as_text=True)
     assert "In progress" in results and f"/assessments/{review.id}/plan" in results
+    assert 'id="finding-bk_restore"' in results  # where "Details on the results page" goes
     log = "\n".join(rows(client.get(f"/assessments/{review.id}/audit").get_data(as_text=True)))
     assert "Status Open → In progress" in log
 
