@@ -207,3 +207,16 @@ def test_faultline_report_reads_a_lens_answers_file_with_its_lens_and_gates(
     assert missing.exit_code == 2 and "give its lens file with --lens" in missing.stderr
     html = runner.invoke(cli.main, [*args, "--format", "html"])
     assert html.exit_code == 0 and "Schedule a monthly restore drill." in html.stdout
+
+
+def test_a_file_on_a_retired_lens_starts_no_review(app, client, login, people, backup_lens,
+                                                   db_session):
+    with app.test_request_context():
+        service.retire_lens(db_session, "backup-readiness", people["owner"])
+    login(people["editor"])
+    response = client.post("/assessments/import", content_type="multipart/form-data",
+                           data={"team": people["team"].id, "submit_token": new_token(),
+                                 "upload": (io.BytesIO(FILE.encode()), "billing.yaml")})
+    assert response.status_code == 400
+    assert "lens “lens:backup-readiness” is retired" in response.get_data(as_text=True)
+    assert db_session.query(Assessment).count() == 0

@@ -17,6 +17,7 @@ from webapp.accounts.models import User
 from webapp.assessments.answers import AnswerInput, AnswerValue
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import mark_changed
+from webapp.core.services import ServiceError
 from webapp.domain.errors import AnswersError
 from webapp.domain.lens_answers import (
     LensAnswersFile,
@@ -132,6 +133,10 @@ def start_from(session: Session, team: Team, user: User, text: str) -> Assessmen
     name = data.name.strip()
     if not name:
         raise ImportProblems(["system.name: give the system a name; it names the assessment"])
-    return start_assessment(session, team, user, name=name[:200],
-                            description=data.description,
-                            questionnaire_id=data.questionnaire, version=data.version)
+    try:
+        return start_assessment(session, team, user, name=name[:200],
+                                description=data.description,
+                                questionnaire_id=data.questionnaire, version=data.version)
+    except ServiceError:  # the lens is there (read_file found it), so it is retired
+        raise ImportProblems([f"lens “{data.questionnaire}” is retired: no new review starts "
+                              "on it until an administrator brings it back"]) from None
