@@ -24,6 +24,7 @@ def test_the_plan_page_lists_risky_lens_questions_and_saves_their_tracking(
     finding = client.get(f"/assessments/{review.id}/plan/findings/bk_restore")
     assert finding.status_code == 200
     assert "Schedule a monthly restore drill." in finding.get_data(as_text=True)
+    assert "question <code>bk_restore</code>" in finding.get_data(as_text=True)
     saved = client.post(f"/assessments/{review.id}/plan/findings/bk_restore",
                         data={"status": "in_progress", "owner": str(people["editor"].id),
                               "due_date": "2030-01-31", "justification": "",
