@@ -92,3 +92,35 @@ def test_the_lens_pdf_renders_for_real_with_its_links_as_text(app, db_session, r
                                 team="Payments", lens_version=1)
     pdf = render_lens_pdf(data)
     assert pdf.startswith(b"%PDF") and b"/URI" not in pdf
+
+
+def test_a_lens_comparison_downloads_as_a_pdf_through_the_queue(
+        app, client, login, db_session, people, review, fake_renderer):
+    login(people["editor"])
+    _answer(client, review, "bk_no")
+    with app.test_request_context():
+        milestone = create_milestone(db_session, review, people["owner"], name="Before")
+    _answer(client, review, ["bk_tested", "bk_documented"], "1")
+    page = client.get(f"/assessments/{review.id}/lens/compare").get_data(as_text=True)
+    url = f"/assessments/{review.id}/lens/compare.pdf?from={milestone.id}&amp;to=now"
+    assert url in page
+    response = client.get(url.replace("&amp;", "&"))
+    assert response.mimetype == "application/pdf"
+    [(target, data)] = fake_renderer.calls
+    assert target == "webapp.report.lens:render_lens_comparison_pdf"
+    assert (data["meta"]["before"], data["meta"]["after"]) == ("Before", "Now")
+    [moved] = data["moved"]
+    assert (moved["before"], moved["after"], moved["direction"]) == ("high", "none", "better")
+    generic = client.get(f"/assessments/{review.id}/compare.pdf?from={milestone.id}&to=now")
+    assert "/lens/compare.pdf" in generic.headers["Location"]
+
+
+def test_the_lens_comparison_pdf_renders_for_real(app, db_session, people, review):
+    from datetime import UTC, datetime
+
+    from webapp.lenses.services import comparison_data
+    from webapp.report.lens import render_lens_comparison_pdf
+
+    with app.test_request_context():
+        data = comparison_data(db_session, review, "now", "now", datetime.now(UTC))
+    assert render_lens_comparison_pdf(data).startswith(b"%PDF")

@@ -117,51 +117,45 @@ def milestone_pdf(assessment_id: int, milestone_id: int):
                         {"assessment_id": assessment.id, "milestone_id": milestone_id})
 
 
-def _side(assessment: Assessment, key: str | None):
-    """(label, result) of a milestone id, "now" or "previous"; anything else is a 404."""
-    session = get_session()
-    if key in (None, milestone_service.NOW):
-        return "Now", service.lens_result(session, assessment)
-    if key == milestone_service.PREVIOUS:
-        previous = _previous(assessment) or abort(404)
-        return f"{previous.name} (previous review)", service.lens_result(session, previous)
-    if not key.isdigit():
-        abort(404)
-    frozen = milestone_service.get_milestone(session, assessment, int(key))
-    return frozen.name, service.frozen_result(session, assessment, frozen.answers,
-                                              frozen.questionnaire_version)
-
-
-def _previous(assessment: Assessment) -> Assessment | None:
-    """The review this one continues, when it is on the same lens."""
-    previous = milestone_service.previous_of(get_session(), assessment)
-    same = previous is not None and previous.questionnaire_id == assessment.questionnaire_id
-    return previous if same else None
-
-
 @bp.get("/compare")
 def compare(assessment_id: int):
     """Two moments of the review side by side: risk counts per pillar, questions that moved."""
     assessment, row, lens = load_review(assessment_id)
     session = get_session()
     milestones = milestone_service.milestones_of(session, assessment)
-    previous = _previous(assessment)
+    previous = service.previous_review(session, assessment)
     default = str(milestones[0].id) if milestones else "previous" if previous else None
     before_key = request.args.get("from") or default
     after_key = request.args.get("to") or "now"
     comparison = None
     if before_key:
-        before, after = _side(assessment, before_key), _side(assessment, after_key)
+        before = service.compare_side(session, assessment, before_key)
+        after = service.compare_side(session, assessment, after_key)
         comparison = lens_compare.compare(before[1], after[1]) | {
             "before": before[0],
             "after": after[0],
         }
     result = service.lens_result(session, assessment)
+    pdf_url = url_for("lens_pages.compare_pdf", assessment_id=assessment.id,
+                      **{"from": before_key, "to": after_key}) if comparison else None
     return render_template(
         "lenses/compare.html", assessment=assessment, lens_row=row, lens=lens, result=result,
+        pdf_url=pdf_url,
         steps=lens_steps(result), c=comparison, milestones=milestones, previous=previous,
         before_key=before_key, after_key=after_key, current_step="compare",
     )
+
+
+@bp.get("/compare.pdf")
+def compare_pdf(assessment_id: int):
+    """The comparison as a PDF, through the one PDF path (cached per pair of moments)."""
+    assessment, _row, _lens = load_review(assessment_id)
+    before, after = request.args.get("from") or "", request.args.get("to") or "now"
+    back = url_for("lens_pages.compare", assessment_id=assessment.id,
+                   **{"from": before, "to": after})
+    return pdf_download(assessment, pdfs.comparison(assessment, before, after),
+                        _member_pages(assessment, back, "Back to the comparison", back),
+                        {"assessment_id": assessment.id, "from": before, "to": after})
 
 
 @bp.post("/upgrade")

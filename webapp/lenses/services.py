@@ -279,6 +279,49 @@ def report_data(session: Session, assessment: Assessment, milestone: Any = None,
         milestone=milestone.name if milestone is not None else None)
 
 
+def previous_review(session: Session, assessment: Assessment) -> Assessment | None:
+    """The review this one continues, when it is on the same lens."""
+    from webapp.tracking.milestones import previous_of
+
+    previous = previous_of(session, assessment)
+    same = previous is not None and previous.questionnaire_id == assessment.questionnaire_id
+    return previous if same else None
+
+
+def compare_side(session: Session, assessment: Assessment, key: str | None
+                 ) -> tuple[str, LensResult]:
+    """(label, result) of a side of a comparison: a milestone id, "now" or "previous" (the
+    review this one continues); anything else is a 404."""
+    from webapp.tracking import milestones
+
+    if key in (None, milestones.NOW):
+        return "Now", lens_result(session, assessment)
+    if key == milestones.PREVIOUS:
+        previous = previous_review(session, assessment)
+        if previous is None:
+            raise NotFound()
+        return f"{previous.name} (previous review)", lens_result(session, previous)
+    if not key.isdigit():
+        raise NotFound()
+    frozen = milestones.get_milestone(session, assessment, int(key))
+    return frozen.name, frozen_result(session, assessment, frozen.answers,
+                                      frozen.questionnaire_version)
+
+
+def comparison_data(session: Session, assessment: Assessment, before: str, after: str,
+                    generated_at: datetime) -> dict[str, Any]:
+    """The comparison PDF's plain data."""
+    from webapp.domain.lens_compare import compare
+    from webapp.report.lens import lens_comparison_data
+
+    (before_label, old), (after_label, new) = (compare_side(session, assessment, before),
+                                               compare_side(session, assessment, after))
+    return lens_comparison_data(compare(old, new), system_name=assessment.name,
+                                team=assessment.team.name, lens_name=new.lens.name,
+                                before=before_label, after=after_label,
+                                generated_at=generated_at)
+
+
 def result_summary(result: LensResult) -> dict:
     """What a milestone keeps of the result: the risk of each question and the totals."""
     return {

@@ -31,6 +31,7 @@ from webapp.tracking import services as tracking_service
 REVIEW_TARGET = "webapp.report.pdf:render_data_pdf"
 COMPARISON_TARGET = "webapp.tracking.comparison:render_comparison_pdf"
 LENS_TARGET = "webapp.report.lens:render_lens_pdf"
+LENS_COMPARISON_TARGET = "webapp.report.lens:render_lens_comparison_pdf"
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,8 @@ def describe(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfDesc
 
 
 def _lens_spec(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfSpec:
-    """A lens review's PDF has one edition and no comparison PDF (its comparison is a page);
-    `QuestionnaireMissing` when the lens version it is on is gone."""
-    if spec.kind == "comparison":
-        raise NotFound()
+    """A lens review's PDF has one edition; `QuestionnaireMissing` when the lens version it
+    is on is gone."""
     lenses.lens_of(session, assessment)
     return replace(spec, edition="full")
 
@@ -136,6 +135,10 @@ def _side_identity(session: Session, assessment: Assessment, side: str | None) -
 def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tuple[str, dict]:
     """(render target, plain data) of the PDF: built by the queue worker, never a request."""
     team = assessment.team.name
+    if is_lens_assessment(assessment) and spec.kind == "comparison":
+        return LENS_COMPARISON_TARGET, lenses.comparison_data(
+            session, assessment, spec.before or "", spec.after or "now",
+            generated_at=dt.datetime.now(dt.UTC))
     if is_lens_assessment(assessment):
         frozen = (milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
                   if spec.kind == "milestone" else None)

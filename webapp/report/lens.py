@@ -114,3 +114,24 @@ def render_lens_html(
 def render_lens_pdf(data: dict[str, Any]) -> bytes:
     """PDF bytes of built lens report data (the target the PDF queue's render child runs)."""
     return html_to_pdf(render_lens_html(data, for_pdf=True))
+
+
+COMPARISON_TEMPLATE = "lens_compare.html.j2"
+
+
+def lens_comparison_data(diff: dict[str, Any], *, system_name: str, team: str, lens_name: str,
+                         before: str, after: str, generated_at: datetime) -> dict[str, Any]:
+    """Plain data of a comparison (`webapp.domain.lens_compare.compare`) for the PDF."""
+    moved = [m | {"before": m["before"].value, "before_label": m["before"].label,
+                  "after": m["after"].value, "after_label": m["after"].label}
+             for m in diff["moved"]]
+    return {"meta": {"system_name": system_name, "team": team, "lens_name": lens_name,
+                     "before": before, "after": after,
+                     "date_display": generated_at.strftime("%d %B %Y")},
+            "pillars": diff["pillars"], "moved": moved}
+
+
+def render_lens_comparison_pdf(data: dict[str, Any]) -> bytes:
+    """PDF bytes of a lens comparison (a target the PDF queue's render child runs)."""
+    html = environment().get_template(COMPARISON_TEMPLATE).render(r=data)
+    return html_to_pdf(html)
