@@ -124,3 +124,22 @@ def test_the_lens_comparison_pdf_renders_for_real(app, db_session, people, revie
     with app.test_request_context():
         data = comparison_data(db_session, review, "now", "now", datetime.now(UTC))
     assert render_lens_comparison_pdf(data).startswith(b"%PDF")
+
+
+def test_a_share_link_pinned_to_a_lens_milestone_shows_it_frozen_and_its_pdf(
+        app, client, login, db_session, people, review, fake_renderer):
+    login(people["editor"])
+    _answer(client, review, "bk_no")
+    with app.test_request_context():
+        milestone = create_milestone(db_session, review, people["owner"], name="Before")
+        token = sharing.create_share(db_session, review, people["owner"], label="Board",
+                                     milestone_id=milestone.id).token
+    _answer(client, review, ["bk_tested", "bk_documented"], "1")
+    client.post("/signout")
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "Schedule a monthly restore drill." in page  # still high risk when frozen
+    pdf = client.get(f"/s/{token}/report.pdf")
+    assert pdf.mimetype == "application/pdf"
+    [(target, data)] = fake_renderer.calls
+    assert target == LENS_TARGET and data["meta"]["milestone"] == "Before"
+    assert data["totals"]["high"] == 1
