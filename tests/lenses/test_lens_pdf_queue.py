@@ -118,7 +118,7 @@ def test_a_lens_comparison_downloads_as_a_pdf_through_the_queue(
 def test_the_lens_comparison_pdf_renders_for_real(app, db_session, people, review):
     from datetime import UTC, datetime
 
-    from webapp.lenses.services import comparison_data
+    from webapp.lenses.reports import comparison_data
     from webapp.report.lens import render_lens_comparison_pdf
 
     with app.test_request_context():

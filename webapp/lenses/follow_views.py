@@ -20,6 +20,7 @@ from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
 from webapp.domain import lens_compare
 from webapp.domain import lens_plan_export as plan_export_module
+from webapp.lenses import reports
 from webapp.lenses import services as service
 from webapp.lenses.views import bp, load_review
 from webapp.pdfs import specs as pdfs
@@ -49,7 +50,7 @@ def report_html(assessment_id: int):
 def report_html_of(assessment: Assessment, milestone=None) -> str:
     """The report page of a review on a lens (now, or as a milestone froze it): the members'
     page and the share link's."""
-    data = service.report_data(get_session(), assessment, milestone)
+    data = reports.report_data(get_session(), assessment, milestone)
     return lens_report.render_lens_html(data, font_base=_fonts())
 
 
@@ -123,14 +124,14 @@ def compare(assessment_id: int):
     assessment, row, lens = load_review(assessment_id)
     session = get_session()
     milestones = milestone_service.milestones_of(session, assessment)
-    previous = service.previous_review(session, assessment)
+    previous = reports.previous_review(session, assessment)
     default = str(milestones[0].id) if milestones else "previous" if previous else None
     before_key = request.args.get("from") or default
     after_key = request.args.get("to") or "now"
     comparison = None
     if before_key:
-        before = service.compare_side(session, assessment, before_key)
-        after = service.compare_side(session, assessment, after_key)
+        before = reports.compare_side(session, assessment, before_key)
+        after = reports.compare_side(session, assessment, after_key)
         comparison = lens_compare.compare(before[1], after[1]) | {
             "before": before[0],
             "after": after[0],

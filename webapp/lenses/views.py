@@ -22,7 +22,7 @@ from webapp.core.services import ServiceError
 from webapp.core.views import members_blueprint
 from webapp.domain.lens import Lens, Pillar, Question
 from webapp.domain.lens_result import LensResult, Risk
-from webapp.lenses import answers
+from webapp.lenses import answers, reports
 from webapp.lenses import services as service
 from webapp.lenses.forms import answer_digest, question_form
 from webapp.lenses.models import LensAnswerRow, LensVersion
@@ -242,7 +242,7 @@ def _stored_json(question: Question, row: LensAnswerRow | None) -> dict:
 def results(assessment_id: int):
     assessment, row, lens = load_review(assessment_id)
     result = service.lens_result(get_session(), assessment)
-    data = service.report_data(get_session(), assessment)
+    data = reports.report_data(get_session(), assessment)
     return render_template(
         "lenses/results.html",
         assessment=assessment,

@@ -21,6 +21,7 @@ from werkzeug.exceptions import NotFound
 
 from webapp.assessments.evaluation import evaluate_assessment, questionnaire_of, revision_key
 from webapp.assessments.models import Assessment
+from webapp.lenses import reports as lens_reports
 from webapp.lenses import services as lenses
 from webapp.lenses.services import is_lens_assessment
 from webapp.report.cache import pdf_key
@@ -136,13 +137,13 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tup
     """(render target, plain data) of the PDF: built by the queue worker, never a request."""
     team = assessment.team.name
     if is_lens_assessment(assessment) and spec.kind == "comparison":
-        return LENS_COMPARISON_TARGET, lenses.comparison_data(
+        return LENS_COMPARISON_TARGET, lens_reports.comparison_data(
             session, assessment, spec.before or "", spec.after or "now",
             generated_at=dt.datetime.now(dt.UTC))
     if is_lens_assessment(assessment):
         frozen = (milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
                   if spec.kind == "milestone" else None)
-        return LENS_TARGET, lenses.report_data(session, assessment, frozen,
+        return LENS_TARGET, lens_reports.report_data(session, assessment, frozen,
                                                generated_at=assessment.updated_at)
     if spec.kind == "review":
         result = evaluate_assessment(session, assessment)
