@@ -179,6 +179,7 @@ def test_the_next_review_starts_from_the_lens_answers_and_compares_with_the_prev
     _answer(client, copy, "bk_tested", "1")
     compared = client.get(f"/assessments/{copy.id}/lens/compare").get_data(as_text=True)
     assert "Billing DB (previous review) → Now" in compared
+    assert "compare.pdf" not in compared  # a previous review's side has no PDF
     assert '<span class="lens-direction lens-better">better</span>' in compared
 
 

@@ -137,8 +137,10 @@ def compare(assessment_id: int):
             "after": after[0],
         }
     result = service.lens_result(session, assessment)
+    # the PDF compares milestones and now (a previous review's side is a page only)
+    printable = comparison and milestone_service.PREVIOUS not in (before_key, after_key)
     pdf_url = url_for("lens_pages.compare_pdf", assessment_id=assessment.id,
-                      **{"from": before_key, "to": after_key}) if comparison else None
+                      **{"from": before_key, "to": after_key}) if printable else None
     return render_template(
         "lenses/compare.html", assessment=assessment, lens_row=row, lens=lens, result=result,
         pdf_url=pdf_url,
