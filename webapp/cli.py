@@ -210,9 +210,12 @@ def _with_evidence(answers, folder, content):  # workflows' `file:` reviewed; ex
               help="Exit 1 when the overall score is below N (0-100).")
 @click.option("--edition", type=click.Choice(["full", "executive"]), default="full",
               show_default=True, help="html/pdf: the full review or the short executive edition.")
+@click.option("--lens", "lens_file", type=click.Path(exists=True, dir_okay=False),
+              help="A review on a lens: the lens file (JSON) the answers file answers.")
 @_content_dir
 def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
-           min_score: float | None, content_dir: str | None, edition: str) -> None:
+           min_score: float | None, content_dir: str | None, edition: str,
+           lens_file: str | None) -> None:
     """Produce the full review from an answers file (YAML).
 
     With --fail-on or --min-score it is also a CI gate: exit 1 when the gate fails, printing
@@ -221,6 +224,13 @@ def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
 
     from webapp.domain import AnswersError, evaluate_result, load_answers, result_to_json
 
+    if lens_file or _answers_a_lens(Path(answers_file)):
+        from webapp.commands.lens import report_lens
+
+        data, reasons = report_lens(answers_file, lens_file, fmt, fail_on)
+        _write(data, output)
+        _gate_reasons(reasons)
+        return
     content = _load(content_dir)
     try:
         answers = load_answers(Path(answers_file), content)
@@ -241,11 +251,23 @@ def _gate(result, fail_on: str | None, min_score: float | None) -> None:
     from webapp.domain.gate import gate_reasons
     from webapp.results.adapter import result_json
 
-    reasons = gate_reasons(result_json(result), fail_on, min_score)
+    _gate_reasons(gate_reasons(result_json(result), fail_on, min_score))
+
+
+def _gate_reasons(reasons: list[str]) -> None:
     for reason in reasons:
         click.echo(f"faultline gate: {reason}", err=True)
     if reasons:
         raise SystemExit(1)
+
+
+def _answers_a_lens(path) -> bool:
+    from webapp.domain.lens_answers import is_lens_file
+
+    try:
+        return is_lens_file(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 @main.command("import")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,7 +65,11 @@ def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
 
 def _lens_progress(session: Session, assessment: Assessment, kind: Kind) -> list[StepProgress]:
     """A review on a lens: one step per pillar, then results."""
-    result = kind.result(session, assessment)
+    return lens_steps(kind.result(session, assessment))
+
+
+def lens_steps(result: Any) -> list[StepProgress]:
+    """The steps of a lens result (`webapp.domain.lens_result.LensResult`)."""
     steps = [
         StepProgress(
             p.pillar.id,
