@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.assessments.answers import index_of
+from webapp.assessments.kinds import Kind, kind_of
 from webapp.assessments.models import SYSTEM_SCOPE, Answer, Assessment
-from webapp.lenses.models import LENS_PREFIX
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,8 @@ def not_asked(result, position: int = -1) -> dict[str, str]:
 def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
     """Every step in order: the system sections, workflows, then results. A question the
     answers make irrelevant (`ask_if`) is not counted."""
-    if assessment.questionnaire_id.startswith(LENS_PREFIX):
-        return _lens_progress(session, assessment)
+    if (kind := kind_of(assessment)) is not None:
+        return _lens_progress(session, assessment, kind)
     from webapp.assessments.evaluation import evaluate_assessment
 
     index = index_of(assessment)
@@ -79,11 +79,9 @@ def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
     return steps
 
 
-def _lens_progress(session: Session, assessment: Assessment) -> list[StepProgress]:
+def _lens_progress(session: Session, assessment: Assessment, kind: Kind) -> list[StepProgress]:
     """A review on a lens: one step per pillar, then results."""
-    from webapp.lenses.services import lens_result
-
-    result = lens_result(session, assessment)
+    result = kind.result(session, assessment)
     steps = [
         StepProgress(
             p.pillar.id,
