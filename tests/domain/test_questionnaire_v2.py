@@ -83,7 +83,7 @@ def test_conditions_hide_what_cannot_apply_and_keep_what_can() -> None:
         "timeouts.external-calls",
         "error-handling.poison-messages",
         "state-management.schedule-gaps",
-        "idempotency.dedup-keys",
+        "verification.twice-tested",
         "change-detection.acts-on-change",
     ):
         assert hidden not in asked, hidden
@@ -99,7 +99,7 @@ def test_conditions_hide_what_cannot_apply_and_keep_what_can() -> None:
         "rate-limiting.throttle",
         "error-handling.poison-messages",
         "state-management.schedule-gaps",
-        "idempotency.dedup-keys",
+        "verification.twice-tested",
     ):
         assert shown in asked, shown
     # a blank description hides nothing: unknown never narrows the review
