@@ -130,12 +130,13 @@ def test_check_refuses_a_rule_that_reads_a_hidden_question(tmp_path: Path) -> No
     path.write_text(path.read_text().replace(
         "        - {q: retries.automatic, in: [backoff, immediate]}\n"
         "        - {q: retries.give-up, is: no}",
-        "        - {q: retries.give-up, is: no}\n"
+        "        - not: {q: retries.give-up, is: yes}\n"
         "        - {q: timeouts.run, answered: true}"))
     _, problems = run_check(root)
     assert (
-        "reads 'retries.give-up' where its ask_if hides it: add the ask_if's condition to "
-        "this rule's when") in [p.message for p in problems if "rules-v2" in p.file]
+        "fires because 'retries.give-up' reads as not applicable where its ask_if hides it: "
+        "add the ask_if's condition to this rule's when"
+    ) in [p.message for p in problems if "rules-v2" in p.file]
 
 
 def test_the_fixture_v2_content_is_clean(tmp_path: Path) -> None:

@@ -98,3 +98,37 @@ def test_check_validates_the_mapping(tmp_path: Path, old, new, message) -> None:
     with pytest.raises(ContentError) as info:
         load_content(root)
     assert message in str(info.value)
+
+
+def test_faultline_upgrade_writes_a_version_2_file_and_keeps_the_retired(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+    from webapp.domain import load_answers
+
+    root = make_v2_content(tmp_path / "c")
+    source = tmp_path / "answers.yaml"
+    source.write_text(
+        "questionnaire: mini-review\nversion: 1\nsystem: {name: Test}\n"
+        "answers: {contain.bulkheads: partly, observe.alerts: none}\n"
+        "workflows:\n  - name: nightly\n    answers: {retries.automatic: backoff, "
+        "retries.terminal: 'yes'}\n    notes: {retries.terminal: status codes}\n")
+    original = source.read_text()
+    run = CliRunner().invoke(main, ["upgrade", str(source), "--content-dir", str(root)])
+    assert run.exit_code == 0, run.output
+    assert "2 answer(s) carried" not in run.output and "3 answer(s) carried" in run.output
+    assert "workflow 'nightly': retries.terminal: Version 2 asks" in run.output
+    written = tmp_path / "answers-v2.yaml"
+    assert source.read_text() == original
+    assert "#   workflow 'nightly': retries.terminal: yes - retired:" in written.read_text()
+    assert "#     note: status codes" in written.read_text()
+    content = load_content(root)
+    upgraded = load_answers(written, content)
+    assert upgraded.version == 2 and upgraded.upgraded_from == 1
+    assert upgraded.answers["contain.isolation"] == Answer.choice("some")
+    assert upgraded.workflows[0].answers == {"retries.automatic": Answer.choice("backoff")}
+    again = CliRunner().invoke(main, ["upgrade", str(written), "--content-dir", str(root)])
+    assert again.exit_code == 2
+    assert "already on version 2, the newest of 'mini-review'" in again.output
+    clash = CliRunner().invoke(main, ["upgrade", str(source), "--content-dir", str(root)])
+    assert clash.exit_code == 2 and "exists; pass --force" in clash.output

@@ -63,34 +63,31 @@ def lint_conditions(content: Content, compiled: Compiled) -> list[Problem]:
     return problems
 
 
-def reads_hidden(compiled: Compiled, condition: Condition, qid: str) -> bool:
-    """Whether `condition` comes out differently for different answers to `qid` in a case where
-    the answers hide `qid` (the engine then reads it as not applicable)."""
+def reads_hidden(compiled: Compiled, condition: Condition, qid: str,
+                 earlier: list[Condition] | None = None) -> bool:
+    """Whether `condition` holds only because a hidden `qid` reads as not applicable: in a case
+    where the answers hide `qid`, it holds with `qid` not applicable but not for every answer
+    the team could have given (so a finding or outcome would rest on a question never asked).
+    A scenario outcome is looked at only where none of the `earlier` outcomes is chosen."""
     index = compiled.index
+    earlier = earlier or []
     own = {q for c, _ in compiled.ask_ifs[qid] for q in reads(index, c)}
+    own |= {q for c in earlier for q in reads(index, c)}
     others = index.sort((set(reads(index, condition)) | own) - {qid})
-    values = [*states(index.questions[qid]), Answer.not_applicable("hidden")]
+    values = [v for v in states(index.questions[qid]) if v is not None]
     for answers in _assignments(index, others):
-        if qid not in hidden(compiled, answers, [qid]):
+        gone = hidden(compiled, answers, [qid])
+        if qid not in gone:
             continue
-        seen = set()
+        substituted = answers | {qid: Answer.not_applicable(gone[qid])}
+        flags = flags_of(index, substituted)
+        if not condition(substituted, flags) or any(c(substituted, flags) for c in earlier):
+            continue
         for value in values:
-            given = answers if value is None else answers | {qid: value}
-            seen.add(condition(given, flags_of(index, given)))
-            if len(seen) > 1:
+            given = answers | {qid: value}
+            if not condition(given, flags_of(index, given)):
                 return True
     return False
-
-
-def _reached(earlier: list[Condition], own: Condition) -> Condition:
-    """An outcome's condition as the scenario applies it: it wins only when no earlier one holds."""
-
-    def test(answers, flags) -> bool:
-        return own(answers, flags) and not any(c(answers, flags) for c in earlier)
-
-    questions = tuple(dict.fromkeys(q for c in [*earlier, own] for q in c.questions))
-    flags = tuple(sorted({f for c in [*earlier, own] for f in c.flags}))
-    return Condition(test, questions, flags)
 
 
 def lint_hidden_reads(content: Content, compiled: Compiled) -> list[Problem]:
@@ -102,18 +99,19 @@ def lint_hidden_reads(content: Content, compiled: Compiled) -> list[Problem]:
             if qid in compiled.ask_ifs and reads_hidden(compiled, condition, qid):
                 problems.append(_problem(
                     content, f"rule:{rule.id}", ("when",),
-                    f"reads '{qid}' where its ask_if hides it: add the ask_if's condition "
-                    "to this rule's when"))
+                    f"fires because '{qid}' reads as not applicable where its ask_if hides "
+                    "it: add the ask_if's condition to this rule's when"))
     for scenario in content.scenarios_for(compiled):
         outcomes = compiled.outcomes[scenario.id]
-        for k in range(len(outcomes)):
-            condition = _reached(outcomes[:k], outcomes[k])
+        for k, condition in enumerate(outcomes):
             for qid in reads(index, condition):
-                if qid in compiled.ask_ifs and reads_hidden(compiled, condition, qid):
+                if qid in compiled.ask_ifs and reads_hidden(
+                    compiled, condition, qid, outcomes[:k]
+                ):
                     problems.append(_problem(
                         content, f"scenario:{scenario.id}", ("outcomes", k, "when"),
-                        f"reads '{qid}' where its ask_if hides it: test the ask_if's "
-                        "condition in an earlier outcome"))
+                        f"is chosen because '{qid}' reads as not applicable where its ask_if "
+                        "hides it: test the ask_if's condition in this or an earlier outcome"))
     return problems
 
 

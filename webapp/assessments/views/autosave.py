@@ -19,9 +19,10 @@ from webapp.assessments.answers import (
     scope_questions,
     stored,
 )
+from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.forms import make_section_form, value_digest
 from webapp.assessments.models import Assessment, Workflow
-from webapp.assessments.progress import progress
+from webapp.assessments.progress import not_asked, progress
 from webapp.assessments.views import bp, load_assessment
 from webapp.assessments.workflows import get_workflow
 from webapp.core.db import get_session
@@ -92,7 +93,9 @@ def autosave(assessment_id: int):
             "theirs": _stored_json(info, conflict.theirs),
         }, 409
     return {"status": "saved" if result.saved else "unchanged", "answer": _stored_json(info, saved),
-            "progress": _progress_json(session, assessment)}
+            "progress": _progress_json(session, assessment),
+            "not_asked": not_asked(evaluate_assessment(session, assessment),
+                                   workflow.position if workflow else -1)}
 
 
 def _progress_json(session, assessment: Assessment) -> list[dict]:
