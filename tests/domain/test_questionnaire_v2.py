@@ -83,7 +83,7 @@ def test_conditions_hide_what_cannot_apply_and_keep_what_can() -> None:
         "timeouts.external-calls",
         "error-handling.poison-messages",
         "state-management.schedule-gaps",
-        "idempotency.dedup-keys",
+        "verification.twice-tested",
         "change-detection.acts-on-change",
     ):
         assert hidden not in asked, hidden
@@ -99,7 +99,7 @@ def test_conditions_hide_what_cannot_apply_and_keep_what_can() -> None:
         "rate-limiting.throttle",
         "error-handling.poison-messages",
         "state-management.schedule-gaps",
-        "idempotency.dedup-keys",
+        "verification.twice-tested",
     ):
         assert shown in asked, shown
     # a blank description hides nothing: unknown never narrows the review
@@ -138,3 +138,25 @@ def test_question_count_targets(path: Path) -> None:
     assert max(figures["workflows"].values()) <= 20
     three = figures["system"] + sum(sorted(figures["workflows"].values())[:3])
     assert three <= 100
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_counts_are_what_the_engine_asks(shipped, path: Path) -> None:
+    """The count helper agrees with the engine's relevance on each example carried to v2."""
+    from webapp.domain import load_answers
+    from webapp.domain.relevance import hidden
+    from webapp.domain.upgrade import upgrade_answers
+
+    written = load_answers(path, shipped)
+    newest = shipped.questionnaire()
+    answers, report = upgrade_answers(newest, shipped.questionnaire(version=1), written)
+    compiled = shipped.engine()
+    index = compiled.index
+    system_ids = [q for q, i in index.questions.items() if not i.workflow]
+    gone = hidden(compiled, answers.answers)
+    figures = v2.counts(path)
+    assert figures["system"] == len([q for q in system_ids if q not in gone])
+    for flow in answers.workflows:
+        merged = {**answers.answers, **flow.answers}
+        gone = set(hidden(compiled, merged)) - set(system_ids)
+        assert figures["workflows"][flow.name] == len(index.workflow_ids) - len(gone)
