@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.factories import fill_from_example
+from tests.factories import EXAMPLE_V1, fill_from_example
 from webapp import domain
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer
@@ -20,10 +20,9 @@ def on_v1(app, db_session, make_team, make_assessment, owner):
     """The payments example, answered on version 1 before version 2 existed."""
     team = make_team(owner=owner)
     assessment = make_assessment(team, owner)
-    assessment.questionnaire_version = 1
-    db_session.flush()
     with app.test_request_context():
-        fill_from_example(db_session, assessment, owner)
+        fill_from_example(db_session, assessment, owner, EXAMPLE_V1)
+    assert assessment.questionnaire_version == 1
     return assessment
 
 
