@@ -12,6 +12,7 @@ from webapp import domain
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer
 from webapp.audit.models import AuditEvent
+from webapp.results.adapter import result_json
 from webapp.tracking.models import Milestone
 
 
@@ -83,6 +84,10 @@ def test_new_questions_are_marked_and_irrelevant_ones_not_asked(
     with app.test_request_context():
         result = evaluate_assessment(db_session, on_v1)
     rows = [r for s in result.answers.workflows[0].sections for r in s.questions]
+    api = result_json(result)  # what the API's /result and the CI gate read
+    assert api["upgrade"]["from_version"] == 1 and api["upgrade"]["new_questions"]
+    api_rows = [r for s in api["answers"]["workflows"][0]["sections"] for r in s["questions"]]
+    assert [r["id"] for r in api_rows if not r["asked"]] == [r.id for r in rows if not r.asked]
     gone = [r for r in rows if not r.asked]
     assert gone, "the example's first workflow should make some version 2 questions irrelevant"
     for row in gone:
