@@ -245,6 +245,39 @@ def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
     _gate(result, fail_on, min_score)
 
 
+@main.command()
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE (default: <name>-v<version>.yaml beside the answers file).")
+@click.option("--force", is_flag=True, help="Replace the output file when it exists.")
+@_content_dir
+def upgrade(answers_file: str, output: str | None, force: bool, content_dir: str | None) -> None:
+    """Carry an answers file to the newest questionnaire version (a new file; the original
+    stays as it is). Answers to retired questions are kept as comments in the new file."""
+    from pathlib import Path
+
+    from webapp.domain import AnswersError
+    from webapp.domain.upgrade_file import UpgradeRefused, upgrade_text
+
+    content, source = _load(content_dir), Path(answers_file)
+    try:
+        upgraded = upgrade_text(content, source.read_text(encoding="utf-8"), source.name)
+    except AnswersError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(2) from None
+    except UpgradeRefused as exc:
+        click.echo(f"faultline upgrade: {exc}", err=True)
+        raise SystemExit(2) from None
+    target = Path(output) if output else source.with_name(
+        f"{source.stem}-v{upgraded.report.to_version}{source.suffix}")
+    if target.exists() and not force:
+        click.echo(f"faultline upgrade: {target} exists; pass --force to replace it or -o to "
+                   "write elsewhere", err=True)
+        raise SystemExit(2)
+    target.write_text(upgraded.text, encoding="utf-8")
+    click.echo("\n".join(upgraded.summary(source.name, str(target))))
+
+
 def _gate(result, fail_on: str | None, min_score: float | None) -> None:
     if fail_on is None and min_score is None:
         return

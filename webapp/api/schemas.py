@@ -26,6 +26,8 @@ class QuestionnaireRef(BaseModel):
     version: int
     kind: Literal["questionnaire", "lens"] = "questionnaire"
     title: str | None = Field(None, description="The questionnaire's or the lens's name.")
+    upgraded_from: int | None = Field(
+        None, description="The version the answers were carried from by an upgrade.")
 
 
 class RiskCounts(BaseModel):
@@ -81,6 +83,15 @@ class ResultOut(BaseModel):
     layers: list[dict[str, Any]] = Field(default_factory=list)
     findings: list[dict[str, Any]] = Field(default_factory=list)
     plan: list[dict[str, Any]] = Field(default_factory=list)
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Every question with its answer. A question with `asked: false` does not "
+                    "apply given earlier answers: it reads as not applicable with the reason "
+                    "\"Does not apply because ...\" and is not counted. `new: true` marks a "
+                    "question asked for the first time since the assessment was upgraded.")
+    upgrade: dict[str, Any] | None = Field(
+        None, description="Set when the answers were carried from an older questionnaire "
+                          "version: that version, the new questions and the retired ones.")
 
 
 class LensRef(BaseModel):

@@ -49,7 +49,8 @@ def summary(session: Session, assessment: Assessment) -> dict[str, Any]:
     return base | {
         "questionnaire": {"id": assessment.questionnaire_id,
                           "version": assessment.questionnaire_version,
-                          "kind": "questionnaire", "title": result.questionnaire.title},
+                          "kind": "questionnaire", "title": result.questionnaire.title,
+                          "upgraded_from": assessment.upgraded_from},
         "overall": result.overall, "coverage": result.coverage.percent,
     }
 

@@ -89,6 +89,10 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "lens.upgraded": lambda d: f"Moved to version {d.get('version')} of the lens "
                                f"“{d.get('lens', '')}” ({d.get('changed', 0)} answers changed "
                                "with its questions)",
+    "assessment.upgraded": lambda d: (
+        f"Upgraded from questionnaire version {d.get('from')} to {d.get('to')}: "
+        f"{d.get('carried', 0)} answers carried, {len(d.get('retired') or [])} retired, "
+        f"{d.get('new_questions', 0)} new questions"),
 }
 
 

@@ -75,5 +75,6 @@ from webapp.assessments.views import (  # noqa: E402, F401
     dashboard,
     pages,
     review_scope,
+    upgrade,
     workflows,
 )

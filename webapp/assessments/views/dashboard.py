@@ -115,9 +115,14 @@ def _step_url(assessment, step: str) -> str:
 
 
 def _settings_page(assessment, form, status: int = 200):
+    from webapp.tracking.upgrade import can_upgrade, get_content
+
     return render_template(
         "assessments/settings.html",
         assessment=assessment,
+        can_upgrade=can_upgrade(assessment),
+        newest_version=get_content().questionnaire(assessment.questionnaire_id).version
+        if can_upgrade(assessment) else None,
         form=form,
         delete_form=EmptyForm(formdata=None),
         current_step="settings",
