@@ -25,10 +25,7 @@ from webapp.domain import parse_answers_text
 from webapp.teams.models import Membership, Role, Team
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-# the payments example at the newest questionnaire version (new assessments start on it)
-EXAMPLE = REPO_ROOT / "examples" / "payments-platform-v2.yaml"
-#: the same example as written for version 1 (assessments on version 1 keep these results)
-EXAMPLE_V1 = REPO_ROOT / "examples" / "payments-platform.yaml"
+EXAMPLE = REPO_ROOT / "examples" / "payments-platform.yaml"
 #: The password every factory-made user has.
 PASSWORD = "correct horse battery staple"
 
@@ -116,7 +113,7 @@ def _inputs(answers, notes) -> list[AnswerInput]:
 
 
 def fill_from_example(session, assessment, user) -> None:
-    """Save every answer and workflow of the payments example (EXAMPLE) through the services.
+    """Save every answer and workflow of examples/payments-platform.yaml through the services.
 
     Needs an app context (the content is the app's)."""
     example = parse_answers_text(EXAMPLE.read_text(encoding="utf-8"), get_content(), str(EXAMPLE))
