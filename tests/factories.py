@@ -113,10 +113,14 @@ def _inputs(answers, notes) -> list[AnswerInput]:
 
 
 def fill_from_example(session, assessment, user) -> None:
-    """Save every answer and workflow of examples/payments-platform.yaml through the services.
+    """Save every answer and workflow of examples/payments-platform.yaml through the services,
+    on the questionnaire version the file answers (version 1: it predates version 2).
 
     Needs an app context (the content is the app's)."""
     example = parse_answers_text(EXAMPLE.read_text(encoding="utf-8"), get_content(), str(EXAMPLE))
+    if example.version is not None:  # the assessment is on the example's questionnaire version
+        assessment.questionnaire_version = example.version
+        session.flush()
     save_answers(session, assessment, user, _inputs(example.answers, example.notes))
     for own in example.workflows:
         workflow = workflow_service.add_workflow(session, assessment, name=own.name)

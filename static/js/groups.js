@@ -28,7 +28,11 @@
       button.className = "group-toggle";
       button.setAttribute("data-group-toggle", "");
       if (group.id) { button.setAttribute("aria-controls", group.id); }
+      var icon = document.createElement("span");
+      icon.className = "group-toggle-icon";
+      icon.setAttribute("aria-hidden", "true");
       while (head.firstChild) { button.appendChild(head.firstChild); }
+      button.insertBefore(icon, button.firstChild);
       head.appendChild(button);
       button.addEventListener("click", function () {
         if (group.classList.contains("is-collapsed")) {

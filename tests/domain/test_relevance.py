@@ -182,3 +182,55 @@ def test_content_without_ask_if_behaves_as_before(content, tmp_path: Path) -> No
     root = tmp_path / "plain"
     shutil.copytree(Path(__file__).parent / "fixtures" / "content", root)
     assert evaluate(load_content(root), answers_of({})).hidden == {-1: {}}
+
+
+def _shipped_deciding(shipped):
+    compiled = shipped.engine()
+    from webapp.domain.relevance import reads
+
+    return sorted({q for conds in compiled.ask_ifs.values() for c, _ in conds
+                   for q in reads(compiled.index, c)})
+
+
+@st.composite
+def shipped_workflow(draw, shipped):
+    """Random answers to the shipped version 2's workflow questions (blank included)."""
+    from webapp.domain.lint import states
+
+    index = shipped.index()
+    own = {}
+    for qid in index.workflow_ids:
+        state = draw(st.sampled_from(states(index.questions[qid])))
+        if state is not None:
+            own[qid] = state
+    return own
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_on_the_shipped_version_2_relevance_never_makes_unknown_safe(shipped, data) -> None:
+    """Blanking a question that decides relevance never turns a scenario safe and never
+    removes a finding that does not rest on it; no finding rests on a hidden question."""
+    if shipped.questionnaire().version < 2:
+        pytest.skip("no version 2 shipped")
+    own = data.draw(shipped_workflow(shipped))
+    answers = answers_of({}, own)
+    answers.questionnaire, answers.version = "reliability-review", 2
+    review = evaluate(shipped, answers)
+    gone = review.hidden[0]
+    for finding in review.findings:
+        assert not set(finding.because) & set(gone), finding.rule.id
+    deciding = [q for q in _shipped_deciding(shipped) if q in own]
+    if not deciding:
+        return
+    qid = data.draw(st.sampled_from(deciding))
+    blanked = answers_of({}, {q: a for q, a in own.items() if q != qid})
+    blanked.questionnaire, blanked.version = "reliability-review", 2
+    other = evaluate(shipped, blanked)
+    assert set(other.hidden[0]) <= set(gone)  # unknown hides nothing more
+    for before, after in zip(review.workflows[0].scenarios, other.workflows[0].scenarios,
+                             strict=True):
+        if before.status != "safe":
+            assert after.status != "safe", (qid, before.scenario.id)
+    lost = {f.key for f in review.findings} - {f.key for f in other.findings}
+    assert lost <= {f.key for f in review.findings if qid in f.because}

@@ -148,3 +148,24 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
         service.apply_import(db_session, filled, owner, text)
     assert any(message in problem for problem in caught.value.problems), caught.value.problems
     assert filled.revision == revision
+
+
+def test_a_version_1_file_imported_into_a_version_2_assessment_is_carried(
+        app, db_session, make_assessment, team, owner) -> None:
+    assessment = make_assessment(team, owner, name="Ledgerline Payments")
+    assert assessment.questionnaire_version == 2
+    with app.test_request_context():
+        plan = service.plan_import(db_session, assessment, EXAMPLE_TEXT)
+        assert plan.upgraded_from == 1 and plan.not_carried == []
+        service.apply_import(db_session, assessment, owner, EXAMPLE_TEXT, plan.versions)
+        exported = yaml.safe_load(service.export_yaml(db_session, assessment))
+    source = yaml.safe_load(EXAMPLE_TEXT)
+
+    def same(values: dict) -> dict:  # multi-choice answers in any order
+        return {q: sorted(a if isinstance(a, list) else [a]) if not isinstance(a, dict) else a
+                for q, a in values.items() if a is not None}
+
+    assert assessment.questionnaire_version == 2 and exported["version"] == 2
+    assert same(exported["answers"]) == same(source["answers"])
+    for mine, theirs in zip(exported["workflows"], source["workflows"], strict=True):
+        assert same(mine["answers"]) == same(theirs["answers"])

@@ -63,6 +63,8 @@ def test_upgrade_keeps_every_answer_and_the_milestone_keeps_v1_results(
         AuditEvent.assessment_id == on_v1.id, AuditEvent.action == "assessment.upgraded")).one()
     assert event.detail["from"] == 1 and event.detail["to"] == 2
     assert event.detail["milestone"] == milestone.id
+    log = client.get(f"/assessments/{on_v1.id}/audit").get_data(as_text=True)
+    assert "Upgraded from questionnaire version 1 to 2:" in log
     results = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Upgraded from version 1 to version 2" in results
     assert "Against the results before the upgrade:" in results

@@ -24,6 +24,8 @@ class TeamRef(BaseModel):
 class QuestionnaireRef(BaseModel):
     id: str
     version: int
+    upgraded_from: int | None = Field(
+        None, description="The version the answers were carried from by an upgrade.")
 
 
 class AssessmentSummary(BaseModel):
@@ -67,6 +69,15 @@ class ResultOut(BaseModel):
     layers: list[dict[str, Any]] = Field(default_factory=list)
     findings: list[dict[str, Any]] = Field(default_factory=list)
     plan: list[dict[str, Any]] = Field(default_factory=list)
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Every question with its answer. A question with `asked: false` does not "
+                    "apply given earlier answers: it reads as not applicable with the reason "
+                    "\"Does not apply because ...\" and is not counted. `new: true` marks a "
+                    "question asked for the first time since the assessment was upgraded.")
+    upgrade: dict[str, Any] | None = Field(
+        None, description="Set when the answers were carried from an older questionnaire "
+                          "version: that version, the new questions and the retired ones.")
 
 
 class FindingOut(BaseModel):

@@ -127,6 +127,10 @@ class ImportPlan:
     files_needed: list[tuple[str, str]] = field(default_factory=list)
 
     details_change: bool = False
+    #: the file was on this older questionnaire version and was carried to the assessment's
+    upgraded_from: int | None = None
+    #: answers of that file to questions the newer version retired: (workflow, question, why)
+    not_carried: list[tuple[str | None, str, str]] = field(default_factory=list)
 
     @property
     def versions(self) -> dict[str, int]:
@@ -152,10 +156,13 @@ def read_file(text: str, source: str = "answers.yaml") -> domain.Answers:
 
 def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPlan:
     """What importing `text` into `assessment` would change; nothing is written."""
-    answers = read_file(text)
+    answers, report = _carried(assessment, read_file(text))
     _check_questionnaire(assessment, answers)
     plan = ImportPlan(answers, answers.system.name.strip() or assessment.name,
                       answers.system.description.strip())
+    if report is not None:
+        plan.upgraded_from = report.from_version
+        plan.not_carried = [(c.workflow, c.old, c.why) for c in report.retired + report.dropped]
     plan.details_change = (plan.name, plan.description) != (assessment.name, assessment.description)
     _plan_scope(session, assessment, plan, None, answers.answers, answers.notes)
     existing = {w.name: w for w in assessment.workflows}
@@ -169,6 +176,23 @@ def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPl
     named = {w.name for w in answers.workflows}
     plan.kept_workflows = [w.name for w in assessment.workflows if w.name not in named]
     return plan
+
+
+def _carried(assessment: Assessment, answers: domain.Answers):
+    """A file on the version the assessment's version upgrades from, carried to it through the
+    content's mapping (with the report of what did not carry); other files as they are."""
+    from webapp.domain.upgrade import upgrade_answers
+
+    content = get_content()
+    try:
+        mine = content.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+    except KeyError:
+        return answers, None
+    if (answers.questionnaire in (None, mine.id) and answers.version is not None
+            and mine.upgrade is not None and answers.version == mine.upgrade.from_version):
+        old = content.questionnaire(mine.id, answers.version)
+        return upgrade_answers(mine, old, answers)
+    return answers, None
 
 
 def _check_questionnaire(assessment: Assessment, answers: domain.Answers) -> None:
@@ -283,6 +307,6 @@ def import_new(
     assessment = start_assessment(session, team, user, name=name[:200],
                                   description=answers.system.description,
                                   questionnaire_id=answers.questionnaire)
-    if answers.version is not None:
+    if answers.version is not None:  # its own version: the upgrade button carries it later
         assessment.questionnaire_version = answers.version
     return assessment, apply_import(session, assessment, user, text, None, files)

@@ -56,8 +56,8 @@ def _upgrade_panel(assessment, result) -> dict | None:
     the milestone frozen before it, and links to that milestone and the full comparison."""
     if result.upgrade is None:
         return None
-    from webapp.assessments.upgrade import upgrade_event
     from webapp.tracking.milestones import get_milestone, snapshot_result
+    from webapp.tracking.upgrade import upgrade_event
 
     session = get_session()
     event = upgrade_event(session, assessment)

@@ -129,7 +129,7 @@ def _step_url(assessment, step: str) -> str:
 
 
 def _settings_page(assessment, form, status: int = 200):
-    from webapp.assessments.upgrade import can_upgrade, get_content
+    from webapp.tracking.upgrade import can_upgrade, get_content
 
     return render_template(
         "assessments/settings.html",

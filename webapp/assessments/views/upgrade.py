@@ -7,12 +7,12 @@ import logging
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from webapp.assessments import upgrade as service
 from webapp.assessments.views import bp, load_assessment, results_url
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
 from webapp.teams.models import Role
+from webapp.tracking import upgrade as service
 
 logger = logging.getLogger(__name__)
 
