@@ -119,7 +119,7 @@ def test_every_v2_only_rule_and_scenario_question_exists_in_v2() -> None:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_relevance_lowers_the_count_below_version_1(path: Path) -> None:
+def test_relevance_hides_questions_in_every_example_workflow(path: Path) -> None:
     figures = v2.counts(path)
     per_workflow_v2 = len(v2.load()["sections"][-1]["questions"])
     assert all(n < per_workflow_v2 for n in figures["workflows"].values())
