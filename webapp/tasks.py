@@ -221,8 +221,7 @@ def _prerender(app: Flask, assessment_id: int, spec_values: dict) -> None:
     spec = PdfSpec(assessment_id=assessment_id, **spec_values)
     with session_scope(app) as session:
         assessment = session.get(Assessment, assessment_id)
-        # A review on a lens renders its PDF on request (webapp.lenses.views).
-        if assessment is not None and not assessment.questionnaire_id.startswith("lens:"):
+        if assessment is not None:
             request_pdf(session, assessment, spec)
 
 

@@ -37,7 +37,7 @@ def save(app, db_session, assessment, user, qid, value, base=0, workflow=None):
 
 def test_start_pins_the_newest_questionnaire_version(assessment):
     assert assessment.questionnaire_id == "reliability-review"
-    assert assessment.questionnaire_version == 1
+    assert assessment.questionnaire_version == 2  # the newest (version 1 stays for old ones)
     assert assessment.status == Status.NOT_STARTED
 
 

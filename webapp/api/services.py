@@ -9,15 +9,17 @@ from typing import Any
 from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from webapp.accounts.models import User
-from webapp.api import schemas
+from webapp.api import lens, schemas
 from webapp.api.models import ApiToken
 from webapp.assessments import answers as answer_service
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import get_assessment
+from webapp.core.startup import get_content
+from webapp.lenses.services import is_lens_assessment
 from webapp.portfolio.service import visible_teams
 from webapp.portfolio.summaries import Standing, compute, standings
 from webapp.results.adapter import result_json
@@ -45,20 +47,40 @@ def visible_id(session: Session, user_id: int, assessment_id: int | None) -> int
     return assessment_id
 
 
-def _summary(assessment: Any, team: str, standing: Standing) -> dict[str, Any]:
-    f = standing.facts
-    return {
+def _questionnaire(assessment: Assessment) -> dict[str, Any]:
+    try:
+        title = get_content().questionnaire(assessment.questionnaire_id,
+                                            assessment.questionnaire_version).title
+    except KeyError:  # no longer installed: the summary's problem says so
+        title = None
+    return {"id": assessment.questionnaire_id, "version": assessment.questionnaire_version,
+            "kind": "questionnaire", "title": title, "upgraded_from": assessment.upgraded_from}
+
+
+def _summary(session: Session, assessment: Assessment, team: str,
+             standing: Standing) -> dict[str, Any]:
+    base = {
         "id": assessment.id, "name": assessment.name, "description": assessment.description,
         "team": {"id": assessment.team_id, "name": team},
-        "questionnaire": {"id": assessment.questionnaire_id,
-                          "version": assessment.questionnaire_version},
         "status": assessment.status, "revision": assessment.revision,
         "updated_at": assessment.updated_at, "previous_id": assessment.previous_id,
+    }
+    if is_lens_assessment(assessment):  # a lens's figures are quick to read (no engine)
+        return base | lens.summary_figures(session, assessment)
+    f = standing.facts
+    return base | {
+        "questionnaire": _questionnaire(assessment),
         "overall": f.overall if f else None, "coverage": f.coverage if f else None,
         "fit": f.fit if f else None, "critical": f.critical if f else None,
         "high": f.high if f else None, "updating": standing.updating,
         "problem": standing.problem,
     }
+
+
+def _no_findings(assessment: Assessment) -> NotFound:
+    """A review on a lens has risks, not findings: the 404 names where they are."""
+    return NotFound("A review on a lens has risks, not findings: read "
+                    f"/api/v1/assessments/{assessment.id}/risks.")
 
 
 def assessments(session: Session, user: User, team_id: int | None) -> dict[str, Any]:
@@ -69,7 +91,8 @@ def assessments(session: Session, user: User, team_id: int | None) -> dict[str, 
     query = select(Assessment).where(Assessment.team_id.in_([t for t in wanted if t in teams]))
     listed = list(session.scalars(query.order_by(Assessment.id)))
     known = standings(session, listed)
-    return {"assessments": [_summary(a, teams[a.team_id], known[a.id]) for a in listed]}
+    return {"assessments": [_summary(session, a, teams[a.team_id], known[a.id])
+                            for a in listed]}
 
 
 def detail(session: Session, assessment: Assessment) -> dict[str, Any]:
@@ -80,18 +103,32 @@ def detail(session: Session, assessment: Assessment) -> dict[str, Any]:
     standing = standings(session, [assessment])[assessment.id]
     if standing.updating:
         standing = compute(session, assessment)
-    return _summary(assessment, assessment.team.name, standing) | {"workflows": workflows}
+    return _summary(session, assessment, assessment.team.name, standing) | {
+        "workflows": workflows}
 
 
 def result(session: Session, assessment: Assessment) -> dict[str, Any]:
+    if is_lens_assessment(assessment):
+        return lens.result(session, assessment)
     return result_json(evaluate_assessment(session, assessment))
 
 
+def risks(session: Session, assessment: Assessment) -> dict[str, Any]:
+    if not is_lens_assessment(assessment):
+        raise NotFound("Only a review on a lens has risks: read "
+                       f"/api/v1/assessments/{assessment.id}/findings.")
+    return lens.risks(session, assessment)
+
+
 def findings(session: Session, assessment: Assessment) -> dict[str, Any]:
+    if is_lens_assessment(assessment):
+        raise _no_findings(assessment)
     return {"revision": assessment.revision, "findings": result(session, assessment)["findings"]}
 
 
 def answers(session: Session, assessment: Assessment) -> dict[str, Any]:
+    if is_lens_assessment(assessment):
+        return lens.answers(session, assessment)
     rows = []
     for workflow in [None, *assessment.workflows]:
         scope_rows = answer_service.answers_in_scope(session, assessment, workflow)
@@ -103,6 +140,8 @@ def answers(session: Session, assessment: Assessment) -> dict[str, Any]:
 
 def write_answers(session: Session, assessment: Assessment, user: User,
                   body: schemas.AnswersWrite) -> answer_service.SaveResult:
+    if is_lens_assessment(assessment):
+        return lens.write_answers(session, assessment, user, body)
     workflow = tracking_service.workflow_of(assessment, body.workflow_id)
     inputs = [answer_service.AnswerInput(
         a.question_id, answer_service.AnswerValue(tuple(a.choices), a.na_reason, a.note),
@@ -152,4 +191,6 @@ def milestones(session: Session, assessment: Assessment) -> dict[str, Any]:
 
 def milestone(session: Session, assessment: Assessment, milestone_id: int) -> dict[str, Any]:
     m = milestone_service.get_milestone(session, assessment, milestone_id)
+    if is_lens_assessment(assessment):
+        return _milestone(m) | {"result": lens.frozen(session, assessment, m)}
     return _milestone(m) | {"result": m.result}

@@ -88,6 +88,7 @@ def answers_for_domain(session: Session, assessment: Assessment) -> domain.Answe
         version=assessment.questionnaire_version,
         system=domain.SystemInfo(assessment.name, assessment.description),
         full_review=assessment.full_review,
+        upgraded_from=assessment.upgraded_from,
     )
     _fill(result.answers, result.notes, by_scope.get(SYSTEM_SCOPE, []))
     for workflow in assessment.workflows:

@@ -71,6 +71,8 @@ class Assessment(Base):
     last_step: Mapped[str | None] = mapped_column(String(100))
     #: The team chose the full review although the fit is poor (else: the minimum checklist).
     full_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The questionnaire version the answers were carried from by an upgrade (None: none).
+    upgraded_from: Mapped[int | None] = mapped_column(default=None)
     #: The review this one continues ("Start the next review"), for comparing the two.
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessments.id", ondelete="SET NULL")

@@ -17,7 +17,7 @@ from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import QuestionnaireMissing, evaluate_assessment, get_content
-from webapp.assessments.kinds import Kind, kind_of
+from webapp.assessments.kinds import Kind, kind_named, kind_of
 from webapp.assessments.models import Answer, Assessment, Status, answered_clause
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
@@ -48,33 +48,37 @@ def start_assessment(
     name: str,
     description: str = "",
     questionnaire_id: str | None = None,
+    version: int | None = None,
 ) -> Assessment:
-    """A new assessment pinned to the newest version of the questionnaire."""
-    try:
-        questionnaire = get_content().questionnaire(questionnaire_id)
-    except KeyError:
-        raise ServiceError("Choose one of the listed questionnaires.", "questionnaire") from None
+    """A new assessment pinned to `version` of the questionnaire or lens (`lens:<key>`) named,
+    the newest version when None; `ServiceError` when there is no such one to start on."""
+    qid, pinned = _pinned(session, questionnaire_id, version)
     assessment = Assessment(
         team_id=team.id,
         name=name.strip(),
         description=description.strip(),
-        questionnaire_id=questionnaire.id,
-        questionnaire_version=questionnaire.version,
+        questionnaire_id=qid,
+        questionnaire_version=pinned,
         created_by_id=user.id,
         status=Status.NOT_STARTED.value,
         revision=0,
     )
     session.add(assessment)
     session.flush()
-    logger.info(
-        "assessment %s started in team %s by user %s (%s v%s)",
-        assessment.id,
-        team.id,
-        user.id,
-        questionnaire.id,
-        questionnaire.version,
-    )
+    logger.info("assessment %s started in team %s by user %s (%s v%s)",
+                assessment.id, team.id, user.id, qid, pinned)
     return assessment
+
+
+def _pinned(session: Session, questionnaire_id: str | None, version: int | None
+            ) -> tuple[str, int]:
+    if (kind := kind_named(questionnaire_id)) is not None:
+        return kind.pin(session, questionnaire_id or "", version)
+    try:
+        questionnaire = get_content().questionnaire(questionnaire_id, version)
+    except KeyError:
+        raise ServiceError("Choose one of the listed questionnaires.", "questionnaire") from None
+    return questionnaire.id, questionnaire.version
 
 
 def questionnaire_choices() -> list[tuple[str, str]]:

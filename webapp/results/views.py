@@ -15,6 +15,7 @@ from collections import OrderedDict
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
+from werkzeug.exceptions import NotFound
 
 from webapp import report
 from webapp.assessments.access import member_assessment
@@ -52,7 +53,42 @@ def show(assessment_id: int):
         follow_up=tracking_service.follow_up(session, assessment, rows))
     return render_template("results/show.html", assessment=assessment, page=page,
                            parts=parts, pdf_ready=pdf_ready, tracking_rows=rows,
+                           upgrade=_upgrade_panel(assessment, result),
                            **_editing_urls(assessment, page["first_section"]))
+
+
+def _upgrade_panel(assessment, result) -> dict | None:
+    """What changed because of the upgrade: counts from its audit event, findings against
+    the milestone frozen before it, and links to that milestone and the full comparison."""
+    if result.upgrade is None:
+        return None
+    from webapp.tracking.milestones import get_milestone, snapshot_result
+    from webapp.tracking.upgrade import upgrade_event
+
+    session = get_session()
+    event = upgrade_event(session, assessment)
+    detail = event.detail if event else {}
+    panel = {"from": result.upgrade.from_version, "to": result.questionnaire.version,
+             "when": event.created_at if event else None,
+             "carried": detail.get("carried"), "renamed": detail.get("renamed", 0),
+             "retired": result.upgrade.retired,
+             "new": len(result.upgrade.new_questions), "milestone": None}
+    new_ids = {q.id for q in result.upgrade.new_questions}
+    panel["new_answered"] = sum(
+        1 for rows in [result.answers.sections,
+                       *[w.sections for w in result.answers.workflows]]
+        for s in rows for r in s.questions
+        if r.id in new_ids and r.asked and r.answer.status != "unanswered")
+    try:
+        milestone = get_milestone(session, assessment, int(detail.get("milestone")))
+    except (TypeError, ValueError, NotFound):
+        return panel
+    before = {f.key: f for f in snapshot_result(milestone).findings}
+    now = {f.key: f for f in result.findings}
+    panel.update(milestone=milestone,
+                 added=[now[k] for k in now if k not in before],
+                 removed=[before[k] for k in before if k not in now])
+    return panel
 
 
 def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:

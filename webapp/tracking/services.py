@@ -28,6 +28,7 @@ from webapp.assessments.evaluation import (
     finding_data,
     workflow_positions,
 )
+from webapp.assessments.kinds import kind_of
 from webapp.assessments.models import SYSTEM_SCOPE, Assessment, Workflow, workflow_scope
 from webapp.audit.services import record_audit
 from webapp.core.db import utcnow
@@ -115,6 +116,8 @@ def _plan_findings(result: domain.Result) -> list[domain.result.Finding]:
 
 def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
     """The current plan, each finding with its tracking, plus the tracked ones now resolved."""
+    if (kind := kind_of(assessment)) is not None:
+        return _lens_plan(session, assessment, kind.result(session, assessment))
     result = evaluate_assessment(session, assessment)
     dicts = dict(zip((f.key for f in result.findings), finding_data(assessment, result),
                      strict=True))
@@ -129,6 +132,30 @@ def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
                                       trackings.pop(ref, None)))
     plan.resolved = sorted(trackings.values(), key=lambda t: (t.scope, t.rule_id))
     return plan
+
+
+def _lens_plan(session: Session, assessment: Assessment, result: Any) -> TrackedPlan:
+    """A review on a lens: its risky questions in plan order, tracked by question id."""
+    trackings, plan = _trackings(session, assessment), TrackedPlan()
+    for number, question in enumerate(result.plan, start=1):
+        ref = FindingRef(question.question.id)
+        plan.entries.append(PlanEntry(number, ref, lens_finding(question), None,
+                                      trackings.pop(ref, None)))
+    plan.resolved = sorted(trackings.values(), key=lambda t: t.rule_id)
+    return plan
+
+
+def lens_finding(question: Any) -> dict[str, Any]:
+    """A risky lens question as a plan entry: high risks now, medium ones next; the pillar
+    stands where a workflow would, the improvement texts are the fix."""
+    high = question.risk.value == "high"
+    return {"rule": question.question.id, "title": question.question.title,
+            "severity": question.risk.value, "bucket": "now" if high else "next",
+            "workflow": question.pillar.name, "scope": "pillar",
+            "rationale": question.question.description,
+            "remediation": [f"{i.choice.title.rstrip('. ')}: {i.text}"
+                            for i in question.improvements],
+            "verification": []}
 
 
 @dataclass(frozen=True)
