@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tests.factories import fill_from_example
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer, Assessment
 from webapp.portfolio.models import AssessmentSummary
 from webapp.portfolio.summaries import TASK_KEY, summarize_job
@@ -19,7 +20,9 @@ def world(app, db_session, people, make_assessment):
     filled = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
     with app.test_request_context():
         fill_from_example(db_session, filled, people["owner"])
-    return {**people, "filled": filled}
+        result = evaluate_assessment(db_session, filled)  # what the results page shows
+    observe = next(layer for layer in result.layers if layer.id == "observe")
+    return {**people, "filled": filled, "score": result.overall, "observe": observe.score}
 
 
 @pytest.fixture
@@ -50,16 +53,17 @@ def test_the_first_view_after_a_restart_builds_no_result(
     app, client, db_session, world, login, monkeypatch, tmp_path
 ):
     login(world["editor"])
-    assert _row(client, world["filled"].id)["overall"] == 62.5  # the queue summarized it
+    score = world["score"]
+    assert _row(client, world["filled"].id)["overall"] == score  # the queue summarized it
     # A restart: nothing kept in the process or in the result files survives.
     for key in [k for k in app.extensions if k.startswith("faultline.evaluations")]:
         del app.extensions[key]
     app.config["RESULT_CACHE_DIR"] = str(tmp_path / "empty")
     _no_evaluation(monkeypatch)
     row = _row(client, world["filled"].id)
-    assert row["overall"] == 62.5 and row["critical"] == 3 and not row["updating"]
+    assert row["overall"] == score and row["critical"] == 3 and not row["updating"]
     page = client.get("/portfolio/").get_data(True)
-    assert 'class="heat heat-3">65.8<' in page
+    assert f'class="heat heat-{int(world["observe"] // 20)}">{world["observe"]}<' in page
 
 
 def test_a_change_is_never_shown_with_the_figures_of_before(
@@ -69,7 +73,7 @@ def test_a_change_is_never_shown_with_the_figures_of_before(
     filled = world["filled"]
     with app.test_request_context():
         summarize_job(app, [filled.id])
-    assert _row(client, filled.id)["overall"] == 62.5
+    assert _row(client, filled.id)["overall"] == world["score"]
     version = db_session.scalar(select(Answer.version).where(
         Answer.assessment_id == filled.id, Answer.scope == "system",
         Answer.question_id == "observe.tracing"))
@@ -81,7 +85,7 @@ def test_a_change_is_never_shown_with_the_figures_of_before(
     assert row["updating"] and row["overall"] is None and row["critical"] is None
     assert asked == [[filled.id]]
     page = client.get("/portfolio/").get_data(True)
-    assert "they are being updated" in page and "62.5" not in page
+    assert "they are being updated" in page and f">{world['score']}<" not in page
     csv_text = client.get("/portfolio/portfolio.csv").get_data(True)
     assert csv_text.splitlines()[1].endswith(",updating")
     assert len(asked) == 1  # viewed again while the worker is busy: asked once
@@ -89,7 +93,7 @@ def test_a_change_is_never_shown_with_the_figures_of_before(
     with app.test_request_context():
         summarize_job(app, [filled.id])
     row = _row(client, filled.id)
-    assert not row["updating"] and row["overall"] is not None and row["overall"] != 62.5
+    assert not row["updating"] and row["overall"] is not None and row["overall"] != world["score"]
 
 
 def test_a_committed_change_has_the_queue_write_the_summary(
@@ -105,7 +109,7 @@ def test_a_committed_change_has_the_queue_write_the_summary(
     assessment = db_session.get(Assessment, filled.id)
     summary = db_session.get(AssessmentSummary, filled.id)
     assert summary is not None and summary.revision == assessment.revision
-    assert summary.overall == 62.5 and summary.problem is None
+    assert summary.overall == world["score"] and summary.problem is None
 
 
 def test_a_missing_questionnaire_is_named_not_evaluated(app, client, db_session, world, login):
@@ -137,4 +141,5 @@ def test_an_unchanged_portfolio_is_not_built_again_and_a_milestone_shows_at_once
     with app.test_request_context():
         create_milestone(db_session, world["filled"], world["owner"], name="Q1", note="")
     page = client.get("/portfolio/").get_data(True)
-    assert "Score trend: Q1 62.5, Now 62.5" in page and "No milestones yet" not in page
+    score = world["score"]
+    assert f"Score trend: Q1 {score}, Now {score}" in page and "No milestones yet" not in page

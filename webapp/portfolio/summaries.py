@@ -75,7 +75,7 @@ def _lens_facts(session: Session, assessment: Assessment) -> Facts:
 
     result = lens_result(session, assessment)
     coverage = round(100 * result.answered / result.total, 1) if result.total else None
-    return Facts(None, coverage, None, f"Lens: {result.lens.name}", (), 0,
+    return Facts(None, coverage, None, "Lens review", (), 0,
                  result.count(Risk.HIGH), ())
 
 
