@@ -11,8 +11,8 @@ from openapi_spec_validator import validate
 from tests.factories import EXAMPLE, fill_from_example
 from webapp import cli
 from webapp.api import tokens
-from webapp.models import utcnow
-from webapp.models_tracking import Milestone
+from webapp.core.db import utcnow
+from webapp.tracking.models import Milestone
 
 
 @pytest.fixture
@@ -202,7 +202,7 @@ def test_a_write_without_a_token_still_needs_a_csrf_token(client, world):
 
 
 def test_each_use_is_in_the_audit_log(client, db_session, world, editor_token):
-    from webapp.models_sharing import AuditEvent
+    from webapp.audit.models import AuditEvent
 
     client.get(f"/api/v1/assessments/{world['assessment'].id}/result",
                headers=_auth(editor_token))
@@ -214,7 +214,7 @@ def test_each_use_is_in_the_audit_log(client, db_session, world, editor_token):
 
 
 def test_milestones_are_listed_and_read(client, app, db_session, world, editor_token):
-    from webapp.services.milestones import create_milestone
+    from webapp.tracking.milestones import create_milestone
 
     with app.test_request_context():
         milestone = create_milestone(db_session, world["assessment"], world["owner"],

@@ -9,8 +9,8 @@ import io
 import pytest
 
 from tests.factories import fill_from_example
-from webapp.models_tracking import FindingTracking
-from webapp.services.milestones import create_milestone
+from webapp.tracking.milestones import create_milestone
+from webapp.tracking.models import FindingTracking
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.tracking.support import CLEARING, RULE, answer
-from webapp.models_sharing import AuditEvent
-from webapp.models_tracking import FindingTracking
-from webapp.services import tracking as service
+from webapp.audit.models import AuditEvent
+from webapp.tracking import services as service
 from webapp.tracking.exports import safe_cell
+from webapp.tracking.models import FindingTracking
 
 FLAG = "Marked done, but the answers still show it"
 WORKFLOW_RULE = "idempotency.retries-without-dedup"
@@ -183,7 +183,7 @@ def test_a_form_without_csrf_token_changes_nothing(client, login, db_session, pe
 @pytest.fixture
 def tracked(app, db_session, people, filled, make_user, make_team):
     """The example's plan with one finding owned by a member whose name is a formula."""
-    from webapp.models import Membership
+    from webapp.teams.models import Membership
 
     evil = make_user(name='=HYPERLINK("http://evil.example","x")')
     db_session.add(Membership(team_id=filled.team_id, user_id=evil.id, role="editor"))
@@ -330,7 +330,7 @@ def test_saving_the_same_values_again_records_nothing(client, login, db_session,
 
 def test_removing_a_workflow_removes_its_findings_tracking(app, client, login, db_session,
                                                            people, filled):
-    from webapp.services import workflows as workflow_service
+    from webapp.assessments import workflows as workflow_service
 
     payouts = next(w for w in filled.workflows if w.name == "Nightly merchant payouts")
     login(people["editor"])

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.factories import fill_from_example
-from webapp.models_sharing import AuditEvent
-from webapp.services.answers import AnswerInput, AnswerValue, save_answers
+from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.audit.models import AuditEvent
 
 POOR_FIT = {
     "fit.high-volume": "low",

@@ -7,7 +7,6 @@ database does not leak working tokens. Expired and revoked tokens authenticate n
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
 
@@ -15,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from webapp.models import User, utcnow
-from webapp.models_api import ApiToken, TokenScope
-from webapp.services import ServiceError
+from webapp.accounts.models import User
+from webapp.api.models import ApiToken, TokenScope
+from webapp.core.db import utcnow
+from webapp.core.services import ServiceError
+from webapp.core.tokens import hash_token as token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +30,6 @@ MAX_ACTIVE = 20
 
 class TokenRefused(Exception):
     """No usable token: missing, unknown, expired or revoked (the reason is for the log)."""
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def create_token(
