@@ -7,6 +7,7 @@ import re
 from sqlalchemy import select
 
 from tests.tracking.support import RULE
+from webapp.assessments.evaluation import evaluate_assessment
 from webapp.audit.models import AuditEvent
 from webapp.tracking import services as service
 from webapp.tracking.models import FindingTracking
@@ -31,19 +32,26 @@ def set_status(app, db_session, people, assessment, rule, status, owner=None, wo
                                 service.TrackingInput(status, owner))
 
 
+def findings_of(app, db_session, assessment) -> int:
+    """How many findings the engine gives the assessment (the plan lists every one)."""
+    with app.app_context():
+        return len(evaluate_assessment(db_session, assessment).findings)
+
+
 def test_filters_keep_only_matching_findings_and_stay_chosen(app, client, login, db_session,
                                                              people, filled):
     set_status(app, db_session, people, filled, RULE, "in_progress", people["editor"].id)
+    total = findings_of(app, db_session, filled)
     login(people["viewer"])
     everything = client.get(plan_url(filled)).get_data(as_text=True)
-    assert len(titles(everything)) == 74 and "74 findings." in everything
+    assert len(titles(everything)) == total > 1 and f"{total} findings." in everything
     page = client.get(plan_url(filled, "status=in_progress")).get_data(as_text=True)
-    assert titles(page) == [RULE] and "1 of 74 findings match." in page
+    assert titles(page) == [RULE] and f"1 of {total} findings match." in page
     assert '<option value="in_progress" selected>' in page
     mine = client.get(plan_url(filled, f"owner={people['editor'].id}")).get_data(as_text=True)
     assert titles(mine) == [RULE]
     nobody = client.get(plan_url(filled, "owner=none")).get_data(as_text=True)
-    assert len(titles(nobody)) == 73 and RULE not in titles(nobody)
+    assert len(titles(nobody)) == total - 1 and RULE not in titles(nobody)
     system = client.get(plan_url(filled, "workflow=system&severity=high")).get_data(as_text=True)
     assert titles(system) and "System" in system
     assert all("Nightly merchant payouts" not in item for item in
@@ -54,10 +62,11 @@ def test_filters_keep_only_matching_findings_and_stay_chosen(app, client, login,
     assert "No finding matches these filters." in none
 
 
-def test_bad_filter_values_are_ignored(client, login, people, filled):
+def test_bad_filter_values_are_ignored(app, client, login, db_session, people, filled):
+    total = findings_of(app, db_session, filled)
     login(people["viewer"])
     page = client.get(plan_url(filled, "status=bogus&sort=evil&workflow=x")).get_data(as_text=True)
-    assert len(titles(page)) == 74
+    assert len(titles(page)) == total
 
 
 def test_sorting_by_severity_and_due_date(app, client, login, db_session, people, filled):
