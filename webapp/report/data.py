@@ -212,13 +212,16 @@ def _appendix(rows: list[dict]) -> list[dict]:
 def _weakest(layers: list[dict], workflows: list[dict], result: Result) -> list[dict]:
     """The lowest scored layers and workflows: where a failure most likely gets through, with
     their critical / high / medium finding counts beside the score."""
-    h = result.honesty
-    layer_risks = {x.id: x.risks for x in h.layer_risks}
-    flow_risks = {x.position: x.risks for x in h.workflow_risks}
+    def risks(found) -> dict[str, int]:  # from the findings, so older snapshots have them too
+        severities = [f.severity for f in found]
+        return {s: severities.count(s) for s in ("critical", "high", "medium")}
+
+    system = [f for f in result.findings if f.position < 0]
     scored = [{"kind": "Layer", "name": x["title"], "score": x["score"],
-               "risks": layer_risks.get(x["id"], {})} for x in layers]
+               "risks": risks(f for f in system if f.layer == x["id"])} for x in layers]
     scored += [{"kind": "Workflow", "name": w["name"], "score": w["score"],
-                "risks": flow_risks.get(w["position"], {})} for w in workflows]
+                "risks": risks(f for f in result.findings if f.position == w["position"])}
+               for w in workflows]
     scored = [x for x in scored if x["score"] is not None]
     return sorted(scored, key=lambda x: x["score"])[:WEAKEST]
 
