@@ -131,11 +131,13 @@ def request_pdf(session: Session, assessment: Any, spec: Any, *, retry: bool = F
     return description, status, queued
 
 
-def pdf_ready(session: Session, assessment: Any, spec: Any) -> bool:
-    """Whether a download would be served at once: a file check, no report data built."""
+def pdf_ready(session: Session, assessment: Any, spec: Any,
+              follow_up: dict[str, Any] | None = None) -> bool:
+    """Whether a download would be served at once: a file check, no report data built
+    (`follow_up`: the review's plan tracking, when the caller has read it already)."""
     from webapp.pdfs.specs import describe
 
-    return get_queue().store.path(describe(session, assessment, spec).key).is_file()
+    return get_queue().store.path(describe(session, assessment, spec, follow_up).key).is_file()
 
 
 _GAVE_UP = ("The PDF renderer stopped before finishing, several times. Try again later; if it "

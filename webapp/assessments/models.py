@@ -18,9 +18,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
     false,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.accounts.models import User
 from webapp.core.db import Base, timestamp_column
@@ -154,6 +157,13 @@ class Answer(Base):
 
     def __repr__(self) -> str:
         return f"<Answer {self.scope} {self.question_id} v{self.version}>"
+
+
+def answered_clause() -> ColumnElement[bool]:
+    """SQL for "this answer has a choice or is marked not applicable", so counts and progress
+    are computed by the database instead of decoding every row's choices in Python. An empty
+    choice list is stored as the JSON text `[]` on every backend."""
+    return or_(Answer.na_reason.is_not(None), cast(Answer.choices, String) != "[]")
 
 
 class FormSubmission(Base):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from webapp.assessments.answers import index_of
 from webapp.assessments.kinds import Kind, kind_of
-from webapp.assessments.models import SYSTEM_SCOPE, Answer, Assessment
+from webapp.assessments.models import SYSTEM_SCOPE, Answer, Assessment, answered_clause
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,12 @@ class StepProgress:
 
 def answered_by_scope(session: Session, assessment: Assessment) -> dict[str, set[str]]:
     """scope -> ids of questions answered there (a choice or N/A)."""
-    query = select(Answer.scope, Answer.question_id, Answer.choices, Answer.na_reason).where(
-        Answer.assessment_id == assessment.id
+    query = select(Answer.scope, Answer.question_id).where(
+        Answer.assessment_id == assessment.id, answered_clause()
     )
     out: dict[str, set[str]] = {}
-    for scope, qid, choices, na_reason in session.execute(query):
-        if choices or na_reason is not None:
-            out.setdefault(scope, set()).add(qid)
+    for scope, qid in session.execute(query):
+        out.setdefault(scope, set()).add(qid)
     return out
 
 

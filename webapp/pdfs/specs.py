@@ -70,16 +70,19 @@ def comparison(assessment: Assessment, before: str, after: str) -> PdfSpec:
     return PdfSpec("comparison", assessment.id, before=before, after=after)
 
 
-def describe(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfDescription:
+def describe(session: Session, assessment: Assessment, spec: PdfSpec,
+             follow_up: dict[str, dict[str, Any]] | None = None) -> PdfDescription:
     """The spec's cache key and download name (404 for a milestone not of this assessment,
-    `QuestionnaireMissing` when the assessment's questionnaire version is gone)."""
+    `QuestionnaireMissing` when the assessment's questionnaire version is gone). A review's
+    key includes the plan tracking (`follow_up`: read here unless the caller has it)."""
     if spec.kind != "milestone":
         questionnaire_of(assessment)
     team, size = assessment.team.name, page_size()
     if spec.kind == "review":
         key = pdf_key("review", revision_key(assessment),
                       {"team": team, "page_size": size, "edition": spec.edition,
-                       "follow_up": tracking_service.follow_up(session, assessment)})
+                       "follow_up": tracking_service.follow_up(session, assessment)
+                       if follow_up is None else follow_up})
         return PdfDescription(spec, key, filename(assessment.name, edition=spec.edition))
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 import re
+import threading
+from collections import OrderedDict
 
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -42,10 +45,13 @@ def show(assessment_id: int):
     key = revision_key(assessment)
     page, parts = computed(key, f"results-page:{assessment.team.name}",
                            lambda: _rendered_parts(assessment, result))
-    pdf_ready = page["has_answers"] and pdf_ready_now(get_session(), assessment,
-                                                      pdfs.review(assessment))
+    session = get_session()
+    rows = tracking_service.tracking_rows(session, assessment)  # read once for both uses
+    pdf_ready = page["has_answers"] and pdf_ready_now(
+        session, assessment, pdfs.review(assessment),
+        follow_up=tracking_service.follow_up(session, assessment, rows))
     return render_template("results/show.html", assessment=assessment, page=page,
-                           parts=parts, pdf_ready=pdf_ready,
+                           parts=parts, pdf_ready=pdf_ready, tracking_rows=rows,
                            **_editing_urls(assessment, page["first_section"]))
 
 
@@ -56,10 +62,45 @@ def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
     page = results_page(result, _links(assessment), team=assessment.team.name)
     context = {"assessment": assessment, "page": page,
                "chart_svg": layer_chart_svg(page["layer_chart"]),
+               "cards": _finding_cards(page["findings"]),
                **_editing_urls(assessment, page["first_section"])}
     parts = {name: Markup(INDENT.sub("\n", render_template(f"results/_{name}.html", **context)))
              for name in ("top", "plan", "details")}  # no <pre>: indentation never shows
     return page, parts
+
+
+class _CardCache:
+    """Finding cards' HTML by a digest of the card's data (a small LRU shared by threads).
+
+    A change to one answer re-renders the page of the new revision, yet nearly every finding
+    card on it is the same as before: its HTML is reused instead of rendered again (the cards
+    were a quarter of a new revision's results page)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.items, self.lock = size, OrderedDict[bytes, Markup](), threading.Lock()
+
+    def html(self, finding: dict, render) -> Markup:
+        key = hashlib.sha256(json.dumps(finding, sort_keys=True, default=str).encode()).digest()
+        with self.lock:
+            html = self.items.get(key)
+            if html is not None:
+                self.items.move_to_end(key)
+                return html
+        html = Markup(render(finding))
+        with self.lock:
+            self.items[key] = html
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return html
+
+
+_CARDS = _CardCache(2048)
+
+
+def _finding_cards(findings: list[dict]) -> dict[str, Markup]:
+    """anchor -> HTML of each finding's card (results/_finding_card.html)."""
+    render = current_app.jinja_env.get_template("results/_finding_card.html").module.finding_card
+    return {finding["anchor"]: _CARDS.html(finding, render) for finding in findings}
 
 
 @bp.get("/report")

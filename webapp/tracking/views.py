@@ -53,13 +53,14 @@ def note_html(text: str | None) -> Markup:
 
 
 @bp.app_template_global()
-def tracking_summary(assessment) -> dict | None:
-    """Counts by status, flagged findings and milestones, for the results page; None on error."""
+def tracking_summary(assessment, rows: list[service.TrackingRow] | None = None) -> dict | None:
+    """Counts by status, flagged findings and milestones, for the results page; None on error.
+    `rows`: the assessment's `tracking_rows`, when the page has read them already."""
     from webapp.tracking.milestones import count_milestones
 
     session = get_session()
     try:
-        summary = service.plan_summary(session, assessment)
+        summary = service.plan_summary(session, assessment, rows)
     except QuestionnaireMissing:
         return None
     return {**summary, "milestones": count_milestones(session, assessment)}
