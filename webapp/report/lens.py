@@ -12,6 +12,7 @@ from typing import Any
 
 from webapp.domain.lens import Resource
 from webapp.domain.lens_result import LensResult, QuestionResult, Risk
+from webapp.report import dates
 from webapp.report.html import environment, font_faces, stylesheet
 from webapp.report.pdf import html_to_pdf
 
@@ -82,7 +83,7 @@ def lens_report_data(
             "lens_description": result.lens.description,
             "lens_version": lens_version,
             "date": when.date().isoformat(),
-            "date_display": when.strftime("%d %B %Y"),
+            "date_display": dates.day(when),
             "milestone": milestone,
         },
         "totals": {risk.value: result.count(risk) for risk in Risk},
