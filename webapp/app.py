@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webapp import __version__, db, logs, mail, security, tasks
 from webapp.config import load_settings
 from webapp.extensions import csrf, limiter, login_manager
+from webapp.report import dates
 from webapp.report.notes import inline_markup
 from webapp.startup import check_prerequisites
 
@@ -39,6 +40,7 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["faultline_version"] = __version__
     app.jinja_env.filters["md_inline"] = inline_markup
+    dates.install(app.jinja_env.filters)
     if app.config.get("CHECK_PREREQUISITES", True):
         try:
             check_prerequisites(app)
