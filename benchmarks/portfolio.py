@@ -26,9 +26,12 @@ PASSWORD = "benchmark password 1"
 def build(app, teams: int, assessments: int) -> None:
     """Two assessments imported from the examples, the rest started as their next reviews
     (rows copied, which is quick), spread over the teams; every tenth with two milestones."""
-    from webapp import db
-    from webapp.models import Membership, Team, User
-    from webapp.services import accounts, answers_file, milestones, next_review
+    from webapp.accounts import services as accounts
+    from webapp.accounts.models import User
+    from webapp.core import db
+    from webapp.interchange import answers_file, next_review
+    from webapp.teams.models import Membership, Team
+    from webapp.tracking import milestones
 
     texts = [(ROOT / "examples" / name).read_text(encoding="utf-8")
              for name in ("payments-platform.yaml", "internal-release-tooling.yaml")]
@@ -79,8 +82,8 @@ def _profile(app) -> None:
 def figures(teams: int = 20, assessments: int = 200, runs: int = 15,
             keep: Path | None = None, profile: bool = False) -> tuple[list[str], bool]:
     """The lines to print, and whether the median meets the target."""
-    from webapp import migrate
     from webapp.app import create_app
+    from webapp.core import migrate
 
     lines = []
     with tempfile.TemporaryDirectory() as folder:

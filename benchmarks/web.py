@@ -111,14 +111,15 @@ def start_server(env: dict[str, str], port: int, threads: int) -> subprocess.Pop
 def seed(env: dict[str, str]) -> int:
     """A user, a team and the payments example as an assessment; returns its id."""
     os.environ.update(env)
+    from webapp.accounts import services as accounts
     from webapp.app import create_app
-    from webapp.db import session_scope
+    from webapp.assessments import services as assessment_service
+    from webapp.assessments import workflows as workflow_service
+    from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+    from webapp.assessments.evaluation import get_content
+    from webapp.core.db import session_scope
     from webapp.domain import parse_answers_text
-    from webapp.services import accounts, teams
-    from webapp.services import assessments as assessment_service
-    from webapp.services import workflows as workflow_service
-    from webapp.services.answers import AnswerInput, AnswerValue, save_answers
-    from webapp.services.evaluation import get_content
+    from webapp.teams import services as teams
 
     app = create_app({"TESTING": True})
     with app.test_request_context(), session_scope(app) as session:

@@ -111,12 +111,12 @@ class BenchSite:
 
     def _seed(self, count: int) -> list[int]:
         from tests.factories import fill_from_example
-        from webapp import migrate
+        from webapp.accounts import services as accounts
         from webapp.app import create_app
-        from webapp.db import get_database, session_scope
-        from webapp.services import accounts
-        from webapp.services import assessments as assessment_service
-        from webapp.services import teams as team_service
+        from webapp.assessments import services as assessment_service
+        from webapp.core import migrate
+        from webapp.core.db import get_database, session_scope
+        from webapp.teams import services as team_service
 
         self.database.parent.mkdir(parents=True)
         migrate.upgrade(self.env["DATABASE_URL"])

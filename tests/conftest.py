@@ -31,10 +31,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from webapp import migrate
+from webapp.accounts import services as accounts
 from webapp.app import create_app
-from webapp.db import get_database, make_engine
-from webapp.services import accounts
+from webapp.core import migrate
+from webapp.core.db import get_database, make_engine
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -14,14 +14,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.accounts import services as accounts
+from webapp.accounts.models import User
+from webapp.assessments import services as assessment_service
+from webapp.assessments import workflows as workflow_service
+from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.assessments.evaluation import get_content
+from webapp.assessments.models import Answer, Assessment
 from webapp.domain import parse_answers_text
-from webapp.models import Membership, Role, Team, User
-from webapp.models_assessment import Answer, Assessment
-from webapp.services import accounts
-from webapp.services import assessments as assessment_service
-from webapp.services import workflows as workflow_service
-from webapp.services.answers import AnswerInput, AnswerValue, save_answers
-from webapp.services.evaluation import get_content
+from webapp.teams.models import Membership, Role, Team
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO_ROOT / "examples" / "payments-platform.yaml"

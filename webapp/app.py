@@ -10,12 +10,13 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webapp import __version__, db, logs, mail, security, tasks
-from webapp.config import load_settings
-from webapp.extensions import csrf, limiter, login_manager
+from webapp import __version__, tasks
+from webapp.core import db, logs, mail, security
+from webapp.core.config import load_settings
+from webapp.core.extensions import csrf, limiter, login_manager
+from webapp.core.startup import check_prerequisites
 from webapp.report import dates
 from webapp.report.notes import inline_markup
-from webapp.startup import check_prerequisites
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment plus `config_override`, and check prerequisites.
 
-    Raises `webapp.startup.StartupError` (one line) when the app cannot work: the database is
+    Raises `webapp.core.startup.StartupError` (one line) when the app cannot work: the database is
     unreachable or not migrated, the content is invalid, or production has no secret key.
     Pass `{"CHECK_PREREQUISITES": False}` to skip the checks (the migration command does).
     """
@@ -71,7 +72,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp.views import assessments, auth, errors, health, main, results, teams
+    from webapp.accounts import views as auth
+    from webapp.assessments import views as assessments
+    from webapp.core import error_pages as errors
+    from webapp.core import health
+    from webapp.core import home as main
+    from webapp.interchange import views as interchange  # noqa: F401  (routes on assessments' bp)
+    from webapp.results import views as results
+    from webapp.teams import views as teams
 
     for module in (main, auth, teams, health, assessments, results):
         app.register_blueprint(module.bp)
@@ -84,7 +92,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_sharing(app: Flask) -> None:
-    from webapp.views import shared, sharing
+    from webapp.sharing import public_views as shared
+    from webapp.sharing import views as sharing
 
     app.register_blueprint(sharing.bp)
     app.register_blueprint(shared.bp)
@@ -100,14 +109,18 @@ def _register_api(app: Flask) -> None:
 
 
 def _register_lenses(app: Flask) -> None:
-    from webapp.views import lens_admin, lens_pages
+    from webapp.lenses import admin_views as lens_admin
+    from webapp.lenses import views as lens_pages
 
     app.register_blueprint(lens_admin.bp)
     app.register_blueprint(lens_pages.bp)
 
 
 def _register_accounts(app: Flask) -> None:
-    from webapp.views import account, admin, invitations, sso
+    from webapp.accounts import account_views as account
+    from webapp.accounts import sso_views as sso
+    from webapp.admin import views as admin
+    from webapp.teams import invitation_views as invitations
 
     for module in (account, admin, invitations, sso):
         app.register_blueprint(module.bp)
@@ -115,7 +128,8 @@ def _register_accounts(app: Flask) -> None:
 
 
 def _register_tracking(app: Flask) -> None:
-    from webapp.views import milestones, tracking
+    from webapp.tracking import milestone_views as milestones
+    from webapp.tracking import views as tracking
 
     app.register_blueprint(milestones.bp)
     app.register_blueprint(tracking.bp)

@@ -178,7 +178,7 @@ def _render(result, fmt: str, edition: str = "full") -> bytes:  # the typed doma
         click.echo(f"faultline report: --format {fmt} needs the report renderer "
                    f"(webapp.report.render_{fmt}), which is not available.", err=True)
         raise SystemExit(2) from None
-    from webapp.config import ConfigError, pdf_page_size
+    from webapp.core.config import ConfigError, pdf_page_size
 
     try:
         page_size = pdf_page_size()
@@ -189,7 +189,7 @@ def _render(result, fmt: str, edition: str = "full") -> bytes:  # the typed doma
 
 
 def _with_evidence(answers, folder, content):  # workflows' `file:` reviewed; exits 2 if unusable
-    from webapp.evidence import EvidenceFileError, apply_files
+    from webapp.assessments.evidence import EvidenceFileError, apply_files
 
     try:
         return apply_files(answers, folder, content)
@@ -239,7 +239,7 @@ def _gate(result, fail_on: str | None, min_score: float | None) -> None:
     if fail_on is None and min_score is None:
         return
     from webapp.domain.gate import gate_reasons
-    from webapp.result_adapter import result_json
+    from webapp.results.adapter import result_json
 
     reasons = gate_reasons(result_json(result), fail_on, min_score)
     for reason in reasons:
@@ -258,7 +258,7 @@ def import_answers(answers_file: str, team: str, into: int | None, email: str | 
     """Load an answers file into the web app's database (DATABASE_URL)."""
     from pathlib import Path
 
-    from webapp.import_command import ImportRefused, run
+    from webapp.interchange.import_command import ImportRefused, run
 
     try:
         click.echo(run(Path(answers_file), team, email, into))
@@ -298,7 +298,7 @@ def review_command(paths, fmt, output, fail_on, baseline, write_baseline) -> Non
 
 
 def _lens_commands() -> None:
-    from webapp.lens_cli import lens
+    from webapp.lenses.cli import lens
 
     main.add_command(lens)
 

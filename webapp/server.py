@@ -16,17 +16,17 @@ import click
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp import migrate
-from webapp.config import (
+from webapp.core import migrate
+from webapp.core.config import (
     ConfigError,
     base_url_problem,
     load_settings,
     secret_key_problem,
     served_address,
 )
-from webapp.db import make_engine
-from webapp.logs import configure_logging
-from webapp.startup import StartupError
+from webapp.core.db import make_engine
+from webapp.core.logs import configure_logging
+from webapp.core.startup import StartupError
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def serve(host: str, port: int, threads: int, workers: int = 1, queue_threads: i
           with_queue: bool = True) -> None:
     """Serve the app; with `with_queue`, a queue worker process runs beside it (restarted if
     it dies) so that the one command does everything. One process: waitress; several:
-    gunicorn (see `webapp.production`)."""
+    gunicorn (see `webapp.core.production`)."""
     app = _checked_app(served_address(host, port))
     side = QueueWorkerProcess(queue_threads) if with_queue else None
     if side is not None:
@@ -124,7 +124,7 @@ def serve(host: str, port: int, threads: int, workers: int = 1, queue_threads: i
         logger.info("serving on http://%s:%s (%d process%s)", host, port, workers,
                     "" if workers == 1 else "es")
         if workers > 1:
-            from webapp.production import serve_with_gunicorn
+            from webapp.core.production import serve_with_gunicorn
 
             serve_with_gunicorn(app, host, port, workers, threads)
         else:
@@ -205,7 +205,7 @@ def command_app(overrides: dict | None = None):
     """The app of a one-shot command; its database connections are closed when it ends (a
     command run inside another process, as in tests, must not leave them to the collector)."""
     from webapp.app import create_app
-    from webapp.db import get_database
+    from webapp.core.db import get_database
 
     try:
         app = create_app(overrides)
@@ -219,9 +219,10 @@ def command_app(overrides: dict | None = None):
 
 def create_admin(email: str, name: str) -> str:
     """`faultline admin create`: promote the account using `email`, or create it."""
-    from webapp.db import session_scope
-    from webapp.services import ServiceError, accounts
-    from webapp.services.admin import create_admin as make_admin
+    from webapp.accounts import services as accounts
+    from webapp.admin.services import create_admin as make_admin
+    from webapp.core.db import session_scope
+    from webapp.core.services import ServiceError
 
     with command_app({"CHECK_CONTENT": False}) as app, app.app_context(), \
             session_scope(app) as session:

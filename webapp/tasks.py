@@ -30,7 +30,7 @@ from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from webapp.db import session_scope
+from webapp.core.db import session_scope
 from webapp.report.cache import MAX_ATTEMPTS, PdfStore, Status, shared_worker
 from webapp.report.worker import ReportError
 
@@ -112,7 +112,7 @@ def request_pdf(session: Session, assessment: Any, spec: Any, *, retry: bool = F
                 ) -> tuple[Any, Status, bool]:
     """(description, status, queued now?) of the PDF; queues it when it is neither ready nor
     on its way."""
-    from webapp.services.pdfs import describe
+    from webapp.pdfs.specs import describe
 
     queue = get_queue()
     description = describe(session, assessment, spec)
@@ -133,7 +133,7 @@ def request_pdf(session: Session, assessment: Any, spec: Any, *, retry: bool = F
 
 def pdf_ready(session: Session, assessment: Any, spec: Any) -> bool:
     """Whether a download would be served at once: a file check, no report data built."""
-    from webapp.services.pdfs import describe
+    from webapp.pdfs.specs import describe
 
     return get_queue().store.path(describe(session, assessment, spec).key).is_file()
 
@@ -152,7 +152,7 @@ def _status(queue: Queue, key: str) -> Status:
 
 def render_job(app: Flask, spec_values: dict, key: str) -> None:
     """Render one PDF into the cache, or leave a failure marker with a clear message."""
-    from webapp.services.pdfs import PdfSpec
+    from webapp.pdfs.specs import PdfSpec
 
     queue = get_queue(app)
     if queue.store.path(key).is_file():
@@ -178,8 +178,8 @@ def render_job(app: Flask, spec_values: dict, key: str) -> None:
 
 def _render_input(app: Flask, spec: Any, key: str) -> tuple[str | None, dict]:
     """Read what the PDF shows in one short read-only transaction, closed before rendering."""
-    from webapp.models_assessment import Assessment
-    from webapp.services.pdfs import describe, render_input
+    from webapp.assessments.models import Assessment
+    from webapp.pdfs.specs import describe, render_input
 
     with session_scope(app) as session:
         assessment = session.get(Assessment, spec.assessment_id)
@@ -194,7 +194,7 @@ def _render_input(app: Flask, spec: Any, key: str) -> tuple[str | None, dict]:
 
 
 def _prerender_if_settled(app: Flask, assessment_id: int, revision: int) -> None:
-    from webapp.models_assessment import Assessment
+    from webapp.assessments.models import Assessment
 
     with session_scope(app) as session:
         assessment = session.get(Assessment, assessment_id)
@@ -204,13 +204,13 @@ def _prerender_if_settled(app: Flask, assessment_id: int, revision: int) -> None
 
 
 def _prerender(app: Flask, assessment_id: int, spec_values: dict) -> None:
-    from webapp.models_assessment import Assessment
-    from webapp.services.pdfs import PdfSpec
+    from webapp.assessments.models import Assessment
+    from webapp.pdfs.specs import PdfSpec
 
     spec = PdfSpec(assessment_id=assessment_id, **spec_values)
     with session_scope(app) as session:
         assessment = session.get(Assessment, assessment_id)
-        # A review on a lens renders its PDF on request (webapp.views.lens_pages).
+        # A review on a lens renders its PDF on request (webapp.lenses.views).
         if assessment is not None and not assessment.questionnaire_id.startswith("lens:"):
             request_pdf(session, assessment, spec)
 

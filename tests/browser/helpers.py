@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from tests.factories import fill_from_example
-from webapp.db import get_database, session_scope
-from webapp.models import Membership, Role
-from webapp.models_assessment import Answer
-from webapp.services import accounts, teams
-from webapp.services import assessments as assessment_service
+from webapp.accounts import services as accounts
+from webapp.assessments import services as assessment_service
+from webapp.assessments.models import Answer
+from webapp.core.db import get_database, session_scope
+from webapp.teams import services as teams
+from webapp.teams.models import Membership, Role
 
 #: The password of every account the browser tests make.
 PASSWORD = "a long enough passphrase"

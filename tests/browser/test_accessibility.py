@@ -20,11 +20,11 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.helpers import fill_sign_up
 from tests.factories import fill_from_example
 from webapp import report
-from webapp.db import session_scope
-from webapp.models import User
-from webapp.models_assessment import Assessment
+from webapp.accounts.models import User
+from webapp.assessments.models import Assessment
+from webapp.core.db import session_scope
+from webapp.pdfs import views as pdf_download
 from webapp.tasks import get_queue
-from webapp.views import pdf_download
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +52,8 @@ def seed_answers(app, assessment_id: int) -> None:
 
 def seed_follow_up(app, assessment_id: int) -> tuple[int, str]:
     """A milestone and a live share link of the seeded review: (milestone id, share token)."""
-    from webapp.services import milestones, sharing
+    from webapp.sharing import services as sharing
+    from webapp.tracking import milestones
 
     with app.test_request_context(), session_scope(app) as session:
         assessment = session.get(Assessment, assessment_id)

@@ -17,10 +17,10 @@ import pytest
 from tests.browser.helpers import PASSWORD, fill_sign_in, fill_sign_up, sign_up
 from tests.browser.test_sharing import assert_accessible
 from tests.conftest import LiveServer, app_settings
-from webapp import migrate
+from webapp.accounts import services as accounts
 from webapp.app import create_app
-from webapp.db import get_database, session_scope
-from webapp.services import accounts
+from webapp.core import migrate
+from webapp.core.db import get_database, session_scope
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.browser.helpers import seed_review, sign_in
 from tests.tracking.support import RULE
-from webapp.models import Role
+from webapp.teams.models import Role
 
 pytestmark = pytest.mark.browser
 

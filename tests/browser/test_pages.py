@@ -12,9 +12,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.helpers import PASSWORD, add_member, fill_sign_in, fill_sign_up
-from webapp.db import session_scope
-from webapp.models import Role
-from webapp.services import accounts, teams
+from webapp.accounts import services as accounts
+from webapp.core.db import session_scope
+from webapp.teams import services as teams
+from webapp.teams.models import Role
 
 pytestmark = pytest.mark.browser
 

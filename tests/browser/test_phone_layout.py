@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.helpers import seed_review
-from webapp.db import session_scope
-from webapp.models import User
-from webapp.models_assessment import Assessment
-from webapp.services import sharing
+from webapp.accounts.models import User
+from webapp.assessments.models import Assessment
+from webapp.core.db import session_scope
+from webapp.sharing import services as sharing
 
 pytestmark = pytest.mark.browser
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.browser.helpers import OWNER, PASSWORD, seed_review, sign_in
-from webapp.db import session_scope
-from webapp.models import User
-from webapp.models_assessment import Assessment
-from webapp.services import accounts, teams
-from webapp.services import assessments as assessment_service
-from webapp.services.milestones import create_milestone
+from webapp.accounts import services as accounts
+from webapp.accounts.models import User
+from webapp.assessments import services as assessment_service
+from webapp.assessments.models import Assessment
+from webapp.core.db import session_scope
+from webapp.teams import services as teams
+from webapp.tracking.milestones import create_milestone
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("FAULTLINE_SCREENSHOT_DIR")

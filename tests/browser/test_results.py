@@ -14,8 +14,8 @@ import pytest
 
 from tests.browser.helpers import seed_review, sign_in
 from webapp import report
-from webapp.models import Role
 from webapp.tasks import get_queue, render_job
+from webapp.teams.models import Role
 
 pytestmark = pytest.mark.browser
 

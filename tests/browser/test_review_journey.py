@@ -8,8 +8,8 @@ import re
 import pytest
 
 from tests.browser.helpers import create_team_and_assessment, invite_and_join, sign_up, stored
-from webapp.db import get_database
-from webapp.models_assessment import Workflow
+from webapp.assessments.models import Workflow
+from webapp.core.db import get_database
 
 pytestmark = pytest.mark.browser
 

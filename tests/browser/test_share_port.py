@@ -14,7 +14,7 @@ import pytest
 from tests.browser.helpers import seed_review, sign_in
 from tests.web.test_startup import free_port, wait_for
 from webapp.app import create_app
-from webapp.db import get_database
+from webapp.core.db import get_database
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 SECRET = "s" * 40

@@ -64,9 +64,9 @@ def test_new_user_signs_up_creates_team_invites_member_signs_out_and_in(live_ser
 
 
 def test_removing_a_member_asks_first(live_server, page):
-    from webapp.db import session_scope
-    from webapp.models import Role, Team
-    from webapp.services import accounts
+    from webapp.accounts import services as accounts
+    from webapp.core.db import session_scope
+    from webapp.teams.models import Role, Team
 
     with session_scope(live_server.app) as session:
         accounts.sign_up(session, email="carl@example.com", name="Carl Colleague",

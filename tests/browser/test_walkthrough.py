@@ -22,14 +22,18 @@ from tests.browser.helpers import PASSWORD, add_member, fill_sign_in, fill_sign_
 from tests.factories import fill_from_example
 from tests.lenses.conftest import ORR, corpus_lenses_dir
 from webapp import report
-from webapp.db import DatabaseUnavailable, session_scope
-from webapp.models import Role
-from webapp.services import accounts, lenses, milestones, sharing, teams
-from webapp.services import assessments as assessment_service
-from webapp.services import tracking as tracking_service
-from webapp.services import workflows as workflow_service
+from webapp.accounts import services as accounts
+from webapp.assessments import services as assessment_service
+from webapp.assessments import workflows as workflow_service
+from webapp.core.db import DatabaseUnavailable, session_scope
+from webapp.lenses import services as lenses
+from webapp.pdfs import views as pdf_download
+from webapp.sharing import services as sharing
 from webapp.tasks import get_queue
-from webapp.views import pdf_download
+from webapp.teams import services as teams
+from webapp.teams.models import Role
+from webapp.tracking import milestones
+from webapp.tracking import services as tracking_service
 
 pytestmark = pytest.mark.browser
 

@@ -17,6 +17,28 @@ SYS = "rules/system.yaml"
 Q = "questionnaires/mini.yaml"
 
 CASES = {
+    "better-choice-adds-a-critical-finding": (
+        Q,
+        "                score: 20\n",
+        "                score: 100\n",
+        "questionnaires/",
+        "'retries.automatic': choosing 'backoff' (100) over 'never' (30) adds the critical "
+        "finding 'retries.without-idempotency'",
+    ),
+    "verification-checks-the-tool": (
+        WF,
+        "The second run logs that it skipped work already done",
+        "Running Faultline twice gives the same report",
+        "rules/workflow.yaml:",
+        "checks the review tool, not the team's own system",
+    ),
+    "verification-too-short": (
+        SYS,
+        "verification: [Query the audit log for one action., The entry names who acted and when]",
+        "verification: [Query the audit log for one action.]",
+        "rules/system.yaml:",
+        "has 1 items; a team needs 2 to 6 things it can observe in its own system",
+    ),
     "raised-tag-nobody-carries": (
         Q,
         "raises: {layers: [observe], factor: 1.25}",

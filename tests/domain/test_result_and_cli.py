@@ -27,7 +27,9 @@ def run(*args: str):
 
 def test_result_holds_what_the_issue_lists(content, fixture_answers) -> None:
     data = result_to_dict(evaluate_result(content, fixture_answers))
-    assert data["overall"] == 44.5 and data["coverage"]["percent"] == 90.9
+    # one question is unanswered: the headline counts it as 0, the answered-only score not
+    assert data["overall"] == 42.5 and data["coverage"]["percent"] == 90.9
+    assert data["honesty"]["answered_score"] == 44.5 and data["honesty"]["provisional"]
     assert set(data["fit"]) >= {"verdict", "reasons", "profile"}
     assert [x["id"] for x in data["layers"]] == ["observe", "contain"]
     flow = data["workflows"][0]

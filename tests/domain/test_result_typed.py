@@ -13,12 +13,13 @@ from webapp.domain import (
     build_result,
     evaluate,
     evaluate_result,
+    load_answers,
     result_from_dict,
     result_to_dict,
 )
 from webapp.domain.result import FORMAT_VERSION
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, REPO
 
 
 @pytest.fixture
@@ -81,6 +82,27 @@ def test_a_result_from_a_newer_faultline_is_refused(content, fixture_answers):
     data = result_to_dict(evaluate_result(content, fixture_answers))
     with pytest.raises(ValueError, match="format 99"):
         result_from_dict({**data, "format": 99})
+
+
+def test_a_format_2_snapshot_loads_with_an_empty_honesty_block(content, fixture_answers):
+    """Milestones frozen before issue 13 carry no honesty block and no plan consequences."""
+    data = result_to_dict(evaluate_result(content, fixture_answers))
+    old = {**data, "format": 2}
+    del old["honesty"]
+    old["plan"] = [{k: v for k, v in step.items() if k != "consequences"} for step in data["plan"]]
+    result = result_from_dict(old)
+    assert result.honesty.checklist == "full" and result.honesty.open_risks == ()
+    assert all(step.consequences == () for step in result.plan)
+    assert result.overall == data["overall"]
+
+
+def test_honesty_and_consequences_read_back_from_json(shipped):
+    answers = load_answers(REPO / "examples" / "payments-platform.yaml", shipped)
+    result = evaluate_result(shipped, answers)
+    assert result.honesty.risks == {"critical": 3, "high": 27, "medium": 34}
+    assert any(step.consequences for step in result.plan)
+    assert sum(result.honesty.actions.values()) == len(result.plan)
+    assert result_from_dict(result_to_dict(result)) == result
 
 
 def test_the_severity_words_are_one_list():

@@ -45,7 +45,7 @@ def test_system_rules_fire_once_and_workflow_rules_per_workflow(content) -> None
     assert [w for r, w in keys if r == "retries.immediate"] == ["wf-1", "wf-2"]
 
 
-def test_priority_is_severity_times_exposure_over_effort(content) -> None:
+def test_priority_is_severity_times_exposure_and_effort_does_not_divide_it(content) -> None:
     result = evaluate(
         content,
         answers_of(
@@ -55,17 +55,17 @@ def test_priority_is_severity_times_exposure_over_effort(content) -> None:
     )
     finding = next(f for f in result.findings if f.rule.id == "retries.immediate")
     assert finding.exposure == 2.4
-    assert finding.priority == round(2 * 1.5 * 1.6 / 1, 2)
-    assert finding.bucket == "now" and finding.quick_win
+    assert finding.priority == round(2 * 1.5 * 1.6, 2)
+    assert finding.bucket == "next" and finding.quick_win
 
 
-def test_low_priority_lands_later_and_large_effort_is_not_a_quick_win(content) -> None:
+def test_large_effort_does_not_push_a_high_risk_later_and_is_not_a_quick_win(content) -> None:
     result = evaluate(content, answers_of({"contain.bulkheads": "no"}))
     finding = result.findings[0]
     assert (finding.rule.id, finding.priority, finding.bucket, finding.quick_win) == (
         "contain.no-bulkheads",
-        1.0,
-        "later",
+        4.0,
+        "next",
         False,
     )
 
@@ -89,7 +89,7 @@ def test_prerequisite_is_promoted_to_its_dependants_bucket(content) -> None:
     }
     result = evaluate(content, answers_of({}, high))
     found = {f.rule.id: f for f in result.findings}
-    assert found["idempotency.not-rerun-safe"].priority == 2.6  # alone it would be "next"
+    assert found["idempotency.not-rerun-safe"].priority == 5.2  # alone it would be "next"
     assert found["retries.without-idempotency"].bucket == "now"
     assert found["idempotency.not-rerun-safe"].bucket == "now"
 

@@ -57,7 +57,8 @@ def test_unanswered_group_scores_null_not_100(content) -> None:
     result = evaluate(content, answers_of({}, {}))
     assert [g.score for g in result.layers] == [None, None]
     assert all(g.score is None for g in result.workflows[0].patterns)
-    assert result.overall is None
+    assert result.answered_overall is None
+    assert result.overall == 0.0  # the headline: nothing answered proves nothing
     assert result.coverage.percent == 0.0
 
 
@@ -78,7 +79,18 @@ def test_overall_is_the_mean_of_system_and_workflows(content) -> None:
     result = evaluate(
         content, answers_of({"observe.alerts": "symptoms"}, {"timeouts.calls": "none"})
     )
-    assert (result.system_score, result.workflows_score, result.overall) == (100.0, 0.0, 50.0)
+    assert (result.system_score, result.workflows_score, result.answered_overall) == (
+        100.0,
+        0.0,
+        50.0,
+    )
+
+
+def test_the_headline_counts_unanswered_questions_as_unproven(content) -> None:
+    result = evaluate(
+        content, answers_of({"observe.alerts": "symptoms"}, {"timeouts.calls": "none"})
+    )
+    assert result.overall == 12.5 < result.answered_overall
 
 
 def test_profile_raises_the_weight_of_raised_patterns(content) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from webapp.models import Membership
-from webapp.models_assessment import Answer, Workflow
-from webapp.models_sharing import AuditEvent
-from webapp.services import workflows as workflow_service
+from webapp.assessments import workflows as workflow_service
+from webapp.assessments.models import Answer, Workflow
+from webapp.audit.models import AuditEvent
+from webapp.teams.models import Membership
 
 REPO = Path(__file__).resolve().parents[2]
 RELEASE = (REPO / "examples" / "automation" / "release.yml").read_text(encoding="utf-8")

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from tests.factories import EXAMPLE, fill_from_example, store_their_answer
 from webapp import cli
-from webapp.result_adapter import result_json
-from webapp.services import answers_file as service
-from webapp.services.evaluation import evaluate_assessment
+from webapp.assessments.evaluation import evaluate_assessment
+from webapp.interchange import answers_file as service
+from webapp.results.adapter import result_json
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 

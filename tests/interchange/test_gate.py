@@ -33,7 +33,7 @@ def test_the_gate_exits_1_only_when_it_fails(runner, tmp_path, options, code):
 def test_each_reason_is_one_line(runner, tmp_path):
     result = _report(runner, tmp_path, "--fail-on", "critical", "--min-score", "70")
     lines = result.stderr.splitlines()
-    assert lines[-1] == "faultline gate: overall score 62.6 is below --min-score 70"
+    assert lines[-1] == "faultline gate: overall score 62.5 is below --min-score 70"
     assert lines[0].startswith(
         "faultline gate: critical finding idempotency.retries-without-dedup "
         "(Nightly merchant payouts)")

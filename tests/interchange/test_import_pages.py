@@ -8,12 +8,14 @@ import pytest
 import yaml
 
 from tests.factories import EXAMPLE, PASSWORD, fill_from_example
-from webapp import cli, db
-from webapp.import_command import run
-from webapp.models import Membership, Team, User
-from webapp.models_assessment import Assessment
-from webapp.services import accounts
-from webapp.services.submissions import new_token
+from webapp import cli
+from webapp.accounts import services as accounts
+from webapp.accounts.models import User
+from webapp.assessments.models import Assessment
+from webapp.assessments.submissions import new_token
+from webapp.core import db
+from webapp.interchange.import_command import run
+from webapp.teams.models import Membership, Team
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
 

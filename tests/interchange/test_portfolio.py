@@ -9,8 +9,8 @@ import io
 import pytest
 
 from tests.factories import fill_from_example
-from webapp.models_tracking import FindingTracking
-from webapp.services.milestones import create_milestone
+from webapp.tracking.milestones import create_milestone
+from webapp.tracking.models import FindingTracking
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_an_administrator_sees_every_team(client, world, make_user, login):
 def test_a_row_carries_score_layers_counts_fit_and_trend(client, world, login):
     login(world["editor"])
     row = next(a for a in _json(client) if a["name"] == "Ledgerline Payments")
-    assert row["overall"] == 62.6 and row["coverage"] == 100.0 and row["fit"] == "strong"
+    assert row["overall"] == 62.5 and row["coverage"] == 100.0 and row["fit"] == "strong"
     assert row["layers"]["observe"] == 65.8
     assert row["critical"] == 3 and row["now_open"] > 0 and row["overdue"] == 0
     assert [p["label"] for p in row["trend"]] == ["Q1", "Now"]
@@ -86,7 +86,7 @@ def test_the_page_shows_the_heat_map_and_an_svg_trend(client, world, login):
     login(world["editor"])
     page = client.get("/portfolio/").get_data(True)
     assert 'class="heat heat-3">65.8<' in page
-    assert '<svg class="trend' in page and "Score trend: Q1 62.6, Now 62.6" in page
+    assert '<svg class="trend' in page and "Score trend: Q1 62.5, Now 62.5" in page
     assert "style=" not in page.split("<main", 1)[1]
 
 
@@ -95,7 +95,7 @@ def test_the_csv_has_one_line_per_assessment(client, world, login):
     response = client.get("/portfolio/portfolio.csv")
     table = list(csv.DictReader(io.StringIO(response.get_data(True))))
     assert [r["assessment"] for r in table] == ["Ledgerline Payments", "Search indexer"]
-    assert table[0]["overall"] == "62.6" and table[0]["Observe"] == "65.8"
+    assert table[0]["overall"] == "62.5" and table[0]["Observe"] == "65.8"
 
 
 def test_the_pdf_lists_every_assessment(client, world, login, app, tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from webapp.api.models import ApiToken
 from webapp.api.tokens import token_hash
-from webapp.models_api import ApiToken
-from webapp.services.submissions import new_token
+from webapp.assessments.submissions import new_token
 
 
 def _form(**fields) -> dict:

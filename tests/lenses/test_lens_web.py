@@ -12,8 +12,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from tests.lenses.conftest import ORR, as_bytes
-from webapp.models_lens import LensAnswerRow
-from webapp.services import lenses as service
+from webapp.lenses import services as service
+from webapp.lenses.models import LensAnswerRow
 
 
 @pytest.fixture
@@ -290,7 +290,7 @@ def test_the_details_page_of_a_review_on_a_lens_opens_and_saves(client, login, p
 def test_a_share_link_shows_the_lens_report_and_its_pdf_without_an_account(
     app, client, login, people, review, db_session
 ):
-    from webapp.services.sharing import create_share
+    from webapp.sharing.services import create_share
 
     login(people["editor"])
     client.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.services.answers import AnswerInput, AnswerValue, save_answers
+from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 
 #: A system finding of the example and the answer that triggers it / clears it.
 RULE = "repeat.action-items-not-closed"
@@ -11,7 +11,7 @@ TRIGGERING, CLEARING = "loosely", "tracked"
 
 
 def answer(session, assessment, user, choice: str, question: str = QUESTION) -> None:
-    from webapp.services.answers import answers_in_scope
+    from webapp.assessments.answers import answers_in_scope
 
     row = answers_in_scope(session, assessment, None).get(question)
     version = row.version if row is not None else 0

@@ -9,10 +9,11 @@ import io
 import pytest
 from sqlalchemy import select
 
-from webapp.models import Role
-from webapp.models_sharing import AuditEvent
-from webapp.services import invitations, submissions
-from webapp.services import teams as team_service
+from webapp.assessments import submissions
+from webapp.audit.models import AuditEvent
+from webapp.teams import invitations
+from webapp.teams import services as team_service
+from webapp.teams.models import Role
 
 
 def audit_url(assessment, query: str = "") -> str:
@@ -36,7 +37,7 @@ def test_workflow_changes_are_logged_in_words(app, client, login, db_session, pe
     for name in ("Nightly payouts", "Refund run"):
         assert client.post(base, data={"name": name, "submit_token": token(app)}).status_code \
             == 302
-    from webapp.models_assessment import Workflow
+    from webapp.assessments.models import Workflow
 
     first, second = db_session.scalars(select(Workflow).where(
         Workflow.assessment_id == small.id).order_by(Workflow.position)).all()

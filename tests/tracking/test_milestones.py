@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.tracking.support import CLEARING, QUESTION, RULE, answer
-from webapp.models_sharing import AuditEvent
-from webapp.models_tracking import Milestone, MilestoneImmutable
-from webapp.services import milestones as service
+from webapp.audit.models import AuditEvent
+from webapp.tracking import milestones as service
+from webapp.tracking.models import Milestone, MilestoneImmutable
 
 FORMAT_1 = Path(__file__).parents[1] / "domain" / "fixtures" / "format1-result.json"
 
@@ -219,7 +219,7 @@ def _workflow_rule(result: dict, workflow: str) -> str:
 
 def test_a_workflow_with_only_unknown_scenarios_is_not_called_safe(app, client, login,
                                                                    db_session, people, small):
-    from webapp.services import workflows as workflow_service
+    from webapp.assessments import workflows as workflow_service
 
     with app.test_request_context():
         workflow_service.add_workflow(db_session, small, name="Nightly export")

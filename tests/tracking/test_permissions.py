@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from tests.role_table import WHO, expected
 from tests.tracking.support import RULE
-from webapp.models_tracking import FindingTracking, Milestone
-from webapp.services import milestones as milestone_service
+from webapp.tracking import milestones as milestone_service
+from webapp.tracking.models import FindingTracking, Milestone
 
 FINDING = f"/assessments/{{a}}/plan/findings/{RULE}"
 # (method, path, data, least role that may do it)
@@ -78,7 +78,7 @@ def test_role_table(client, login, people, small, milestone, db_session, who, me
 
 def test_a_milestone_of_another_assessment_is_not_found_here(app, client, login, db_session,
                                                              people, milestone):
-    from webapp.services import assessments as assessment_service
+    from webapp.assessments import services as assessment_service
 
     with app.test_request_context():
         other = assessment_service.start_assessment(db_session, people["team"],

@@ -7,9 +7,9 @@ import re
 from sqlalchemy import select
 
 from tests.tracking.support import RULE
-from webapp.models_sharing import AuditEvent
-from webapp.models_tracking import FindingTracking
-from webapp.services import tracking as service
+from webapp.audit.models import AuditEvent
+from webapp.tracking import services as service
+from webapp.tracking.models import FindingTracking
 
 
 def plan_url(assessment, query: str = "") -> str:

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.tracking.support import CLEARING, RULE, answer
-from webapp.models_sharing import AuditEvent
-from webapp.models_tracking import FindingTracking
-from webapp.services import tracking as service
+from webapp.audit.models import AuditEvent
+from webapp.tracking import services as service
 from webapp.tracking.exports import safe_cell
+from webapp.tracking.models import FindingTracking
 
 FLAG = "Marked done, but the answers still show it"
 WORKFLOW_RULE = "idempotency.retries-without-dedup"
@@ -183,7 +183,7 @@ def test_a_form_without_csrf_token_changes_nothing(client, login, db_session, pe
 @pytest.fixture
 def tracked(app, db_session, people, filled, make_user, make_team):
     """The example's plan with one finding owned by a member whose name is a formula."""
-    from webapp.models import Membership
+    from webapp.teams.models import Membership
 
     evil = make_user(name='=HYPERLINK("http://evil.example","x")')
     db_session.add(Membership(team_id=filled.team_id, user_id=evil.id, role="editor"))
@@ -201,7 +201,7 @@ def test_csv_export_parses_and_defuses_formulas(client, login, people, tracked):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert len(rows) == 74
+    assert len(rows) == 78
     assert [r["Step"] for r in rows[:3]] == ["1", "2", "3"]
     mine = next(r for r in rows if r["Rule"] == RULE)
     assert mine["Status"] == "In progress"
@@ -224,7 +224,7 @@ def test_json_export_shape(client, login, people, tracked):
     data = json.loads(client.get(f"/assessments/{tracked.id}/plan.json").get_data(as_text=True))
     assert data["format"] == 1
     assert data["assessment"]["name"] == "Ledgerline Payments"
-    assert len(data["findings"]) == 74
+    assert len(data["findings"]) == 78
     keys = {"number", "rule", "title", "severity", "bucket", "workflow", "why", "steps",
             "verification", "status", "owner", "due_date", "flag", "justification",
             "review_date"}
@@ -241,7 +241,7 @@ def test_markdown_export_has_one_section_per_finding_with_a_task_list(client, lo
     login(people["viewer"])
     text = client.get(f"/assessments/{tracked.id}/plan.md").get_data(as_text=True)
     assert text.startswith("# Remediation plan: Ledgerline Payments")
-    assert text.count("\n## ") == 74
+    assert text.count("\n## ") == 78
     section = text.split("\n## ")[1]
     assert section.startswith("1. Automatic retries repeat side effects")
     assert "- **Severity:** Critical" in section
@@ -296,7 +296,7 @@ def test_the_results_page_shows_where_the_plan_stands(client, login, people, fil
     client.post(url(filled), data={"status": "done"})
     page = client.get(f"/assessments/{filled.id}/results").get_data(as_text=True)
     summary = page.split('aria-label="Plan tracking"')[1].split("</div>")[0]
-    assert "Open</span> 73" in summary and "Done</span> 1" in summary
+    assert "Open</span> 77" in summary and "Done</span> 1" in summary
     assert "1 marked done, but the answers still show it" in summary
     assert f'href="/assessments/{filled.id}/plan"' in summary
     data = json.loads(page.split('id="plan-tracking-data">')[1].split("</script>")[0])
@@ -330,7 +330,7 @@ def test_saving_the_same_values_again_records_nothing(client, login, db_session,
 
 def test_removing_a_workflow_removes_its_findings_tracking(app, client, login, db_session,
                                                            people, filled):
-    from webapp.services import workflows as workflow_service
+    from webapp.assessments import workflows as workflow_service
 
     payouts = next(w for w in filled.workflows if w.name == "Nightly merchant payouts")
     login(people["editor"])

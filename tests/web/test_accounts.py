@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import PASSWORD
-from webapp.models import User
+from webapp.accounts.models import User
 
 NEW_PASSWORD = "quiet harbour lantern seventeen"
 BASE_URL = "http://faultline.test"

@@ -8,9 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD
+from webapp.accounts.models import AdminEvent, User
 from webapp.cli import main
-from webapp.models import User
-from webapp.models_accounts import AdminEvent
 
 BASE_URL = "http://faultline.test"
 
@@ -122,7 +121,7 @@ def test_faultline_admin_create_makes_and_promotes_administrators(runner, make_a
     weak = runner.invoke(main, ["admin", "create", "--email", "weak@example.com", "--name",
                                 "Wes"], env=env, input="password1234\npassword1234\n")
     assert weak.exit_code == 1 and "very common password" in weak.output
-    from webapp.db import session_scope
+    from webapp.core.db import session_scope
 
     with session_scope(app) as session:
         users = {u.email: u.is_admin for u in session.scalars(select(User))}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import store_their_answer
-from webapp.models_assessment import Answer
+from webapp.assessments.models import Answer
 
 Q = "observe.tracing"
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.factories import store_their_answer
-from webapp.models_assessment import Answer, Assessment, FormSubmission, Workflow
+from webapp.assessments.models import Answer, Assessment, FormSubmission, Workflow
 
 Q = "observe.tracing"  # a single-choice question that allows N/A
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from tests.role_table import WHO, expected
-from webapp.models_assessment import Answer, Assessment, Workflow
-from webapp.services import assessments as assessment_service
-from webapp.services import workflows as workflow_service
+from webapp.assessments import services as assessment_service
+from webapp.assessments import workflows as workflow_service
+from webapp.assessments.models import Answer, Assessment, Workflow
 
 Q = "observe.tracing"
 

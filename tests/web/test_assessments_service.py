@@ -7,19 +7,20 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from webapp.models import Role
-from webapp.models_assessment import Answer, Status
-from webapp.services import ServiceError, evaluation
-from webapp.services import assessments as assessment_service
-from webapp.services import workflows as workflow_service
-from webapp.services.answers import AnswerInput, AnswerValue, save_answers
-from webapp.services.evaluation import (
+from webapp.assessments import evaluation
+from webapp.assessments import services as assessment_service
+from webapp.assessments import workflows as workflow_service
+from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.assessments.evaluation import (
     QuestionnaireMissing,
     answers_for_domain,
     evaluate_assessment,
     finding_anchor,
     revision_key,
 )
+from webapp.assessments.models import Answer, Status
+from webapp.core.services import ServiceError
+from webapp.teams.models import Role
 
 
 @pytest.fixture
@@ -214,9 +215,9 @@ def test_a_write_that_loses_the_race_after_its_read_is_a_conflict(
 def test_a_submit_token_is_claimed_once_and_forgotten_after_a_week(app, db_session, owner):
     from datetime import timedelta
 
-    from webapp.models import utcnow
-    from webapp.models_assessment import FormSubmission
-    from webapp.services import submissions
+    from webapp.assessments import submissions
+    from webapp.assessments.models import FormSubmission
+    from webapp.core.db import utcnow
 
     token = submissions.new_token()
     assert submissions.claim(db_session, token, owner) is True

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.services.answers import AnswerInput, AnswerValue, save_answers
-from webapp.services.audit import NOTE_EXCERPT_CHARS, audit_events, record_audit
+from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.audit.services import NOTE_EXCERPT_CHARS, audit_events, record_audit
 
 QUESTION = "observe.structured-logs"
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import PASSWORD
-from webapp.models import User
+from webapp.accounts.models import User
 
 
 def signup_data(**overrides: str) -> dict[str, str]:
@@ -157,7 +157,7 @@ def test_rate_limits_can_live_in_redis(make_app, redis_url):
 
 def test_unreachable_redis_refuses_to_start(app_config):
     from webapp.app import create_app
-    from webapp.startup import StartupError
+    from webapp.core.startup import StartupError
 
     with pytest.raises(StartupError, match=r"^rate-limit storage unreachable \(redis://:\*\*\*@"):
         create_app({**app_config, "RATELIMIT_STORAGE_URI": "redis://:pw@127.0.0.1:1/0"})

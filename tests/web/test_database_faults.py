@@ -15,11 +15,11 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import postgres_url, unavailable
 from tests.factories import PASSWORD
-from webapp import migrate
-from webapp.db import get_database, session_scope
-from webapp.models import Team
-from webapp.security import CONTENT_SECURITY_POLICY
-from webapp.services.submissions import new_token
+from webapp.assessments.submissions import new_token
+from webapp.core import migrate
+from webapp.core.db import get_database, session_scope
+from webapp.core.security import CONTENT_SECURITY_POLICY
+from webapp.teams.models import Team
 
 sqlite_only = pytest.mark.skipif(postgres_url() is not None,
                                  reason="faults of the SQLite file; PostgreSQL's are below")
@@ -207,7 +207,7 @@ def test_a_slow_render_does_not_hold_up_a_save_made_meanwhile(make_app, tmp_path
     import threading
 
     from webapp import tasks
-    from webapp.services import pdfs
+    from webapp.pdfs import specs as pdfs
 
     app = make_app(REPORT_CACHE_DIR=str(tmp_path / "pdfs"))
     client = signed_up(app)
@@ -222,8 +222,8 @@ def test_a_slow_render_does_not_hold_up_a_save_made_meanwhile(make_app, tmp_path
 
     monkeypatch.setattr(tasks, "shared_worker", lambda target=None: SlowRenderer())
     with app.app_context(), session_scope(app) as session:
-        from webapp.models import User
-        from webapp.services import assessments as assessment_service
+        from webapp.accounts.models import User
+        from webapp.assessments import services as assessment_service
 
         team = session.scalars(select(Team)).one()
         owner = session.scalars(select(User)).one()

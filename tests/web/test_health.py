@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from webapp import migrate
 from webapp.app import create_app
-from webapp.migrate import head_revision
-from webapp.startup import StartupError
+from webapp.core import migrate
+from webapp.core.migrate import head_revision
+from webapp.core.startup import StartupError
 
 
 def test_healthz_says_ok(client):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from tests.domain.test_yaml_limits import alias_bomb
-from webapp.models_assessment import Workflow
-from webapp.services import workflows as workflow_service
+from webapp.assessments import workflows as workflow_service
+from webapp.assessments.models import Workflow
 
 
 def test_an_alias_bomb_automation_file_is_refused_quickly(app, client, make_user, make_team,

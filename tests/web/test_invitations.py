@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from webapp.models import Membership, utcnow
-from webapp.models_accounts import Invitation
+from webapp.accounts.models import Invitation
+from webapp.core.db import utcnow
+from webapp.teams.models import Membership
 
 BASE_URL = "http://faultline.test"
 LINK = re.compile(re.escape(BASE_URL) + r"/invitations/([A-Za-z0-9_-]{43})")

@@ -8,8 +8,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 import webapp.models  # noqa: F401  (every table registered on Base.metadata)
-from webapp import migrate
-from webapp.db import Base, make_engine
+from webapp.core import migrate
+from webapp.core.db import Base, make_engine
 
 
 def tables(url: str) -> set[str]:

@@ -22,12 +22,13 @@ import urllib.request
 import pytest
 
 from tests.conftest import REPO_ROOT, TEST_SECRET, unavailable
-from webapp import migrate
+from webapp.accounts import services as accounts
 from webapp.app import create_app
-from webapp.db import get_database, session_scope
-from webapp.services import accounts, sharing
-from webapp.services import assessments as assessment_service
-from webapp.services import teams as team_service
+from webapp.assessments import services as assessment_service
+from webapp.core import migrate
+from webapp.core.db import get_database, session_scope
+from webapp.sharing import services as sharing
+from webapp.teams import services as team_service
 
 pytestmark = pytest.mark.slow
 REDIS_URL = "redis://127.0.0.1:6379/2"

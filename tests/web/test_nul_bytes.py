@@ -6,8 +6,8 @@ import io
 
 from sqlalchemy import func, select
 
-from webapp.models import Team
-from webapp.models_assessment import Answer
+from webapp.assessments.models import Answer
+from webapp.teams.models import Team
 
 MESSAGE = "contains a NUL character"
 

@@ -9,10 +9,11 @@ import pytest
 
 from tests.factories import fill_from_example
 from webapp import tasks
-from webapp.models_tracking import Milestone
-from webapp.services import milestones as milestone_service
-from webapp.services import pdfs, sharing
+from webapp.pdfs import specs as pdfs
+from webapp.sharing import services as sharing
 from webapp.tasks import get_queue
+from webapp.tracking import milestones as milestone_service
+from webapp.tracking.models import Milestone
 
 REFRESH = re.compile(r'<meta http-equiv="refresh" content="(\d+);url=([^"]+)">')
 
@@ -187,7 +188,7 @@ def test_saving_schedules_the_settle_check_and_a_milestone_queues_its_pdf(
 def _version(db_session, assessment) -> str:
     from sqlalchemy import select
 
-    from webapp.models_assessment import Answer
+    from webapp.assessments.models import Answer
 
     row = db_session.scalar(select(Answer).where(Answer.assessment_id == assessment.id,
                                                  Answer.question_id == "observe.tracing"))

@@ -16,11 +16,12 @@ import pytest
 from tests.conftest import REPO_ROOT, TEST_SECRET
 from tests.factories import PASSWORD
 from webapp import tasks
-from webapp.db import session_scope
-from webapp.services import accounts, pdfs
-from webapp.services import assessments as assessment_service
-from webapp.services import teams as team_service
+from webapp.accounts import services as accounts
+from webapp.assessments import services as assessment_service
+from webapp.core.db import session_scope
+from webapp.pdfs import specs as pdfs
 from webapp.tasks import get_queue, request_pdf
+from webapp.teams import services as team_service
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +51,7 @@ def start_worker(env: dict) -> subprocess.Popen:
 
 
 def ask(app, assessment_id: int):
-    from webapp.models_assessment import Assessment
+    from webapp.assessments.models import Assessment
 
     with app.app_context(), session_scope(app) as session:
         assessment = session.get(Assessment, assessment_id)

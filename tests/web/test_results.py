@@ -16,11 +16,11 @@ from pypdf import PdfReader
 from tests.factories import fill_from_example
 from tests.report.conftest import pdf_text
 from webapp import report
-from webapp.services import workflows as workflow_service
-from webapp.services.answers import AnswerInput, AnswerValue, save_answers
-from webapp.services.evaluation import QuestionnaireMissing
-from webapp.views import results as results_view
-from webapp.views.results import pdf_filename
+from webapp.assessments import workflows as workflow_service
+from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.assessments.evaluation import QuestionnaireMissing
+from webapp.results import views as results_view
+from webapp.results.views import pdf_filename
 
 ROUTES = ("results", "report")
 
@@ -95,7 +95,7 @@ def test_a_missing_questionnaire_version_is_explained(client, login, people, emp
                                    "version 1, which this installation no longer ships.")
 
     monkeypatch.setattr(results_view, "evaluate_assessment", missing)
-    monkeypatch.setattr("webapp.services.pdfs.questionnaire_of", missing)
+    monkeypatch.setattr("webapp.pdfs.specs.questionnaire_of", missing)
     login(people["viewer"])
     response = client.get(url(empty_assessment, route))
     assert response.status_code == 503
@@ -327,6 +327,21 @@ def test_plan_links_land_on_their_own_workflow_when_names_repeat(client, login, 
         assert f'id="{anchor}"' in results
 
 
+def test_the_results_page_shows_how_far_the_score_can_be_trusted(client, login, people,
+                                                                  filled):
+    """Issue 13 on the typed result: risk counts by layer and workflow, open risks by name,
+    one action per root cause with what it also removes, and "Now" capped at seven."""
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    assert "How far the score can be trusted" in html
+    assert "<caption>Risks by layer and workflow</caption>" in html
+    assert "<th scope=\"row\">Workflow: Nightly merchant payouts</th>" in html
+    assert "Open risks" in html and "A newer run cancels an older one" in html
+    assert ("Also removes: The team is afraid to rerun this workflow (Nightly merchant payouts)"
+            in html)
+    assert '<span class="count" data-count-of=".plan-now">7</span>' in html
+
+
 def test_the_executive_edition_downloads_as_its_own_short_pdf(client, login, people, filled):
     login(people["viewer"])
     full = client.get(url(filled, "report.pdf"))
@@ -347,9 +362,9 @@ def test_a_second_view_builds_no_report_data_not_even_to_ask_about_the_pdf(
         client, login, people, filled, monkeypatch):
     """The result and the page are computed once per revision; whether the PDF is ready is
     answered from the revision key alone."""
+    from webapp.pdfs import specs as pdfs
     from webapp.report import cache as report_cache
-    from webapp.services import pdfs
-    from webapp.views import results_page as page_module
+    from webapp.results import page as page_module
 
     login(people["viewer"])
     first = client.get(url(filled, "results"))

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from webapp.logs import JsonFormatter, RequestIdFilter
-from webapp.security import CONTENT_SECURITY_POLICY
+from webapp.core.logs import JsonFormatter, RequestIdFilter
+from webapp.core.security import CONTENT_SECURITY_POLICY
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(client, make_user, db_session):
@@ -20,7 +20,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(client, make_use
     assert "did not come from this site" in response.get_data(as_text=True)
     from sqlalchemy import select
 
-    from webapp.models import User
+    from webapp.accounts.models import User
     assert db_session.scalar(select(User)) is None
 
 
@@ -124,8 +124,8 @@ def test_unexpected_error_shows_500_page_without_traceback(app, client, caplog):
 def test_error_in_a_view_rolls_back_what_it_wrote(app, client, db_session):
     from sqlalchemy import select
 
-    from webapp.db import get_session
-    from webapp.models import Team
+    from webapp.core.db import get_session
+    from webapp.teams.models import Team
 
     def write_then_fail():
         get_session().add(Team(name="Half-written"))
@@ -151,8 +151,8 @@ def test_json_clients_get_json_errors(client):
 
 
 def test_a_failing_commit_becomes_a_500_and_is_logged_as_one(app, client, caplog, make_user):
-    from webapp.db import get_session
-    from webapp.models import User
+    from webapp.accounts.models import User
+    from webapp.core.db import get_session
 
     taken = make_user(email="taken@example.com")
 

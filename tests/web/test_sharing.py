@@ -14,16 +14,19 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from webapp.db import Base, session_scope
+from webapp.accounts.models import User
+from webapp.assessments import services as assessment_service
+from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.assessments.evaluation import evaluate_assessment
+from webapp.audit.models import AuditEvent
+from webapp.core.db import Base, session_scope
+from webapp.core.logs import JsonFormatter
+from webapp.core.services import ServiceError
 from webapp.domain import result_to_dict
-from webapp.logs import JsonFormatter
-from webapp.models import Membership, Team, User
-from webapp.models_sharing import AuditEvent, ShareLink, ShareView
-from webapp.models_tracking import Milestone
-from webapp.services import ServiceError, sharing
-from webapp.services import assessments as assessment_service
-from webapp.services.answers import AnswerInput, AnswerValue, save_answers
-from webapp.services.evaluation import evaluate_assessment
+from webapp.sharing import services as sharing
+from webapp.sharing.models import ShareLink, ShareView
+from webapp.teams.models import Membership, Team
+from webapp.tracking.models import Milestone
 
 BASE_URL = "https://faultline.example.com"
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"

@@ -9,9 +9,9 @@ import time
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.orm import Session
 
-from webapp import migrate
-from webapp.db import make_engine
-from webapp.models import Team
+from webapp.core import migrate
+from webapp.core.db import make_engine
+from webapp.teams.models import Team
 
 WRITES_PER_THREAD = 25
 

@@ -10,9 +10,9 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from webapp.db import session_scope
-from webapp.models import User
-from webapp.services import accounts
+from webapp.accounts import services as accounts
+from webapp.accounts.models import User
+from webapp.core.db import session_scope
 
 BASE_URL = "http://faultline.test"
 

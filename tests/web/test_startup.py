@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from webapp import migrate, server, startup
+from webapp import server
 from webapp.app import create_app
 from webapp.cli import main
-from webapp.config import ConfigError, load_settings, served_address
-from webapp.startup import StartupError
+from webapp.core import migrate, startup
+from webapp.core.config import ConfigError, load_settings, served_address
+from webapp.core.startup import StartupError
 
 UNREACHABLE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
 

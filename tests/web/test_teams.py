@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from webapp.models import Membership, Role, Team
+from webapp.teams.models import Membership, Role, Team
 
 
 def roles_of(db_session, team):

@@ -9,11 +9,12 @@ from wtforms import HiddenField, SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from webapp.api import tokens as service
-from webapp.db import get_session
-from webapp.forms import EmptyForm
-from webapp.models_api import TokenScope
-from webapp.services import ServiceError, submissions
-from webapp.views import members_blueprint, render_form_error
+from webapp.api.models import TokenScope
+from webapp.assessments import submissions
+from webapp.core.db import get_session
+from webapp.core.forms import EmptyForm
+from webapp.core.services import ServiceError
+from webapp.core.views import members_blueprint, render_form_error
 
 bp = members_blueprint("tokens", __name__, "/account/tokens")
 

@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from webapp.models_assessment import NOTE_MAX_CHARS
-from webapp.models_tracking import COMMENT_MAX, FindingStatus
+from webapp.assessments.models import NOTE_MAX_CHARS
+from webapp.tracking.models import COMMENT_MAX, FindingStatus
 
 
 class Strict(BaseModel):

@@ -10,17 +10,18 @@ from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.accounts.models import User
 from webapp.api import schemas
-from webapp.models import Membership, Role, User
-from webapp.models_api import ApiToken
-from webapp.models_assessment import Assessment
-from webapp.result_adapter import result_json
-from webapp.services import answers as answer_service
-from webapp.services import milestones as milestone_service
-from webapp.services import tracking as tracking_service
-from webapp.services.assessments import get_assessment
-from webapp.services.audit import record_audit
-from webapp.services.evaluation import evaluate_assessment
+from webapp.api.models import ApiToken
+from webapp.assessments import answers as answer_service
+from webapp.assessments.evaluation import evaluate_assessment
+from webapp.assessments.models import Assessment
+from webapp.assessments.services import get_assessment
+from webapp.audit.services import record_audit
+from webapp.results.adapter import result_json
+from webapp.teams.models import Membership, Role
+from webapp.tracking import milestones as milestone_service
+from webapp.tracking import services as tracking_service
 
 
 def load(session: Session, token: ApiToken, assessment_id: int, role: Role) -> Assessment:

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from webapp.models import User, utcnow
-from webapp.models_api import ApiToken, TokenScope
-from webapp.services import ServiceError
+from webapp.accounts.models import User
+from webapp.api.models import ApiToken, TokenScope
+from webapp.core.db import utcnow
+from webapp.core.services import ServiceError
 
 logger = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 from webapp.api import openapi, schemas
 from webapp.api import services as api
 from webapp.api.tokens import TokenRefused, authenticate
-from webapp.db import get_session
-from webapp.extensions import csrf, limiter
-from webapp.models import Role
-from webapp.services import ServiceError
+from webapp.core.db import get_session
+from webapp.core.extensions import csrf, limiter
+from webapp.core.services import ServiceError
+from webapp.teams.models import Role
 
 logger = logging.getLogger(__name__)
 

@@ -81,6 +81,8 @@ class Answers:
     answers: dict[str, Answer] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     workflows: list[WorkflowAnswers] = field(default_factory=list)
+    #: a poor fit is asked the minimum checklist unless the team chose the full review
+    full_review: bool = False
 
 
 def answers_to_dict(answers: Answers) -> dict[str, Any]:
@@ -92,6 +94,8 @@ def answers_to_dict(answers: Answers) -> dict[str, Any]:
     data: dict[str, Any] = {"questionnaire": answers.questionnaire, "version": answers.version}
     data["system"] = {"name": answers.system.name, "description": answers.system.description}
     data |= {"answers": block(answers.answers), "notes": dict(answers.notes)}
+    if answers.full_review:
+        data["full_review"] = True
     data["workflows"] = [
         {"name": w.name, "answers": block(w.answers), "notes": dict(w.notes)}
         | ({"evidence": dict(w.evidence)} if w.evidence else {})
@@ -196,8 +200,14 @@ class AnswersReader:
     def document(self, data: Any) -> Answers:
         data = self.mapping(data, ())
         self._unknown_keys(
-            data, {"questionnaire", "version", "system", "answers", "notes", "workflows"}, ()
+            data,
+            {"questionnaire", "version", "system", "answers", "notes", "workflows", "full_review"},
+            (),
         )
+        full_review = data.get("full_review", False)
+        if not isinstance(full_review, bool):
+            self.problem(("full_review",), "must be true or false")
+            full_review = False
         system = self.mapping(data.get("system"), ("system",))
         version = data.get("version")
         if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
@@ -218,6 +228,7 @@ class AnswersReader:
             answers=self.answers(data.get("answers"), ("answers",)),
             notes=self.notes(data.get("notes"), ("notes",)),
             workflows=[w for w in names if w is not None],
+            full_review=full_review,
         )
 
 

@@ -21,6 +21,11 @@ class Compiled:
     index: QuestionnaireIndex
     rules: dict[str, Condition] = field(default_factory=dict)
     outcomes: dict[str, list[Condition]] = field(default_factory=dict)
+    #: question id -> (condition, reason) under which not applicable is refused
+    na_refusals: dict[str, list[tuple[Condition, str]]] = field(default_factory=dict)
+    #: question id -> choice id -> (condition, score) replacing the choice's score when it holds
+    score_ifs: dict[str, dict[str, list[tuple[Condition, int]]]] = field(default_factory=dict)
+    contradictions: list[str] = field(default_factory=list)  # ids of `contradiction` rules
     #: per fit profile (its flags): weights and rule factors, worked out once and reused
     profiles: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict)
 

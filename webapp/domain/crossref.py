@@ -55,6 +55,11 @@ def check_prerequisites(rules: list[tuple[str, Path_, Rule]]) -> Located:
                 found.append((file, where, f"unknown rule '{pre}'{suggest(pre, set(known))}"))
             elif rule.scope == "system" and known[pre].scope == "workflow":
                 found.append((file, where, f"system rule cannot depend on workflow rule '{pre}'"))
+        for k, root in enumerate(rule.root_cause):
+            if root == rule.id or root not in known:
+                found.append(
+                    (file, path + ("root_cause", k), f"unknown root cause rule '{root}'")
+                )
         if _in_cycle(rule.id, known):
             found.append((file, path + ("prerequisites",), "prerequisites form a cycle"))
     return found
@@ -76,6 +81,8 @@ def compile_rule(rule: Rule, compiled: Compiled) -> Found:
     """Compiles the rule's condition into `compiled`; problems have paths relative to the rule."""
     compiler = Compiler(compiled.index, workflow_scope=rule.scope == "workflow")
     compiled.rules[rule.id] = compiler.compile(rule.when, ("when",))
+    if rule.contradiction:
+        compiled.contradictions.append(rule.id)
     return compiler.problems
 
 
@@ -168,4 +175,30 @@ def unused_tags(q: Questionnaire, rules: list[Rule]) -> Found:
                     found.append(
                         (path, f"tag '{tag}' is on no question or rule{suggest(tag, used)}")
                     )
+    return found
+
+
+def compile_question_conditions(compiled: Compiled) -> Found:
+    """Compiles each question's `na_refused` and each choice's `score_if` into `compiled`."""
+    found: Found = []
+    for i, section in enumerate(compiled.index.questionnaire.sections):
+        compiler = Compiler(compiled.index, workflow_scope=section.kind == "workflow")
+        for j, question in enumerate(section.questions):
+            where: Path_ = ("sections", i, "questions", j)
+            for k, refusal in enumerate(question.na_refused):
+                if not question.na_allowed:
+                    found.append((where + ("na_refused",), "needs na_allowed: true"))
+                condition = compiler.compile(refusal.when, where + ("na_refused", k, "when"))
+                compiled.na_refusals.setdefault(question.id, []).append(
+                    (condition, refusal.reason)
+                )
+            for c, choice in enumerate(question.choices):
+                for k, rule in enumerate(choice.score_if):
+                    path = where + ("choices", c, "score_if", k, "when")
+                    condition = compiler.compile(rule.when, path)
+                    compiled.score_ifs.setdefault(question.id, {}).setdefault(
+                        choice.id, []
+                    ).append((condition, rule.score))
+        found += compiler.problems
+        compiler.problems = []
     return found

@@ -11,9 +11,27 @@ from .findings import Finding, WorkflowContext, find
 from .fit import Fit, assess_fit
 from .index import QuestionnaireIndex
 from .models import Questionnaire
-from .plan import PlanStep, make_plan, promote
+from .plan import PlanStep, make_plan, settle
 from .scenarios import Prepared, ScenarioResult, prepare, resolve
-from .scoring import Coverage, GroupScore, coverage, group_score, question_weights, weighted_mean
+from .scoring import (
+    Coverage,
+    GroupScore,
+    conditional_scores,
+    coverage,
+    group_score,
+    question_weights,
+    weighted_mean,
+)
+from .verdicts import (
+    OpenRisk,
+    RefusedNa,
+    headline,
+    open_risks,
+    refuse_na,
+    risk_counts,
+    weak_layers,
+    without,
+)
 
 
 @dataclass(slots=True)
@@ -26,6 +44,8 @@ class WorkflowResult:
     coverage: Coverage
     patterns: tuple[GroupScore, ...]
     scenarios: tuple[ScenarioResult, ...]
+    headline: float | None = None  # unanswered counted as unproven (0)
+    risks: dict[str, int] | None = None  # critical / high / medium finding counts
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,15 @@ class ReviewResult:
     workflows: tuple[WorkflowResult, ...]
     findings: tuple[Finding, ...]
     plan: tuple[PlanStep, ...]
+    #: --- honesty of the verdict (issue 13): kept together so the typed result can take them
+    answered_overall: float | None = None  # the score of what is answered, blanks left out
+    layer_headlines: tuple[GroupScore, ...] = ()  # layer scores with unanswered as 0
+    layer_risks: dict[str, dict[str, int]] | None = None
+    risks: dict[str, int] | None = None
+    weak_layers: tuple[str, ...] = ()  # layers below 25, which hold the headline at 50
+    open_risks: tuple[OpenRisk, ...] = ()
+    refused_na: tuple[RefusedNa, ...] = ()
+    checklist: str = "full"  # "minimum" for a poor fit that did not choose the full review
 
 
 def _exposure(compiled: Compiled, answers: Mapping[str, Answer]) -> float:
@@ -74,11 +103,19 @@ def _workflow(
     own: Mapping[str, Answer],
     weights: Mapping[str, float],
     areas: Mapping[str, float],
+    asked: frozenset[str] | None = None,
 ) -> WorkflowResult:
     index = compiled.index
-    patterns = tuple(
-        group_score(p.id, index.by_pattern.get(p.id, []), own, weights)
-        for p in index.questionnaire.patterns
+    overrides = conditional_scores(compiled.score_ifs, ctx.answers, fit.flags)
+    own = {q: a for q, a in own.items() if q in ctx.answers}  # refused N/A left out
+    patterns, strict = (
+        tuple(
+            group_score(
+                p.id, index.by_pattern.get(p.id, []), own, weights, overrides, unproven, asked
+            )
+            for p in index.questionnaire.patterns
+        )
+        for unproven in (False, True)
     )
     score = weighted_mean((g.score, areas[g.id]) for g in patterns)
     scenarios = tuple(resolve(p, ctx.answers, fit.flags) for p in _prepared(content, compiled))
@@ -88,9 +125,18 @@ def _workflow(
         own,
         ctx.exposure,
         score,
-        coverage(index.workflow_set, own),
+        coverage(index.workflow_set & asked if asked else index.workflow_set, own),
         patterns,
         scenarios,
+        weighted_mean((g.score, areas[g.id]) for g in strict),
+    )
+
+
+def _on_checklist(compiled: Compiled, rule_id: str) -> bool:
+    index = compiled.index
+    return any(
+        q in index.minimum_set and index.questions[q].scored
+        for q in compiled.rules[rule_id].questions
     )
 
 
@@ -118,32 +164,50 @@ def evaluate(
 ) -> ReviewResult:
     """The full review of `answers`: fit, scores, coverage, scenarios, findings and plan."""
     compiled = content.engine(questionnaire_id or answers.questionnaire, answers.version)
-    index, system = compiled.index, answers.answers
-    fit = assess_fit(index, system)
+    index = compiled.index
+    fit = assess_fit(index, answers.answers)
+    refused = [RefusedNa(None, q, r) for q, r in refuse_na(compiled, answers.answers, fit.flags)]
+    system = without(answers.answers, [x.question for x in refused])
     weights, areas = _weights(compiled, fit)
-    contexts = [
-        WorkflowContext(i, wf.name, {**system, **wf.answers}, _exposure(compiled, wf.answers))
-        for i, wf in enumerate(answers.workflows)
-    ]
+    minimum = fit.verdict == "poor" and not answers.full_review and index.has_minimum
+    asked = index.minimum_set if minimum else None
+    contexts = []
+    for i, wf in enumerate(answers.workflows):
+        merged = {**system, **wf.answers}
+        gone = refuse_na(compiled, merged, fit.flags)
+        refused += [RefusedNa(wf.name, q, r, i) for q, r in gone if q in wf.answers]
+        merged = without(merged, [q for q, _ in gone])
+        contexts.append(WorkflowContext(i, wf.name, merged, _exposure(compiled, wf.answers)))
     workflows = tuple(
-        _workflow(content, compiled, fit, ctx, wf.answers, weights, areas)
+        _workflow(content, compiled, fit, ctx, wf.answers, weights, areas, asked)
         for ctx, wf in zip(contexts, answers.workflows, strict=True)
     )
-    layers = tuple(
-        group_score(x.id, index.by_layer.get(x.id, []), system, weights)
-        for x in index.questionnaire.layers
+    layers, layer_headlines = (
+        tuple(
+            group_score(x.id, index.by_layer.get(x.id, []), system, weights, None, unproven, asked)
+            for x in index.questionnaire.layers
+        )
+        for unproven in (False, True)
     )
     system_score = weighted_mean((g.score, areas[g.id]) for g in layers)
     workflows_score = weighted_mean((w.score, w.exposure) for w in workflows)
-    findings = promote(find(compiled, content.rules, system, fit, contexts))
-    system_coverage = coverage(index.system_set, system)
+    found = find(compiled, content.rules, system, fit, contexts)
+    if minimum:  # the minimum checklist's findings are those its questions decide
+        found = [f for f in found if _on_checklist(compiled, f.rule.id)]
+    findings = settle(found)
+    for w in workflows:
+        w.risks = risk_counts(f for f in findings if f.position == w.position)
+    system_coverage = coverage(index.system_set & asked if asked else index.system_set, system)
     total = sum((w.coverage for w in workflows), start=system_coverage)
+    strict_system = weighted_mean((g.score, areas[g.id]) for g in layer_headlines)
+    strict_workflows = weighted_mean((w.headline, w.exposure) for w in workflows)
+    weak = weak_layers((g.id, g.score) for g in layers)
     return ReviewResult(
         index.questionnaire,
         compiled,
         answers,
         fit,
-        weighted_mean([(system_score, 1.0), (workflows_score, 1.0)]),
+        headline(weighted_mean([(strict_system, 1.0), (strict_workflows, 1.0)]), weak),
         system_score,
         workflows_score,
         total,
@@ -152,4 +216,19 @@ def evaluate(
         workflows,
         tuple(findings),
         tuple(make_plan(findings)),
+        weighted_mean([(system_score, 1.0), (workflows_score, 1.0)]),
+        layer_headlines,
+        {
+            x.id: risk_counts(f for f in findings if f.position < 0 and f.rule.layer == x.id)
+            for x in index.questionnaire.layers
+        },
+        risk_counts(findings),
+        weak,
+        tuple(
+            o
+            for o in open_risks(compiled, content.rules, system, contexts, {f.key for f in found})
+            if asked is None or asked.issuperset(o.questions)
+        ),
+        tuple(refused),
+        "minimum" if minimum else "full",
     )

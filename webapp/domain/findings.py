@@ -1,7 +1,9 @@
 """Findings: the rules that fire, once for the system and once per workflow, with priority.
 
-priority = severity weight × exposure ÷ effort weight, where exposure is the fit profile's
-factor for the rule's layer, pattern or tags times the workflow's criticality exposure.
+priority = severity weight × exposure, where exposure is the fit profile's factor for the rule's
+layer, pattern or tags ("not for" criteria lower it) times the workflow's criticality exposure.
+The priority decides the bucket; within a bucket the more severe comes first, then the smaller
+effort, so effort orders the work but never pushes a critical risk back.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from .vocabulary import BUCKETS, SEVERITIES  # noqa: F401 - BUCKETS: plan and re
 SEVERITY_WEIGHT = {"critical": 8, "high": 4, "medium": 2, "low": 1}
 EFFORT_WEIGHT = {"S": 1, "M": 2, "L": 4}
 SEVERITY_ORDER = SEVERITIES
-NOW_AT, NEXT_AT = 4.0, 1.5
+NOW_AT, NEXT_AT = 6.0, 3.0
 
 
 @dataclass(slots=True)
@@ -61,8 +63,9 @@ class _RuleFinder:
     def __init__(self, rule: Rule, compiled: Compiled, fit: Fit) -> None:
         self.rule = rule
         self.condition = compiled.rules[rule.id]
-        self.factor = fit.factor([rule.layer or ""], [rule.pattern or ""], rule.tags)
-        self.ratio = SEVERITY_WEIGHT[rule.severity] / EFFORT_WEIGHT[rule.effort]
+        area = ([rule.layer or ""], [rule.pattern or ""], rule.tags)
+        self.factor = fit.factor(*area) * fit.lowering(*area)
+        self.ratio = SEVERITY_WEIGHT[rule.severity]
         self.quick_win = is_quick_win(rule)
         self._ranks: dict[float, tuple[float, float, str]] = {}
 
@@ -110,4 +113,16 @@ def find(
                 for ctx in workflows
                 if test(ctx.answers, flags)
             ]
-    return sorted(found, key=lambda f: (-f.priority, f.rule.id, f.position))
+    return sorted(found, key=rank)
+
+
+def rank(f: Finding) -> tuple:
+    """Bucket first, then severity, then effort (smallest first), then exposure."""
+    return (
+        BUCKETS.index(f.bucket),
+        SEVERITY_ORDER.index(f.rule.severity),
+        EFFORT_WEIGHT[f.rule.effort],
+        -f.priority,
+        f.rule.id,
+        f.position,
+    )

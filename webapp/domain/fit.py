@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .answers import Answer
 from .index import QuestionnaireIndex
-from .models import Criterion, Raises, VerdictText
+from .models import Criterion, Lowers, Raises, VerdictText
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,19 @@ class Fit:
     for_count: int
     against_count: int
     unanswered: tuple[str, ...]
+    lowers: tuple[tuple[str, Lowers], ...] = ()  # "not for" criteria that apply
+
+    def lowering(
+        self, layers: Iterable[str] = (), patterns: Iterable[str] = (), tags: Iterable[str] = ()
+    ) -> float:
+        """The smallest factor among applying "not for" criteria that lower any of these."""
+        layers, patterns, tags = set(layers), set(patterns), set(tags)
+        factors = [
+            r.factor
+            for _, r in self.lowers
+            if layers & set(r.layers) or patterns & set(r.patterns) or tags & set(r.tags)
+        ]
+        return min(factors, default=1.0)
 
     def factor(
         self, layers: Iterable[str] = (), patterns: Iterable[str] = (), tags: Iterable[str] = ()
@@ -45,17 +58,21 @@ UNDECIDED = VerdictText(
 )
 
 
-def _verdict(index: QuestionnaireIndex, for_count: int, against: int, answered: int) -> str:
+def _verdict(
+    index: QuestionnaireIndex, for_count: int, against: int, answered: int, open_for: bool = False
+) -> str:
     model = index.questionnaire.fit
-    if answered == 0:
+    if answered == 0 or answered < min(model.min_answered, len(index.criteria)):
         return "undecided"
+    if for_count == 0 and against == 0 and "neutral" in model.verdicts:
+        return "neutral"
     if for_count >= model.strong.min_for and against <= model.strong.max_against:
         return "strong"
-    if for_count <= model.poor.max_for:
-        return "poor"
-    if against >= model.poor_when_against_at_least and for_count <= 1:
-        return "poor"
-    return "partial"
+    poor = for_count <= model.poor.max_for or (
+        against >= model.poor_when_against_at_least and for_count <= 1
+    )
+    # a blank question that could call for the review never makes the fit poor
+    return "poor" if poor and not open_for else "partial"
 
 
 def assess_fit(index: QuestionnaireIndex, answers: Mapping[str, Answer]) -> Fit:
@@ -65,7 +82,8 @@ def assess_fit(index: QuestionnaireIndex, answers: Mapping[str, Answer]) -> Fit:
     for_count = sum(1 for _, c in applying if c.direction == "for")
     against = len(applying) - for_count
     answered = len(index.criteria) - len(unanswered)
-    verdict = _verdict(index, for_count, against, answered)
+    open_for = any(c.direction == "for" and q.id in unanswered for q, c in index.criteria.values())
+    verdict = _verdict(index, for_count, against, answered, open_for)
     text = index.questionnaire.fit.verdicts.get(verdict, UNDECIDED)
     return Fit(
         verdict,
@@ -77,6 +95,7 @@ def assess_fit(index: QuestionnaireIndex, answers: Mapping[str, Answer]) -> Fit:
         for_count,
         against,
         unanswered,
+        tuple((c.flag, c.lowers) for _, c in applying if c.lowers),
     )
 
 
@@ -85,7 +104,9 @@ def _reasons(
 ) -> tuple[str, ...]:
     reasons = [c.reason for _, c in applying if c.direction == "for"]
     reasons += [c.reason for _, c in applying if c.direction == "against"]
-    if for_count == 0 and answered:
+    if not applying and answered:
+        reasons.append("None of the criteria applies either way.")
+    elif for_count == 0 and answered:
         reasons.append("None of the criteria that call for reliability engineering applies.")
     if unanswered:
         reasons.append(

@@ -64,6 +64,9 @@ class QuestionnaireIndex:
         index.workflow_ids = [q for q, info in index.questions.items() if info.workflow]
         index.system_set = frozenset(index.system_ids)
         index.workflow_set = frozenset(index.workflow_ids)
+        index.minimum_set = frozenset(
+            q for q, info in index.questions.items() if info.question.minimum or not info.scored
+        )
         return index
 
     def _add(self, section: Section, question: Question) -> None:
@@ -88,6 +91,12 @@ class QuestionnaireIndex:
     workflow_ids: list[str] = field(default_factory=list)
     system_set: frozenset[str] = frozenset()
     workflow_set: frozenset[str] = frozenset()
+    #: the minimum checklist a poor fit is asked: `minimum` questions, fit and description
+    minimum_set: frozenset[str] = frozenset()
+
+    @property
+    def has_minimum(self) -> bool:
+        return any(i.question.minimum for i in self.questions.values())
 
     def order(self, qid: str) -> int:
         info = self.questions.get(qid)

@@ -21,6 +21,7 @@ from .evaluate import evaluate
 from .extremes import extreme_answers
 from .index import QuestionInfo, QuestionnaireIndex
 from .scenarios import prepare, resolve
+from .unknowns import known, possible
 from .yamlio import place
 
 CAP = 20_000
@@ -138,6 +139,9 @@ def _fills(index: QuestionnaireIndex, qids: list[str]) -> Iterator[dict[str, Ans
     rng = random.Random(1)
     for _ in range(20):
         yield {q: a for q in qids if (a := rng.choice(states(index.questions[q]))) is not None}
+    # a safe outcome wins only when every question of the scenario is known: fill them all
+    for _ in range(120):
+        yield {q: rng.choice([a for a in possible(index.questions[q]) if known(a)]) for q in qids}
 
 
 def lint_scenario(content: Content, compiled: Compiled, scenario_id: str) -> list[Problem]:
@@ -198,8 +202,10 @@ def lint_coverage(content: Content, compiled: Compiled) -> list[Problem]:
 
 
 def lint(content: Content) -> list[Problem]:
+    from .lint_honesty import lint_honesty  # it builds on this module's enumeration
     compiled = content.engine()
     problems = [p for r in content.rules for p in lint_rule(content, compiled, r.id)]
     problems += [p for s in content.scenarios for p in lint_scenario(content, compiled, s.id)]
     problems += lint_coverage(content, compiled)
+    problems += lint_honesty(content, compiled)
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.place, p.message))

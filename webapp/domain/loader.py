@@ -203,6 +203,9 @@ def _compile(
     for file, path, scenario in scenarios:
         found = crossref.compile_scenario(scenario, compiled, set(content.outcomes))
         _report(loader, [(file, path + where, message) for where, message in found])
+    name = next((n for n, s in loader.sources.items() if s.model is q), "questionnaires/")
+    found = crossref.compile_question_conditions(compiled)
+    _report(loader, [(name, where, message) for where, message in found])
 
 
 def default_content_dir() -> Path:

@@ -23,10 +23,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ScoreIf(Strict):
+    """A choice's score when the right answer depends on another (retries on unsafe steps)."""
+
+    when: dict[str, Any]
+    score: int = Field(ge=0, le=100)
+
+
 class Choice(Strict):
     id: Id
     label: Text
     score: int | None = Field(default=None, ge=0, le=100)
+    #: the first entry whose condition holds replaces `score`
+    score_if: list[ScoreIf] = []
     exposure: float | None = Field(default=None, gt=0)
     exclusive: bool = False
 
@@ -38,12 +47,29 @@ class Raises(Strict):
     factor: float = Field(default=1.0, ge=1.0, le=5.0)
 
 
+class Lowers(Strict):
+    """What a "not for" criterion makes matter less: the exposure of findings there."""
+
+    layers: list[Id] = []
+    patterns: list[Id] = []
+    tags: list[Id] = []
+    factor: float = Field(default=0.5, ge=0.1, lt=1.0)
+
+
 class Criterion(Strict):
     direction: Literal["for", "against"]
     flag: Id
     applies_when: list[Id] = Field(min_length=1)
     reason: Text
     raises: Raises | None = None
+    lowers: Lowers | None = None
+
+
+class NaRefusal(Strict):
+    """Not applicable is refused when the workflow's own description makes the question apply."""
+
+    when: dict[str, Any]
+    reason: Text
 
 
 class Question(Strict):
@@ -57,6 +83,9 @@ class Question(Strict):
     pattern: Id | None = None
     describes: Describes | None = None
     criterion: Criterion | None = None
+    #: part of the minimum checklist a poor fit is asked instead of the full questionnaire
+    minimum: bool = False
+    na_refused: list[NaRefusal] = []
     choices: list[Choice] = Field(min_length=1)
 
     @property
@@ -104,8 +133,11 @@ class FitModel(Strict):
     strong: StrongWhen
     poor: PoorWhen
     poor_when_against_at_least: int = Field(ge=1)
-    #: "undecided" (optional) is shown while no fit question is answered yet.
-    verdicts: dict[Literal["strong", "partial", "poor", "undecided"], VerdictText]
+    #: how many fit questions must be answered before there is a verdict
+    min_answered: int = Field(default=1, ge=1)
+    #: "undecided" (optional) is shown until enough fit questions are answered; "neutral"
+    #: (optional) when no criterion applies either way.
+    verdicts: dict[Literal["strong", "partial", "poor", "neutral", "undecided"], VerdictText]
 
 
 class Questionnaire(Strict):
@@ -128,6 +160,10 @@ def _reference(value: Any) -> Any:
     return {"title": value} if isinstance(value, str) else value
 
 
+def _listify(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
 class Examples(Strict):
     fires: list[dict[str, Any]] = Field(min_length=1)
     quiet: list[dict[str, Any]] = Field(min_length=1)
@@ -148,6 +184,11 @@ class Rule(Strict):
     remediation: list[Text] = Field(min_length=1)
     verification: list[Text] = Field(min_length=1)
     references: list[Annotated[Reference, BeforeValidator(_reference)]] = Field(min_length=1)
+    #: rules whose fix also removes this finding: when one of them fired in the same workflow
+    #: (or for the system), this finding is listed as a consequence of that action
+    root_cause: Annotated[list[Id], BeforeValidator(_listify)] = []
+    #: the rule reports answers that contradict each other, not a choice that is worse
+    contradiction: bool = False
     examples: Examples
 
     @property
@@ -162,7 +203,7 @@ class RulesFile(Strict):
 
 class OutcomeDef(Strict):
     id: Id
-    status: Literal["safe", "unsafe"]
+    status: Literal["safe", "unsafe", "not-applicable"]
     label: Text
 
 

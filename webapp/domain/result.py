@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 #: Bumped whenever a field is renamed, removed or changes meaning (2: workflow ids and
-#: positions, finding and plan workflow ids, pattern cell status).
-FORMAT_VERSION = 2
+#: positions, finding and plan workflow ids, pattern cell status; 3: `overall` is the headline,
+#: open questions counted as unproven, and `honesty` and plan `consequences` are added, both
+#: with defaults so a format 2 snapshot still loads).
+FORMAT_VERSION = 3
 
 #: A pattern cell: scored, every question answered "not applicable", or nothing answered yet.
 CELL_STATUSES = ("scored", "not_applicable", "not_assessed")
@@ -250,6 +252,17 @@ class After:
 
 
 @dataclass(frozen=True, slots=True)
+class Consequence:
+    """A finding an action's root cause also removes (shown under the action, not as one)."""
+
+    rule: str
+    title: str
+    severity: str
+    workflow: str | None = None
+    workflow_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PlanStep:
     step: int
     rule: str
@@ -263,6 +276,7 @@ class PlanStep:
     effort: str | None
     quick_win: bool
     after: tuple[After, ...] = ()
+    consequences: tuple[Consequence, ...] = ()
 
     @property
     def key(self) -> tuple[str, int]:
@@ -314,6 +328,80 @@ class AnswersView:
 
 
 @dataclass(frozen=True, slots=True)
+class QuestionText:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRef:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class LayerRisks:
+    """Finding counts (critical / high / medium) of one layer's system findings."""
+
+    id: str
+    title: str
+    risks: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowRisks:
+    name: str
+    risks: dict[str, int] = field(default_factory=dict)
+    id: str | None = None
+    position: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRisk:
+    """A high or critical rule that is quiet only because these questions are open."""
+
+    rule: str
+    title: str
+    severity: str
+    workflow: str | None = None
+    workflow_id: str | None = None
+    questions: tuple[QuestionText, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedNa:
+    """A "not applicable" the workflow's own description contradicts (it counts as open)."""
+
+    question: QuestionText
+    reason: str
+    workflow: str | None = None
+    workflow_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Honesty:
+    """What keeps the verdict honest: the provisional headline beside the score of what is
+    answered, the weakest layers holding the headline down, risk counts, open risks and
+    refused "not applicable" answers. `checklist` is "minimum" when a poor fit is reviewed on
+    the minimum checklist. The defaults are what a snapshot made before these existed reads."""
+
+    checklist: str = "full"
+    headline: float | None = None
+    answered_score: float | None = None
+    provisional: bool = False
+    unanswered: int = 0
+    weak_layers: tuple[LayerRef, ...] = ()
+    weak_layer_below: float = 25.0
+    headline_cap: float = 50.0
+    risks: dict[str, int] = field(default_factory=dict)
+    layer_risks: tuple[LayerRisks, ...] = ()
+    workflow_risks: tuple[WorkflowRisks, ...] = ()
+    open_risks: tuple[OpenRisk, ...] = ()
+    refused_na: tuple[RefusedNa, ...] = ()
+    actions: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """The whole review. `format` is the version of this shape (see FORMAT_VERSION)."""
 
@@ -331,6 +419,7 @@ class Result:
     findings: tuple[Finding, ...]
     plan: tuple[PlanStep, ...]
     answers: AnswersView
+    honesty: Honesty = field(default_factory=Honesty)
 
     @property
     def has_answers(self) -> bool:

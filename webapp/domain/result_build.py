@@ -18,6 +18,7 @@ from .index import QuestionInfo, QuestionnaireIndex
 from .plan import PlanStep as EnginePlanStep
 from .scenarios import ScenarioResult
 from .scoring import Coverage, GroupScore, question_score
+from .verdicts import HEADLINE_CAP, WEAK_LAYER, OpenRisk, RefusedNa
 
 
 def answer_view(info: QuestionInfo, answer: Answer | None) -> r.AnswerView:
@@ -119,9 +120,52 @@ class _Builder:
             r.After(rule, f.workflow if pos >= 0 else None, self.workflow_id(pos) if pos >= 0
                     else None)
             for rule, pos in p.after)
+        consequences = tuple(
+            r.Consequence(c.rule.id, c.rule.title, c.rule.severity, c.workflow,
+                          self.workflow_id(c.position))
+            for c in p.consequences)
         return r.PlanStep(p.step, f.rule.id, f.workflow, self.workflow_id(f.position),
                           f.position, f.rule.title, f.bucket, f.priority, f.rule.severity,
-                          f.rule.effort, f.quick_win, after)
+                          f.rule.effort, f.quick_win, after, consequences)
+
+    def question_text(self, qid: str) -> r.QuestionText:
+        info = self.index.questions.get(qid)
+        return r.QuestionText(qid, info.question.text if info else qid)
+
+    def open_risk(self, o: OpenRisk) -> r.OpenRisk:
+        return r.OpenRisk(o.rule.id, o.rule.title, o.rule.severity, o.workflow,
+                          self.workflow_id(o.position),
+                          tuple(self.question_text(q) for q in o.questions))
+
+    def refused(self, x: RefusedNa) -> r.RefusedNa:
+        return r.RefusedNa(self.question_text(x.question), x.reason, x.workflow,
+                           self.workflow_id(x.position))
+
+    def honesty(self) -> r.Honesty:
+        """The honesty block (issue 13): provisional headline, weakest layers, risk counts,
+        open risks, refused "not applicable" answers and the actions per bucket."""
+        review = self.review
+        titles = {x.id: x.title for x in review.questionnaire.layers}
+        layer_risks = review.layer_risks or {}
+        return r.Honesty(
+            checklist=review.checklist,
+            headline=review.overall,
+            answered_score=review.answered_overall,
+            provisional=review.coverage.unanswered > 0,
+            unanswered=review.coverage.unanswered,
+            weak_layers=tuple(r.LayerRef(x, titles.get(x, x)) for x in review.weak_layers),
+            weak_layer_below=WEAK_LAYER,
+            headline_cap=HEADLINE_CAP,
+            risks=dict(review.risks or {}),
+            layer_risks=tuple(r.LayerRisks(x.id, x.title, dict(layer_risks.get(x.id, {})))
+                              for x in review.questionnaire.layers),
+            workflow_risks=tuple(r.WorkflowRisks(w.name, dict(w.risks or {}),
+                                                 self.ids[w.position], w.position)
+                                 for w in review.workflows),
+            open_risks=tuple(self.open_risk(o) for o in review.open_risks),
+            refused_na=tuple(self.refused(x) for x in review.refused_na),
+            actions={b: sum(1 for p in review.plan if p.finding.bucket == b) for b in BUCKETS},
+        )
 
     def answers(self) -> r.AnswersView:
         a = self.review.answers
@@ -185,6 +229,7 @@ def build_result(review: ReviewResult, workflow_ids: Sequence[str] | None = None
         findings=tuple(b.finding(f) for f in review.findings),
         plan=tuple(b.step(p) for p in review.plan),
         answers=b.answers(),
+        honesty=b.honesty(),
     )
 
 

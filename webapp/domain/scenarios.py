@@ -9,6 +9,7 @@ from .answers import Answer
 from .conditions import Condition
 from .index import QuestionnaireIndex
 from .models import OutcomeDef, Scenario
+from .unknowns import completions, known, unknown_among
 
 UNKNOWN = OutcomeDef(id="unknown", status="unsafe", label="The answers don't say")
 
@@ -33,6 +34,7 @@ class Prepared:
     scenario: Scenario
     options: list[tuple[OutcomeDef, str, Condition, bool]]  # outcome, explain, condition, safe
     asked: tuple[str, ...]  # every question its outcomes test, in questionnaire order
+    index: QuestionnaireIndex | None = None
 
 
 def prepare(
@@ -46,27 +48,51 @@ def prepare(
         outcome = outcomes.get(option.outcome, UNKNOWN)
         options.append((outcome, option.explain, condition, outcome.status == "safe"))
     asked = tuple(index.sort({q for c in conditions for q in c.questions}))
-    return Prepared(scenario, options, asked)
+    return Prepared(scenario, options, asked, index)
 
 
 def resolve(
     prepared: Prepared, answers: Mapping[str, Answer], flags: frozenset[str]
 ) -> ScenarioResult:
-    """First matching outcome wins; a safe outcome needs every question it tests answered."""
-    for outcome, explain, condition, safe in prepared.options:
+    """The outcome these answers lead to; never safe when an unknown answer could make it unsafe.
+
+    A blank or "We don't know" answer is unknown: the result is safe only if it stays safe for
+    every answer the unknown questions could take. An unsafe outcome established by the given
+    answers stands.
+    """
+    result, won = _first(prepared, answers, flags)
+    if result.status != "safe" or prepared.index is None:
+        return result
+    # the winner's condition holds on known answers, so only the outcomes before it (and its
+    # own questions) can change the result once the unknown answers are known
+    relevant = {q for _, _, c, _ in prepared.options[: won + 1] for q in c.questions}
+    unknown = unknown_among(prepared.index.sort(relevant), answers)
+    if not unknown:
+        return result
+    filled = completions(prepared.index, answers, unknown)
+    if filled is not None and all(_first(prepared, a, flags)[0].status == "safe" for a in filled):
+        return result
+    return _unknown(prepared, answers)
+
+
+def _first(
+    prepared: Prepared, answers: Mapping[str, Answer], flags: frozenset[str]
+) -> tuple[ScenarioResult, int]:
+    """First matching outcome wins (with its position); a safe outcome needs every question it
+    tests answered."""
+    for k, (outcome, explain, condition, safe) in enumerate(prepared.options):
         if not condition.test(answers, flags):
             continue
         if safe and not all(responded(answers.get(q)) for q in condition.questions):
             continue
         status = "unknown" if outcome is UNKNOWN else outcome.status
-        return ScenarioResult(
-            prepared.scenario, outcome, status, explain, condition.because(answers, flags)
-        )
-    return _unknown(prepared, answers)
+        because = condition.because(answers, flags)
+        return ScenarioResult(prepared.scenario, outcome, status, explain, because), k
+    return _unknown(prepared, answers), len(prepared.options)
 
 
 def _unknown(prepared: Prepared, answers: Mapping[str, Answer]) -> ScenarioResult:
-    missing = tuple(q for q in prepared.asked if not responded(answers.get(q)))
+    missing = tuple(q for q in prepared.asked if not known(answers.get(q)))
     explain = (
         "Not enough answers to tell what happens."
         if missing

@@ -1,7 +1,8 @@
 """Scores 0–100 per question, per pattern per workflow, per layer and overall; coverage.
 
-N/A and unanswered questions are left out of every score (never counted as good); a group with
-no answered question scores None. The formulas are in docs/scoring.md.
+N/A questions are left out of every score. An unanswered question is left out of the
+answered-only score and counts as unproven (0) in the headline score, so blanks never flatter;
+a group with no answered question scores None. The formulas are in docs/scoring.md.
 """
 
 from __future__ import annotations
@@ -76,20 +77,52 @@ def group_score(
     infos: list[QuestionInfo],
     answers: Mapping[str, Answer],
     weights: Mapping[str, float],
+    overrides: Mapping[str, int] | None = None,
+    unproven: bool = False,
+    asked: Collection[str] | None = None,
 ) -> GroupScore:
-    """The weighted mean of the answered questions in `infos`; None when none is answered."""
+    """The weighted mean of the answered questions in `infos`; None when none is answered.
+
+    `overrides` holds conditional scores (a choice's `score_if` that holds); with `unproven`
+    an unanswered question (neither a choice nor N/A) counts as 0 when it is `asked` (every
+    question when `asked` is None).
+    """
     total = weight_sum = 0.0
     answered = 0
     for info in infos:  # a plain loop: this runs for every pattern of every workflow
         answer = answers.get(info.id)
         if answer is None or not answer.selected:
+            if (
+                unproven
+                and (answer is None or answer.na is None)
+                and (asked is None or info.id in asked)
+            ):
+                weight_sum += weights[info.id]
             continue
         weight = weights[info.id]
-        total += info.score_of(answer.selected) * weight
+        score = overrides.get(info.id) if overrides else None
+        total += (info.score_of(answer.selected) if score is None else score) * weight
         weight_sum += weight
         answered += 1
-    score = round(total / weight_sum, 1) if weight_sum else None
+    score = round(total / weight_sum, 1) if weight_sum and (answered or unproven) else None
     return GroupScore(group_id, score, answered, len(infos))
+
+
+def conditional_scores(
+    score_ifs: Mapping[str, Mapping[str, list]],
+    answers: Mapping[str, Answer],
+    flags: frozenset[str],
+) -> dict[str, int]:
+    """The conditional score of each answered single-choice question whose `score_if` holds."""
+    found = {}
+    for qid, by_choice in score_ifs.items():
+        answer = answers.get(qid)
+        if answer is None or len(answer.choices) != 1 or answer.choices[0] not in by_choice:
+            continue
+        score = next((n for c, n in by_choice[answer.choices[0]] if c(answers, flags)), None)
+        if score is not None:
+            found[qid] = score
+    return found
 
 
 def _tag_factor(info: QuestionInfo, fit: Fit) -> float:

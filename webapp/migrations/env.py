@@ -1,6 +1,6 @@
 """Alembic environment: runs against the app's DATABASE_URL (or a connection handed in).
 
-Called three ways: by `webapp.migrate` (which passes the URL, or a live connection in
+Called three ways: by `webapp.core.migrate` (which passes the URL, or a live connection in
 `config.attributes["connection"]`), and by the plain `alembic -c webapp/migrations/alembic.ini`
 command, which reads DATABASE_URL from the environment like the app does.
 """
@@ -11,8 +11,8 @@ from alembic import context
 from sqlalchemy import Connection
 
 import webapp.models  # noqa: F401  (registers every table on Base.metadata)
-from webapp.config import load_settings
-from webapp.db import Base, is_sqlite, make_engine
+from webapp.core.config import load_settings
+from webapp.core.db import Base, is_sqlite, make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 
-from webapp.result_adapter import result_json
+from webapp.results.adapter import result_json
 
 CACHE_KEY = "faultline.portfolio_facts"
 CACHE_SIZE = 4096

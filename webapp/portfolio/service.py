@@ -13,12 +13,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.models import Membership, Team, User
-from webapp.models_assessment import STATUS_VALUES, Assessment, Workflow
-from webapp.models_tracking import FindingStatus, FindingTracking, Milestone
+from webapp.accounts.models import User
+from webapp.assessments.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.assessments.models import STATUS_VALUES, Assessment, Workflow
 from webapp.portfolio import facts as facts_module
 from webapp.portfolio.facts import Facts
-from webapp.services.evaluation import QuestionnaireMissing, evaluate_assessment
+from webapp.teams.models import Membership, Team
+from webapp.tracking.models import FindingStatus, FindingTracking, Milestone
 
 #: The columns a row needs; the whole assessment is loaded only to evaluate a new revision.
 LISTED = (Assessment.id, Assessment.name, Assessment.team_id, Assessment.status,

@@ -10,11 +10,11 @@ from flask import Response, current_app, jsonify, render_template, request
 from flask_login import current_user
 
 from webapp import report
-from webapp.db import get_session
-from webapp.models_assessment import STATUS_VALUES
+from webapp.assessments.models import STATUS_VALUES
+from webapp.core.db import get_session
+from webapp.core.views import members_blueprint
 from webapp.portfolio import exports, service
 from webapp.portfolio.pdf import portfolio_pdf
-from webapp.views import members_blueprint
 
 logger = logging.getLogger(__name__)
 bp = members_blueprint("portfolio", __name__, "/portfolio")

@@ -14,7 +14,7 @@ WeasyPrint is imported only when a PDF is made.
   task queue (`webapp.tasks`) into the same cache folder (`cache.PdfStore`, keys from
   `cache.pdf_key`).
 - Options, not settings: `page_size` (A4 | Letter) and `timeout`; the app reads and checks
-  FAULTLINE_PDF_PAGE_SIZE and FAULTLINE_PDF_TIMEOUT in `webapp.config` and passes them.
+  FAULTLINE_PDF_PAGE_SIZE and FAULTLINE_PDF_TIMEOUT in `webapp.core.config` and passes them.
   FAULTLINE_STATIC_DIR says where static/ is, if not next to the package.
 """
 

@@ -12,7 +12,10 @@ import re
 from webapp.domain.result import AnswerView, Finding, QuestionRef, Result, Scenario, Workflow
 from webapp.report.notes import render_note
 
+#: Scenario statuses the summary counts; a scenario can also be "not-applicable" (the workflow
+#: touches nothing it is about), shown as such and counted in none of them.
 STATUSES = ("safe", "unsafe", "unknown")
+SHOWN_STATUSES = (*STATUSES, "not-applicable")
 LONG_FINDING_CHARS = 1600  # about half an A4 page of card text
 EVIDENCE_STATUS = {"applied": "Accepted", "agrees": "Accepted", "overridden": "Overridden",
                    "pending": "Pending"}
@@ -136,7 +139,7 @@ def plan_order(result: Result) -> list[Finding]:
 
 def scenario_view(s: Scenario, position: int, answers: AnswerIndex) -> dict:
     return {"id": s.id, "title": s.title, "outcome": s.label, "explain": s.explain,
-            "status": s.status if s.status in STATUSES else "unknown",
+            "status": s.status if s.status in SHOWN_STATUSES else "unknown",
             "because": [answers.bare(q, position) for q in s.because]}
 
 

@@ -133,7 +133,8 @@ def _status_counts(workflows: Iterable[dict]) -> dict:
     counts = dict.fromkeys(STATUSES, 0)
     for workflow in workflows:
         for scenario in workflow["scenarios"]:
-            counts[scenario["status"]] += 1
+            if scenario["status"] in counts:
+                counts[scenario["status"]] += 1
     return counts
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from webapp.models_tracking import FindingStatus
+from webapp.tracking.models import FindingStatus
 
 
 def _status(value: object) -> str:

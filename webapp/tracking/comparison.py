@@ -1,7 +1,7 @@
 """The comparison of two results as plain display data, an HTML page and a PDF.
 
 The PDF uses the report's machinery: its Jinja environment, stylesheet and fonts, the
-static-only URL fetcher, and the one PDF pipeline (`webapp.services.pdfs`, `webapp.tasks`:
+static-only URL fetcher, and the one PDF pipeline (`webapp.pdfs.specs`, `webapp.tasks`:
 queue, render worker with a time limit, cache). The template is
 `webapp/report/templates/comparison.html.j2`.
 """

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from webapp.services.tracking import FLAG_TEXT
+from webapp.tracking.services import FLAG_TEXT
 
 FORMAT_VERSION = 1
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from webapp.domain.findings import SEVERITY_WEIGHT
-from webapp.models_tracking import FindingStatus
-from webapp.services.tracking import PlanEntry
+from webapp.tracking.models import FindingStatus
+from webapp.tracking.services import PlanEntry
 
 BUCKETS = ("now", "next", "later")
 SEVERITIES = tuple(SEVERITY_WEIGHT)

@@ -1,0 +1,1 @@
+"""The administrator's page: users, sign-up policy, installation settings."""

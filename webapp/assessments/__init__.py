@@ -1,0 +1,1 @@
+"""Assessments: answers, workflows, automation evidence, and their evaluation."""

@@ -1,0 +1,250 @@
+"""An assessment as the engine sees it, and its typed result, computed once per revision.
+
+Content (questionnaires, rules, scenarios) is loaded once per process, at startup
+(`webapp.core.startup.check_content`); this module only reads it. Every assessment is evaluated
+against the questionnaire version it pinned when it started.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from webapp import domain
+from webapp.assessments.models import SYSTEM_SCOPE, Answer, Assessment
+from webapp.core.services import ServiceError
+from webapp.core.startup import get_content  # noqa: F401 - services and views import it from here
+from webapp.domain.models import Questionnaire
+from webapp.report.cards import finding_anchor  # noqa: F401 - the anchor scheme, one place
+
+logger = logging.getLogger(__name__)
+
+CACHE_KEY = "faultline.evaluations"
+#: Values kept per process (results, page parts; a few hundred KB each): recent revisions only.
+CACHE_SIZE = 96
+T = TypeVar("T")
+
+
+class QuestionnaireMissing(ServiceError):
+    """The questionnaire version an assessment pinned is not among the loaded content."""
+
+
+def questionnaire_of(
+    assessment: Assessment, content: domain.Content | None = None
+) -> Questionnaire:
+    """The pinned questionnaire, or `QuestionnaireMissing` with a message an operator can act on."""
+    content = content or get_content()
+    qid, version = assessment.questionnaire_id, assessment.questionnaire_version
+    try:
+        return content.questionnaire(qid, version)
+    except KeyError:
+        logger.error("assessment %s pins missing questionnaire %s v%s", assessment.id, qid, version)
+        raise QuestionnaireMissing(
+            f"This assessment uses questionnaire “{qid}” version {version}, which this "
+            "installation no longer ships. Restore that questionnaire file to open it."
+        ) from None
+
+
+def _domain_answer(row: Answer) -> domain.Answer | None:
+    if row.na_reason is not None:
+        return domain.Answer.not_applicable(row.na_reason)
+    return domain.Answer.of(list(row.choices)) if row.choices else None
+
+
+def _fill(answers: dict[str, domain.Answer], notes: dict[str, str], rows: Iterable[Answer]) -> None:
+    for row in rows:
+        answer = _domain_answer(row)
+        if answer is not None:
+            answers[row.question_id] = answer
+        if row.note.strip():
+            notes[row.question_id] = row.note
+
+
+def answers_for_domain(session: Session, assessment: Assessment) -> domain.Answers:
+    """The assessment's answers, notes and workflows (in position order) as engine input."""
+    rows = session.scalars(select(Answer).where(Answer.assessment_id == assessment.id)).all()
+    by_scope: dict[str, list[Answer]] = {}
+    for row in rows:
+        by_scope.setdefault(row.scope, []).append(row)
+    result = domain.Answers(
+        questionnaire=assessment.questionnaire_id,
+        version=assessment.questionnaire_version,
+        system=domain.SystemInfo(assessment.name, assessment.description),
+        full_review=assessment.full_review,
+    )
+    _fill(result.answers, result.notes, by_scope.get(SYSTEM_SCOPE, []))
+    for workflow in assessment.workflows:
+        own = domain.WorkflowAnswers(workflow.name)
+        _fill(own.answers, own.notes, by_scope.get(workflow.scope, []))
+        result.workflows.append(own)
+    return _with_evidence(result, assessment)
+
+
+def _with_evidence(answers: domain.Answers, assessment: Assessment) -> domain.Answers:
+    """Suggestions from the workflows' automation files, as evidence (never applied)."""
+    from webapp.assessments.automation import attach_evidence
+
+    workflows = list(assessment.workflows)
+    if not any(w.automation_name for w in workflows):
+        return answers
+    index = get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
+    return attach_evidence(answers, workflows, index)
+
+
+def revision_key(assessment: Assessment) -> str:
+    """What identifies an assessment's result: sha256 hex over (assessment id, revision,
+    updated_at, questionnaire id, questionnaire version, digest of the loaded content files).
+
+    Every change to answers, workflows, evidence, name or description bumps the revision and
+    the update time (`mark_changed`), so equal keys mean an equal result. updated_at too: a
+    revision number seen in a transaction that was rolled back can recur. Cheap: no query.
+    """
+    parts = (assessment.id, assessment.revision, _stamp(assessment.updated_at),
+             assessment.questionnaire_id, assessment.questionnaire_version, get_content().digest)
+    return hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def _stamp(value: datetime | None) -> str:
+    # SQLite hands back naive datetimes, PostgreSQL aware ones: the same instant, one text.
+    if value is None:
+        return ""
+    return value.replace(tzinfo=None).isoformat() if value.tzinfo is None else \
+        value.astimezone(UTC).replace(tzinfo=None).isoformat()
+
+
+class _Memory:
+    """A small LRU of computed values keyed by (revision key, kind); shared by threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple[str, str], Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Any:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[str, str], value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+def _memory() -> _Memory:
+    return current_app.extensions.setdefault(CACHE_KEY, _Memory(CACHE_SIZE))
+
+
+def cache_dir() -> Path:
+    """Where computed results are shared between the app's processes (RESULT_CACHE_DIR)."""
+    configured = current_app.config.get("RESULT_CACHE_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "result-cache"
+
+
+@dataclass(frozen=True)
+class Shared:
+    """How a computed value is shared with the other processes: as JSON data in the file
+    cache, one file per `group` (e.g. an assessment) and kind, older revisions removed."""
+
+    group: str
+    dump: Callable[[Any], Any]
+    load: Callable[[Any], Any]
+
+
+def computed(key: str, kind: str, build: Callable[[], T], shared: Shared | None = None) -> T:
+    """The value `build()` gives for revision `key`, computed once: kept in this process and,
+    with `shared`, in the file cache every process of the app reads."""
+    memory = _memory()
+    value = memory.get((key, kind))
+    if value is None and shared is not None:
+        value = _read_shared(_shared_path(shared, key, kind), shared)
+    if value is None:
+        value = build()
+        if shared is not None:
+            _write_shared(_shared_path(shared, key, kind), shared.dump(value))
+    memory.put((key, kind), value)
+    return value
+
+
+def _shared_path(shared: Shared, key: str, kind: str) -> Path:
+    return cache_dir() / f"{shared.group}.{kind}.{key}.json"
+
+
+def _read_shared(path: Path, shared: Shared) -> Any:
+    try:
+        return shared.load(json.loads(path.read_bytes()))
+    except FileNotFoundError:
+        return None
+    except ValueError:  # a damaged or foreign file: compute anew and replace it
+        logger.warning("result cache: unreadable %s, computing anew", path)
+        return None
+
+
+def _write_shared(path: Path, data: Any) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".result-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+        os.replace(temporary, path)  # readers in other processes never see half a file
+        group, kind, _key, _ext = path.name.split(".")
+        for older in path.parent.glob(f"{group}.{kind}.*.json"):
+            if older != path:  # an older revision: nobody asks for it again
+                older.unlink(missing_ok=True)
+    except OSError as error:  # a cache that cannot be written only costs speed
+        logger.warning("result cache: cannot write %s: %s", path, error)
+
+
+def evaluate_assessment(session: Session, assessment: Assessment) -> domain.Result:
+    """The typed review of `assessment` (`domain.Result`), computed once per revision.
+
+    Evaluated against the pinned questionnaire version (`QuestionnaireMissing` if it is gone)
+    and cached under `revision_key` in this process and in the shared file cache, so every
+    process and page reuses it until the assessment changes. The result is frozen: share it.
+
+    Anchor scheme shared by the editing pages and the results page (see `finding_anchor`):
+      - a system finding:    ``#finding-<rule id>``  (e.g. ``#finding-observe.no-alerts``)
+      - a workflow finding:  ``#finding-<rule id>--<position>``, position being the workflow's
+        0-based place in the list (``Workflow.position``, the result's ``Finding.position``)
+      - a question on its editing page: ``#q-<question id>`` (see `question_anchor`)
+    """
+    content = get_content()
+    questionnaire_of(assessment, content)
+
+    def build() -> domain.Result:
+        answers = answers_for_domain(session, assessment)
+        ids = [str(w.id) for w in assessment.workflows]
+        return domain.evaluate_result(content, answers, assessment.questionnaire_id, ids)
+
+    shared = Shared(f"assessment-{assessment.id}", domain.result_to_dict,
+                    domain.result_from_dict)
+    return computed(revision_key(assessment), "result", build, shared)
+
+
+def finding_data(assessment: Assessment, result: domain.Result) -> tuple[dict[str, Any], ...]:
+    """The result's findings as JSON data (plan page, exports), once per revision."""
+    return computed(revision_key(assessment), "finding-data",
+                    lambda: tuple(domain.result_to_dict(result)["findings"]))
+
+
+def question_anchor(question_id: str) -> str:
+    """The HTML id of a question on its editing page."""
+    return f"q-{question_id}"

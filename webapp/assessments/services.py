@@ -1,0 +1,200 @@
+"""Assessments: start one, find the ones a user may see, change details, delete.
+
+Access goes through `teams.require_membership` on the assessment's team: non-members get 404,
+a role below the one needed gets 403. Viewers read, editors answer and manage workflows,
+owners also delete.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
+
+from webapp.accounts.models import User
+from webapp.assessments.evaluation import QuestionnaireMissing, evaluate_assessment, get_content
+from webapp.assessments.models import Answer, Assessment, Status
+from webapp.core.db import utcnow
+from webapp.core.services import ServiceError
+from webapp.lenses.models import LENS_PREFIX
+from webapp.teams.models import Membership, Role, Team
+from webapp.teams.services import require_membership
+
+logger = logging.getLogger(__name__)
+
+
+def get_assessment(
+    session: Session, assessment_id: int, user: User, min_role: Role = Role.VIEWER
+) -> tuple[Assessment, Membership]:
+    """The assessment and the user's membership of its team, or 404 / 403."""
+    assessment = session.get(Assessment, assessment_id)
+    if assessment is None:
+        logger.info("refused assessment %s: no such assessment", assessment_id)
+        raise NotFound()
+    membership = require_membership(session, assessment.team_id, user, min_role)
+    return assessment, membership
+
+
+def start_assessment(
+    session: Session,
+    team: Team,
+    user: User,
+    *,
+    name: str,
+    description: str = "",
+    questionnaire_id: str | None = None,
+) -> Assessment:
+    """A new assessment pinned to the newest version of the questionnaire."""
+    try:
+        questionnaire = get_content().questionnaire(questionnaire_id)
+    except KeyError:
+        raise ServiceError("Choose one of the listed questionnaires.", "questionnaire") from None
+    assessment = Assessment(
+        team_id=team.id,
+        name=name.strip(),
+        description=description.strip(),
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        created_by_id=user.id,
+        status=Status.NOT_STARTED.value,
+        revision=0,
+    )
+    session.add(assessment)
+    session.flush()
+    logger.info(
+        "assessment %s started in team %s by user %s (%s v%s)",
+        assessment.id,
+        team.id,
+        user.id,
+        questionnaire.id,
+        questionnaire.version,
+    )
+    return assessment
+
+
+def questionnaire_choices() -> list[tuple[str, str]]:
+    """(id, "title (version N)") of the newest version of every loaded questionnaire."""
+    content = get_content()
+    return [
+        (qid, f"{q.title} (version {q.version})")
+        for qid in content.ids()
+        for q in [content.questionnaire(qid)]
+    ]
+
+
+def mark_changed(session: Session, assessment: Assessment) -> None:
+    """Bump the revision (atomically in SQL) and the update time after any change."""
+    session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(revision=Assessment.revision + 1, updated_at=utcnow())
+    )
+    session.refresh(assessment, ["revision", "updated_at"])
+    assessment.status = _status(session, assessment).value
+    # read after the commit: its PDF is made once the revision has settled (webapp.tasks)
+    session.info.setdefault("faultline.changed_assessments", {})[assessment.id] = \
+        assessment.revision
+    session.flush()
+
+
+def _lens_row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
+    """A review on a lens has no score: its coverage, and its high and medium risks."""
+    from webapp.lenses.services import lens_result
+
+    try:
+        result = lens_result(session, assessment)
+    except ServiceError as error:
+        return DashboardRow(assessment, role, None, None, None, error.message)
+    coverage = round(100 * result.answered / result.total) if result.total else None
+    risky = len(result.plan)
+    return DashboardRow(assessment, role, None, coverage, risky)
+
+
+def _status(session: Session, assessment: Assessment) -> Status:
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        from webapp.lenses.services import lens_status
+
+        return lens_status(session, assessment)
+    index = get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
+    total = len(index.system_ids) + len(index.workflow_ids) * len(assessment.workflows)
+    rows = session.execute(
+        select(Answer.choices, Answer.na_reason).where(Answer.assessment_id == assessment.id)
+    )
+    covered = sum(1 for choices, na_reason in rows if choices or na_reason is not None)
+    if covered == 0:
+        return Status.NOT_STARTED
+    # A review whose questionnaire asks about workflows is not complete without one.
+    missing_workflows = bool(index.workflow_ids) and not assessment.workflows
+    return Status.COMPLETE if covered >= total and not missing_workflows else Status.IN_PROGRESS
+
+
+def update_details(
+    session: Session, assessment: Assessment, *, name: str, description: str
+) -> None:
+    assessment.name = name.strip()
+    assessment.description = description.strip()
+    mark_changed(session, assessment)
+
+
+def remember_step(session: Session, assessment: Assessment, step: str) -> None:
+    """Where the review was last seen, so opening it again resumes there."""
+    if assessment.last_step != step:
+        assessment.last_step = step
+        session.flush()
+
+
+def delete_assessment(session: Session, assessment: Assessment, user: User) -> None:
+    require_membership(session, assessment.team_id, user, Role.OWNER)
+    session.delete(assessment)
+    session.flush()
+    logger.info("assessment %s deleted by user %s", assessment.id, user.id)
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    assessment: Assessment
+    role: str
+    overall: float | None
+    coverage: float | None
+    findings: int | None
+    problem: str | None = None
+
+    @property
+    def updated_at(self) -> datetime:
+        return self.assessment.updated_at
+
+
+def dashboard(
+    session: Session, user: User, *, team_id: int | None = None, search: str = ""
+) -> list[DashboardRow]:
+    """The user's assessments (all their teams, or one), newest change first, with scores."""
+    query = (
+        select(Assessment, Membership.role)
+        .join(
+            Membership, (Membership.team_id == Assessment.team_id) & (Membership.user_id == user.id)
+        )
+        .order_by(Assessment.updated_at.desc(), Assessment.id.desc())
+    )
+    if team_id is not None:
+        query = query.where(Assessment.team_id == team_id)
+    if search.strip():
+        query = query.where(
+            func.lower(Assessment.name).contains(search.strip().lower(), autoescape=True)
+        )
+    return [_row(session, assessment, role) for assessment, role in session.execute(query)]
+
+
+def _row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):
+        return _lens_row(session, assessment, role)
+    try:
+        result = evaluate_assessment(session, assessment)
+    except QuestionnaireMissing as error:
+        return DashboardRow(assessment, role, None, None, None, error.message)
+    return DashboardRow(
+        assessment, role, result.overall, result.coverage.percent, len(result.findings)
+    )

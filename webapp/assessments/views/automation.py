@@ -1,0 +1,171 @@
+"""A workflow's automation file: upload or paste it, unlink it, accept a suggested answer.
+
+The workflow's question page shows the upload form and the suggestions; a refused upload is
+re-rendered on its own page (400) with the message and the pasted text kept.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from webapp.assessments import automation as service
+from webapp.assessments.answers import answers_in_scope, stored
+from webapp.assessments.evaluation import question_anchor
+from webapp.assessments.forms import value_digest
+from webapp.assessments.forms_automation import AcceptSuggestionForm, AutomationFileForm
+from webapp.assessments.progress import progress
+from webapp.assessments.views import bp, load_assessment
+from webapp.assessments.workflows import get_workflow
+from webapp.core.db import get_session
+from webapp.core.forms import EmptyForm
+from webapp.core.services import ServiceError
+from webapp.teams.models import Role
+
+logger = logging.getLogger(__name__)
+
+
+def _load(assessment_id: int, workflow_id: int):
+    assessment = load_assessment(assessment_id, Role.EDITOR)
+    return assessment, get_workflow(get_session(), assessment, workflow_id)
+
+
+def _workflow_url(workflow, anchor: str = "automation") -> str:
+    url = url_for(
+        "assessments.workflow", assessment_id=workflow.assessment_id, workflow_id=workflow.id
+    )
+    return f"{url}#{anchor}"
+
+
+def _form_page(assessment, workflow, form: AutomationFileForm, error: str | None, status: int):
+    return render_template(
+        "assessments/automation.html",
+        assessment=assessment,
+        workflow=workflow,
+        form=form,
+        error=error,
+        max_kb=service.MAX_FILE_BYTES // 1000,
+        steps=progress(get_session(), assessment),
+        current_step="workflows",
+    ), status
+
+
+@bp.route("/<int:assessment_id>/workflows/<int:workflow_id>/automation", methods=["GET", "POST"])
+def automation_file(assessment_id: int, workflow_id: int):
+    assessment, workflow = _load(assessment_id, workflow_id)
+    form = AutomationFileForm()
+    if not form.is_submitted():
+        return _form_page(assessment, workflow, form, None, 200)
+    if not form.validate():
+        return _form_page(assessment, workflow, form, None, 400)
+    try:
+        name, text = _submitted(form, workflow)
+        reviewed = service.link_file(get_session(), workflow, current_user, name, text)
+    except ServiceError as error:
+        return _form_page(assessment, workflow, form, error.message, 400)
+    count = len(reviewed.detected)
+    flash(
+        f"Reviewed {name}: {count} suggested answer{'s' if count != 1 else ''}, "
+        f"{len(reviewed.findings)} finding{'s' if len(reviewed.findings) != 1 else ''}.",
+        "success",
+    )
+    return redirect(_workflow_url(workflow))
+
+
+def _submitted(form: AutomationFileForm, workflow) -> tuple[str, str]:
+    """The file's name and text; an upload's bytes move into the text field, so a refused
+    upload comes back as pasted text and nothing is lost."""
+    upload = form.upload.data
+    if upload:
+        raw = upload.read(service.MAX_FILE_BYTES + 1)
+        try:
+            form.text.data = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise service.AutomationFileError("The file is not UTF-8 text.") from None
+        fallback = upload.filename or ""
+    else:
+        fallback = workflow.automation_name or "workflow.yml"
+    name = service.file_name(form.name.data or fallback, "workflow.yml")
+    form.name.data = name
+    return name, form.text.data or ""
+
+
+@bp.post("/<int:assessment_id>/workflows/<int:workflow_id>/automation/remove")
+def remove_automation_file(assessment_id: int, workflow_id: int):
+    assessment, workflow = _load(assessment_id, workflow_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if workflow.automation_name:
+        name = workflow.automation_name
+        service.unlink_file(get_session(), workflow, current_user)
+        flash(f"{name} unlinked; its suggestions are gone, your answers stay.", "success")
+    return redirect(_workflow_url(workflow))
+
+
+@bp.post("/<int:assessment_id>/workflows/<int:workflow_id>/automation/accept")
+def accept_suggestion(assessment_id: int, workflow_id: int):
+    assessment, workflow = _load(assessment_id, workflow_id)
+    form = AcceptSuggestionForm()
+    parsed = form.parsed() if form.validate_on_submit() else None
+    if parsed is None:
+        abort(400, "Accept a suggestion with its button on the workflow's page.")
+    question, choice, version = parsed
+    session = get_session()
+    try:
+        result = service.accept_suggestion(
+            session, assessment, workflow, current_user, (question, choice), version
+        )
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(_workflow_url(workflow, question_anchor(question)))
+    if result.conflicts:
+        session.rollback()
+        flash(
+            "Someone else changed this answer since the page was loaded; nothing was saved. "
+            "Check their answer, then accept again if the evidence still applies.",
+            "warning",
+        )
+    else:
+        flash("Suggestion accepted and saved.", "success")
+    return redirect(_workflow_url(workflow, question_anchor(question)))
+
+
+@bp.post("/<int:assessment_id>/workflows/<int:workflow_id>/automation/accept-all")
+def accept_all_suggestions(assessment_id: int, workflow_id: int):
+    """Every pending suggestion saved at once; JSON for the page's script (no reload)."""
+    assessment, workflow = _load(assessment_id, workflow_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "This form expired. Reload the page.")
+    session = get_session()
+    saved = service.accept_all(session, assessment, workflow, current_user)
+    if request.accept_mimetypes.best == "application/json":
+        rows = answers_in_scope(session, assessment, workflow)
+        return {"accepted": [{"question": q, "choice": c, "version": rows[q].version,
+                              "orig": value_digest(stored(rows[q]).value)} for q, c in saved]}
+    flash(f"{len(saved)} suggested answers accepted and saved.", "success")
+    return redirect(_workflow_url(workflow))
+
+
+def page_evidence(result, workflow) -> dict | None:
+    """What a workflow's question page shows of its automation file (None on system pages):
+    the evaluated evidence (statuses against the saved answers) and the forms."""
+    if workflow is None:
+        return None
+    own = result.workflow(workflow.position) if result else None
+    detected = list(own.evidence) if own else []
+    by_question: dict[str, list] = {}
+    for item in detected:
+        by_question.setdefault(item.question, []).append(item)
+    return {
+        "file": workflow.automation_name,
+        "detected": detected,
+        "by_question": by_question,
+        "pending": sum(d.status == "pending" for d in detected),
+        "findings": list(own.automation.findings) if own else [],
+        "max_kb": service.MAX_FILE_BYTES // 1000,
+        "upload_form": AutomationFileForm(formdata=None),
+        "accept_form": AcceptSuggestionForm(formdata=None),
+        "action_form": EmptyForm(formdata=None),
+    }

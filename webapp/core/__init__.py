@@ -1,0 +1,2 @@
+"""Plumbing every feature uses: settings, database, errors, logging, security headers,
+start-up checks, health, serving. Imports no feature package."""

@@ -1,0 +1,38 @@
+"""Helpers every feature's blueprint uses: sign-in required, refused forms."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import login_required
+from flask_wtf import FlaskForm
+
+from webapp.core.services import ServiceError
+
+
+def members_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
+    """A blueprint every page of which needs an account (visitors are sent to sign in)."""
+    blueprint = Blueprint(name, import_name, url_prefix=url_prefix)
+
+    @blueprint.before_request
+    @login_required
+    def _signed_in() -> None:
+        """Every page here needs an account."""
+
+    return blueprint
+
+
+def render_form_error(
+    template: str, form: FlaskForm, error: ServiceError | None = None, **context: object
+) -> tuple[str, int]:
+    """Re-render a refused form with status 400; the fields keep what the user typed.
+
+    A `ServiceError` naming a field is shown under that field, otherwise above the form.
+    """
+    form_error = None
+    if error is not None:
+        field = getattr(form, error.field, None) if error.field else None
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            form_error = error.message
+    return render_template(template, form=form, form_error=form_error, **context), 400

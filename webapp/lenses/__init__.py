@@ -1,0 +1,1 @@
+"""AWS custom lenses: imported, answered, reported like any questionnaire."""

@@ -1,0 +1,1 @@
+"""The one download path of every PDF and the cache key and data of each kind."""

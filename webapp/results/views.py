@@ -1,0 +1,155 @@
+"""Results: the review's outcome as a web page, as the HTML report and as a PDF download.
+
+Every route reads only; viewers may see everything here, non-members get 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from webapp import report
+from webapp.assessments.access import member_assessment
+from webapp.assessments.evaluation import computed, evaluate_assessment, revision_key
+from webapp.core.db import get_session
+from webapp.core.security import CONTENT_SECURITY_POLICY
+from webapp.core.views import members_blueprint
+from webapp.lenses.models import LENS_PREFIX
+from webapp.pdfs import specs as pdfs
+from webapp.pdfs.views import Pages, pdf_download
+from webapp.results.page import QuestionLinks, layer_chart_svg, results_page
+from webapp.tasks import pdf_ready as pdf_ready_now
+from webapp.tracking import services as tracking_service
+
+logger = logging.getLogger(__name__)
+bp = members_blueprint("results", __name__, "/assessments/<int:assessment_id>")
+
+#: Seconds a client is asked to wait before retrying a PDF that timed out.
+RETRY_AFTER = 30
+STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
+BODY_OPEN = re.compile(r"<body[^>]*>")
+INDENT = re.compile(r"\n\s+")
+
+
+@bp.get("/results")
+def show(assessment_id: int):
+    assessment, result = _evaluated(assessment_id)
+    key = revision_key(assessment)
+    page, parts = computed(key, f"results-page:{assessment.team.name}",
+                           lambda: _rendered_parts(assessment, result))
+    pdf_ready = page["has_answers"] and pdf_ready_now(get_session(), assessment,
+                                                      pdfs.review(assessment))
+    return render_template("results/show.html", assessment=assessment, page=page,
+                           parts=parts, pdf_ready=pdf_ready,
+                           **_editing_urls(assessment, page["first_section"]))
+
+
+def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
+    """The page data and the HTML of everything on the page that only the result decides,
+    rendered once per revision; the request renders the rest around it (who is signed in,
+    plan tracking, whether the PDF is ready)."""
+    page = results_page(result, _links(assessment), team=assessment.team.name)
+    context = {"assessment": assessment, "page": page,
+               "chart_svg": layer_chart_svg(page["layer_chart"]),
+               **_editing_urls(assessment, page["first_section"])}
+    parts = {name: Markup(INDENT.sub("\n", render_template(f"results/_{name}.html", **context)))
+             for name in ("top", "plan", "details")}  # no <pre>: indentation never shows
+    return page, parts
+
+
+@bp.get("/report")
+def report_html(assessment_id: int):
+    assessment, result = _evaluated(assessment_id)
+    html = report.render_html(result, **_pdf_options(assessment),
+                              follow_up=tracking_service.follow_up(get_session(), assessment),
+                              static_url=url_for("static", filename=""))
+    bar = render_template("results/_report_bar.html", assessment=assessment)
+    return report_page(html, bar, render_template("results/_report_head.html"))
+
+
+@bp.get("/report.pdf")
+def report_pdf(assessment_id: int):
+    assessment = member_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
+        return redirect(url_for("lens_pages.report_pdf", assessment_id=assessment.id))
+    edition = request.args.get("edition", "full")
+    return pdf_download(assessment, pdfs.review(assessment, edition), member_pages(
+        assessment, url_for("results.show", assessment_id=assessment.id), "Back to the results",
+        html_url=url_for("results.report_html", assessment_id=assessment.id)),
+        {"assessment_id": assessment.id, **edition_args(edition)})
+
+
+def edition_args(edition: str) -> dict:
+    """The URL arguments that keep a non-default edition through the progress pages."""
+    return {"edition": edition} if edition != "full" else {}
+
+
+def member_pages(assessment, back_url: str, back_label: str, html_url: str | None = None):
+    """Progress and failure pages of a PDF on members' pages."""
+    return Pages("pdf/progress.html", "results/pdf_failed.html",
+                 {"assessment": assessment, "back_url": back_url, "back_label": back_label,
+                  "html_url": html_url})
+
+
+pdf_filename = pdfs.filename
+
+
+def _evaluated(assessment_id: int):
+    """(assessment, typed result) after the role check: non-members get 404."""
+    from webapp.assessments.views import load_assessment  # its package imports its pages
+
+    assessment = load_assessment(assessment_id)
+    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
+        abort(redirect(url_for("lens_pages.results", assessment_id=assessment.id)))
+    return assessment, evaluate_assessment(get_session(), assessment)
+
+
+def _pdf_options(assessment) -> dict:
+    return {"team": assessment.team.name, "page_size": current_app.config["PDF_PAGE_SIZE"]}
+
+
+def _links(assessment) -> QuestionLinks:
+    workflow_ids = {w.position: w.id for w in assessment.workflows}
+    return QuestionLinks(
+        section_url=lambda section: url_for("assessments.step", assessment_id=assessment.id,
+                                            step=section),
+        workflow_url=lambda position: url_for("assessments.workflow",
+                                              assessment_id=assessment.id,
+                                              workflow_id=workflow_ids[position]),
+    )
+
+
+def _editing_urls(assessment, first_section: str | None) -> dict[str, str | None]:
+    """Where to continue: the review's resume page, its first step and its workflow list."""
+    first = first_section and url_for("assessments.step", assessment_id=assessment.id,
+                                      step=first_section)
+    return {
+        "edit_url": url_for("assessments.resume", assessment_id=assessment.id),
+        "start_url": first,
+        "workflows_url": url_for("assessments.workflows", assessment_id=assessment.id),
+    }
+
+
+def report_page(html: str, bar: str, head: str) -> Response:
+    """A standalone report page (render_html) with `head` added to its <head> and `bar` at the
+    top of its body, served under the site's policy plus the hash of its own <style>."""
+    html = html.replace("</head>", f"{head}</head>", 1)
+    html = BODY_OPEN.sub(lambda match: match.group(0) + bar, html, count=1)
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = _policy_allowing_styles(html)
+    return response
+
+
+def _policy_allowing_styles(html: str) -> str:
+    """The site's policy plus the hash of the report's own <style> block (no 'unsafe-inline')."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
+        for m in STYLE_BLOCK.findall(html))
+    return CONTENT_SECURITY_POLICY.replace("style-src 'self'", f"style-src 'self' {hashes}")
+
+

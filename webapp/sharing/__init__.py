@@ -1,0 +1,1 @@
+"""Share links for stakeholders and the pages they open."""

@@ -1,0 +1,1 @@
+"""Teams, their members and roles, and the access check every feature calls."""
