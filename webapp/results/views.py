@@ -9,13 +9,28 @@ import base64
 import hashlib
 import logging
 import re
+from datetime import UTC, datetime
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 
 from webapp import report
 from webapp.assessments.access import member_assessment
-from webapp.assessments.evaluation import computed, evaluate_assessment, revision_key
+from webapp.assessments.evaluation import (
+    QuestionnaireMissing,
+    computed,
+    evaluate_assessment,
+    revision_key,
+)
 from webapp.core.db import get_session
 from webapp.core.security import CONTENT_SECURITY_POLICY
 from webapp.core.views import members_blueprint
@@ -34,6 +49,8 @@ RETRY_AFTER = 30
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 BODY_OPEN = re.compile(r"<body[^>]*>")
 INDENT = re.compile(r"\n\s+")
+#: The places a finding card leaves for its tracking (results/_finding_card.html).
+FOLLOW_UP = re.compile(r"<!--follow-up:(status|link):([^>]*?)-->")
 
 
 @bp.get("/results")
@@ -44,9 +61,36 @@ def show(assessment_id: int):
                            lambda: _rendered_parts(assessment, result))
     pdf_ready = page["has_answers"] and pdf_ready_now(get_session(), assessment,
                                                       pdfs.review(assessment))
+    if page["has_answers"]:
+        parts = {**parts, "details": with_follow_up(parts["details"], assessment)}
     return render_template("results/show.html", assessment=assessment, page=page,
                            parts=parts, pdf_ready=pdf_ready,
                            **_editing_urls(assessment, page["first_section"]))
+
+
+def with_follow_up(html: Markup, assessment) -> Markup:
+    """The finding cards (rendered once per revision) with today's tracking of each finding in
+    place of their follow-up comments: status, owner, due date or accepted risk, and the way
+    to the finding's tracking page."""
+    try:
+        plan = tracking_service.tracked_plan(get_session(), assessment)
+    except QuestionnaireMissing:
+        return html
+    entries = {tracking_service.follow_up_key(e.ref.rule_id, e.position): e
+               for e in plan.entries}
+    macros = {"status": get_template_attribute("results/_follow_up.html", "status"),
+              "link": get_template_attribute("results/_follow_up.html", "link")}
+    today = datetime.now(UTC).date()
+
+    def fill(match: re.Match) -> str:
+        entry = entries.get(match.group(2))
+        if entry is None:
+            return ""
+        if match.group(1) == "status":
+            return str(macros["status"](entry, today))
+        return str(macros["link"](entry, assessment))
+
+    return Markup(FOLLOW_UP.sub(fill, str(html)))  # noqa: S704 - our templates' output
 
 
 def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
