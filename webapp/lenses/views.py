@@ -28,6 +28,7 @@ from webapp.domain.lens_result import LensResult, Risk
 from webapp.lenses import services as service
 from webapp.lenses.forms import answer_digest, question_form
 from webapp.lenses.models import LensAnswerRow, LensVersion
+from webapp.report import dates
 from webapp.report import lens as lens_report
 from webapp.teams.models import Role
 
@@ -227,7 +228,7 @@ def _value_json(question: Question, answer) -> dict:
 
 def _stored_json(question: Question, row: LensAnswerRow | None) -> dict:
     answer = service.answer_of(row)
-    when = row.updated_at.strftime("%d %b %Y, %H:%M UTC") if row and row.updated_at else None
+    when = dates.moment(row.updated_at) if row and row.updated_at else None
     return _value_json(question, answer) | {
         "version": row.version if row else 0,
         "updated_by": row.updated_by.name if row and row.updated_by else None,
@@ -323,7 +324,7 @@ def plan_export(assessment_id: int, fmt: str):
         "assessment": assessment.name,
         "lens": lens.name,
         "version": row.version,
-        "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "exported_at": dates.iso(datetime.now(UTC)),
     }
     body = {
         "csv": lambda: plan_export_module.to_csv(rows),

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from webapp.portfolio.service import Row
+from webapp.report import dates
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
+
+
+def whole(score: float) -> int:
+    """A score as people read it everywhere else: a whole number, halves rounded up (as
+    Jinja's `round`)."""
+    return int(Decimal(str(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def row_data(row: Row, layers: list[tuple[str, str]]) -> dict[str, Any]:
@@ -16,7 +24,7 @@ def row_data(row: Row, layers: list[tuple[str, str]]) -> dict[str, Any]:
     scores = {layer_id: score for layer_id, _t, score in (f.layers if f else ())}
     return {
         "id": row.id, "name": row.name, "team": row.team, "status": row.status,
-        "updated_at": row.updated_at.isoformat(),
+        "updated_at": dates.iso(row.updated_at),
         "overall": f.overall if f else None, "coverage": f.coverage if f else None,
         "fit": f.fit if f else None, "fit_title": f.fit_title if f else None,
         "layers": {layer_id: scores.get(layer_id) for layer_id, _title in layers},
@@ -66,7 +74,7 @@ def spark(points: list[Any]) -> dict[str, Any] | None:
     inner = SPARK_HEIGHT - 2 * SPARK_PAD
     xy = [(SPARK_PAD + i * step, SPARK_PAD + inner * (1 - p.score / 100))
           for i, p in enumerate(scored)]
-    label = ", ".join(f"{p.label} {p.score:g}" for p in scored)
+    label = ", ".join(f"{p.label} {whole(p.score)}" for p in scored)
     return {"width": SPARK_WIDTH, "height": SPARK_HEIGHT, "label": label,
             "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in xy),
             "last": {"x": round(xy[-1][0], 1), "y": round(xy[-1][1], 1)},
