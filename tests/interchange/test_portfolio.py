@@ -115,3 +115,13 @@ def test_the_pdf_lists_every_assessment(client, world, login, app, tmp_path):
 
 def test_visitors_are_sent_to_sign_in(client):
     assert client.get("/portfolio/").status_code == 302
+
+
+def test_scores_round_half_up_like_the_results_page(client, world, login):
+    """62.5 reads 63 on the portfolio and the dashboard, as on the results page and the
+    report (Jinja's own `round` would say 62)."""
+    login(world["editor"])
+    portfolio = client.get("/portfolio/").get_data(True)
+    assert "<strong>63</strong>" in portfolio
+    dashboard = client.get("/assessments/").get_data(True)
+    assert "62<span" not in dashboard and "63<span" in dashboard

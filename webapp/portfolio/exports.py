@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from webapp.portfolio.service import Row
 from webapp.report import dates
+from webapp.report.cards import score
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
-
-
-def whole(score: float) -> int:
-    """A score as people read it everywhere else: a whole number, halves rounded up (as
-    Jinja's `round`)."""
-    return int(Decimal(str(score)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def row_data(row: Row, layers: list[tuple[str, str]]) -> dict[str, Any]:
@@ -74,7 +68,7 @@ def spark(points: list[Any]) -> dict[str, Any] | None:
     inner = SPARK_HEIGHT - 2 * SPARK_PAD
     xy = [(SPARK_PAD + i * step, SPARK_PAD + inner * (1 - p.score / 100))
           for i, p in enumerate(scored)]
-    label = ", ".join(f"{p.label} {whole(p.score)}" for p in scored)
+    label = ", ".join(f"{p.label} {score(p.score)}" for p in scored)
     return {"width": SPARK_WIDTH, "height": SPARK_HEIGHT, "label": label,
             "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in xy),
             "last": {"x": round(xy[-1][0], 1), "y": round(xy[-1][1], 1)},
