@@ -63,8 +63,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    tasks.init_app(app)
-    mail.init_app(app)
+    mail.init_app(app, tasks.init_app(app).huey)
     logs.init_app(app)
     security.init_app(app)
     csrf.init_app(app)

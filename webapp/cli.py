@@ -258,7 +258,7 @@ def import_answers(answers_file: str, team: str, into: int | None, email: str | 
     """Load an answers file into the web app's database (DATABASE_URL)."""
     from pathlib import Path
 
-    from webapp.interchange.import_command import ImportRefused, run
+    from webapp.commands.import_answers import ImportRefused, run
 
     try:
         click.echo(run(Path(answers_file), team, email, into))
@@ -298,7 +298,7 @@ def review_command(paths, fmt, output, fail_on, baseline, write_baseline) -> Non
 
 
 def _lens_commands() -> None:
-    from webapp.lenses.cli import lens
+    from webapp.commands.lens import lens
 
     main.add_command(lens)
 

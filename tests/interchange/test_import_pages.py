@@ -13,8 +13,8 @@ from webapp.accounts import services as accounts
 from webapp.accounts.models import User
 from webapp.assessments.models import Assessment
 from webapp.assessments.submissions import new_token
+from webapp.commands.import_answers import run
 from webapp.core import db
-from webapp.interchange.import_command import run
 from webapp.teams.models import Membership, Team
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")

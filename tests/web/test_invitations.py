@@ -10,9 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from webapp.accounts.models import Invitation
 from webapp.core.db import utcnow
-from webapp.teams.models import Membership
+from webapp.teams.models import Invitation, Membership
 
 BASE_URL = "http://faultline.test"
 LINK = re.compile(re.escape(BASE_URL) + r"/invitations/([A-Za-z0-9_-]{43})")

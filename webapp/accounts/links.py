@@ -9,7 +9,6 @@ same account replaces it.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import AccountToken, User
 from webapp.accounts.services import find_user_by_email, normalize_email, set_password
-from webapp.core.db import utcnow
+from webapp.core.db import as_utc, utcnow
 from webapp.core.services import ServiceError
-from webapp.sharing.services import TOKEN_SHAPE, as_utc, hash_token
+from webapp.core.tokens import TOKEN_SHAPE, hash_token, new_token
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ class NewLink:
 def _issue(session: Session, user: User, purpose: str, new_email: str | None = None) -> NewLink:
     now = utcnow()
     _retire(session, user, purpose, now)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     expires_at = now + LIFETIMES[purpose]
     session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=hash_token(token),
                              new_email=new_email, created_at=now, expires_at=expires_at))

@@ -1,4 +1,4 @@
-"""Invitations, one-time account links (password reset, email change), installation
+"""One-time account links (password reset, email change), installation
 settings and the administration log.
 
 Every token here is 256 random bits shown once (in a link) and stored only as its SHA-256
@@ -16,49 +16,12 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.db import Base, timestamp_column, utcnow
-from webapp.teams.models import ROLE_VALUES, Team
 
 if TYPE_CHECKING:
     from webapp.teams.models import Membership
 
 #: What an account token is for.
 TOKEN_PURPOSES = ("reset", "email")
-
-
-
-class Invitation(Base):
-    """An owner's invitation for an email address to join a team with a role.
-
-    Nobody joins before accepting: accepting (signed in with any account) adds the membership.
-    """
-
-    __tablename__ = "invitations"
-    __table_args__ = (CheckConstraint(f"role IN {ROLE_VALUES!r}", name="role_known"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
-    #: Lowercased, as typed by the owner; the invitee may accept with another account.
-    email: Mapped[str] = mapped_column(String(320))
-    role: Mapped[str] = mapped_column(String(16))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    invited_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
-    created_at: Mapped[datetime] = timestamp_column()
-    #: The last time a link was made for it (creation or resend): resending makes a new token.
-    sent_at: Mapped[datetime] = timestamp_column()
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    accepted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    team: Mapped[Team] = relationship()
-    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
-
-    def __repr__(self) -> str:
-        return f"<Invitation {self.id} team={self.team_id} {self.email}>"
 
 
 class AccountToken(Base):

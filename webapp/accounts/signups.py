@@ -13,7 +13,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from webapp.accounts.models import User
+from webapp.accounts.models import InstallationSetting, User
 from webapp.accounts.services import (
     EMAIL_TAKEN,
     check_password,
@@ -22,12 +22,15 @@ from webapp.accounts.services import (
     normalize_email,
     sign_up,
 )
+from webapp.core.config import SIGNUP_MODES
 from webapp.core.mail import Mail
 from webapp.core.services import ServiceError
 
 logger = logging.getLogger(__name__)
 
 MAX_AGE_SECONDS = 24 * 3600
+#: The installation setting that stores the administrator's sign-up mode.
+SIGNUP_KEY = "signup_mode"
 SALT = "faultline-signup"
 
 
@@ -79,3 +82,11 @@ def existing_account_mail(pending: PendingSignUp, signin_url: str, forgot_url: s
         "Hello,\n\nSomeone (we hope you) tried to create a Faultline account with this address, "
         f"which already has one. Sign in here:\n\n{signin_url}\n\nForgot the password? Choose "
         f"a new one here:\n\n{forgot_url}\n\nIf it was not you, ignore this message.\n"))
+
+
+def signup_mode(session: Session) -> str:
+    """The sign-up mode: the admin page's choice, else FAULTLINE_SIGNUP."""
+    stored = session.get(InstallationSetting, SIGNUP_KEY)
+    if stored is not None and stored.value in SIGNUP_MODES:
+        return stored.value
+    return str(current_app.config.get("FAULTLINE_SIGNUP") or "open")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.accounts.services import find_user_by_email, has_users, sign_up
-from webapp.admin.services import signup_mode
+from webapp.accounts.signups import signup_mode
 from webapp.core.services import ServiceError
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,6 @@ from webapp.accounts import signups
 from webapp.accounts.account_forms import ResetForm, ResetRequestForm
 from webapp.accounts.forms import SignInForm, SignUpForm
 from webapp.accounts.models import User
-from webapp.admin import services as admin
 from webapp.core import links, mail
 from webapp.core.db import get_session
 from webapp.core.extensions import limiter, login_manager
@@ -83,7 +82,7 @@ def safe_next(default: str) -> str:
 
 def _signup_allowed(invitation) -> bool:
     session = get_session()
-    mode = admin.signup_mode(session)
+    mode = signups.signup_mode(session)
     return not accounts.has_users(session) or mode == "open" or (
         mode == "invite" and invitation is not None)
 
@@ -101,7 +100,7 @@ def signup():
     invitation = _invitation_from_request()
     if not _signup_allowed(invitation):
         return render_template("auth/signup_closed.html",
-                               mode=admin.signup_mode(get_session())), 403
+                               mode=signups.signup_mode(get_session())), 403
     form = SignUpForm()
     if invitation is not None and not form.is_submitted():
         form.email.data = invitation.email

@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
@@ -18,13 +17,13 @@ from werkzeug.exceptions import NotFound
 from webapp.accounts.links import NewLink, make_reset_link
 from webapp.accounts.models import AdminEvent, InstallationSetting, User
 from webapp.accounts.services import end_sessions
+from webapp.accounts.signups import SIGNUP_KEY, signup_mode
 from webapp.core.config import SIGNUP_MODES
 from webapp.core.services import ServiceError
 from webapp.teams.models import Membership, Team
 
 logger = logging.getLogger(__name__)
 
-SIGNUP_KEY = "signup_mode"
 #: The administration log's words for each action.
 ACTION_LABELS = {
     "signup.mode_changed": "Sign-up mode changed",
@@ -69,14 +68,6 @@ def users(session: Session) -> list[UserRow]:
 
 def all_teams(session: Session) -> list[Team]:
     return list(session.scalars(select(Team).order_by(func.lower(Team.name), Team.id)))
-
-
-def signup_mode(session: Session) -> str:
-    """The sign-up mode: the admin page's choice, else FAULTLINE_SIGNUP."""
-    stored = session.get(InstallationSetting, SIGNUP_KEY)
-    if stored is not None and stored.value in SIGNUP_MODES:
-        return stored.value
-    return str(current_app.config.get("FAULTLINE_SIGNUP") or "open")
 
 
 def set_signup_mode(session: Session, actor: User, mode: str) -> None:

@@ -7,7 +7,6 @@ database does not leak working tokens. Expired and revoked tokens authenticate n
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
 
@@ -19,6 +18,7 @@ from webapp.accounts.models import User
 from webapp.api.models import ApiToken, TokenScope
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
+from webapp.core.tokens import hash_token as token_hash
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +30,6 @@ MAX_ACTIVE = 20
 
 class TokenRefused(Exception):
     """No usable token: missing, unknown, expired or revoked (the reason is for the log)."""
-
-
-def token_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def create_token(

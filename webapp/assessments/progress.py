@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.assessments.answers import index_of
+from webapp.assessments.kinds import Kind, kind_of
 from webapp.assessments.models import SYSTEM_SCOPE, Answer, Assessment
-from webapp.lenses.models import LENS_PREFIX
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ def answered_by_scope(session: Session, assessment: Assessment) -> dict[str, set
 
 def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
     """Every step in order: the system sections, workflows, then results."""
-    if assessment.questionnaire_id.startswith(LENS_PREFIX):
-        return _lens_progress(session, assessment)
+    if (kind := kind_of(assessment)) is not None:
+        return _lens_progress(session, assessment, kind)
     index = index_of(assessment)
     answered = answered_by_scope(session, assessment)
     system = answered.get(SYSTEM_SCOPE, set())
@@ -63,11 +63,9 @@ def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
     return steps
 
 
-def _lens_progress(session: Session, assessment: Assessment) -> list[StepProgress]:
+def _lens_progress(session: Session, assessment: Assessment, kind: Kind) -> list[StepProgress]:
     """A review on a lens: one step per pillar, then results."""
-    from webapp.lenses.services import lens_result
-
-    result = lens_result(session, assessment)
+    result = kind.result(session, assessment)
     steps = [
         StepProgress(
             p.pillar.id,

@@ -17,10 +17,10 @@ from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import QuestionnaireMissing, evaluate_assessment, get_content
+from webapp.assessments.kinds import Kind, kind_of
 from webapp.assessments.models import Answer, Assessment, Status
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
-from webapp.lenses.models import LENS_PREFIX
 from webapp.teams.models import Membership, Role, Team
 from webapp.teams.services import require_membership
 
@@ -101,12 +101,10 @@ def mark_changed(session: Session, assessment: Assessment) -> None:
     session.flush()
 
 
-def _lens_row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
+def _lens_row(session: Session, assessment: Assessment, kind: Kind, role: str) -> DashboardRow:
     """A review on a lens has no score: its coverage, and its high and medium risks."""
-    from webapp.lenses.services import lens_result
-
     try:
-        result = lens_result(session, assessment)
+        result = kind.result(session, assessment)
     except ServiceError as error:
         return DashboardRow(assessment, role, None, None, None, error.message)
     coverage = round(100 * result.answered / result.total) if result.total else None
@@ -115,10 +113,8 @@ def _lens_row(session: Session, assessment: Assessment, role: str) -> DashboardR
 
 
 def _status(session: Session, assessment: Assessment) -> Status:
-    if assessment.questionnaire_id.startswith(LENS_PREFIX):
-        from webapp.lenses.services import lens_status
-
-        return lens_status(session, assessment)
+    if (kind := kind_of(assessment)) is not None:
+        return kind.status(session, assessment)
     index = get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
     total = len(index.system_ids) + len(index.workflow_ids) * len(assessment.workflows)
     rows = session.execute(
@@ -189,8 +185,8 @@ def dashboard(
 
 
 def _row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
-    if assessment.questionnaire_id.startswith(LENS_PREFIX):
-        return _lens_row(session, assessment, role)
+    if (kind := kind_of(assessment)) is not None:
+        return _lens_row(session, assessment, kind, role)
     try:
         result = evaluate_assessment(session, assessment)
     except QuestionnaireMissing as error:

@@ -10,15 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from webapp.accounts.models import User
-from webapp.assessments.models import Assessment
 from webapp.audit.models import AuditEvent
-from webapp.core.db import utcnow
+from webapp.core.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from webapp.assessments.models import Assessment
 
 logger = logging.getLogger(__name__)
 
@@ -44,27 +46,30 @@ def record_audit(
     now: datetime | None = None,
 ) -> AuditEvent:
     """Add one event to the assessment's log (flushed, not committed)."""
-    event = AuditEvent(
-        assessment_id=assessment.id,
-        actor_id=actor.id if actor is not None else None,
-        created_at=now or utcnow(),
-        action=action,
-        target=target[:300],
-        detail=detail or {},
-    )
+    event = _event(assessment.id, actor, action, target, detail, now or utcnow())
     session.add(event)
     session.flush()
     logger.debug("audit: assessment %s %s %s", assessment.id, action, event.target)
     return event
 
 
+def _event(assessment_id: int, actor: User | None, action: str, target: str,
+           detail: dict[str, Any] | None, now: datetime) -> AuditEvent:
+    return AuditEvent(assessment_id=assessment_id, actor_id=actor.id if actor is not None else None,
+                      created_at=now, action=action, target=target[:300], detail=detail or {})
+
+
 def record_team_audit(session: Session, team_id: int, *, actor: User | None, action: str,
                       target: str = "", detail: dict[str, Any] | None = None) -> None:
-    """A team change (members, roles) written to the log of each of the team's assessments."""
+    """A team change (members, roles) written to the log of each of the team's assessments.
+
+    The log sits below assessments (they write to it), so it reads their ids from the table
+    rather than importing the model."""
     now = utcnow()
-    for assessment in session.scalars(select(Assessment).where(Assessment.team_id == team_id)):
-        record_audit(session, assessment=assessment, actor=actor, action=action, target=target,
-                     detail=detail, now=now)
+    assessments = Base.metadata.tables["assessments"]
+    ids = session.scalars(select(assessments.c.id).where(assessments.c.team_id == team_id)).all()
+    session.add_all(_event(i, actor, action, target, detail, now) for i in ids)
+    session.flush()
 
 
 def audit_events(

@@ -334,6 +334,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def timestamp_column(**kwargs: Any) -> Any:
     """A timezone-aware timestamp set by the application, with a database default too."""
     return mapped_column(

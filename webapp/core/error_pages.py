@@ -9,7 +9,6 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.core.db import DatabaseUnavailable, is_unavailable, unavailable
 from webapp.core.extensions import login_manager
 
@@ -84,15 +83,7 @@ def _unexpected_error(error: Exception):
     return render_error(InternalServerError.code)
 
 
-def _questionnaire_missing(error: QuestionnaireMissing):
-    """The one answer to an assessment whose pinned questionnaire is gone: 503 saying which
-    file to restore (a share link's anonymous reader gets the plain 503 page)."""
-    logger.warning("%s %s: %s", request.method, request.path, error.message)
-    return render_error(503, None if request.blueprint == "shared" else error.message)
-
-
 def init_app(app: Flask) -> None:
-    app.register_error_handler(QuestionnaireMissing, _questionnaire_missing)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DatabaseUnavailable, _database_unavailable)
     app.register_error_handler(HTTPException, _http_error)

@@ -18,6 +18,7 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
+from huey import Huey
 from sqlalchemy import event
 
 from webapp.core.db import get_session
@@ -68,12 +69,8 @@ def _connect(url) -> smtplib.SMTP:
     return smtp
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, huey: Huey) -> None:
     """Register the `send_mail` job on the app's task queue (web processes and workers)."""
-    from webapp.tasks import get_queue
-
-    huey = get_queue(app).huey
-
     @huey.task(name="send_mail", retries=RETRIES, retry_delay=60)
     def send(mail: dict) -> None:
         send_mail(app.config, Mail(**mail))

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
+from webapp.assessments import kinds
 from webapp.assessments.models import Assessment, Status
 from webapp.assessments.services import mark_changed
 from webapp.core.db import utcnow
@@ -319,3 +320,11 @@ def _carry_answers(session: Session, assessment: Assessment, lens: Lens) -> list
             changed.append(qid)
     session.flush()
     return changed
+
+
+def _frozen(session: Session, assessment: Assessment) -> tuple[dict, dict]:
+    answers = frozen_answers(session, assessment)
+    return result_summary(frozen_result(session, assessment, answers)), answers
+
+
+kinds.register(kinds.Kind(LENS_PREFIX, lens_result, lens_status, _frozen))

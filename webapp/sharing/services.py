@@ -12,12 +12,9 @@ stops working at `expires_at` itself.
 from __future__ import annotations
 
 import enum
-import hashlib
 import logging
-import re
-import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -25,8 +22,9 @@ from sqlalchemy.orm import Session, selectinload
 from webapp.accounts.models import User
 from webapp.assessments.models import Assessment
 from webapp.audit.services import record_audit
-from webapp.core.db import utcnow
+from webapp.core.db import as_utc, utcnow
 from webapp.core.services import ServiceError, row_of_assessment
+from webapp.core.tokens import TOKEN_SHAPE, hash_token, new_token
 from webapp.report.data import EDITIONS
 from webapp.sharing.clients import describe_client
 from webapp.sharing.models import CLIENT_MAX, LABEL_MAX, ShareLink, ShareView
@@ -36,9 +34,7 @@ from webapp.tracking.models import Milestone
 
 logger = logging.getLogger(__name__)
 
-TOKEN_BYTES = 32
 #: What `secrets.token_urlsafe(32)` looks like; anything else is refused before any lookup.
-TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 DEFAULT_DAYS = 30
 MAX_DAYS = 365
 #: Views listed per link on the sharing page (the count covers all of them).
@@ -64,15 +60,6 @@ class ShareSummary:
     link: ShareLink
     state: ShareState
     views: list[ShareView]
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every time stored here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def share_state(link: ShareLink, now: datetime | None = None) -> ShareState:
@@ -107,7 +94,7 @@ def create_share(
         raise ServiceError(f"A link can last from 1 to {MAX_DAYS} days.", "days")
     milestone = _milestone(session, assessment, milestone_id)
     now = now or utcnow()
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = new_token()
     link = ShareLink(assessment_id=assessment.id, milestone=milestone, label=label,
                      token_hash=hash_token(token), created_by_id=user.id, created_at=now,
                      expires_at=now + timedelta(days=days), view_count=0,

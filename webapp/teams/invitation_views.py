@@ -8,7 +8,7 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from webapp.admin import services as admin
+from webapp.accounts import signups
 from webapp.core.db import get_session
 from webapp.core.extensions import limiter
 from webapp.core.forms import EmptyForm
@@ -35,7 +35,7 @@ def show(token: str):
     if invitation is None:
         return render_template("invitations/dead.html"), 404
     session = get_session()
-    can_sign_up = admin.signup_mode(session) != "closed"
+    can_sign_up = signups.signup_mode(session) != "closed"
     response = render_template("invitations/show.html", invitation=invitation, token=token,
                                can_sign_up=can_sign_up, accept_form=EmptyForm(formdata=None))
     return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -9,7 +9,6 @@ account they sign in or sign up with. Answers never say whether an address has a
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,13 +16,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
-from webapp.accounts.models import Invitation, User
+from webapp.accounts.models import User
 from webapp.accounts.services import normalize_email
 from webapp.audit.services import record_team_audit
-from webapp.core.db import utcnow
+from webapp.core.db import as_utc, utcnow
 from webapp.core.services import ServiceError
-from webapp.sharing.services import TOKEN_SHAPE, as_utc, hash_token
-from webapp.teams.models import Membership, Role, Team
+from webapp.core.tokens import TOKEN_SHAPE, hash_token, new_token
+from webapp.teams.models import Invitation, Membership, Role, Team
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +37,7 @@ class NewInvitation:
 
 
 def _token_for(invitation: Invitation) -> str:
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     invitation.token_hash = hash_token(token)
     invitation.sent_at = utcnow()
     invitation.expires_at = invitation.sent_at + LIFETIME

@@ -22,11 +22,11 @@ from werkzeug.exceptions import NotFound
 from webapp import domain
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import answers_for_domain, computed, evaluate_assessment
+from webapp.assessments.kinds import kind_of
 from webapp.assessments.models import Assessment
 from webapp.audit.services import record_audit
 from webapp.core.services import ServiceError, row_of_assessment
 from webapp.domain.compare import compare_results
-from webapp.lenses.models import LENS_PREFIX
 from webapp.tracking.models import MILESTONE_NOTE_MAX, Milestone
 
 logger = logging.getLogger(__name__)
@@ -68,12 +68,8 @@ def create_milestone(
 
 def _frozen(session: Session, assessment: Assessment) -> tuple[dict, dict]:
     """(result, answers) to keep; a review on a lens keeps its lens answers and risks."""
-    if assessment.questionnaire_id.startswith(LENS_PREFIX):
-        from webapp.lenses import services as lenses
-
-        answers = lenses.frozen_answers(session, assessment)
-        summary = lenses.result_summary(lenses.frozen_result(session, assessment, answers))
-        return summary, answers
+    if (kind := kind_of(assessment)) is not None:
+        return kind.frozen(session, assessment)
     result = domain.result_to_dict(evaluate_assessment(session, assessment))
     return result, domain.answers_to_dict(answers_for_domain(session, assessment))
 

@@ -7,14 +7,19 @@ viewers read, editors answer and manage workflows, owners also delete; non-membe
 
 from __future__ import annotations
 
-from flask import current_app, g, url_for
+import logging
+
+from flask import current_app, g, request, url_for
 from flask_login import current_user
 
+from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.assessments.models import Assessment
 from webapp.core.db import get_session
+from webapp.core.error_pages import render_error
 from webapp.core.views import members_blueprint
 from webapp.teams.models import Role
 
+logger = logging.getLogger(__name__)
 bp = members_blueprint("assessments", __name__, "/assessments")
 
 #: The results page is another module's; the step pages link to it by endpoint name.
@@ -30,6 +35,14 @@ def load_assessment(assessment_id: int, min_role: Role = Role.VIEWER) -> Assessm
     g.can_edit = membership.role_enum.at_least(Role.EDITOR)
     g.can_manage = membership.role_enum.at_least(Role.OWNER)
     return assessment
+
+
+@bp.app_errorhandler(QuestionnaireMissing)
+def questionnaire_missing(error: QuestionnaireMissing):
+    """The one answer to an assessment whose pinned questionnaire is gone, on every page: 503
+    saying which file to restore (a share link's anonymous reader gets the plain 503 page)."""
+    logger.warning("%s %s: %s", request.method, request.path, error.message)
+    return render_error(503, None if request.blueprint == "shared" else error.message)
 
 
 @bp.app_template_global()
