@@ -30,6 +30,7 @@ from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.audit.services import audit_events
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import members_blueprint
 from webapp.lenses.models import LENS_PREFIX
 from webapp.report import dates
@@ -275,8 +276,10 @@ def audit_log(assessment_id: int):
 class AuditWords:
     """Audit events in a reader's words: workflow names, question titles, choice titles."""
 
-    def __init__(self, workflow_names: dict[str, str], questions: dict[str, Any]) -> None:
+    def __init__(self, workflow_names: dict[str, str], questions: dict[str, Any],
+                 rule_titles: dict[str, str] | None = None) -> None:
         self.names, self.questions = workflow_names, questions
+        self.rules = rule_titles or {}
 
     @classmethod
     def of(cls, assessment) -> AuditWords:
@@ -284,7 +287,8 @@ class AuditWords:
             questions = dict(index_of(assessment).questions)
         except QuestionnaireMissing:
             questions = {}
-        return cls({w.scope: w.name for w in assessment.workflows}, questions)
+        rules = {rule.id: str(rule.title) for rule in get_content().rules}
+        return cls({w.scope: w.name for w in assessment.workflows}, questions, rules)
 
     def where(self, event) -> tuple[str, str]:
         place, item = target_text(event.target, self.names)
@@ -294,6 +298,9 @@ class AuditWords:
             detail = event.detail or {}
             link = detail.get("after") or detail.get("before") or detail
             return "", str(link.get("label") or link.get("name") or "")
+        rule = item.partition(" (")[0]  # a finding: "rule (workflow)", the place says which
+        if event.action.startswith("finding.") and rule in self.rules:
+            return place, self.rules[rule]
         return place, item
 
     def describe(self, event) -> str:
