@@ -7,6 +7,7 @@ import re
 from tests.factories import fill_from_example
 from webapp.accounts import services as accounts
 from webapp.assessments import services as assessment_service
+from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer
 from webapp.core.db import get_database, session_scope
 from webapp.teams import services as teams
@@ -103,4 +104,5 @@ def seed_review(live_server, member: tuple[str, str, Role] | None = None) -> dic
         assessment = assessment_service.start_assessment(session, team, owner,
                                                          name="Ledgerline Payments")
         fill_from_example(session, assessment, owner)
-        return {"id": assessment.id, "base": live_server.url}
+        overall = evaluate_assessment(session, assessment).overall
+        return {"id": assessment.id, "base": live_server.url, "overall": f"{overall:.1f}"}
