@@ -5,14 +5,20 @@ selectable in benchmarks/web.py as `--run mixed` and `--run contention`.
 - mixed: the assessments list at a fixed 20 requests/s (open loop: a slow answer does not
   delay the next request) while four uncached PDFs render. Target: p95 <= 150 ms, 0 errors.
 - contention: 20 writers (autosave, each its own question) and 10 readers (results page,
-  assessments list) for 30 s. Target: 0 errors, save p95 <= 250 ms.
+  assessments list) for 30 s. Target: 0 errors, save p95 <= 250 ms. By default each client
+  sends as soon as it has its answer (saturation); `--pace 1` has each send once a second, as
+  a person's autosave does, latency counted from the scheduled send time.
 
-Run: python benchmarks/web_load.py [mixed|contention|both] [--seconds 30]
+Both print the server's CPU time per request (a figure the machine's other load does not
+change) and the load average.
+
+Run: python benchmarks/web_load.py [mixed|contention|both] [--seconds 30] [--pace 1]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -27,6 +33,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -36,6 +43,58 @@ sys.path.insert(0, str(ROOT))
 PASSWORD = "correct horse battery staple"
 SECRET = "benchmark-secret-" + "x" * 32
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds a running process has used (Linux /proc), threads
+    included: a figure the machine's other load does not change, unlike latencies."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process's running children (the queue worker beside `serve`)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    total = 0.0
+    for child in children:
+        with contextlib.suppress(OSError):  # ended meanwhile
+            total += process_cpu_seconds(int(child))
+    return total
+
+
+class CpuMeter:
+    """CPU seconds used between start() and stop() by a server process, by its children (the
+    queue worker) and by this benchmark process (the simulated clients)."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def _now(self) -> tuple[float, float, float]:
+        return (process_cpu_seconds(self.server_pid), children_cpu_seconds(self.server_pid),
+                time.process_time())
+
+    def start(self) -> CpuMeter:
+        self.started = self._now()
+        return self
+
+    def stop(self) -> tuple[float, float, float]:
+        """(server, its children, clients) CPU seconds since start()."""
+        now = self._now()
+        return (now[0] - self.started[0], now[1] - self.started[1], now[2] - self.started[2])
+
+    def per_request(self, requests: int) -> str:
+        server, children, clients = self.stop()
+        count = max(requests, 1)
+        return (f"CPU per request: server {server / count * 1000:.1f} ms, queue worker "
+                f"{children / count * 1000:.1f} ms, benchmark clients "
+                f"{clients / count * 1000:.1f} ms ({requests} requests)")
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -174,17 +233,20 @@ def mixed_run(seconds: float = 20.0, rate: float = 20.0, baseline: float = 5.0) 
         samples: list[tuple[float, float, int]] = []  # (sent at, seconds, status)
         lock = threading.Lock()
 
-        def list_once(sent: float) -> None:
-            status, _, elapsed = client.get("/assessments/")
+        def list_once(scheduled: float) -> None:
+            # from the scheduled send time: a request that waited for a free client thread
+            # (a stalled server) counts that wait too
+            status, _, _ = client.get("/assessments/")
             with lock:
-                samples.append((sent, elapsed, status))
+                samples.append((scheduled, time.monotonic() - scheduled, status))
 
         started = time.monotonic()
         asked = done = None
         with ThreadPoolExecutor(max_workers=64) as pool:
             for number in range(int((baseline + seconds) * rate)):
-                time.sleep(max(0.0, started + number / rate - time.monotonic()))
-                pool.submit(list_once, time.monotonic())
+                scheduled = started + number / rate
+                time.sleep(max(0.0, scheduled - time.monotonic()))
+                pool.submit(list_once, scheduled)
                 if asked is None and time.monotonic() - started >= baseline:
                     asked = time.monotonic()
                     for assessment_id in site.assessment_ids:
@@ -211,7 +273,12 @@ def mixed_run(seconds: float = 20.0, rate: float = 20.0, baseline: float = 5.0) 
 
 
 def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
-                   workers: int = 1) -> list[str]:
+                   workers: int = 1, pace: float | None = None) -> list[str]:
+    """Without `pace`, every writer and reader sends its next request as soon as the last one
+    is answered (closed loop: the server's capacity under saturation; a save's latency is then
+    about the number of clients divided by the throughput). With `pace` (seconds), each sends
+    one request every `pace` seconds, as a person's autosave does (it waits 0.9 s after the
+    last keystroke), and latency counts from the scheduled send time."""
     site = BenchSite(assessments=1, workers=workers).start()
     try:
         assessment_id = site.assessment_ids[0]
@@ -220,19 +287,37 @@ def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
         reads: list[float] = []
         problems: dict[str, int] = {"errors": 0, "conflicts": 0}
         lock = threading.Lock()
-        stop_at = time.monotonic() + seconds
+        # everyone signs in first (a password hash each): the run starts once all have
+        clients = [site.client() for _ in range(writers + readers)]
+        versions = {question: _version(site, assessment_id, question)
+                    for question, _ in questions}
+        started_at = time.monotonic() + 0.5
+        stop_at = started_at + seconds
 
-        def writer(question: str, choice: str) -> None:
-            client, version, number = site.client(), _version(site, assessment_id, question), 0
-            while time.monotonic() < stop_at:
-                number += 1
-                status, body, elapsed = client.post(
+        def schedule(offset: float) -> Iterator[float]:
+            """When each request is due: as soon as possible, or every `pace` seconds."""
+            count = 0
+            while True:
+                due = started_at + offset + count * (pace or 0)
+                if pace:
+                    time.sleep(max(0.0, due - time.monotonic()))
+                now = time.monotonic()
+                if now >= stop_at:
+                    return
+                yield due if pace else now
+                count += 1
+
+        def writer(question: str, choice: str, offset: float, client: Client) -> None:
+            version = versions[question]
+            time.sleep(max(0.0, started_at - time.monotonic()))
+            for number, due in enumerate(schedule(offset), start=1):
+                status, body, _ = client.post(
                     f"/assessments/{assessment_id}/answers",
                     {"scope": "system", "question": question, f"{question}-choice": choice,
                      f"{question}-version": str(version), f"{question}-note": f"note {number}"},
                     accept="application/json")
                 with lock:
-                    saves.append(elapsed)
+                    saves.append(time.monotonic() - due)
                     if status == 409:
                         problems["conflicts"] += 1
                     elif status != 200:
@@ -240,31 +325,41 @@ def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
                 if status == 200:
                     version = json.loads(body)["answer"]["version"]
 
-        def reader(number: int) -> None:
-            client = site.client()
+        def reader(number: int, offset: float, client: Client) -> None:
             paths = (f"/assessments/{assessment_id}/results", "/assessments/")
             count = number
-            while time.monotonic() < stop_at:
+            time.sleep(max(0.0, started_at - time.monotonic()))
+            for due in schedule(offset):
                 count += 1
-                status, _, elapsed = client.get(paths[count % 2])
+                status, _, _ = client.get(paths[count % 2])
                 with lock:
-                    reads.append(elapsed)
+                    reads.append(time.monotonic() - due)
                     if status != 200:
                         problems["errors"] += 1
 
-        threads = [threading.Thread(target=writer, args=pair) for pair in questions]
-        threads += [threading.Thread(target=reader, args=(n,)) for n in range(readers)]
+        spread = (pace or 0) / (writers + readers)  # paced clients do not all send at once
+        threads = [threading.Thread(target=writer, args=(*pair, n * spread, clients[n]))
+                   for n, pair in enumerate(questions)]
+        threads += [threading.Thread(target=reader, args=(n, (writers + n) * spread,
+                                                          clients[writers + n]))
+                    for n in range(readers)]
+        before = load_average()
         for thread in threads:
             thread.start()
+        time.sleep(max(0.0, started_at - time.monotonic()))
+        meter = CpuMeter(site.process.pid).start()
         for thread in threads:
             thread.join()
+        mode = f"each every {pace:g} s" if pace else "closed loop"
         return [
-            summary(f"contention: saves ({writers} writers)", saves, problems["errors"],
-                    target_p95=250),
-            summary(f"contention: reads ({readers} readers)", reads, 0),
+            summary(f"contention ({mode}): saves ({writers} writers)", saves,
+                    problems["errors"], target_p95=250),
+            summary(f"contention ({mode}): reads ({readers} readers)", reads, 0),
             f"contention: errors={problems['errors']} conflicts={problems['conflicts']} "
-            f"saves/s={len(saves) / seconds:.1f} ({workers} web process(es), load average "
-            f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"]
+            f"saves/s={len(saves) / seconds:.1f} reads/s={len(reads) / seconds:.1f} "
+            f"({workers} web process(es), {os.cpu_count()} cores)",
+            f"contention: {meter.per_request(len(saves) + len(reads))}",
+            f"contention: {before} before, {load_average()} after"]
     finally:
         site.stop()
 
@@ -300,12 +395,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--workers", type=int, default=1,
                         help="web processes (faultline serve --workers) for the contention run")
+    parser.add_argument("--pace", type=float, default=None,
+                        help="contention: seconds between a client's requests (default: none, "
+                             "closed loop)")
     args = parser.parse_args()
     lines = []
     if args.run in ("mixed", "both"):
         lines += mixed_run(args.seconds or 20.0)
     if args.run in ("contention", "both"):
-        lines += contention_run(args.seconds or 30.0, workers=args.workers)
+        lines += contention_run(args.seconds or 30.0, workers=args.workers, pace=args.pace)
     print("\n".join(lines))
 
 

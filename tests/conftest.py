@@ -185,6 +185,7 @@ def app_settings(database_url: str) -> dict[str, Any]:
         "SECRET_KEY": TEST_SECRET,
         # Results computed once per revision are shared through files; never the repo's.
         "RESULT_CACHE_DIR": RESULT_CACHE,
+        "RESULT_SHARE_DELAY": 0,  # written before the request ends (tests read the files)
         "RATELIMIT_STORAGE_URI": "memory://",
         "FAULTLINE_CONTENT_DIR": REPO_ROOT,
         "QUEUE_IMMEDIATE": True,  # PDF jobs run inside the request that queues them

@@ -25,7 +25,10 @@ from webapp.domain import parse_answers_text
 from webapp.teams.models import Membership, Role, Team
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = REPO_ROOT / "examples" / "payments-platform.yaml"
+# the payments example at the newest questionnaire version (new assessments start on it)
+EXAMPLE = REPO_ROOT / "examples" / "payments-platform-v2.yaml"
+#: the same example as written for version 1 (assessments on version 1 keep these results)
+EXAMPLE_V1 = REPO_ROOT / "examples" / "payments-platform.yaml"
 #: The password every factory-made user has.
 PASSWORD = "correct horse battery staple"
 
@@ -112,11 +115,16 @@ def _inputs(answers, notes) -> list[AnswerInput]:
             for qid, a in answers.items()]
 
 
-def fill_from_example(session, assessment, user) -> None:
-    """Save every answer and workflow of examples/payments-platform.yaml through the services.
+def fill_from_example(session, assessment, user, example_file: Path | None = None) -> None:
+    """Save every answer and workflow of the payments example (`example`, default EXAMPLE, the
+    version 2 file) through the services, on the questionnaire version the file answers.
 
     Needs an app context (the content is the app's)."""
-    example = parse_answers_text(EXAMPLE.read_text(encoding="utf-8"), get_content(), str(EXAMPLE))
+    path = example_file or EXAMPLE
+    example = parse_answers_text(path.read_text(encoding="utf-8"), get_content(), str(path))
+    if example.version is not None:  # the assessment is on the example's questionnaire version
+        assessment.questionnaire_version = example.version
+        session.flush()
     save_answers(session, assessment, user, _inputs(example.answers, example.notes))
     for own in example.workflows:
         workflow = workflow_service.add_workflow(session, assessment, name=own.name)

@@ -210,9 +210,12 @@ def _with_evidence(answers, folder, content):  # workflows' `file:` reviewed; ex
               help="Exit 1 when the overall score is below N (0-100).")
 @click.option("--edition", type=click.Choice(["full", "executive"]), default="full",
               show_default=True, help="html/pdf: the full review or the short executive edition.")
+@click.option("--lens", "lens_file", type=click.Path(exists=True, dir_okay=False),
+              help="A review on a lens: the lens file (JSON) the answers file answers.")
 @_content_dir
 def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
-           min_score: float | None, content_dir: str | None, edition: str) -> None:
+           min_score: float | None, content_dir: str | None, edition: str,
+           lens_file: str | None) -> None:
     """Produce the full review from an answers file (YAML).
 
     With --fail-on or --min-score it is also a CI gate: exit 1 when the gate fails, printing
@@ -221,6 +224,13 @@ def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
 
     from webapp.domain import AnswersError, evaluate_result, load_answers, result_to_json
 
+    if lens_file or _answers_a_lens(Path(answers_file)):
+        from webapp.commands.lens import report_lens
+
+        data, reasons = report_lens(answers_file, lens_file, fmt, fail_on)
+        _write(data, output)
+        _gate_reasons(reasons)
+        return
     content = _load(content_dir)
     try:
         answers = load_answers(Path(answers_file), content)
@@ -235,17 +245,62 @@ def report(answers_file: str, fmt: str, output: str | None, fail_on: str | None,
     _gate(result, fail_on, min_score)
 
 
+@main.command()
+@click.argument("answers_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write to FILE (default: <name>-v<version>.yaml beside the answers file).")
+@click.option("--force", is_flag=True, help="Replace the output file when it exists.")
+@_content_dir
+def upgrade(answers_file: str, output: str | None, force: bool, content_dir: str | None) -> None:
+    """Carry an answers file to the newest questionnaire version (a new file; the original
+    stays as it is). Answers to retired questions are kept as comments in the new file."""
+    from pathlib import Path
+
+    from webapp.domain import AnswersError
+    from webapp.domain.upgrade_file import UpgradeRefused, upgrade_text
+
+    content, source = _load(content_dir), Path(answers_file)
+    try:
+        upgraded = upgrade_text(content, source.read_text(encoding="utf-8"), source.name)
+    except AnswersError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(2) from None
+    except UpgradeRefused as exc:
+        click.echo(f"faultline upgrade: {exc}", err=True)
+        raise SystemExit(2) from None
+    target = Path(output) if output else source.with_name(
+        f"{source.stem}-v{upgraded.report.to_version}{source.suffix}")
+    if target.exists() and not force:
+        click.echo(f"faultline upgrade: {target} exists; pass --force to replace it or -o to "
+                   "write elsewhere", err=True)
+        raise SystemExit(2)
+    target.write_text(upgraded.text, encoding="utf-8")
+    click.echo("\n".join(upgraded.summary(source.name, str(target))))
+
+
 def _gate(result, fail_on: str | None, min_score: float | None) -> None:
     if fail_on is None and min_score is None:
         return
     from webapp.domain.gate import gate_reasons
     from webapp.results.adapter import result_json
 
-    reasons = gate_reasons(result_json(result), fail_on, min_score)
+    _gate_reasons(gate_reasons(result_json(result), fail_on, min_score))
+
+
+def _gate_reasons(reasons: list[str]) -> None:
     for reason in reasons:
         click.echo(f"faultline gate: {reason}", err=True)
     if reasons:
         raise SystemExit(1)
+
+
+def _answers_a_lens(path) -> bool:
+    from webapp.domain.lens_answers import is_lens_file
+
+    try:
+        return is_lens_file(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 @main.command("import")

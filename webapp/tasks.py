@@ -131,11 +131,13 @@ def request_pdf(session: Session, assessment: Any, spec: Any, *, retry: bool = F
     return description, status, queued
 
 
-def pdf_ready(session: Session, assessment: Any, spec: Any) -> bool:
-    """Whether a download would be served at once: a file check, no report data built."""
+def pdf_ready(session: Session, assessment: Any, spec: Any,
+              follow_up: dict[str, Any] | None = None) -> bool:
+    """Whether a download would be served at once: a file check, no report data built
+    (`follow_up`: the review's plan tracking, when the caller has read it already)."""
     from webapp.pdfs.specs import describe
 
-    return get_queue().store.path(describe(session, assessment, spec).key).is_file()
+    return get_queue().store.path(describe(session, assessment, spec, follow_up).key).is_file()
 
 
 _GAVE_UP = ("The PDF renderer stopped before finishing, several times. Try again later; if it "
@@ -210,8 +212,7 @@ def _prerender(app: Flask, assessment_id: int, spec_values: dict) -> None:
     spec = PdfSpec(assessment_id=assessment_id, **spec_values)
     with session_scope(app) as session:
         assessment = session.get(Assessment, assessment_id)
-        # A review on a lens renders its PDF on request (webapp.lenses.views).
-        if assessment is not None and not assessment.questionnaire_id.startswith("lens:"):
+        if assessment is not None:
             request_pdf(session, assessment, spec)
 
 

@@ -92,7 +92,10 @@
   };
 
   Question.prototype.handle = function (status, json) {
-    if (status === 200) { return this.saved(json.answer, json.progress); }
+    if (status === 200) {
+      if (json.not_asked) { applyRelevance(this.form, json.not_asked); }
+      return this.saved(json.answer, json.progress);
+    }
     if (status === 409 && json.theirs) { return this.conflict(json); }
     if (status === 400) {
       this.attempt = 0;
@@ -239,13 +242,37 @@
 
   // --- wiring -----------------------------------------------------------------------------
 
-  // The group's "n of m answered" from the page, the stepper's from the server's counts.
+  // Questions that earlier answers make irrelevant (ask_if) hide, with the reason in their
+  // place; those that apply again come back with whatever was answered before.
+  function applyRelevance(form, notAsked) {
+    form.querySelectorAll("fieldset[data-question]").forEach(function (fieldset) {
+      var id = fieldset.getAttribute("data-question");
+      var reason = Object.prototype.hasOwnProperty.call(notAsked, id) ? notAsked[id] : null;
+      var line = form.querySelector("[data-not-asked-line='" + CSS.escape(id) + "']");
+      fieldset.hidden = reason !== null;
+      fieldset.toggleAttribute("data-not-asked", reason !== null);
+      if (line) {
+        line.hidden = reason === null;
+        line.querySelector("[data-not-asked-reason]").textContent = reason || "";
+      }
+    });
+    form.querySelectorAll(".question-group").forEach(function (group) {
+      var first = group.querySelector("fieldset[data-question]");
+      if (first) { updateCounts(first, []); }
+    });
+  }
+
+  // The group's "n of m answered" from the page (questions that apply only), the stepper's
+  // from the server's counts.
   function updateCounts(fieldset, progress) {
     var group = fieldset.closest(".question-group");
     var count = group && group.querySelector("[data-group-count]");
     if (count) {
-      var done = group.querySelectorAll("fieldset[data-question][data-answered='1']").length;
-      count.textContent = done + " of " + count.getAttribute("data-total") + " answered";
+      var asked = group.querySelectorAll("fieldset[data-question]:not([data-not-asked])");
+      var done = group.querySelectorAll("fieldset[data-question][data-answered='1']:not([data-not-asked])").length;
+      count.textContent = done + " of " + asked.length + " answered";
+      var toc = document.querySelector("[data-toc-count='" + CSS.escape(group.getAttribute("data-group") || "") + "']");
+      if (toc) { toc.textContent = done + "/" + asked.length; }
     }
     progress.forEach(function (step) {
       var item = document.querySelector(".stepper-item[data-step='" + step.id + "']");

@@ -103,7 +103,7 @@ def test_a_review_on_the_orr_lens_from_import_to_pdf(page, live_server):
     assert "Architecture Diagram (H)" in plan.inner_text()
     shoot(page, "results")
 
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:  # the render worker starts
         page.get_by_role("link", name="Download PDF").click()
     reader = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
     text = " ".join(p.extract_text() for p in reader.pages)
@@ -112,7 +112,30 @@ def test_a_review_on_the_orr_lens_from_import_to_pdf(page, live_server):
     page.goto(page.url.replace("/results", "/report"))
     shoot(page, "report")
 
-    page.goto(page.url.replace("/lens/report", "/milestones"))
+    results_url = page.url.replace("/report", "/results")
+    page.goto(results_url)
+    page.get_by_role("link", name="Track the plan").click()
+    item = page.locator("a.track-title", has_text="Architecture Diagram (H)")
+    page.goto(base + item.get_attribute("href"))
+    page.get_by_label("Status", exact=True).select_option(label="In progress")
+    page.get_by_role("button", name="Save tracking").click()
+    page.wait_for_load_state()
+    assert "Tracking saved." in page.locator(".flashes").inner_text()
+    page.goto(results_url)
+    assert "In progress" in page.locator(".lens-plan").inner_text()
+
+    page.goto(results_url.replace("/lens/results", "/settings"))
+    assert "AWS Operational Readiness Review Whitepaper Sample, version 1" in page.locator(
+        ".assessment-meta").inner_text()
+    with page.expect_download() as exported:
+        page.get_by_role("link", name="Export answers file").click()
+    text = Path(exported.value.path()).read_text(encoding="utf-8")
+    assert "questionnaire: lens:aws-operational-readiness-review-whitepaper-sample" in text
+    assert "- data_flow_diagram" in text
+    shoot(page, "settings")
+    page.goto(results_url)
+
+    page.goto(page.url.replace("/lens/results", "/milestones"))
     page.get_by_label("Name").fill("Before go-live")
     page.get_by_role("button", name="Create milestone").click()
     page.wait_for_url(re.compile(r"/lens/milestones/\d+$"))

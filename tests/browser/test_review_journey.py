@@ -10,11 +10,18 @@ import pytest
 from tests.browser.helpers import create_team_and_assessment, invite_and_join, sign_up, stored
 from webapp.assessments.models import Workflow
 from webapp.core.db import get_database
+from webapp.domain import load_content
+from webapp.domain.loader import default_content_dir
 
 pytestmark = pytest.mark.browser
 
 Q = "observe.tracing"
-LAYERS = ["observe", "contain", "evolve", "respond", "repeat"]
+NEWEST = load_content(default_content_dir()).questionnaire()  # new reviews start on it
+#: the system steps after the fit check, in order (layers and, from version 2, the others)
+LAYERS = [s.id for s in NEWEST.sections if s.kind not in ("fit", "workflow")]
+FIT_QUESTIONS = sum(len(s.questions) for s in NEWEST.sections if s.kind == "fit")
+#: nothing decides relevance yet (trigger, side effects... are open): every one is asked
+WORKFLOW_QUESTIONS = sum(len(s.questions) for s in NEWEST.sections if s.kind == "workflow")
 
 
 def answer_first_choices(page, count: int) -> None:
@@ -43,18 +50,22 @@ def journey(page, base: str, js: bool) -> None:
         page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url(re.compile(r"/workflows$"))
     stepper = page.get_by_role("navigation", name="Review steps")
-    assert stepper.get_by_text("3 of 8 answered").is_visible()  # the fit step
+    assert stepper.get_by_text(f"3 of {FIT_QUESTIONS} answered").is_visible()  # the fit step
     page.get_by_label("Workflow name").fill("Nightly settlement export")
     page.get_by_role("button", name="Add workflow").click()
     page.wait_for_url(re.compile(r"/workflows/\d+$"))
     assert page.get_by_role("heading", name="Idempotency").is_visible()
     assert page.get_by_text("Safe to repeat?").is_visible()
     for qid, choice in WORKFLOW_ANSWERS.items():
+        if js:  # one group is open at a time: open the question's own group first
+            group = page.locator(f"[data-group]:has(fieldset[data-question='{qid}'])")
+            if "is-collapsed" in (group.get_attribute("class") or ""):
+                group.locator("[data-group-toggle]").click()
         page.locator(f"input[name='{qid}-choice'][value='{choice}']").check()
     page.get_by_role("button", name="Save", exact=True).click()
     assert page.get_by_text("Saved.").is_visible() or js
     page.goto(f"{base}/assessments/{assessment_id}/workflows")
-    progress = f"{len(WORKFLOW_ANSWERS)} of 46 answered"
+    progress = f"{len(WORKFLOW_ANSWERS)} of {WORKFLOW_QUESTIONS} answered"
     assert page.locator(".workflow-progress").get_by_text(progress).is_visible()
     results = page.get_by_role("link", name="View results")
     results.click()

@@ -47,3 +47,23 @@ def broken_content(tmp_path: Path) -> Callable[[str, str, str], Path]:
         return root
 
     return make
+
+
+V2_FIXTURES = FIXTURES / "v2"
+
+
+def make_v2_content(root: Path) -> Path:
+    """The fixture content with version 2 of its questionnaire beside version 1, the rules
+    rewritten onto version 2's ids (as content authors do) and rules and a scenario `since: 2`."""
+    shutil.copytree(FIXTURE_CONTENT, root)
+    shutil.copy(V2_FIXTURES / "mini-v2.yaml", root / "questionnaires" / "mini-v2.yaml")
+    for name in ("rules-v2.yaml", "scenarios-v2.yaml"):
+        shutil.copy(V2_FIXTURES / name, root / "rules" / name)
+    system = root / "rules" / "system.yaml"
+    system.write_text(system.read_text().replace("contain.bulkheads", "contain.isolation"))
+    return root
+
+
+@pytest.fixture(scope="session")
+def content_v2(tmp_path_factory: pytest.TempPathFactory) -> Content:
+    return load_content(make_v2_content(tmp_path_factory.mktemp("v2") / "content"))

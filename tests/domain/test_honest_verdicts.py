@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from webapp.domain import Answer, Answers, SystemInfo, WorkflowAnswers, evaluate, load_answers
 from webapp.domain.findings import SEVERITY_WEIGHT
 from webapp.domain.unknowns import UNSURE
+from webapp.domain.upgrade import upgrade_answers
 
 from .conftest import REPO
 
@@ -23,7 +24,15 @@ PROPERTY = settings(
 
 @pytest.fixture(scope="module")
 def examples(shipped) -> list[Answers]:
-    return [load_answers(REPO / "examples" / name, shipped) for name in EXAMPLES]
+    """The shipped examples as written (version 1) and carried to the newest version."""
+    written = [load_answers(REPO / "examples" / name, shipped) for name in EXAMPLES]
+    newest = shipped.questionnaire()
+    carried = [
+        upgrade_answers(newest, shipped.questionnaire(a.questionnaire, a.version), a)[0]
+        for a in written
+        if a.version != newest.version
+    ]
+    return written + carried
 
 
 def _generated(shipped, picks: list[int]) -> Answers:
@@ -126,7 +135,7 @@ def test_a_better_choice_never_adds_worse_findings_raises_risk_or_turns_a_scenar
     shipped, examples, data
 ) -> None:
     answers = _answers(shipped, examples, data)
-    index = shipped.index()
+    index = shipped.index(answers.questionnaire, answers.version)
     flows = answers.workflows
     position = data.draw(st.integers(-1, 8))
     position = position if position < len(flows) else -1

@@ -140,7 +140,10 @@ def test_worst_choice_everywhere_hits_every_layer_and_pattern(answers) -> None:
     hit = {f.rule.area for f in result.findings}
     q = shipped.questionnaire()
     assert {x.id for x in q.layers} - hit == set()
-    assert {p.id for p in q.patterns} - hit == set()
+    # every pattern some workflow is asked about: relevance may hide a whole pattern (rate
+    # limiting for a workflow that calls nothing outside), a poor fit asks the minimum checklist
+    asked = {p.id for w in result.workflows for p in w.patterns if p.total}
+    assert asked - hit == set()
 
 
 @PROPS

@@ -28,8 +28,14 @@ def _conv(raw: dict) -> dict[str, Answer]:
     }
 
 
-def review(shipped, system: dict | None = None, *flows: dict, full_review: bool = False):
-    q = shipped.questionnaire()
+def review(
+    shipped,
+    system: dict | None = None,
+    *flows: dict,
+    full_review: bool = False,
+    version: int | None = None,
+):
+    q = shipped.questionnaire(version=version)
     workflows = [WorkflowAnswers(f"wf-{i + 1}", _conv(f)) for i, f in enumerate(flows)]
     answers = Answers(
         q.id, q.version, SystemInfo("Test"), _conv(system or {}), {}, workflows, full_review
@@ -175,7 +181,17 @@ def test_opposite_retry_findings_never_fire_together(shipped) -> None:
     ],
 )
 def test_contradictory_answers_are_a_finding_of_their_own(shipped, flow, rule) -> None:
-    assert fired(review(shipped, {}, flow), rule)
+    version = 1 if rule == "retries.contradictory-answers" else None
+    assert fired(review(shipped, {}, flow, version=version), rule)
+
+
+def test_version_2_does_not_ask_about_bounds_when_nothing_retries(shipped) -> None:
+    """The retries contradiction belongs to version 1: version 2 hides the bounds question."""
+    flow = {"retries.automatic": "no", "retries.bounded": "unbounded"}
+    result = review(shipped, {}, flow)
+    assert result.questionnaire.version == 2
+    assert not fired(result, "retries.contradictory-answers")
+    assert not fired(result, "retries.unbounded")
 
 
 def test_retrying_an_unsafe_step_scores_below_not_retrying(shipped) -> None:

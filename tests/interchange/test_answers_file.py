@@ -8,7 +8,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.factories import EXAMPLE, fill_from_example, store_their_answer
+from tests.factories import EXAMPLE, EXAMPLE_V1, fill_from_example, store_their_answer
 from webapp import cli
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.interchange import answers_file as service
@@ -81,7 +81,7 @@ def test_the_exported_file_carries_answers_na_reasons_notes_and_workflows(
     data = yaml.safe_load(_export(app, db_session, filled))
     example = yaml.safe_load(EXAMPLE_TEXT)
     assert data["system"]["name"] == "Ledgerline Payments"
-    assert data["answers"] == example["answers"]
+    assert _sets(data["answers"]) == _sets(example["answers"])
     assert data["notes"] == example.get("notes", {})
     assert [w["name"] for w in data["workflows"]] == [w["name"] for w in example["workflows"]]
     assert [_sets(w["answers"]) for w in data["workflows"]] == [
@@ -148,3 +148,25 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
         service.apply_import(db_session, filled, owner, text)
     assert any(message in problem for problem in caught.value.problems), caught.value.problems
     assert filled.revision == revision
+
+
+def test_a_version_1_file_imported_into_a_version_2_assessment_is_carried(
+        app, db_session, make_assessment, team, owner) -> None:
+    assessment = make_assessment(team, owner, name="Ledgerline Payments")
+    assert assessment.questionnaire_version == 2
+    v1_text = EXAMPLE_V1.read_text(encoding="utf-8")
+    with app.test_request_context():
+        plan = service.plan_import(db_session, assessment, v1_text)
+        assert plan.upgraded_from == 1 and plan.not_carried == []
+        service.apply_import(db_session, assessment, owner, v1_text, plan.versions)
+        exported = yaml.safe_load(service.export_yaml(db_session, assessment))
+    source = yaml.safe_load(v1_text)
+
+    def same(values: dict) -> dict:  # multi-choice answers in any order
+        return {q: sorted(a if isinstance(a, list) else [a]) if not isinstance(a, dict) else a
+                for q, a in values.items() if a is not None}
+
+    assert assessment.questionnaire_version == 2 and exported["version"] == 2
+    assert same(exported["answers"]) == same(source["answers"])
+    for mine, theirs in zip(exported["workflows"], source["workflows"], strict=True):
+        assert same(mine["answers"]) == same(theirs["answers"])

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import EXAMPLE
+from tests.factories import EXAMPLE_V1
 from webapp import cli
 from webapp.domain.gate import gate_reasons
 
 CLEAN = "answers:\n  observe.structured-logs: everywhere\n"
 
 
-def _report(runner, tmp_path, *options, source=EXAMPLE):
+def _report(runner, tmp_path, *options, source=EXAMPLE_V1):
     out = tmp_path / "review.json"
     return runner.invoke(cli.main, ["report", str(source), "-o", str(out), *options])
 

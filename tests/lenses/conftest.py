@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from webapp.assessments.services import start_assessment
+from webapp.lenses import services as service
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_LENSES = REPO.parent / "shared" / "corpus" / "lenses"
 ORR = "aws-samples__ORR-Whitepaper-Sample-PUBLISHED.json"
@@ -99,3 +102,28 @@ def small_lens() -> dict[str, Any]:
 
 def as_bytes(data: dict[str, Any]) -> bytes:
     return json.dumps(data).encode()
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(name="Ada Admin", is_admin=True)
+
+
+@pytest.fixture
+def backup_lens(app, db_session, small_lens):
+    with app.app_context():
+        return service.import_lens(db_session, as_bytes(small_lens)).row
+
+
+@pytest.fixture
+def review(app, db_session, people, backup_lens):
+    """An assessment on the backup lens, started by the team's owner."""
+    with app.app_context():
+        return start_assessment(
+            db_session,
+            people["team"],
+            people["owner"],
+            name="Billing DB",
+            description="",
+            questionnaire_id=backup_lens.questionnaire_id,
+        )

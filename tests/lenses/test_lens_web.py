@@ -16,31 +16,6 @@ from webapp.lenses import services as service
 from webapp.lenses.models import LensAnswerRow
 
 
-@pytest.fixture
-def admin(make_user):
-    return make_user(name="Ada Admin", is_admin=True)
-
-
-@pytest.fixture
-def backup_lens(app, db_session, small_lens):
-    with app.app_context():
-        return service.import_lens(db_session, as_bytes(small_lens)).row
-
-
-@pytest.fixture
-def review(app, db_session, people, backup_lens):
-    """An assessment on the backup lens, started by the team's owner."""
-    with app.app_context():
-        return service.start_lens_assessment(
-            db_session,
-            people["team"],
-            people["owner"],
-            name="Billing DB",
-            description="",
-            questionnaire_id=backup_lens.questionnaire_id,
-        )
-
-
 def _upload(client, data: bytes, name: str = "lens.json"):
     # Encoded here: the test client spools a body over 500 KB to a file it never closes.
     boundary, body = encode_multipart(
@@ -345,7 +320,6 @@ def test_pages_of_faultlines_own_questionnaire_lead_a_lens_review_to_its_pages(
     login(people["editor"])
     for path, target in [
         ("/workflows", "/lens/"),
-        ("/plan", "/lens/results"),
         ("/steps/backup", "/lens/pillars/backup"),
         ("/steps/results", "/lens/results"),
     ]:
@@ -437,3 +411,31 @@ def test_a_review_moves_to_a_newer_lens_version_keeping_answers_and_a_milestone(
     assert "Before version 2 of the lens" in milestones
     again = client.post(f"/assessments/{review.id}/lens/upgrade", follow_redirects=True)
     assert "already on the newest version" in again.get_data(as_text=True)
+
+
+def test_the_portfolio_shows_a_lens_review_with_its_coverage_and_high_risks(
+    client, login, people, review
+):
+    login(people["editor"])
+    _answer(client, review, "bk_no", "0")
+    rows = client.get("/portfolio/portfolio.json").get_json()["assessments"]
+    row = next(r for r in rows if r["name"] == "Billing DB")
+    assert row["overall"] is None and row["coverage"] == 50.0 and row["high"] == 1
+    page = client.get("/portfolio/").get_data(as_text=True)
+    assert "no longer ships" not in page and "Lens review" in page
+
+
+def test_a_share_link_of_a_lens_review_is_made_without_a_pdf_edition(
+    app, client, login, people, review, db_session, monkeypatch
+):
+    from tests.web.test_sharing import BASE_URL, create_through_page
+    from webapp.sharing.models import ShareLink
+
+    monkeypatch.setitem(app.config, "FAULTLINE_BASE_URL", BASE_URL)
+    login(people["editor"])
+    page = client.get(f"/assessments/{review.id}/sharing").get_data(as_text=True)
+    assert "PDF edition" not in page  # a lens review has one PDF
+    response = create_through_page(client, review, label="Auditors")
+    assert response.status_code in (200, 302), response.get_data(as_text=True)[:500]
+    [link] = db_session.query(ShareLink).filter_by(assessment_id=review.id).all()
+    assert (link.label, link.edition) == ("Auditors", "full")

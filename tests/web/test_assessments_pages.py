@@ -49,7 +49,7 @@ def answer(db_session, qid=Q):
 
 
 def test_new_assessment_pins_version_and_opens_the_fit_step(client, assessment):
-    assert assessment.questionnaire_version == 1
+    assert assessment.questionnaire_version == 2  # new assessments start on the newest version
     response = client.get(f"/assessments/{assessment.id}")
     assert response.headers["Location"].endswith(f"/assessments/{assessment.id}/steps/fit")
     page = client.get(response.headers["Location"]).get_data(as_text=True)

@@ -37,7 +37,7 @@ def save(app, db_session, assessment, user, qid, value, base=0, workflow=None):
 
 def test_start_pins_the_newest_questionnaire_version(assessment):
     assert assessment.questionnaire_id == "reliability-review"
-    assert assessment.questionnaire_version == 1
+    assert assessment.questionnaire_version == 2  # the newest (version 1 stays for old ones)
     assert assessment.status == Status.NOT_STARTED
 
 
@@ -241,3 +241,22 @@ def test_a_review_without_any_workflow_is_not_complete(app, db_session, assessme
         workflow_service.add_workflow(db_session, assessment, name="Nightly export")
         assessment_service.mark_changed(db_session, assessment)
     assert assessment.status == Status.IN_PROGRESS  # the workflow's questions are still open
+
+
+def test_counts_and_progress_take_a_choice_or_na_as_answered_and_a_lone_note_not(
+    app, db_session, assessment, owner
+):
+    """Counted by the database (a save's write transaction stays short): an answer kept only
+    for its note is not answered; not applicable is."""
+    from webapp.assessments.progress import answered_by_scope
+
+    save(app, db_session, assessment, owner, "observe.structured-logs",
+         AnswerValue((), None, "ask Bo"))
+    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue((), "No services"))
+    save(app, db_session, assessment, owner, "observe.correlated-metrics",
+         AnswerValue(("none",), None, ""))
+    with app.test_request_context():
+        assert assessment_service.count_answered(db_session, assessment) == 2
+        assert answered_by_scope(db_session, assessment) == {
+            "system": {"observe.tracing", "observe.correlated-metrics"}}
+    assert assessment.status == Status.IN_PROGRESS

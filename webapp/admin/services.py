@@ -33,6 +33,10 @@ ACTION_LABELS = {
     "admin.removed": "Administration removed",
     "user.signed_out": "Signed out everywhere",
     "user.reset_link_made": "Reset link made",
+    "lens.imported": "Lens imported",
+    "lens.retired": "Lens retired",
+    "lens.restored": "Lens brought back",
+    "lens.deleted": "Lens deleted",
 }
 RECENT_EVENTS = 30
 

@@ -4,9 +4,9 @@ OpenAPI document is generated from them, so the two cannot drift apart."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, Tag
 
 from webapp.assessments.models import NOTE_MAX_CHARS
 from webapp.tracking.models import COMMENT_MAX, FindingStatus
@@ -22,8 +22,22 @@ class TeamRef(BaseModel):
 
 
 class QuestionnaireRef(BaseModel):
-    id: str
+    id: str = Field(description="A questionnaire's id, or `lens:<key>` for an imported lens.")
     version: int
+    kind: Literal["questionnaire", "lens"] = "questionnaire"
+    title: str | None = Field(None, description="The questionnaire's or the lens's name.")
+    upgraded_from: int | None = Field(
+        None, description="The version the answers were carried from by an upgrade.")
+
+
+class RiskCounts(BaseModel):
+    """Questions of a review on a lens per risk."""
+
+    high: int
+    medium: int
+    none: int
+    not_applicable: int
+    unanswered: int
 
 
 class AssessmentSummary(BaseModel):
@@ -38,6 +52,8 @@ class AssessmentSummary(BaseModel):
     overall: float | None = Field(description="Overall score 0-100; null when nothing scored.")
     coverage: float | None = Field(description="Percent of questions answered or N/A.")
     previous_id: int | None = Field(None, description="The review this one continues.")
+    risks: RiskCounts | None = Field(None, description="A review on a lens: its questions "
+                                                       "per risk; null otherwise.")
 
 
 class AssessmentList(BaseModel):
@@ -67,6 +83,81 @@ class ResultOut(BaseModel):
     layers: list[dict[str, Any]] = Field(default_factory=list)
     findings: list[dict[str, Any]] = Field(default_factory=list)
     plan: list[dict[str, Any]] = Field(default_factory=list)
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Every question with its answer. A question with `asked: false` does not "
+                    "apply given earlier answers: it reads as not applicable with the reason "
+                    "\"Does not apply because ...\" and is not counted. `new: true` marks a "
+                    "question asked for the first time since the assessment was upgraded.")
+    upgrade: dict[str, Any] | None = Field(
+        None, description="Set when the answers were carried from an older questionnaire "
+                          "version: that version, the new questions and the retired ones.")
+
+
+class LensRef(BaseModel):
+    id: str
+    name: str
+    version: int
+
+
+class LensImprovement(BaseModel):
+    choice: str = Field(description="The best practice (choice id) not selected.")
+    text: str
+    url: str | None
+
+
+class LensQuestionOut(BaseModel):
+    id: str
+    title: str
+    pillar_id: str
+    risk: Literal["high", "medium", "none", "not_applicable", "unanswered"]
+    choices: list[str] = Field(description="The selected choice ids, in the lens's order.")
+    na_reason: str | None
+    note: str
+    improvements: list[LensImprovement] = Field(
+        description="High and medium risks: the improvement plan of each choice not selected.")
+
+
+class LensPillarOut(BaseModel):
+    id: str
+    name: str
+    counts: RiskCounts
+    questions: list[LensQuestionOut]
+
+
+class LensResultOut(BaseModel):
+    """The result of a review on a lens: each question's risk from the lens's own rules."""
+
+    kind: Literal["lens"]
+    lens: LensRef
+    answered: int
+    total: int
+    totals: RiskCounts
+    pillars: list[LensPillarOut]
+    plan: list[LensQuestionOut] = Field(description="High risks first, in pillar order.")
+
+
+def _result_kind(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return "lens" if kind == "lens" else "review"
+
+
+#: A review's result: Faultline's (as `faultline report --format json` prints it) or, for a
+#: review on a lens, the lens result (`kind: lens`).
+AnyResult = Annotated[
+    Annotated[ResultOut, Tag("review")] | Annotated[LensResultOut, Tag("lens")],
+    Discriminator(_result_kind),
+]
+
+
+class Result(RootModel[AnyResult]):
+    """The review's result: `faultline report --format json`'s document, or for a review on a
+    lens the lens result (`kind: lens`)."""
+
+
+class LensRiskList(BaseModel):
+    revision: int
+    risks: list[LensQuestionOut]
 
 
 class FindingOut(BaseModel):
@@ -171,7 +262,7 @@ class MilestoneList(BaseModel):
 
 
 class MilestoneDetail(MilestoneOut):
-    result: ResultOut
+    result: AnyResult
 
 
 class FieldError(BaseModel):

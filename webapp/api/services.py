@@ -9,15 +9,17 @@ from typing import Any
 from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
-from webapp.api import schemas
+from webapp.api import lens, schemas
 from webapp.api.models import ApiToken
 from webapp.assessments import answers as answer_service
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import get_assessment
 from webapp.audit.services import record_audit
+from webapp.lenses.services import is_lens_assessment
 from webapp.results.adapter import result_json
 from webapp.teams.models import Membership, Role
 from webapp.tracking import milestones as milestone_service
@@ -35,16 +37,28 @@ def load(session: Session, token: ApiToken, assessment_id: int, role: Role) -> A
 
 
 def summary(session: Session, assessment: Assessment) -> dict[str, Any]:
-    result = evaluate_assessment(session, assessment)
-    return {
+    base = {
         "id": assessment.id, "name": assessment.name, "description": assessment.description,
         "team": {"id": assessment.team.id, "name": assessment.team.name},
-        "questionnaire": {"id": assessment.questionnaire_id,
-                          "version": assessment.questionnaire_version},
         "status": assessment.status, "revision": assessment.revision,
-        "updated_at": assessment.updated_at, "overall": result.overall,
-        "coverage": result.coverage.percent, "previous_id": assessment.previous_id,
+        "updated_at": assessment.updated_at, "previous_id": assessment.previous_id,
     }
+    if is_lens_assessment(assessment):
+        return base | lens.summary_figures(session, assessment)
+    result = evaluate_assessment(session, assessment)
+    return base | {
+        "questionnaire": {"id": assessment.questionnaire_id,
+                          "version": assessment.questionnaire_version,
+                          "kind": "questionnaire", "title": result.questionnaire.title,
+                          "upgraded_from": assessment.upgraded_from},
+        "overall": result.overall, "coverage": result.coverage.percent,
+    }
+
+
+def _no_findings(assessment: Assessment) -> NotFound:
+    """A review on a lens has risks, not findings: the 404 names where they are."""
+    return NotFound("A review on a lens has risks, not findings: read "
+                    f"/api/v1/assessments/{assessment.id}/risks.")
 
 
 def assessments(session: Session, user: User, team_id: int | None) -> dict[str, Any]:
@@ -64,14 +78,27 @@ def detail(session: Session, assessment: Assessment) -> dict[str, Any]:
 
 
 def result(session: Session, assessment: Assessment) -> dict[str, Any]:
+    if is_lens_assessment(assessment):
+        return lens.result(session, assessment)
     return result_json(evaluate_assessment(session, assessment))
 
 
+def risks(session: Session, assessment: Assessment) -> dict[str, Any]:
+    if not is_lens_assessment(assessment):
+        raise NotFound("Only a review on a lens has risks: read "
+                       f"/api/v1/assessments/{assessment.id}/findings.")
+    return lens.risks(session, assessment)
+
+
 def findings(session: Session, assessment: Assessment) -> dict[str, Any]:
+    if is_lens_assessment(assessment):
+        raise _no_findings(assessment)
     return {"revision": assessment.revision, "findings": result(session, assessment)["findings"]}
 
 
 def answers(session: Session, assessment: Assessment) -> dict[str, Any]:
+    if is_lens_assessment(assessment):
+        return lens.answers(session, assessment)
     rows = []
     for workflow in [None, *assessment.workflows]:
         scope_rows = answer_service.answers_in_scope(session, assessment, workflow)
@@ -83,6 +110,8 @@ def answers(session: Session, assessment: Assessment) -> dict[str, Any]:
 
 def write_answers(session: Session, assessment: Assessment, user: User,
                   body: schemas.AnswersWrite) -> answer_service.SaveResult:
+    if is_lens_assessment(assessment):
+        return lens.write_answers(session, assessment, user, body)
     workflow = tracking_service.workflow_of(assessment, body.workflow_id)
     inputs = [answer_service.AnswerInput(
         a.question_id, answer_service.AnswerValue(tuple(a.choices), a.na_reason, a.note),
@@ -132,4 +161,6 @@ def milestones(session: Session, assessment: Assessment) -> dict[str, Any]:
 
 def milestone(session: Session, assessment: Assessment, milestone_id: int) -> dict[str, Any]:
     m = milestone_service.get_milestone(session, assessment, milestone_id)
+    if is_lens_assessment(assessment):
+        return _milestone(m) | {"result": lens.frozen(session, assessment, m)}
     return _milestone(m) | {"result": m.result}

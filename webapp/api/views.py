@@ -166,10 +166,16 @@ def get_assessment(assessment_id: int):
     return api.detail(get_session(), _load(assessment_id))
 
 
-@operation("GET", A + "/result", "The review's result (the JSON faultline report prints)",
-           schemas.ResultOut)
+@operation("GET", A + "/result", "The review's result (the JSON faultline report prints; "
+           "for a review on a lens, the lens result)", schemas.Result)
 def get_result(assessment_id: int):
     return api.result(get_session(), _load(assessment_id))
+
+
+@operation("GET", A + "/risks", "A review on a lens: its high and medium risks with their "
+           "improvements", schemas.LensRiskList)
+def get_risks(assessment_id: int):
+    return api.risks(get_session(), _load(assessment_id))
 
 
 @operation("GET", A + "/findings", "The findings, ranked", schemas.FindingList)

@@ -15,7 +15,7 @@ both win (PostgreSQL); on SQLite writers are serialized anyway.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -137,10 +137,15 @@ def stored(row: Answer | None) -> StoredAnswer:
 
 
 def answers_in_scope(
-    session: Session, assessment: Assessment, workflow: Workflow | None
+    session: Session, assessment: Assessment, workflow: Workflow | None,
+    question_ids: Collection[str] | None = None,
 ) -> dict[str, Answer]:
+    """question id -> stored answer of the system (`workflow` None) or of one workflow; only
+    those of `question_ids` when given (a save reads the rows it writes, not the whole scope)."""
     scope = workflow.scope if workflow is not None else SYSTEM_SCOPE
     query = select(Answer).where(Answer.assessment_id == assessment.id, Answer.scope == scope)
+    if question_ids is not None:
+        query = query.where(Answer.question_id.in_(list(question_ids)))
     return {row.question_id: row for row in session.scalars(query)}
 
 
@@ -177,7 +182,7 @@ def save_answers(
     """
     checked = _check(assessment, workflow, list(inputs))
     saver = _Saver(session, assessment, user, workflow)
-    rows = answers_in_scope(session, assessment, workflow)
+    rows = answers_in_scope(session, assessment, workflow, [item.question_id for item in checked])
     for item in checked:
         saver.save(rows.get(item.question_id), item)
     if saver.result.saved:
@@ -264,6 +269,7 @@ class _Saver:
                 self.session.add(row)
                 self.session.flush()
         except IntegrityError:  # someone inserted it first
-            existing = answers_in_scope(self.session, self.assessment, self.workflow)
+            existing = answers_in_scope(self.session, self.assessment, self.workflow,
+                                        [item.question_id])
             return stored(existing.get(item.question_id))
         return 1

@@ -27,6 +27,9 @@ class Kind:
     status: Callable[[Session, Assessment], Status]
     #: (result summary, answers) that a milestone keeps
     frozen: Callable[[Session, Assessment], tuple[dict, dict]]
+    #: (questionnaire id, version) a new review is pinned to: the version named, else the
+    #: newest; `ServiceError` when there is none to start on
+    pin: Callable[[Session, str, int | None], tuple[str, int]]
 
 
 _KINDS: dict[str, Kind] = {}
@@ -38,7 +41,12 @@ def register(kind: Kind) -> None:
 
 def kind_of(assessment: Assessment) -> Kind | None:
     """The review's kind, or None for a review on Faultline's own questionnaire."""
+    return kind_named(assessment.questionnaire_id)
+
+
+def kind_named(questionnaire_id: str | None) -> Kind | None:
+    """The kind of reviews on `questionnaire_id`, or None for Faultline's own questionnaire."""
     for prefix, kind in _KINDS.items():
-        if assessment.questionnaire_id.startswith(prefix):
+        if (questionnaire_id or "").startswith(prefix):
             return kind
     return None

@@ -18,9 +18,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    cast,
     false,
+    or_,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from webapp.accounts.models import User
 from webapp.core.db import Base, timestamp_column
@@ -68,6 +71,8 @@ class Assessment(Base):
     last_step: Mapped[str | None] = mapped_column(String(100))
     #: The team chose the full review although the fit is poor (else: the minimum checklist).
     full_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: The questionnaire version the answers were carried from by an upgrade (None: none).
+    upgraded_from: Mapped[int | None] = mapped_column(default=None)
     #: The review this one continues ("Start the next review"), for comparing the two.
     previous_id: Mapped[int | None] = mapped_column(
         ForeignKey("assessments.id", ondelete="SET NULL")
@@ -154,6 +159,13 @@ class Answer(Base):
 
     def __repr__(self) -> str:
         return f"<Answer {self.scope} {self.question_id} v{self.version}>"
+
+
+def answered_clause() -> ColumnElement[bool]:
+    """SQL for "this answer has a choice or is marked not applicable", so counts and progress
+    are computed by the database instead of decoding every row's choices in Python. An empty
+    choice list is stored as the JSON text `[]` on every backend."""
+    return or_(Answer.na_reason.is_not(None), cast(Answer.choices, String) != "[]")
 
 
 class FormSubmission(Base):

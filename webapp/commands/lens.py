@@ -112,3 +112,62 @@ def _imported(lens_id: str) -> dict:
         if row is None:
             raise click.ClickException(f"no imported lens {lens_id!r} (see: faultline lens list)")
         return lens_json(parsed(row))
+
+
+# --- faultline report on a review on a lens ------------------------------------------------
+
+
+def _refuse(message: str) -> None:
+    click.echo(f"faultline report: {message}", err=True)
+    raise SystemExit(2)
+
+
+def report_lens(answers_path, lens_path, fmt: str, fail_on: str | None) -> tuple[bytes, list]:
+    """(the report bytes, gate reasons) of an answers file on a lens, read with the lens file
+    it answers (no database: the same input gives the same JSON)."""
+    from pathlib import Path
+
+    from webapp.domain.errors import AnswersError
+    from webapp.domain.lens import LensInvalid, read_lens, slug
+    from webapp.domain.lens_answers import LENS_PREFIX, parse_lens_answers_text
+    from webapp.domain.lens_result import evaluate_lens
+
+    if lens_path is None:
+        _refuse(f"{Path(answers_path).name} answers a lens: give its lens file with --lens")
+    try:
+        lens = read_lens(Path(lens_path).read_bytes())
+        data = parse_lens_answers_text(Path(answers_path).read_text(encoding="utf-8"), lens,
+                                       Path(answers_path).name)
+    except (LensInvalid, AnswersError, OSError, UnicodeDecodeError) as error:
+        _refuse(str(error))
+    qid = LENS_PREFIX + slug(lens.name)
+    if data.questionnaire not in ("", qid):
+        _refuse(f"the file answers {data.questionnaire}, the lens file is {qid}")
+    result = evaluate_lens(lens, data.answers)
+    return _lens_output(result, data, qid, fmt), _lens_gate(result, fail_on)
+
+
+def _lens_output(result, data, qid: str, fmt: str) -> bytes:
+    from webapp.domain.lens_result_json import lens_result_json
+    from webapp.report import lens as lens_report
+
+    version = data.version or 1
+    if fmt == "json":
+        return (json.dumps(lens_result_json(result, qid, version), indent=2,
+                           ensure_ascii=False) + "\n").encode()
+    report = lens_report.lens_report_data(result, system_name=data.name or "System", team="",
+                                          lens_version=version, description=data.description)
+    if fmt == "pdf":
+        return lens_report.render_lens_pdf(report)
+    return lens_report.render_lens_html(report).encode()
+
+
+def _lens_gate(result, fail_on: str | None) -> list[str]:
+    """--fail-on high: a high risk remains; medium (or low): a high or medium one."""
+    from webapp.domain.lens_result import Risk
+
+    if fail_on is None:
+        return []
+    risks = (Risk.HIGH,) if fail_on in ("critical", "high") else (Risk.HIGH, Risk.MEDIUM)
+    return [f"{q.risk.label.lower()}: {q.question.title} ({q.pillar.name})"
+            for q in result.plan if q.risk in risks]

@@ -246,6 +246,9 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         #: (None: report-cache/ and result-cache/ in the instance folder).
         "REPORT_CACHE_DIR": _folder(env, "FAULTLINE_REPORT_CACHE_DIR"),
         "RESULT_CACHE_DIR": _folder(env, "FAULTLINE_RESULT_CACHE_DIR"),
+        #: Seconds after which a computed result is written there, if no newer revision of
+        #: the same assessment came meanwhile (0: at once).
+        "RESULT_SHARE_DELAY": 1.0,
         "MAX_CONTENT_LENGTH": _int(env, "FAULTLINE_MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         #: How many reverse proxies in front set X-Forwarded-*; 0 trusts none of them.
         "PROXY_HOPS": _int(env, "FAULTLINE_PROXY_HOPS", 0),

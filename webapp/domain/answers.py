@@ -83,6 +83,8 @@ class Answers:
     workflows: list[WorkflowAnswers] = field(default_factory=list)
     #: a poor fit is asked the minimum checklist unless the team chose the full review
     full_review: bool = False
+    #: the questionnaire version these answers were carried from by an upgrade (None: none)
+    upgraded_from: int | None = None
 
 
 def answers_to_dict(answers: Answers) -> dict[str, Any]:
@@ -96,6 +98,8 @@ def answers_to_dict(answers: Answers) -> dict[str, Any]:
     data |= {"answers": block(answers.answers), "notes": dict(answers.notes)}
     if answers.full_review:
         data["full_review"] = True
+    if answers.upgraded_from is not None:
+        data["upgraded_from"] = answers.upgraded_from
     data["workflows"] = [
         {"name": w.name, "answers": block(w.answers), "notes": dict(w.notes)}
         | ({"evidence": dict(w.evidence)} if w.evidence else {})
@@ -201,7 +205,8 @@ class AnswersReader:
         data = self.mapping(data, ())
         self._unknown_keys(
             data,
-            {"questionnaire", "version", "system", "answers", "notes", "workflows", "full_review"},
+            {"questionnaire", "version", "system", "answers", "notes", "workflows", "full_review",
+             "upgraded_from"},
             (),
         )
         full_review = data.get("full_review", False)
@@ -213,6 +218,12 @@ class AnswersReader:
         if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
             self.problem(("version",), "must be a whole number")
             version = None
+        upgraded_from = data.get("upgraded_from")
+        if upgraded_from is not None and (
+            isinstance(upgraded_from, bool) or not isinstance(upgraded_from, int)
+        ):
+            self.problem(("upgraded_from",), "must be a whole number (the version upgraded from)")
+            upgraded_from = None
         workflows = data.get("workflows") or []
         if not isinstance(workflows, list):
             self.problem(("workflows",), "must be a list of workflows")
@@ -229,6 +240,7 @@ class AnswersReader:
             notes=self.notes(data.get("notes"), ("notes",)),
             workflows=[w for w in names if w is not None],
             full_review=full_review,
+            upgraded_from=upgraded_from,
         )
 
 

@@ -14,13 +14,16 @@ from .yamlio import place
 
 def rule_fires(content: Content, rule_id: str, answers: dict[str, Answer]) -> bool:
     """Whether the rule fires on these answers (fit flags derived from them)."""
-    compiled = content.engine()
+    compiled = content.compiled[content.homes[rule_id]] if rule_id in content.homes \
+        else content.engine()
     return compiled.rules[rule_id](answers, flags_of(compiled.index, answers))
 
 
 def example_problems(content: Content) -> list[Problem]:
     problems = []
     for rule in content.rules:
+        if rule.id not in content.examples:
+            continue
         file, path, line = content.places[f"rule:{rule.id}"]
         fires, quiet = content.examples[rule.id]
         for kind, examples, expected in (("fires", fires, True), ("quiet", quiet, False)):

@@ -67,9 +67,16 @@ def suggest(word: str, known: list[str] | set[str]) -> str:
 class Compiler:
     """Compiles raw condition mappings, collecting (path, message) problems."""
 
-    def __init__(self, index: QuestionnaireIndex, workflow_scope: bool) -> None:
+    def __init__(
+        self,
+        index: QuestionnaireIndex,
+        workflow_scope: bool,
+        aliases: Mapping[str, tuple[str, Mapping[str, list[str]]]] | None = None,
+    ) -> None:
         self.index = index
         self.workflow_scope = workflow_scope
+        #: compiling for an older version: newer id -> (its id here, newer choice -> choices here)
+        self.aliases = aliases or {}
         self.problems: list[tuple[Path_, str]] = []
         self._questions: set[str] = set()
         self._flags: set[str] = set()
@@ -97,7 +104,7 @@ class Compiler:
 
     def _leaf(self, kind: str, raw: Any) -> str | None:
         if kind == "q" and isinstance(raw["q"], str):
-            return raw["q"]
+            return self.aliases[raw["q"]][0] if raw["q"] in self.aliases else raw["q"]
         if kind == "fit" and isinstance(raw["fit"], str) and raw["fit"] in self.index.criteria:
             return self.index.criteria[raw["fit"]][0].id
         return None
@@ -157,6 +164,11 @@ class Compiler:
 
     def node_q(self, raw: Mapping[str, Any], path: Path_) -> Test:
         qid = raw["q"]
+        if isinstance(qid, str) and qid in self.aliases:
+            raw = _older(raw, *self.aliases[qid])
+            if raw is None:
+                return _never
+            qid = raw["q"]
         info = self.index.questions.get(qid) if isinstance(qid, str) else None
         if info is None:
             return self.fail(
@@ -236,6 +248,22 @@ class Compiler:
         return lambda a, f: (
             (x := a.get(qid)) is not None and bool(x.selected) and op(score_of(x.selected), bound)
         )
+
+
+def _older(raw: Mapping[str, Any], old: str, back: Mapping[str, list[str]]
+           ) -> Mapping[str, Any] | None:
+    """A test on a newer version's question, rewritten onto the older question carried to it
+    (`is`/`in` choices mapped back); None when no older choice maps to the tested ones."""
+    out = dict(raw, q=old)
+    for key in ("is", "in"):
+        if key in raw:
+            wanted = raw[key] if isinstance(raw[key], list) else [raw[key]]
+            older = [c for w in wanted for c in back.get(str(w), [])]
+            if not older:
+                return None
+            del out[key]
+            out["in"] = older
+    return out
 
 
 def _never(answers: Answers_, flags: frozenset[str]) -> bool:

@@ -26,6 +26,10 @@ class Compiled:
     #: question id -> choice id -> (condition, score) replacing the choice's score when it holds
     score_ifs: dict[str, dict[str, list[tuple[Condition, int]]]] = field(default_factory=dict)
     contradictions: list[str] = field(default_factory=list)  # ids of `contradiction` rules
+    #: an older version: newer question id -> (its id here, newer choice -> choices here)
+    aliases: dict[str, tuple[str, dict[str, list[str]]]] = field(default_factory=dict)
+    #: question id -> (condition, reason) of its section's and its own `ask_if`, in that order
+    ask_ifs: dict[str, list[tuple[Condition, str | None]]] = field(default_factory=dict)
     #: per fit profile (its flags): weights and rule factors, worked out once and reused
     profiles: dict[tuple[str, frozenset[str]], Any] = field(default_factory=dict)
 
@@ -42,6 +46,10 @@ class Content:
     places: dict[str, tuple[str, tuple[str | int, ...], int | None]] = field(default_factory=dict)
     examples: dict[str, tuple[list[Example], list[Example]]] = field(default_factory=dict)
     compiled: dict[tuple[str, int], Compiled] = field(default_factory=dict)
+    #: (questionnaire id, version) -> its file, for problem messages
+    questionnaire_files: dict[tuple[str, int], str] = field(default_factory=dict)
+    #: rule id -> (questionnaire id, version): the newest version it belongs to (its examples)
+    homes: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: sha256 of every content file read (names and bytes): changes when any of them does
     digest: str = ""
 
@@ -71,3 +79,10 @@ class Content:
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+    def rules_for(self, compiled: Compiled) -> list[Rule]:
+        """The rules of one questionnaire version (a rule `since` a newer one is left out)."""
+        return [r for r in self.rules if r.id in compiled.rules]
+
+    def scenarios_for(self, compiled: Compiled) -> list[Scenario]:
+        return [s for s in self.scenarios if s.id in compiled.outcomes]

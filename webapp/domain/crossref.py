@@ -79,7 +79,7 @@ def _in_cycle(start: str, known: dict[str, Rule]) -> bool:
 
 def compile_rule(rule: Rule, compiled: Compiled) -> Found:
     """Compiles the rule's condition into `compiled`; problems have paths relative to the rule."""
-    compiler = Compiler(compiled.index, workflow_scope=rule.scope == "workflow")
+    compiler = Compiler(compiled.index, rule.scope == "workflow", compiled.aliases)
     compiled.rules[rule.id] = compiler.compile(rule.when, ("when",))
     if rule.contradiction:
         compiled.contradictions.append(rule.id)
@@ -126,7 +126,7 @@ def check_outcomes(outcomes: list[tuple[str, Path_, OutcomeDef]]) -> Located:
 
 
 def compile_scenario(scenario: Scenario, compiled: Compiled, outcomes: set[str]) -> Found:
-    compiler = Compiler(compiled.index, workflow_scope=True)
+    compiler = Compiler(compiled.index, True, compiled.aliases)
     found: Found = []
     conditions = []
     for k, option in enumerate(scenario.outcomes):
@@ -178,9 +178,47 @@ def unused_tags(q: Questionnaire, rules: list[Rule]) -> Found:
     return found
 
 
+def _earlier(compiled: Compiled, condition: Any, before: str, path: Path_) -> Found:
+    """A relevance condition may read only questions asked before `before`."""
+    index = compiled.index
+    fit = {index.criteria[f][0].id for f in condition.flags if f in index.criteria}
+    late = [q for q in index.sort({*condition.questions, *fit})
+            if index.order(q) >= index.order(before)]
+    return [(path, f"ask_if may read only earlier questions; '{q}' is not asked before "
+                   f"'{before}'") for q in late]
+
+
+def compile_ask_ifs(compiled: Compiled) -> Found:
+    """Compiles each section's and question's `ask_if` into `compiled.ask_ifs`."""
+    found: Found = []
+    for i, section in enumerate(compiled.index.questionnaire.sections):
+        compiler = Compiler(compiled.index, workflow_scope=section.kind == "workflow")
+        first = section.questions[0].id
+        own: list[tuple[Any, str | None]] = []
+        if section.ask_if is not None:
+            condition = compiler.compile(section.ask_if, ("sections", i, "ask_if"))
+            found += _earlier(compiled, condition, first, ("sections", i, "ask_if"))
+            own.append((condition, section.ask_if_reason))
+        elif section.ask_if_reason:
+            found.append((("sections", i, "ask_if_reason"), "needs ask_if"))
+        for j, question in enumerate(section.questions):
+            where: Path_ = ("sections", i, "questions", j)
+            conditions = list(own)
+            if question.ask_if is not None:
+                condition = compiler.compile(question.ask_if, where + ("ask_if",))
+                found += _earlier(compiled, condition, question.id, where + ("ask_if",))
+                conditions.append((condition, question.ask_if_reason))
+            elif question.ask_if_reason:
+                found.append((where + ("ask_if_reason",), "needs ask_if"))
+            if conditions and compiled.index.questions[question.id].question is question:
+                compiled.ask_ifs[question.id] = conditions
+        found += compiler.problems
+    return found
+
+
 def compile_question_conditions(compiled: Compiled) -> Found:
     """Compiles each question's `na_refused` and each choice's `score_if` into `compiled`."""
-    found: Found = []
+    found: Found = compile_ask_ifs(compiled)
     for i, section in enumerate(compiled.index.questionnaire.sections):
         compiler = Compiler(compiled.index, workflow_scope=section.kind == "workflow")
         for j, question in enumerate(section.questions):

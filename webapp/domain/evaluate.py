@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from . import relevance
 from .answers import Answer, Answers
 from .content import Compiled, Content
 from .findings import Finding, WorkflowContext, find
@@ -72,6 +73,8 @@ class ReviewResult:
     open_risks: tuple[OpenRisk, ...] = ()
     refused_na: tuple[RefusedNa, ...] = ()
     checklist: str = "full"  # "minimum" for a poor fit that did not choose the full review
+    #: questions the answers make irrelevant: position (-1: system) -> question -> reason
+    hidden: Mapping[int, Mapping[str, str]] | None = None
 
 
 def _exposure(compiled: Compiled, answers: Mapping[str, Answer]) -> float:
@@ -90,7 +93,7 @@ def _prepared(content: Content, compiled: Compiled) -> list[Prepared]:
     if ("scenarios",) not in compiled.profiles:
         compiled.profiles[("scenarios",)] = [
             prepare(s, compiled.outcomes[s.id], content.outcomes, compiled.index)
-            for s in content.scenarios
+            for s in content.scenarios_for(compiled)
         ]
     return compiled.profiles[("scenarios",)]
 
@@ -104,14 +107,17 @@ def _workflow(
     weights: Mapping[str, float],
     areas: Mapping[str, float],
     asked: frozenset[str] | None = None,
+    gone: Mapping[str, str] | None = None,
 ) -> WorkflowResult:
     index = compiled.index
     overrides = conditional_scores(compiled.score_ifs, ctx.answers, fit.flags)
-    own = {q: a for q, a in own.items() if q in ctx.answers}  # refused N/A left out
+    # refused N/A left out; a question the answers make irrelevant reads as N/A with its reason
+    own = {q: ctx.answers[q] for q in [*own, *(gone or ())] if q in ctx.answers}
     patterns, strict = (
         tuple(
             group_score(
-                p.id, index.by_pattern.get(p.id, []), own, weights, overrides, unproven, asked
+                p.id, index.by_pattern.get(p.id, []), own, weights, overrides, unproven, asked,
+                gone or (),
             )
             for p in index.questionnaire.patterns
         )
@@ -125,7 +131,8 @@ def _workflow(
         own,
         ctx.exposure,
         score,
-        coverage(index.workflow_set & asked if asked else index.workflow_set, own),
+        coverage((index.workflow_set & asked if asked else index.workflow_set) - set(gone or ()),
+                 own),
         patterns,
         scenarios,
         weighted_mean((g.score, areas[g.id]) for g in strict),
@@ -168,6 +175,9 @@ def evaluate(
     fit = assess_fit(index, answers.answers)
     refused = [RefusedNa(None, q, r) for q, r in refuse_na(compiled, answers.answers, fit.flags)]
     system = without(answers.answers, [x.question for x in refused])
+    hidden = {-1: relevance.hidden(compiled, system, index.system_ids)}
+    refused = [x for x in refused if x.question not in hidden[-1]]
+    system = relevance.apply(system, hidden[-1])
     weights, areas = _weights(compiled, fit)
     minimum = fit.verdict == "poor" and not answers.full_review and index.has_minimum
     asked = index.minimum_set if minimum else None
@@ -175,29 +185,35 @@ def evaluate(
     for i, wf in enumerate(answers.workflows):
         merged = {**system, **wf.answers}
         gone = refuse_na(compiled, merged, fit.flags)
-        refused += [RefusedNa(wf.name, q, r, i) for q, r in gone if q in wf.answers]
         merged = without(merged, [q for q, _ in gone])
+        hidden[i] = relevance.hidden(compiled, merged, index.workflow_ids)
+        refused += [RefusedNa(wf.name, q, r, i) for q, r in gone
+                    if q in wf.answers and q not in hidden[i]]
+        merged = relevance.apply(merged, hidden[i])
         contexts.append(WorkflowContext(i, wf.name, merged, _exposure(compiled, wf.answers)))
     workflows = tuple(
-        _workflow(content, compiled, fit, ctx, wf.answers, weights, areas, asked)
-        for ctx, wf in zip(contexts, answers.workflows, strict=True)
+        _workflow(content, compiled, fit, ctx, wf.answers, weights, areas, asked, hidden[n])
+        for n, (ctx, wf) in enumerate(zip(contexts, answers.workflows, strict=True))
     )
     layers, layer_headlines = (
         tuple(
-            group_score(x.id, index.by_layer.get(x.id, []), system, weights, None, unproven, asked)
+            group_score(x.id, index.by_layer.get(x.id, []), system, weights, None, unproven, asked,
+                        hidden[-1])
             for x in index.questionnaire.layers
         )
         for unproven in (False, True)
     )
     system_score = weighted_mean((g.score, areas[g.id]) for g in layers)
     workflows_score = weighted_mean((w.score, w.exposure) for w in workflows)
-    found = find(compiled, content.rules, system, fit, contexts)
+    found = find(compiled, content.rules_for(compiled), system, fit, contexts)
     if minimum:  # the minimum checklist's findings are those its questions decide
         found = [f for f in found if _on_checklist(compiled, f.rule.id)]
     findings = settle(found)
     for w in workflows:
         w.risks = risk_counts(f for f in findings if f.position == w.position)
-    system_coverage = coverage(index.system_set & asked if asked else index.system_set, system)
+    system_coverage = coverage(
+        (index.system_set & asked if asked else index.system_set) - set(hidden[-1]), system
+    )
     total = sum((w.coverage for w in workflows), start=system_coverage)
     strict_system = weighted_mean((g.score, areas[g.id]) for g in layer_headlines)
     strict_workflows = weighted_mean((w.headline, w.exposure) for w in workflows)
@@ -226,9 +242,12 @@ def evaluate(
         weak,
         tuple(
             o
-            for o in open_risks(compiled, content.rules, system, contexts, {f.key for f in found})
+            for o in open_risks(
+                compiled, content.rules_for(compiled), system, contexts, {f.key for f in found}
+            )
             if asked is None or asked.issuperset(o.questions)
         ),
         tuple(refused),
         "minimum" if minimum else "full",
+        hidden,
     )

@@ -60,11 +60,19 @@ def _question_lines(q: Question, indent: str) -> list[str]:
         lines.append(f"{indent}#     {c.id}: {_one_line(c.label)}{score}")
     if q.na_allowed:
         lines.append(f"{indent}#     or {{na: <why it does not apply>}}")
+    if q.ask_if is not None:
+        lines.append(f"{indent}#   asked only when earlier answers make it apply"
+                     + (f" (otherwise: does not apply because {_one_line(q.ask_if_reason)})"
+                        if q.ask_if_reason else ""))
     return lines + [f"{indent}{q.id}:"]
 
 
 def _section_lines(section: Section, indent: str) -> list[str]:
     lines = [f"{indent}# == {_one_line(section.title)} =="]
+    if section.ask_if is not None:
+        lines.append(f"{indent}# (this section is asked only when earlier answers make it apply"
+                     + (f"; otherwise: does not apply because {_one_line(section.ask_if_reason)})"
+                        if section.ask_if_reason else ")"))
     for q in section.questions:
         lines += _question_lines(q, indent)
     return lines + [""]

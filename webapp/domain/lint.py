@@ -202,10 +202,14 @@ def lint_coverage(content: Content, compiled: Compiled) -> list[Problem]:
 
 
 def lint(content: Content) -> list[Problem]:
-    from .lint_honesty import lint_honesty  # it builds on this module's enumeration
+    from .lint_honesty import lint_honesty  # they build on this module's enumeration
+    from .lint_relevance import lint_relevance
     compiled = content.engine()
-    problems = [p for r in content.rules for p in lint_rule(content, compiled, r.id)]
-    problems += [p for s in content.scenarios for p in lint_scenario(content, compiled, s.id)]
+    problems = [p for r in content.rules_for(compiled) for p in lint_rule(content, compiled, r.id)]
+    problems += [
+        p for s in content.scenarios_for(compiled) for p in lint_scenario(content, compiled, s.id)
+    ]
     problems += lint_coverage(content, compiled)
     problems += lint_honesty(content, compiled)
+    problems += lint_relevance(content, compiled)
     return sorted(set(problems), key=lambda p: (p.file, p.line or 0, p.place, p.message))

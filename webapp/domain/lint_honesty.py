@@ -27,6 +27,7 @@ from .errors import Problem
 from .findings import SEVERITY_ORDER, SEVERITY_WEIGHT
 from .index import QuestionnaireIndex
 from .lint import _problem, flags_of, referenced, states
+from .relevance import reads
 from .scenarios import Prepared, prepare, resolve
 from .scoring import conditional_scores
 from .unknowns import UNSURE, could, known
@@ -150,9 +151,22 @@ def _worse(before: tuple, after: tuple) -> str | None:
 def lint_monotone(content: Content, compiled: Compiled, qid: str, budget: int) -> list[Problem]:
     """A better choice for `qid` never makes the findings or a scenario worse."""
     index, info = compiled.index, compiled.index.questions[qid]
-    rules = [r for r in content.rules if not r.contradiction and qid in _asks(compiled, r.id)]
+    # a better answer may make more questions relevant (`ask_if`); what they then find is a new
+    # question's finding, not this choice's: rules and scenarios reading them are left out here
+    revealed = {
+        q for q, conds in compiled.ask_ifs.items() if any(qid in reads(index, c) for c, _ in conds)
+    }
+    rules = [
+        r
+        for r in content.rules_for(compiled)
+        if not r.contradiction
+        and qid in (asks := _asks(compiled, r.id))
+        and revealed.isdisjoint(asks)
+    ]
     scenarios = [
-        p for s in content.scenarios if qid in (p := _prepared(content, compiled, s.id)).asked
+        p
+        for s in content.scenarios_for(compiled)
+        if qid in (p := _prepared(content, compiled, s.id)).asked and revealed.isdisjoint(p.asked)
     ]
     if info.question.type != "single" or not (rules or scenarios):
         return []
@@ -241,9 +255,13 @@ def lint_verification(content: Content) -> list[Problem]:
 
 
 def lint_honesty(content: Content, compiled: Compiled, budget: int = 150) -> list[Problem]:
-    problems = [p for r in content.rules for p in lint_rule_unknowns(content, compiled, r.id)]
+    problems = [
+        p for r in content.rules_for(compiled) for p in lint_rule_unknowns(content, compiled, r.id)
+    ]
     problems += [
-        p for s in content.scenarios for p in lint_scenario_unknowns(content, compiled, s.id)
+        p
+        for s in content.scenarios_for(compiled)
+        for p in lint_scenario_unknowns(content, compiled, s.id)
     ]
     problems += [
         p

@@ -16,6 +16,7 @@ from .errors import ContentError, Problem
 from .index import QuestionnaireIndex
 from .models import Questionnaire, RulesFile, ScenariosFile
 from .qcheck import check_questionnaire
+from .upgrade import aliases, check_upgrade
 from .yamlio import YamlSyntaxError, line_of, place, read_yaml
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,7 @@ def _assemble(
         {o.id: o for _, _, o in outcomes},
     )
     content.digest = _digest(loader)
+    content.questionnaire_files = {(q.id, q.version): name for name, q in questionnaires}
     content.files = {r.id: file for file, _, r in rules} | {
         sc.id: file for file, _, sc in scenarios
     }
@@ -178,10 +180,19 @@ def _assemble(
     _report(loader, crossref.check_prerequisites(rules))
     for q in content.questionnaires:
         strict = q is content.questionnaire()
-        _compile(loader if strict else _Loader(loader.root), content, q, rules, scenarios)
+        _compile(loader if strict else _Loader(loader.root), content, q, rules, scenarios, strict)
     for name, q in questionnaires:
         _report(loader, [(name, p, m) for p, m in crossref.unused_tags(q, content.rules)])
+        old = _version(content, q.id, q.upgrade.from_version) if q.upgrade else None
+        _report(loader, [(name, p, m) for p, m in check_upgrade(q, old)])
     return content
+
+
+def _version(content: Content, qid: str, version: int) -> Questionnaire | None:
+    try:
+        return content.questionnaire(qid, version)
+    except KeyError:
+        return None
 
 
 def _report(loader: _Loader, found: list[tuple[str, Path_, str]]) -> None:
@@ -190,22 +201,50 @@ def _report(loader: _Loader, found: list[tuple[str, Path_, str]]) -> None:
 
 
 def _compile(
-    loader: _Loader, content: Content, q: Questionnaire, rules: list, scenarios: list
+    loader: _Loader,
+    content: Content,
+    q: Questionnaire,
+    rules: list,
+    scenarios: list,
+    strict: bool = True,
 ) -> None:
+    """Compiles rules and scenarios against `q`. The newest version reports every problem; an
+    older one leaves out what belongs to a newer version (`since`, or questions it lacks), so
+    new content never changes the results of an assessment on an older version."""
     compiled = Compiled(QuestionnaireIndex.build(q))
     content.compiled[(q.id, q.version)] = compiled
+    for newer in content.questionnaires:
+        if newer.id == q.id and newer.upgrade and newer.upgrade.from_version == q.version:
+            compiled.aliases = aliases(newer, q)
     for file, path, rule in rules:
+        if not belongs(rule, q.version):
+            continue
         found = crossref.check_rule(rule, compiled.index)
         found += crossref.compile_rule(rule, compiled)
         problems, examples = crossref.read_examples(rule, compiled.index)
-        content.examples.setdefault(rule.id, examples)
+        if not strict and found:
+            compiled.rules.pop(rule.id, None)
+            if rule.id in compiled.contradictions:
+                compiled.contradictions.remove(rule.id)
+        elif rule.id not in content.examples:  # newest version first: the rule's own
+            content.examples[rule.id] = examples
+            content.homes[rule.id] = (q.id, q.version)
         _report(loader, [(file, path + where, message) for where, message in found + problems])
     for file, path, scenario in scenarios:
+        if not belongs(scenario, q.version):
+            continue
         found = crossref.compile_scenario(scenario, compiled, set(content.outcomes))
+        if not strict and found:
+            compiled.outcomes.pop(scenario.id, None)
         _report(loader, [(file, path + where, message) for where, message in found])
     name = next((n for n, s in loader.sources.items() if s.model is q), "questionnaires/")
     found = crossref.compile_question_conditions(compiled)
     _report(loader, [(name, where, message) for where, message in found])
+
+
+def belongs(item: Any, version: int) -> bool:
+    """Whether a rule or scenario is part of this questionnaire version (`since`/`until`)."""
+    return item.since <= version and (item.until is None or version <= item.until)
 
 
 def default_content_dir() -> Path:

@@ -86,6 +86,10 @@ class Question(Strict):
     #: part of the minimum checklist a poor fit is asked instead of the full questionnaire
     minimum: bool = False
     na_refused: list[NaRefusal] = []
+    #: relevance: the question is asked only when this condition (on earlier answers) can hold
+    ask_if: dict[str, Any] | None = None
+    #: the clause after "Does not apply because" when `ask_if` hides the question
+    ask_if_reason: Text | None = None
     choices: list[Choice] = Field(min_length=1)
 
     @property
@@ -99,6 +103,9 @@ class Section(Strict):
     title: Text
     intro: str = ""
     layer: Id | None = None
+    #: relevance of the whole section (combined with each question's own `ask_if`)
+    ask_if: dict[str, Any] | None = None
+    ask_if_reason: Text | None = None
     questions: list[Question] = Field(min_length=1)
 
 
@@ -140,6 +147,33 @@ class FitModel(Strict):
     verdicts: dict[Literal["strong", "partial", "poor", "neutral", "undecided"], VerdictText]
 
 
+class UpgradeTo(Strict):
+    """A v1 question carried to another id, its choices renamed by `choices` (old: new);
+    a choice not named keeps its id."""
+
+    to: Id
+    choices: dict[str, Id] = {}
+
+
+class Retired(Strict):
+    """A question of the previous version that is not carried; `retired` says why."""
+
+    retired: Text
+
+
+#: `same` (carried under the same id and choice ids), a move, or retired on purpose
+UpgradeEntry = Literal["same"] | UpgradeTo | Retired
+
+
+class Upgrade(Strict):
+    """How answers given on version `from` are carried to this version."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_version: int = Field(alias="from", ge=1)
+    questions: dict[str, UpgradeEntry] = Field(min_length=1)
+
+
 class Questionnaire(Strict):
     id: Id
     version: int = Field(ge=1)
@@ -149,6 +183,7 @@ class Questionnaire(Strict):
     layers: list[Layer] = Field(min_length=1)
     fit: FitModel
     sections: list[Section] = Field(min_length=1)
+    upgrade: Upgrade | None = None
 
 
 class Reference(Strict):
@@ -189,6 +224,10 @@ class Rule(Strict):
     root_cause: Annotated[list[Id], BeforeValidator(_listify)] = []
     #: the rule reports answers that contradict each other, not a choice that is worse
     contradiction: bool = False
+    #: the first questionnaire version the rule belongs to: an older version never sees it
+    since: int = Field(default=1, ge=1)
+    #: the last questionnaire version the rule belongs to (a rule on a retired question)
+    until: int | None = Field(default=None, ge=1)
     examples: Examples
 
     @property
@@ -217,6 +256,9 @@ class Scenario(Strict):
     id: Id
     title: Text
     description: str = ""
+    #: the first questionnaire version the scenario belongs to
+    since: int = Field(default=1, ge=1)
+    until: int | None = Field(default=None, ge=1)
     outcomes: list[ScenarioOutcome] = Field(min_length=1)
 
 

@@ -303,6 +303,11 @@ class QuestionRow:
     note: str | None = None
     evidence: str | None = None
     source: str | None = None
+    #: False when earlier answers make the question irrelevant (`ask_if`): it is not asked, not
+    #: counted, and reads as not applicable with the reason "Does not apply because …"
+    asked: bool = True
+    #: asked for the first time after an upgrade to this questionnaire version
+    new: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +407,22 @@ class Honesty:
 
 
 @dataclass(frozen=True, slots=True)
+class UpgradeNote:
+    """The answers were carried here from an older questionnaire version: which questions are
+    asked for the first time, and which of the old ones were retired (and why)."""
+
+    from_version: int
+    new_questions: tuple[QuestionText, ...] = ()
+    retired: tuple[RetiredQuestion, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RetiredQuestion:
+    id: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """The whole review. `format` is the version of this shape (see FORMAT_VERSION)."""
 
@@ -420,6 +441,7 @@ class Result:
     plan: tuple[PlanStep, ...]
     answers: AnswersView
     honesty: Honesty = field(default_factory=Honesty)
+    upgrade: UpgradeNote | None = None
 
     @property
     def has_answers(self) -> bool:

@@ -15,9 +15,11 @@ from .evidence import evidence_source
 from .findings import BUCKETS, SEVERITY_ORDER
 from .findings import Finding as EngineFinding
 from .index import QuestionInfo, QuestionnaireIndex
+from .models import Retired
 from .plan import PlanStep as EnginePlanStep
 from .scenarios import ScenarioResult
 from .scoring import Coverage, GroupScore, question_score
+from .upgrade import new_questions
 from .verdicts import HEADLINE_CAP, WEAK_LAYER, OpenRisk, RefusedNa
 
 
@@ -30,8 +32,10 @@ def answer_view(info: QuestionInfo, answer: Answer | None) -> r.AnswerView:
 
 
 class _Builder:
-    def __init__(self, review: ReviewResult, workflow_ids: Sequence[str] | None) -> None:
+    def __init__(self, review: ReviewResult, workflow_ids: Sequence[str] | None,
+                 new: frozenset[str] = frozenset()) -> None:
         self.review = review
+        self.new = new  # questions new since the upgrade this assessment went through
         self.index: QuestionnaireIndex = review.compiled.index
         count = len(review.answers.workflows)
         self.ids = list(workflow_ids) if workflow_ids else [f"w{n + 1}" for n in range(count)]
@@ -42,19 +46,23 @@ class _Builder:
         return self.ids[position] if position >= 0 else None
 
     def row(self, info: QuestionInfo, answers: Mapping[str, Answer], notes: Mapping[str, str],
-            evidence: Mapping[str, str], from_evidence: frozenset[str]) -> r.QuestionRow:
-        answer = answers.get(info.id)
+            evidence: Mapping[str, str], from_evidence: frozenset[str],
+            gone: Mapping[str, str]) -> r.QuestionRow:
+        answer = Answer.not_applicable(gone[info.id]) if info.id in gone else answers.get(info.id)
         return r.QuestionRow(
             info.id, info.question.text, info.question.type, answer_view(info, answer),
             question_score(info, answer), notes.get(info.id), evidence.get(info.id),
-            "evidence" if info.id in from_evidence else None)
+            "evidence" if info.id in from_evidence else None, info.id not in gone,
+            info.id in self.new)
 
     def sections(self, workflow: bool, answers: Mapping[str, Answer], notes: Mapping[str, str],
-                 evidence: Mapping[str, str], from_evidence: frozenset[str] = frozenset()
-                 ) -> tuple[r.Section, ...]:
+                 evidence: Mapping[str, str], from_evidence: frozenset[str] = frozenset(),
+                 position: int = -1) -> tuple[r.Section, ...]:
+        gone = (self.review.hidden or {}).get(position, {})
         return tuple(
             r.Section(s.id, s.kind, s.title, tuple(
-                self.row(self.index.questions[q.id], answers, notes, evidence, from_evidence)
+                self.row(self.index.questions[q.id], answers, notes, evidence, from_evidence,
+                         gone)
                 for q in s.questions))
             for s in self.index.questionnaire.sections if (s.kind == "workflow") == workflow)
 
@@ -174,7 +182,7 @@ class _Builder:
             tuple(r.WorkflowAnswersView(
                 self.ids[n], n, w.name,
                 self.sections(True, w.answers, w.notes, w.evidence,
-                              frozenset(evidence_source(w))))
+                              frozenset(evidence_source(w)), n))
                 for n, w in enumerate(a.workflows)))
 
 
@@ -209,8 +217,18 @@ def _fit(review: ReviewResult) -> r.Fit:
 def build_result(review: ReviewResult, workflow_ids: Sequence[str] | None = None) -> r.Result:
     """The typed result of `review`. `workflow_ids` (one per workflow, in position order) are
     the workflows' stable ids; without them a workflow is "w<n>", n counting from 1."""
-    b = _Builder(review, workflow_ids)
     q = review.questionnaire
+    upgraded = review.answers.upgraded_from
+    note = None
+    if upgraded is not None and q.upgrade is not None and q.upgrade.from_version == upgraded:
+        new = new_questions(q)
+        note = r.UpgradeNote(
+            upgraded, tuple(r.QuestionText(x, review.compiled.index.questions[x].question.text)
+                            for x in new),
+            tuple(r.RetiredQuestion(x, e.retired) for x, e in q.upgrade.questions.items()
+                  if isinstance(e, Retired)))
+    b = _Builder(review, workflow_ids, frozenset(x.id for x in note.new_questions)
+                 if note else frozenset())
     layer_titles = {x.id: x.title for x in q.layers}
     pattern_titles = {p.id: p.title for p in q.patterns}
     return r.Result(
@@ -230,6 +248,7 @@ def build_result(review: ReviewResult, workflow_ids: Sequence[str] | None = None
         plan=tuple(b.step(p) for p in review.plan),
         answers=b.answers(),
         honesty=b.honesty(),
+        upgrade=note,
     )
 
 

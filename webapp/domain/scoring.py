@@ -80,12 +80,14 @@ def group_score(
     overrides: Mapping[str, int] | None = None,
     unproven: bool = False,
     asked: Collection[str] | None = None,
+    irrelevant: Collection[str] = (),
 ) -> GroupScore:
     """The weighted mean of the answered questions in `infos`; None when none is answered.
 
     `overrides` holds conditional scores (a choice's `score_if` that holds); with `unproven`
     an unanswered question (neither a choice nor N/A) counts as 0 when it is `asked` (every
-    question when `asked` is None).
+    question when `asked` is None). `irrelevant` questions (hidden by `ask_if`) are left out
+    of the total too.
     """
     total = weight_sum = 0.0
     answered = 0
@@ -105,7 +107,8 @@ def group_score(
         weight_sum += weight
         answered += 1
     score = round(total / weight_sum, 1) if weight_sum and (answered or unproven) else None
-    return GroupScore(group_id, score, answered, len(infos))
+    count = len(infos) - sum(1 for i in infos if i.id in irrelevant) if irrelevant else len(infos)
+    return GroupScore(group_id, score, answered, count)
 
 
 def conditional_scores(

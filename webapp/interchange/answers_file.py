@@ -35,6 +35,8 @@ from webapp.assessments.models import Assessment, Workflow
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.services import ServiceError
+from webapp.domain.lens_answers import is_lens_file
+from webapp.lenses.services import is_lens_assessment
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +66,16 @@ class ImportConflict(ServiceError):
 # --- export ---------------------------------------------------------------------------------
 
 
+def _lens_file():
+    from webapp.interchange import lens_file  # it builds on this module's plan and errors
+
+    return lens_file
+
+
 def export_dict(session: Session, assessment: Assessment) -> dict:
-    """The answers-file data of `assessment`, in questionnaire order."""
+    """The answers-file data of `assessment`, in questionnaire (or lens) order."""
+    if is_lens_assessment(assessment):
+        return _lens_file().export_dict(session, assessment)
     order = {qid: i for i, qid in enumerate(index_of(assessment).questions)}
     answers = answers_for_domain(session, assessment)
     data = domain.answers_to_dict(answers)
@@ -88,11 +98,10 @@ def export_yaml(session: Session, assessment: Assessment) -> str:
     body = yaml.safe_dump(
         export_dict(session, assessment), sort_keys=False, allow_unicode=True, width=100
     )
-    return (
-        f"# Faultline answers file: {assessment.name}\n"
-        "# Report it with: faultline report THIS-FILE.yaml --format html -o review.html\n"
-        + body
-    )
+    use = ("# Import it with: faultline import THIS-FILE.yaml --team TEAM"
+           if is_lens_assessment(assessment) else
+           "# Report it with: faultline report THIS-FILE.yaml --format html -o review.html")
+    return f"# Faultline answers file: {assessment.name}\n{use}\n{body}"
 
 
 # --- import: the plan -----------------------------------------------------------------------
@@ -108,6 +117,12 @@ class Change:
     before: AnswerValue
     after: AnswerValue
     version: int
+    #: Where the question is shown, when not the system or a workflow (a lens's pillar).
+    place: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.place or self.workflow or "System"
 
     @property
     def key(self) -> str:
@@ -127,6 +142,10 @@ class ImportPlan:
     files_needed: list[tuple[str, str]] = field(default_factory=list)
 
     details_change: bool = False
+    #: the file was on this older questionnaire version and was carried to the assessment's
+    upgraded_from: int | None = None
+    #: answers of that file to questions the newer version retired: (workflow, question, why)
+    not_carried: list[tuple[str | None, str, str]] = field(default_factory=list)
 
     @property
     def versions(self) -> dict[str, int]:
@@ -152,10 +171,15 @@ def read_file(text: str, source: str = "answers.yaml") -> domain.Answers:
 
 def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPlan:
     """What importing `text` into `assessment` would change; nothing is written."""
-    answers = read_file(text)
+    if is_lens_assessment(assessment):
+        return _lens_file().plan_import(session, assessment, text)
+    answers, report = _carried(assessment, read_file(text))
     _check_questionnaire(assessment, answers)
     plan = ImportPlan(answers, answers.system.name.strip() or assessment.name,
                       answers.system.description.strip())
+    if report is not None:
+        plan.upgraded_from = report.from_version
+        plan.not_carried = [(c.workflow, c.old, c.why) for c in report.retired + report.dropped]
     plan.details_change = (plan.name, plan.description) != (assessment.name, assessment.description)
     _plan_scope(session, assessment, plan, None, answers.answers, answers.notes)
     existing = {w.name: w for w in assessment.workflows}
@@ -169,6 +193,23 @@ def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPl
     named = {w.name for w in answers.workflows}
     plan.kept_workflows = [w.name for w in assessment.workflows if w.name not in named]
     return plan
+
+
+def _carried(assessment: Assessment, answers: domain.Answers):
+    """A file on the version the assessment's version upgrades from, carried to it through the
+    content's mapping (with the report of what did not carry); other files as they are."""
+    from webapp.domain.upgrade import upgrade_answers
+
+    content = get_content()
+    try:
+        mine = content.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
+    except KeyError:
+        return answers, None
+    if (answers.questionnaire in (None, mine.id) and answers.version is not None
+            and mine.upgrade is not None and answers.version == mine.upgrade.from_version):
+        old = content.questionnaire(mine.id, answers.version)
+        return upgrade_answers(mine, old, answers)
+    return answers, None
 
 
 def _check_questionnaire(assessment: Assessment, answers: domain.Answers) -> None:
@@ -218,6 +259,9 @@ def apply_import(
     """Import `text` into `assessment`, each answer based on the version in `versions` (the
     preview's; the current one when None). Raises `ImportConflict` when someone saved an answer
     since, `ImportProblems` for a bad file; the caller rolls back then."""
+    if is_lens_assessment(assessment):
+        plan = _lens_file().apply_import(session, assessment, user, text, versions)
+        return _imported(session, assessment, user, plan)
     plan = plan_import(session, assessment, text)
     seen = plan.versions if versions is None else versions
     if plan.details_change:
@@ -233,6 +277,11 @@ def apply_import(
         raise ImportConflict(conflicts)
     _link_files(session, plan, workflows, user, files or {})
     mark_changed(session, assessment)
+    return _imported(session, assessment, user, plan)
+
+
+def _imported(session: Session, assessment: Assessment, user: User, plan: ImportPlan
+              ) -> ImportPlan:
     record_audit(session, assessment=assessment, actor=user, action="assessment.imported",
                  target=assessment.name, detail={"answers": len(plan.changes),
                                                  "workflows": len(plan.new_workflows)})
@@ -273,16 +322,19 @@ def _link_files(session, plan: ImportPlan, workflows: dict[str, Workflow], user,
 def import_new(
     session: Session, team, user: User, text: str, files: Mapping[str, str] | None = None
 ) -> tuple[Assessment, ImportPlan]:
-    """A new assessment of `team` holding the answers file `text`."""
+    """A new assessment of `team` (on the questionnaire or lens the file names) holding the
+    answers file `text`."""
     from webapp.assessments.services import start_assessment
 
+    if is_lens_file(text):
+        assessment = _lens_file().start_from(session, team, user, text)
+        return assessment, apply_import(session, assessment, user, text)
     answers = read_file(text)
     name = answers.system.name.strip()
     if not name:
         raise ImportProblems(["system.name: give the system a name; it names the assessment"])
     assessment = start_assessment(session, team, user, name=name[:200],
                                   description=answers.system.description,
-                                  questionnaire_id=answers.questionnaire)
-    if answers.version is not None:
-        assessment.questionnaire_version = answers.version
+                                  questionnaire_id=answers.questionnaire,
+                                  version=answers.version)
     return assessment, apply_import(session, assessment, user, text, None, files)

@@ -20,6 +20,7 @@ from webapp.assessments.models import SYSTEM_SCOPE, Answer, Assessment, Workflow
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.services import ServiceError
+from webapp.lenses.models import LensAnswerRow
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ def clone(session: Session, source: Assessment, user: User, name: str) -> Assess
         twin = _copy_workflow(session, copy, workflow)
         scopes[workflow.scope] = (twin.scope, twin.id)
     _copy_answers(session, source, copy, scopes, user)
+    _copy_lens_answers(session, source, copy, user)
     mark_changed(session, copy)
     record_audit(session, assessment=copy, actor=user, action="assessment.next_review",
                  target=source.name, detail={"from": source.id})
@@ -75,5 +77,16 @@ def _copy_answers(session: Session, source: Assessment, copy: Assessment, scopes
             assessment_id=copy.id, workflow_id=workflow_id, scope=scope,
             question_id=row.question_id, choices=list(row.choices), na_reason=row.na_reason,
             note=row.note, version=1, updated_by_id=user.id,
+        ))
+    session.flush()
+
+
+def _copy_lens_answers(session: Session, source: Assessment, copy: Assessment, user) -> None:
+    """A review on a lens keeps its answers in their own table."""
+    rows = session.scalars(select(LensAnswerRow).where(LensAnswerRow.assessment_id == source.id))
+    for row in rows:
+        session.add(LensAnswerRow(
+            assessment_id=copy.id, question_id=row.question_id, choices=list(row.choices),
+            na_reason=row.na_reason, note=row.note, version=1, updated_by_id=user.id,
         ))
     session.flush()

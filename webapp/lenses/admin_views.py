@@ -11,6 +11,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from webapp.core.db import get_session
+from webapp.core.forms import EmptyForm
+from webapp.core.services import ServiceError
 from webapp.core.views import members_blueprint
 from webapp.domain.lens import LensInvalid
 from webapp.lenses import services as service
@@ -32,9 +34,9 @@ def _administrators_only() -> None:
 
 
 def _page(form: LensUploadForm, problems=None, status: int = 200):
-    rows = service.all_versions(get_session())
     return render_template(
-        "lenses/admin.html", form=form, rows=rows, problems=problems or []
+        "lenses/admin.html", form=form, lenses=service.lens_summaries(get_session()),
+        action_form=EmptyForm(formdata=None), problems=problems or [],
     ), status
 
 
@@ -62,8 +64,45 @@ def upload():
             f"“{row.name}” imported as version {row.version}. Teams can start reviews on it.",
             "success",
         )
+        for warning in imported.warnings:
+            flash(f"Imported with a warning: {warning}", "warning")
     else:
         flash(f"“{row.name}” is unchanged: version {row.version} already holds this file.", "info")
-    for warning in imported.warnings:
-        flash(f"Imported with a warning: {warning}", "warning")
+    return redirect(url_for("lens_admin.index"))
+
+
+# --- retiring, bringing back and deleting a lens ----------------------------------------------
+
+
+def _checked_form() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/<key>/retire")
+def retire(key: str):
+    _checked_form()
+    row = service.retire_lens(get_session(), key, current_user)
+    flash(f"“{row.name}” is retired: teams can no longer start reviews on it; the reviews on "
+          "it go on.", "success")
+    return redirect(url_for("lens_admin.index"))
+
+
+@bp.post("/<key>/restore")
+def restore(key: str):
+    _checked_form()
+    row = service.retire_lens(get_session(), key, current_user, retired=False)
+    flash(f"“{row.name}” is offered again when a review starts.", "success")
+    return redirect(url_for("lens_admin.index"))
+
+
+@bp.post("/<key>/delete")
+def delete(key: str):
+    _checked_form()
+    try:
+        row = service.delete_lens(get_session(), key, current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("lens_admin.index"))
+    flash(f"“{row.name}” deleted, with every version of it.", "success")
     return redirect(url_for("lens_admin.index"))

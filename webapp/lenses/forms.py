@@ -18,7 +18,7 @@ from wtforms.validators import Length
 from webapp.assessments.forms import MultiCheckboxField
 from webapp.domain.lens import Question
 from webapp.domain.lens_result import NA_LABELS, LensAnswer, NaReason
-from webapp.lenses.services import NOTE_MAX_CHARS
+from webapp.lenses.models import NOTE_MAX_CHARS
 
 
 class LensUploadForm(FlaskForm):

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    DateTime,
     ForeignKey,
     String,
     Text,
@@ -23,6 +24,8 @@ from webapp.accounts.models import User
 from webapp.core.db import Base, timestamp_column
 
 LENS_PREFIX = "lens:"
+#: Characters a note of a lens answer may hold.
+NOTE_MAX_CHARS = 20_000
 NA_REASONS = ("OUT_OF_SCOPE", "BUSINESS_PRIORITIES", "ARCHITECTURE_CONSTRAINTS", "OTHER")
 
 
@@ -47,6 +50,8 @@ class LensVersion(Base):
     digest: Mapped[str] = mapped_column(String(64))
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     imported_at: Mapped[datetime] = timestamp_column()
+    #: Set on every version of a retired lens: no longer offered when a review starts.
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     imported_by: Mapped[User | None] = relationship()
 

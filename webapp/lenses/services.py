@@ -1,4 +1,4 @@
-"""Imported lenses and assessments on them: import, list, start, answer, evaluate.
+"""Imported lenses and reviews on them: import, retire, delete, list, evaluate, upgrade.
 
 A lens is kept in the database so every app process sees it. Its parsed form is cached per
 stored row (rows never change: a changed file is a new version), so a page never re-reads it.
@@ -14,29 +14,22 @@ from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
 from webapp.assessments import kinds
+from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.assessments.models import Assessment, Status
 from webapp.assessments.services import mark_changed
+from webapp.audit.services import record_audit
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
-from webapp.domain.lens import Lens, LensProblem, Question, lens_warnings, read_lens, slug
+from webapp.domain.lens import Lens, LensProblem, lens_warnings, read_lens, slug
 from webapp.domain.lens_export import lens_json
-from webapp.domain.lens_result import (
-    AnswerInvalid,
-    LensAnswer,
-    LensResult,
-    NaReason,
-    Risk,
-    check_answer,
-    evaluate_lens,
-)
+from webapp.domain.lens_result import LensAnswer, LensResult, NaReason, Risk, evaluate_lens
 from webapp.lenses.models import LENS_PREFIX, LensAnswerRow, LensVersion
-from webapp.teams.models import Team
 
 logger = logging.getLogger(__name__)
-NOTE_MAX_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -70,8 +63,16 @@ def import_lens(session: Session, raw: bytes, user: User | None = None) -> Impor
     )
     session.add(row)
     session.flush()
+    _admin_log(session, user, "lens.imported", row)
     logger.info("lens %s version %s imported", key, row.version)
     return Imported(row, lens, True, lens_warnings(lens))
+
+
+def _admin_log(session: Session, user: User | None, action: str, row: LensVersion) -> None:
+    from webapp.admin.services import record
+
+    record(session, user, action, f"{row.name}, version {row.version}",
+           {"lens": row.questionnaire_id, "version": row.version})
 
 
 def newest_version(session: Session, key: str) -> LensVersion | None:
@@ -123,48 +124,93 @@ def is_lens_assessment(assessment: Assessment) -> bool:
 
 
 def lens_choices(session: Session) -> list[tuple[str, str]]:
-    """(questionnaire id, label) of the newest version of every imported lens."""
+    """(questionnaire id, label) of the newest version of every lens not retired."""
     return [
         (row.questionnaire_id, f"{row.name} (lens, version {row.version})")
         for row in newest_lenses(session)
+        if row.retired_at is None
     ]
+
+
+def pinned_version(session: Session, questionnaire_id: str, version: int | None
+                   ) -> tuple[str, int]:
+    """The lens version a new review is pinned to: the one named, else the newest; a
+    retired or unknown lens is refused."""
+    row = find_version(session, questionnaire_id.removeprefix(LENS_PREFIX), version)
+    if row is None or newest_version(session, row.lens_key).retired_at is not None:
+        raise ServiceError("Choose one of the listed questionnaires.", "questionnaire")
+    return row.questionnaire_id, row.version
+
+
+@dataclass(frozen=True)
+class LensSummary:
+    """One lens on the administrators' page: its versions (newest first) and its reviews."""
+
+    versions: list[LensVersion]
+    reviews: int
+
+    @property
+    def retired(self) -> bool:
+        return self.versions[0].retired_at is not None
+
+
+def lens_summaries(session: Session) -> list[LensSummary]:
+    counts = dict(session.execute(
+        select(Assessment.questionnaire_id, func.count(Assessment.id))
+        .where(Assessment.questionnaire_id.startswith(LENS_PREFIX))
+        .group_by(Assessment.questionnaire_id)).all())
+    by_key: dict[str, list[LensVersion]] = {}
+    for row in all_versions(session):
+        by_key.setdefault(row.lens_key, []).append(row)
+    return [LensSummary(rows, counts.get(rows[0].questionnaire_id, 0))
+            for rows in by_key.values()]
+
+
+def _versions_of(session: Session, key: str) -> list[LensVersion]:
+    rows = list(session.scalars(select(LensVersion).where(LensVersion.lens_key == key)
+                                .order_by(LensVersion.version.desc())))
+    if not rows:
+        raise NotFound()
+    return rows
+
+
+def retire_lens(session: Session, key: str, user: User, retired: bool = True) -> LensVersion:
+    """Stop (or, with `retired=False`, resume) offering the lens for new reviews; reviews
+    already on it go on."""
+    rows = _versions_of(session, key)
+    when = utcnow() if retired else None
+    if (rows[0].retired_at is not None) != retired:
+        for row in rows:
+            row.retired_at = when
+        session.flush()
+        _admin_log(session, user, "lens.retired" if retired else "lens.restored", rows[0])
+    return rows[0]
+
+
+def delete_lens(session: Session, key: str, user: User) -> LensVersion:
+    """Delete every version of a lens no review uses (else `ServiceError`)."""
+    rows = _versions_of(session, key)
+    used = session.scalar(select(func.count(Assessment.id)).where(
+        Assessment.questionnaire_id == rows[0].questionnaire_id)) or 0
+    if used:
+        raise ServiceError(f"“{rows[0].name}” cannot be deleted while {used} review"
+                           f"{' uses' if used == 1 else 's use'} it: retire it instead.")
+    _admin_log(session, user, "lens.deleted", rows[0])
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return rows[0]
 
 
 def lens_of(session: Session, assessment: Assessment) -> tuple[LensVersion, Lens]:
     key = assessment.questionnaire_id.removeprefix(LENS_PREFIX)
     row = find_version(session, key, assessment.questionnaire_version)
     if row is None:
-        raise ServiceError(f"The lens this review was started on ({key}) is no longer stored.")
+        raise QuestionnaireMissing(
+            f"The lens this review was started on ({key}, version "
+            f"{assessment.questionnaire_version}) is no longer stored."
+        )
     return row, parsed(row)
-
-
-def start_lens_assessment(
-    session: Session,
-    team: Team,
-    user: User,
-    *,
-    name: str,
-    description: str,
-    questionnaire_id: str,
-) -> Assessment:
-    """A new assessment pinned to the newest version of the lens `lens:<key>`."""
-    row = newest_version(session, questionnaire_id.removeprefix(LENS_PREFIX))
-    if row is None:
-        raise ServiceError("Choose one of the listed questionnaires.", "questionnaire")
-    assessment = Assessment(
-        team_id=team.id,
-        name=name.strip(),
-        description=description.strip(),
-        questionnaire_id=row.questionnaire_id,
-        questionnaire_version=row.version,
-        created_by_id=user.id,
-        status=Status.NOT_STARTED.value,
-        revision=0,
-    )
-    session.add(assessment)
-    session.flush()
-    logger.info("assessment %s started on lens %s v%s", assessment.id, row.lens_key, row.version)
-    return assessment
 
 
 def stored_answers(session: Session, assessment: Assessment) -> dict[str, LensAnswerRow]:
@@ -193,10 +239,16 @@ def frozen_answers(session: Session, assessment: Assessment) -> dict[str, dict]:
     }
 
 
-def frozen_result(session: Session, assessment: Assessment, answers: dict[str, dict]):
-    """The result of frozen answers on the assessment's lens version (rows never change, so
-    a milestone reads the same whenever it is opened)."""
-    _row, lens = lens_of(session, assessment)
+def frozen_result(session: Session, assessment: Assessment, answers: dict[str, dict],
+                  version: int | None = None) -> LensResult:
+    """The result of frozen answers on the lens version they were given on (`version`: a
+    milestone's; the assessment's when None). Rows never change, so a milestone reads the
+    same whenever it is opened, also after the review moved to a newer version."""
+    key = assessment.questionnaire_id.removeprefix(LENS_PREFIX)
+    row = find_version(session, key, version or assessment.questionnaire_version)
+    if row is None:
+        raise QuestionnaireMissing(f"Version {version} of the lens {key} is no longer stored.")
+    lens = parsed(row)
     parsed_answers = {
         qid: LensAnswer(
             frozenset(a["choices"]),
@@ -216,51 +268,6 @@ def result_summary(result: LensResult) -> dict:
         "totals": {risk.value: result.count(risk) for risk in Risk},
         "risks": {q.question.id: q.risk.value for p in result.pillars for q in p.questions},
     }
-
-
-@dataclass(frozen=True)
-class Saved:
-    #: "saved", "unchanged" or "conflict" (someone saved a newer version first).
-    status: str
-    row: LensAnswerRow | None
-
-
-def save_answer(
-    session: Session,
-    assessment: Assessment,
-    user: User,
-    question: Question,
-    answer: LensAnswer,
-    seen_version: int,
-) -> Saved:
-    """Store one question's answer unless someone saved it since `seen_version`."""
-    try:
-        check_answer(question, answer)
-    except AnswerInvalid as error:
-        raise ServiceError(str(error), question.id) from None
-    if len(answer.note) > NOTE_MAX_CHARS:
-        raise ServiceError("Notes are limited to 20,000 characters.", question.id)
-    row = stored_answers(session, assessment).get(question.id)
-    if (row.version if row else 0) != seen_version:
-        return Saved("conflict", row)
-    if answer_of(row) == answer:
-        return Saved("unchanged", row)
-    row = _write(session, assessment, user, question, answer, row)
-    mark_changed(session, assessment)
-    return Saved("saved", row)
-
-
-def _write(session, assessment, user, question, answer, row) -> LensAnswerRow:
-    if row is None:
-        row = LensAnswerRow(assessment_id=assessment.id, question_id=question.id, version=0)
-        session.add(row)
-    row.choices = [c.id for c in question.choices if c.id in answer.choices]
-    row.na_reason = answer.na_reason.value if answer.na_reason else None
-    row.note = answer.note
-    row.version += 1
-    row.updated_by_id, row.updated_at = user.id, utcnow()
-    session.flush()
-    return row
 
 
 def lens_status(session: Session, assessment: Assessment) -> Status:
@@ -300,6 +307,10 @@ def upgrade_assessment(session: Session, assessment: Assessment, user: User) -> 
     changed = _carry_answers(session, assessment, parsed(latest))
     assessment.questionnaire_version = latest.version
     mark_changed(session, assessment)
+    record_audit(session, assessment=assessment, actor=user, action="lens.upgraded",
+                 target=latest.questionnaire_id,
+                 detail={"lens": latest.name, "version": latest.version,
+                         "changed": len(changed)})
     logger.info(
         "assessment %s upgraded to lens %s v%s", assessment.id, latest.lens_key, latest.version
     )
@@ -327,4 +338,4 @@ def _frozen(session: Session, assessment: Assessment) -> tuple[dict, dict]:
     return result_summary(frozen_result(session, assessment, answers)), answers
 
 
-kinds.register(kinds.Kind(LENS_PREFIX, lens_result, lens_status, _frozen))
+kinds.register(kinds.Kind(LENS_PREFIX, lens_result, lens_status, _frozen, pin=pinned_version))

@@ -7,30 +7,28 @@ non-members get 404), then the lens version the assessment was started on.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.assessments.access import member_assessment
 from webapp.assessments.models import Assessment
+from webapp.assessments.progress import lens_steps
 from webapp.assessments.services import remember_step
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
 from webapp.core.views import members_blueprint
-from webapp.domain import lens_compare
-from webapp.domain import lens_plan_export as plan_export_module
 from webapp.domain.lens import Lens, Pillar, Question
 from webapp.domain.lens_result import LensResult, Risk
+from webapp.lenses import answers, reports
 from webapp.lenses import services as service
 from webapp.lenses.forms import answer_digest, question_form
 from webapp.lenses.models import LensAnswerRow, LensVersion
 from webapp.report import dates
-from webapp.report import lens as lens_report
 from webapp.teams.models import Role
+from webapp.tracking.services import tracked_plan
 
 logger = logging.getLogger(__name__)
 bp = members_blueprint("lens_pages", __name__, "/assessments/<int:assessment_id>/lens")
@@ -40,7 +38,10 @@ def is_lens_review(assessment: Assessment) -> bool:
     return service.is_lens_assessment(assessment)
 
 
-def _load(assessment_id: int, role: Role = Role.VIEWER) -> tuple[Assessment, LensVersion, Lens]:
+def load_review(assessment_id: int, role: Role = Role.VIEWER
+                ) -> tuple[Assessment, LensVersion, Lens]:
+    """The review after the role check (404 when it is not on a lens), its lens version and
+    lens (503 when that version is no longer stored)."""
     assessment = member_assessment(assessment_id, role)
     if not service.is_lens_assessment(assessment):
         abort(404)
@@ -57,7 +58,7 @@ def _pillar(lens: Lens, pillar_id: str) -> Pillar:
 
 @bp.get("/")
 def start(assessment_id: int):
-    assessment, _row, lens = _load(assessment_id)
+    assessment, _row, lens = load_review(assessment_id)
     step = assessment.last_step if assessment.last_step in {p.id for p in lens.pillars} else None
     return redirect(
         url_for(
@@ -93,7 +94,7 @@ def _views(pillar, rows, result: LensResult, formdata=None) -> list[QuestionView
 @bp.route("/pillars/<pillar_id>", methods=["GET", "POST"])
 def pillar(assessment_id: int, pillar_id: str):
     role = Role.EDITOR if request.method == "POST" else Role.VIEWER
-    assessment, row, lens = _load(assessment_id, role)
+    assessment, row, lens = load_review(assessment_id, role)
     pillar = _pillar(lens, pillar_id)
     session = get_session()
     if request.method == "POST":
@@ -124,6 +125,7 @@ def _render(assessment, row, lens, pillar, views, status: int = 200, problems: i
         prev=lens.pillars[index - 1] if index > 0 else None,
         next=lens.pillars[index + 1] if index + 1 < len(lens.pillars) else None,
         current_step=pillar.id,
+        steps=lens_steps(result),
     ), status
 
 
@@ -167,7 +169,7 @@ def _next_pillar(lens: Lens, pillar: Pillar) -> str | None:
 
 def _save_one(session, assessment, view: QuestionView) -> None:
     try:
-        saved = service.save_answer(
+        saved = answers.save_answer(
             session,
             assessment,
             current_user,
@@ -188,7 +190,7 @@ def _save_one(session, assessment, view: QuestionView) -> None:
 @bp.post("/answers")
 def autosave(assessment_id: int):
     """One question, as JSON, for the page script: 200 saved, 409 conflict, 400 invalid."""
-    assessment, _row, lens = _load(assessment_id, Role.EDITOR)
+    assessment, _row, lens = load_review(assessment_id, Role.EDITOR)
     qid = request.form.get("question", "")
     question = next((q for _, q in lens.questions() if q.id == qid), None)
     if question is None:
@@ -202,7 +204,7 @@ def autosave(assessment_id: int):
     if problem:
         return {"status": "invalid", "message": problem, "errors": {}}, 400
     try:
-        saved = service.save_answer(
+        saved = answers.save_answer(
             session, assessment, current_user, question, form.answer(), form.base_version()
         )
     except ServiceError as error:
@@ -239,9 +241,9 @@ def _stored_json(question: Question, row: LensAnswerRow | None) -> dict:
 
 @bp.get("/results")
 def results(assessment_id: int):
-    assessment, row, lens = _load(assessment_id)
+    assessment, row, lens = load_review(assessment_id)
     result = service.lens_result(get_session(), assessment)
-    data = _report_data(assessment, row, result)
+    data = reports.report_data(get_session(), assessment)
     return render_template(
         "lenses/results.html",
         assessment=assessment,
@@ -250,198 +252,11 @@ def results(assessment_id: int):
         result=result,
         r=data,
         current_step="results",
+        steps=lens_steps(result),
+        tracked={e.ref.rule_id: e for e in tracked_plan(get_session(), assessment).entries},
         newer=service.newer_version(get_session(), assessment),
         upgrade_form=EmptyForm(),
     )
 
 
-def _report_data(assessment, row, result) -> dict:
-    return lens_report.lens_report_data(
-        result,
-        system_name=assessment.name,
-        team=assessment.team.name,
-        lens_version=row.version,
-        description=assessment.description,
-    )
-
-
-@bp.get("/report")
-def report_html(assessment_id: int):
-    from webapp.results.views import report_page
-
-    assessment, row, _lens = _load(assessment_id)
-    data = _report_data(assessment, row, service.lens_result(get_session(), assessment))
-    html = lens_report.render_lens_html(data, font_base=url_for("static", filename="fonts/"))
-    bar = render_template("lenses/_report_bar.html", assessment=assessment)
-    return report_page(html, bar, render_template("results/_report_head.html"))
-
-
-@bp.get("/report.pdf")
-def report_pdf(assessment_id: int):
-    assessment, _row, _lens = _load(assessment_id)
-    return pdf_response(assessment)
-
-
-def _live_data(assessment: Assessment) -> dict:
-    session = get_session()
-    try:
-        row, _lens = service.lens_of(session, assessment)
-    except ServiceError as error:
-        abort(503, error.message)
-    return _report_data(assessment, row, service.lens_result(session, assessment))
-
-
-def report_html_of(assessment: Assessment) -> str:
-    """The report page of a review on a lens, for the share link's page."""
-    return lens_report.render_lens_html(
-        _live_data(assessment), font_base=url_for("static", filename="fonts/")
-    )
-
-
-def pdf_response(assessment: Assessment) -> Response:
-    """The PDF download of a review on a lens (the team's page and its share links)."""
-    pdf = lens_report.render_lens_pdf(_live_data(assessment))
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(assessment)}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
-def _filename(assessment: Assessment) -> str:
-    stem = re.sub(r"[^a-z0-9]+", "-", assessment.name.lower()).strip("-")[:60].strip("-")
-    return f"{stem or 'system'}-lens-review-{datetime.now(UTC).date().isoformat()}.pdf"
-
-
-MIMETYPES = {"csv": "text/csv", "json": "application/json", "md": "text/markdown"}
-
-
-@bp.get("/plan.<any(csv, json, md):fmt>")
-def plan_export(assessment_id: int, fmt: str):
-    """The improvement plan as a file: CSV (spreadsheets), JSON (tools) or Markdown (docs)."""
-    assessment, row, lens = _load(assessment_id)
-    rows = plan_export_module.plan_rows(service.lens_result(get_session(), assessment))
-    meta = {
-        "assessment": assessment.name,
-        "lens": lens.name,
-        "version": row.version,
-        "exported_at": dates.iso(datetime.now(UTC)),
-    }
-    body = {
-        "csv": lambda: plan_export_module.to_csv(rows),
-        "json": lambda: plan_export_module.to_json(rows, meta),
-        "md": lambda: plan_export_module.to_markdown(rows, meta),
-    }[fmt]()
-    response = Response(body, mimetype=MIMETYPES[fmt])
-    stem = re.sub(r"[^a-z0-9]+", "-", assessment.name.lower()).strip("-") or "plan"
-    response.headers["Content-Disposition"] = f'attachment; filename="{stem}-plan.{fmt}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-# --- milestones and comparison ----------------------------------------------------------------
-
-
-def _milestone_data(assessment: Assessment, milestone_id: int) -> dict:
-    from webapp.tracking.milestones import get_milestone
-
-    session = get_session()
-    milestone = get_milestone(session, assessment, milestone_id)
-    row, _lens = service.lens_of(session, assessment)
-    result = service.frozen_result(session, assessment, milestone.answers)
-    return lens_report.lens_report_data(
-        result,
-        system_name=assessment.name,
-        team=assessment.team.name,
-        lens_version=row.version,
-        description=assessment.description,
-        generated_at=milestone.created_at,
-        milestone=milestone.name,
-    )
-
-
-@bp.get("/milestones/<int:milestone_id>")
-def milestone(assessment_id: int, milestone_id: int):
-    from webapp.results.views import report_page
-
-    assessment, _row, _lens = _load(assessment_id)
-    data = _milestone_data(assessment, milestone_id)
-    html = lens_report.render_lens_html(data, font_base=url_for("static", filename="fonts/"))
-    bar = render_template(
-        "lenses/_milestone_bar.html",
-        assessment=assessment,
-        milestone_id=milestone_id,
-        name=data["meta"]["milestone"],
-    )
-    return report_page(html, bar, render_template("results/_report_head.html"))
-
-
-@bp.get("/milestones/<int:milestone_id>/report.pdf")
-def milestone_pdf(assessment_id: int, milestone_id: int):
-    assessment, _row, _lens = _load(assessment_id)
-    data = _milestone_data(assessment, milestone_id)
-    response = Response(lens_report.render_lens_pdf(data), mimetype="application/pdf")
-    name = _filename(assessment).replace("-lens-review-", f"-{milestone_id}-lens-review-")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _side(assessment: Assessment, key: str | None):
-    """(label, result) of a milestone id or "now"; anything else is a 404."""
-    from webapp.tracking.milestones import NOW, get_milestone
-
-    session = get_session()
-    if key in (None, NOW):
-        return "Now", service.lens_result(session, assessment)
-    if not key.isdigit():
-        abort(404)
-    milestone = get_milestone(session, assessment, int(key))
-    return milestone.name, service.frozen_result(session, assessment, milestone.answers)
-
-
-@bp.get("/compare")
-def compare(assessment_id: int):
-    """Two moments of the review side by side: risk counts per pillar, questions that moved."""
-    from webapp.tracking.milestones import milestones_of
-
-    assessment, row, lens = _load(assessment_id)
-    milestones = milestones_of(get_session(), assessment)
-    before_key = request.args.get("from") or (str(milestones[0].id) if milestones else None)
-    after_key = request.args.get("to") or "now"
-    comparison = None
-    if before_key:
-        before, after = _side(assessment, before_key), _side(assessment, after_key)
-        comparison = lens_compare.compare(before[1], after[1]) | {
-            "before": before[0],
-            "after": after[0],
-        }
-    return render_template(
-        "lenses/compare.html",
-        assessment=assessment,
-        lens_row=row,
-        lens=lens,
-        result=service.lens_result(get_session(), assessment),
-        c=comparison,
-        milestones=milestones,
-        before_key=before_key,
-        after_key=after_key,
-        current_step="compare",
-    )
-
-
-@bp.post("/upgrade")
-def upgrade(assessment_id: int):
-    assessment, _row, _lens = _load(assessment_id, Role.EDITOR)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        done = service.upgrade_assessment(get_session(), assessment, current_user)
-    except ServiceError as error:
-        flash(error.message, "info")
-        return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
-    note = f" {len(done.changed)} answer(s) changed with the questions." if done.changed else ""
-    flash(
-        f"The review is now on version {done.version} of the lens; a milestone keeps the "
-        f"results from before.{note}",
-        "success",
-    )
-    return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
+from webapp.lenses import follow_views  # noqa: E402, F401 - registers its routes on bp

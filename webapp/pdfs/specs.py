@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from flask import current_app
@@ -21,6 +21,9 @@ from werkzeug.exceptions import NotFound
 
 from webapp.assessments.evaluation import evaluate_assessment, questionnaire_of, revision_key
 from webapp.assessments.models import Assessment
+from webapp.lenses import reports as lens_reports
+from webapp.lenses import services as lenses
+from webapp.lenses.services import is_lens_assessment
 from webapp.report.cache import pdf_key
 from webapp.report.data import EDITIONS, build_report_data
 from webapp.tracking import milestones as milestone_service
@@ -28,6 +31,8 @@ from webapp.tracking import services as tracking_service
 
 REVIEW_TARGET = "webapp.report.pdf:render_data_pdf"
 COMPARISON_TARGET = "webapp.tracking.comparison:render_comparison_pdf"
+LENS_TARGET = "webapp.report.lens:render_lens_pdf"
+LENS_COMPARISON_TARGET = "webapp.report.lens:render_lens_comparison_pdf"
 
 
 @dataclass(frozen=True)
@@ -70,29 +75,45 @@ def comparison(assessment: Assessment, before: str, after: str) -> PdfSpec:
     return PdfSpec("comparison", assessment.id, before=before, after=after)
 
 
-def describe(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfDescription:
+def describe(session: Session, assessment: Assessment, spec: PdfSpec,
+             follow_up: dict[str, dict[str, Any]] | None = None) -> PdfDescription:
     """The spec's cache key and download name (404 for a milestone not of this assessment,
-    `QuestionnaireMissing` when the assessment's questionnaire version is gone)."""
-    if spec.kind != "milestone":
+    `QuestionnaireMissing` when the assessment's questionnaire version is gone). A review's
+    key includes the plan tracking (`follow_up`: read here unless the caller has it)."""
+    on_lens = is_lens_assessment(assessment)
+    if on_lens:
+        spec = _lens_spec(session, assessment, spec)
+    elif spec.kind != "milestone":
         questionnaire_of(assessment)
     team, size = assessment.team.name, page_size()
+    kind = "lens-review" if on_lens else "reliability-review"
     if spec.kind == "review":
         key = pdf_key("review", revision_key(assessment),
                       {"team": team, "page_size": size, "edition": spec.edition,
-                       "follow_up": tracking_service.follow_up(session, assessment)})
-        return PdfDescription(spec, key, filename(assessment.name, edition=spec.edition))
+                       "follow_up": tracking_service.follow_up(session, assessment)
+                       if follow_up is None else follow_up})
+        return PdfDescription(spec, key, filename(assessment.name, edition=spec.edition,
+                                                  kind=kind))
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
         key = pdf_key("milestone", f"{frozen.id}:{_stamp(frozen.created_at)}",
                       {"team": team, "name": frozen.name, "page_size": size,
                        "edition": spec.edition})
         return PdfDescription(spec, key, filename(f"{assessment.name} {frozen.name}",
-                                                  frozen.created_at, edition=spec.edition))
+                                                  frozen.created_at, edition=spec.edition,
+                                                  kind=kind))
     sides = [_side_identity(session, assessment, side) for side in (spec.before, spec.after)]
     today = dt.datetime.now(dt.UTC).date()
     key = pdf_key("comparison", "|".join(sides), {"team": team, "date": today.isoformat()})
     name = filename(assessment.name).replace("reliability-review", "comparison")
     return PdfDescription(spec, key, name)
+
+
+def _lens_spec(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfSpec:
+    """A lens review's PDF has one edition; `QuestionnaireMissing` when the lens version it
+    is on is gone."""
+    lenses.lens_of(session, assessment)
+    return replace(spec, edition="full")
 
 
 def page_size() -> str:
@@ -118,6 +139,15 @@ def _side_identity(session: Session, assessment: Assessment, side: str | None) -
 def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tuple[str, dict]:
     """(render target, plain data) of the PDF: built by the queue worker, never a request."""
     team = assessment.team.name
+    if is_lens_assessment(assessment) and spec.kind == "comparison":
+        return LENS_COMPARISON_TARGET, lens_reports.comparison_data(
+            session, assessment, spec.before or "", spec.after or "now",
+            generated_at=dt.datetime.now(dt.UTC))
+    if is_lens_assessment(assessment):
+        frozen = (milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
+                  if spec.kind == "milestone" else None)
+        return LENS_TARGET, lens_reports.report_data(session, assessment, frozen,
+                                               generated_at=assessment.updated_at)
     if spec.kind == "review":
         result = evaluate_assessment(session, assessment)
         return REVIEW_TARGET, build_report_data(result, team=team, page_size=page_size(),
@@ -142,10 +172,11 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tup
     return COMPARISON_TARGET, dict(data)
 
 
-def filename(system_name: str, today: dt.datetime | None = None, edition: str = "full") -> str:
-    """`<system>-reliability-review-<date>.pdf` (`-executive` before the date for that
-    edition), ASCII letters, digits and dashes only."""
+def filename(system_name: str, today: dt.datetime | None = None, edition: str = "full",
+             kind: str = "reliability-review") -> str:
+    """`<system>-<kind>-<date>.pdf` (`-executive` before the date for that edition), ASCII
+    letters, digits and dashes only; `kind` is `reliability-review` or `lens-review`."""
     stem = re.sub(r"[^a-z0-9]+", "-", system_name.lower()).strip("-")[:60].strip("-")
     date = (today or dt.datetime.now(dt.UTC)).date().isoformat()
-    kind = "reliability-review" + ("-executive" if edition == "executive" else "")
+    kind += "-executive" if edition == "executive" else ""
     return f"{stem or 'system'}-{kind}-{date}.pdf"

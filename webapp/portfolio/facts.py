@@ -52,6 +52,16 @@ def facts_of(result: Any) -> Facts:
     )
 
 
+def lens_facts(result: Any) -> Facts:
+    """A review on a lens (`LensResult`): no score, layers or fit; its high risks count as
+    high, its coverage is the share of questions answered."""
+    from webapp.domain.lens_result import Risk
+
+    coverage = round(100 * result.answered / result.total, 1) if result.total else None
+    return Facts(overall=None, coverage=coverage, fit=None, fit_title="Lens review",
+                 layers=(), critical=0, high=result.count(Risk.HIGH), now=())
+
+
 class LRU:
     def __init__(self, size: int) -> None:
         self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()

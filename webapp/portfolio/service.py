@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import QuestionnaireMissing, evaluate_assessment
 from webapp.assessments.models import STATUS_VALUES, Assessment, Workflow
+from webapp.lenses.services import is_lens_assessment, lens_result
 from webapp.portfolio import facts as facts_module
 from webapp.portfolio.facts import Facts
 from webapp.teams.models import Membership, Team
@@ -105,8 +106,11 @@ def _facts(session: Session, listed: Any) -> Facts:
     key = (listed.id, listed.revision, listed.updated_at)
     found = facts_module.cache().get(key)
     if found is None:
-        result = evaluate_assessment(session, session.get(Assessment, listed.id))
-        found = facts_module.facts_of(result)
+        assessment = session.get(Assessment, listed.id)
+        if is_lens_assessment(assessment):
+            found = facts_module.lens_facts(lens_result(session, assessment))
+        else:
+            found = facts_module.facts_of(evaluate_assessment(session, assessment))
         facts_module.cache().put(key, found)
     return found
 

@@ -65,7 +65,7 @@ class AnswerIndex:
                    "answered": bool(q.answer.text) or na is not None, "score": score(q.score),
                    "na_reason": na, "note_html": render_note(q.note),
                    "evidence_html": render_note(q.evidence), "section": section,
-                   "workflow": workflow}
+                   "workflow": workflow, "asked": q.asked, "new": q.new}
             self.rows.append(row)
             self.by_key.setdefault((position, q.id), row)
 

@@ -107,6 +107,7 @@ def _meta(result: Result, team, milestone, generated_at, page_size: str) -> dict
         "questionnaire_title": questionnaire.title or "Reliability review",
         "questionnaire_id": questionnaire.id,
         "questionnaire_version": questionnaire.version,
+        "upgraded_from": result.upgrade.from_version if result.upgrade else None,
         "page_size": page_size,
     }
 

@@ -15,6 +15,7 @@ from webapp.domain.lens_result import LensResult, QuestionResult, Risk
 from webapp.report import dates
 from webapp.report.html import environment, font_faces, stylesheet
 from webapp.report.pdf import html_to_pdf
+from webapp.report.pdf import warm_up as warm_up  # the render child runs it before it serves
 
 TEMPLATE = "lens.html.j2"
 _SCHEMES = ("https://", "http://")
@@ -31,7 +32,8 @@ def _resource(resource: Resource | None) -> dict[str, str | None] | None:
 
 
 def _question(q: QuestionResult) -> dict[str, Any]:
-    chosen = [c.title for c in q.question.choices if c.id in q.answer.choices]
+    # Titles are joined with "; ": a title's own full stop would read ".;".
+    chosen = [c.title.rstrip(". ") for c in q.question.choices if c.id in q.answer.choices]
     return {
         "id": q.question.id,
         "title": q.question.title,
@@ -45,7 +47,7 @@ def _question(q: QuestionResult) -> dict[str, Any]:
         "improvements": [
             {
                 **link(i.text, i.url),
-                "choice": i.choice.title,
+                "choice": i.choice.title.rstrip(". "),  # followed by ":"
                 "more": [link(r.displayText, r.url) for r in i.more],
             }
             for i in q.improvements
@@ -111,4 +113,26 @@ def render_lens_html(
 
 
 def render_lens_pdf(data: dict[str, Any]) -> bytes:
+    """PDF bytes of built lens report data (the target the PDF queue's render child runs)."""
     return html_to_pdf(render_lens_html(data, for_pdf=True))
+
+
+COMPARISON_TEMPLATE = "lens_compare.html.j2"
+
+
+def lens_comparison_data(diff: dict[str, Any], *, system_name: str, team: str, lens_name: str,
+                         before: str, after: str, generated_at: datetime) -> dict[str, Any]:
+    """Plain data of a comparison (`webapp.domain.lens_compare.compare`) for the PDF."""
+    moved = [m | {"before": m["before"].value, "before_label": m["before"].label,
+                  "after": m["after"].value, "after_label": m["after"].label}
+             for m in diff["moved"]]
+    return {"meta": {"system_name": system_name, "team": team, "lens_name": lens_name,
+                     "before": before, "after": after,
+                     "date_display": dates.day(generated_at)},
+            "pillars": diff["pillars"], "moved": moved}
+
+
+def render_lens_comparison_pdf(data: dict[str, Any]) -> bytes:
+    """PDF bytes of a lens comparison (a target the PDF queue's render child runs)."""
+    html = environment().get_template(COMPARISON_TEMPLATE).render(r=data)
+    return html_to_pdf(html)

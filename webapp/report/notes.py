@@ -80,8 +80,12 @@ def _task_box(match: re.Match) -> str:
             f'<span class="task-box" role="img" aria-label="{word}">{glyph}</span> ')
 
 
+@lru_cache(maxsize=1024)
 def render_note(markdown_text: str | None) -> str:
-    """Markdown note to sanitized HTML; an empty or missing note gives an empty string."""
+    """Markdown note to sanitized HTML; an empty or missing note gives an empty string.
+
+    Kept per text (a pure function of it): a changed answer re-renders the results page,
+    whose other notes are the same texts as before."""
     if not markdown_text or not markdown_text.strip():
         return ""
     # Headings inside a note must not compete with the report's own h1/h2.
@@ -96,9 +100,11 @@ def inline_markup(markdown_text: str | None) -> Markup:
     return Markup(render_inline(markdown_text))  # noqa: S704 - sanitized by nh3
 
 
+@lru_cache(maxsize=8192)
 def render_inline(markdown_text: str | None) -> str:
     """One line of Markdown (a question title, a finding message) to sanitized inline HTML:
-    `code`, emphasis and links, no paragraphs."""
+    `code`, emphasis and links, no paragraphs. Kept per text: nearly all of them come from
+    the questionnaires and rules, the same on every render."""
     if not markdown_text:
         return ""
     return sanitize_html(_markdown().renderInline(str(markdown_text))).strip()

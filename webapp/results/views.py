@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 import re
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 
 from flask import (
@@ -22,6 +25,7 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
+from werkzeug.exceptions import NotFound
 
 from webapp import report
 from webapp.assessments.access import member_assessment
@@ -59,12 +63,16 @@ def show(assessment_id: int):
     key = revision_key(assessment)
     page, parts = computed(key, f"results-page:{assessment.team.name}",
                            lambda: _rendered_parts(assessment, result))
-    pdf_ready = page["has_answers"] and pdf_ready_now(get_session(), assessment,
-                                                      pdfs.review(assessment))
+    session = get_session()
+    rows = tracking_service.tracking_rows(session, assessment)  # read once for both uses
+    pdf_ready = page["has_answers"] and pdf_ready_now(
+        session, assessment, pdfs.review(assessment),
+        follow_up=tracking_service.follow_up(session, assessment, rows))
     if page["has_answers"]:
         parts = {**parts, "details": with_follow_up(parts["details"], assessment)}
     return render_template("results/show.html", assessment=assessment, page=page,
-                           parts=parts, pdf_ready=pdf_ready,
+                           parts=parts, pdf_ready=pdf_ready, tracking_rows=rows,
+                           upgrade=_upgrade_panel(assessment, result),
                            **_editing_urls(assessment, page["first_section"]))
 
 
@@ -93,6 +101,40 @@ def with_follow_up(html: Markup, assessment) -> Markup:
     return Markup(FOLLOW_UP.sub(fill, str(html)))  # noqa: S704 - our templates' output
 
 
+def _upgrade_panel(assessment, result) -> dict | None:
+    """What changed because of the upgrade: counts from its audit event, findings against
+    the milestone frozen before it, and links to that milestone and the full comparison."""
+    if result.upgrade is None:
+        return None
+    from webapp.tracking.milestones import get_milestone, snapshot_result
+    from webapp.tracking.upgrade import upgrade_event
+
+    session = get_session()
+    event = upgrade_event(session, assessment)
+    detail = event.detail if event else {}
+    panel = {"from": result.upgrade.from_version, "to": result.questionnaire.version,
+             "when": event.created_at if event else None,
+             "carried": detail.get("carried"), "renamed": detail.get("renamed", 0),
+             "retired": result.upgrade.retired,
+             "new": len(result.upgrade.new_questions), "milestone": None}
+    new_ids = {q.id for q in result.upgrade.new_questions}
+    panel["new_answered"] = sum(
+        1 for rows in [result.answers.sections,
+                       *[w.sections for w in result.answers.workflows]]
+        for s in rows for r in s.questions
+        if r.id in new_ids and r.asked and r.answer.status != "unanswered")
+    try:
+        milestone = get_milestone(session, assessment, int(detail.get("milestone")))
+    except (TypeError, ValueError, NotFound):
+        return panel
+    before = {f.key: f for f in snapshot_result(milestone).findings}
+    now = {f.key: f for f in result.findings}
+    panel.update(milestone=milestone,
+                 added=[now[k] for k in now if k not in before],
+                 removed=[before[k] for k in before if k not in now])
+    return panel
+
+
 def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
     """The page data and the HTML of everything on the page that only the result decides,
     rendered once per revision; the request renders the rest around it (who is signed in,
@@ -100,10 +142,45 @@ def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
     page = results_page(result, _links(assessment), team=assessment.team.name)
     context = {"assessment": assessment, "page": page,
                "chart_svg": layer_chart_svg(page["layer_chart"]),
+               "cards": _finding_cards(page["findings"]),
                **_editing_urls(assessment, page["first_section"])}
     parts = {name: Markup(INDENT.sub("\n", render_template(f"results/_{name}.html", **context)))
              for name in ("top", "plan", "details")}  # no <pre>: indentation never shows
     return page, parts
+
+
+class _CardCache:
+    """Finding cards' HTML by a digest of the card's data (a small LRU shared by threads).
+
+    A change to one answer re-renders the page of the new revision, yet nearly every finding
+    card on it is the same as before: its HTML is reused instead of rendered again (the cards
+    were a quarter of a new revision's results page)."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.items, self.lock = size, OrderedDict[bytes, Markup](), threading.Lock()
+
+    def html(self, finding: dict, render) -> Markup:
+        key = hashlib.sha256(json.dumps(finding, sort_keys=True, default=str).encode()).digest()
+        with self.lock:
+            html = self.items.get(key)
+            if html is not None:
+                self.items.move_to_end(key)
+                return html
+        html = Markup(render(finding))
+        with self.lock:
+            self.items[key] = html
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return html
+
+
+_CARDS = _CardCache(2048)
+
+
+def _finding_cards(findings: list[dict]) -> dict[str, Markup]:
+    """anchor -> HTML of each finding's card (results/_finding_card.html)."""
+    render = current_app.jinja_env.get_template("results/_finding_card.html").module.finding_card
+    return {finding["anchor"]: _CARDS.html(finding, render) for finding in findings}
 
 
 @bp.get("/report")

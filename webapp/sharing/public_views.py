@@ -21,6 +21,7 @@ from webapp.core.db import get_session
 from webapp.core.extensions import limiter
 from webapp.domain.result import Result
 from webapp.lenses import views as lens_pages
+from webapp.lenses.follow_views import report_html_of
 from webapp.pdfs import specs as pdfs
 from webapp.pdfs.views import Pages, pdf_download
 from webapp.results.views import report_page
@@ -62,8 +63,8 @@ requests_ceiling = limiter.shared_limit(_request_limit, scope="share-requests")
 @requests_ceiling
 def page(token: str):
     link = _resolve(token)
-    if link.milestone is None and lens_pages.is_lens_review(link.assessment):
-        html = lens_pages.report_html_of(link.assessment)
+    if lens_pages.is_lens_review(link.assessment):
+        html = report_html_of(link.assessment, link.milestone)
     else:
         result, options, _key = _document(link)
         # the page offers what the link offers: the executive edition is short on a phone too
@@ -79,9 +80,6 @@ def page(token: str):
 @requests_ceiling
 def pdf(token: str):
     link = _resolve(token)
-    if link.milestone is None and lens_pages.is_lens_review(link.assessment):
-        _record(link, "pdf")
-        return lens_pages.pdf_response(link.assessment)
     assessment = link.assessment
     spec = (pdfs.milestone(assessment, link.milestone.id, link.edition)
             if link.milestone is not None else pdfs.review(assessment, link.edition))

@@ -87,6 +87,13 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "assessment.imported": lambda d: f"Answers file imported ({d.get('answers', 0)} answers "
                                      "changed)",
     "assessment.next_review": lambda d: "Started as the next review of an earlier one",
+    "lens.upgraded": lambda d: f"Moved to version {d.get('version')} of the lens "
+                               f"“{d.get('lens', '')}” ({d.get('changed', 0)} answers changed "
+                               "with its questions)",
+    "assessment.upgraded": lambda d: (
+        f"Upgraded from questionnaire version {d.get('from')} to {d.get('to')}: "
+        f"{d.get('carried', 0)} answers carried, {len(d.get('retired') or [])} retired, "
+        f"{d.get('new_questions', 0)} new questions"),
 }
 
 

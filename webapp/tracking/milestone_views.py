@@ -149,7 +149,7 @@ def compare(assessment_id: int):
 def compare_pdf(assessment_id: int):
     assessment = member_assessment(assessment_id)
     if assessment.questionnaire_id.startswith(LENS_PREFIX):
-        return redirect(url_for("lens_pages.compare", assessment_id=assessment.id,
+        return redirect(url_for("lens_pages.compare_pdf", assessment_id=assessment.id,
                                 **request.args))
     session = get_session()
     before_key, after_key = _compare_keys(service.milestones_of(session, assessment),

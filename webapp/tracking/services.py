@@ -22,7 +22,13 @@ from werkzeug.exceptions import NotFound
 
 from webapp import domain
 from webapp.accounts.models import User
-from webapp.assessments.evaluation import evaluate_assessment, finding_anchor, finding_data
+from webapp.assessments.evaluation import (
+    evaluate_assessment,
+    finding_anchor,
+    finding_data,
+    workflow_positions,
+)
+from webapp.assessments.kinds import kind_of
 from webapp.assessments.models import SYSTEM_SCOPE, Assessment, Workflow, workflow_scope
 from webapp.audit.services import record_audit
 from webapp.core.db import utcnow
@@ -110,6 +116,8 @@ def _plan_findings(result: domain.Result) -> list[domain.result.Finding]:
 
 def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
     """The current plan, each finding with its tracking, plus the tracked ones now resolved."""
+    if (kind := kind_of(assessment)) is not None:
+        return _lens_plan(session, assessment, kind.result(session, assessment))
     result = evaluate_assessment(session, assessment)
     dicts = dict(zip((f.key for f in result.findings), finding_data(assessment, result),
                      strict=True))
@@ -126,21 +134,71 @@ def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
     return plan
 
 
-def plan_summary(session: Session, assessment: Assessment) -> dict[str, Any]:
+def _lens_plan(session: Session, assessment: Assessment, result: Any) -> TrackedPlan:
+    """A review on a lens: its risky questions in plan order, tracked by question id."""
+    trackings, plan = _trackings(session, assessment), TrackedPlan()
+    for number, question in enumerate(result.plan, start=1):
+        ref = FindingRef(question.question.id)
+        plan.entries.append(PlanEntry(number, ref, lens_finding(question), None,
+                                      trackings.pop(ref, None)))
+    plan.resolved = sorted(trackings.values(), key=lambda t: t.rule_id)
+    return plan
+
+
+def lens_finding(question: Any) -> dict[str, Any]:
+    """A risky lens question as a plan entry: high risks now, medium ones next; the pillar
+    stands where a workflow would, the improvement texts are the fix."""
+    high = question.risk.value == "high"
+    return {"rule": question.question.id, "title": question.question.title,
+            "severity": question.risk.value, "bucket": "now" if high else "next",
+            "workflow": question.pillar.name, "scope": "pillar",
+            "rationale": question.question.description,
+            "remediation": [f"{i.choice.title.rstrip('. ')}: {i.text}"
+                            for i in question.improvements],
+            "verification": []}
+
+
+@dataclass(frozen=True)
+class TrackingRow:
+    """What the results page and the report show of one finding's tracking (no ORM object:
+    read on every results view, in one query)."""
+
+    rule_id: str
+    workflow_id: int | None
+    status: str
+    owner: str | None
+    due_date: dt.date | None
+    justification: str | None
+    review_date: dt.date | None
+
+
+def tracking_rows(session: Session, assessment: Assessment) -> list[TrackingRow]:
+    """The assessment's tracked findings with their owner's name, in one query; give them to
+    `plan_summary` and `follow_up` when a page needs both."""
+    query = (select(FindingTracking.rule_id, FindingTracking.workflow_id, FindingTracking.status,
+                    User.name, FindingTracking.due_date, FindingTracking.justification,
+                    FindingTracking.review_date)
+             .outerjoin(User, User.id == FindingTracking.owner_id)
+             .where(FindingTracking.assessment_id == assessment.id))
+    return [TrackingRow(*row) for row in session.execute(query)]
+
+
+def plan_summary(session: Session, assessment: Assessment,
+                 rows: list[TrackingRow] | None = None) -> dict[str, Any]:
     """Where the team stands on the current plan, for the results page: counts by status, the
     findings marked done that the answers still trigger, and each tracked finding's status by
-    anchor. Reads only the tracking rows' status columns: this runs on every results view."""
+    anchor. `rows`: the `tracking_rows` already read (this runs on every results view)."""
     result = evaluate_assessment(session, assessment)
     triggered = {f.key for f in result.findings}
-    rows = session.execute(select(FindingTracking.rule_id, FindingTracking.workflow_id,
-                                  FindingTracking.status)
-                           .where(FindingTracking.assessment_id == assessment.id)).all()
-    positions = {w.id: w.position for w in assessment.workflows} if rows else {}
+    if rows is None:
+        rows = tracking_rows(session, assessment)
+    positions = workflow_positions(assessment) if rows else {}
     statuses: dict[tuple[str, int], FindingStatus] = {}
-    for rule_id, workflow_id, status in rows:
-        key = (rule_id, positions.get(workflow_id, -2) if workflow_id is not None else -1)
+    for row in rows:
+        key = (row.rule_id, positions.get(row.workflow_id, -2)
+               if row.workflow_id is not None else -1)
         if key in triggered:
-            statuses[key] = FindingStatus(status)
+            statuses[key] = FindingStatus(row.status)
     counts = [(s, sum(v is s for v in statuses.values())) for s in FindingStatus]
     counts[0] = (FindingStatus.OPEN, counts[0][1] + len(triggered) - len(statuses))
     items = {finding_anchor(rule, position): {
@@ -317,18 +375,20 @@ def workflow_of(assessment: Assessment, workflow_id: int | None) -> Workflow | N
     raise NotFound()
 
 
-def follow_up(session: Session, assessment: Assessment) -> dict[str, dict[str, Any]]:
+def follow_up(session: Session, assessment: Assessment,
+              rows: list[TrackingRow] | None = None) -> dict[str, dict[str, Any]]:
     """What the report shows beside each finding: status, owner, due date and an accepted
     risk's reason, keyed "rule@position" ("rule@" for system findings). Plain values, so they
-    join the report data and the PDF's cache key."""
-    positions = {w.id: w.position for w in assessment.workflows}
+    join the report data and the PDF's cache key. `rows`: the `tracking_rows` already read."""
+    if rows is None:
+        rows = tracking_rows(session, assessment)
+    positions = workflow_positions(assessment) if rows else {}
     out: dict[str, dict[str, Any]] = {}
-    for ref, row in sorted(_trackings(session, assessment).items(),
-                           key=lambda item: (item[0].rule_id, item[0].workflow_id or 0)):
-        position = positions.get(ref.workflow_id) if ref.workflow_id else None
-        out[follow_up_key(ref.rule_id, position)] = {
-            "status": row.status, "status_label": row.status_enum.label,
-            "owner": row.owner.name if row.owner else None, "due": _iso(row.due_date),
+    for row in sorted(rows, key=lambda row: (row.rule_id, row.workflow_id or 0)):
+        position = positions.get(row.workflow_id) if row.workflow_id else None
+        out[follow_up_key(row.rule_id, position)] = {
+            "status": row.status, "status_label": FindingStatus(row.status).label,
+            "owner": row.owner, "due": _iso(row.due_date),
             "justification": row.justification or None, "review": _iso(row.review_date)}
     return out
 

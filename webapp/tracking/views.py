@@ -10,7 +10,6 @@ import csv
 import io
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from flask import (
     Response,
@@ -25,12 +24,10 @@ from markupsafe import Markup
 
 from webapp.assessments import submissions
 from webapp.assessments.access import member_assessment
-from webapp.assessments.answers import index_of
 from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.audit.services import audit_events
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
-from webapp.core.startup import get_content
 from webapp.core.views import members_blueprint
 from webapp.lenses.models import LENS_PREFIX
 from webapp.report import dates
@@ -40,7 +37,7 @@ from webapp.teams.services import members_of
 from webapp.tracking import exports
 from webapp.tracking import services as service
 from webapp.tracking.audit_filters import AUDIT_KINDS, AuditFilters
-from webapp.tracking.audit_text import describe_event
+from webapp.tracking.audit_words import AuditWords
 from webapp.tracking.forms import BulkTrackingForm, CommentForm, TrackingForm
 from webapp.tracking.plan_filters import PlanFilters, plan_choices
 
@@ -55,13 +52,14 @@ def note_html(text: str | None) -> Markup:
 
 
 @bp.app_template_global()
-def tracking_summary(assessment) -> dict | None:
-    """Counts by status, flagged findings and milestones, for the results page; None on error."""
+def tracking_summary(assessment, rows: list[service.TrackingRow] | None = None) -> dict | None:
+    """Counts by status, flagged findings and milestones, for the results page; None on error.
+    `rows`: the assessment's `tracking_rows`, when the page has read them already."""
     from webapp.tracking.milestones import count_milestones
 
     session = get_session()
     try:
-        summary = service.plan_summary(session, assessment)
+        summary = service.plan_summary(session, assessment, rows)
     except QuestionnaireMissing:
         return None
     return {**summary, "milestones": count_milestones(session, assessment)}
@@ -74,8 +72,6 @@ def _plan(assessment) -> service.TrackedPlan:
 @bp.get("/plan")
 def plan(assessment_id: int):
     assessment = member_assessment(assessment_id)
-    if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its plan is on its results
-        return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
     return _plan_page(assessment, BulkTrackingForm(formdata=None))
 
 
@@ -273,52 +269,6 @@ def audit_log(assessment_id: int):
                            limit=AUDIT_LIMIT, describe=words.describe, where=words.where)
 
 
-class AuditWords:
-    """Audit events in a reader's words: workflow names, question titles, choice titles."""
-
-    def __init__(self, workflow_names: dict[str, str], questions: dict[str, Any],
-                 rule_titles: dict[str, str] | None = None) -> None:
-        self.names, self.questions = workflow_names, questions
-        self.rules = rule_titles or {}
-
-    @classmethod
-    def of(cls, assessment) -> AuditWords:
-        try:
-            questions = dict(index_of(assessment).questions)
-        except QuestionnaireMissing:
-            questions = {}
-        rules = {rule.id: str(rule.title) for rule in get_content().rules}
-        return cls({w.scope: w.name for w in assessment.workflows}, questions, rules)
-
-    def where(self, event) -> tuple[str, str]:
-        place, item = target_text(event.target, self.names)
-        if item in self.questions:
-            return place, self.questions[item].question.text
-        if event.target.startswith(("share:", "milestone:")):
-            detail = event.detail or {}
-            link = detail.get("after") or detail.get("before") or detail
-            return "", str(link.get("label") or link.get("name") or "")
-        rule = item.partition(" (")[0]  # a finding: "rule (workflow)", the place says which
-        if event.action.startswith("finding.") and rule in self.rules:
-            return place, self.rules[rule]
-        return place, item
-
-    def describe(self, event) -> str:
-        _place, _, qid = event.target.partition("/")
-        info = self.questions.get(qid)
-        detail = event.detail or {}
-        if info is not None and event.action == "answer.changed":
-            detail = {side: _labelled(detail.get(side), info.labels)
-                      for side in ("before", "after")}
-        return describe_event(event.action, detail)
-
-
-def _labelled(value, labels: dict[str, str]):
-    if not isinstance(value, dict):
-        return value
-    return {**value, "choices": [labels.get(c, c) for c in value.get("choices") or []]}
-
-
 def _audit_csv(assessment, events, words: AuditWords) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -335,15 +285,3 @@ def _audit_csv(assessment, events, words: AuditWords) -> Response:
 
 
 AUDIT_LIMIT = 500
-
-
-def target_text(target: str, workflow_names: dict[str, str]) -> tuple[str, str]:
-    """(where, what): "System" or the workflow's name, and the question, rule or object."""
-    scope, _, rest = target.partition("/")
-    if scope == "system":
-        return "System", rest
-    if scope in workflow_names:
-        return workflow_names[scope], rest
-    if scope.startswith("workflow:"):
-        return "A removed workflow", rest
-    return "", target

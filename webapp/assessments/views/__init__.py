@@ -17,6 +17,7 @@ from webapp.assessments.models import Assessment
 from webapp.core.db import get_session
 from webapp.core.error_pages import render_error
 from webapp.core.views import members_blueprint
+from webapp.lenses.models import LENS_PREFIX
 from webapp.teams.models import Role
 
 logger = logging.getLogger(__name__)
@@ -54,11 +55,26 @@ def results_url(assessment: Assessment, anchor: str | None = None) -> str | None
     return f"{url}#{anchor}" if anchor else url
 
 
+@bp.app_template_global()
+def questionnaire_label(assessment: Assessment, long: bool = False) -> str:
+    """What the review is answered on, for its frame ("Questionnaire v2", "Amazon ECS Lens,
+    version 1") or, `long`, for a sentence."""
+    qid, version = assessment.questionnaire_id, assessment.questionnaire_version
+    if not qid.startswith(LENS_PREFIX):
+        return f"questionnaire “{qid}” version {version}" if long else f"Questionnaire v{version}"
+    from webapp.lenses.services import find_version  # lenses build on assessments
+
+    row = find_version(get_session(), qid.removeprefix(LENS_PREFIX), version)
+    name = row.name if row is not None else qid
+    return f"the lens “{name}”, version {version}" if long else f"{name}, version {version}"
+
+
 from webapp.assessments.views import (  # noqa: E402, F401
     automation,
     autosave,
     dashboard,
     pages,
     review_scope,
+    upgrade,
     workflows,
 )

@@ -19,12 +19,13 @@ from webapp.assessments.answers import (
     scope_questions,
     stored,
 )
+from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.forms import make_section_form, value_digest
 from webapp.assessments.models import Assessment, Workflow
-from webapp.assessments.progress import progress
+from webapp.assessments.progress import not_asked, progress
 from webapp.assessments.views import bp, load_assessment
 from webapp.assessments.workflows import get_workflow
-from webapp.core.db import get_session
+from webapp.core.db import commit_now, get_session
 from webapp.core.services import ServiceError
 from webapp.report import dates
 from webapp.report.notes import render_note
@@ -84,7 +85,6 @@ def autosave(assessment_id: int):
         )
     except ServiceError as error:
         return _invalid(error.message)
-    saved = stored(answers_in_scope(session, assessment, workflow).get(qid))
     if result.conflicts:
         conflict = result.conflicts[0]
         return {
@@ -92,8 +92,12 @@ def autosave(assessment_id: int):
             "mine": _value_json(info, conflict.mine),
             "theirs": _stored_json(info, conflict.theirs),
         }, 409
+    commit_now()  # the write lock is held for the writes only, not for what follows
+    saved = stored(answers_in_scope(session, assessment, workflow, [qid]).get(qid))
     return {"status": "saved" if result.saved else "unchanged", "answer": _stored_json(info, saved),
-            "progress": _progress_json(session, assessment)}
+            "progress": _progress_json(session, assessment),
+            "not_asked": not_asked(evaluate_assessment(session, assessment),
+                                   workflow.position if workflow else -1)}
 
 
 def _progress_json(session, assessment: Assessment) -> list[dict]:

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from webapp.assessments import services as service
 from webapp.assessments import submissions
 from webapp.assessments.forms import AssessmentDetailsForm, AssessmentForm
+from webapp.assessments.progress import progress
 from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
@@ -74,8 +75,6 @@ def new():
     if not submissions.claim(session, form.submit_token.data, current_user):
         flash("This form was already sent; the assessment exists once.", "info")
         return redirect(url_for("assessments.index", team=membership.team_id))
-    if lens_service.is_lens_id(form.questionnaire.data):
-        return _start_on_lens(session, membership.team, form)
     try:
         assessment = service.start_assessment(
             session,
@@ -87,23 +86,10 @@ def new():
         )
     except ServiceError as error:
         return render_form_error("assessments/new.html", form, error)
-    flash(
-        f"“{assessment.name}” started. Begin with the fit check: it decides how deep to go.",
-        "success",
-    )
+    first = ("Answer each pillar's questions." if lens_service.is_lens_assessment(assessment)
+             else "Begin with the fit check: it decides how deep to go.")
+    flash(f"“{assessment.name}” started. {first}", "success")
     return redirect(url_for("assessments.resume", assessment_id=assessment.id))
-
-
-def _start_on_lens(session, team, form: AssessmentForm):
-    try:
-        assessment = lens_service.start_lens_assessment(
-            session, team, current_user, name=form.name.data,
-            description=form.description.data or "", questionnaire_id=form.questionnaire.data,
-        )
-    except ServiceError as error:
-        return render_form_error("assessments/new.html", form, error)
-    flash(f"“{assessment.name}” started. Answer each pillar's questions.", "success")
-    return redirect(url_for("lens_pages.start", assessment_id=assessment.id))
 
 
 @bp.get("/<int:assessment_id>")
@@ -129,12 +115,18 @@ def _step_url(assessment, step: str) -> str:
 
 
 def _settings_page(assessment, form, status: int = 200):
+    from webapp.tracking.upgrade import can_upgrade, get_content
+
     return render_template(
         "assessments/settings.html",
         assessment=assessment,
+        can_upgrade=can_upgrade(assessment),
+        newest_version=get_content().questionnaire(assessment.questionnaire_id).version
+        if can_upgrade(assessment) else None,
         form=form,
         delete_form=EmptyForm(formdata=None),
         current_step="settings",
+        steps=progress(get_session(), assessment),
     ), status
 
 

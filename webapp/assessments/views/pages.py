@@ -16,7 +16,7 @@ from webapp.assessments.answers import Conflict, answers_in_scope, index_of, sav
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.forms import SectionForm
 from webapp.assessments.models import Assessment, Workflow
-from webapp.assessments.progress import progress
+from webapp.assessments.progress import not_asked, progress
 from webapp.assessments.services import remember_step
 from webapp.assessments.views import bp, load_assessment, results_url
 from webapp.assessments.views.automation import page_evidence
@@ -110,6 +110,7 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
     session = get_session()
     before = evaluate_assessment(session, assessment)
     infos, hidden = asked(index_of(assessment), before.honesty.checklist, infos, page["kind"])
+
     rows = answers_in_scope(session, assessment, workflow)
     form = build_form(infos, rows)
     conflicts: list[Conflict] = []
@@ -126,6 +127,11 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
     position = workflow.position if workflow else None
     links = finding_links(result, [i.id for i in infos], position)
     views = question_views(infos, rows, links, conflicts)
+    irrelevant = not_asked(result, workflow.position if workflow else -1)
+    new = _new_questions(result)
+    for view in views.values():
+        view.not_asked = irrelevant.get(view.info.id)
+        view.new = view.info.id in new
     steps = progress(session, assessment)
     return render_template(
         "assessments/questions.html",
@@ -140,7 +146,12 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
         neighbours=_neighbours(assessment, workflow, page["step"], steps),
         evidence=page_evidence(result, workflow),
         scope=scope_view(result, index_of(assessment), assessment, page["kind"], hidden),
+        upgrade=result.upgrade,
     ), status
+
+
+def _new_questions(result) -> set[str]:
+    return {q.id for q in result.upgrade.new_questions} if result.upgrade else set()
 
 
 def _save(assessment: Assessment, workflow: Workflow | None, form: SectionForm, page: dict):

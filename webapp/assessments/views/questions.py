@@ -31,6 +31,10 @@ class QuestionView:
     saved: StoredAnswer
     findings: list[FindingLink]
     conflict: Conflict | None = None
+    #: "Does not apply because …" while earlier answers make the question irrelevant (`ask_if`)
+    not_asked: str | None = None
+    #: asked for the first time since this assessment was upgraded to a new version
+    new: bool = False
 
     @property
     def anchor(self) -> str:
@@ -56,8 +60,13 @@ class QuestionGroup:
     questions: list[QuestionView] = field(default_factory=list)
 
     @property
+    def asked(self) -> list[QuestionView]:
+        """The questions that apply, given the answers so far."""
+        return [q for q in self.questions if q.not_asked is None]
+
+    @property
     def answered(self) -> int:
-        return sum(q.saved.value.is_answered for q in self.questions)
+        return sum(q.saved.value.is_answered for q in self.asked)
 
 
 def build_form(infos: list[QuestionInfo], rows: Mapping[str, Answer]) -> SectionForm:

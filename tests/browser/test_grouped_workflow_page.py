@@ -1,0 +1,97 @@
+"""A workflow's long page: its questions grouped by pattern, one group open at a time, with
+counters and relevance that follow each autosaved answer (issue 14)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.helpers import create_team_and_assessment, sign_up
+
+pytestmark = pytest.mark.browser
+
+NEVER_RETRIES = "the workflow never retries automatically"
+
+
+@pytest.fixture
+def workflow_page(live_server, browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_up(page, live_server.url, "Gwen Groups", "gwen@example.com")
+    assessment_id = create_team_and_assessment(page, live_server.url)
+    page.goto(f"{live_server.url}/assessments/{assessment_id}/workflows")
+    page.get_by_label("Workflow name").fill("Nightly settlement export")
+    page.get_by_role("button", name="Add workflow").click()
+    page.wait_for_url(re.compile(r"/workflows/\d+$"))
+    yield page
+    context.close()
+
+
+def open_groups(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "[data-group]:not(.is-collapsed)", "els => els.map(e => e.dataset.group)")
+
+
+def test_one_group_open_at_a_time(workflow_page):
+    page = workflow_page
+    assert open_groups(page) == ["about"]  # the first group with open questions
+    visible = page.locator("fieldset.question:visible")
+    assert visible.count() == 5  # trigger, side effects, external systems, volume, criticality
+    retries = page.get_by_role("button", name=re.compile("^Retries"))
+    assert retries.get_attribute("aria-expanded") == "false"
+    retries.click()
+    assert open_groups(page) == ["retries"]
+    assert retries.get_attribute("aria-expanded") == "true"
+    assert page.locator("fieldset[data-question='retries.automatic']").is_visible()
+    assert not page.locator("fieldset[data-question='workflow.trigger']").is_visible()
+    # the contents list opens the group it links to
+    page.locator(".group-toc").get_by_role("link", name=re.compile("^Idempotency")).click()
+    assert open_groups(page) == ["idempotency"]
+
+
+def test_an_answer_hides_what_cannot_apply_and_the_counters_follow(workflow_page):
+    page = workflow_page
+    page.get_by_role("button", name=re.compile("^Retries")).click()
+    group = page.locator("[data-group='retries']")
+    count = group.locator("[data-group-count]")
+    before = count.inner_text()
+    total = int(re.search(r"of (\d+) answered", before).group(1))
+    assert before.startswith("0 of ")
+    bounded = page.locator("fieldset[data-question='retries.bounded']")
+    assert bounded.is_visible()
+    page.locator("input[name='retries.automatic-choice'][value='no']").check()
+    page.locator("fieldset[data-question='retries.automatic'] [data-save-state]").filter(
+        has_text="Saved at").wait_for()
+    bounded.wait_for(state="hidden")
+    line = page.locator("[data-not-asked-line='retries.bounded']")
+    assert line.is_visible()
+    assert NEVER_RETRIES in line.inner_text()
+    assert count.inner_text() == f"1 of {total - 3} answered"  # three retry questions left
+    toc = page.locator("[data-toc-count='retries']")
+    assert toc.inner_text() == f"1/{total - 3}"
+    # changing the answer back asks them again, nothing typed was lost
+    page.locator("input[name='retries.automatic-choice'][value='yes-backoff']").check()
+    bounded.wait_for(state="visible")
+    assert not line.is_visible()
+    assert count.inner_text() == f"1 of {total} answered"
+
+
+def test_without_javascript_every_group_is_shown(live_server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_up(page, live_server.url, "Nils NoScript", "nils@example.com")
+    assessment_id = create_team_and_assessment(page, live_server.url)
+    page.goto(f"{live_server.url}/assessments/{assessment_id}/workflows")
+    page.get_by_label("Workflow name").fill("Export")
+    page.get_by_role("button", name="Add workflow").click()
+    page.wait_for_url(re.compile(r"/workflows/\d+$"))
+    assert page.locator("[data-group].is-collapsed").count() == 0
+    assert page.locator("fieldset[data-question='retries.bounded']").is_visible()
+    page.locator("input[name='retries.automatic-choice'][value='no']").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(re.compile(r"/workflows/\d+$"))
+    assert not page.locator("fieldset[data-question='retries.bounded']").is_visible()
+    assert NEVER_RETRIES in page.locator("[data-not-asked-line='retries.bounded']").inner_text()
+    context.close()

@@ -1,0 +1,134 @@
+"""Upgrades that carry answers from version 1 to version 2 (the fixture's mapping)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from webapp.domain import Answer, ContentError, evaluate_result, load_content
+from webapp.domain.upgrade import upgrade_answers
+
+from .conftest import make_v2_content
+from .helpers import answers_of
+
+V2 = "questionnaires/mini-v2.yaml"
+
+
+def _upgrade(content_v2, answers):
+    return upgrade_answers(content_v2.questionnaire(),
+                           content_v2.questionnaire("mini-review", 1), answers)
+
+
+def test_every_carried_answer_is_kept(content_v2) -> None:
+    old = answers_of(
+        {"fit.high-volume": "yes", "observe.logs": ["app", "audit"],
+         "contain.bulkheads": "partly"},
+        {"retries.automatic": "backoff", "retries.terminal": "yes",
+         "idempotency.keys": Answer.not_applicable("reads only")},
+    )
+    old.notes = {"contain.bulkheads": "one pool per partner"}
+    old.workflows[0].notes = {"retries.terminal": "we check the status code"}
+    new, report = _upgrade(content_v2, old)
+    assert new.version == 2 and new.upgraded_from == 1
+    assert new.answers == {"fit.high-volume": Answer.choice("yes"),
+                           "observe.logs": Answer.of(["app", "audit"]),
+                           "contain.isolation": Answer.choice("some")}
+    assert new.notes == {"contain.isolation": "one pool per partner"}
+    assert new.workflows[0].answers == {"retries.automatic": Answer.choice("backoff"),
+                                        "idempotency.keys": Answer.not_applicable("reads only")}
+    assert [(c.old, c.why) for c in report.retired] == [
+        ("retries.terminal",
+         "Version 2 asks whether retries stop after bounded attempts instead.")]
+    assert report.retired[0].note == "we check the status code"
+    assert len(report.carried) == 5 and not report.dropped
+    assert "observe.probes" in report.new_questions
+    assert "retries.give-up" in report.new_questions
+    assert "observe.alerts" not in report.new_questions
+
+
+def test_the_upgraded_result_marks_new_questions_and_names_the_retired(content_v2) -> None:
+    new, _ = _upgrade(content_v2, answers_of({"observe.alerts": "none"}, {}))
+    result = evaluate_result(content_v2, new)
+    assert result.questionnaire.version == 2
+    assert result.upgrade is not None and result.upgrade.from_version == 1
+    assert [q.id for q in result.upgrade.new_questions][:1] == ["observe.probes"]
+    assert [x.id for x in result.upgrade.retired] == ["retries.terminal"]
+    rows = {r.id: r for s in result.answers.sections for r in s.questions}
+    assert rows["observe.probes"].new and not rows["observe.alerts"].new
+    # an assessment started on version 2 has nothing "new"
+    fresh = answers_of({"observe.alerts": "none"}, {})
+    fresh.version = 2
+    started = evaluate_result(content_v2, fresh)
+    assert started.upgrade is None
+    assert not any(r.new for s in started.answers.sections for r in s.questions)
+
+
+def test_the_mapping_must_carry_or_retire_every_question(tmp_path: Path) -> None:
+    root = make_v2_content(tmp_path / "c")
+    path = root / V2
+    path.write_text(path.read_text().replace("    timeouts.run: same\n", ""))
+    with pytest.raises(ContentError, match=r"1 question\(s\) of version 1 neither carried nor "
+                                           r"retired: timeouts.run"):
+        load_content(root)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("{to: contain.isolation, choices: {partly: some}}",
+     "{to: contain.isolations, choices: {partly: some}}",
+     "version 2 has no question 'contain.isolations' (did you mean 'contain.isolation'?)"),
+    ("{to: contain.isolation, choices: {partly: some}}", "{to: contain.isolation}",
+     "choice 'partly' of 'contain.bulkheads' does not exist on 'contain.isolation': map it "
+     "under choices"),
+    ("{to: contain.isolation, choices: {partly: some}}",
+     "{to: contain.isolation, choices: {partly: sme}}",
+     "'contain.isolation' has no choice 'sme' (did you mean 'some'?)"),
+    ("    timeouts.run: same\n", "    timeouts.run: same\n    timeouts.gone: same\n",
+     "version 1 has no question 'timeouts.gone'"),
+    ("  from: 1", "  from: 3", "there is no version 3 of 'mini-review' to upgrade from"),
+    ("    observe.logs: same", "    observe.logs: {to: observe.alerts}",
+     "'observe.alerts' is carried to 'observe.alerts' too"),
+])
+def test_check_validates_the_mapping(tmp_path: Path, old, new, message) -> None:
+    root = make_v2_content(tmp_path / "c")
+    path = root / V2
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    with pytest.raises(ContentError) as info:
+        load_content(root)
+    assert message in str(info.value)
+
+
+def test_faultline_upgrade_writes_a_version_2_file_and_keeps_the_retired(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+    from webapp.domain import load_answers
+
+    root = make_v2_content(tmp_path / "c")
+    source = tmp_path / "answers.yaml"
+    source.write_text(
+        "questionnaire: mini-review\nversion: 1\nsystem: {name: Test}\n"
+        "answers: {contain.bulkheads: partly, observe.alerts: none}\n"
+        "workflows:\n  - name: nightly\n    answers: {retries.automatic: backoff, "
+        "retries.terminal: 'yes'}\n    notes: {retries.terminal: status codes}\n")
+    original = source.read_text()
+    run = CliRunner().invoke(main, ["upgrade", str(source), "--content-dir", str(root)])
+    assert run.exit_code == 0, run.output
+    assert "2 answer(s) carried" not in run.output and "3 answer(s) carried" in run.output
+    assert "workflow 'nightly': retries.terminal: Version 2 asks" in run.output
+    written = tmp_path / "answers-v2.yaml"
+    assert source.read_text() == original
+    assert "#   workflow 'nightly': retries.terminal: yes - retired:" in written.read_text()
+    assert "#     note: status codes" in written.read_text()
+    content = load_content(root)
+    upgraded = load_answers(written, content)
+    assert upgraded.version == 2 and upgraded.upgraded_from == 1
+    assert upgraded.answers["contain.isolation"] == Answer.choice("some")
+    assert upgraded.workflows[0].answers == {"retries.automatic": Answer.choice("backoff")}
+    again = CliRunner().invoke(main, ["upgrade", str(written), "--content-dir", str(root)])
+    assert again.exit_code == 2
+    assert "already on version 2, the newest of 'mini-review'" in again.output
+    clash = CliRunner().invoke(main, ["upgrade", str(source), "--content-dir", str(root)])
+    assert clash.exit_code == 2 and "exists; pass --force" in clash.output
