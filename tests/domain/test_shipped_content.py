@@ -136,6 +136,8 @@ def test_best_choice_everywhere_scores_90_and_nothing_high(answers) -> None:
 @given(answers=assessments(SHIPPED, worst_choice) if SHIPPED else st.nothing())
 def test_worst_choice_everywhere_hits_every_layer_and_pattern(answers) -> None:
     shipped = SHIPPED
+    # the full review: a poor fit is otherwise told only what its minimum checklist decides
+    answers.full_review = True
     result = evaluate(shipped, answers)
     hit = {f.rule.area for f in result.findings}
     q = shipped.questionnaire()

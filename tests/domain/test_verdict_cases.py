@@ -136,7 +136,8 @@ def test_contain_at_zero_makes_a_request_path_unsafe_and_holds_the_headline(ship
     }
     result = review(shipped, contain, SAFE_FLOW)
     assert scenario(result, "cascading-failure").status == "unsafe"
-    assert result.weak_layers == ("contain",)
+    # the other layers are unanswered, which counts as 0 for the cap too
+    assert "contain" in result.weak_layers
     assert result.overall <= 50.0
     assert result.layer_risks["contain"]["critical"] >= 1
 
@@ -295,3 +296,63 @@ def test_not_for_criteria_lower_exposure(shipped) -> None:
         for r in (plain, lowered)
     )
     assert after < before
+
+
+def test_on_the_minimum_checklist_an_answer_outside_it_neither_counts_nor_flatters(
+    shipped,
+) -> None:
+    """Hypothesis found it (seed 4): on the minimum checklist, answers outside it still counted
+    in the scores, so blanking a low one ("coordinated" backward compatibility) lifted the
+    headline of a poor fit from 38.8 to 39.0. Only the checklist's questions count now."""
+    system = {
+        **FIT_POOR,
+        "evolve.rollback": "rebuild",
+        "evolve.staged-rollouts": "all-at-once",
+        "evolve.backward-compatibility": "coordinated",
+    }
+    index = shipped.index()
+    assert not index.questions["evolve.backward-compatibility"].question.minimum
+    with_it = review(shipped, system, {"idempotency.rerun-safe": "yes"})
+    without = review(
+        shipped,
+        {q: a for q, a in system.items() if q != "evolve.backward-compatibility"},
+        {"idempotency.rerun-safe": "yes"},
+    )
+    assert with_it.checklist == without.checklist == "minimum"
+    assert (with_it.overall, with_it.answered_overall, with_it.layers) == (
+        without.overall,
+        without.answered_overall,
+        without.layers,
+    )
+    evolve = next(g for g in with_it.layers if g.id == "evolve")
+    assert evolve.answered == 1  # the rollback, the one Evolve question on the checklist
+
+
+def test_on_the_minimum_checklist_a_dont_know_keeps_the_risk_open(shipped) -> None:
+    """Hypothesis found it (seed 7): on the minimum checklist a finding is reported when any of
+    its questions is on the checklist, but its open risk only when every open question was, so
+    "We don't know" on a question outside the checklist silenced a high finding."""
+    flow = {
+        "error-handling.terminal": "unsure",
+        "error-handling.ignored-errors": "many",
+        "error-handling.partial-batch": "per-item",
+    }
+    rule = "error-handling.failure-reported-as-success"
+    known = review(shipped, FIT_POOR, flow)
+    assert known.checklist == "minimum" and fired(known, rule)
+    unsure = review(shipped, FIT_POOR, {**flow, "error-handling.ignored-errors": "unsure"})
+    assert not fired(unsure, rule)
+    assert any(o.rule.id == rule for o in unsure.open_risks)
+
+
+def test_a_conditional_score_reads_an_open_question_at_its_worst(shipped) -> None:
+    """Hypothesis found it (seed 11): backoff scores 20 when retries are unbounded or "We don't
+    know", but a blank bound read as bounded, so blanking "We don't know" lifted the score."""
+    flow = {"idempotency.rerun-safe": "yes", "retries.automatic": "yes-backoff"}
+    scores = {
+        bound: review(shipped, {}, {**flow, "retries.bounded": bound} if bound else flow)
+        .workflows[0]
+        .headline
+        for bound in ("bounded-escalates", "unsure", None)
+    }
+    assert scores[None] == scores["unsure"] < scores["bounded-escalates"]

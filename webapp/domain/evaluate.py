@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from . import relevance
@@ -23,6 +23,7 @@ from .scoring import (
     question_weights,
     weighted_mean,
 )
+from .unknowns import known
 from .verdicts import (
     OpenRisk,
     RefusedNa,
@@ -77,16 +78,52 @@ class ReviewResult:
     hidden: Mapping[int, Mapping[str, str]] | None = None
 
 
-def _exposure(compiled: Compiled, answers: Mapping[str, Answer]) -> float:
+def _exposure(compiled: Compiled, answers: Mapping[str, Answer]) -> float | None:
+    """The workflow's criticality exposure; None while its criticality is open (a blank or
+    "We don't know"), which must never make the workflow count for less."""
     qid = compiled.index.criticality
-    answer = answers.get(qid) if qid else None
-    if answer is None or not answer.choices:
+    if not qid:
         return 1.0
+    answer = answers.get(qid)
+    if not known(answer):
+        return None
     choice = next(
-        (c for c in compiled.index.questions[qid].question.choices if c.id == answer.choices[0]),
+        (c for c in compiled.index.questions[qid].question.choices if c.id in answer.selected),
         None,
     )
     return choice.exposure or 1.0 if choice else 1.0
+
+
+def _exposure_range(compiled: Compiled) -> tuple[float, float]:
+    """The lowest and the highest exposure a workflow's criticality can give."""
+    qid = compiled.index.criticality
+    values = (
+        [c.exposure for c in compiled.index.questions[qid].question.choices if c.exposure]
+        if qid
+        else []
+    )
+    return (min(values), max(values)) if values else (1.0, 1.0)
+
+
+def lowest_mean(
+    pairs: Iterable[tuple[float | None, float | None]], low: float, high: float
+) -> float | None:
+    """The weighted mean of the scores, each open weight (None) set between `low` and `high`
+    to whatever makes the mean lowest: an open criticality never lifts the headline.
+
+    The lowest mean gives the high weight to the lowest scores and the low weight to the
+    rest, so trying each split of the open scores in order finds it.
+    """
+    pairs = [(s, w) for s, w in pairs if s is not None]
+    fixed = [(s, w) for s, w in pairs if w is not None]
+    open_ = sorted(s for s, w in pairs if w is None)
+    if not open_:
+        return weighted_mean(fixed)
+    means = (
+        weighted_mean(fixed + [(s, high) for s in open_[:k]] + [(s, low) for s in open_[k:]])
+        for k in range(len(open_) + 1)
+    )
+    return min(m for m in means if m is not None)
 
 
 def _prepared(content: Content, compiled: Compiled) -> list[Prepared]:
@@ -110,7 +147,7 @@ def _workflow(
     gone: Mapping[str, str] | None = None,
 ) -> WorkflowResult:
     index = compiled.index
-    overrides = conditional_scores(compiled.score_ifs, ctx.answers, fit.flags)
+    overrides = conditional_scores(compiled.score_ifs, ctx.answers, fit.flags, index)
     # refused N/A left out; a question the answers make irrelevant reads as N/A with its reason
     own = {q: ctx.answers[q] for q in [*own, *(gone or ())] if q in ctx.answers}
     patterns, strict = (
@@ -181,7 +218,8 @@ def evaluate(
     weights, areas = _weights(compiled, fit)
     minimum = fit.verdict == "poor" and not answers.full_review and index.has_minimum
     asked = index.minimum_set if minimum else None
-    contexts = []
+    contexts, exposures = [], []
+    low, high = _exposure_range(compiled)
     for i, wf in enumerate(answers.workflows):
         merged = {**system, **wf.answers}
         gone = refuse_na(compiled, merged, fit.flags)
@@ -190,7 +228,9 @@ def evaluate(
         refused += [RefusedNa(wf.name, q, r, i) for q, r in gone
                     if q in wf.answers and q not in hidden[i]]
         merged = relevance.apply(merged, hidden[i])
-        contexts.append(WorkflowContext(i, wf.name, merged, _exposure(compiled, wf.answers)))
+        exposures.append(_exposure(compiled, wf.answers))
+        # an open criticality ranks the workflow's findings as the most exposed would be
+        contexts.append(WorkflowContext(i, wf.name, merged, exposures[-1] or high))
     workflows = tuple(
         _workflow(content, compiled, fit, ctx, wf.answers, weights, areas, asked, hidden[n])
         for n, (ctx, wf) in enumerate(zip(contexts, answers.workflows, strict=True))
@@ -216,8 +256,11 @@ def evaluate(
     )
     total = sum((w.coverage for w in workflows), start=system_coverage)
     strict_system = weighted_mean((g.score, areas[g.id]) for g in layer_headlines)
-    strict_workflows = weighted_mean((w.headline, w.exposure) for w in workflows)
-    weak = weak_layers((g.id, g.score) for g in layers)
+    strict_workflows = lowest_mean(
+        ((w.headline, e) for w, e in zip(workflows, exposures, strict=True)), low, high
+    )
+    # open questions count as 0 here too, so blanking a weak answer never lifts the cap
+    weak = weak_layers((g.id, g.score) for g in layer_headlines)
     return ReviewResult(
         index.questionnaire,
         compiled,
@@ -245,7 +288,8 @@ def evaluate(
             for o in open_risks(
                 compiled, content.rules_for(compiled), system, contexts, {f.key for f in found}
             )
-            if asked is None or asked.issuperset(o.questions)
+            # the same test as for findings: a rule the checklist would report is open too
+            if not minimum or _on_checklist(compiled, o.rule.id)
         ),
         tuple(refused),
         "minimum" if minimum else "full",

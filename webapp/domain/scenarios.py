@@ -9,7 +9,7 @@ from .answers import Answer
 from .conditions import Condition
 from .index import QuestionnaireIndex
 from .models import OutcomeDef, Scenario
-from .unknowns import completions, known, unknown_among
+from .unknowns import completions, flags_from, known, unknown_among
 
 UNKNOWN = OutcomeDef(id="unknown", status="unsafe", label="The answers don't say")
 
@@ -65,12 +65,19 @@ def resolve(
         return result
     # the winner's condition holds on known answers, so only the outcomes before it (and its
     # own questions) can change the result once the unknown answers are known
-    relevant = {q for _, _, c, _ in prepared.options[: won + 1] for q in c.questions}
-    unknown = unknown_among(prepared.index.sort(relevant), answers)
+    index = prepared.index
+    options = prepared.options[: won + 1]
+    relevant = {q for _, _, c, _ in options for q in c.questions}
+    fit = {index.criteria[f][0].id for _, _, c, _ in options for f in c.flags}
+    unknown = unknown_among(index.sort(relevant | fit), answers)
     if not unknown:
         return result
-    filled = completions(prepared.index, answers, unknown)
-    if filled is not None and all(_first(prepared, a, flags)[0].status == "safe" for a in filled):
+    filled = completions(index, answers, unknown)
+    recheck = bool(fit.intersection(unknown))  # an open fit question: its flag could be set
+    if filled is not None and all(
+        _first(prepared, a, flags_from(index, a) if recheck else flags)[0].status == "safe"
+        for a in filled
+    ):
         return result
     return _unknown(prepared, answers)
 

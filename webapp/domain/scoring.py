@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from .answers import Answer
 from .fit import Fit
-from .index import QuestionInfo
+from .index import QuestionInfo, QuestionnaireIndex
+from .unknowns import completions, unknown_among
 
 
 @dataclass(frozen=True)
@@ -85,20 +86,19 @@ def group_score(
     """The weighted mean of the answered questions in `infos`; None when none is answered.
 
     `overrides` holds conditional scores (a choice's `score_if` that holds); with `unproven`
-    an unanswered question (neither a choice nor N/A) counts as 0 when it is `asked` (every
-    question when `asked` is None). `irrelevant` questions (hidden by `ask_if`) are left out
-    of the total too.
+    an unanswered question (neither a choice nor N/A) counts as 0. When `asked` is given (the
+    minimum checklist) only its questions count, answered or not, so an answer given outside
+    the checklist can neither lift nor lower a score, and blanking it changes nothing.
+    `irrelevant` questions (hidden by `ask_if`) are left out of the total too.
     """
     total = weight_sum = 0.0
     answered = 0
     for info in infos:  # a plain loop: this runs for every pattern of every workflow
+        if asked is not None and info.id not in asked:
+            continue  # not on the checklist: neither its answer nor its absence counts
         answer = answers.get(info.id)
         if answer is None or not answer.selected:
-            if (
-                unproven
-                and (answer is None or answer.na is None)
-                and (asked is None or info.id in asked)
-            ):
+            if unproven and (answer is None or answer.na is None):
                 weight_sum += weights[info.id]
             continue
         weight = weights[info.id]
@@ -115,17 +115,42 @@ def conditional_scores(
     score_ifs: Mapping[str, Mapping[str, list]],
     answers: Mapping[str, Answer],
     flags: frozenset[str],
+    index: QuestionnaireIndex | None = None,
 ) -> dict[str, int]:
-    """The conditional score of each answered single-choice question whose `score_if` holds."""
+    """The conditional score of each answered single-choice question whose `score_if` holds.
+
+    With `index`, a condition that reads an open question (blank or "We don't know") gives the
+    lowest score any answer to it could give: retrying with backoff while the bound is open
+    scores as unbounded retries would, never as bounded ones.
+    """
     found = {}
     for qid, by_choice in score_ifs.items():
         answer = answers.get(qid)
         if answer is None or len(answer.choices) != 1 or answer.choices[0] not in by_choice:
             continue
-        score = next((n for c, n in by_choice[answer.choices[0]] if c(answers, flags)), None)
+        rules = by_choice[answer.choices[0]]
+        score = _first_score(rules, answers, flags)
+        if index is not None:
+            asked = {q for c, _ in rules for q in c.questions}
+            unknown = unknown_among(index.sort(asked), answers)
+            filled = completions(index, answers, unknown) if unknown else None
+            if unknown:
+                base = index.questions[qid].score_of(answer.selected)
+                # past the completions cap: the lowest score any of its rules gives
+                scores = (
+                    [n for _, n in rules]
+                    if filled is None
+                    else [_first_score(rules, a, flags) for a in filled]
+                )
+                lowest = min((base if n is None else n) for n in [score, *scores])
+                score = None if lowest == base and score is None else lowest
         if score is not None:
             found[qid] = score
     return found
+
+
+def _first_score(rules: list, answers: Mapping[str, Answer], flags: frozenset[str]) -> int | None:
+    return next((n for c, n in rules if c(answers, flags)), None)
 
 
 def _tag_factor(info: QuestionInfo, fit: Fit) -> float:

@@ -70,13 +70,14 @@ def build_report_data(result: Result, *, team: str | None = None,
         "heat_map": charts.heat_map(workflows),
         "legend": charts.legend(),
         "workflows": workflows,
-        "plan": _plan(ordered),
+        "plan": _plan(ordered, result),
         "findings": ordered,
         "appendix": _appendix(answers.rows),
         "edition": edition,
         "edition_label": EDITIONS[edition],
-        "weakest": _weakest(layers, workflows),
+        "weakest": _weakest(layers, workflows, result),
         "scenario_overview": _scenario_overview(workflows),
+        "honesty": _honesty(result),
     }
     data["toc"] = _toc(data)
     return data
@@ -156,10 +157,45 @@ def _summary(result: Result, ordered: list[dict], workflows: list[dict]) -> dict
     }
 
 
-def _plan(ordered: list[dict]) -> list[dict]:
-    return [{"id": b, "label": label, "hint": BUCKET_HINTS[b],
-             "findings": [f for f in ordered if f["bucket"] == b]}
-            for b, label in BUCKET_LABELS.items()]
+def _plan(ordered: list[dict], result: Result) -> list[dict]:
+    """The buckets' actions: findings that share a root cause are one action, its consequences
+    listed under it (with their numbers in the details, where each keeps its card)."""
+    roots = {s.key: s.consequences for s in result.plan}
+    subsumed = {(c.rule, c.workflow_id) for cs in roots.values() for c in cs}
+    numbers = {(f["rule"], f["workflow_id"]): f["number"] for f in ordered}
+    for f in ordered:
+        position = -1 if f["position"] is None else f["position"]
+        f["consequences"] = [
+            {"rule": c.rule, "title": c.title, "severity": c.severity, "workflow": c.workflow,
+             "number": numbers.get((c.rule, c.workflow_id))}
+            for c in roots.get((f["rule"], position), ())]
+    actions = [f for f in ordered if (f["rule"], f["workflow_id"]) not in subsumed]
+    buckets = [{"id": b, "label": label, "hint": BUCKET_HINTS[b],
+                "findings": [f for f in actions if f["bucket"] == b]}
+               for b, label in BUCKET_LABELS.items()]
+    for bucket in buckets:
+        bucket["counts"] = _severity_counts(bucket["findings"])
+    return buckets
+
+
+def _honesty(result: Result) -> dict:
+    """What keeps the verdict honest, for the summary: the score of what is answered beside a
+    provisional headline, the layers that hold it down, the open risks by name and whether
+    this is the minimum checklist."""
+    h = result.honesty
+    return {
+        "checklist": h.checklist,
+        "provisional": h.provisional,
+        "answered_score": score(h.answered_score),
+        "unanswered": h.unanswered,
+        "weak_layers": [x.title for x in h.weak_layers],
+        "weak_layer_below": int(h.weak_layer_below),
+        "headline_cap": int(h.headline_cap),
+        "open_risks": [{"title": o.title, "severity": o.severity, "scope": o.workflow or "System",
+                        "questions": [q.text for q in o.questions]} for o in h.open_risks],
+        "refused_na": [{"question": x.question.text, "reason": x.reason,
+                        "scope": x.workflow or "System"} for x in h.refused_na],
+    }
 
 
 def _appendix(rows: list[dict]) -> list[dict]:
@@ -174,10 +210,19 @@ def _appendix(rows: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def _weakest(layers: list[dict], workflows: list[dict]) -> list[dict]:
-    """The lowest scored layers and workflows: where a failure most likely gets through."""
-    scored = [{"kind": "Layer", "name": x["title"], "score": x["score"]} for x in layers]
-    scored += [{"kind": "Workflow", "name": w["name"], "score": w["score"]} for w in workflows]
+def _weakest(layers: list[dict], workflows: list[dict], result: Result) -> list[dict]:
+    """The lowest scored layers and workflows: where a failure most likely gets through, with
+    their critical / high / medium finding counts beside the score."""
+    def risks(found) -> dict[str, int]:  # from the findings, so older snapshots have them too
+        severities = [f.severity for f in found]
+        return {s: severities.count(s) for s in ("critical", "high", "medium")}
+
+    system = [f for f in result.findings if f.position < 0]
+    scored = [{"kind": "Layer", "name": x["title"], "score": x["score"],
+               "risks": risks(f for f in system if f.layer == x["id"])} for x in layers]
+    scored += [{"kind": "Workflow", "name": w["name"], "score": w["score"],
+                "risks": risks(f for f in result.findings if f.position == w["position"])}
+               for w in workflows]
     scored = [x for x in scored if x["score"] is not None]
     return sorted(scored, key=lambda x: x["score"])[:WEAKEST]
 

@@ -66,7 +66,7 @@ def results_page(result: Result, links: QuestionLinks, *, team: str | None = Non
     return {
         **data,
         "heat_map": _heat_map(data["workflows"]),
-        "plan": [_bucket(b) for b in one_action_per_root_cause(data["plan"], result)],
+        "plan": [_bucket(b) for b in data["plan"]],  # one action per root cause (report data)
         "coverage": result.coverage,
         "first_section": sections[0].id if sections else None,
         "has_answers": result.has_answers,
@@ -74,23 +74,6 @@ def results_page(result: Result, links: QuestionLinks, *, team: str | None = Non
         "honesty": result.honesty,
         "layer_links": {x["id"]: links.section_url(x["id"]) for x in data["layers"]},
     }
-
-
-def one_action_per_root_cause(buckets: list[dict], result: Result) -> list[dict]:
-    """Findings that share a root cause shown as one action, its consequences listed under it
-    (plan steps carry them; a subsumed finding keeps its card in the details)."""
-    roots = {s.key: s.consequences for s in result.plan}
-    subsumed = {(c.rule, c.workflow_id) for cs in roots.values() for c in cs}
-    out = []
-    for bucket in buckets:
-        kept = [f for f in bucket["findings"] if (f["rule"], f["workflow_id"]) not in subsumed]
-        for f in kept:
-            position = -1 if f["position"] is None else f["position"]
-            f["consequences"] = [
-                {"rule": c.rule, "title": c.title, "severity": c.severity,
-                 "workflow": c.workflow} for c in roots.get((f["rule"], position), ())]
-        out.append({**bucket, "findings": kept})
-    return out
 
 
 def _fold_open(item: dict) -> None:
