@@ -38,7 +38,8 @@ def test_a_lens_review_is_listed_with_its_lens_coverage_and_risk_counts(
                                 "base_version": 0})
     [row] = _get(client, raw, "/assessments").get_json()["assessments"]
     assert row["questionnaire"] == {"id": "lens:backup-readiness", "version": 1,
-                                    "kind": "lens", "title": "Backup readiness"}
+                                    "kind": "lens", "title": "Backup readiness",
+                                    "upgraded_from": None}
     assert row["overall"] is None and row["coverage"] == 50.0
     assert row["risks"] == {"high": 1, "medium": 0, "none": 0, "not_applicable": 0,
                             "unanswered": 1}
