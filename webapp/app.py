@@ -15,6 +15,8 @@ from webapp.core import db, logs, mail, security
 from webapp.core.config import load_settings
 from webapp.core.extensions import csrf, limiter, login_manager
 from webapp.core.startup import check_prerequisites
+from webapp.report import dates
+from webapp.report.cards import score
 from webapp.report.notes import inline_markup
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,8 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["faultline_version"] = __version__
     app.jinja_env.filters["md_inline"] = inline_markup
+    dates.install(app.jinja_env.filters)
+    app.jinja_env.filters["whole"] = score  # scores as whole numbers, halves up, everywhere
     if app.config.get("CHECK_PREREQUISITES", True):
         try:
             check_prerequisites(app)

@@ -85,8 +85,9 @@ def test_sorting_by_score_descending_puts_unscored_last(client, world, login):
 def test_the_page_shows_the_heat_map_and_an_svg_trend(client, world, login):
     login(world["editor"])
     page = client.get("/portfolio/").get_data(True)
-    assert 'class="heat heat-2">59.2<' in page
-    assert '<svg class="trend' in page and "Score trend: Q1 59.5, Now 59.5" in page
+    assert 'class="heat heat-2">59<' in page  # whole numbers, as on every other page
+    assert '<svg class="trend' in page and "Score trend: Q1 60, Now 60" in page
+    assert "59.5" not in page and "59.2" not in page
     assert "style=" not in page.split("<main", 1)[1]
 
 
@@ -114,3 +115,13 @@ def test_the_pdf_lists_every_assessment(client, world, login, app, tmp_path):
 
 def test_visitors_are_sent_to_sign_in(client):
     assert client.get("/portfolio/").status_code == 302
+
+
+def test_scores_round_half_up_like_the_results_page(client, world, login):
+    """59.5 reads 60 on the portfolio and the dashboard, as on the results page and the
+    report (Jinja's own `round` would say 60 here but 62 for 62.5: halves to even)."""
+    login(world["editor"])
+    portfolio = client.get("/portfolio/").get_data(True)
+    assert "<strong>60</strong>" in portfolio
+    dashboard = client.get("/assessments/").get_data(True)
+    assert "59<span" not in dashboard and "60<span" in dashboard

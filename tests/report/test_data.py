@@ -44,7 +44,7 @@ def test_cover_shows_team_milestone_date_and_questionnaire_version(result):
     meta = build_report_data(typed(result), team="SRE", milestone="M1",
                              generated_at="2026-03-05T10:00:00Z")["meta"]
     assert (meta["team"], meta["milestone"], meta["date"]) == ("SRE", "M1", "2026-03-05")
-    assert meta["date_display"] == "5 March 2026"
+    assert meta["date_display"] == "5 Mar 2026"
     assert meta["questionnaire_version"] == 1
 
 

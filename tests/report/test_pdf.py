@@ -20,7 +20,7 @@ def test_pdf_holds_sections_scores_and_findings(sample_pdf):
     for finding in load_sample()["findings"]:
         assert finding["rule"] in text
     assert "Payments platform" in text and "Q4 2026 review" in text
-    assert "21 November 2026" in text and "87%" in text
+    assert "21 Nov 2026" in text and "87%" in text
 
 
 def test_every_page_but_the_cover_says_page_x_of_y(sample_pdf):

@@ -145,3 +145,24 @@ def test_the_csv_export_applies_the_filters(client, people, history):
     members = list(csv.reader(io.StringIO(client.get(audit_url(
         history, "format=csv&kind=members")).get_data(as_text=True))))
     assert [r[1:3] for r in members[1:]] == [["Olga", "Role of Vi changed from viewer to editor"]]
+
+
+def test_dates_read_the_same_as_everywhere_and_the_csv_keeps_iso(client, history):
+    march = client.get(audit_url(history, "from=2026-03-01&to=2026-03-31")).get_data(
+        as_text=True)
+    assert '<time datetime="2026-03-15T12:00:00Z">15 Mar 2026, 12:00 UTC</time>' in march
+    response = client.get(audit_url(history, "format=csv&from=2026-03-01&to=2026-03-31"))
+    table = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert table[1][0] == "2026-03-15T12:00:00Z"
+
+
+def test_finding_changes_name_the_finding_by_its_title_not_its_rule_id(client, login, people,
+                                                                       small):
+    from tests.tracking.support import RULE
+
+    login(people["editor"])
+    client.post(f"/assessments/{small.id}/plan/findings/{RULE}", data={"status": "planned"})
+    login(people["owner"])
+    row = rows(client.get(audit_url(small, "kind=tracking")).get_data(as_text=True))[0]
+    assert "Action items from incidents and reviews are not tracked to closure" in row
+    assert RULE not in row

@@ -262,7 +262,8 @@ def test_audit_log_page_lists_who_did_what(client, login, db_session, people, tr
     first = rows.split("</tr>")[0]
     assert "Ed" in first and "Status In progress → Done" in first
     assert "Olga" in rows and "Owner nobody → =HYPERLINK" in rows
-    assert "System<br><span class=\"audit-target\">repeat.action-items-not-closed" in rows
+    assert ("System<br><span class=\"audit-target\">Action items from incidents and reviews "
+            "are not tracked to closure") in rows
     assert "Answer unanswered → " in rows and "Nightly merchant payouts<br>" in rows
     plan_only = client.get(f"/assessments/{tracked.id}/audit?kind=plan").get_data(as_text=True)
     assert "Status In progress → Done" in plan_only and "Answer unanswered" not in plan_only
@@ -307,7 +308,7 @@ def test_late_work_and_due_risk_reviews_are_marked_on_the_plan(client, login, pe
     login(people["editor"])
     client.post(url(filled), data={"status": "planned", "due_date": "2020-01-31"})
     plan = client.get(f"/assessments/{filled.id}/plan").get_data(as_text=True)
-    assert "2020-01-31</time> <span class=\"track-late\">overdue</span>" in plan
+    assert "31 Jan 2020</time> <span class=\"track-late\">overdue</span>" in plan
     client.post(url(filled), data={"status": "risk_accepted", "due_date": "2020-01-31",
                                    "justification": "Accepted", "review_date": "2020-02-01"})
     plan = client.get(f"/assessments/{filled.id}/plan").get_data(as_text=True)
@@ -368,10 +369,10 @@ def test_the_report_and_its_pdf_show_who_fixes_a_finding_by_when(client, login, 
     assert client.post(url(small), data={"status": "planned", "owner": people["viewer"].id,
                                          "due_date": "2026-12-15"}).status_code == 302
     page = client.get(f"/assessments/{small.id}/report").get_data(as_text=True)
-    assert "Planned</strong> · Vi · due 2026-12-15" in page
+    assert "Planned</strong> · Vi · due 15 Dec 2026" in page
     pdf = client.get(f"/assessments/{small.id}/report.pdf?edition=executive")
     assert pdf.mimetype == "application/pdf"
-    assert "Planned · Vi · due 2026-12-15" in " ".join(pdf_text(pdf.data).split())
+    assert "Planned · Vi · due 15 Dec 2026" in " ".join(pdf_text(pdf.data).split())
 
 
 def test_audit_log_names_questions_and_choices_and_exports_csv(client, login, people, tracked):
@@ -386,3 +387,39 @@ def test_audit_log_names_questions_and_choices_and_exports_csv(client, login, pe
     assert table[0] == ["When (UTC)", "Who", "What", "Where", "Item"]
     assert any(row[1] and row[2].startswith("Status") for row in table[1:])
     assert not [row for row in table[1:] if row[4].startswith("share:")]
+
+
+def _card(page: str, rule: str = RULE) -> str:
+    return page.split(f'id="finding-{rule}"')[1].split("</article>")[0]
+
+
+def test_the_results_page_cards_show_who_fixes_a_finding_by_when(client, login, people, small):
+    login(people["editor"])
+    before = _card(client.get(f"/assessments/{small.id}/results").get_data(as_text=True))
+    assert "Open</span> · <span class=\"muted\">no owner yet</span>" in before
+    assert client.post(url(small), data={"status": "planned", "owner": people["viewer"].id,
+                                         "due_date": "2020-01-31"}).status_code == 302
+    card = _card(client.get(f"/assessments/{small.id}/results").get_data(as_text=True))
+    summary = card.split("</summary>")[0]
+    assert "Planned</span> · Vi · due <time datetime=\"2020-01-31\">31 Jan 2020</time>" in summary
+    assert '<span class="track-late">overdue</span>' in summary
+    assert f'href="{url(small)}">Change its tracking</a>' in card
+
+    assert client.post(url(small), data={
+        "status": "risk_accepted", "justification": "The *CFO* agreed until Q3.",
+        "review_date": "2027-02-01"}).status_code == 302
+    summary = _card(client.get(f"/assessments/{small.id}/results")
+                    .get_data(as_text=True)).split("</summary>")[0]
+    assert "Risk accepted</span> · The <em>CFO</em> agreed until Q3." in summary
+    assert " · review on <time datetime=\"2027-02-01\">1 Feb 2027</time>" in summary
+
+
+def test_a_viewer_sees_the_tracking_on_the_cards_and_a_way_to_its_comments(
+        app, client, login, people, small, db_session):
+    with app.test_request_context():
+        service.update_tracking(db_session, small, people["owner"], service.FindingRef(RULE),
+                                service.TrackingInput("in_progress", people["editor"].id))
+    login(people["viewer"])
+    card = _card(client.get(f"/assessments/{small.id}/results").get_data(as_text=True))
+    assert "In progress</span> · " + people["editor"].name in card
+    assert f'href="{url(small)}">Its tracking and comments</a>' in card

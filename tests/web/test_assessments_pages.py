@@ -302,3 +302,10 @@ def test_a_workflow_question_links_to_its_workflow_finding_anchor(client, assess
     assert f'id="{anchor}"' in client.get(f"/assessments/{assessment.id}/results").get_data(
         as_text=True
     )
+
+
+def test_a_review_without_answers_has_no_score_on_the_dashboard(client, assessment):
+    """As on its results page ("No answers yet"), not "0 /100"."""
+    page = client.get("/assessments/").get_data(as_text=True)
+    cell = page.split('data-label="Score"')[1].split("</td>")[0]
+    assert "–" in cell and "/100" not in cell

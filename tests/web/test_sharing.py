@@ -488,3 +488,11 @@ def test_the_owner_picks_the_pdf_edition_a_link_offers(client, login, people, as
     assert "-reliability-review-executive-" in executive.headers["Content-Disposition"]
     full = client.get(f"/s/{share().token}/report.pdf")
     assert "-reliability-review-executive-" not in full.headers["Content-Disposition"]
+
+
+def test_the_shared_page_is_the_edition_the_link_offers(client, share):
+    """A director on a phone gets the short edition on the page too, not 130,000 px."""
+    executive = client.get(f"/s/{share(edition='executive').token}").text
+    full = client.get(f"/s/{share(label='Auditor').token}").text
+    assert "Findings in detail" in full and "Findings in detail" not in executive
+    assert "Executive summary" in executive

@@ -25,6 +25,7 @@ from webapp.lenses import services as service
 from webapp.lenses.views import bp, load_review
 from webapp.pdfs import specs as pdfs
 from webapp.pdfs.views import pdf_download
+from webapp.report import dates
 from webapp.report import lens as lens_report
 from webapp.teams.models import Role
 from webapp.tracking import milestones as milestone_service
@@ -82,7 +83,7 @@ def plan_export(assessment_id: int, fmt: str):
         "assessment": assessment.name,
         "lens": lens.name,
         "version": row.version,
-        "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "exported_at": dates.iso(datetime.now(UTC)),
     }
     body = {
         "csv": lambda: plan_export_module.to_csv(rows),

@@ -26,6 +26,7 @@ from webapp.lenses import answers, reports
 from webapp.lenses import services as service
 from webapp.lenses.forms import answer_digest, question_form
 from webapp.lenses.models import LensAnswerRow, LensVersion
+from webapp.report import dates
 from webapp.teams.models import Role
 from webapp.tracking.services import tracked_plan
 
@@ -229,7 +230,7 @@ def _value_json(question: Question, answer) -> dict:
 
 def _stored_json(question: Question, row: LensAnswerRow | None) -> dict:
     answer = service.answer_of(row)
-    when = row.updated_at.strftime("%d %b %Y, %H:%M UTC") if row and row.updated_at else None
+    when = dates.moment(row.updated_at) if row and row.updated_at else None
     return _value_json(question, answer) | {
         "version": row.version if row else 0,
         "updated_by": row.updated_by.name if row and row.updated_by else None,

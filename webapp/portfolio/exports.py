@@ -9,6 +9,8 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from webapp.portfolio.service import Row
+from webapp.report import dates
+from webapp.report.cards import score
 
 SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 120, 32, 3
 
@@ -18,7 +20,7 @@ def row_data(row: Row, layers: list[tuple[str, str]]) -> dict[str, Any]:
     scores = {layer_id: score for layer_id, _t, score in (f.layers if f else ())}
     return {
         "id": row.id, "name": row.name, "team": row.team, "status": row.status,
-        "updated_at": row.updated_at.isoformat(),
+        "updated_at": dates.iso(row.updated_at),
         "overall": f.overall if f else None, "coverage": f.coverage if f else None,
         "fit": f.fit if f else None, "fit_title": f.fit_title if f else None,
         "layers": {layer_id: scores.get(layer_id) for layer_id, _title in layers},
@@ -74,7 +76,7 @@ def spark(points: list[Any]) -> dict[str, Any] | None:
     inner = SPARK_HEIGHT - 2 * SPARK_PAD
     xy = [(SPARK_PAD + i * step, SPARK_PAD + inner * (1 - p.score / 100))
           for i, p in enumerate(scored)]
-    label = ", ".join(f"{p.label} {p.score:g}" for p in scored)
+    label = ", ".join(f"{p.label} {score(p.score)}" for p in scored)
     return {"width": SPARK_WIDTH, "height": SPARK_HEIGHT, "label": label,
             "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in xy),
             "last": {"x": round(xy[-1][0], 1), "y": round(xy[-1][1], 1)},
@@ -101,6 +103,6 @@ def page_rows(rows: list[Row], layers: list[tuple[str, str]]) -> list[dict[str, 
         scores = {i: score for i, _t, score in (row.facts.layers if row.facts else ())}
         cells = Markup("".join(
             f'<td data-label="{label}" class="heat {heat(scores.get(i))}">'
-            f'{"–" if scores.get(i) is None else scores[i]}</td>' for i, label in labels))
+            f'{"–" if scores.get(i) is None else score(scores[i])}</td>' for i, label in labels))
         out.append({"row": row, "f": row.facts, "cells": cells, "spark": spark(row.trend)})
     return out

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from webapp.domain.result import Fit, Result
 from webapp.domain.vocabulary import BUCKET_LABELS, SEVERITY_LABELS
-from webapp.report import charts
+from webapp.report import charts, dates
 from webapp.report.cards import (
     STATUSES,
     AnswerIndex,
@@ -104,7 +104,7 @@ def _meta(result: Result, team, milestone, generated_at, page_size: str) -> dict
         "team": team,
         "milestone": milestone,
         "date": date.isoformat(),
-        "date_display": f"{date.day} {date:%B %Y}",
+        "date_display": dates.day(date),
         "questionnaire_title": questionnaire.title or "Reliability review",
         "questionnaire_id": questionnaire.id,
         "questionnaire_version": questionnaire.version,

@@ -8,6 +8,8 @@ from functools import lru_cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from webapp.domain.result import Result
+from webapp.report import dates
+from webapp.report.cards import score
 from webapp.report.data import build_report_data, data_options
 from webapp.report.notes import inline_markup
 from webapp.report.paths import CSS_FILE, FONTS_DIR, TEMPLATES_DIR
@@ -38,6 +40,8 @@ def environment() -> Environment:
         undefined=StrictUndefined,
     )
     env.filters["md_inline"] = inline_markup
+    dates.install(env.filters)
+    env.filters["whole"] = score
     return env
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from webapp.domain.lens import Resource
 from webapp.domain.lens_result import LensResult, QuestionResult, Risk
+from webapp.report import dates
 from webapp.report.html import environment, font_faces, stylesheet
 from webapp.report.pdf import html_to_pdf
 from webapp.report.pdf import warm_up as warm_up  # the render child runs it before it serves
@@ -84,7 +85,7 @@ def lens_report_data(
             "lens_description": result.lens.description,
             "lens_version": lens_version,
             "date": when.date().isoformat(),
-            "date_display": when.strftime("%d %B %Y"),
+            "date_display": dates.day(when),
             "milestone": milestone,
         },
         "totals": {risk.value: result.count(risk) for risk in Risk},
@@ -127,7 +128,7 @@ def lens_comparison_data(diff: dict[str, Any], *, system_name: str, team: str, l
              for m in diff["moved"]]
     return {"meta": {"system_name": system_name, "team": team, "lens_name": lens_name,
                      "before": before, "after": after,
-                     "date_display": generated_at.strftime("%d %B %Y")},
+                     "date_display": dates.day(generated_at)},
             "pillars": diff["pillars"], "moved": moved}
 
 

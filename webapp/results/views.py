@@ -12,14 +12,29 @@ import logging
 import re
 import threading
 from collections import OrderedDict
+from datetime import UTC, datetime
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from webapp import report
 from webapp.assessments.access import member_assessment
-from webapp.assessments.evaluation import computed, evaluate_assessment, revision_key
+from webapp.assessments.evaluation import (
+    QuestionnaireMissing,
+    computed,
+    evaluate_assessment,
+    revision_key,
+)
 from webapp.core.db import get_session
 from webapp.core.security import CONTENT_SECURITY_POLICY
 from webapp.core.views import members_blueprint
@@ -38,6 +53,8 @@ RETRY_AFTER = 30
 STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 BODY_OPEN = re.compile(r"<body[^>]*>")
 INDENT = re.compile(r"\n\s+")
+#: The places a finding card leaves for its tracking (results/_finding_card.html).
+FOLLOW_UP = re.compile(r"<!--follow-up:(status|link):([^>]*?)-->")
 
 
 @bp.get("/results")
@@ -51,10 +68,37 @@ def show(assessment_id: int):
     pdf_ready = page["has_answers"] and pdf_ready_now(
         session, assessment, pdfs.review(assessment),
         follow_up=tracking_service.follow_up(session, assessment, rows))
+    if page["has_answers"]:
+        parts = {**parts, "details": with_follow_up(parts["details"], assessment)}
     return render_template("results/show.html", assessment=assessment, page=page,
                            parts=parts, pdf_ready=pdf_ready, tracking_rows=rows,
                            upgrade=_upgrade_panel(assessment, result),
                            **_editing_urls(assessment, page["first_section"]))
+
+
+def with_follow_up(html: Markup, assessment) -> Markup:
+    """The finding cards (rendered once per revision) with today's tracking of each finding in
+    place of their follow-up comments: status, owner, due date or accepted risk, and the way
+    to the finding's tracking page."""
+    try:
+        plan = tracking_service.tracked_plan(get_session(), assessment)
+    except QuestionnaireMissing:
+        return html
+    entries = {tracking_service.follow_up_key(e.ref.rule_id, e.position): e
+               for e in plan.entries}
+    macros = {"status": get_template_attribute("results/_follow_up.html", "status"),
+              "link": get_template_attribute("results/_follow_up.html", "link")}
+    today = datetime.now(UTC).date()
+
+    def fill(match: re.Match) -> str:
+        entry = entries.get(match.group(2))
+        if entry is None:
+            return ""
+        if match.group(1) == "status":
+            return str(macros["status"](entry, today))
+        return str(macros["link"](entry, assessment))
+
+    return Markup(FOLLOW_UP.sub(fill, str(html)))  # noqa: S704 - our templates' output
 
 
 def _upgrade_panel(assessment, result) -> dict | None:

@@ -67,7 +67,9 @@ def page(token: str):
         html = report_html_of(link.assessment, link.milestone)
     else:
         result, options, _key = _document(link)
-        html = report.render_html(result, static_url=url_for("static", filename=""), **options)
+        # the page offers what the link offers: the executive edition is short on a phone too
+        html = report.render_html(result, static_url=url_for("static", filename=""),
+                                  edition=link.edition, **options)
     bar = render_template("shared/_bar.html", link=link, pdf_url=url_for("shared.pdf", token=token))
     _record(link, "page")
     return report_page(html, bar, render_template("shared/_head.html"))

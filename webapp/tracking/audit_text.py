@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from webapp.report import dates
 from webapp.tracking.models import FindingStatus
 
 
@@ -58,8 +59,8 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
                                         f"{_status(d.get('after'))}",
     "finding.owner_changed": lambda d: f"Owner {d.get('before') or 'nobody'} → "
                                        f"{d.get('after') or 'nobody'}",
-    "finding.due_changed": lambda d: f"Due date {d.get('before') or 'none'} → "
-                                     f"{d.get('after') or 'none'}",
+    "finding.due_changed": lambda d: f"Due date {dates.day(d.get('before')) or 'none'} → "
+                                     f"{dates.day(d.get('after')) or 'none'}",
     "finding.comment_added": lambda d: "Comment added",
     "milestone.created": lambda d: f"Milestone “{d.get('name')}” frozen",
     "share.created": _share("created"),

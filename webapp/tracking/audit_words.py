@@ -10,6 +10,7 @@ from webapp.assessments.answers import index_of
 from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.assessments.kinds import kind_of
 from webapp.core.db import get_session
+from webapp.core.startup import get_content
 from webapp.tracking.audit_text import describe_event
 
 #: The target scope of an answer to a lens question ("lens/<question id>").
@@ -26,16 +27,18 @@ class QuestionWords:
 
 
 class AuditWords:
-    def __init__(self, workflow_names: dict[str, str], questions: dict[str, QuestionWords]
-                 ) -> None:
+    def __init__(self, workflow_names: dict[str, str], questions: dict[str, QuestionWords],
+                 rule_titles: dict[str, str] | None = None) -> None:
         self.names, self.questions = workflow_names, questions
+        self.rules = rule_titles or {}
 
     @classmethod
     def of(cls, assessment: Any) -> AuditWords:
         names = {w.scope: w.name for w in assessment.workflows}
         kind = kind_of(assessment)
+        rules = {rule.id: str(rule.title) for rule in get_content().rules}
         return cls(names, _lens_words(assessment, kind) if kind is not None
-                   else _questionnaire_words(assessment))
+                   else _questionnaire_words(assessment), rules)
 
     def where(self, event: Any) -> tuple[str, str]:
         place, item = target_text(event.target, self.names)
@@ -46,6 +49,9 @@ class AuditWords:
             detail = event.detail or {}
             link = detail.get("after") or detail.get("before") or detail
             return "", str(link.get("label") or link.get("name") or "")
+        rule = item.partition(" (")[0]  # a finding: "rule (workflow)", the place says which
+        if event.action.startswith("finding.") and rule in self.rules:
+            return place, self.rules[rule]
         return place, item
 
     def describe(self, event: Any) -> str:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from webapp.report import dates
 from webapp.report.html import environment, font_faces, stylesheet
 from webapp.report.pdf import html_to_pdf
 
@@ -71,7 +72,7 @@ def why_overall(diff: Mapping[str, Any]) -> list[str]:
 
 
 def _date(value: dt.datetime | None) -> str | None:
-    return None if value is None else f"{value.day} {value:%B %Y, %H:%M} UTC"
+    return None if value is None else dates.moment(value)
 
 
 def comparison_data(diff: Mapping[str, Any], *, system: str, team: str | None,
@@ -82,7 +83,7 @@ def comparison_data(diff: Mapping[str, Any], *, system: str, team: str | None,
         "meta": {"system": system, "team": team,
                  "before": {"label": before["label"], "date": _date(before.get("date"))},
                  "after": {"label": after["label"], "date": _date(after.get("date"))},
-                 "date_display": f"{generated_at.day} {generated_at:%B %Y}",
+                 "date_display": dates.day(generated_at),
                  "date": generated_at.isoformat()},
         "overall": delta_view(diff["overall"]),
         "overall_why": why_overall(diff),

@@ -30,6 +30,7 @@ from webapp.core.db import get_session
 from webapp.core.services import ServiceError
 from webapp.core.views import members_blueprint
 from webapp.lenses.models import LENS_PREFIX
+from webapp.report import dates
 from webapp.report.notes import render_note
 from webapp.teams.models import Role
 from webapp.teams.services import members_of
@@ -230,7 +231,7 @@ def _meta(assessment) -> dict:
     return {"id": assessment.id, "name": assessment.name, "team": assessment.team.name,
             "questionnaire": assessment.questionnaire_id,
             "version": assessment.questionnaire_version,
-            "exported_at": datetime.now(UTC).replace(microsecond=0).isoformat()}
+            "exported_at": dates.iso(datetime.now(UTC))}
 
 
 @bp.get("/plan.<any(csv, json, md):fmt>")
@@ -275,7 +276,7 @@ def _audit_csv(assessment, events, words: AuditWords) -> Response:
     for e in events:
         place, item = words.where(e)
         writer.writerow([exports.safe_cell(v) for v in (
-            e.created_at.strftime("%Y-%m-%d %H:%M:%S"), e.actor.name if e.actor else "",
+            dates.iso(e.created_at), e.actor.name if e.actor else "",
             words.describe(e), place, item)])
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = (

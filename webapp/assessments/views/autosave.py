@@ -27,6 +27,7 @@ from webapp.assessments.views import bp, load_assessment
 from webapp.assessments.workflows import get_workflow
 from webapp.core.db import commit_now, get_session
 from webapp.core.services import ServiceError
+from webapp.report import dates
 from webapp.report.notes import render_note
 from webapp.teams.models import Role
 
@@ -54,7 +55,7 @@ def _value_json(info, value: AnswerValue) -> dict:
 
 
 def _stored_json(info, saved: StoredAnswer) -> dict:
-    when = saved.updated_at.strftime("%d %b %Y, %H:%M UTC") if saved.updated_at else None
+    when = dates.moment(saved.updated_at) if saved.updated_at else None
     return _value_json(info, saved.value) | {
         "version": saved.version,
         "updated_by": saved.updated_by,
