@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
+from webapp.assessments.evaluation import evaluate_assessment
 
 #: A system finding of the example and the answer that triggers it / clears it.
 RULE = "repeat.action-items-not-closed"
@@ -18,3 +19,10 @@ def answer(session, assessment, user, choice: str, question: str = QUESTION) -> 
     result = save_answers(session, assessment, user,
                           [AnswerInput(question, AnswerValue((choice,)), version)])
     assert not result.conflicts
+
+
+def findings_of(app, db_session, assessment) -> int:
+    """How many findings the engine gives the assessment (the plan and its exports list every
+    one): tests read it rather than a number that changes with the content."""
+    with app.app_context():
+        return len(evaluate_assessment(db_session, assessment).findings)

@@ -6,8 +6,7 @@ import re
 
 from sqlalchemy import select
 
-from tests.tracking.support import RULE
-from webapp.assessments.evaluation import evaluate_assessment
+from tests.tracking.support import RULE, findings_of
 from webapp.audit.models import AuditEvent
 from webapp.tracking import services as service
 from webapp.tracking.models import FindingTracking
@@ -30,12 +29,6 @@ def set_status(app, db_session, people, assessment, rule, status, owner=None, wo
         service.update_tracking(db_session, assessment, people["owner"],
                                 service.FindingRef(rule, workflow),
                                 service.TrackingInput(status, owner))
-
-
-def findings_of(app, db_session, assessment) -> int:
-    """How many findings the engine gives the assessment (the plan lists every one)."""
-    with app.app_context():
-        return len(evaluate_assessment(db_session, assessment).findings)
 
 
 def test_filters_keep_only_matching_findings_and_stay_chosen(app, client, login, db_session,
