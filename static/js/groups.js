@@ -13,6 +13,12 @@
     groups.forEach(function (group) { setOpen(group, group === target); });
   }
 
+  // Question ids hold dots ("q-timeouts.run-deadline"): look them up by id, never as a selector.
+  function byHash(hash) {
+    if (!hash || hash.length < 2) { return null; }
+    try { return document.getElementById(decodeURIComponent(hash.slice(1))); } catch (e) { return null; }
+  }
+
   function unfinished(group) {
     return group.querySelector("fieldset[data-question][data-answered='0'], .question-invalid, .question-conflict");
   }
@@ -43,15 +49,22 @@
         }
       });
     });
-    var first = groups.filter(unfinished)[0] || groups[0];
-    var wanted = window.location.hash && document.querySelector(window.location.hash);
+    // after a file review, the first group holding a suggestion; else the first unfinished one
+    var suggested = window.location.hash === "#automation" &&
+      groups.filter(function (g) { return g.querySelector(".suggestion"); })[0];
+    var first = suggested || groups.filter(unfinished)[0] || groups[0];
+    var wanted = byHash(window.location.hash);
     openOnly(groups, (wanted && wanted.closest("[data-group]")) || first);
-    document.querySelectorAll(".group-toc a").forEach(function (link) {
-      link.addEventListener("click", function () {
-        var target = document.querySelector(link.getAttribute("href"));
-        var group = target && target.closest("[data-group]");
-        if (group) { openOnly(groups, group); }
-      });
+    // any link to a question (contents, a finding's "because", a suggestion) opens its group
+    function follow(hash) {
+      var target = byHash(hash);
+      var group = target && target.closest("[data-group]");
+      if (group && group.classList.contains("is-collapsed")) { openOnly(groups, group); }
+    }
+    window.addEventListener("hashchange", function () { follow(window.location.hash); });
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest && event.target.closest("a[href^='#']");
+      if (link) { follow(link.getAttribute("href")); }
     });
   }
 

@@ -54,7 +54,12 @@ def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
     page.wait_for_url(re.compile(r"/workflows/\d+#automation$"))
     assert page.get_by_text("Reviewed release.yml: 7 suggested answers").is_visible()
     question = page.locator(f"[id='q-{TIMEOUT}']")  # the id holds a dot
+    if js:  # one group of questions is open at a time: open the one holding this question
+        group = page.locator("[data-group]", has=question)
+        if "is-collapsed" in (group.get_attribute("class") or ""):
+            group.locator("[data-group-toggle]").click()
     suggestion = question.locator(".suggestion")
+    assert suggestion.is_visible()
     assert "detected in release.yml:20" in suggestion.inner_text()
     shot(page, f"workflow-suggestions-1280-{'js' if js else 'nojs'}")
     shot(question, f"question-suggestion-1280-{'js' if js else 'nojs'}", full_page=False)
