@@ -42,7 +42,7 @@ def layer_chart_svg(chart: dict) -> Markup:
 
 
 def results_page(result: Result, links: QuestionLinks, *, team: str | None = None) -> dict:
-    """Everything `results/show.html` draws, from the typed result (a fresh dict: the caller
+    """Everything `results/_content.html` draws, from the typed result (a fresh dict: the caller
     may cache it per revision)."""
     data = build_report_data(result, team=team)
     linker = _Linker(links, _system_sections(result))

@@ -6,18 +6,22 @@ Every route reads only; viewers may see everything here, non-members get 404.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import logging
 import re
+import secrets
 import threading
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from flask import (
     Response,
     abort,
     current_app,
+    g,
     get_template_attribute,
     redirect,
     render_template,
@@ -31,6 +35,7 @@ from webapp import report
 from webapp.assessments.access import member_assessment
 from webapp.assessments.evaluation import (
     QuestionnaireMissing,
+    Shared,
     computed,
     evaluate_assessment,
     revision_key,
@@ -55,31 +60,99 @@ BODY_OPEN = re.compile(r"<body[^>]*>")
 INDENT = re.compile(r"\n\s+")
 #: The places a finding card leaves for its tracking (results/_finding_card.html).
 FOLLOW_UP = re.compile(r"<!--follow-up:(status|link):([^>]*?)-->")
+#: The web app's package: its modules and templates make `code_version`.
+PACKAGE = Path(__file__).resolve().parents[1]
+#: Where the cached content goes into the frame; no text of a user can write it (escaped).
+BODY_MARK = f"<!--results-body-{secrets.token_hex(8)}-->"
 
 
 @bp.get("/results")
 def show(assessment_id: int):
+    """The page's content is rendered once per state (see `_body_state`) and kept like the
+    result, in this process and in the file cache the app's processes share; each request
+    reads that state (one query for the plan tracking and the milestone count, a file check
+    for the PDF) and renders only the site's frame around it: header, account menu, flashes
+    and the sign-out form's CSRF token."""
     assessment, result = _evaluated(assessment_id)
-    key = revision_key(assessment)
-    page, parts = computed(key, f"results-page:{assessment.team.name}",
-                           lambda: _rendered_parts(assessment, result))
     session = get_session()
-    rows = tracking_service.tracking_rows(session, assessment)  # read once for both uses
-    pdf_ready = page["has_answers"] and pdf_ready_now(
-        session, assessment, pdfs.review(assessment),
-        follow_up=tracking_service.follow_up(session, assessment, rows))
+    rows, milestones = tracking_service.tracking_state(session, assessment)
+    follow_up = tracking_service.follow_up(session, assessment, rows)
+    pdf_ready = result.has_answers and pdf_ready_now(session, assessment,
+                                                     pdfs.review(assessment), follow_up=follow_up)
+    upgrade = _upgrade_panel(assessment, result)
+    state = _body_state(assessment, follow_up=follow_up, pdf_ready=pdf_ready,
+                        upgrade=_upgrade_identity(upgrade),
+                        milestones=milestones)
+    body = computed(body_key(state), "results-body",
+                    lambda: _body(assessment, result, rows, pdf_ready, upgrade, state["today"]),
+                    Shared(f"assessment-{assessment.id}", bytes.decode, str.encode))
+    return framed(render_template("results/show.html", assessment=assessment,
+                                  body=Markup(BODY_MARK)), body)
+
+
+def framed(frame: str, body: bytes) -> Response:
+    """The page: the site's frame rendered for this request with the cached content (UTF-8,
+    encoded once) in place of BODY_MARK; the content is neither copied nor encoded again."""
+    head, tail = frame.split(BODY_MARK)
+    return Response([head.encode(), body, tail.encode()], mimetype="text/html")
+
+
+def _body_state(assessment, **state) -> dict:
+    """Everything the page's content shows besides the result: the key of its cached HTML.
+
+    The revision key stands for the answers, workflows, evidence, name and questionnaire; the
+    plan tracking as the report shows it (`follow_up`: status, owner's name, due date, an
+    accepted risk's reason and review date), the milestone count, whether the PDF is ready
+    and the upgrade panel are read on each request; the role decides the tracking links and
+    the audit tab, the day which due dates are overdue."""
+    return {**state, "revision": revision_key(assessment), "team": assessment.team.name,
+            "can_edit": bool(g.can_edit), "today": datetime.now(UTC).date(),
+            "root": request.script_root}
+
+
+def body_key(state: dict) -> str:
+    """The cache key of the page's content in `state`, for this code and these templates."""
+    payload = json.dumps(state, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{code_version()}\0{payload}".encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of the app's modules and templates, read once per process: HTML cached in
+    files by a process of another version (before a deploy) is never served."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.suffix in {".py", ".html", ".j2"} and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _upgrade_identity(panel: dict | None) -> dict | None:
+    """What the upgrade panel shows besides the result: its audit event and milestone (both
+    never change once written)."""
+    if panel is None:
+        return None
+    milestone = panel["milestone"]
+    return {"when": panel["when"], "carried": panel["carried"], "renamed": panel["renamed"],
+            "milestone": milestone.id if milestone is not None else None}
+
+
+def _body(assessment, result, rows, pdf_ready: bool, upgrade: dict | None,
+          today: date) -> bytes:
+    """The page's content (results/_content.html) for one state, as UTF-8."""
+    page, parts = computed(revision_key(assessment), f"results-page:{assessment.team.name}",
+                           lambda: _rendered_parts(assessment, result))
     if page["has_answers"]:
-        parts = {**parts, "details": with_follow_up(parts["details"], assessment)}
-    return render_template("results/show.html", assessment=assessment, page=page,
-                           parts=parts, pdf_ready=pdf_ready, tracking_rows=rows,
-                           upgrade=_upgrade_panel(assessment, result),
-                           **_editing_urls(assessment, page["first_section"]))
+        parts = {**parts, "details": with_follow_up(parts["details"], assessment, today)}
+    return render_template("results/_content.html", assessment=assessment, page=page,
+                           parts=parts, pdf_ready=pdf_ready, tracking_rows=rows, upgrade=upgrade,
+                           **_editing_urls(assessment, page["first_section"])).encode()
 
 
-def with_follow_up(html: Markup, assessment) -> Markup:
+def with_follow_up(html: Markup, assessment, today: date) -> Markup:
     """The finding cards (rendered once per revision) with today's tracking of each finding in
     place of their follow-up comments: status, owner, due date or accepted risk, and the way
-    to the finding's tracking page."""
+    to the finding's tracking page (`today` decides what is overdue)."""
     try:
         plan = tracking_service.tracked_plan(get_session(), assessment)
     except QuestionnaireMissing:
@@ -88,7 +161,6 @@ def with_follow_up(html: Markup, assessment) -> Markup:
                for e in plan.entries}
     macros = {"status": get_template_attribute("results/_follow_up.html", "status"),
               "link": get_template_attribute("results/_follow_up.html", "link")}
-    today = datetime.now(UTC).date()
 
     def fill(match: re.Match) -> str:
         entry = entries.get(match.group(2))

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
@@ -34,7 +34,13 @@ from webapp.audit.services import record_audit
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
 from webapp.teams.services import members_of
-from webapp.tracking.models import COMMENT_MAX, FindingComment, FindingStatus, FindingTracking
+from webapp.tracking.models import (
+    COMMENT_MAX,
+    FindingComment,
+    FindingStatus,
+    FindingTracking,
+    Milestone,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +187,23 @@ def tracking_rows(session: Session, assessment: Assessment) -> list[TrackingRow]
              .outerjoin(User, User.id == FindingTracking.owner_id)
              .where(FindingTracking.assessment_id == assessment.id))
     return [TrackingRow(*row) for row in session.execute(query)]
+
+
+def tracking_state(session: Session, assessment: Assessment) -> tuple[list[TrackingRow], int]:
+    """`tracking_rows` and the number of milestones, in one query (the results page reads
+    both on every view)."""
+    milestones = (select(func.count(Milestone.id)).where(Milestone.assessment_id == Assessment.id)
+                  .scalar_subquery())
+    query = (select(milestones, FindingTracking.rule_id, FindingTracking.workflow_id,
+                    FindingTracking.status, User.name, FindingTracking.due_date,
+                    FindingTracking.justification, FindingTracking.review_date)
+             .select_from(Assessment)
+             .outerjoin(FindingTracking, FindingTracking.assessment_id == Assessment.id)
+             .outerjoin(User, User.id == FindingTracking.owner_id)
+             .where(Assessment.id == assessment.id))
+    found = session.execute(query).all()
+    rows = [TrackingRow(*row[1:]) for row in found if row[1] is not None]
+    return rows, found[0][0] if found else 0
 
 
 def plan_summary(session: Session, assessment: Assessment,
