@@ -124,7 +124,7 @@ def request_pdf(session: Session, assessment: Any, spec: Any, *, retry: bool = F
     from webapp.pdfs.specs import describe
 
     queue = get_queue()
-    description = describe(session, assessment, spec)
+    description = describe(session, assessment, spec, page_size=page_size())
     if retry:
         queue.store.clear_failure(description.key)
     status, queued = _status(queue, description.key), False
@@ -140,13 +140,19 @@ def request_pdf(session: Session, assessment: Any, spec: Any, *, retry: bool = F
     return description, status, queued
 
 
+def page_size(app: Flask | None = None) -> str:
+    """The PDFs' page size (PDF_PAGE_SIZE, validated by `webapp.core.config`)."""
+    return str((app or current_app).config.get("PDF_PAGE_SIZE") or "A4")
+
+
 def pdf_ready(session: Session, assessment: Any, spec: Any,
               follow_up: dict[str, Any] | None = None) -> bool:
     """Whether a download would be served at once: a file check, no report data built
     (`follow_up`: the review's plan tracking, when the caller has read it already)."""
     from webapp.pdfs.specs import describe
 
-    return get_queue().store.path(describe(session, assessment, spec, follow_up).key).is_file()
+    key = describe(session, assessment, spec, follow_up, page_size=page_size()).key
+    return get_queue().store.path(key).is_file()
 
 
 _GAVE_UP = ("The PDF renderer stopped before finishing, several times. Try again later; if it "
@@ -198,10 +204,10 @@ def _render_input(app: Flask, spec: Any, key: str) -> tuple[str | None, dict]:
             queue = get_queue(app)
             queue.store.fail(key, "This assessment no longer exists.", retryable=False)
             return None, {}
-        if describe(session, assessment, spec).key != key:
+        if describe(session, assessment, spec, page_size=page_size(app)).key != key:
             get_queue(app).store.release(key)  # changed since it was asked for
             return None, {}
-        return render_input(session, assessment, spec)
+        return render_input(session, assessment, spec, page_size=page_size(app))
 
 
 def _prerender_if_settled(app: Flask, assessment_id: int, revision: int) -> None:

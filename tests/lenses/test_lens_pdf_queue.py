@@ -9,7 +9,7 @@ from tests.web.test_pdf_queue import HeldJobs, follow_refresh
 from webapp.pdfs import specs as pdfs
 from webapp.report.lens import render_lens_pdf
 from webapp.sharing import services as sharing
-from webapp.tasks import get_queue
+from webapp.tasks import get_queue, page_size
 from webapp.tracking.milestones import create_milestone
 
 LENS_TARGET = "webapp.report.lens:render_lens_pdf"
@@ -73,11 +73,12 @@ def test_a_settled_lens_review_and_a_new_milestone_get_their_pdfs_ahead_of_time(
     queue = get_queue(app)
     with app.test_request_context():
         queue.settled.call_local(review.id, review.revision)
-        key = pdfs.describe(db_session, review, pdfs.review(review)).key
+        key = pdfs.describe(db_session, review, pdfs.review(review), page_size=page_size(app)).key
         assert queue.store.path(key).is_file()
         milestone = create_milestone(db_session, review, people["owner"], name="Before")
         queue.milestone_taken.call_local(review.id, milestone.id)
-        frozen = pdfs.describe(db_session, review, pdfs.milestone(review, milestone.id)).key
+        frozen = pdfs.describe(db_session, review, pdfs.milestone(review, milestone.id),
+                               page_size=page_size(app)).key
         assert queue.store.path(frozen).is_file()
     assert [target for target, _ in fake_renderer.calls] == [LENS_TARGET, LENS_TARGET]
     assert fake_renderer.calls[1][1]["meta"]["milestone"] == "Before"

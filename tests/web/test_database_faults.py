@@ -230,7 +230,7 @@ def test_a_slow_render_does_not_hold_up_a_save_made_meanwhile(make_app, tmp_path
         assessment = assessment_service.start_assessment(session, team, owner, name="Ledger")
         session.flush()
         spec = pdfs.review(assessment)
-        key = pdfs.describe(session, assessment, spec).key
+        key = pdfs.describe(session, assessment, spec, page_size=tasks.page_size(app)).key
     worker = threading.Thread(target=lambda: _render(app, spec, key))
     worker.start()
     try:

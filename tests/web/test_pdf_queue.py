@@ -11,7 +11,7 @@ from tests.factories import fill_from_example
 from webapp import tasks
 from webapp.pdfs import specs as pdfs
 from webapp.sharing import services as sharing
-from webapp.tasks import get_queue
+from webapp.tasks import get_queue, page_size
 from webapp.tracking import milestones as milestone_service
 from webapp.tracking.models import Milestone
 
@@ -151,7 +151,7 @@ def test_a_settled_assessment_gets_its_pdf_once_and_a_changed_one_waits(
         assert fake_renderer.calls == []
         queue.settled.call_local(filled.id, revision)
         queue.settled.call_local(filled.id, revision)  # a second check renders nothing
-        key = pdfs.describe(db_session, filled, pdfs.review(filled)).key
+        key = pdfs.describe(db_session, filled, pdfs.review(filled), page_size=page_size(app)).key
     assert len(fake_renderer.calls) == 1
     assert queue.store.path(key).is_file()
 
@@ -170,7 +170,8 @@ def test_saving_schedules_the_settle_check_and_a_milestone_queues_its_pdf(
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     milestone = db_session.query(Milestone).one()
     with app.app_context():
-        key = pdfs.describe(db_session, filled, pdfs.milestone(filled, milestone.id)).key
+        key = pdfs.describe(db_session, filled, pdfs.milestone(filled, milestone.id),
+                            page_size=page_size(app)).key
     assert queue.store.path(key).is_file(), "the milestone's PDF is made when it is taken"
     [(target, data)] = fake_renderer.calls
     assert data["meta"]["milestone"] == "Q3 review"

@@ -162,21 +162,36 @@ def test_a_team_rename_shows_on_the_next_view(client, login, db_session, people,
 
 
 def test_each_session_gets_its_own_csrf_token_and_its_forms_still_post(app, people, small):
-    """The content is shared; the sign-out form in the frame carries the reader's own token."""
-    pages = {}
-    for who in ("editor", "viewer"):
+    """The content and the frame are shared; the sign-out form carries the session's own
+    token, also for one person signed in from two browsers."""
+    browsers = []
+    for who in ("editor", "editor", "viewer"):
         browser = app.test_client()
         signed_in = browser.post("/signin", data={"email": people[who].email,
                                                   "password": PASSWORD})
         assert signed_in.status_code == 302
-        pages[who] = (browser, TOKEN.search(results(browser, small)).group(1))
-    (editor, editor_token), (viewer, viewer_token) = pages["editor"], pages["viewer"]
-    assert editor.post("/signout", data={"csrf_token": viewer_token},
-                       csrf=False).status_code == 400  # another session's token is refused
-    assert editor.post("/signout", data={"csrf_token": editor_token},
-                       csrf=False).status_code == 302
-    assert viewer.post("/signout", data={"csrf_token": viewer_token},
-                       csrf=False).status_code == 302
+        browsers.append((browser, TOKEN.search(results(browser, small)).group(1)))
+    (laptop, laptop_token), (phone, phone_token), (viewer, viewer_token) = browsers
+    assert len({laptop_token, phone_token, viewer_token}) == 3
+    for browser, other in ((laptop, phone_token), (laptop, viewer_token)):
+        refused = browser.post("/signout", data={"csrf_token": other}, csrf=False)
+        assert refused.status_code == 400  # another session's token is refused
+    for browser, own in browsers:
+        assert browser.post("/signout", data={"csrf_token": own}, csrf=False).status_code == 302
+
+
+def test_the_frame_shows_flashed_messages_once_and_the_readers_new_name(
+        client, login, db_session, people, small):
+    login(people["viewer"])
+    assert "Vi</a>" in results(client, small)
+    with client.session_transaction() as browser:
+        browser["_flashes"] = [("success", "Saved just now.")]
+    assert "Saved just now." in results(client, small)
+    assert "Saved just now." not in results(client, small)
+    people["viewer"].name = "Vivian Reyes"
+    db_session.flush()
+    page = results(client, small)
+    assert "Vivian Reyes</a>" in page and "Vi</a>" not in page
 
 
 def test_another_process_reuses_the_content_from_the_shared_cache(app, client, login, people,

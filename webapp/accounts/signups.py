@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
@@ -42,25 +41,27 @@ class PendingSignUp:
     token: str
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=SALT)
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=SALT)
 
 
-def start(session: Session, *, name: str, email: str, password: str,
-          invite: str | None) -> PendingSignUp:
+def start(session: Session, *, name: str, email: str, password: str, invite: str | None,
+          secret_key: str) -> PendingSignUp:
+    """A sign-up waiting for its link; `secret_key` (the app's) signs the link."""
     email = normalize_email(email)
     check_password(password, name=name, email=email)
     if find_user_by_email(session, email) is not None:
         logger.info("sign-up for a taken address: a reminder is mailed instead")
         return PendingSignUp(name=name.strip(), email=email, token="")
     payload = {"n": name.strip(), "e": email, "h": hash_password(password), "i": invite or ""}
-    return PendingSignUp(name=name.strip(), email=email, token=_serializer().dumps(payload))
+    token = _serializer(secret_key).dumps(payload)
+    return PendingSignUp(name=name.strip(), email=email, token=token)
 
 
-def finish(session: Session, token: str) -> tuple[User, str]:
+def finish(session: Session, token: str, secret_key: str) -> tuple[User, str]:
     """Create the account of a sign-up link; returns it and the invitation token it carried."""
     try:
-        payload = _serializer().loads(token, max_age=MAX_AGE_SECONDS)
+        payload = _serializer(secret_key).loads(token, max_age=MAX_AGE_SECONDS)
     except BadSignature:
         raise ServiceError("This link has expired or is not valid.") from None
     if find_user_by_email(session, payload["e"]) is not None:
@@ -84,9 +85,9 @@ def existing_account_mail(pending: PendingSignUp, signin_url: str, forgot_url: s
         f"a new one here:\n\n{forgot_url}\n\nIf it was not you, ignore this message.\n"))
 
 
-def signup_mode(session: Session) -> str:
-    """The sign-up mode: the admin page's choice, else FAULTLINE_SIGNUP."""
+def signup_mode(session: Session, configured: str) -> str:
+    """The sign-up mode: the admin page's choice, else `configured` (FAULTLINE_SIGNUP)."""
     stored = session.get(InstallationSetting, SIGNUP_KEY)
     if stored is not None and stored.value in SIGNUP_MODES:
         return stored.value
-    return str(current_app.config.get("FAULTLINE_SIGNUP") or "open")
+    return configured

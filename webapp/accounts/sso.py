@@ -20,8 +20,10 @@ from webapp.core.services import ServiceError
 logger = logging.getLogger(__name__)
 
 
-def account_for(session: Session, claims: Mapping[str, object], *,
+def account_for(session: Session, claims: Mapping[str, object], *, signup: str,
                 invited: bool = False) -> User:
+    """The account of a verified email; a new one when `signup` (FAULTLINE_SIGNUP, unless an
+    administrator chose a mode) lets this person in."""
     email = str(claims.get("email") or "").strip()
     if not email or claims.get("email_verified") is not True:
         logger.info("refused single sign-on: no verified email")
@@ -30,7 +32,7 @@ def account_for(session: Session, claims: Mapping[str, object], *,
     user = find_user_by_email(session, email)
     if user is not None:
         return _usable(user)
-    mode = signup_mode(session)
+    mode = signup_mode(session, signup)
     if has_users(session) and not (mode == "open" or (mode == "invite" and invited)):
         logger.info("refused single sign-on: no account and sign-up is %s", mode)
         raise ServiceError("No Faultline account uses your email, and new accounts need "

@@ -22,6 +22,7 @@ from webapp.accounts.views import safe_next
 from webapp.core import links
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
+from webapp.core.views import configured_signup
 from webapp.teams import invitations
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,8 @@ def callback():
     target = session.pop("sso_next", None) or url_for("main.index")
     db = get_session()
     try:
-        user = service.account_for(db, token.get("userinfo") or {}, invited=_invited(target))
+        user = service.account_for(db, token.get("userinfo") or {}, signup=configured_signup(),
+                                   invited=_invited(target))
     except ServiceError as error:
         return _refused(error.message)
     accounts.record_sign_in(db, user)

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import bindparam, select
 
 from webapp.accounts import links as account_links
 from webapp.accounts import services as accounts
@@ -21,7 +22,7 @@ from webapp.core.db import get_session
 from webapp.core.extensions import limiter, login_manager
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
-from webapp.core.views import render_form_error
+from webapp.core.views import configured_signup, render_form_error
 from webapp.teams import invitations
 
 logger = logging.getLogger(__name__)
@@ -36,13 +37,17 @@ RESET_SENT = ("If an account uses this address, a link to choose a new password 
               "It works for two hours.")
 
 
+#: Built once: every request of a signed-in user runs it (building it cost more than running it).
+USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The account of a session cookie, if the cookie's session generation is still current."""
     user_id, _, generation = session_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):
         return None
-    user = get_session().get(User, int(user_id))
+    user = get_session().execute(USER_BY_ID, {"user_id": int(user_id)}).scalar()
     if user is None or user.session_generation != int(generation) or user.is_disabled:
         return None
     return user
@@ -82,7 +87,7 @@ def safe_next(default: str) -> str:
 
 def _signup_allowed(invitation) -> bool:
     session = get_session()
-    mode = signups.signup_mode(session)
+    mode = signups.signup_mode(session, configured_signup())
     return not accounts.has_users(session) or mode == "open" or (
         mode == "invite" and invitation is not None)
 
@@ -100,7 +105,7 @@ def signup():
     invitation = _invitation_from_request()
     if not _signup_allowed(invitation):
         return render_template("auth/signup_closed.html",
-                               mode=signups.signup_mode(get_session())), 403
+                               mode=signups.signup_mode(get_session(), configured_signup())), 403
     form = SignUpForm()
     if invitation is not None and not form.is_submitted():
         form.email.data = invitation.email
@@ -132,7 +137,8 @@ def _sign_up_by_mail(form: SignUpForm, invitation):
     session = get_session()
     try:
         pending = signups.start(session, name=form.name.data, email=form.email.data,
-                                password=form.password.data, invite=request.args.get("invite"))
+                                password=form.password.data, invite=request.args.get("invite"),
+                                secret_key=current_app.secret_key)
     except ServiceError as error:
         return render_form_error("auth/signup.html", form, error, invitation=invitation)
     if pending.token:
@@ -148,7 +154,7 @@ def _sign_up_by_mail(form: SignUpForm, invitation):
 @bp.get("/signup/confirm/<token>")
 def confirm_signup(token: str):
     try:
-        user, invite = signups.finish(get_session(), token)
+        user, invite = signups.finish(get_session(), token, current_app.secret_key)
     except ServiceError:
         return render_template("auth/link_dead.html"), 404
     live = invite and invitations.open_invitation(get_session(), invite)

@@ -74,10 +74,12 @@ def all_teams(session: Session) -> list[Team]:
     return list(session.scalars(select(Team).order_by(func.lower(Team.name), Team.id)))
 
 
-def set_signup_mode(session: Session, actor: User, mode: str) -> None:
+def set_signup_mode(session: Session, actor: User, mode: str, configured: str) -> None:
+    """Store the administrator's sign-up mode (`configured`: FAULTLINE_SIGNUP, the mode
+    before any choice, for the audit event)."""
     if mode not in SIGNUP_MODES:
         raise ServiceError("Choose one of the listed sign-up modes.", "mode")
-    before = signup_mode(session)
+    before = signup_mode(session, configured)
     setting = session.get(InstallationSetting, SIGNUP_KEY)
     if setting is None:
         session.add(InstallationSetting(key=SIGNUP_KEY, value=mode))

@@ -12,7 +12,7 @@ from webapp.core import links
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
-from webapp.core.views import members_blueprint
+from webapp.core.views import configured_signup, members_blueprint
 
 bp = members_blueprint("admin", __name__, "/admin")
 
@@ -25,7 +25,7 @@ def _administrators_only() -> None:
 
 def _page(status: int = 200, *, mode_form: SignupModeForm | None = None, reset=None):
     session = get_session()
-    mode = service.signup_mode(session)
+    mode = service.signup_mode(session, configured_signup())
     body = render_template(
         "admin/index.html",
         rows=service.users(session),
@@ -53,7 +53,7 @@ def signup_mode():
     form = SignupModeForm()
     if not form.validate_on_submit():
         return _page(400, mode_form=form)
-    service.set_signup_mode(get_session(), current_user, form.mode.data)
+    service.set_signup_mode(get_session(), current_user, form.mode.data, configured_signup())
     flash("Sign-up mode saved.", "success")
     return redirect(url_for("admin.index"))
 

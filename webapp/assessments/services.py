@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import NotFound
 
@@ -27,12 +27,28 @@ from webapp.teams.services import require_membership
 logger = logging.getLogger(__name__)
 
 
+def _with_team_and_membership():
+    member = (Membership.team_id == Assessment.team_id) & (
+        Membership.user_id == bindparam("user_id"))
+    return (select(Assessment, Membership).options(joinedload(Assessment.team))
+            .outerjoin(Membership, member).where(Assessment.id == bindparam("assessment_id")))
+
+
+#: Built once (every page of an assessment runs it; building it cost as much as running it).
+#: The membership it loads is in the session's identity map: `require_membership` finds it
+#: there without another query.
+WITH_TEAM_AND_MEMBERSHIP = _with_team_and_membership()
+
+
 def get_assessment(
     session: Session, assessment_id: int, user: User, min_role: Role = Role.VIEWER
 ) -> tuple[Assessment, Membership]:
     """The assessment and the user's membership of its team, or 404 / 403."""
-    # its team in the same query: every page shows the team's name
-    assessment = session.get(Assessment, assessment_id, options=[joinedload(Assessment.team)])
+    # one query: the team (every page shows its name) and the membership come with it
+    user_id = user.id if user.is_authenticated else None
+    row = session.execute(WITH_TEAM_AND_MEMBERSHIP,
+                          {"assessment_id": assessment_id, "user_id": user_id}).first()
+    assessment = row[0] if row is not None else None
     if assessment is None:
         logger.info("refused assessment %s: no such assessment", assessment_id)
         raise NotFound()

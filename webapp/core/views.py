@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
 from webapp.core.services import ServiceError
+
+
+def configured_signup() -> str:
+    """FAULTLINE_SIGNUP: the sign-up mode until an administrator chooses one (the services
+    take it as an argument)."""
+    return str(current_app.config.get("FAULTLINE_SIGNUP") or "open")
 
 
 def members_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:

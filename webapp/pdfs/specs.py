@@ -15,7 +15,6 @@ import re
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from flask import current_app
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -76,16 +75,18 @@ def comparison(assessment: Assessment, before: str, after: str) -> PdfSpec:
 
 
 def describe(session: Session, assessment: Assessment, spec: PdfSpec,
-             follow_up: dict[str, dict[str, Any]] | None = None) -> PdfDescription:
+             follow_up: dict[str, dict[str, Any]] | None = None, *,
+             page_size: str) -> PdfDescription:
     """The spec's cache key and download name (404 for a milestone not of this assessment,
     `QuestionnaireMissing` when the assessment's questionnaire version is gone). A review's
-    key includes the plan tracking (`follow_up`: read here unless the caller has it)."""
+    key includes the plan tracking (`follow_up`: read here unless the caller has it);
+    `page_size` is the app's PDF_PAGE_SIZE."""
     on_lens = is_lens_assessment(assessment)
     if on_lens:
         spec = _lens_spec(session, assessment, spec)
     elif spec.kind != "milestone":
         questionnaire_of(assessment)
-    team, size = assessment.team.name, page_size()
+    team, size = assessment.team.name, page_size
     kind = "lens-review" if on_lens else "reliability-review"
     if spec.kind == "review":
         key = pdf_key("review", revision_key(assessment),
@@ -116,10 +117,6 @@ def _lens_spec(session: Session, assessment: Assessment, spec: PdfSpec) -> PdfSp
     return replace(spec, edition="full")
 
 
-def page_size() -> str:
-    return str(current_app.config.get("PDF_PAGE_SIZE") or "A4")
-
-
 def _stamp(moment: dt.datetime) -> str:
     """The same text for a time read back naive (SQLite) or aware (PostgreSQL)."""
     if moment.tzinfo is not None:
@@ -136,7 +133,8 @@ def _side_identity(session: Session, assessment: Assessment, side: str | None) -
     return f"{frozen.id}:{_stamp(frozen.created_at)}"
 
 
-def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tuple[str, dict]:
+def render_input(session: Session, assessment: Assessment, spec: PdfSpec, *,
+                 page_size: str) -> tuple[str, dict]:
     """(render target, plain data) of the PDF: built by the queue worker, never a request."""
     team = assessment.team.name
     if is_lens_assessment(assessment) and spec.kind == "comparison":
@@ -150,7 +148,7 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tup
                                                generated_at=assessment.updated_at)
     if spec.kind == "review":
         result = evaluate_assessment(session, assessment)
-        return REVIEW_TARGET, build_report_data(result, team=team, page_size=page_size(),
+        return REVIEW_TARGET, build_report_data(result, team=team, page_size=page_size,
                                                 generated_at=assessment.updated_at,
                                                 edition=spec.edition,
                                                 follow_up=tracking_service.follow_up(
@@ -159,7 +157,7 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec) -> tup
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
         return REVIEW_TARGET, build_report_data(
             milestone_service.snapshot_result(frozen), team=team, milestone=frozen.name,
-            generated_at=frozen.created_at, page_size=page_size(), edition=spec.edition)
+            generated_at=frozen.created_at, page_size=page_size, edition=spec.edition)
     from webapp.tracking.comparison import comparison_data
 
     before = milestone_service.side_of(session, assessment, spec.before or "")

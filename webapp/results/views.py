@@ -28,6 +28,9 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as browser_session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
@@ -64,6 +67,8 @@ FOLLOW_UP = re.compile(r"<!--follow-up:(status|link):([^>]*?)-->")
 PACKAGE = Path(__file__).resolve().parents[1]
 #: Where the cached content goes into the frame; no text of a user can write it (escaped).
 BODY_MARK = f"<!--results-body-{secrets.token_hex(8)}-->"
+#: Where the session's CSRF token goes into a cached frame.
+CSRF_MARK = f"csrf-{secrets.token_hex(8)}"
 
 
 @bp.get("/results")
@@ -86,8 +91,26 @@ def show(assessment_id: int):
     body = computed(body_key(state), "results-body",
                     lambda: _body(assessment, result, rows, pdf_ready, upgrade, state["today"]),
                     Shared(f"assessment-{assessment.id}", bytes.decode, str.encode))
-    return framed(render_template("results/show.html", assessment=assessment,
-                                  body=Markup(BODY_MARK)), body)
+    return framed(_frame(assessment), body)
+
+
+def _frame(assessment) -> str:
+    """The site's frame of the page (results/show.html: title, header, account menu, flashes)
+    with BODY_MARK where the content goes and this session's CSRF token in the sign-out form.
+
+    Without flashed messages it depends only on who reads which assessment of which team:
+    rendered once for them (CSRF_MARK in place of the token, which is signed anew each time)."""
+    if "_flashes" in browser_session:  # shown once: rendered for this request alone
+        return render_template("results/show.html", assessment=assessment,
+                               body=Markup(BODY_MARK))
+    user, team = current_user, g.team
+    reader = {"user": [user.id, user.name, user.email, user.is_admin],
+              "team": [team.id, team.name], "assessment": [assessment.id, assessment.name],
+              "root": request.script_root, "code": code_version()}
+    frame = _FRAMES.html(reader, lambda _reader: render_template(
+        "results/show.html", assessment=assessment, body=Markup(BODY_MARK),
+        csrf_token=lambda: CSRF_MARK))
+    return str(frame).replace(CSRF_MARK, generate_csrf())
 
 
 def framed(frame: str, body: bytes) -> Response:
@@ -221,8 +244,9 @@ def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
     return page, parts
 
 
-class _CardCache:
-    """Finding cards' HTML by a digest of the card's data (a small LRU shared by threads).
+class _HtmlCache:
+    """HTML by a digest of the data it shows (a small LRU shared by threads): finding cards,
+    and the results page's frame for each reader.
 
     A change to one answer re-renders the page of the new revision, yet nearly every finding
     card on it is the same as before: its HTML is reused instead of rendered again (the cards
@@ -231,14 +255,14 @@ class _CardCache:
     def __init__(self, size: int) -> None:
         self.size, self.items, self.lock = size, OrderedDict[bytes, Markup](), threading.Lock()
 
-    def html(self, finding: dict, render) -> Markup:
-        key = hashlib.sha256(json.dumps(finding, sort_keys=True, default=str).encode()).digest()
+    def html(self, data: dict, render) -> Markup:
+        key = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).digest()
         with self.lock:
             html = self.items.get(key)
             if html is not None:
                 self.items.move_to_end(key)
                 return html
-        html = Markup(render(finding))
+        html = Markup(render(data))
         with self.lock:
             self.items[key] = html
             while len(self.items) > self.size:
@@ -246,7 +270,8 @@ class _CardCache:
         return html
 
 
-_CARDS = _CardCache(2048)
+_CARDS = _HtmlCache(2048)
+_FRAMES = _HtmlCache(512)
 
 
 def _finding_cards(findings: list[dict]) -> dict[str, Markup]:

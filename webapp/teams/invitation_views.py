@@ -12,6 +12,7 @@ from webapp.accounts import signups
 from webapp.core.db import get_session
 from webapp.core.extensions import limiter
 from webapp.core.forms import EmptyForm
+from webapp.core.views import configured_signup
 from webapp.teams import invitations
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def show(token: str):
     if invitation is None:
         return render_template("invitations/dead.html"), 404
     session = get_session()
-    can_sign_up = signups.signup_mode(session) != "closed"
+    can_sign_up = signups.signup_mode(session, configured_signup()) != "closed"
     response = render_template("invitations/show.html", invitation=invitation, token=token,
                                can_sign_up=can_sign_up, accept_form=EmptyForm(formdata=None))
     return response, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

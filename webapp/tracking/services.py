@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import NotFound
@@ -189,19 +189,26 @@ def tracking_rows(session: Session, assessment: Assessment) -> list[TrackingRow]
     return [TrackingRow(*row) for row in session.execute(query)]
 
 
+def _tracking_state_query():
+    milestones = (select(func.count(Milestone.id)).where(Milestone.assessment_id == Assessment.id)
+                  .scalar_subquery())
+    return (select(milestones, FindingTracking.rule_id, FindingTracking.workflow_id,
+                   FindingTracking.status, User.name, FindingTracking.due_date,
+                   FindingTracking.justification, FindingTracking.review_date)
+            .select_from(Assessment)
+            .outerjoin(FindingTracking, FindingTracking.assessment_id == Assessment.id)
+            .outerjoin(User, User.id == FindingTracking.owner_id)
+            .where(Assessment.id == bindparam("assessment_id")))
+
+
+#: Built once: the results page runs it on every view (building it cost as much as running it).
+TRACKING_STATE = _tracking_state_query()
+
+
 def tracking_state(session: Session, assessment: Assessment) -> tuple[list[TrackingRow], int]:
     """`tracking_rows` and the number of milestones, in one query (the results page reads
     both on every view)."""
-    milestones = (select(func.count(Milestone.id)).where(Milestone.assessment_id == Assessment.id)
-                  .scalar_subquery())
-    query = (select(milestones, FindingTracking.rule_id, FindingTracking.workflow_id,
-                    FindingTracking.status, User.name, FindingTracking.due_date,
-                    FindingTracking.justification, FindingTracking.review_date)
-             .select_from(Assessment)
-             .outerjoin(FindingTracking, FindingTracking.assessment_id == Assessment.id)
-             .outerjoin(User, User.id == FindingTracking.owner_id)
-             .where(Assessment.id == assessment.id))
-    found = session.execute(query).all()
+    found = session.execute(TRACKING_STATE, {"assessment_id": assessment.id}).all()
     rows = [TrackingRow(*row[1:]) for row in found if row[1] is not None]
     return rows, found[0][0] if found else 0
 
