@@ -196,7 +196,8 @@ def scenario(s: ScenarioResult) -> r.Scenario:
 
 
 def _summary(review: ReviewResult) -> r.Summary:
-    statuses = [s.status for w in review.workflows for s in w.scenarios]
+    statuses = [s.status for s in review.scenarios] + [
+        s.status for w in review.workflows for s in w.scenarios]
     findings = review.findings
     return r.Summary(
         {s: sum(f.rule.severity == s for f in findings) for s in SEVERITY_ORDER},
@@ -249,6 +250,7 @@ def build_result(review: ReviewResult, workflow_ids: Sequence[str] | None = None
         answers=b.answers(),
         honesty=b.honesty(),
         upgrade=note,
+        system_scenarios=tuple(scenario(s) for s in review.scenarios),
     )
 
 
