@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from . import result as r
 from .answers import Answer, WorkflowAnswers
 from .evaluate import ReviewResult, WorkflowResult
-from .evidence import evidence_source
+from .evidence import evidence_source, system_evidence_source
 from .findings import BUCKETS, SEVERITY_ORDER
 from .findings import Finding as EngineFinding
 from .index import QuestionInfo, QuestionnaireIndex
@@ -178,7 +178,8 @@ class _Builder:
     def answers(self) -> r.AnswersView:
         a = self.review.answers
         return r.AnswersView(
-            self.sections(False, a.answers, a.notes, {}),
+            self.sections(False, a.answers, a.notes, {},
+                          frozenset(system_evidence_source(a, self.index))),
             tuple(r.WorkflowAnswersView(
                 self.ids[n], n, w.name,
                 self.sections(True, w.answers, w.notes, w.evidence,
