@@ -24,7 +24,8 @@ from webapp.reviewer import load_checks
 
 from .test_web_evidence import REPO
 
-MANIFEST = CORPUS / "k8s" / "dockersamples__example-voting-app__k8s-specifications__deployments.yaml"
+MANIFEST = (CORPUS / "k8s"
+            / "dockersamples__example-voting-app__k8s-specifications__deployments.yaml")
 LINE = 71  # `replicas: 1` of the stateless "worker" Deployment
 
 

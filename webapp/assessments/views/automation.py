@@ -138,11 +138,8 @@ def _question_url(assessment, workflow, question: str) -> str:
     info = index_of(assessment).questions.get(question)
     if info is None or info.workflow:
         return _workflow_url(workflow, question_anchor(question))
-    return f"{system_question_url(assessment, info)}#{question_anchor(question)}"
-
-
-def system_question_url(assessment, info) -> str:
-    return url_for("assessments.step", assessment_id=assessment.id, step=info.section.id)
+    step = url_for("assessments.step", assessment_id=assessment.id, step=info.section.id)
+    return f"{step}#{question_anchor(question)}"
 
 
 @bp.post("/<int:assessment_id>/workflows/<int:workflow_id>/automation/accept-all")
@@ -183,10 +180,8 @@ def page_evidence(result, workflow, assessment=None) -> dict | None:
     own = result.workflow(workflow.position) if result else None
     index = index_of(workflow.assessment)
     detected = [d for d in (own.evidence if own else ()) if _is_workflow_question(index, d)]
-    elsewhere = [
-        {"item": d, "url": f"{system_question_url(workflow.assessment, index.questions[d.question])}"
-                           f"#{question_anchor(d.question)}"}
-        for d in (own.evidence if own else ()) if not _is_workflow_question(index, d)]
+    elsewhere = [{"item": d, "url": _question_url(workflow.assessment, workflow, d.question)}
+                 for d in (own.evidence if own else ()) if not _is_workflow_question(index, d)]
     by_question: dict[str, list] = {}
     for item in detected:
         by_question.setdefault(item.question, []).append(item)
