@@ -168,6 +168,20 @@ CASES = {
         "rules/system.yaml:",
         "'timeouts.run' is asked per workflow",
     ),
+    "system-scenario-on-workflow-question": (
+        "rules/scenarios.yaml",
+        "  - id: slow-dependency\n    title: A dependency becomes slow\n",
+        "  - id: slow-dependency\n    title: A dependency becomes slow\n    scope: system\n",
+        "rules/scenarios.yaml:",
+        "'timeouts.calls' is asked per workflow; a system-scope condition",
+    ),
+    "unknown-scenario-scope": (
+        "rules/scenarios.yaml",
+        "  - id: slow-dependency\n    title: A dependency becomes slow\n",
+        "  - id: slow-dependency\n    title: A dependency becomes slow\n    scope: team\n",
+        "rules/scenarios.yaml:",
+        "scope: input should be 'system' or 'workflow'",
+    ),
     "question-best-choice-not-100": (
         Q,
         "{id: symptoms, label: On symptoms, score: 100}",

@@ -102,13 +102,14 @@ def _where(answers: Answers, data) -> tuple[dict, str]:
     return places[n % len(places)] if places else (answers.answers, "")
 
 
+def _scenarios(result):
+    """(position, scenario result) of every scenario: the system's (-1), then each workflow's."""
+    yield from ((-1, s) for s in result.scenarios)
+    yield from ((w.position, s) for w in result.workflows for s in w.scenarios)
+
+
 def _safe(result) -> set[tuple[int, str]]:
-    return {
-        (w.position, s.scenario.id)
-        for w in result.workflows
-        for s in w.scenarios
-        if s.status == "safe"
-    }
+    return {(position, s.scenario.id) for position, s in _scenarios(result) if s.status == "safe"}
 
 
 def _risky(result) -> set[tuple[str, int]]:
@@ -257,10 +258,9 @@ def test_a_better_choice_never_adds_worse_findings_raises_risk_or_turns_a_scenar
     if contradiction:
         return  # answers that contradict each other say nothing about better or worse
     assert _weight(second) <= _weight(first)
-    statuses = {(w.position, s.scenario.id): s.status for w in first.workflows for s in w.scenarios}
-    for w in second.workflows:
-        for s in w.scenarios:
-            assert not (statuses[(w.position, s.scenario.id)] == "safe" and s.status == "unsafe")
+    statuses = {(position, s.scenario.id): s.status for position, s in _scenarios(first)}
+    for position, s in _scenarios(second):
+        assert not (statuses[(position, s.scenario.id)] == "safe" and s.status == "unsafe")
 
 
 def test_blanking_a_weak_layers_answers_never_lifts_the_cap(shipped, examples) -> None:

@@ -6,13 +6,15 @@ import io
 
 import pytest
 import yaml
+from sqlalchemy import select
 
-from tests.factories import EXAMPLE, PASSWORD, fill_from_example
+from tests.factories import EXAMPLE, EXAMPLE_V1, PASSWORD, fill_from_example
 from webapp import cli
 from webapp.accounts import services as accounts
 from webapp.accounts.models import User
 from webapp.assessments.models import Assessment
 from webapp.assessments.submissions import new_token
+from webapp.audit.models import AuditEvent
 from webapp.commands.import_answers import run
 from webapp.core import db
 from webapp.teams.models import Membership, Team
@@ -173,3 +175,74 @@ def test_faultline_import_refuses_a_bad_file_naming_the_problem(committed, runne
     result = runner.invoke(cli.main, ["import", str(path), "--team", "Payments"], env=env)
     assert result.exit_code == 1
     assert "unknown question id 'observe.nope'" in result.stderr
+
+
+# --- a version 1 file into a version 2 assessment: the results show the upgrade --------------
+
+V1_TEXT = EXAMPLE_V1.read_text(encoding="utf-8")
+
+
+def _results(client, assessment_id) -> str:
+    return client.get(f"/assessments/{assessment_id}/results").get_data(as_text=True)
+
+
+def test_importing_a_version_1_file_on_the_web_shows_the_upgrade_in_the_results(
+        client, db_session, setup, make_assessment):
+    fresh = make_assessment(setup["team"], setup["owner"], name="Ledgerline Payments")
+    assert fresh.questionnaire_version == 2 and fresh.upgraded_from is None
+    preview = _upload(client, fresh.id, V1_TEXT)
+    assert preview.status_code == 200
+    applied = client.post(f"/assessments/{fresh.id}/import/apply",
+                          data={"content": V1_TEXT, "versions": "{}"})
+    assert applied.status_code == 302
+    db_session.expire_all()
+    assert fresh.upgraded_from == 1 and fresh.questionnaire_version == 2
+    page = _results(client, fresh.id)
+    panel = page[page.find('id="upgrade"'):][:1500]
+    assert "Upgraded from version 1 to version 2" in panel, page[:2000]
+    carried = db_session.scalars(select(AuditEvent).where(
+        AuditEvent.assessment_id == fresh.id,
+        AuditEvent.action == "assessment.imported")).one().detail["carried"]
+    assert carried > 0 and f"{carried} answers carried" in panel
+    assert "new in version 2" in panel
+    # the questions version 1 never asked are marked on the workflow page
+    workflow = fresh.workflows[0]
+    page = client.get(f"/assessments/{fresh.id}/workflows/{workflow.id}").get_data(as_text=True)
+    assert "New in this version" in page
+    log = client.get(f"/assessments/{fresh.id}/audit").get_data(as_text=True)
+    assert "carried from questionnaire version 1" in log
+
+
+def test_an_import_of_a_version_2_file_is_no_upgrade(client, db_session, setup, make_assessment):
+    fresh = make_assessment(setup["team"], setup["owner"], name="Ledgerline Payments")
+    _upload(client, fresh.id, EXAMPLE_TEXT)
+    client.post(f"/assessments/{fresh.id}/import/apply",
+                data={"content": EXAMPLE_TEXT, "versions": "{}"})
+    db_session.expire_all()
+    assert fresh.upgraded_from is None and len(fresh.workflows) == 4
+    assert "Upgraded from version" not in _results(client, fresh.id)
+
+
+def test_faultline_import_of_a_version_1_file_into_a_version_2_assessment_sets_the_upgrade(
+        committed, tmp_path):
+    from webapp.assessments.services import start_assessment
+    from webapp.results.adapter import result_json
+
+    with committed.app_context(), db.session_scope(committed) as session:
+        team = session.query(Team).one()
+        user = session.query(User).one()
+        target = start_assessment(session, team, user, name="Ledgerline Payments")
+        session.flush()
+        target_id = target.id
+        assert target.questionnaire_version == 2
+    path = tmp_path / "payments-v1.yaml"
+    path.write_text(V1_TEXT, encoding="utf-8")
+    line = run(path, "Payments", None, target_id, app=committed)
+    assert f"into assessment {target_id}" in line
+    with committed.test_request_context(), db.session_scope(committed) as session:
+        from webapp.assessments.evaluation import evaluate_assessment
+
+        assessment = session.get(Assessment, target_id)
+        assert assessment.upgraded_from == 1
+        shown = result_json(evaluate_assessment(session, assessment))
+    assert shown["upgrade"]["from_version"] == 1 and shown["upgrade"]["new_questions"]

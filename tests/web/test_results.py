@@ -378,3 +378,51 @@ def test_a_second_view_builds_no_report_data_not_even_to_ask_about_the_pdf(
     assert again.status_code == 200
     assert again.get_data(as_text=True).count('class="finding-card') == first.get_data(
         as_text=True).count('class="finding-card') > 0
+
+
+# --- system-level scenarios: once for the system, never per workflow (issue 14) --------------
+
+
+def test_the_results_page_shows_the_system_under_stress_once(app, db_session, client, login,
+                                                             people, filled):
+    from webapp.assessments.evaluation import evaluate_assessment
+
+    with app.test_request_context():
+        result = evaluate_assessment(db_session, filled)
+    assert result.system_scenarios and len(result.workflows) > 1
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    assert html.count(">The system under stress</h3>") == 1
+    block = html[html.index('id="system-scenarios"'):html.index('id="workflow-')]
+    for scenario in result.system_scenarios:
+        assert html.count(f'<th scope="row" class="scenario-title">{scenario.title}</th>') == 1
+        assert scenario.title in block
+    # its answers link to the system's own step pages, not to a workflow
+    assert re.search(rf'href="/assessments/{filled.id}/steps/[a-z-]+#q-contain\.failure-domains"',
+                     block)
+    assert "/workflows/" not in block
+    # the tile counts each system scenario once
+    counts = result.summary.scenarios
+    assert (f'{counts["unsafe"]}<span class="tile-unit"> / {sum(counts.values())}</span>'
+            in html)
+    report_page = client.get(url(filled, "report")).get_data(as_text=True)
+    assert report_page.count("<h3>The system under stress</h3>") == 1
+
+
+def test_a_milestone_keeps_the_system_scenarios_line(client, login, people, filled, db_session):
+    from sqlalchemy import select
+
+    from webapp.tracking.models import Milestone
+
+    login(people["editor"])
+    page = client.get(f"/assessments/{filled.id}/milestones").get_data(as_text=True)
+    token = page.split('name="submit_token" type="hidden" value="')[1].split('"')[0]
+    client.post(f"/assessments/{filled.id}/milestones",
+                data={"name": "Before the zone drill", "submit_token": token})
+    milestone = db_session.scalars(select(Milestone)).one()
+    shown = client.get(f"/assessments/{filled.id}/milestones/{milestone.id}").get_data(True)
+    stored = milestone.result["system_scenarios"]
+    unsafe = sum(s["status"] == "unsafe" for s in stored)
+    assert shown.count("The system under stress:") == 1
+    line = shown[shown.index("The system under stress:"):][:300]
+    assert f"{unsafe} unsafe" in line and f"of {len(stored)} scenarios" in line

@@ -496,3 +496,12 @@ def test_the_shared_page_is_the_edition_the_link_offers(client, share):
     full = client.get(f"/s/{share(label='Auditor').token}").text
     assert "Findings in detail" in full and "Findings in detail" not in executive
     assert "Executive summary" in executive
+
+
+def test_a_link_shows_the_system_under_stress_once(client, share, assessment):
+    """The system's scenarios (a zone lost, an expired certificate...) are the system's, so the
+    shared report shows them once, even before any workflow is described."""
+    page = as_client(client).get(f"/s/{share().token}").text
+    assert page.count("<h3>The system under stress</h3>") == 1
+    assert "One availability zone or data centre is lost" in page
+    assert "No workflows were described." in page

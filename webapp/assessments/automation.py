@@ -153,32 +153,41 @@ def accept_suggestion(
     base_version: int,
 ) -> SaveResult:
     """Save the suggested choice as the answer (a multi-choice answer keeps its other choices)
-    through the answers service; the caller handles conflicts like a page save."""
+    through the answers service; the caller handles conflicts like a page save. A suggestion
+    for a system question (a single replica in the workflow's manifest is a single point of
+    failure of the system) answers the system's question."""
     question_id, choice_id = suggestion
     reviewed = reviewed_workflow(workflow)
     offered = {(d.question, d.choice) for d in reviewed.detected} if reviewed else set()
-    if suggestion not in offered:
+    info = index_of(assessment).questions.get(question_id)
+    if suggestion not in offered or info is None:
         raise AutomationFileError("That suggestion no longer comes from the workflow's file.")
-    row = answers_in_scope(session, assessment, workflow).get(question_id)
+    scope = workflow if info.workflow else None
+    row = answers_in_scope(session, assessment, scope).get(question_id)
     if row is not None and row.updated_by_id == user.id:  # their own later save (autosave)
         base_version = row.version  # is not someone else's change
     saved = stored(row).value
-    single = index_of(assessment).questions[question_id].question.type == "single"
+    single = info.question.type == "single"
     kept = () if single or saved.na_reason is not None else saved.choices
     choices = kept if choice_id in kept else (*kept, choice_id)
     value = AnswerValue(choices=choices, note=saved.note)
     return save_answers(
-        session, assessment, user, [AnswerInput(question_id, value, base_version)], workflow
+        session, assessment, user, [AnswerInput(question_id, value, base_version)], scope
     )
 
 
 def accept_all(session: Session, assessment: Assessment, workflow: Workflow,
                user: User) -> list[tuple[str, str]]:
-    """Accept every pending suggestion of the workflow's file (answers the user changed on
-    purpose, "overridden", stay). Returns the (question, choice) pairs saved."""
+    """Accept every pending suggestion of the workflow's file for the workflow's own questions
+    (answers the user changed on purpose, "overridden", stay; a suggestion for a system
+    question is accepted on the system's page, beside that question). Returns the
+    (question, choice) pairs saved."""
     reviewed = reviewed_workflow(workflow)
+    index = index_of(assessment)
     saved = []
     for item in reviewed.detected if reviewed else []:
+        if item.question not in index.questions or not index.questions[item.question].workflow:
+            continue
         row = answers_in_scope(session, assessment, workflow).get(item.question)
         if row is not None and stored(row).value.is_answered:
             continue  # answered already: accepting over it is the user's call, one by one

@@ -126,7 +126,9 @@ def check_outcomes(outcomes: list[tuple[str, Path_, OutcomeDef]]) -> Located:
 
 
 def compile_scenario(scenario: Scenario, compiled: Compiled, outcomes: set[str]) -> Found:
-    compiler = Compiler(compiled.index, True, compiled.aliases)
+    """Compiles the outcomes' conditions into `compiled`; a system scenario's conditions may
+    read fit and layer questions only (it is evaluated once, without a workflow)."""
+    compiler = Compiler(compiled.index, scenario.scope == "workflow", compiled.aliases)
     found: Found = []
     conditions = []
     for k, option in enumerate(scenario.outcomes):

@@ -76,6 +76,8 @@ class ReviewResult:
     checklist: str = "full"  # "minimum" for a poor fit that did not choose the full review
     #: questions the answers make irrelevant: position (-1: system) -> question -> reason
     hidden: Mapping[int, Mapping[str, str]] | None = None
+    #: the system-scope scenarios, evaluated once over the system's answers
+    scenarios: tuple[ScenarioResult, ...] = ()
 
 
 def _exposure(compiled: Compiled, answers: Mapping[str, Answer]) -> float | None:
@@ -126,13 +128,16 @@ def lowest_mean(
     return min(m for m in means if m is not None)
 
 
-def _prepared(content: Content, compiled: Compiled) -> list[Prepared]:
-    if ("scenarios",) not in compiled.profiles:
-        compiled.profiles[("scenarios",)] = [
+def _prepared(content: Content, compiled: Compiled, scope: str = "workflow") -> list[Prepared]:
+    """The scenarios of one scope (`workflow`: once per workflow; `system`: once per review),
+    prepared once per content."""
+    key = ("scenarios", scope)
+    if key not in compiled.profiles:
+        compiled.profiles[key] = [
             prepare(s, compiled.outcomes[s.id], content.outcomes, compiled.index)
-            for s in content.scenarios_for(compiled)
+            for s in content.scenarios_for(compiled) if s.scope == scope
         ]
-    return compiled.profiles[("scenarios",)]
+    return compiled.profiles[key]
 
 
 def _workflow(
@@ -294,4 +299,5 @@ def evaluate(
         tuple(refused),
         "minimum" if minimum else "full",
         hidden,
+        tuple(resolve(p, system, fit.flags) for p in _prepared(content, compiled, "system")),
     )

@@ -51,22 +51,37 @@ class AutomationFinding:
 def resolve_evidence(answers: Answers, index: QuestionnaireIndex, apply: bool) -> Answers:
     """`answers` with every workflow's evidence given a status; with `apply`, unanswered
     questions take the suggested answer. Suggestions for unknown questions or choices (a
-    newer reviewer than the questionnaire) are dropped."""
-    workflows = [_resolve_workflow(wf, index, apply) for wf in answers.workflows]
-    return replace(answers, workflows=workflows)
+    newer reviewer than the questionnaire) are dropped.
+
+    A workflow's file may also be evidence about the system (a single replica is a single
+    point of failure): a suggestion for a system question is weighed against the system's
+    answer, and applied to it, in workflow order."""
+    known = [[d for d in wf.detected if _fits(d, index)] for wf in answers.workflows]
+    system = [d for items in known for d in items if not index.questions[d.question].workflow]
+    chosen = _applied(answers.answers, system, index) if apply else {}
+    merged_system = {**answers.answers, **chosen}
+    workflows = [_resolve_workflow(wf, items, index, apply, answers.answers, merged_system)
+                 for wf, items in zip(answers.workflows, known, strict=True)]
+    return replace(answers, answers=merged_system, workflows=workflows)
 
 
-def _resolve_workflow(wf: WorkflowAnswers, index: QuestionnaireIndex, apply: bool):
-    known = [d for d in wf.detected if _fits(d, index)]
-    chosen = _applied(wf.answers, known, index) if apply else {}
+def _resolve_workflow(wf: WorkflowAnswers, known: list[Detected], index: QuestionnaireIndex,
+                      apply: bool, system: dict[str, Answer], merged_system: dict[str, Answer]):
+    own = [d for d in known if index.questions[d.question].workflow]
+    chosen = _applied(wf.answers, own, index) if apply else {}
     merged = {**wf.answers, **chosen}
-    detected = [replace(d, status=_status(d, wf.answers, merged)) for d in known]
-    return replace(wf, answers=merged, detected=detected)
+
+    def status(d: Detected) -> str:
+        if index.questions[d.question].workflow:
+            return _status(d, wf.answers, merged)
+        return _status(d, system, merged_system)
+
+    return replace(wf, answers=merged, detected=[replace(d, status=status(d)) for d in known])
 
 
 def _fits(d: Detected, index: QuestionnaireIndex) -> bool:
     info = index.questions.get(d.question)
-    return info is not None and info.workflow and d.choice in info.labels
+    return info is not None and d.choice in info.labels
 
 
 def _applied(explicit: dict[str, Answer], detected: list[Detected], index: QuestionnaireIndex):
@@ -98,3 +113,9 @@ def _status(d: Detected, explicit: dict[str, Answer], merged: dict[str, Answer])
 def evidence_source(wf: WorkflowAnswers) -> set[str]:
     """Question ids whose answer came from the evidence (status `applied`)."""
     return {d.question for d in wf.detected if d.status == "applied"}
+
+
+def system_evidence_source(answers: Answers, index: QuestionnaireIndex) -> set[str]:
+    """System question ids whose answer came from a workflow file's evidence."""
+    return {q for wf in answers.workflows for q in evidence_source(wf)
+            if q in index.questions and not index.questions[q].workflow}

@@ -256,6 +256,10 @@ class Scenario(Strict):
     id: Id
     title: Text
     description: str = ""
+    #: "system": the situation happens to the whole system and its outcome depends on system
+    #: answers only, so it is evaluated once per review (its conditions may read fit and layer
+    #: questions only); "workflow": once per workflow, over the workflow's answers
+    scope: Literal["system", "workflow"] = "workflow"
     #: the first questionnaire version the scenario belongs to
     since: int = Field(default=1, ge=1)
     until: int | None = Field(default=None, ge=1)

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 #: Bumped whenever a field is renamed, removed or changes meaning (2: workflow ids and
 #: positions, finding and plan workflow ids, pattern cell status; 3: `overall` is the headline,
 #: open questions counted as unproven, and `honesty` and plan `consequences` are added, both
-#: with defaults so a format 2 snapshot still loads).
-FORMAT_VERSION = 3
+#: with defaults so a format 2 snapshot still loads; 4: `system_scenarios`, the scenarios that
+#: happen to the whole system, once per review instead of once in every workflow, with a
+#: default so a format 3 snapshot still loads).
+FORMAT_VERSION = 4
 
 #: A pattern cell: scored, every question answered "not applicable", or nothing answered yet.
 CELL_STATUSES = ("scored", "not_applicable", "not_assessed")
@@ -442,6 +444,9 @@ class Result:
     answers: AnswersView
     honesty: Honesty = field(default_factory=Honesty)
     upgrade: UpgradeNote | None = None
+    #: scenarios that happen to the whole system (a zone lost, twice the peak traffic...),
+    #: decided by the system's answers: once here, never repeated under each workflow
+    system_scenarios: tuple[Scenario, ...] = ()
 
     @property
     def has_answers(self) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from . import result as r
 from .answers import Answer, WorkflowAnswers
 from .evaluate import ReviewResult, WorkflowResult
-from .evidence import evidence_source
+from .evidence import evidence_source, system_evidence_source
 from .findings import BUCKETS, SEVERITY_ORDER
 from .findings import Finding as EngineFinding
 from .index import QuestionInfo, QuestionnaireIndex
@@ -178,7 +178,8 @@ class _Builder:
     def answers(self) -> r.AnswersView:
         a = self.review.answers
         return r.AnswersView(
-            self.sections(False, a.answers, a.notes, {}),
+            self.sections(False, a.answers, a.notes, {},
+                          frozenset(system_evidence_source(a, self.index))),
             tuple(r.WorkflowAnswersView(
                 self.ids[n], n, w.name,
                 self.sections(True, w.answers, w.notes, w.evidence,
@@ -196,7 +197,8 @@ def scenario(s: ScenarioResult) -> r.Scenario:
 
 
 def _summary(review: ReviewResult) -> r.Summary:
-    statuses = [s.status for w in review.workflows for s in w.scenarios]
+    statuses = [s.status for s in review.scenarios] + [
+        s.status for w in review.workflows for s in w.scenarios]
     findings = review.findings
     return r.Summary(
         {s: sum(f.rule.severity == s for f in findings) for s in SEVERITY_ORDER},
@@ -249,6 +251,7 @@ def build_result(review: ReviewResult, workflow_ids: Sequence[str] | None = None
         answers=b.answers(),
         honesty=b.honesty(),
         upgrade=note,
+        system_scenarios=tuple(scenario(s) for s in review.scenarios),
     )
 
 

@@ -146,6 +146,8 @@ class ImportPlan:
     upgraded_from: int | None = None
     #: answers of that file to questions the newer version retired: (workflow, question, why)
     not_carried: list[tuple[str | None, str, str]] = field(default_factory=list)
+    #: how many of that file's answers were carried to the assessment's version
+    carried: int = 0
 
     @property
     def versions(self) -> dict[str, int]:
@@ -180,6 +182,7 @@ def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPl
     if report is not None:
         plan.upgraded_from = report.from_version
         plan.not_carried = [(c.workflow, c.old, c.why) for c in report.retired + report.dropped]
+        plan.carried = len(report.carried)
     plan.details_change = (plan.name, plan.description) != (assessment.name, assessment.description)
     _plan_scope(session, assessment, plan, None, answers.answers, answers.notes)
     existing = {w.name: w for w in assessment.workflows}
@@ -276,15 +279,21 @@ def apply_import(
     if conflicts:
         raise ImportConflict(conflicts)
     _link_files(session, plan, workflows, user, files or {})
+    if plan.upgraded_from is not None:
+        # the answers came from the older version: the results show what the upgrade changed,
+        # as after an editor's upgrade
+        assessment.upgraded_from = plan.upgraded_from
     mark_changed(session, assessment)
     return _imported(session, assessment, user, plan)
 
 
 def _imported(session: Session, assessment: Assessment, user: User, plan: ImportPlan
               ) -> ImportPlan:
+    detail = {"answers": len(plan.changes), "workflows": len(plan.new_workflows)}
+    if getattr(plan, "upgraded_from", None) is not None:
+        detail.update(upgraded_from=plan.upgraded_from, carried=plan.carried)
     record_audit(session, assessment=assessment, actor=user, action="assessment.imported",
-                 target=assessment.name, detail={"answers": len(plan.changes),
-                                                 "workflows": len(plan.new_workflows)})
+                 target=assessment.name, detail=detail)
     logger.info("assessment %s: answers file imported by user %s (%d changes)",
                 assessment.id, user.id, len(plan.changes))
     return plan

@@ -18,6 +18,7 @@ from webapp.report.cards import (
     AnswerIndex,
     finding_card,
     plan_order,
+    scenario_view,
     score,
     slug,
     workflow_view,
@@ -35,6 +36,9 @@ VERDICTS = {
     "poor": ("Poor fit", "Minimum checklist: most of this review would be overhead."),
 }
 TOP_ACTIONS = 5
+#: The block of scenarios that happen to the whole system, shown once before the workflows'.
+SYSTEM_SCENARIOS_TITLE = "The system under stress"
+SYSTEM_SCENARIOS_ANCHOR = "system-scenarios"
 #: The full review, and the executive edition: summary, charts, scenario overview and plan
 #: for a reader with five minutes (no finding details, no answers appendix).
 EDITIONS = {"full": "Full review", "executive": "Executive edition"}
@@ -60,23 +64,25 @@ def build_report_data(result: Result, *, team: str | None = None,
         position = "" if card["position"] is None else card["position"]
         card["follow_up"] = (follow_up or {}).get(f"{card['rule']}@{position}")
     workflows = [workflow_view(w, answers) for w in result.workflows]
+    system_scenarios = [scenario_view(s, -1, answers) for s in result.system_scenarios]
     layers = [{"id": x.id, "title": x.title, "summary": x.summary, "score": score(x.score)}
               for x in result.layers]
     data = {
         "meta": _meta(result, team, milestone, generated_at, page_size),
-        "summary": _summary(result, ordered, workflows),
+        "summary": _summary(result, ordered, workflows, system_scenarios),
         "layers": layers,
         "layer_chart": charts.layer_chart(layers),
         "heat_map": charts.heat_map(workflows),
         "legend": charts.legend(),
         "workflows": workflows,
+        "system_scenarios": system_scenarios,
         "plan": _plan(ordered, result),
         "findings": ordered,
         "appendix": _appendix(answers.rows),
         "edition": edition,
         "edition_label": EDITIONS[edition],
         "weakest": _weakest(layers, workflows, result),
-        "scenario_overview": _scenario_overview(workflows),
+        "scenario_overview": _scenario_overview(workflows, system_scenarios),
         "honesty": _honesty(result),
     }
     data["toc"] = _toc(data)
@@ -131,16 +137,16 @@ def _severity_counts(findings: list[dict]) -> list[dict]:
             for s, label in SEVERITY_LABELS.items()]
 
 
-def _status_counts(workflows: Iterable[dict]) -> dict:
+def _status_counts(scenarios: Iterable[dict]) -> dict:
     counts = dict.fromkeys(STATUSES, 0)
-    for workflow in workflows:
-        for scenario in workflow["scenarios"]:
-            if scenario["status"] in counts:
-                counts[scenario["status"]] += 1
+    for scenario in scenarios:
+        if scenario["status"] in counts:
+            counts[scenario["status"]] += 1
     return counts
 
 
-def _summary(result: Result, ordered: list[dict], workflows: list[dict]) -> dict:
+def _summary(result: Result, ordered: list[dict], workflows: list[dict],
+             system_scenarios: list[dict]) -> dict:
     overall = score(result.overall)
     return {
         "overall": overall,
@@ -152,7 +158,9 @@ def _summary(result: Result, ordered: list[dict], workflows: list[dict]) -> dict
         "severity_counts": _severity_counts(ordered),
         "finding_count": len(ordered),
         "quick_win_count": sum(1 for f in ordered if f["quick_win"]),
-        "scenario_counts": _status_counts(workflows),
+        # the system's scenarios count once, each workflow's once per workflow
+        "scenario_counts": _status_counts(
+            [*system_scenarios, *(s for w in workflows for s in w["scenarios"])]),
         "workflow_count": len(workflows),
     }
 
@@ -227,15 +235,15 @@ def _weakest(layers: list[dict], workflows: list[dict], result: Result) -> list[
     return sorted(scored, key=lambda x: x["score"])[:WEAKEST]
 
 
-def _scenario_overview(workflows: list[dict]) -> list[dict]:
-    """Per workflow, how many scenarios are safe, unsafe and unknown (the first unsafe named)."""
-    rows = []
-    for w in workflows:
-        counts = {status: sum(1 for s in w["scenarios"] if s["status"] == status)
-                  for status in ("safe", "unsafe", "unknown")}
-        unsafe = [s["title"] for s in w["scenarios"] if s["status"] == "unsafe"]
-        rows.append({"name": w["name"], "anchor": w["anchor"], **counts, "unsafe_titles": unsafe})
-    return rows
+def _scenario_overview(workflows: list[dict], system_scenarios: list[dict]) -> list[dict]:
+    """How many scenarios are safe, unsafe and unknown (the unsafe ones named): the system's
+    first (when it has any), then each workflow's."""
+    groups = [(SYSTEM_SCENARIOS_TITLE, SYSTEM_SCENARIOS_ANCHOR, system_scenarios)] \
+        if system_scenarios else []
+    groups += [(w["name"], w["anchor"], w["scenarios"]) for w in workflows]
+    return [{"name": name, "anchor": anchor, **_status_counts(scenarios),
+             "unsafe_titles": [s["title"] for s in scenarios if s["status"] == "unsafe"]}
+            for name, anchor, scenarios in groups]
 
 
 def _toc(data: dict) -> list[dict]:
@@ -247,6 +255,8 @@ def _toc(data: dict) -> list[dict]:
     entries = [("summary", "Executive summary", 1), ("fit", "Fit for a reliability review", 1),
                ("layers", "Protection layers", 1), ("heat-map", "Workflow patterns", 1),
                ("scenarios", "Failure scenarios", 1)]
+    if data["system_scenarios"]:
+        entries.append((SYSTEM_SCENARIOS_ANCHOR, SYSTEM_SCENARIOS_TITLE, 2))
     entries += [(w["anchor"], w["name"], 2) for w in data["workflows"]]
     entries += [("plan", "Remediation plan", 1), ("findings", "Findings in detail", 1),
                 ("appendix", "Appendix: answers and notes", 1)]

@@ -56,6 +56,9 @@ def results_page(result: Result, links: QuestionLinks, *, team: str | None = Non
         first = first_of_rule.setdefault(finding["rule"], finding)
         finding["same_as"] = None if first is finding else {
             "number": first["number"], "anchor": first["anchor"], "scope": first["scope"]}
+    for scenario in data["system_scenarios"]:
+        linker.link_all(scenario["because"], -1)  # system questions: their section's page
+        _fold_open(scenario)
     for workflow in data["workflows"]:
         for scenario in workflow["scenarios"]:
             linker.link_all(scenario["because"], workflow["position"])

@@ -85,7 +85,9 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "api.read": lambda d: f"Read through the API with token “{d.get('token_name', '')}”",
     "api.write": lambda d: f"Changed through the API with token “{d.get('token_name', '')}”",
     "assessment.imported": lambda d: f"Answers file imported ({d.get('answers', 0)} answers "
-                                     "changed)",
+                                     "changed" + (f", carried from questionnaire version "
+                                                  f"{d['upgraded_from']}" if d.get("upgraded_from")
+                                                  else "") + ")",
     "assessment.next_review": lambda d: "Started as the next review of an earlier one",
     "lens.upgraded": lambda d: f"Moved to version {d.get('version')} of the lens "
                                f"“{d.get('lens', '')}” ({d.get('changed', 0)} answers changed "

@@ -76,7 +76,8 @@ def _snapshot_page(milestone, team: str) -> dict:
     """The results page's data for the stored result, without links into the live questions."""
     page = results_page(service.snapshot_result(milestone),
                         QuestionLinks(lambda _s: "", lambda _p: ""), team=team)
-    for item in [*page["findings"], *(s for w in page["workflows"] for s in w["scenarios"])]:
+    for item in [*page["findings"], *page["system_scenarios"],
+                 *(s for w in page["workflows"] for s in w["scenarios"])]:
         for ref in item["because"]:
             ref["url"] = None
         if item["open"]:

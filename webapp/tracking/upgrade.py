@@ -162,10 +162,14 @@ def _milestone_name(session: Session, assessment: Assessment, version: int) -> s
 
 
 def upgrade_event(session: Session, assessment: Assessment):
-    """The audit event of the assessment's last upgrade (its detail names the milestone)."""
+    """The audit event of the assessment's last upgrade: an editor's (its detail names the
+    milestone) or an import of an answers file written for the older version."""
     from webapp.audit.models import AuditEvent
 
-    return session.scalars(
+    events = session.scalars(
         select(AuditEvent).where(AuditEvent.assessment_id == assessment.id,
-                                 AuditEvent.action == "assessment.upgraded")
-        .order_by(AuditEvent.id.desc()).limit(1)).first()
+                                 AuditEvent.action.in_(("assessment.upgraded",
+                                                        "assessment.imported")))
+        .order_by(AuditEvent.id.desc()))
+    return next((e for e in events if e.action == "assessment.upgraded"
+                 or (e.detail or {}).get("upgraded_from") is not None), None)

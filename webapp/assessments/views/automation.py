@@ -7,12 +7,13 @@ re-rendered on its own page (400) with the message and the pasted text kept.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.assessments import automation as service
-from webapp.assessments.answers import answers_in_scope, stored
+from webapp.assessments.answers import answers_in_scope, index_of, stored
 from webapp.assessments.evaluation import question_anchor
 from webapp.assessments.forms import value_digest
 from webapp.assessments.forms_automation import AcceptSuggestionForm, AutomationFileForm
@@ -119,7 +120,7 @@ def accept_suggestion(assessment_id: int, workflow_id: int):
         )
     except ServiceError as error:
         flash(error.message, "error")
-        return redirect(_workflow_url(workflow, question_anchor(question)))
+        return redirect(_question_url(assessment, workflow, question))
     if result.conflicts:
         session.rollback()
         flash(
@@ -129,7 +130,16 @@ def accept_suggestion(assessment_id: int, workflow_id: int):
         )
     else:
         flash("Suggestion accepted and saved.", "success")
-    return redirect(_workflow_url(workflow, question_anchor(question)))
+    return redirect(_question_url(assessment, workflow, question))
+
+
+def _question_url(assessment, workflow, question: str) -> str:
+    """Back to the question: on the workflow's page, or a system question's step page."""
+    info = index_of(assessment).questions.get(question)
+    if info is None or info.workflow:
+        return _workflow_url(workflow, question_anchor(question))
+    step = url_for("assessments.step", assessment_id=assessment.id, step=info.section.id)
+    return f"{step}#{question_anchor(question)}"
 
 
 @bp.post("/<int:assessment_id>/workflows/<int:workflow_id>/automation/accept-all")
@@ -148,19 +158,37 @@ def accept_all_suggestions(assessment_id: int, workflow_id: int):
     return redirect(_workflow_url(workflow))
 
 
-def page_evidence(result, workflow) -> dict | None:
-    """What a workflow's question page shows of its automation file (None on system pages):
-    the evaluated evidence (statuses against the saved answers) and the forms."""
+@dataclass(frozen=True)
+class SystemSuggestion:
+    """A suggestion from a workflow's file for a system question, as the system's page shows
+    it: accepted through that workflow's accept route."""
+
+    question: str
+    choice: str
+    status: str
+    text: str
+    rule_title: str
+    accept_url: str
+
+
+def page_evidence(result, workflow, assessment=None) -> dict | None:
+    """What a question page shows of the automation files: on a workflow's page its file, the
+    evaluated evidence (statuses against the saved answers) and the forms; on a system page
+    the suggestions every workflow's file makes for the system's questions (None when none)."""
     if workflow is None:
-        return None
+        return _system_evidence(result, assessment) if result and assessment else None
     own = result.workflow(workflow.position) if result else None
-    detected = list(own.evidence) if own else []
+    index = index_of(workflow.assessment)
+    detected = [d for d in (own.evidence if own else ()) if _is_workflow_question(index, d)]
+    elsewhere = [{"item": d, "url": _question_url(workflow.assessment, workflow, d.question)}
+                 for d in (own.evidence if own else ()) if not _is_workflow_question(index, d)]
     by_question: dict[str, list] = {}
     for item in detected:
         by_question.setdefault(item.question, []).append(item)
     return {
         "file": workflow.automation_name,
         "detected": detected,
+        "elsewhere": elsewhere,
         "by_question": by_question,
         "pending": sum(d.status == "pending" for d in detected),
         "findings": list(own.automation.findings) if own else [],
@@ -169,3 +197,28 @@ def page_evidence(result, workflow) -> dict | None:
         "accept_form": AcceptSuggestionForm(formdata=None),
         "action_form": EmptyForm(formdata=None),
     }
+
+
+def _is_workflow_question(index, item) -> bool:
+    info = index.questions.get(item.question)
+    return info is None or info.workflow
+
+
+def _system_evidence(result, assessment) -> dict | None:
+    index = index_of(assessment)
+    ids = {str(w.id): w.id for w in assessment.workflows}
+    by_question: dict[str, list] = {}
+    for w in result.workflows:
+        if w.id not in ids:
+            continue
+        url = url_for("assessments.accept_suggestion", assessment_id=assessment.id,
+                      workflow_id=ids[w.id])
+        for d in w.evidence:
+            if _is_workflow_question(index, d):
+                continue
+            by_question.setdefault(d.question, []).append(SystemSuggestion(
+                d.question, d.choice, d.status,
+                f"{d.text} (the file of workflow \u201c{w.name}\u201d)", d.rule_title, url))
+    if not by_question:
+        return None
+    return {"by_question": by_question, "accept_form": AcceptSuggestionForm(formdata=None)}

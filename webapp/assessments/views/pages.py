@@ -144,7 +144,7 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
         current_step=page["step"],
         conflicts=conflicts,
         neighbours=_neighbours(assessment, workflow, page["step"], steps),
-        evidence=page_evidence(result, workflow),
+        evidence=page_evidence(result, workflow, assessment),
         scope=scope_view(result, index_of(assessment), assessment, page["kind"], hidden),
         upgrade=result.upgrade,
     ), status
