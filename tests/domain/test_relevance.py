@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.domain import Answer, ContentError, evaluate, evaluate_result, load_content
+from webapp.domain import (
+    Answer,
+    ContentError,
+    evaluate,
+    evaluate_result,
+    hidden_questions,
+    load_content,
+)
 from webapp.domain.checks import run_check
 from webapp.domain.relevance import hidden
 
@@ -234,3 +241,16 @@ def test_on_the_shipped_version_2_relevance_never_makes_unknown_safe(shipped, da
             assert after.status != "safe", (qid, before.scenario.id)
     lost = {f.key for f in review.findings} - {f.key for f in other.findings}
     assert lost <= {f.key for f in review.findings if qid in f.because}
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_cheap_not_asked_list_is_the_reviews(shipped, data) -> None:
+    """What a save reports as not asked (`hidden_questions`, no scoring) is exactly what the
+    full review reports, for the system and each workflow, reasons included."""
+    if shipped.questionnaire().version < 2:
+        pytest.skip("no version 2 shipped")
+    answers = answers_of({"repeat.slos": data.draw(st.sampled_from(["none", "static"]))},
+                         data.draw(shipped_workflow(shipped)), data.draw(shipped_workflow(shipped)))
+    answers.questionnaire, answers.version = "reliability-review", 2
+    assert hidden_questions(shipped, answers) == evaluate(shipped, answers).hidden

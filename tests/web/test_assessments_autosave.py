@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import store_their_answer
-from webapp.assessments.models import Answer
+from webapp.assessments.evaluation import evaluate_assessment
+from webapp.assessments.models import Answer, Assessment
+from webapp.assessments.progress import not_asked
 
 Q = "observe.tracing"
 
@@ -90,3 +92,27 @@ def test_autosave_returns_the_steppers_new_counts(client, setup):
     observe = next(step for step in body["progress"] if step["answered"])
     assert observe["answered"] == 1 and observe["total"] > 1
     assert "workflows" in steps and "results" not in steps
+
+
+def test_autosave_reports_the_questions_an_answer_makes_irrelevant(app, client, setup,
+                                                                   db_session):
+    """The save answers which questions are no longer asked (without evaluating the review):
+    the same list, with the same reasons, as the results, and the stepper stops counting them."""
+    assessment, *_ = setup
+    data = {"scope": "system", "question": "repeat.slos", "repeat.slos-choice": "revisited",
+            "repeat.slos-version": "0"}
+    url, json_only = f"/assessments/{assessment.id}/answers", {"Accept": "application/json"}
+    asked = client.post(url, data=data, headers=json_only).get_json()
+    assert "repeat.error-budget-policy" not in asked["not_asked"]
+    gone = client.post(url, data=data | {"repeat.slos-choice": "none", "repeat.slos-version": "1"},
+                       headers=json_only).get_json()
+    assert gone["not_asked"]["repeat.error-budget-policy"] == (
+        "Does not apply because there are no reliability objectives to spend a budget against.")
+    before = {step["id"]: step["total"] for step in asked["progress"]}
+    after = {step["id"]: step["total"] for step in gone["progress"]}
+    assert [k for k in before if before[k] != after[k]] == ["repeat"]
+    assert after["repeat"] == before["repeat"] - 1
+    db_session.expire_all()
+    with app.test_request_context():
+        review = evaluate_assessment(db_session, db_session.get(Assessment, assessment.id))
+    assert not_asked(review) == gone["not_asked"]
