@@ -441,7 +441,8 @@ def save_cpu_run(saves: int = 300) -> list[str]:
             f"{cpu_ms(lambda n: (save(n), client.get(results)), 40) - cpu_ms(save, 40):.1f} ms",
             f"save-cpu: results page, revision seen before "
             f"{cpu_ms(lambda n: client.get(results), 50):.1f} ms",
-            f"save-cpu: assessments list {cpu_ms(lambda n: client.get('/assessments/'), 50):.1f} ms",
+            "save-cpu: assessments list "
+            f"{cpu_ms(lambda n: client.get('/assessments/'), 50):.1f} ms",
             f"save-cpu: {load_average()}"]
     finally:
         logging.disable(logging.NOTSET)
