@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,16 +77,20 @@ def _fill(answers: dict[str, domain.Answer], notes: dict[str, str], rows: Iterab
             notes[row.question_id] = row.note
 
 
-def answers_for_domain(session: Session, assessment: Assessment, *, choices_only: bool = False
-                       ) -> domain.Answers:
+def answers_for_domain(session: Session, assessment: Assessment, *,
+                       only: Collection[str] | None = None) -> domain.Answers:
     """The assessment's answers, notes and workflows (in position order) as engine input.
 
-    `choices_only`: without notes and automation evidence, the little which questions are
-    asked depends on (`relevance`); a save does not read every note back."""
+    `only`: the answers to these questions alone, without notes and automation evidence
+    (what `relevance` reads: a save does not read every answer and note back)."""
+    choices_only = only is not None
     columns = [Answer.scope, Answer.question_id, Answer.choices, Answer.na_reason]
     if not choices_only:
         columns.append(Answer.note)
-    rows = session.execute(select(*columns).where(Answer.assessment_id == assessment.id)).all()
+    query = select(*columns).where(Answer.assessment_id == assessment.id)
+    if only is not None:
+        query = query.where(Answer.question_id.in_(sorted(only)))
+    rows = session.execute(query).all()
     by_scope: dict[str, list[Any]] = {}
     for row in rows:
         by_scope.setdefault(row.scope, []).append(row)
@@ -352,7 +356,8 @@ def relevance(session: Session, assessment: Assessment) -> dict[int, dict[str, s
     questionnaire_of(assessment, content)
 
     def build() -> dict[int, dict[str, str]]:
-        answers = answers_for_domain(session, assessment, choices_only=True)
+        compiled = content.engine(assessment.questionnaire_id, assessment.questionnaire_version)
+        answers = answers_for_domain(session, assessment, only=domain.screen_inputs(compiled))
         return domain.hidden_questions(content, answers, assessment.questionnaire_id)
 
     return computed(revision_key(assessment), "relevance", build)

@@ -239,10 +239,25 @@ def screen(compiled: Compiled, answers: Answers) -> Screened:
     return Screened(fit, system, workflows, hidden, refused)
 
 
+def screen_inputs(compiled: Compiled) -> frozenset[str]:
+    """The questions whose answers `screen` reads: those of the fit, of the relevance and
+    N/A-refusal conditions, and those that may be refused N/A. No other answer changes what
+    it hides, so a caller may leave the others out."""
+    key = ("screen-inputs",)
+    if key not in compiled.profiles:
+        conditions = [c for pairs in compiled.ask_ifs.values() for c, _ in pairs]
+        conditions += [c for pairs in compiled.na_refusals.values() for c, _ in pairs]
+        compiled.profiles[key] = frozenset(
+            {q.id for q, _ in compiled.index.criteria.values()} | set(compiled.na_refusals)
+            | {q for c in conditions for q in c.questions})
+    return compiled.profiles[key]
+
+
 def hidden_questions(content: Content, answers: Answers, questionnaire_id: str | None = None
                      ) -> dict[int, dict[str, str]]:
     """Position (-1: the system) -> question -> "Does not apply because …": the questions
-    `evaluate` would report as not asked, without the cost of scoring."""
+    `evaluate` would report as not asked, without the cost of scoring. Only the answers to
+    `screen_inputs` matter."""
     compiled = content.engine(questionnaire_id or answers.questionnaire, answers.version)
     return screen(compiled, answers).hidden
 

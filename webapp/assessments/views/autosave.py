@@ -13,11 +13,9 @@ from flask_login import current_user
 from webapp.assessments.answers import (
     AnswerValue,
     StoredAnswer,
-    answers_in_scope,
     index_of,
     save_answers,
     scope_questions,
-    stored,
 )
 from webapp.assessments.evaluation import relevance
 from webapp.assessments.forms import make_section_form, value_digest
@@ -93,7 +91,7 @@ def autosave(assessment_id: int):
             "theirs": _stored_json(info, conflict.theirs),
         }, 409
     commit_now()  # the write lock is held for the writes only, not for what follows
-    saved = stored(answers_in_scope(session, assessment, workflow, [qid]).get(qid))
+    saved = result.stored[qid]  # as written: no second read
     return {"status": "saved" if result.saved else "unchanged", "answer": _stored_json(info, saved),
             "progress": _progress_json(session, assessment),
             "not_asked": relevance(session, assessment).get(workflow.position if workflow else -1,
