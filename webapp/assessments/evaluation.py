@@ -68,7 +68,8 @@ def _domain_answer(row: Any) -> domain.Answer | None:
     return domain.Answer.of(list(row.choices)) if row.choices else None
 
 
-def _fill(answers: dict[str, domain.Answer], notes: dict[str, str], rows: Iterable[Any]) -> None:
+def _fill(answers: dict[str, domain.Answer], notes: dict[str, str] | None,
+          rows: Iterable[Any]) -> None:
     for row in rows:
         answer = _domain_answer(row)
         if answer is not None:
