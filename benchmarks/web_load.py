@@ -10,9 +10,31 @@ selectable in benchmarks/web.py as `--run mixed` and `--run contention`.
   a person's autosave does, latency counted from the scheduled send time.
 
 Both print the server's CPU time per request (a figure the machine's other load does not
-change) and the load average.
+change; with `--workers N`, summed over gunicorn's web processes) and the load average.
 
-Run: python benchmarks/web_load.py [mixed|contention|both] [--seconds 30] [--pace 1]
+- save-cpu: the CPU time of one autosave, of the results page and of the assessments list,
+  in this process through the app's test client (no server): what one save costs.
+
+Run: python benchmarks/web_load.py [mixed|contention|both|save-cpu] [--seconds 30] [--pace 1]
+
+Measured (2 cores shared with other jobs, load average 6 to 16: latencies there measure the
+machine; CPU per request and throughput are the figures to compare), one process, medians of
+three runs alternating with the code before the change:
+
+| | before | after |
+|---|---|---|
+| save-cpu: one autosave, CPU | 26.0 ms (load 6.6), 32.9 (13.6) | 10.5 ms (11.6), 14.4 (12.5) |
+| contention --pace 1: web CPU per request | 26.3 ms | 16.1 ms |
+| contention --pace 1: queue worker CPU per request | 5.3 ms | 1.5 ms |
+| contention --pace 1: saves/s kept (of 20) | 12.8 | 19.9 |
+| contention --pace 1: save p95 | 12,282 ms | 1,098 ms (61 ms at load 7.8) |
+| contention closed loop: saves/s | 8.5 | 18.1 |
+| contention closed loop: web CPU per request | 26.7 ms | 18.8 ms |
+
+A fourth pair at load 7 to 8: after p95 327 ms at 11.9 ms CPU per request, before 11,456 ms
+at 24.1 ms; after with `--workers 2`: p95 486 ms, 15.2 ms CPU per request (summed over both
+web processes). On a quiet machine the code before gave a save p95 of 306/315/334 ms with
+`--pace 1`.
 """
 
 from __future__ import annotations
@@ -21,6 +43,7 @@ import argparse
 import contextlib
 import http.cookiejar
 import json
+import logging
 import os
 import re
 import signal
@@ -33,7 +56,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -45,51 +68,74 @@ SECRET = "benchmark-secret-" + "x" * 32
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def process_cpu_seconds(pid: int) -> float:
+def process_cpu_seconds(pid: int, reaped: bool = False) -> float:
     """User plus system CPU seconds a running process has used (Linux /proc), threads
-    included: a figure the machine's other load does not change, unlike latencies."""
+    included: a figure the machine's other load does not change, unlike latencies. With
+    `reaped`, also that of its children that ended and were waited for (a recycled web
+    process of gunicorn)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def children_cpu_seconds(pid: int) -> float:
-    """CPU seconds of a process's running children (the queue worker beside `serve`)."""
+def children(pid: int) -> list[int]:
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(child) for child in
+                Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
-        return 0.0
+        return []
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a running process and of every process below it."""
     total = 0.0
-    for child in children:
-        with contextlib.suppress(OSError):  # ended meanwhile
-            total += process_cpu_seconds(int(child))
-    return total
+    with contextlib.suppress(OSError):  # ended meanwhile
+        total += process_cpu_seconds(pid)
+    return total + sum(tree_cpu_seconds(child) for child in children(pid))
+
+
+def is_queue_worker(pid: int) -> bool:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"worker" in command and b"webapp.cli" in command
 
 
 class CpuMeter:
-    """CPU seconds used between start() and stop() by a server process, by its children (the
-    queue worker) and by this benchmark process (the simulated clients)."""
+    """CPU seconds used between start() and stop() by the web server (the `serve` process
+    and, with `--workers N`, gunicorn's web processes below it), by the queue worker beside
+    it (with its render processes) and by this benchmark process (the simulated clients)."""
 
     def __init__(self, server_pid: int) -> None:
         self.server_pid = server_pid
 
     def _now(self) -> tuple[float, float, float]:
-        return (process_cpu_seconds(self.server_pid), children_cpu_seconds(self.server_pid),
-                time.process_time())
+        web = process_cpu_seconds(self.server_pid, reaped=True)
+        queue = 0.0
+        for child in children(self.server_pid):
+            if is_queue_worker(child):
+                queue += tree_cpu_seconds(child)
+            else:
+                web += tree_cpu_seconds(child)
+        return web, queue, time.process_time()
 
     def start(self) -> CpuMeter:
         self.started = self._now()
         return self
 
     def stop(self) -> tuple[float, float, float]:
-        """(server, its children, clients) CPU seconds since start()."""
+        """(web server, queue worker, clients) CPU seconds since start()."""
         now = self._now()
         return (now[0] - self.started[0], now[1] - self.started[1], now[2] - self.started[2])
 
     def per_request(self, requests: int) -> str:
-        server, children, clients = self.stop()
+        server, queue, clients = self.stop()
         count = max(requests, 1)
-        return (f"CPU per request: server {server / count * 1000:.1f} ms, queue worker "
-                f"{children / count * 1000:.1f} ms, benchmark clients "
+        return (f"CPU per request: web server {server / count * 1000:.1f} ms, queue worker "
+                f"{queue / count * 1000:.1f} ms, benchmark clients "
                 f"{clients / count * 1000:.1f} ms ({requests} requests)")
 
 
@@ -364,6 +410,64 @@ def contention_run(seconds: float = 30.0, writers: int = 20, readers: int = 10,
         site.stop()
 
 
+def save_cpu_run(saves: int = 300) -> list[str]:
+    """CPU time of one autosave (and of the pages the readers ask for) inside this process,
+    through the app's test client on the same seeded database: no server, no network, no
+    other request in flight, so the figure is the request's own cost. Each save changes the
+    answer, so each is a new revision, as under contention."""
+    from tests.conftest import CsrfClient
+    from webapp.app import create_app
+    from webapp.core.db import get_database
+
+    site = BenchSite(assessments=1)
+    app = create_app({"DATABASE_URL": site.env["DATABASE_URL"], "SECRET_KEY": SECRET,
+                      "REPORT_CACHE_DIR": str(site.cache), "PDF_SETTLE_SECONDS": 3600,
+                      "RESULT_CACHE_DIR": str(site.folder / "result-cache"),
+                      "QUEUE_FILE": str(site.folder / "instance" / "queue.sqlite3"),
+                      "RATELIMIT_STORAGE_URI": "memory://"})
+    app.test_client_class = CsrfClient
+    logging.disable(logging.INFO)  # the access log is not what is measured
+    try:
+        client, assessment_id = app.test_client(), site.assessment_ids[0]
+        status = client.post("/signin", data={"email": "olga@example.com",
+                                              "password": PASSWORD}).status_code
+        assert status == 302, f"sign-in failed: {status}"
+        questions = _system_questions(20)
+        versions = {question: _version(site, assessment_id, question) for question, _ in questions}
+
+        def save(number: int) -> None:
+            question, choice = questions[number % len(questions)]
+            response = client.post(
+                f"/assessments/{assessment_id}/answers",
+                data={"scope": "system", "question": question, f"{question}-choice": choice,
+                      f"{question}-version": str(versions[question]),
+                      f"{question}-note": f"note {number}"}, headers={"Accept": "application/json"})
+            assert response.status_code == 200, response.status_code
+            versions[question] = response.get_json()["answer"]["version"]
+
+        def cpu_ms(action: Callable[[int], object], count: int) -> float:
+            for number in range(5):  # warm: first requests fill caches
+                action(number)
+            started = time.process_time()
+            for number in range(count):
+                action(number)
+            return (time.process_time() - started) / count * 1000
+
+        results = f"/assessments/{assessment_id}/results"
+        return [
+            f"save-cpu: autosave {cpu_ms(save, saves):.1f} ms CPU per save ({saves} saves)",
+            "save-cpu: results page after a save (a new revision) "
+            f"{cpu_ms(lambda n: (save(n), client.get(results)), 40) - cpu_ms(save, 40):.1f} ms",
+            f"save-cpu: results page, revision seen before "
+            f"{cpu_ms(lambda n: client.get(results), 50):.1f} ms",
+            "save-cpu: assessments list "
+            f"{cpu_ms(lambda n: client.get('/assessments/'), 50):.1f} ms",
+            f"save-cpu: {load_average()}"]
+    finally:
+        logging.disable(logging.NOTSET)
+        get_database(app).engine.dispose()
+
+
 def _system_questions(count: int) -> list[tuple[str, str]]:
     import yaml
 
@@ -391,7 +495,8 @@ def _free_port() -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("run", nargs="?", choices=["mixed", "contention", "both"], default="both")
+    parser.add_argument("run", nargs="?", choices=["mixed", "contention", "both", "save-cpu"],
+                        default="both")
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--workers", type=int, default=1,
                         help="web processes (faultline serve --workers) for the contention run")
@@ -404,6 +509,8 @@ def main() -> None:
         lines += mixed_run(args.seconds or 20.0)
     if args.run in ("contention", "both"):
         lines += contention_run(args.seconds or 30.0, workers=args.workers, pace=args.pace)
+    if args.run == "save-cpu":
+        lines += save_cpu_run()
     print("\n".join(lines))
 
 

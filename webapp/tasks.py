@@ -13,14 +13,19 @@ temporary file that is never served; the next request for that PDF queues it aga
 `MAX_ATTEMPTS` the page reports the failure. Jobs carry ids only; the worker reads what it
 needs in a short read-only transaction and closes it before rendering.
 
-Pre-rendering: a committed change to an assessment schedules a check `SETTLE_SECONDS` later;
-if the revision is still the same then, its review PDF is queued. A new milestone's PDF is
+Pre-rendering: a committed change to an assessment schedules a check `SETTLE_SECONDS` later
+(each web process queues its changes of the last second together, `ChangeBatch`); if the
+revision is still the same then, its review PDF is queued. A new milestone's PDF is
 queued when the milestone is committed. A PDF already cached or pending is never queued again.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +48,8 @@ CHANGED_ASSESSMENTS = "faultline.changed_assessments"
 #: app.extensions key: what runs after a commit that changed assessments (see `on_change`).
 CHANGE_LISTENERS = "faultline.change_listeners"
 NEW_MILESTONES = "faultline.new_milestones"
+#: app.extensions key: the committed changes not queued yet (`ChangeBatch`).
+CHANGE_BATCH = "faultline.change_batch"
 #: A job still queued after this long (no worker took it) is queued again.
 QUEUED_STALE_AFTER = 900.0
 #: Seconds past the render time limit after which a started job's worker is taken for dead.
@@ -240,21 +247,87 @@ def _after_commit(session: Session) -> None:
     taken = session.info.pop(NEW_MILESTONES, None)
     if not (changed or taken) or not has_app_context():
         return
-    for listener in current_app.extensions.get(CHANGE_LISTENERS, ()) if changed else ():
+    if changed:
+        _changes(current_app._get_current_object()).add(changed)
+    queue = current_app.extensions.get(EXTENSION_KEY)
+    if not taken or queue is None or not current_app.config.get("PDF_PRERENDER", True):
+        return
+    try:
+        for assessment_id, milestone_id in taken:
+            queue.milestone_taken(assessment_id, milestone_id)
+    except Exception:  # the milestone is saved; only the PDF made ahead of time is lost
+        logger.exception("could not queue PDFs made ahead of time")
+
+
+def _after_changes(app: Flask, changed: dict[int, int]) -> None:
+    """What committed changes ask of the queue: the listeners' jobs, the settle checks."""
+    for listener in app.extensions.get(CHANGE_LISTENERS, ()):
         try:
             listener(changed)
         except Exception:  # the change is saved; what the listener makes is made later
             logger.exception("after a change: %r failed", listener)
-    queue = current_app.extensions.get(EXTENSION_KEY)
-    if queue is None or not current_app.config.get("PDF_PRERENDER", True):
+    queue = app.extensions.get(EXTENSION_KEY)
+    if queue is None or not app.config.get("PDF_PRERENDER", True):
         return
     try:
-        for assessment_id, revision in (changed or {}).items():
+        for assessment_id, revision in changed.items():
             queue.settled.schedule(args=(assessment_id, revision), delay=queue.settle_seconds)
-        for assessment_id, milestone_id in taken or ():
-            queue.milestone_taken(assessment_id, milestone_id)
     except Exception:  # the change is saved; only the PDF made ahead of time is lost
         logger.exception("could not queue PDFs made ahead of time")
+
+
+class ChangeBatch:
+    """Committed changes of one process go to the queue together, `delay` seconds after the
+    first of them, each assessment once with its newest revision (`_after_changes`).
+
+    Queued at each commit, a burst of autosaves cost two queue writes per save (the SQLite
+    queue: a commit each, about 5 ms, behind a lock every writer of the file shares) inside
+    the save's own response time, for a summary and a settle check the next revision made
+    useless a moment later. With `delay` 0 (tests, whose queue runs each job at once) the
+    jobs are queued before the commit returns. A process that ends queues what it holds."""
+
+    def __init__(self, app: Flask, delay: float) -> None:
+        self.app, self.delay = app, delay
+        self.pending: dict[int, int] = {}
+        self.condition = threading.Condition()
+        self.pid = 0  # the process whose thread sends the batches (gunicorn forks after)
+
+    def add(self, changed: dict[int, int]) -> None:
+        if self.delay <= 0:
+            _after_changes(self.app, changed)
+            return
+        with self.condition:
+            for assessment_id, revision in changed.items():
+                self.pending[assessment_id] = max(revision, self.pending.get(assessment_id, 0))
+            if self.pid != os.getpid():
+                self.pid = os.getpid()
+                threading.Thread(target=self._run, daemon=True, name="change-batch").start()
+                atexit.register(self.flush)
+            self.condition.notify()
+
+    def flush(self) -> None:
+        with self.condition:
+            changed, self.pending = self.pending, {}
+        if changed:
+            with self.app.app_context():
+                _after_changes(self.app, changed)
+
+    def _run(self) -> None:
+        while True:
+            with self.condition:
+                while not self.pending:
+                    self.condition.wait()
+            time.sleep(self.delay)  # what comes meanwhile joins this batch
+            self.flush()
+
+
+def _changes(app: Flask) -> ChangeBatch:
+    batch = app.extensions.get(CHANGE_BATCH)
+    if batch is None:
+        delay = 0.0 if app.config.get("QUEUE_IMMEDIATE") else float(
+            app.config.get("QUEUE_CHANGE_DELAY", 1.0))
+        batch = app.extensions.setdefault(CHANGE_BATCH, ChangeBatch(app, delay))
+    return batch
 
 
 @event.listens_for(Session, "after_rollback")

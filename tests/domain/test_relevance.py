@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.domain import Answer, ContentError, evaluate, evaluate_result, load_content
+from webapp.domain import (
+    Answer,
+    ContentError,
+    evaluate,
+    evaluate_result,
+    hidden_questions,
+    load_content,
+    screen_inputs,
+)
 from webapp.domain.checks import run_check
 from webapp.domain.relevance import hidden
 
@@ -193,13 +201,14 @@ def _shipped_deciding(shipped):
 
 
 @st.composite
-def shipped_workflow(draw, shipped):
-    """Random answers to the shipped version 2's workflow questions (blank included)."""
+def shipped_workflow(draw, shipped, system: bool = False):
+    """Random answers to the shipped version 2's workflow (or `system`) questions (blank
+    included)."""
     from webapp.domain.lint import states
 
     index = shipped.index()
     own = {}
-    for qid in index.workflow_ids:
+    for qid in index.system_ids if system else index.workflow_ids:
         state = draw(st.sampled_from(states(index.questions[qid])))
         if state is not None:
             own[qid] = state
@@ -234,3 +243,23 @@ def test_on_the_shipped_version_2_relevance_never_makes_unknown_safe(shipped, da
             assert after.status != "safe", (qid, before.scenario.id)
     lost = {f.key for f in review.findings} - {f.key for f in other.findings}
     assert lost <= {f.key for f in review.findings if qid in f.because}
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_cheap_not_asked_list_is_the_reviews(shipped, data) -> None:
+    """What a save reports as not asked (`hidden_questions` on the answers to
+    `screen_inputs` alone, no scoring) is exactly what the full review reports, for the system
+    and each workflow, reasons included."""
+    if shipped.questionnaire().version < 2:
+        pytest.skip("no version 2 shipped")
+    system = data.draw(shipped_workflow(shipped, system=True))
+    answers = answers_of(system, data.draw(shipped_workflow(shipped)),
+                         data.draw(shipped_workflow(shipped)))
+    answers.questionnaire, answers.version = "reliability-review", 2
+    inputs = screen_inputs(shipped.engine("reliability-review", 2))
+    few = answers_of({q: a for q, a in answers.answers.items() if q in inputs},
+                     *({q: a for q, a in w.answers.items() if q in inputs}
+                       for w in answers.workflows))
+    few.questionnaire, few.version = "reliability-review", 2
+    assert hidden_questions(shipped, few) == evaluate(shipped, answers).hidden

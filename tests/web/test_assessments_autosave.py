@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import store_their_answer
-from webapp.assessments.models import Answer
+from webapp.assessments.evaluation import evaluate_assessment, get_content
+from webapp.assessments.models import Answer, Assessment
+from webapp.assessments.progress import not_asked
 
 Q = "observe.tracing"
 
@@ -90,3 +92,43 @@ def test_autosave_returns_the_steppers_new_counts(client, setup):
     observe = next(step for step in body["progress"] if step["answered"])
     assert observe["answered"] == 1 and observe["total"] > 1
     assert "workflows" in steps and "results" not in steps
+
+
+def _gated_system_question(app):
+    """(gated question, the one it reads, a choice that asks it, one that hides it, reason)
+    from the newest questionnaire: a system question asked only for some answers to another."""
+    with app.app_context():
+        index = get_content().index()
+    for qid in index.system_ids:
+        rule = index.questions[qid].question.ask_if or {}
+        if set(rule) == {"q", "in"} and rule["q"] in index.system_ids:
+            choices = [c.id for c in index.questions[rule["q"]].question.choices]
+            hides = [c for c in choices if c not in rule["in"] and c != "unsure"]
+            if hides:
+                reason = index.questions[qid].question.ask_if_reason
+                return qid, rule["q"], rule["in"][0], hides[0], reason
+    pytest.skip("the questionnaire gates no system question on one other")
+
+
+def test_autosave_reports_the_questions_an_answer_makes_irrelevant(app, client, setup,
+                                                                   db_session):
+    """The save answers which questions are no longer asked (without evaluating the review):
+    the same list, with the same reasons, as the results, and the stepper stops counting them."""
+    assessment, *_ = setup
+    gated, deciding, asks, hides, reason = _gated_system_question(app)
+    data = {"scope": "system", "question": deciding, f"{deciding}-choice": asks,
+            f"{deciding}-version": "0"}
+    url, json_only = f"/assessments/{assessment.id}/answers", {"Accept": "application/json"}
+    asked = client.post(url, data=data, headers=json_only).get_json()
+    assert gated not in asked["not_asked"]
+    gone = client.post(url, data=data | {f"{deciding}-choice": hides, f"{deciding}-version": "1"},
+                       headers=json_only).get_json()
+    stop = "" if reason.strip().endswith((".", "!", "?")) else "."
+    assert gone["not_asked"][gated] == f"Does not apply because {reason.strip()}{stop}"
+    before = {step["id"]: step["total"] for step in asked["progress"]}
+    after = {step["id"]: step["total"] for step in gone["progress"]}
+    assert sum(before.values()) - sum(after.values()) >= 1
+    db_session.expire_all()
+    with app.test_request_context():
+        review = evaluate_assessment(db_session, db_session.get(Assessment, assessment.id))
+    assert not_asked(review) == gone["not_asked"]

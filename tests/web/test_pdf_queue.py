@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -184,6 +185,40 @@ def test_saving_schedules_the_settle_check_and_a_milestone_queues_its_pdf(
     db_session.expire_all()
     assert scheduled[-1] == (filled.id, filled.revision, app.config["PDF_SETTLE_SECONDS"])
     assert milestone_service.milestones_of(db_session, filled)
+
+
+def test_a_burst_of_saves_queues_one_settle_check_and_one_summary_per_assessment(
+        app, client, login, db_session, people, filled, monkeypatch):
+    """Outside tests the jobs a change asks for are queued a moment after the commit, once per
+    assessment with its newest revision: a burst of autosaves neither writes to the queue in
+    every save nor queues checks and summaries the next save made useless."""
+    app.config["PDF_PRERENDER"] = True
+    monkeypatch.setitem(app.extensions, tasks.CHANGE_BATCH, tasks.ChangeBatch(app, 60))
+    queue = get_queue(app)
+    scheduled: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(queue.settled, "schedule",
+                        lambda args, delay: scheduled.append((*args, delay)))
+    summaries: list[dict[int, int]] = []
+    tasks.on_change(app, summaries.append)
+    login(people["editor"])
+    for choice in ("none", "partial", "end-to-end"):
+        answer = client.post(f"/assessments/{filled.id}/answers",
+                             headers={"Accept": "application/json"},
+                             data={"scope": "system", "question": "observe.tracing",
+                                   "observe.tracing-choice": choice,
+                                   "observe.tracing-version": _version(db_session, filled)})
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert scheduled == [] and summaries == [], "nothing is queued inside the saves"
+    app.extensions[tasks.CHANGE_BATCH].flush()  # what the batch's thread does after 60 s
+    db_session.expire_all()
+    assert summaries == [{filled.id: filled.revision}]
+    assert scheduled == [(filled.id, filled.revision, app.config["PDF_SETTLE_SECONDS"])]
+    quick = tasks.ChangeBatch(app, 0.05)  # and the thread does send them by itself
+    quick.add({filled.id: filled.revision + 1})
+    deadline = time.monotonic() + 10
+    while len(summaries) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert summaries[1:] == [{filled.id: filled.revision + 1}]
 
 
 def _version(db_session, assessment) -> str:

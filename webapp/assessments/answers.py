@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import get_content
@@ -79,6 +80,9 @@ class SaveResult:
     conflicts: list[Conflict] = field(default_factory=list)
     #: question id -> the version now stored (0: none)
     versions: dict[str, int] = field(default_factory=dict)
+    #: question id -> what is stored now, for the saved and the unchanged answers (a caller
+    #: answering with it needs no second read)
+    stored: dict[str, StoredAnswer] = field(default_factory=dict)
 
 
 def index_of(assessment: Assessment) -> QuestionnaireIndex:
@@ -215,16 +219,18 @@ class _Saver:
         if current.value == item.value:
             result.unchanged.append(item.question_id)
             result.versions[item.question_id] = current.version
+            result.stored[item.question_id] = current
             return
         if item.base_version != current.version:
             result.conflicts.append(Conflict(item.question_id, item.value, current))
             return
-        written = self.write(row, item)
-        if isinstance(written, StoredAnswer):  # lost a race after our read
+        won, written = self.write(row, item)
+        if not won:  # lost a race after our read
             result.conflicts.append(Conflict(item.question_id, item.value, written))
             return
         result.saved.append(item.question_id)
-        result.versions[item.question_id] = written
+        result.versions[item.question_id] = written.version
+        result.stored[item.question_id] = written
         record_audit(
             self.session,
             assessment=self.assessment,
@@ -234,8 +240,9 @@ class _Saver:
             detail=answer_change(current.value, item.value),
         )
 
-    def write(self, row: Answer | None, item: AnswerInput) -> int | StoredAnswer:
-        """Write the answer; the new version, or what is stored now if someone else won."""
+    def write(self, row: Answer | None, item: AnswerInput) -> tuple[bool, StoredAnswer]:
+        """Write the answer: (True, what is now stored), read from the write itself; or
+        (False, what is stored) when someone else saved it first."""
         value = item.value
         fields = {
             "choices": list(value.choices),
@@ -250,12 +257,18 @@ class _Saver:
             update(Answer)
             .where(Answer.id == row.id, Answer.version == item.base_version)
             .values(version=Answer.version + 1, **fields)
+            .returning(Answer.version, Answer.updated_at)
             .execution_options(synchronize_session=False)
-        )
-        self.session.refresh(row)
-        return row.version if done.rowcount == 1 else stored(row)
+        ).first()
+        if done is None:  # lost a race after our read: what the winner stored
+            self.session.refresh(row)
+            return False, stored(row)
+        fields.update(version=done.version, updated_at=done.updated_at, updated_by=self.user)
+        for name, new_value in fields.items():  # the row as stored, no SELECT
+            set_committed_value(row, name, new_value)
+        return True, stored(row)
 
-    def insert(self, item: AnswerInput, fields: dict) -> int | StoredAnswer:
+    def insert(self, item: AnswerInput, fields: dict) -> tuple[bool, StoredAnswer]:
         row = Answer(
             assessment_id=self.assessment.id,
             workflow_id=self.workflow.id if self.workflow is not None else None,
@@ -271,5 +284,6 @@ class _Saver:
         except IntegrityError:  # someone inserted it first
             existing = answers_in_scope(self.session, self.assessment, self.workflow,
                                         [item.question_id])
-            return stored(existing.get(item.question_id))
-        return 1
+            return False, stored(existing.get(item.question_id))
+        set_committed_value(row, "updated_by", self.user)
+        return True, stored(row)

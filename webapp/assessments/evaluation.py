@@ -15,7 +15,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,25 +62,37 @@ def questionnaire_of(
         ) from None
 
 
-def _domain_answer(row: Answer) -> domain.Answer | None:
+def _domain_answer(row: Any) -> domain.Answer | None:
     if row.na_reason is not None:
         return domain.Answer.not_applicable(row.na_reason)
     return domain.Answer.of(list(row.choices)) if row.choices else None
 
 
-def _fill(answers: dict[str, domain.Answer], notes: dict[str, str], rows: Iterable[Answer]) -> None:
+def _fill(answers: dict[str, domain.Answer], notes: dict[str, str] | None,
+          rows: Iterable[Any]) -> None:
     for row in rows:
         answer = _domain_answer(row)
         if answer is not None:
             answers[row.question_id] = answer
-        if row.note.strip():
+        if notes is not None and row.note.strip():
             notes[row.question_id] = row.note
 
 
-def answers_for_domain(session: Session, assessment: Assessment) -> domain.Answers:
-    """The assessment's answers, notes and workflows (in position order) as engine input."""
-    rows = session.scalars(select(Answer).where(Answer.assessment_id == assessment.id)).all()
-    by_scope: dict[str, list[Answer]] = {}
+def answers_for_domain(session: Session, assessment: Assessment, *,
+                       only: Collection[str] | None = None) -> domain.Answers:
+    """The assessment's answers, notes and workflows (in position order) as engine input.
+
+    `only`: the answers to these questions alone, without notes and automation evidence
+    (what `relevance` reads: a save does not read every answer and note back)."""
+    choices_only = only is not None
+    columns = [Answer.scope, Answer.question_id, Answer.choices, Answer.na_reason]
+    if not choices_only:
+        columns.append(Answer.note)
+    query = select(*columns).where(Answer.assessment_id == assessment.id)
+    if only is not None:
+        query = query.where(Answer.question_id.in_(sorted(only)))
+    rows = session.execute(query).all()
+    by_scope: dict[str, list[Any]] = {}
     for row in rows:
         by_scope.setdefault(row.scope, []).append(row)
     result = domain.Answers(
@@ -90,12 +102,12 @@ def answers_for_domain(session: Session, assessment: Assessment) -> domain.Answe
         full_review=assessment.full_review,
         upgraded_from=assessment.upgraded_from,
     )
-    _fill(result.answers, result.notes, by_scope.get(SYSTEM_SCOPE, []))
+    _fill(result.answers, None if choices_only else result.notes, by_scope.get(SYSTEM_SCOPE, []))
     for workflow in assessment.workflows:
         own = domain.WorkflowAnswers(workflow.name)
-        _fill(own.answers, own.notes, by_scope.get(workflow.scope, []))
+        _fill(own.answers, None if choices_only else own.notes, by_scope.get(workflow.scope, []))
         result.workflows.append(own)
-    return _with_evidence(result, assessment)
+    return result if choices_only else _with_evidence(result, assessment)
 
 
 def _with_evidence(answers: domain.Answers, assessment: Assessment) -> domain.Answers:
@@ -335,6 +347,21 @@ def evaluate_assessment(session: Session, assessment: Assessment) -> domain.Resu
     shared = Shared(f"assessment-{assessment.id}", domain.result_to_dict,
                     domain.result_from_dict)
     return computed(revision_key(assessment), "result", build, shared)
+
+
+def relevance(session: Session, assessment: Assessment) -> dict[int, dict[str, str]]:
+    """Position (-1: the system, else the workflow's) -> question -> "Does not apply because
+    …" for the questions the answers make irrelevant: what the result reports as not asked,
+    once per revision, without evaluating the review (a save asks for this, not the result)."""
+    content = get_content()
+    questionnaire_of(assessment, content)
+
+    def build() -> dict[int, dict[str, str]]:
+        compiled = content.engine(assessment.questionnaire_id, assessment.questionnaire_version)
+        answers = answers_for_domain(session, assessment, only=domain.screen_inputs(compiled))
+        return domain.hidden_questions(content, answers, assessment.questionnaire_id)
+
+    return computed(revision_key(assessment), "relevance", build)
 
 
 def finding_data(assessment: Assessment, result: domain.Result) -> tuple[dict[str, Any], ...]:

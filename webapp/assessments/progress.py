@@ -56,13 +56,13 @@ def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
     answers make irrelevant (`ask_if`) is not counted."""
     if (kind := kind_of(assessment)) is not None:
         return _lens_progress(session, assessment, kind)
-    from webapp.assessments.evaluation import evaluate_assessment
+    from webapp.assessments.evaluation import relevance
 
     index = index_of(assessment)
-    result = evaluate_assessment(session, assessment)
+    hidden = relevance(session, assessment)  # not the whole result: a save asks for this
     answered = answered_by_scope(session, assessment)
     system = answered.get(SYSTEM_SCOPE, set())
-    gone = set(not_asked(result))
+    gone = set(hidden.get(-1, ()))
     steps = []
     for s in index.questionnaire.sections:
         if s.kind == "workflow":
@@ -71,7 +71,7 @@ def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
         steps.append(StepProgress(s.id, s.title, len(system & ids), len(ids)))
     workflow_done = workflow_total = 0
     for w in assessment.workflows:
-        ids = set(index.workflow_ids) - set(not_asked(result, w.position))
+        ids = set(index.workflow_ids) - set(hidden.get(w.position, ()))
         workflow_done += len(answered.get(w.scope, set()) & ids)
         workflow_total += len(ids)
     steps.append(StepProgress("workflows", "Workflows", workflow_done, workflow_total))

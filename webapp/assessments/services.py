@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
@@ -109,12 +110,15 @@ def questionnaire_choices() -> list[tuple[str, str]]:
 
 def mark_changed(session: Session, assessment: Assessment) -> None:
     """Bump the revision (atomically in SQL) and the update time after any change."""
-    session.execute(
+    bumped = session.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id)
         .values(revision=Assessment.revision + 1, updated_at=utcnow())
-    )
-    session.refresh(assessment, ["revision", "updated_at"])
+        .returning(Assessment.revision, Assessment.updated_at)
+        .execution_options(synchronize_session=False)
+    ).one()
+    set_committed_value(assessment, "revision", bumped.revision)  # as stored, no SELECT
+    set_committed_value(assessment, "updated_at", bumped.updated_at)
     assessment.status = _status(session, assessment).value
     # read after the commit: its PDF is made once the revision has settled (webapp.tasks)
     session.info.setdefault("faultline.changed_assessments", {})[assessment.id] = \

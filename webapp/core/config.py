@@ -258,6 +258,9 @@ def _plain_settings(env: Mapping[str, str], environment: str) -> dict[str, objec
         "QUEUE_FILE": env.get("FAULTLINE_QUEUE_FILE", "").strip()
         or str(instance_dir() / "queue.sqlite3"),
         "QUEUE_IMMEDIATE": False,
+        #: Seconds a web process gathers committed changes before it queues the jobs they
+        #: ask for (portfolio summaries, settle checks), each assessment once.
+        "QUEUE_CHANGE_DELAY": 1.0,
         #: Seconds an assessment stays unchanged before its PDF is made ahead of time.
         "PDF_SETTLE_SECONDS": _seconds(env, "FAULTLINE_PDF_SETTLE_SECONDS", 30.0),
         "PDF_PRERENDER": True,

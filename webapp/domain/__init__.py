@@ -9,6 +9,9 @@ Public API (the web app, the CLI and the report depend on these names):
 - answers_to_dict(answers) -> dict                   the answers-file data (for yaml.safe_dump)
 - validate_answers(index, answers) -> list[Problem]
 - evaluate(content, answers, questionnaire_id=None) -> ReviewResult
+- hidden_questions(content, answers, questionnaire_id=None) -> {position: {question: reason}}
+                                                     what `evaluate` reports not asked, cheaply
+- screen_inputs(compiled) -> frozenset[str]          the only answers hidden_questions reads
 - build_result(review, workflow_ids=None) -> Result   the typed, versioned result (result.py)
 - evaluate_result(content, answers, ...) -> Result    both steps at once
 - result_to_dict(result) / result_to_json(result) / result_from_dict(data)   its JSON
@@ -18,7 +21,7 @@ from .answer_checks import load_answers, parse_answers, parse_answers_text, vali
 from .answers import Answer, Answers, SystemInfo, WorkflowAnswers, answers_to_dict
 from .content import Content
 from .errors import AnswersError, ContentError, Problem
-from .evaluate import ReviewResult, evaluate
+from .evaluate import ReviewResult, evaluate, hidden_questions, screen_inputs
 from .loader import load_content
 from .result import Result
 from .result_build import build_result, evaluate_result
@@ -38,6 +41,7 @@ __all__ = [
     "build_result",
     "evaluate",
     "evaluate_result",
+    "hidden_questions",
     "load_answers",
     "load_content",
     "parse_answers",
@@ -46,5 +50,6 @@ __all__ = [
     "result_from_dict",
     "result_to_dict",
     "result_to_json",
+    "screen_inputs",
     "validate_answers",
 ]

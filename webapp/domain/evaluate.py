@@ -208,11 +208,23 @@ def _weights(compiled: Compiled, fit: Fit) -> tuple[dict[str, float], dict[str, 
     return compiled.profiles[key]
 
 
-def evaluate(
-    content: Content, answers: Answers, questionnaire_id: str | None = None
-) -> ReviewResult:
-    """The full review of `answers`: fit, scores, coverage, scenarios, findings and plan."""
-    compiled = content.engine(questionnaire_id or answers.questionnaire, answers.version)
+@dataclass(frozen=True)
+class Screened:
+    """The answers as scoring reads them: refused N/A dropped, questions the answers make
+    irrelevant read as N/A with their reason."""
+
+    fit: Fit
+    system: dict[str, Answer]
+    #: each workflow's answers merged over the system's, screened the same way
+    merged: list[dict[str, Answer]]
+    #: questions the answers make irrelevant: position (-1: system) -> question -> reason
+    hidden: dict[int, dict[str, str]]
+    refused: list[RefusedNa]
+
+
+def screen(compiled: Compiled, answers: Answers) -> Screened:
+    """The first step of `evaluate`, cheap on its own: what a page needs to know which
+    questions are still asked (`hidden`) without scoring anything."""
     index = compiled.index
     fit = assess_fit(index, answers.answers)
     refused = [RefusedNa(None, q, r) for q, r in refuse_na(compiled, answers.answers, fit.flags)]
@@ -220,11 +232,7 @@ def evaluate(
     hidden = {-1: relevance.hidden(compiled, system, index.system_ids)}
     refused = [x for x in refused if x.question not in hidden[-1]]
     system = relevance.apply(system, hidden[-1])
-    weights, areas = _weights(compiled, fit)
-    minimum = fit.verdict == "poor" and not answers.full_review and index.has_minimum
-    asked = index.minimum_set if minimum else None
-    contexts, exposures = [], []
-    low, high = _exposure_range(compiled)
+    workflows = []
     for i, wf in enumerate(answers.workflows):
         merged = {**system, **wf.answers}
         gone = refuse_na(compiled, merged, fit.flags)
@@ -232,7 +240,47 @@ def evaluate(
         hidden[i] = relevance.hidden(compiled, merged, index.workflow_ids)
         refused += [RefusedNa(wf.name, q, r, i) for q, r in gone
                     if q in wf.answers and q not in hidden[i]]
-        merged = relevance.apply(merged, hidden[i])
+        workflows.append(relevance.apply(merged, hidden[i]))
+    return Screened(fit, system, workflows, hidden, refused)
+
+
+def screen_inputs(compiled: Compiled) -> frozenset[str]:
+    """The questions whose answers `screen` reads: those of the fit, of the relevance and
+    N/A-refusal conditions, and those that may be refused N/A. No other answer changes what
+    it hides, so a caller may leave the others out."""
+    key = ("screen-inputs",)
+    if key not in compiled.profiles:
+        conditions = [c for pairs in compiled.ask_ifs.values() for c, _ in pairs]
+        conditions += [c for pairs in compiled.na_refusals.values() for c, _ in pairs]
+        compiled.profiles[key] = frozenset(
+            {q.id for q, _ in compiled.index.criteria.values()} | set(compiled.na_refusals)
+            | {q for c in conditions for q in c.questions})
+    return compiled.profiles[key]
+
+
+def hidden_questions(content: Content, answers: Answers, questionnaire_id: str | None = None
+                     ) -> dict[int, dict[str, str]]:
+    """Position (-1: the system) -> question -> "Does not apply because …": the questions
+    `evaluate` would report as not asked, without the cost of scoring. Only the answers to
+    `screen_inputs` matter."""
+    compiled = content.engine(questionnaire_id or answers.questionnaire, answers.version)
+    return screen(compiled, answers).hidden
+
+
+def evaluate(
+    content: Content, answers: Answers, questionnaire_id: str | None = None
+) -> ReviewResult:
+    """The full review of `answers`: fit, scores, coverage, scenarios, findings and plan."""
+    compiled = content.engine(questionnaire_id or answers.questionnaire, answers.version)
+    index = compiled.index
+    screened = screen(compiled, answers)
+    fit, system, hidden, refused = screened.fit, screened.system, screened.hidden, screened.refused
+    weights, areas = _weights(compiled, fit)
+    minimum = fit.verdict == "poor" and not answers.full_review and index.has_minimum
+    asked = index.minimum_set if minimum else None
+    contexts, exposures = [], []
+    low, high = _exposure_range(compiled)
+    for i, (wf, merged) in enumerate(zip(answers.workflows, screened.merged, strict=True)):
         exposures.append(_exposure(compiled, wf.answers))
         # an open criticality ranks the workflow's findings as the most exposed would be
         contexts.append(WorkflowContext(i, wf.name, merged, exposures[-1] or high))

@@ -13,16 +13,14 @@ from flask_login import current_user
 from webapp.assessments.answers import (
     AnswerValue,
     StoredAnswer,
-    answers_in_scope,
     index_of,
     save_answers,
     scope_questions,
-    stored,
 )
-from webapp.assessments.evaluation import evaluate_assessment
+from webapp.assessments.evaluation import relevance
 from webapp.assessments.forms import make_section_form, value_digest
 from webapp.assessments.models import Assessment, Workflow
-from webapp.assessments.progress import not_asked, progress
+from webapp.assessments.progress import progress
 from webapp.assessments.views import bp, load_assessment
 from webapp.assessments.workflows import get_workflow
 from webapp.core.db import commit_now, get_session
@@ -93,11 +91,11 @@ def autosave(assessment_id: int):
             "theirs": _stored_json(info, conflict.theirs),
         }, 409
     commit_now()  # the write lock is held for the writes only, not for what follows
-    saved = stored(answers_in_scope(session, assessment, workflow, [qid]).get(qid))
+    saved = result.stored[qid]  # as written: no second read
     return {"status": "saved" if result.saved else "unchanged", "answer": _stored_json(info, saved),
             "progress": _progress_json(session, assessment),
-            "not_asked": not_asked(evaluate_assessment(session, assessment),
-                                   workflow.position if workflow else -1)}
+            "not_asked": relevance(session, assessment).get(workflow.position if workflow else -1,
+                                                            {})}
 
 
 def _progress_json(session, assessment: Assessment) -> list[dict]:
