@@ -6,9 +6,9 @@ from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import evaluate_assessment
 
 #: A system finding of the example and the answer that triggers it / clears it.
-RULE = "repeat.action-items-not-closed"
-QUESTION = "repeat.action-item-closure"
-TRIGGERING, CLEARING = "loosely", "tracked"
+RULE = "respond.review-actions-not-closed"
+QUESTION = "respond.postmortems"
+TRIGGERING, CLEARING = "actions-lost", "always"
 
 
 def answer(session, assessment, user, choice: str, question: str = QUESTION) -> None:

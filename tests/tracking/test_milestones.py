@@ -42,7 +42,7 @@ def test_a_milestone_is_unchanged_after_the_assessment_is_edited(app, client, lo
     milestone = db_session.scalars(select(Milestone)).one()
     frozen_result, frozen_answers = copy.deepcopy(milestone.result), copy.deepcopy(
         milestone.answers)
-    assert frozen_answers["answers"][QUESTION] == "loosely"
+    assert frozen_answers["answers"][QUESTION] == "actions-lost"
     assert any(f["rule"] == RULE for f in frozen_result["findings"])
 
     with app.test_request_context():

@@ -381,8 +381,8 @@ def test_audit_log_names_questions_and_choices_and_exports_csv(client, login, pe
     login(people["editor"])
     page = client.get(f"/assessments/{tracked.id}/audit").get_data(as_text=True)
     rows = page.split("<tbody>")[1].split("</tbody>")[0]
-    assert "repeat.action-item-closure" not in rows  # the question's title instead of its id
-    assert "Answer unanswered → " in rows and "→ loosely<" not in rows
+    assert "respond.postmortems" not in rows  # the question's title instead of its id
+    assert "Answer unanswered → " in rows and "→ actions-lost<" not in rows
     exported = client.get(f"/assessments/{tracked.id}/audit?format=csv")
     assert exported.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
