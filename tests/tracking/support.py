@@ -9,6 +9,18 @@ from webapp.assessments.evaluation import evaluate_assessment
 RULE = "respond.review-actions-not-closed"
 QUESTION = "respond.postmortems"
 TRIGGERING, CLEARING = "actions-lost", "always"
+#: how the results, the comparison and the audit log name them
+TRIGGERING_LABEL = (
+    "Blameless reviews for every significant incident, but action items are reminders, "
+    "quietly expire, or stay with one team"
+)
+CLEARING_LABEL = (
+    "Yes: blameless reviews; engineering action items tracked to closure; lessons reach "
+    "shared standards"
+)
+RULE_TITLE = (
+    "Action items from incident reviews do not change the system or are not tracked to closure"
+)
 
 
 def answer(session, assessment, user, choice: str, question: str = QUESTION) -> None:

@@ -48,7 +48,8 @@ def test_autosave_conflict_carries_both_values_and_who(client, setup, db_session
     assert response.status_code == 409
     body = response.get_json()
     assert body["theirs"]["choices"] == [
-        {"id": "all-critical", "label": "Yes, on every critical dependency, with visible breaker state"}
+        {"id": "all-critical",
+         "label": "Yes, on every critical dependency, with visible breaker state"}
     ]
     assert body["theirs"]["updated_by"] == "Eddie Editor" and body["theirs"]["version"] == 3
     assert body["mine"]["choices"][0]["id"] == "none" and body["mine"]["note"] == "mine"

@@ -103,7 +103,7 @@ def test_double_submit_of_a_page_changes_once(client, assessment, db_session):
 def test_save_and_continue_goes_to_the_next_step(client, assessment):
     url = f"/assessments/{assessment.id}/steps/fit"
     response = client.post(url, data={"then": "next"})
-    assert response.headers["Location"].endswith(f"/assessments/{assessment.id}/steps/contain")
+    assert response.headers["Location"].endswith(f"/assessments/{assessment.id}/steps/observe")
 
 
 def test_untouched_questions_are_not_saved(client, assessment, db_session):
@@ -120,7 +120,7 @@ def test_untouched_questions_are_not_saved(client, assessment, db_session):
         ({f"{Q}-note": "x" * 20_001}, "limited to 20,000 characters"),
         ({f"{Q}-na": "y", f"{Q}-na_reason": ""}, "Say why this question does not apply"),
         (
-            {"observe.structured-logs-na": "y", "observe.structured-logs-na_reason": "no"},
+            {"contain.load-shedding-na": "y", "contain.load-shedding-na_reason": "no"},
             "cannot be marked not applicable",
         ),
     ],
@@ -130,7 +130,7 @@ def test_bad_input_is_refused_with_400_and_keeps_what_was_typed(
 ):
     url = f"/assessments/{assessment.id}/steps/contain"
     html = client.get(url).get_data(as_text=True)
-    data = page_data(html, Q) | page_data(html, "observe.structured-logs") | fields
+    data = page_data(html, Q) | page_data(html, "contain.load-shedding") | fields
     data[f"{Q}-note"] = data.get(f"{Q}-note", "kept text")
     response = client.post(url, data=data)
     page = response.get_data(as_text=True)
@@ -164,7 +164,7 @@ def test_a_stale_page_save_is_409_showing_both_values_and_keeping_input(
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else saved this question" in page and "Eddie Editor" in page
-    assert "End to end, including asynchronous hops" in page  # their answer
+    assert "Yes, on every critical dependency" in page  # their answer
     assert "my careful note" in page  # mine, still in the form
     assert re.search(r'value="none"[^>]*checked|checked[^>]*value="none"', page)
     assert answer(db_session).choices == ["all-critical"]
@@ -228,7 +228,7 @@ def test_workflow_page_groups_questions_by_pattern_with_the_asks_line(
 
 
 def test_a_question_shows_the_findings_it_causes_with_links_to_the_results(client, assessment):
-    url = f"/assessments/{assessment.id}/steps/contain"
+    url = f"/assessments/{assessment.id}/steps/observe"
     html = client.get(url).get_data(as_text=True)
     qid = "observe.symptom-alerts"
     client.post(url, data=page_data(html, qid) | {f"{qid}-choice": "none"})
