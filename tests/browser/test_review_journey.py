@@ -184,7 +184,7 @@ def test_two_editors_on_one_question_see_a_conflict_and_lose_nothing(
     panel.wait_for()
     text = panel.text_content()
     assert "Olga Owner" in text
-    assert "End to end" in text and "A few services are instrumented" in text
+    assert "Yes, on every critical dependency" in text and "On some dependencies" in text
     assert other.locator(f"input[name='{Q}-choice'][value='some']").is_checked()
     assert other.locator(f"textarea[name='{Q}-note']").input_value() == "Only checkout is traced"
     assert stored(live_server, question_id=Q)[0].choices == ["all-critical"]
@@ -263,7 +263,7 @@ def test_a_viewer_has_no_controls_and_a_forged_post_is_refused(editor_page, live
 
 def test_progress_counters_follow_each_saved_answer(editor_page):
     page = editor_page
-    step = page.locator(".stepper-item[data-step='observe'] [data-step-count]")
+    step = page.locator(".stepper-item[data-step='contain'] [data-step-count]")
     before = step.inner_text()
     assert before.startswith("0 of ")
     page.locator(f"input[name='{Q}-choice'][value='some']").check()
