@@ -185,7 +185,7 @@ def settled(settle_seconds: int = 2, downloads: int = 20) -> None:
     site = BenchSite(assessments=1, settle_seconds=settle_seconds).start()
     try:
         client, assessment_id = site.client(), site.assessment_ids[0]
-        question = "observe.tracing"
+        question = "contain.circuit-breakers"
         status, _, _ = client.post(
             f"/assessments/{assessment_id}/answers",
             {"scope": "system", "question": question, f"{question}-choice": "none",

@@ -133,12 +133,12 @@ def fill_from_example(session, assessment, user, example_file: Path | None = Non
 
 
 def store_their_answer(session, assessment, user, version: int,
-                       question: str = "observe.tracing") -> Answer:
-    """An answer ("end-to-end", note "theirs") another member saved meanwhile, at `version`.
+                       question: str = "contain.circuit-breakers") -> Answer:
+    """An answer ("all-critical", note "theirs") another member saved meanwhile, at `version`.
 
     Written straight to the table, as a concurrent save would leave it."""
     answer = Answer(assessment_id=assessment.id, scope="system", question_id=question,
-                    choices=["end-to-end"], note="theirs", version=version,
+                    choices=["all-critical"], note="theirs", version=version,
                     updated_by_id=user.id)
     session.add(answer)
     session.flush()

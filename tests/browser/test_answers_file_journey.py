@@ -28,16 +28,17 @@ def test_export_edit_import_with_a_preview(page, live_server, tmp_path):
     with page.expect_download() as download:
         page.get_by_role("link", name="Export answers file").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert "observe.tracing: sync-only" in text
+    assert "observe.correlated-metrics: traces-partial" in text
     edited = tmp_path / "answers.yaml"
-    edited.write_text(text.replace("observe.tracing: sync-only", "observe.tracing: end-to-end"),
+    edited.write_text(text.replace("metrics: traces-partial", "metrics: correlated"),
                       encoding="utf-8")
 
     page.get_by_role("link", name="Import answers file").click()
     page.get_by_label("Answers file (YAML)").set_input_files(str(edited))
     page.get_by_role("button", name="Preview the changes").click()
-    row = page.locator("tbody tr", has_text="observe.tracing")
-    assert "sync-only" in row.inner_text() and "end-to-end" in row.inner_text()
+    row = page.locator("tbody tr", has_text="observe.correlated-metrics")
+    shown = row.inner_text().replace("observe.correlated-metrics", "")
+    assert "traces-partial" in shown and "correlated" in shown.replace("traces-partial", "")
     _shot(page, "import-preview-1280")
     page.get_by_role("button", name="Apply 1 change").click()
     assert page.get_by_text("Answers file imported: 1 answer(s) changed.").is_visible()

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.browser.helpers import seed_review, sign_in
-from tests.tracking.support import RULE
+from tests.tracking.support import CLEARING_LABEL, RULE, TRIGGERING_LABEL
 from webapp.teams.models import Role
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOT_DIR = os.environ.get("FAULTLINE_SCREENSHOT_DIR")
-BEFORE = "Recorded, but many quietly expire"
-AFTER = "Yes: owned, dated, reported until closed"
+BEFORE = TRIGGERING_LABEL
+AFTER = CLEARING_LABEL
 
 
 @pytest.fixture
@@ -56,8 +56,8 @@ def test_freeze_change_an_answer_and_compare(page, review):
     shoot(page, "milestone")
 
     # Change one answer on its question page, without scripts' help needed.
-    page.goto(f"{base}/assessments/{aid}/steps/repeat")
-    question = page.locator("#q-repeat\\.action-item-closure")
+    page.goto(f"{base}/assessments/{aid}/steps/respond")
+    question = page.locator("#q-respond\\.postmortems")
     question.get_by_text(AFTER).click()
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_load_state()
@@ -72,7 +72,7 @@ def test_freeze_change_an_answer_and_compare(page, review):
     assert BEFORE in row.inner_text() and AFTER in row.inner_text()
     resolved = page.locator(".compare-resolved")
     assert "not tracked to closure" in resolved.inner_text()
-    layer = page.locator(".compare-table tr").filter(has_text="Repeat").first
+    layer = page.locator(".compare-table tr").filter(has_text="Respond").first
     assert "↑" in layer.inner_text() and "(up)" in layer.inner_text()
     shoot(page, "compare")
 
@@ -128,8 +128,8 @@ def test_no_serious_accessibility_violation_on_the_follow_up_pages(browser, revi
         page.goto(f"{base}/assessments/{aid}/milestones")
         page.get_by_label("Name").fill("Baseline")
         page.get_by_role("button", name="Create milestone").click()
-        page.goto(f"{base}/assessments/{aid}/steps/repeat")
-        page.locator(f"#q-repeat\\.action-item-closure input[value='{CLEARING}']").check()
+        page.goto(f"{base}/assessments/{aid}/steps/respond")
+        page.locator(f"#q-respond\\.postmortems input[value='{CLEARING}']").check()
         page.get_by_role("button", name="Save", exact=True).click()
         page.wait_for_load_state()
         pages = ["results", "plan", f"plan/findings/{RULE}", "milestones", "compare", "audit"]

@@ -15,7 +15,7 @@ from webapp.domain.loader import default_content_dir
 
 pytestmark = pytest.mark.browser
 
-Q = "observe.tracing"
+Q = "contain.circuit-breakers"
 NEWEST = load_content(default_content_dir()).questionnaire()  # new reviews start on it
 #: the system steps after the fit check, in order (layers and, from version 2, the others)
 LAYERS = [s.id for s in NEWEST.sections if s.kind not in ("fit", "workflow")]
@@ -120,7 +120,7 @@ def editor_page(live_server, browser):
     page = context.new_page()
     sign_up(page, live_server.url, "Olga Owner", "olga@example.com")
     assessment_id = create_team_and_assessment(page, live_server.url)
-    page.goto(f"{live_server.url}/assessments/{assessment_id}/steps/observe")
+    page.goto(f"{live_server.url}/assessments/{assessment_id}/steps/contain")
     page.assessment_id = assessment_id
     yield page
     context.close()
@@ -132,11 +132,11 @@ def state_of(page, qid: str):
 
 def test_autosave_keeps_the_answer_across_a_reload(editor_page):
     page = editor_page
-    page.locator(f"input[name='{Q}-choice'][value='partial']").check()
+    page.locator(f"input[name='{Q}-choice'][value='some']").check()
     state = state_of(page, Q)
     state.filter(has_text="Saved at").wait_for()
     page.reload()
-    assert page.locator(f"input[name='{Q}-choice'][value='partial']").is_checked()
+    assert page.locator(f"input[name='{Q}-choice'][value='some']").is_checked()
     assert "Saved by Olga Owner" in state_of(page, Q).inner_text()
 
 
@@ -170,29 +170,29 @@ def test_two_editors_on_one_question_see_a_conflict_and_lose_nothing(
     other = other_context.new_page()
     sign_up(other, live_server.url, "Eddie Editor", "eddie@example.com")
     invite_and_join(owner, other, live_server.url, "eddie@example.com")
-    url = f"{live_server.url}/assessments/{owner.assessment_id}/steps/observe"
+    url = f"{live_server.url}/assessments/{owner.assessment_id}/steps/contain"
     owner.goto(url)
     other.goto(url)
 
-    owner.locator(f"input[name='{Q}-choice'][value='end-to-end']").check()
+    owner.locator(f"input[name='{Q}-choice'][value='all-critical']").check()
     state_of(owner, Q).filter(has_text="Saved at").wait_for()
 
     other.locator(f"fieldset[data-question='{Q}'] summary").click()
     other.locator(f"textarea[name='{Q}-note']").fill("Only checkout is traced")
-    other.locator(f"input[name='{Q}-choice'][value='partial']").check()
+    other.locator(f"input[name='{Q}-choice'][value='some']").check()
     panel = other.locator(f"fieldset[data-question='{Q}'] .conflict-panel")
     panel.wait_for()
     text = panel.text_content()
     assert "Olga Owner" in text
-    assert "End to end" in text and "A few services are instrumented" in text
-    assert other.locator(f"input[name='{Q}-choice'][value='partial']").is_checked()
+    assert "Yes, on every critical dependency" in text and "On some dependencies" in text
+    assert other.locator(f"input[name='{Q}-choice'][value='some']").is_checked()
     assert other.locator(f"textarea[name='{Q}-note']").input_value() == "Only checkout is traced"
-    assert stored(live_server, question_id=Q)[0].choices == ["end-to-end"]
+    assert stored(live_server, question_id=Q)[0].choices == ["all-critical"]
 
     panel.get_by_role("button", name="Keep mine").click()
     state_of(other, Q).filter(has_text="Saved at").wait_for()
     [answer] = stored(live_server, question_id=Q)
-    assert answer.choices == ["partial"] and answer.note == "Only checkout is traced"
+    assert answer.choices == ["some"] and answer.note == "Only checkout is traced"
     other_context.close()
 
 
@@ -223,7 +223,7 @@ def test_double_submit_changes_things_once(live_server, browser):
     assert page.request.post(workflows_url, form=form).ok
     assert workflows(live_server) == ["Deploy", "Export"]
 
-    observe = f"{live_server.url}/assessments/{assessment_id}/steps/observe"
+    observe = f"{live_server.url}/assessments/{assessment_id}/steps/contain"
     page.goto(observe)
     form = {
         "csrf_token": hidden(page, "csrf_token"),
@@ -244,7 +244,7 @@ def test_a_viewer_has_no_controls_and_a_forged_post_is_refused(editor_page, live
     sign_up(viewer, live_server.url, "Vic Viewer", "vic@example.com")
     invite_and_join(owner, viewer, live_server.url, "vic@example.com", "viewer")
 
-    url = f"{live_server.url}/assessments/{owner.assessment_id}/steps/observe"
+    url = f"{live_server.url}/assessments/{owner.assessment_id}/steps/contain"
     viewer.goto(url)
     assert viewer.locator("input[type=radio], textarea, .save-bar").count() == 0
     assert viewer.get_by_text("read only").first.is_visible()
@@ -263,10 +263,10 @@ def test_a_viewer_has_no_controls_and_a_forged_post_is_refused(editor_page, live
 
 def test_progress_counters_follow_each_saved_answer(editor_page):
     page = editor_page
-    step = page.locator(".stepper-item[data-step='observe'] [data-step-count]")
+    step = page.locator(".stepper-item[data-step='contain'] [data-step-count]")
     before = step.inner_text()
     assert before.startswith("0 of ")
-    page.locator(f"input[name='{Q}-choice'][value='partial']").check()
+    page.locator(f"input[name='{Q}-choice'][value='some']").check()
     state_of(page, Q).filter(has_text="Saved at").wait_for()
     assert step.inner_text() == before.replace("0 of ", "1 of ", 1)
     group = page.locator(f"fieldset[data-question='{Q}']").locator(

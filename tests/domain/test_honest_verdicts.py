@@ -121,7 +121,7 @@ def _never_flatters(shipped, before, answers: Answers, holder: dict, qid: str, u
     """Blank `qid` in `holder` (or answer it "We don't know") and check that nothing reads
     safer: no scenario turns safe, no high or critical finding goes quiet without becoming an
     open risk, and the headline does not rise."""
-    info = shipped.index().questions[qid]
+    info = shipped.index(answers.questionnaire, answers.version).questions[qid]
     if unsure and UNSURE in info.labels:
         holder[qid] = Answer.choice(UNSURE)
     else:

@@ -112,8 +112,10 @@ def test_every_v2_only_rule_and_scenario_question_exists_in_v2() -> None:
     known = set(_questions(v2.load()))
     for path in sorted((v2.ROOT / "rules").glob("*.yaml")):
         text = yaml.safe_load(path.read_text())
-        conds = [r["when"] for r in text.get("rules", [])]
-        conds += [o["when"] for s in text.get("scenarios", []) for o in s["outcomes"]]
+        # rules and scenarios kept for version 1 only (`until: 1`) read its retired questions
+        conds = [r["when"] for r in text.get("rules", []) if r.get("until", 2) >= 2]
+        conds += [o["when"] for s in text.get("scenarios", []) if s.get("until", 2) >= 2
+                  for o in s["outcomes"]]
         for cond in conds:
             assert _read(cond) <= known, (path.name, _read(cond) - known)
 
@@ -160,3 +162,51 @@ def test_the_counts_are_what_the_engine_asks(shipped, path: Path) -> None:
         merged = {**answers.answers, **flow.answers}
         gone = set(hidden(compiled, merged)) - set(system_ids)
         assert figures["workflows"][flow.name] == len(index.workflow_ids) - len(gone)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_system_part_asks_at_most_45_questions(path: Path) -> None:
+    """Issue 14: a team answers the system part in well under half an hour."""
+    assert 0 < v2.counts(path)["system"] <= 45
+
+
+def test_merged_version_1_answers_are_derived_and_none_is_lost(shipped) -> None:
+    """The payments example on version 1, carried to version 2: every merged system answer
+    decides its version 2 question (the weakest part wins), none is dropped, notes travel."""
+    from webapp.domain import load_answers
+    from webapp.domain.upgrade import upgrade_answers
+
+    written = load_answers(v2.ROOT / "examples" / "payments-platform.yaml", shipped)
+    answers, report = upgrade_answers(
+        shipped.questionnaire(), shipped.questionnaire(version=1), written
+    )
+    chosen = {q: a.choices for q, a in answers.answers.items()}
+    # practised, escalated automatically, but some mitigations wait for one person
+    assert chosen["respond.incident-process"] == ("defined",)
+    # blameless reviews whose action items quietly expire
+    assert chosen["respond.postmortems"] == ("actions-lost",)
+    # correlated signals, traces that stop at the queue
+    assert chosen["observe.correlated-metrics"] == ("traces-partial",)
+    assert chosen["respond.emergency-levers"] == ("kill-switch",)
+    assert "observe.tracing" not in chosen and "respond.escalation" not in chosen
+    assert not [c for c in report.dropped if c.workflow is None]
+    assert written.notes["observe.tracing"] in answers.notes["observe.correlated-metrics"]
+    merged = {c.old for c in report.carried if c.workflow is None and c.old != c.new}
+    assert {"respond.escalation", "respond.responder-access", "respond.stakeholder-comms",
+            "repeat.action-item-closure", "observe.tracing", "evolve.feature-flags"} <= merged
+
+
+def test_a_blank_part_leaves_the_merged_question_to_be_answered_again(shipped) -> None:
+    """Only the incident process answered: it never derives a practised incident path."""
+    from webapp.domain.answers import Answer, Answers, SystemInfo
+    from webapp.domain.upgrade import upgrade_answers
+
+    old = Answers("reliability-review", 1, SystemInfo("Test"),
+                  {"respond.incident-process": Answer.choice("practised"),
+                   "respond.escalation": Answer.choice("automatic")}, {}, [], False)
+    answers, report = upgrade_answers(
+        shipped.questionnaire(), shipped.questionnaire(version=1), old
+    )
+    assert "respond.incident-process" not in answers.answers
+    assert {c.old for c in report.dropped} == {"respond.incident-process", "respond.escalation"}
+    assert all("answer it again" in c.why for c in report.dropped)

@@ -206,7 +206,7 @@ def test_retrying_an_unsafe_step_scores_below_not_retrying(shipped) -> None:
 def test_blanks_count_as_unproven_in_the_headline(shipped) -> None:
     answers = load_answers(REPO / "examples" / "internal-release-tooling.yaml", shipped)
     before = evaluate(shipped, answers)
-    index = shipped.index()
+    index = shipped.index(answers.questionnaire, answers.version)
     for holder in [answers.answers, *(w.answers for w in answers.workflows)]:
         for qid in [q for q, a in holder.items() if index.questions[q].scored]:
             if (index.questions[qid].score_of(holder[qid].selected) or 0) < 50:
@@ -288,11 +288,11 @@ def test_a_poor_fit_is_told_only_what_its_minimum_checklist_decides(shipped) -> 
 
 
 def test_not_for_criteria_lower_exposure(shipped) -> None:
-    system = {"respond.escalation": "none"}
+    system = {"respond.runbooks": "none"}
     plain = review(shipped, system)
     lowered = review(shipped, {**system, "fit.single-developer": "one"})
     before, after = (
-        next(f for f in r.findings if f.rule.id == "respond.no-escalation").exposure
+        next(f for f in r.findings if f.rule.id == "respond.no-runbooks").exposure
         for r in (plain, lowered)
     )
     assert after < before

@@ -97,45 +97,46 @@ def _sets(answers: dict) -> dict:
 
 
 def test_the_preview_lists_what_changes_and_writes_nothing(app, db_session, filled):
-    text = EXAMPLE_TEXT.replace("observe.tracing: sync-only", "observe.tracing: end-to-end")
+    text = EXAMPLE_TEXT.replace("metrics: traces-partial", "metrics: correlated")
     revision = filled.revision
     with app.test_request_context():
         plan = service.plan_import(db_session, filled, text)
     assert [(c.question_id, c.before.choices, c.after.choices) for c in plan.changes] == [
-        ("observe.tracing", ("sync-only",), ("end-to-end",))
+        ("observe.correlated-metrics", ("traces-partial",), ("correlated",))
     ]
     assert filled.revision == revision
 
 
 def test_applying_the_preview_saves_the_changes(app, db_session, filled, owner):
-    text = EXAMPLE_TEXT.replace("observe.tracing: sync-only", "observe.tracing: end-to-end")
+    text = EXAMPLE_TEXT.replace("metrics: traces-partial", "metrics: correlated")
     with app.test_request_context():
         plan = service.plan_import(db_session, filled, text)
         service.apply_import(db_session, filled, owner, text, plan.versions)
         data = yaml.safe_load(service.export_yaml(db_session, filled))
-    assert data["answers"]["observe.tracing"] == "end-to-end"
+    assert data["answers"]["observe.correlated-metrics"] == "correlated"
 
 
 def test_an_answer_saved_after_the_preview_is_a_conflict_and_nothing_is_imported(
     app, db_session, make_assessment, team, owner, make_user
 ):
     assessment = make_assessment(team, owner)
-    text = "answers:\n  observe.tracing: none\n  observe.structured-logs: none\n"
+    text = "answers:\n  contain.circuit-breakers: none\n  observe.structured-logs: none\n"
     with app.test_request_context():
         plan = service.plan_import(db_session, assessment, text)
         store_their_answer(db_session, assessment, make_user(), version=1)
         with pytest.raises(service.ImportConflict) as caught:
             service.apply_import(db_session, assessment, owner, text, plan.versions)
     ((where, conflict),) = caught.value.conflicts
-    assert where == "System" and conflict.question_id == "observe.tracing"
-    assert conflict.theirs.value.choices == ("end-to-end",)
+    assert where == "System" and conflict.question_id == "contain.circuit-breakers"
+    assert conflict.theirs.value.choices == ("all-critical",)
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("answers:\n  observe.nope: none\n", "unknown question id 'observe.nope'"),
-        ("answers:\n  observe.tracing: maybe\n", "'observe.tracing' has no choice 'maybe'"),
+        ("answers:\n  contain.circuit-breakers: maybe\n",
+         "'contain.circuit-breakers' has no choice 'maybe'"),
         ("answers: [unclosed\n", "answers.yaml:"),
         ("questionnaire: other-review\n", "other-review"),
     ],
@@ -160,7 +161,11 @@ def test_a_version_1_file_imported_into_a_version_2_assessment_is_carried(
         assert plan.upgraded_from == 1 and plan.not_carried == []
         service.apply_import(db_session, assessment, owner, v1_text, plan.versions)
         exported = yaml.safe_load(service.export_yaml(db_session, assessment))
-    source = yaml.safe_load(v1_text)
+    # what `faultline upgrade` makes of the file: merged questions answered from their parts
+    from webapp.core.startup import get_content
+    from webapp.domain.upgrade_file import upgrade_text
+
+    source = yaml.safe_load(upgrade_text(get_content(app), v1_text).text)
 
     def same(values: dict) -> dict:  # multi-choice answers in any order
         return {q: sorted(a if isinstance(a, list) else [a]) if not isinstance(a, dict) else a

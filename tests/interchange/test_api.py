@@ -11,6 +11,7 @@ from openapi_spec_validator import validate
 from tests.factories import EXAMPLE, fill_from_example
 from webapp import cli
 from webapp.api import tokens
+from webapp.assessments.evaluation import evaluate_assessment
 from webapp.core.db import utcnow
 from webapp.tracking.models import Milestone
 
@@ -20,8 +21,9 @@ def world(app, db_session, people, make_assessment):
     assessment = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
     with app.test_request_context():
         fill_from_example(db_session, assessment, people["owner"])
+        score = evaluate_assessment(db_session, assessment).overall  # the results page's figure
     other = make_assessment(people["other_team"], people["stranger"], name="Elsewhere API")
-    return {**people, "assessment": assessment, "other": other}
+    return {**people, "assessment": assessment, "other": other, "score": score}
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def test_listing_shows_the_assessments_of_the_users_teams_only(client, world, ed
     assert response.status_code == 200
     rows = response.get_json()["assessments"]
     assert [r["name"] for r in rows] == ["Ledgerline Payments"]
-    assert rows[0]["overall"] == 59.5 and rows[0]["team"]["name"] == "Payments"
+    assert rows[0]["overall"] == world["score"] and rows[0]["team"]["name"] == "Payments"
 
 
 @pytest.mark.parametrize("suffix", ["", "/result", "/findings", "/answers", "/plan",
@@ -62,7 +64,8 @@ def test_another_teams_assessment_is_404_as_problem_json(client, world, editor_t
 
 
 @pytest.mark.parametrize(("method", "suffix", "body"), [
-    ("patch", "/answers", {"answers": [{"question_id": "observe.tracing", "base_version": 0}]}),
+    ("patch", "/answers",
+     {"answers": [{"question_id": "contain.circuit-breakers", "base_version": 0}]}),
     ("put", "/tracking", {"rule": "observe.no-alerts", "status": "planned"}),
     ("get", "/milestones/1", None),
 ])
@@ -119,26 +122,26 @@ def test_answers_are_written_with_their_version_and_a_stale_version_is_409(
     aid = world["assessment"].id
     answers = client.get(f"/api/v1/assessments/{aid}/answers",
                          headers=_auth(editor_token)).get_json()["answers"]
-    tracing = next(a for a in answers if a["question_id"] == "observe.tracing")
-    body = {"answers": [{"question_id": "observe.tracing", "choices": ["end-to-end"],
+    tracing = next(a for a in answers if a["question_id"] == "contain.circuit-breakers")
+    body = {"answers": [{"question_id": "contain.circuit-breakers", "choices": ["all-critical"],
                          "base_version": tracing["version"]}]}
     saved = client.patch(f"/api/v1/assessments/{aid}/answers", json=body,
                          headers=_auth(editor_token))
-    assert saved.status_code == 200 and saved.get_json()["saved"] == ["observe.tracing"]
+    assert saved.status_code == 200 and saved.get_json()["saved"] == ["contain.circuit-breakers"]
     body["answers"][0]["choices"] = ["none"]  # still based on the old version
     stale = client.patch(f"/api/v1/assessments/{aid}/answers", json=body,
                          headers=_auth(editor_token))
     assert stale.status_code == 409 and stale.mimetype == "application/problem+json"
-    assert stale.get_json()["conflicts"][0]["choices"] == ["end-to-end"]
+    assert stale.get_json()["conflicts"][0]["choices"] == ["all-critical"]
 
 
 @pytest.mark.parametrize(("body", "field"), [
-    ({"answers": [{"question_id": "observe.tracing", "choices": ["none"]}]},
+    ({"answers": [{"question_id": "contain.circuit-breakers", "choices": ["none"]}]},
      "answers.0.base_version"),
     ({"answers": []}, "answers"),
-    ({"answers": [{"question_id": "observe.tracing", "base_version": -1}]},
+    ({"answers": [{"question_id": "contain.circuit-breakers", "base_version": -1}]},
      "answers.0.base_version"),
-    ({"answers": [{"question_id": "observe.tracing", "base_version": 0, "colour": 1}]},
+    ({"answers": [{"question_id": "contain.circuit-breakers", "base_version": 0, "colour": 1}]},
      "answers.0.colour"),
 ])
 def test_a_body_that_does_not_fit_the_schema_is_422_naming_the_field(
@@ -151,12 +154,12 @@ def test_a_body_that_does_not_fit_the_schema_is_422_naming_the_field(
 
 
 def test_a_wrong_choice_is_422_naming_the_question(client, world, editor_token):
-    body = {"answers": [{"question_id": "observe.tracing", "choices": ["maybe"],
+    body = {"answers": [{"question_id": "contain.circuit-breakers", "choices": ["maybe"],
                          "base_version": 1}]}
     response = client.patch(f"/api/v1/assessments/{world['assessment'].id}/answers", json=body,
                             headers=_auth(editor_token))
     assert response.status_code == 422
-    assert response.get_json()["errors"][0]["field"] == "observe.tracing"
+    assert response.get_json()["errors"][0]["field"] == "contain.circuit-breakers"
 
 
 def test_a_read_only_token_cannot_write(client, world, make_token):
@@ -171,7 +174,7 @@ def test_a_read_only_token_cannot_write(client, world, make_token):
 
 def test_a_viewers_read_write_token_cannot_write_either(client, world, make_token):
     raw = make_token(world["viewer"])
-    body = {"answers": [{"question_id": "observe.tracing", "base_version": 1}]}
+    body = {"answers": [{"question_id": "contain.circuit-breakers", "base_version": 1}]}
     response = client.patch(f"/api/v1/assessments/{world['assessment'].id}/answers",
                             headers=_auth(raw), json=body)
     assert response.status_code == 403
@@ -222,10 +225,10 @@ def test_milestones_are_listed_and_read(client, app, db_session, world, editor_t
     aid = world["assessment"].id
     listed = client.get(f"/api/v1/assessments/{aid}/milestones",
                         headers=_auth(editor_token)).get_json()["milestones"]
-    assert [m["name"] for m in listed] == ["Baseline"] and listed[0]["overall"] == 59.5
+    assert [m["name"] for m in listed] == ["Baseline"] and listed[0]["overall"] == world["score"]
     one = client.get(f"/api/v1/assessments/{aid}/milestones/{milestone.id}",
                      headers=_auth(editor_token)).get_json()
-    assert one["result"]["overall"] == 59.5
+    assert one["result"]["overall"] == world["score"]
     assert isinstance(milestone, Milestone)
 
 

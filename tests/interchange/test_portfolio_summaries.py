@@ -78,11 +78,11 @@ def test_a_change_is_never_shown_with_the_figures_of_before(
     assert _row(client, filled.id)["overall"] == world["score"]
     version = db_session.scalar(select(Answer.version).where(
         Answer.assessment_id == filled.id, Answer.scope == "system",
-        Answer.question_id == "observe.tracing"))
+        Answer.question_id == "contain.circuit-breakers"))
     with app.test_request_context():
         saved = save_answers(db_session, filled, world["owner"], [AnswerInput(
-            "observe.tracing", AnswerValue(("end-to-end",), None, ""), version)])
-    assert saved.saved == ["observe.tracing"]
+            "contain.circuit-breakers", AnswerValue(("all-critical",), None, ""), version)])
+    assert saved.saved == ["contain.circuit-breakers"]
     row = _row(client, filled.id)
     assert row["updating"] and row["overall"] is None and row["critical"] is None
     assert asked == [[filled.id]]

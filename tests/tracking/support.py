@@ -6,9 +6,21 @@ from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import evaluate_assessment
 
 #: A system finding of the example and the answer that triggers it / clears it.
-RULE = "repeat.action-items-not-closed"
-QUESTION = "repeat.action-item-closure"
-TRIGGERING, CLEARING = "loosely", "tracked"
+RULE = "respond.review-actions-not-closed"
+QUESTION = "respond.postmortems"
+TRIGGERING, CLEARING = "actions-lost", "always"
+#: how the results, the comparison and the audit log name them
+TRIGGERING_LABEL = (
+    "Blameless reviews for every significant incident, but action items are reminders, "
+    "quietly expire, or stay with one team"
+)
+CLEARING_LABEL = (
+    "Yes: blameless reviews; engineering action items tracked to closure; lessons reach "
+    "shared standards"
+)
+RULE_TITLE = (
+    "Action items from incident reviews do not change the system or are not tracked to closure"
+)
 
 
 def answer(session, assessment, user, choice: str, question: str = QUESTION) -> None:

@@ -158,11 +158,11 @@ def test_dates_read_the_same_as_everywhere_and_the_csv_keeps_iso(client, history
 
 def test_finding_changes_name_the_finding_by_its_title_not_its_rule_id(client, login, people,
                                                                        small):
-    from tests.tracking.support import RULE
+    from tests.tracking.support import RULE, RULE_TITLE
 
     login(people["editor"])
     client.post(f"/assessments/{small.id}/plan/findings/{RULE}", data={"status": "planned"})
     login(people["owner"])
     row = rows(client.get(audit_url(small, "kind=tracking")).get_data(as_text=True))[0]
-    assert "Action items from incidents and reviews are not tracked to closure" in row
+    assert RULE_TITLE in row
     assert RULE not in row

@@ -12,7 +12,14 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.tracking.support import CLEARING, QUESTION, RULE, answer
+from tests.tracking.support import (
+    CLEARING,
+    CLEARING_LABEL,
+    QUESTION,
+    RULE,
+    TRIGGERING_LABEL,
+    answer,
+)
 from webapp.audit.models import AuditEvent
 from webapp.tracking import milestones as service
 from webapp.tracking.models import Milestone, MilestoneImmutable
@@ -42,7 +49,7 @@ def test_a_milestone_is_unchanged_after_the_assessment_is_edited(app, client, lo
     milestone = db_session.scalars(select(Milestone)).one()
     frozen_result, frozen_answers = copy.deepcopy(milestone.result), copy.deepcopy(
         milestone.answers)
-    assert frozen_answers["answers"][QUESTION] == "loosely"
+    assert frozen_answers["answers"][QUESTION] == "actions-lost"
     assert any(f["rule"] == RULE for f in frozen_result["findings"])
 
     with app.test_request_context():
@@ -122,8 +129,8 @@ def test_compare_with_now_shows_the_changed_answer_and_resolved_finding(app, cli
         answer(db_session, filled, people["owner"], CLEARING)
     body = client.get(f"/assessments/{filled.id}/compare").get_data(as_text=True)
     assert "From <strong>Before</strong> to <strong>Now</strong>" in body
-    assert "Recorded, but many quietly expire" in body  # before
-    assert "Yes: owned, dated, reported until closed" in body  # after
+    assert TRIGGERING_LABEL in body  # before
+    assert CLEARING_LABEL in body  # after
     resolved = body.split('id="findings-resolved"')[1].split("</section>")[0]
     assert "Action items" in resolved or "action items" in resolved
     assert '<span class="count">1</span>' in resolved
@@ -166,7 +173,7 @@ def test_comparison_pdf(app, client, login, db_session, people, filled):
     assert response.data.startswith(b"%PDF")
     text = " ".join(" ".join(p.extract_text().split())
                     for p in PdfReader(io.BytesIO(response.data)).pages)
-    assert "Before" in text and "Recorded, but many quietly expire" in text
+    assert "Before" in text and TRIGGERING_LABEL in text
     again = client.get(f"/assessments/{filled.id}/compare.pdf")
     assert again.headers["X-Report-Cache"] == "hit"
 

@@ -262,8 +262,8 @@ def test_audit_log_page_lists_who_did_what(client, login, db_session, people, tr
     first = rows.split("</tr>")[0]
     assert "Ed" in first and "Status In progress → Done" in first
     assert "Olga" in rows and "Owner nobody → =HYPERLINK" in rows
-    assert ("System<br><span class=\"audit-target\">Action items from incidents and reviews "
-            "are not tracked to closure") in rows
+    assert ("System<br><span class=\"audit-target\">Action items from incident reviews do not "
+            "change the system or are not tracked to closure") in rows
     assert "Answer unanswered → " in rows and "Nightly merchant payouts<br>" in rows
     plan_only = client.get(f"/assessments/{tracked.id}/audit?kind=plan").get_data(as_text=True)
     assert "Status In progress → Done" in plan_only and "Answer unanswered" not in plan_only
@@ -381,8 +381,8 @@ def test_audit_log_names_questions_and_choices_and_exports_csv(client, login, pe
     login(people["editor"])
     page = client.get(f"/assessments/{tracked.id}/audit").get_data(as_text=True)
     rows = page.split("<tbody>")[1].split("</tbody>")[0]
-    assert "repeat.action-item-closure" not in rows  # the question's title instead of its id
-    assert "Answer unanswered → " in rows and "→ loosely<" not in rows
+    assert "respond.postmortems" not in rows  # the question's title instead of its id
+    assert "Answer unanswered → " in rows and "→ actions-lost<" not in rows
     exported = client.get(f"/assessments/{tracked.id}/audit?format=csv")
     assert exported.mimetype == "text/csv"
     table = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))

@@ -9,7 +9,7 @@ from webapp.assessments.evaluation import evaluate_assessment, get_content
 from webapp.assessments.models import Answer, Assessment
 from webapp.assessments.progress import not_asked
 
-Q = "observe.tracing"
+Q = "contain.circuit-breakers"
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def post(client, assessment, **fields):
 
 def test_autosave_saves_and_returns_the_new_version_and_rendered_note(client, setup, db_session):
     assessment, *_ = setup
-    response = post(client, assessment, choice="partial", version="0", note="*traced*")
+    response = post(client, assessment, choice="some", version="0", note="*traced*")
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "saved"
@@ -38,7 +38,7 @@ def test_autosave_saves_and_returns_the_new_version_and_rendered_note(client, se
         body["answer"]["version"] == 1 and body["answer"]["note_html"] == "<p><em>traced</em></p>"
     )
     assert body["answer"]["updated_by"] == "Olga Owner"
-    again = post(client, assessment, choice="partial", version="0", note="*traced*")
+    again = post(client, assessment, choice="some", version="0", note="*traced*")
     assert again.get_json()["status"] == "unchanged"
     assert db_session.query(Answer).one().version == 1
 
@@ -50,7 +50,8 @@ def test_autosave_conflict_carries_both_values_and_who(client, setup, db_session
     assert response.status_code == 409
     body = response.get_json()
     assert body["theirs"]["choices"] == [
-        {"id": "end-to-end", "label": "End to end, including asynchronous hops (queues, jobs)"}
+        {"id": "all-critical",
+         "label": "Yes, on every critical dependency, with visible breaker state"}
     ]
     assert body["theirs"]["updated_by"] == "Eddie Editor" and body["theirs"]["version"] == 3
     assert body["mine"]["choices"][0]["id"] == "none" and body["mine"]["note"] == "mine"
@@ -87,7 +88,7 @@ def test_autosave_of_an_unknown_question_is_400(client, setup):
 
 def test_autosave_returns_the_steppers_new_counts(client, setup):
     assessment, *_ = setup
-    body = post(client, assessment, choice="partial", version="0").get_json()
+    body = post(client, assessment, choice="some", version="0").get_json()
     steps = {step["id"]: step for step in body["progress"]}
     observe = next(step for step in body["progress"] if step["answered"])
     assert observe["answered"] == 1 and observe["total"] > 1

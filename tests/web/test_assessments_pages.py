@@ -9,7 +9,7 @@ import pytest
 from tests.factories import store_their_answer
 from webapp.assessments.models import Answer, Assessment, FormSubmission, Workflow
 
-Q = "observe.tracing"  # a single-choice question that allows N/A
+Q = "contain.circuit-breakers"  # a single-choice question that allows N/A
 
 
 @pytest.fixture
@@ -74,10 +74,10 @@ def test_resubmitted_new_assessment_form_creates_one(client, assessment, team, d
 def test_saving_a_page_without_javascript_redirects_and_keeps_the_answer(
     client, assessment, db_session
 ):
-    url = f"/assessments/{assessment.id}/steps/observe"
+    url = f"/assessments/{assessment.id}/steps/contain"
     html = client.get(url).get_data(as_text=True)
     data = page_data(html, Q) | {
-        f"{Q}-choice": "partial",
+        f"{Q}-choice": "some",
         f"{Q}-note": "Only **checkout** is traced",
     }
     response = client.post(url, data=data)
@@ -86,11 +86,11 @@ def test_saving_a_page_without_javascript_redirects_and_keeps_the_answer(
     assert "Saved." in page
     assert "<strong>checkout</strong>" in page  # the saved note, rendered
     stored = answer(db_session)
-    assert stored.choices == ["partial"] and stored.version == 1
+    assert stored.choices == ["some"] and stored.version == 1
 
 
 def test_double_submit_of_a_page_changes_once(client, assessment, db_session):
-    url = f"/assessments/{assessment.id}/steps/observe"
+    url = f"/assessments/{assessment.id}/steps/contain"
     data = page_data(client.get(url).get_data(as_text=True), Q) | {f"{Q}-choice": "none"}
     assert client.post(url, data=data).status_code == 302
     second = client.post(url, data=data)
@@ -107,7 +107,7 @@ def test_save_and_continue_goes_to_the_next_step(client, assessment):
 
 
 def test_untouched_questions_are_not_saved(client, assessment, db_session):
-    url = f"/assessments/{assessment.id}/steps/observe"
+    url = f"/assessments/{assessment.id}/steps/contain"
     html = client.get(url).get_data(as_text=True)
     assert client.post(url, data=page_data(html, Q)).status_code == 302
     assert db_session.query(Answer).count() == 0
@@ -120,7 +120,7 @@ def test_untouched_questions_are_not_saved(client, assessment, db_session):
         ({f"{Q}-note": "x" * 20_001}, "limited to 20,000 characters"),
         ({f"{Q}-na": "y", f"{Q}-na_reason": ""}, "Say why this question does not apply"),
         (
-            {"observe.structured-logs-na": "y", "observe.structured-logs-na_reason": "no"},
+            {"contain.load-shedding-na": "y", "contain.load-shedding-na_reason": "no"},
             "cannot be marked not applicable",
         ),
     ],
@@ -128,9 +128,9 @@ def test_untouched_questions_are_not_saved(client, assessment, db_session):
 def test_bad_input_is_refused_with_400_and_keeps_what_was_typed(
     client, assessment, db_session, fields, message
 ):
-    url = f"/assessments/{assessment.id}/steps/observe"
+    url = f"/assessments/{assessment.id}/steps/contain"
     html = client.get(url).get_data(as_text=True)
-    data = page_data(html, Q) | page_data(html, "observe.structured-logs") | fields
+    data = page_data(html, Q) | page_data(html, "contain.load-shedding") | fields
     data[f"{Q}-note"] = data.get(f"{Q}-note", "kept text")
     response = client.post(url, data=data)
     page = response.get_data(as_text=True)
@@ -141,7 +141,7 @@ def test_bad_input_is_refused_with_400_and_keeps_what_was_typed(
 
 
 def test_html_in_a_note_is_stored_as_typed_and_rendered_sanitized(client, assessment, db_session):
-    url = f"/assessments/{assessment.id}/steps/observe"
+    url = f"/assessments/{assessment.id}/steps/contain"
     note = "<script>alert(1)</script> <img src=x onerror=alert(2)> [link](javascript:alert(3))"
     data = page_data(client.get(url).get_data(as_text=True), Q) | {f"{Q}-note": note}
     assert client.post(url, data=data).status_code == 302
@@ -155,7 +155,7 @@ def test_html_in_a_note_is_stored_as_typed_and_rendered_sanitized(client, assess
 def test_a_stale_page_save_is_409_showing_both_values_and_keeping_input(
     client, assessment, db_session, make_user, team
 ):
-    url = f"/assessments/{assessment.id}/steps/observe"
+    url = f"/assessments/{assessment.id}/steps/contain"
     html = client.get(url).get_data(as_text=True)
     other = make_user(name="Eddie Editor")
     store_their_answer(db_session, assessment, other, version=1, question=Q)
@@ -164,10 +164,10 @@ def test_a_stale_page_save_is_409_showing_both_values_and_keeping_input(
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else saved this question" in page and "Eddie Editor" in page
-    assert "End to end, including asynchronous hops" in page  # their answer
+    assert "Yes, on every critical dependency" in page  # their answer
     assert "my careful note" in page  # mine, still in the form
     assert re.search(r'value="none"[^>]*checked|checked[^>]*value="none"', page)
-    assert answer(db_session).choices == ["end-to-end"]
+    assert answer(db_session).choices == ["all-critical"]
     # Sending again (the page now carries their version) replaces theirs with mine.
     resend = page_data(page, Q) | {f"{Q}-choice": "none", f"{Q}-note": "my careful note"}
     assert client.post(url, data=resend).status_code == 302

@@ -14,18 +14,18 @@ from webapp.assessments import services as assessment_service
 from webapp.assessments import workflows as workflow_service
 from webapp.assessments.models import Answer, Assessment, Workflow
 
-Q = "observe.tracing"
+Q = "contain.circuit-breakers"
 
 # (method, path, data, least role that may do it)
 ROUTES = [
     ("GET", "/assessments/{a}", None, "viewer"),
     ("GET", "/assessments/{a}/steps/fit", None, "viewer"),
-    ("GET", "/assessments/{a}/steps/observe", None, "viewer"),
+    ("GET", "/assessments/{a}/steps/contain", None, "viewer"),
     ("GET", "/assessments/{a}/workflows", None, "viewer"),
     ("GET", "/assessments/{a}/workflows/{w}", None, "viewer"),
     ("GET", "/assessments/{a}/settings", None, "viewer"),
     ("GET", "/assessments/{a}/workflows/{w}/edit", None, "editor"),
-    ("POST", "/assessments/{a}/steps/observe", {f"{Q}-choice": "none"}, "editor"),
+    ("POST", "/assessments/{a}/steps/contain", {f"{Q}-choice": "none"}, "editor"),
     ("POST", "/assessments/{a}/workflows/{w}", {"workflow.volume-choice": "rare"}, "editor"),
     (
         "POST",
@@ -88,7 +88,7 @@ def test_refused_writes_change_nothing(client, login, people, db_session, who):
 def test_viewer_sees_answers_but_no_controls(client, login, people):
     login(people["viewer"])
     assessment = people["assessment"]
-    page = client.get(f"/assessments/{assessment.id}/steps/observe").get_data(as_text=True)
+    page = client.get(f"/assessments/{assessment.id}/steps/contain").get_data(as_text=True)
     assert '<form method="post" class="questions-form"' not in page
     assert 'type="radio"' not in page and "Save and continue" not in page
     assert "read only" in page
@@ -130,6 +130,6 @@ def test_posts_without_a_csrf_token_are_refused(client, login, people):
     login(people["owner"])
     assessment = people["assessment"]
     response = client.post(
-        f"/assessments/{assessment.id}/steps/observe", data={f"{Q}-choice": "none"}, csrf=False
+        f"/assessments/{assessment.id}/steps/contain", data={f"{Q}-choice": "none"}, csrf=False
     )
     assert response.status_code == 400

@@ -22,6 +22,8 @@ from webapp.assessments.models import Answer, Status
 from webapp.core.services import ServiceError
 from webapp.teams.models import Role
 
+Q = "contain.circuit-breakers"  # a single-choice question that allows N/A
+
 
 @pytest.fixture
 def assessment(make_assessment, make_team, owner):
@@ -71,7 +73,7 @@ def test_evaluation_is_cached_per_revision(app, db_session, assessment, owner):
         key = revision_key(assessment)
         assert evaluate_assessment(db_session, assessment) is first
         assert revision_key(assessment) == key
-    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue((), "No services"))
+    save(app, db_session, assessment, owner, Q, AnswerValue((), "No services"))
     with app.test_request_context():
         again = evaluate_assessment(db_session, assessment)
         assert revision_key(assessment) != key
@@ -107,12 +109,12 @@ def test_a_missing_pinned_questionnaire_is_a_clear_error(app, db_session, assess
 def test_stale_save_with_a_different_value_is_a_conflict_with_both_values(
     app, db_session, assessment, owner, make_user
 ):
-    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue(("none",)))
+    save(app, db_session, assessment, owner, Q, AnswerValue(("none",)))
     other = make_user(name="Eddie Editor")
-    result = save(app, db_session, assessment, other, "observe.tracing", AnswerValue(("partial",)))
+    result = save(app, db_session, assessment, other, Q, AnswerValue(("some",)))
     assert result.saved == []
     [conflict] = result.conflicts
-    assert conflict.mine.choices == ("partial",)
+    assert conflict.mine.choices == ("some",)
     assert conflict.theirs.value.choices == ("none",)
     assert conflict.theirs.updated_by == "Olga Owner" and conflict.theirs.version == 1
     stored = db_session.query(Answer).one()
@@ -121,29 +123,29 @@ def test_stale_save_with_a_different_value_is_a_conflict_with_both_values(
 
 def test_stale_save_with_the_same_value_changes_nothing(app, db_session, assessment, owner):
     value = AnswerValue(("none",), None, "note")
-    save(app, db_session, assessment, owner, "observe.tracing", value)
-    again = save(app, db_session, assessment, owner, "observe.tracing", value)
-    assert again.unchanged == ["observe.tracing"] and not again.conflicts
+    save(app, db_session, assessment, owner, Q, value)
+    again = save(app, db_session, assessment, owner, Q, value)
+    assert again.unchanged == [Q] and not again.conflicts
     assert assessment.revision == 1
     assert db_session.query(Answer).one().version == 1
 
 
 def test_save_based_on_the_current_version_overwrites(app, db_session, assessment, owner):
-    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue(("none",)))
+    save(app, db_session, assessment, owner, Q, AnswerValue(("none",)))
     result = save(
-        app, db_session, assessment, owner, "observe.tracing", AnswerValue(("partial",)), base=1
+        app, db_session, assessment, owner, Q, AnswerValue(("some",)), base=1
     )
-    assert result.saved == ["observe.tracing"] and result.versions["observe.tracing"] == 2
+    assert result.saved == [Q] and result.versions[Q] == 2
 
 
 @pytest.mark.parametrize(
     ("qid", "value", "message"),
     [
-        ("observe.tracing", AnswerValue(("bogus",)), "not one of this question's choices"),
+        (Q, AnswerValue(("bogus",)), "not one of this question's choices"),
         ("observe.structured-logs", AnswerValue((), "n/a"), "cannot be marked not applicable"),
-        ("observe.tracing", AnswerValue((), "  "), "Say why"),
-        ("observe.tracing", AnswerValue(("none", "partial")), "Choose one answer"),
-        ("observe.tracing", AnswerValue(("none",), None, "x" * 20_001), "limited to 20,000"),
+        (Q, AnswerValue((), "  "), "Say why"),
+        (Q, AnswerValue(("none", "some")), "Choose one answer"),
+        (Q, AnswerValue(("none",), None, "x" * 20_001), "limited to 20,000"),
         ("no.such-question", AnswerValue(("none",)), "no question"),
         ("workflow.trigger", AnswerValue(("schedule",)), "no question"),
     ],
@@ -194,24 +196,24 @@ def test_a_write_that_loses_the_race_after_its_read_is_a_conflict(
     app, db_session, assessment, owner
 ):
     """The UPDATE checks the version itself: a change committed between read and write wins."""
-    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue(("none",)))
+    save(app, db_session, assessment, owner, Q, AnswerValue(("none",)))
     row = db_session.query(Answer).one()
     # Someone else's write lands behind this session's back (its loaded row stays at v1).
     db_session.execute(
         update(Answer)
         .where(Answer.id == row.id)
-        .values(version=2, choices=["end-to-end"])
+        .values(version=2, choices=["all-critical"])
         .execution_options(synchronize_session=False)
     )
     assert row.version == 1
     result = save(
-        app, db_session, assessment, owner, "observe.tracing", AnswerValue(("partial",)), base=1
+        app, db_session, assessment, owner, Q, AnswerValue(("some",)), base=1
     )
     assert result.saved == []
     [conflict] = result.conflicts
-    assert conflict.theirs.version == 2 and conflict.theirs.value.choices == ("end-to-end",)
+    assert conflict.theirs.version == 2 and conflict.theirs.value.choices == ("all-critical",)
     db_session.expire_all()
-    assert db_session.query(Answer).one().choices == ["end-to-end"]
+    assert db_session.query(Answer).one().choices == ["all-critical"]
 
 
 def test_a_submit_token_is_claimed_once_and_forgotten_after_a_week(app, db_session, owner):
@@ -254,11 +256,11 @@ def test_counts_and_progress_take_a_choice_or_na_as_answered_and_a_lone_note_not
 
     save(app, db_session, assessment, owner, "observe.structured-logs",
          AnswerValue((), None, "ask Bo"))
-    save(app, db_session, assessment, owner, "observe.tracing", AnswerValue((), "No services"))
+    save(app, db_session, assessment, owner, Q, AnswerValue((), "No services"))
     save(app, db_session, assessment, owner, "observe.correlated-metrics",
          AnswerValue(("none",), None, ""))
     with app.test_request_context():
         assert assessment_service.count_answered(db_session, assessment) == 2
         assert answered_by_scope(db_session, assessment) == {
-            "system": {"observe.tracing", "observe.correlated-metrics"}}
+            "system": {Q, "observe.correlated-metrics"}}
     assert assessment.status == Status.IN_PROGRESS

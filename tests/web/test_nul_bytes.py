@@ -27,10 +27,10 @@ def test_an_autosaved_note_with_a_nul_gets_a_json_400(client, make_user, make_te
     owner = make_user()
     assessment = make_assessment(make_team(owner=owner), owner)
     login(owner)
-    question = "observe.tracing"
+    question = "contain.circuit-breakers"
     response = client.post(
         f"/assessments/{assessment.id}/answers",
-        data={"scope": "system", "question": question, f"{question}-choice": "partial",
+        data={"scope": "system", "question": question, f"{question}-choice": "some",
               f"{question}-version": "0", f"{question}-note": "ok\x00"},
         headers={"Accept": "application/json"})
     assert response.status_code == 400

@@ -178,9 +178,9 @@ def test_saving_schedules_the_settle_check_and_a_milestone_queues_its_pdf(
     assert data["meta"]["milestone"] == "Q3 review"
     answer = client.post(f"/assessments/{filled.id}/answers",
                          headers={"Accept": "application/json"},
-                         data={"scope": "system", "question": "observe.tracing",
-                               "observe.tracing-choice": "none",
-                               "observe.tracing-version": _version(db_session, filled)})
+                         data={"scope": "system", "question": "contain.circuit-breakers",
+                               "contain.circuit-breakers-choice": "none",
+                               "contain.circuit-breakers-version": _version(db_session, filled)})
     assert answer.status_code == 200, answer.get_data(as_text=True)
     db_session.expire_all()
     assert scheduled[-1] == (filled.id, filled.revision, app.config["PDF_SETTLE_SECONDS"])
@@ -227,5 +227,5 @@ def _version(db_session, assessment) -> str:
     from webapp.assessments.models import Answer
 
     row = db_session.scalar(select(Answer).where(Answer.assessment_id == assessment.id,
-                                                 Answer.question_id == "observe.tracing"))
+                                                 Answer.question_id == "contain.circuit-breakers"))
     return str(row.version if row else 0)

@@ -50,8 +50,23 @@ def test_upgrade_keeps_every_answer_and_the_milestone_keeps_v1_results(
     assert response.status_code == 302 and response.headers["Location"].endswith("#upgrade")
     db_session.expire_all()
     assert on_v1.questionnaire_version == 2 and on_v1.upgraded_from == 1
-    # every answer and note carried (version 2 keeps every version 1 question id)
-    assert {k: v for k, v in _rows(db_session, on_v1).items()} == rows_before
+    # every answer and note carried: under the same id, or merged into the question whose
+    # answer the version 1 answers derive (the upgrade mapping says which)
+    from webapp.core.startup import get_content
+    from webapp.domain.models import Merged
+
+    mapping = get_content(app).questionnaire(version=2).upgrade.questions
+    rows_after = _rows(db_session, on_v1)
+    for (scope, qid), row in rows_before.items():
+        entry = mapping[qid]
+        if isinstance(entry, Merged):
+            merged = rows_after[(scope, entry.merged)]
+            assert merged[0] or merged[1], (qid, entry.merged)
+            assert not row[2] or row[2] in (merged[2] or ""), qid  # its note travels too
+        else:
+            assert entry == "same" and rows_after[(scope, qid)] == row, qid
+    assert not {q for _, q in rows_after} - {q for _, q in rows_before} - {
+        e.merged for e in mapping.values() if isinstance(e, Merged)}
     milestone = db_session.scalars(
         select(Milestone).where(Milestone.assessment_id == on_v1.id)).one()
     assert milestone.name == "Before the upgrade from version 1"

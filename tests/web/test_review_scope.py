@@ -59,14 +59,14 @@ def test_a_poor_fit_is_asked_the_minimum_checklist_and_can_choose_the_full_revie
     answer(app, db_session, assessment, people["owner"], POOR_FIT)
     evolve = step(client, assessment, "evolve")
     assert "evolve.rollback" in evolve
-    assert "evolve.feature-flags" not in evolve
+    assert "evolve.backward-compatibility" not in evolve
     assert "Minimum checklist" in evolve
     fit = step(client, assessment, "fit")
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', fit)
     data = {"csrf_token": token.group(1)} if token else {}
     response = client.post(f"/assessments/{assessment.id}/review-scope/full", data=data)
     assert response.status_code == 302
-    assert "evolve.feature-flags" in step(client, assessment, "evolve")
+    assert "evolve.backward-compatibility" in step(client, assessment, "evolve")
     assert "You chose the full review" in step(client, assessment, "fit")
     db_session.expire_all()
     assert assessment.full_review
