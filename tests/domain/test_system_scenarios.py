@@ -22,7 +22,6 @@ V2_EXAMPLE = REPO / "examples" / "payments-platform-v2.yaml"
 #: answers under which a zone loss is survived (see rules/scenarios.yaml, zone-lost)
 ZONE_SAFE = {
     "contain.failure-domains": "multi-exercised",
-    "contain.single-points": "none-known",
     "contain.health-checks": "automatic",
     "contain.static-stability": "static",
 }
