@@ -343,12 +343,22 @@
   }
 
   function revealCurrentStep() {
-    // On narrow screens the stepper scrolls sideways: bring the current step into view.
+    // On narrow screens the stepper scrolls sideways: bring the current step into view with
+    // the step before it whole (the way back) when both fit, else the current one at the very
+    // edge, the one before out of view: never a sliver of a step cut off at the edge.
     var stepper = document.querySelector(".stepper");
     var current = stepper && stepper.querySelector(".is-current");
-    if (current && stepper.scrollWidth > stepper.clientWidth) {
-      stepper.scrollLeft = current.offsetLeft - stepper.offsetLeft - 16;
+    if (!current || stepper.scrollWidth <= stepper.clientWidth) { return; }
+    var inset = parseFloat(getComputedStyle(stepper).paddingLeft) || 0;
+    var left = function (item) { return item.offsetLeft - stepper.offsetLeft; };
+    var previous = current.previousElementSibling;
+    var start = left(current);
+    if (previous && left(current) + current.offsetWidth - left(previous) <= stepper.clientWidth - 2 * inset) {
+      var before = previous.previousElementSibling;
+      // as much margin as there is without showing the end of the step before that one
+      start = left(previous) - (before ? Math.min(inset, left(previous) - left(before) - before.offsetWidth) : inset);
     }
+    stepper.scrollLeft = Math.max(0, start);
   }
 
   // "Accept all" saves every pending suggestion in one request and updates the questions in

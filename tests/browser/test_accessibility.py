@@ -2,7 +2,9 @@
 
 The journey is the real one: sign up, create a team, start an assessment in the browser, then
 (answers saved through the services, as the example payments review) every step page, the
-workflow pages, the results, the report and an error page. A serious or critical violation
+workflow pages, the results, the report, the follow-up pages (plan, a finding's tracking,
+milestones, a comparison before and after an answer changed, with every detail open) and an
+error page. A serious or critical violation
 fails the test; every violation is listed in the failure message.
 Set FAULTLINE_AXE_REPORT to a file path to keep a per-page summary of all violations.
 """
@@ -19,6 +21,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.helpers import fill_sign_up
 from tests.factories import fill_from_example
+from tests.tracking.support import CLEARING, RULE, answer
 from webapp import report
 from webapp.accounts.models import User
 from webapp.assessments.models import Assessment
@@ -62,6 +65,14 @@ def seed_follow_up(app, assessment_id: int) -> tuple[int, str]:
         token = sharing.create_share(session, assessment, user, label="Director",
                                      edition="executive").token
         return frozen.id, token
+
+
+def seed_change(app, assessment_id: int) -> None:
+    """The answer behind the plan's tracked finding changed to one that clears it."""
+    with app.test_request_context(), session_scope(app) as session:
+        assessment = session.get(Assessment, assessment_id)
+        user = session.query(User).filter_by(email=EMAIL).one()
+        answer(session, assessment, user, CLEARING)
 
 
 def journey(page, server) -> Iterator[str]:
@@ -135,10 +146,18 @@ def journey(page, server) -> Iterator[str]:
     page.goto(f"{base}/assessments/{assessment_id}/report")
     yield "report"
     milestone_id, token = seed_follow_up(server.app, assessment_id)
-    for name, path in (("plan", "plan"), ("audit", "audit"), ("sharing", "sharing"),
-                       ("milestones", "milestones"), ("milestone", f"milestones/{milestone_id}"),
-                       ("compare", f"compare?from={milestone_id}&to=now")):
+    compare = f"compare?from={milestone_id}&to=now"
+    follow_up = (("plan", "plan"), ("plan-finding", f"plan/findings/{RULE}"),
+                 ("audit", "audit"), ("sharing", "sharing"), ("milestones", "milestones"),
+                 ("milestone", f"milestones/{milestone_id}"), ("compare", compare))
+    # then an answer changes since the milestone: the comparison and the log show it
+    changed = (("results-changed", "results"), ("compare-changed", compare),
+               ("audit-changed", "audit"))
+    for name, path in (*follow_up, *changed):
+        if name == changed[0][0]:
+            seed_change(server.app, assessment_id)
         page.goto(f"{base}/assessments/{assessment_id}/{path}")
+        page.locator("details").evaluate_all("all => all.forEach(d => { d.open = true; })")
         yield name
     page.goto(f"{base}/s/{token}")
     yield "shared-report"
@@ -195,7 +214,7 @@ def test_no_serious_accessibility_violation_on_any_page(browser, live_server, vi
     finally:
         context.close()
     _keep_summary(viewport, found)
-    assert len(found) >= 22, f"the journey stopped early: {list(found)}"
+    assert len(found) >= 40, f"the journey stopped early: {list(found)}"
     blocking = [describe(name, v) for name, vs in found.items() for v in vs
                 if v["impact"] in BLOCKING]
     problems = blocking + [f"{name}: {width} px wide" for name, width in too_wide.items()]

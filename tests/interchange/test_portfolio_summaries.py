@@ -4,13 +4,19 @@ shown as current."""
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.factories import fill_from_example
+from webapp.assessments import services as service
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer, Assessment
+from webapp.core.db import get_database
+from webapp.interchange import next_review
 from webapp.portfolio.models import AssessmentSummary
 from webapp.portfolio.summaries import TASK_KEY, summarize_job
 from webapp.report.cards import score as whole
@@ -145,3 +151,93 @@ def test_an_unchanged_portfolio_is_not_built_again_and_a_milestone_shows_at_once
     page = client.get("/portfolio/").get_data(True)
     score = whole(world["score"])
     assert f"Score trend: Q1 {score}, Now {score}" in page and "No milestones yet" not in page
+
+
+# --- the assessments dashboard reads the same summaries --------------------------------------
+
+
+def _dashboard_rows(client) -> dict[int, str]:
+    """{assessment id: its row's HTML} of the dashboard."""
+    page = client.get("/assessments/").get_data(True)
+    rows = page.split("<tbody>")[1].split("</tbody>")[0].split("<tr>")[1:]
+    return {int(re.search(r'href="/assessments/(\d+)"', row).group(1)): row for row in rows}
+
+
+@contextmanager
+def _statements(app):
+    """A list that records each SQL statement the app runs from now on (a context manager)."""
+    engine = get_database(app).engine
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_the_dashboard_shows_summary_figures_with_queries_bounded_whatever_the_count(
+    app, client, db_session, world, login, make_assessment, monkeypatch
+):
+    login(world["editor"])
+    filled = world["filled"]
+    with app.test_request_context():
+        expected = evaluate_assessment(db_session, filled)
+        copies = [next_review.clone(db_session, filled, world["owner"], f"Copy {n}")
+                  for n in range(3)]
+    blank = make_assessment(world["team"], world["owner"], name="Not begun")
+    client.get("/assessments/")  # the queue (running jobs at once here) writes the summaries
+    _no_evaluation(monkeypatch)
+    with _statements(app) as few:
+        rows = _dashboard_rows(client)
+    assert set(rows) == {filled.id, blank.id, *(c.id for c in copies)}
+    for assessment in (filled, *copies):
+        row = rows[assessment.id]
+        assert f'score-cell">{whole(expected.overall)}<span' in row
+        assert f'data-label="Findings" class="num">{len(expected.findings)}</td>' in row
+        assert f"<span>{whole(expected.coverage.percent)}%</span>" in row
+    assert 'score-cell"><span class="muted">–</span>' in rows[blank.id]
+    assert 'data-label="Findings" class="num">0</td>' in rows[blank.id]
+
+    with app.test_request_context():
+        copies += [next_review.clone(db_session, filled, world["owner"], f"More {n}")
+                   for n in range(12)]
+    monkeypatch.undo()
+    client.get("/assessments/")
+    _no_evaluation(monkeypatch)
+    with _statements(app) as many:
+        rows = _dashboard_rows(client)
+    assert len(rows) == 17 and len(many) == len(few) <= 8
+    assert all(f'score-cell">{whole(expected.overall)}<span' in rows[c.id] for c in copies)
+
+
+def test_a_change_shows_as_being_updated_on_the_dashboard_never_the_figures_of_before(
+    app, client, db_session, world, login, asked
+):
+    login(world["editor"])
+    filled = world["filled"]
+    with app.test_request_context():
+        summarize_job(app, [filled.id])
+    before = f'score-cell">{whole(world["score"])}<span'
+    assert before in _dashboard_rows(client)[filled.id] and asked == []
+    with app.test_request_context():
+        service.update_details(db_session, filled, name="Ledgerline Payments v2",
+                               description="")
+    row = _dashboard_rows(client)[filled.id]
+    assert "they are being updated" in row and before not in row and "Findings" not in row
+    assert asked == [[filled.id]]
+    with app.test_request_context():
+        summarize_job(app, [filled.id])
+    row = _dashboard_rows(client)[filled.id]
+    assert before in row and "being updated" not in row
+
+
+def test_a_missing_questionnaire_is_named_on_the_dashboard(client, db_session, world, login):
+    login(world["editor"])
+    world["filled"].questionnaire_version = 99
+    db_session.flush()
+    row = _dashboard_rows(client)[world["filled"].id]
+    assert "version 99" in row and "being updated" not in row and "Findings" not in row

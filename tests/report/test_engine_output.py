@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,19 @@ def test_engine_sample_renders_as_html(engine_result):
     for workflow in engine_result["workflows"]:
         for scenario in workflow["scenarios"]:
             assert escape(scenario["label"]) in html
+
+
+def test_an_action_names_what_it_also_removes_once_with_every_workflow(engine_result):
+    """Two regulated-system findings in two workflows each: said once each, both workflows
+    (with their finding numbers) in one parenthesis, not one sentence per workflow."""
+    html = render_html(typed(engine_result))
+    lines = re.findall(r'class="consequences">Also removes: (.*?)</span>', html)
+    assert lines
+    for line in lines:
+        titles = [part.split(" (")[0] for part in line.split("; ")]
+        assert len(titles) == len(set(titles)), line
+    assert any(re.search(r"\(Nightly merchant payouts · #\d+, Chargeback evidence sync · #\d+\)",
+                         line) for line in lines), lines
 
 
 def test_engine_sample_renders_as_pdf(engine_result):

@@ -45,16 +45,21 @@ def noted_pdf() -> bytes:
     return render_pdf(typed(result))
 
 
+@pytest.fixture(scope="module")
+def noted_text(noted_pdf) -> str:
+    """The text of `noted_pdf` (extracting it takes seconds: done once)."""
+    return pdf_text(noted_pdf)
+
+
 def test_inline_markdown_renders_code_and_escapes_html():
     assert render_inline("Use `Retry-After` <b>now</b>") == (
         "Use <code>Retry-After</code> &lt;b&gt;now&lt;/b&gt;")
 
 
-def test_question_titles_show_code_not_backticks_in_page_and_pdf(result, noted_pdf):
+def test_question_titles_show_code_not_backticks_in_page_and_pdf(result, noted_text):
     _first_question(result)["text"] = "Does every write carry an `Idempotency-Key` header?"
     assert "<code>Idempotency-Key</code>" in render_html(typed(result))
-    text = pdf_text(noted_pdf)
-    assert "Idempotency-Key" in text and "`" not in text
+    assert "Idempotency-Key" in noted_text and "`" not in noted_text
 
 
 def test_task_list_items_become_boxes():
@@ -63,9 +68,8 @@ def test_task_list_items_become_boxes():
     assert 'aria-label="Done">✓' in html and 'aria-label="Open">□' in html
 
 
-def test_task_list_prints_a_tick_in_the_pdf(noted_pdf):
-    text = pdf_text(noted_pdf)
-    assert "[x]" not in text and "✓ checked the gateway" in text
+def test_task_list_prints_a_tick_in_the_pdf(noted_text):
+    assert "[x]" not in noted_text and "✓ checked the gateway" in noted_text
 
 
 def test_relative_links_in_notes_never_become_file_links(noted_pdf):
@@ -75,17 +79,17 @@ def test_relative_links_in_notes_never_become_file_links(noted_pdf):
     assert 'href="../runbooks' not in render_note("[r](../runbooks/pay.md)")
 
 
-def test_link_addresses_are_printed_after_the_link_text(noted_pdf):
-    text = " ".join(pdf_text(noted_pdf).split())
+def test_link_addresses_are_printed_after_the_link_text(noted_text):
+    text = " ".join(noted_text.split())
     assert "the SLO page (https://slo.example.org/pay)" in text
 
 
-def test_a_very_long_word_wraps_instead_of_running_off_the_page(noted_pdf):
-    text = pdf_text(noted_pdf).replace("\u200b", "")
+def test_a_very_long_word_wraps_instead_of_running_off_the_page(noted_text):
+    text = noted_text.replace("\u200b", "")
     assert max(len(line) for line in text.splitlines()) < 400
     assert text.count("x") >= 20000  # every x is printed, none clipped
 
 
-def test_cjk_text_uses_the_shipped_fallback_font(noted_pdf):
+def test_cjk_text_uses_the_shipped_fallback_font(noted_pdf, noted_text):
     assert any("Faultline-Fallback" in name for name in _fonts(noted_pdf))
-    assert "汉字かなカナ한국어" in pdf_text(noted_pdf).replace("\n", "")
+    assert "汉字かなカナ한국어" in noted_text.replace("\n", "")

@@ -21,7 +21,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import REPO_ROOT, TEST_SECRET, unavailable
+from tests.conftest import REDIS_TEST_URL, REPO_ROOT, TEST_SECRET, unavailable
 from webapp.accounts import services as accounts
 from webapp.app import create_app
 from webapp.assessments import services as assessment_service
@@ -31,7 +31,6 @@ from webapp.sharing import services as sharing
 from webapp.teams import services as team_service
 
 pytestmark = pytest.mark.slow
-REDIS_URL = "redis://127.0.0.1:6379/2"
 PASSWORD = "correct horse battery staple"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
@@ -40,12 +39,12 @@ TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 def redis_db():
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1)
     try:
         client.flushdb()
     except redis.RedisError:
         unavailable("no Redis on 127.0.0.1:6379")
-    yield REDIS_URL
+    yield REDIS_TEST_URL
     client.flushdb()
 
 

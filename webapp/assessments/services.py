@@ -17,8 +17,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
-from webapp.assessments.evaluation import QuestionnaireMissing, evaluate_assessment, get_content
-from webapp.assessments.kinds import Kind, kind_named, kind_of
+from webapp.assessments.evaluation import get_content
+from webapp.assessments.kinds import kind_named, kind_of
 from webapp.assessments.models import Answer, Assessment, Status, answered_clause
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
@@ -126,17 +126,6 @@ def mark_changed(session: Session, assessment: Assessment) -> None:
     session.flush()
 
 
-def _lens_row(session: Session, assessment: Assessment, kind: Kind, role: str) -> DashboardRow:
-    """A review on a lens has no score: its coverage, and its high and medium risks."""
-    try:
-        result = kind.result(session, assessment)
-    except ServiceError as error:
-        return DashboardRow(assessment, role, None, None, None, error.message)
-    coverage = round(100 * result.answered / result.total) if result.total else None
-    risky = len(result.plan)
-    return DashboardRow(assessment, role, None, coverage, risky)
-
-
 def _status(session: Session, assessment: Assessment) -> Status:
     if (kind := kind_of(assessment)) is not None:
         return kind.status(session, assessment)
@@ -184,12 +173,8 @@ def delete_assessment(session: Session, assessment: Assessment, user: User) -> N
 
 @dataclass(frozen=True)
 class DashboardRow:
-    assessment: Assessment
+    assessment: Assessment  #: its team loaded with it
     role: str
-    overall: float | None
-    coverage: float | None
-    findings: int | None
-    problem: str | None = None
 
     @property
     def updated_at(self) -> datetime:
@@ -199,12 +184,16 @@ class DashboardRow:
 def dashboard(
     session: Session, user: User, *, team_id: int | None = None, search: str = ""
 ) -> list[DashboardRow]:
-    """The user's assessments (all their teams, or one), newest change first, with scores."""
+    """The user's assessments (all their teams, or one), newest change first, in one query.
+
+    Their figures are not computed here: the page reads the summaries the task queue keeps per
+    revision, as the portfolio does (`webapp.portfolio.summaries.standings`)."""
     query = (
         select(Assessment, Membership.role)
         .join(
             Membership, (Membership.team_id == Assessment.team_id) & (Membership.user_id == user.id)
         )
+        .options(joinedload(Assessment.team))
         .order_by(Assessment.updated_at.desc(), Assessment.id.desc())
     )
     if team_id is not None:
@@ -213,16 +202,4 @@ def dashboard(
         query = query.where(
             func.lower(Assessment.name).contains(search.strip().lower(), autoescape=True)
         )
-    return [_row(session, assessment, role) for assessment, role in session.execute(query)]
-
-
-def _row(session: Session, assessment: Assessment, role: str) -> DashboardRow:
-    if (kind := kind_of(assessment)) is not None:
-        return _lens_row(session, assessment, kind, role)
-    try:
-        result = evaluate_assessment(session, assessment)
-    except QuestionnaireMissing as error:
-        return DashboardRow(assessment, role, None, None, None, error.message)
-    return DashboardRow(
-        assessment, role, result.overall, result.coverage.percent, len(result.findings)
-    )
+    return [DashboardRow(assessment, role) for assessment, role in session.execute(query)]

@@ -13,11 +13,11 @@ from webapp.core.db import Base, timestamp_column
 
 class AssessmentSummary(Base):
     """A dozen numbers of one assessment's result: overall and layer scores, coverage, fit,
-    critical and high counts and its "Now" findings. The task queue writes it after every
-    change (`webapp.portfolio.summaries`), so the portfolio and the API's list read small rows
-    instead of building results. `revision_key` is the evaluation's key of the revision the
-    figures describe: a row whose key is not the assessment's current one is out of date and
-    is never shown as current."""
+    counts of critical, high and all findings, and its "Now" findings. The task queue writes it
+    after every change (`webapp.portfolio.summaries`), so the portfolio, the assessments
+    dashboard and the API's list read small rows instead of building results. `revision_key`
+    is the evaluation's key of the revision the figures describe: a row whose key is not the
+    assessment's current one is out of date and is never shown as current."""
 
     __tablename__ = "assessment_summaries"
 
@@ -35,6 +35,8 @@ class AssessmentSummary(Base):
     layers: Mapped[list[Any]] = mapped_column(JSON, default=list)
     critical: Mapped[int] = mapped_column(default=0)
     high: Mapped[int] = mapped_column(default=0)
+    #: Every finding (a lens review: its high and medium risks), as the dashboard counts them.
+    findings: Mapped[int] = mapped_column(default=0, server_default="0")
     #: The "Now" findings: [[rule id, workflow name or null], ...].
     now: Mapped[list[Any]] = mapped_column(JSON, default=list)
     #: Why there are no figures (e.g. the pinned questionnaire is gone), else None.

@@ -48,6 +48,8 @@ class Facts:
     high: int
     #: The "Now" findings as (rule id, workflow name or None).
     now: tuple[tuple[str, str | None], ...]
+    #: How many findings in all (a lens review: its high and medium risks).
+    findings: int = 0
 
 
 def facts_of(result: Any) -> Facts:
@@ -65,18 +67,20 @@ def facts_of(result: Any) -> Facts:
         critical=sum(1 for f in findings if f.get("severity") == "critical"),
         high=sum(1 for f in findings if f.get("severity") == "high"),
         now=tuple((f["rule"], f.get("workflow")) for f in findings if f.get("bucket") == "now"),
+        findings=len(findings),
     )
 
 
 def _lens_facts(session: Session, assessment: Assessment) -> Facts:
-    """A review on a custom lens has no score or layers: its coverage and high risks."""
+    """A review on a custom lens has no score or layers: its coverage, its high risks and
+    the risks its plan lists (high and medium) as its findings."""
     from webapp.domain.lens_result import Risk
     from webapp.lenses.services import lens_result
 
     result = lens_result(session, assessment)
     coverage = round(100 * result.answered / result.total, 1) if result.total else None
     return Facts(None, coverage, None, "Lens review", (), 0,
-                 result.count(Risk.HIGH), ())
+                 result.count(Risk.HIGH), (), findings=len(result.plan))
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,7 @@ def summarize(session: Session, assessment: Assessment) -> AssessmentSummary:
         "fit_title": facts.fit_title if facts else "",
         "layers": [list(layer) for layer in facts.layers] if facts else [],
         "critical": facts.critical if facts else 0, "high": facts.high if facts else 0,
+        "findings": facts.findings if facts else 0,
         "now": [list(item) for item in facts.now] if facts else [],
     }
     _upsert(session, assessment.id, values)
@@ -232,14 +237,14 @@ def read(session: Session, keys: dict[int, str], wanted: Iterable[int],
 def _read(session: Session, keys: dict[int, str], ids: Any) -> dict[int, Standing]:
     s = AssessmentSummary
     query = select(s.assessment_id, s.revision_key, s.problem, s.overall, s.coverage, s.fit,
-                   s.fit_title, s.layers, s.critical, s.high, s.now).where(
+                   s.fit_title, s.layers, s.critical, s.high, s.now, s.findings).where(
         s.assessment_id.in_(ids))
     out = {}
     for (i, key, problem, overall, coverage, fit, fit_title, layers, critical, high,
-         now) in session.execute(query):
+         now, findings) in session.execute(query):
         if key != keys.get(i):
             continue  # another revision's figures: never shown as this one's
         out[i] = Standing(problem=problem) if problem else Standing(Facts(
             overall, coverage, fit, fit_title, tuple((li, lt, ls) for li, lt, ls in layers),
-            critical, high, tuple((rule, workflow) for rule, workflow in now)))
+            critical, high, tuple((rule, workflow) for rule, workflow in now), findings))
     return out

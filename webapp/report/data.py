@@ -177,6 +177,7 @@ def _plan(ordered: list[dict], result: Result) -> list[dict]:
             {"rule": c.rule, "title": c.title, "severity": c.severity, "workflow": c.workflow,
              "number": numbers.get((c.rule, c.workflow_id))}
             for c in roots.get((f["rule"], position), ())]
+        f["removes"] = _removes(f["consequences"])
     actions = [f for f in ordered if (f["rule"], f["workflow_id"]) not in subsumed]
     buckets = [{"id": b, "label": label, "hint": BUCKET_HINTS[b],
                 "findings": [f for f in actions if f["bucket"] == b]}
@@ -184,6 +185,22 @@ def _plan(ordered: list[dict], result: Result) -> list[dict]:
     for bucket in buckets:
         bucket["counts"] = _severity_counts(bucket["findings"])
     return buckets
+
+
+def _removes(consequences: list[dict]) -> list[dict]:
+    """What an action also removes, each finding said once with where it is found, in the
+    plan's order: "X (Payouts, Refunds)", not "X (Payouts); X (Refunds)". {"title", "places":
+    [{"name": workflow name, "the system" beside workflows, or None; "number"}]}."""
+    grouped: dict[str, list[dict]] = {}
+    for c in consequences:
+        grouped.setdefault(c["title"], []).append(c)
+    out = []
+    for title, found in grouped.items():
+        mixed = any(c["workflow"] for c in found) and not all(c["workflow"] for c in found)
+        out.append({"title": title, "places": [
+            {"name": c["workflow"] or ("the system" if mixed else None), "number": c["number"]}
+            for c in found]})
+    return out
 
 
 def _honesty(result: Result) -> dict:

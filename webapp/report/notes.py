@@ -7,9 +7,13 @@ iframe, object, style) is allowed. A link keeps its target only when that is an 
 http(s) or mailto URL: a relative one would point into the install folder once WeasyPrint
 resolves it against the static folder (a `file://` link in the PDF), so it stays plain text.
 A word longer than a line (a pasted hash, a log line) gets a zero-width break opportunity
-every few dozen characters: `overflow-wrap` alone makes WeasyPrint's line breaking quadratic in
-the word's length (a 20,000-character word took minutes). Task-list items ("- [x] done")
-become a ticked or empty box, on the page and in the PDF.
+every 16 characters: `overflow-wrap` alone makes WeasyPrint's line breaking quadratic in the
+word's length (a 20,000-character word took minutes). Dense enough matters: WeasyPrint lays out
+a line from a short slice of the text only when the slice's second line holds a break
+opportunity, else from the whole rest of the paragraph; with one every 40 characters the
+slices in a narrow table cell had none, and a 20,000-character word still took 36 s of CPU
+(2 s at 16). Task-list items ("- [x] done") become a ticked or empty box, on the page and in
+the PDF.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ def sanitize_html(html: str) -> str:
 #: A run of text (outside tags) with no space in it for at least LONG_WORD characters.
 LONG_WORD_RUN = re.compile(r"(?:&#?\w+;|[^\s&<>]){80,}")
 WORD_UNIT = re.compile(r"&#?\w+;|.", re.S)
-BREAK_EVERY = 40
+BREAK_EVERY = 16
 
 
 def _break_long_words(html: str) -> str:
