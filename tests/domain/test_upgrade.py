@@ -132,3 +132,88 @@ def test_faultline_upgrade_writes_a_version_2_file_and_keeps_the_retired(tmp_pat
     assert "already on version 2, the newest of 'mini-review'" in again.output
     clash = CliRunner().invoke(main, ["upgrade", str(source), "--content-dir", str(root)])
     assert clash.exit_code == 2 and "exists; pass --force" in clash.output
+
+
+DERIVE = """    retries.terminal: {merged: retries.give-up}
+    timeouts.calls: same
+    timeouts.run: {merged: retries.give-up}
+  derive:
+    retries.give-up:
+      - when: {all: [{q: retries.terminal, is: "yes"}, {q: timeouts.run, is: "yes"}]}
+        choice: "yes"
+      - when: {any: [{q: retries.terminal, is: "no"}, {q: timeouts.run, is: "no"}]}
+        choice: "no"
+"""
+
+
+def _derived_content(root: Path, derive: str = DERIVE) -> Path:
+    """The fixture's version 2 with `retries.give-up` derived from two version 1 questions."""
+    make_v2_content(root)
+    path = root / V2
+    text = path.read_text()
+    start = text.index("    retries.terminal: {retired:")
+    path.write_text(text[:start] + derive)
+    return root
+
+
+def test_a_merged_answer_is_derived_from_several_and_notes_travel(tmp_path: Path) -> None:
+    content = load_content(_derived_content(tmp_path / "c"))
+    old = answers_of({}, {"retries.automatic": "backoff", "retries.terminal": "yes",
+                          "timeouts.run": "yes"},
+                     {"retries.automatic": "backoff", "retries.terminal": "yes"},
+                     {"retries.automatic": "backoff", "timeouts.run": "no"})
+    old.workflows[0].notes = {"retries.terminal": "status codes", "timeouts.run": "one hour"}
+    new, report = _upgrade(content, old)
+    first, second, third = new.workflows
+    assert first.answers["retries.give-up"] == Answer.choice("yes")
+    assert first.notes == {"retries.give-up": "status codes\n\none hour"}
+    # one "yes" alone does not decide it: unanswered, never a flattering default
+    assert "retries.give-up" not in second.answers
+    assert third.answers["retries.give-up"] == Answer.choice("no")
+    assert [(c.workflow, c.old, c.new) for c in report.carried if c.new == "retries.give-up"] \
+        == [("wf-1", "retries.terminal", "retries.give-up"),
+            ("wf-1", "timeouts.run", "retries.give-up"),
+            ("wf-3", "timeouts.run", "retries.give-up")]
+    assert [(c.workflow, c.old) for c in report.dropped] == [("wf-2", "retries.terminal")]
+    assert "answer it again" in report.dropped[0].why
+    assert "retries.give-up" not in report.new_questions
+    assert not report.retired
+
+
+def test_faultline_upgrade_writes_the_derived_answer(tmp_path: Path) -> None:
+    from webapp.domain.upgrade_file import upgrade_text
+
+    content = load_content(_derived_content(tmp_path / "c"))
+    done = upgrade_text(content, (
+        "questionnaire: mini-review\nversion: 1\nsystem: {name: Test}\n"
+        "workflows:\n  - name: nightly\n    answers: {retries.terminal: 'no', "
+        "timeouts.run: 'yes'}\n"))
+    assert "retries.give-up: 'no'" in done.text and "timeouts.run" not in done.text
+
+
+@pytest.mark.parametrize("derive, message", [
+    (DERIVE.replace('choice: "no"', "choice: nope"),
+     "'retries.give-up' has no choice 'nope'"),
+    (DERIVE.replace("{q: timeouts.run, is:", "{q: retries.terminal, is:"),
+     "'timeouts.run' is merged into 'retries.give-up' but no step reads it"),
+    (DERIVE.replace("{merged: retries.give-up}\n    timeouts.calls",
+                    "{merged: retries.give-ups}\n    timeouts.calls"),
+     "'retries.terminal' is merged into 'retries.give-ups', which has no steps"),
+    (DERIVE.replace('{all: [{q: retries.terminal, is: "yes"}, {q: timeouts.run, is: "yes"}]}',
+                    '{not: {q: retries.terminal, is: "no"}}'),
+     "with every question it reads blank, 'retries.give-up' is still answered"),
+    (DERIVE.replace('{all: [{q: retries.terminal, is: "yes"}, {q: timeouts.run, is: "yes"}]}',
+                    '{all: [{q: retries.terminal, is: "yes"}, {not: {q: timeouts.run, '
+                    'is: "no"}}]}'),
+     "'timeouts.run' left blank derives a better answer to 'retries.give-up' than one of its "
+     "real answers would"),
+    (DERIVE.replace('choice: "no"', "na: it never retries"),
+     "'retries.give-up' does not allow not applicable"),
+    (DERIVE.replace("    timeouts.calls: same\n", "    timeouts.calls: {to: retries.give-up}\n"),
+     "is carried to 'retries.give-up' already; a question is either carried or derived"),
+])
+def test_check_validates_the_derived_answers(tmp_path: Path, derive: str, message: str) -> None:
+    assert derive != DERIVE
+    with pytest.raises(ContentError) as info:
+        load_content(_derived_content(tmp_path / "c", derive))
+    assert message in str(info.value)

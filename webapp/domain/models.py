@@ -7,7 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .vocabulary import Severity
 
@@ -161,8 +168,32 @@ class Retired(Strict):
     retired: Text
 
 
-#: `same` (carried under the same id and choice ids), a move, or retired on purpose
-UpgradeEntry = Literal["same"] | UpgradeTo | Retired
+class Merged(Strict):
+    """A question of the previous version whose answer, with others, decides the answer to the
+    question `merged` of this version through that question's `derive` steps."""
+
+    merged: Id
+
+
+class Derivation(Strict):
+    """One step of a derived answer: when `when` (a condition over the previous version's
+    answers) holds, the answer is `choice`, or not applicable with the reason `na`. The first
+    step that holds wins; when none holds the question stays unanswered."""
+
+    when: dict[str, Any]
+    choice: Id | None = None
+    na: Text | None = None
+
+    @model_validator(mode="after")
+    def _one_answer(self) -> Derivation:
+        if (self.choice is None) == (self.na is None):
+            raise ValueError("a derive step needs exactly one of choice or na")
+        return self
+
+
+#: `same` (carried under the same id and choice ids), a move, merged into a derived question,
+#: or retired on purpose
+UpgradeEntry = Literal["same"] | UpgradeTo | Merged | Retired
 
 
 class Upgrade(Strict):
@@ -172,6 +203,8 @@ class Upgrade(Strict):
 
     from_version: int = Field(alias="from", ge=1)
     questions: dict[str, UpgradeEntry] = Field(min_length=1)
+    #: a question of this version -> the steps deciding its answer from several earlier ones
+    derive: dict[Id, list[Derivation]] = {}
 
 
 class Questionnaire(Strict):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import answers_for_domain, get_content
-from webapp.assessments.models import Answer, Assessment
+from webapp.assessments.models import NOTE_MAX_CHARS, Answer, Assessment
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.services import ServiceError
@@ -133,6 +133,7 @@ def upgrade(session: Session, assessment: Assessment, user: User) -> int:
         row.question_id = new_id
         row.choices = list(dict.fromkeys(renames.get(c, c) for c in row.choices))
         row.version += 1
+    _store_derived(session, assessment, report, user)
     assessment.questionnaire_version = report.to_version
     assessment.upgraded_from = report.from_version
     session.flush()
@@ -147,6 +148,25 @@ def upgrade(session: Session, assessment: Assessment, user: User) -> int:
                 "dropped": [c.old for c in report.dropped],
                 "new_questions": len(report.new_questions)})
     return milestone.id
+
+
+def _store_derived(session: Session, assessment: Assessment, report: UpgradeReport,
+                   user: User) -> None:
+    """One row per question whose answer was derived from several merged answers (their rows
+    are gone with the other retired ones; the milestone keeps them as they were)."""
+    workflows = {w.position: w for w in assessment.workflows}
+    session.flush()  # the merged rows' deletes first: a derived id may reuse a merged one
+    for d in report.derived:
+        workflow = workflows.get(d.position) if d.workflow is not None else None
+        if d.workflow is not None and workflow is None:
+            continue
+        note = d.note if len(d.note) <= NOTE_MAX_CHARS else d.note[:NOTE_MAX_CHARS - 1] + "\u2026"
+        session.add(Answer(
+            assessment_id=assessment.id, workflow_id=workflow.id if workflow else None,
+            scope=workflow.scope if workflow else "system", question_id=d.new,
+            choices=list(d.after.choices) if d.after else [],
+            na_reason=d.after.na if d.after else None, note=note, version=1,
+            updated_by_id=user.id))
 
 
 def _milestone_name(session: Session, assessment: Assessment, version: int) -> str:
