@@ -10,9 +10,9 @@ from sqlalchemy import select
 from tests.factories import EXAMPLE_V1, fill_from_example
 from webapp import domain
 from webapp.assessments.evaluation import answers_for_domain, evaluate_assessment, get_content
-from webapp.domain.upgrade import upgrade_answers
 from webapp.assessments.models import Answer
 from webapp.audit.models import AuditEvent
+from webapp.domain.upgrade import upgrade_answers
 from webapp.results.adapter import result_json
 from webapp.tracking.models import Milestone
 

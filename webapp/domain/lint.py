@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from .answers import Answer
 from .conditions import Condition
 from .content import Compiled, Content
+from .crossref import belongs
 from .errors import Problem
 from .evaluate import evaluate
 from .extremes import extreme_answers
 from .index import QuestionInfo, QuestionnaireIndex
-from .crossref import belongs
 from .scenarios import prepare, resolve
 from .unknowns import known, possible
 from .yamlio import place

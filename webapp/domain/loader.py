@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import crossref
-from .crossref import belongs
 from .content import Compiled, Content
+from .crossref import belongs
 from .errors import ContentError, Problem
 from .index import QuestionnaireIndex
 from .models import Questionnaire, Rule, RulesFile, ScenariosFile
