@@ -112,22 +112,27 @@ def test_every_rule_and_scenario_of_version_2_reads_version_2_questions() -> Non
     import yaml
 
     known = set(_questions(v2.load()))
+    read = 0
     for path in sorted((v2.ROOT / "rules").glob("*.yaml")):
         text = yaml.safe_load(path.read_text())
         items = list(text.get("rules", []))
         items += [o for s in text.get("scenarios", []) if s.get("since", 1) <= 2
                   and (s.get("until") or 2) >= 2 for o in s["outcomes"]]
         conds = [c for c in map(_as_of_v2, items) if c is not None]
-        assert len(conds) > 100
+        read += len(conds)
         for cond in conds:
             assert _read(cond) <= known, (path.name, _read(cond) - known)
+    assert read > 200
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_relevance_hides_questions_in_every_example_workflow(path: Path) -> None:
     figures = v2.counts(path)
     per_workflow_v2 = len(v2.load()["sections"][-1]["questions"])
-    assert all(n < per_workflow_v2 for n in figures["workflows"].values())
+    # a scheduled workflow that calls other systems is asked everything; request-driven ones
+    # are not asked about change detection or scheduled-run gaps
+    assert all(n <= per_workflow_v2 for n in figures["workflows"].values())
+    assert any(n < per_workflow_v2 for n in figures["workflows"].values())
     assert figures["system"] > 0
 
 

@@ -71,6 +71,9 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
     reviewed = reviewed_text(name, text)
     workflow.automation_name, workflow.automation_text = name, text
     session.flush()
+    # the checks suggest answers for each questionnaire version; count this one's
+    asked = index_of(workflow.assessment).questions
+    fitting = [d for d in reviewed.detected if d.question in asked]
     record_audit(
         session,
         assessment=workflow.assessment,
@@ -79,7 +82,7 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
         target=workflow.name,
         detail={
             "file": name,
-            "suggestions": len(reviewed.detected),
+            "suggestions": len(fitting),
             "findings": len(reviewed.findings),
         },
     )
@@ -88,7 +91,7 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
         "workflow %s: automation file %s linked (%d suggestions)",
         workflow.id,
         name,
-        len(reviewed.detected),
+        len(fitting),
     )
     return reviewed
 
@@ -157,13 +160,14 @@ def accept_suggestion(
     question_id, choice_id = suggestion
     reviewed = reviewed_workflow(workflow)
     offered = {(d.question, d.choice) for d in reviewed.detected} if reviewed else set()
-    if suggestion not in offered:
+    asked = index_of(assessment).questions
+    if suggestion not in offered or question_id not in asked:
         raise AutomationFileError("That suggestion no longer comes from the workflow's file.")
     row = answers_in_scope(session, assessment, workflow).get(question_id)
     if row is not None and row.updated_by_id == user.id:  # their own later save (autosave)
         base_version = row.version  # is not someone else's change
     saved = stored(row).value
-    single = index_of(assessment).questions[question_id].question.type == "single"
+    single = asked[question_id].question.type == "single"
     kept = () if single or saved.na_reason is not None else saved.choices
     choices = kept if choice_id in kept else (*kept, choice_id)
     value = AnswerValue(choices=choices, note=saved.note)
@@ -177,8 +181,11 @@ def accept_all(session: Session, assessment: Assessment, workflow: Workflow,
     """Accept every pending suggestion of the workflow's file (answers the user changed on
     purpose, "overridden", stay). Returns the (question, choice) pairs saved."""
     reviewed = reviewed_workflow(workflow)
+    asked = index_of(assessment).questions  # suggestions for another version's questions
     saved = []
     for item in reviewed.detected if reviewed else []:
+        if item.question not in asked:
+            continue
         row = answers_in_scope(session, assessment, workflow).get(item.question)
         if row is not None and stored(row).value.is_answered:
             continue  # answered already: accepting over it is the user's call, one by one
