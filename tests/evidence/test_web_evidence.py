@@ -83,7 +83,8 @@ def test_uploaded_file_shows_suggestions_beside_their_questions(client, login, p
     assert "The reviewer read <code>release.yml</code>" in page
     question = page[page.index(f'id="q-{TIMEOUT}"') :]
     question = question[: question.index("</fieldset>")]
-    assert "Suggested:</span> <strong>Library or platform defaults, some of which never time out</strong>" in question
+    assert ("Suggested:</span> <strong>Library or platform defaults, some of which never time "
+            "out</strong>") in question
     assert "detected in release.yml:20" in question and "(Job without a timeout)" in question
     assert f'value="{TIMEOUT} defaults 0"' in question
     assert 'form="evidence-accept"' in question
@@ -251,7 +252,8 @@ def test_results_page_lists_the_evidence_with_file_line_and_status(client, login
     page = client.get(urls(people)["results"]).get_data(as_text=True)
     assert "Evidence from <code>release.yml</code>" in page
     rows = evidence_rows(page)
-    assert "Accepted" in rows["release.yml:20"] and "Library or platform defaults" in rows["release.yml:20"]
+    row = rows["release.yml:20"]
+    assert "Accepted" in row and "Library or platform defaults" in row
     assert f"#q-{TIMEOUT}" in rows["release.yml:20"]  # links to the question
     assert "Pending" in rows["release.yml:13"]
 
