@@ -28,7 +28,7 @@ from webapp.domain.upgrade import upgrade_answers
 
 from .conftest import REPO
 
-EXAMPLES = ["payments-platform.yaml", "internal-release-tooling.yaml"]
+EXAMPLES = ["payments-platform.yaml", "internal-release-tooling.yaml", "payments-platform-v2.yaml"]
 PICKS = 160  # one pick per system question and per question of each of the two workflows
 PROPERTY = settings(
     max_examples=60,

@@ -77,14 +77,9 @@ def test_conditions_hide_what_cannot_apply_and_keep_what_can() -> None:
     }
     asked = set(v2.asked(q, system, never_retries))
     for hidden in (
-        "retries.bounded",
-        "retries.layers",
-        "rate-limiting.throttle",
-        "timeouts.external-calls",
-        "error-handling.poison-messages",
+        "rate-limiting.budget",
         "state-management.schedule-gaps",
-        "verification.twice-tested",
-        "change-detection.acts-on-change",
+        "change-detection.converges",
     ):
         assert hidden not in asked, hidden
     queue_job = {
@@ -95,51 +90,65 @@ def test_conditions_hide_what_cannot_apply_and_keep_what_can() -> None:
     }
     asked = set(v2.asked(q, system, queue_job))
     for shown in (
-        "retries.bounded",
-        "rate-limiting.throttle",
-        "error-handling.poison-messages",
+        "rate-limiting.budget",
         "state-management.schedule-gaps",
-        "verification.twice-tested",
+        "change-detection.converges",
+        "verification.tested",
     ):
         assert shown in asked, shown
     # a blank description hides nothing: unknown never narrows the review
     assert len(v2.asked(q, {}, {})) == len(q["sections"][-1]["questions"])
 
 
-def test_every_v2_only_rule_and_scenario_question_exists_in_v2() -> None:
+def _as_of_v2(item: dict) -> dict | None:
+    """The condition version 2 reads (None when the item ends with version 1)."""
+    if item.get("since", 1) > 2 or (item.get("until") or 2) < 2:
+        return None
+    revised = [r for r in item.get("revised", []) if r["since"] <= 2]
+    return revised[-1]["when"] if revised else item["when"]
+
+
+def test_every_rule_and_scenario_of_version_2_reads_version_2_questions() -> None:
     import yaml
 
     known = set(_questions(v2.load()))
+    read = 0
     for path in sorted((v2.ROOT / "rules").glob("*.yaml")):
         text = yaml.safe_load(path.read_text())
-        # rules and scenarios kept for version 1 only (`until: 1`) read its retired questions
-        conds = [r["when"] for r in text.get("rules", []) if r.get("until", 2) >= 2]
-        conds += [o["when"] for s in text.get("scenarios", []) if s.get("until", 2) >= 2
-                  for o in s["outcomes"]]
+        items = list(text.get("rules", []))
+        items += [o for s in text.get("scenarios", []) if s.get("since", 1) <= 2
+                  and (s.get("until") or 2) >= 2 for o in s["outcomes"]]
+        conds = [c for c in map(_as_of_v2, items) if c is not None]
+        read += len(conds)
         for cond in conds:
             assert _read(cond) <= known, (path.name, _read(cond) - known)
+    assert read > 200
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_relevance_hides_questions_in_every_example_workflow(path: Path) -> None:
     figures = v2.counts(path)
     per_workflow_v2 = len(v2.load()["sections"][-1]["questions"])
-    assert all(n < per_workflow_v2 for n in figures["workflows"].values())
+    # a scheduled workflow that calls other systems is asked everything; request-driven ones
+    # are not asked about change detection or scheduled-run gaps
+    assert all(n <= per_workflow_v2 for n in figures["workflows"].values())
+    assert any(n < per_workflow_v2 for n in figures["workflows"].values())
     assert figures["system"] > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 14 targets (a workflow asks <= 20, the payments system with three workflows "
-    "<= 100) are not met: version 2 keeps every version 1 question because the shared rules read "
-    "them all; see docs/coverage.md 'Question counts'",
-)
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_question_count_targets(path: Path) -> None:
+def test_every_example_workflow_asks_at_most_18_questions(path: Path) -> None:
+    """Issue 14 asks at most 20 for a typical workflow; 18 leaves the system part 46 of the 100
+    the payments system with three workflows may ask."""
     figures = v2.counts(path)
-    assert max(figures["workflows"].values()) <= 20
-    three = figures["system"] + sum(sorted(figures["workflows"].values())[:3])
-    assert three <= 100
+    assert figures["workflows"] and max(figures["workflows"].values()) <= 18, figures
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_the_system_with_three_workflows_asks_at_most_100(path: Path) -> None:
+    figures = v2.counts(path)
+    three = figures["system"] + sum(sorted(figures["workflows"].values())[-3:])
+    assert three <= 100, figures
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
@@ -151,7 +160,8 @@ def test_the_counts_are_what_the_engine_asks(shipped, path: Path) -> None:
 
     written = load_answers(path, shipped)
     newest = shipped.questionnaire()
-    answers, report = upgrade_answers(newest, shipped.questionnaire(version=1), written)
+    answers = written if written.version == newest.version else upgrade_answers(
+        newest, shipped.questionnaire(version=1), written)[0]
     compiled = shipped.engine()
     index = compiled.index
     system_ids = [q for q, i in index.questions.items() if not i.workflow]

@@ -263,3 +263,40 @@ def test_the_cheap_not_asked_list_is_the_reviews(shipped, data) -> None:
                        for w in answers.workflows))
     few.questionnaire, few.version = "reliability-review", 2
     assert hidden_questions(shipped, few) == evaluate(shipped, answers).hidden
+
+
+def test_a_revised_rule_and_outcome_read_version_2_and_version_1_keeps_the_original(
+        tmp_path: Path) -> None:
+    root = make_v2_content(tmp_path / "c")
+    rules = root / "rules" / "workflow.yaml"
+    text = rules.read_text()
+    old = "      quiet: [{retries.automatic: backoff}]\n"
+    assert text.count(old) == 1
+    rules.write_text(text.replace(old, old + (
+        "    revised:\n"
+        "      - since: 2\n"
+        "        when: {q: retries.give-up, is: 'no'}\n"
+        "        examples:\n"
+        "          fires: [{retries.automatic: backoff, retries.give-up: 'no'}]\n"
+        "          quiet: [{retries.automatic: backoff, retries.give-up: 'yes'}]\n")))
+    scenarios = root / "rules" / "scenarios.yaml"
+    text = scenarios.read_text()
+    old = "      - outcome: retry-storm\n        when: {q: retries.automatic, is: immediate}\n"
+    assert text.count(old) == 1
+    scenarios.write_text(text.replace(old, old.replace(
+        "retry-storm\n", "retry-storm\n        until: 1\n")))
+    content = load_content(root)
+    flow = {"retries.automatic": "immediate", "idempotency.rerun-safe": "yes",
+            "timeouts.calls": "all"}
+
+    def seen(answers):
+        review = evaluate(content, answers)
+        storm = {s.scenario.id: s.outcome.id for w in review.workflows for s in w.scenarios}
+        return {f.rule.id for f in review.findings}, storm["slow-dependency"]
+
+    on_v1 = seen(answers_of({}, flow))
+    on_v2 = seen(v2({}, flow))
+    assert "retries.immediate" in on_v1[0] and on_v1[1] == "retry-storm"
+    # version 2 reads the revision: an immediate retry that gives up is not this finding
+    assert "retries.immediate" not in on_v2[0] and on_v2[1] != "retry-storm"
+    assert "retries.immediate" in seen(v2({}, {**flow, "retries.give-up": "no"}))[0]

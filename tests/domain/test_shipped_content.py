@@ -38,7 +38,7 @@ def _examples() -> list:
         pytest.param(rule.id, kind, k, kind == "fires", id=f"{rule.id}-{kind}-{k}")
         for rule in SHIPPED.rules
         for kind in ("fires", "quiet")
-        for k in range(len(getattr(rule.examples, kind)))
+        for k in range(len(SHIPPED.examples[rule.id][0 if kind == "fires" else 1]))
     ]
 
 

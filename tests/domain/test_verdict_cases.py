@@ -15,9 +15,7 @@ SAFE_FLOW = {
     "workflow.external-systems": "one",
     "idempotency.rerun-safe": "yes",
     "retries.automatic": "yes-backoff",
-    "retries.bounded": "bounded-escalates",
     "error-handling.terminal": "fails-loudly",
-    "error-handling.classification": "explicit",
 }
 
 
@@ -57,6 +55,10 @@ def test_resume_from_checkpoint_is_not_safe_when_the_step_in_flight_repeats(ship
         "state-management.progress-store": "durable",
         "idempotency.rerun-safe": "no",
     }
+    result = scenario(review(shipped, {}, flow, version=1), "worker-crash")
+    assert (result.status, result.outcome.id) == ("unsafe", "duplicate-side-effects")
+    # version 2 asks where the progress is kept within the resume question
+    flow = {"state-management.resume": "checkpoint", "idempotency.rerun-safe": "no"}
     result = scenario(review(shipped, {}, flow), "worker-crash")
     assert (result.status, result.outcome.id) == ("unsafe", "duplicate-side-effects")
 
@@ -68,14 +70,17 @@ def test_a_workflow_that_does_not_retry_has_no_retry_storm(shipped) -> None:
         "error-handling.classification": "retry-everything",
         "retries.bounded": "unbounded",
     }
+    merged = {"retries.automatic": "no", "error-handling.terminal": "retried-forever"}
     for scenario_id in ("bad-input", "terminal-error", "partial-failure"):
-        assert scenario(review(shipped, {}, flow), scenario_id).outcome.id != "retry-storm"
+        assert scenario(review(shipped, {}, flow, version=1), scenario_id).outcome.id \
+            != "retry-storm"
+        assert scenario(review(shipped, {}, merged), scenario_id).outcome.id != "retry-storm"
 
 
 def test_a_read_only_workflow_does_not_corrupt_data_on_bad_input(shipped) -> None:
     flow = {
         "workflow.side-effects": ["read-only"],
-        "fail-fast.input-validation": "none",
+        "fail-fast.gate": "none",
         "error-handling.terminal": "fails-loudly",
         "retries.automatic": "no",
     }
@@ -92,7 +97,13 @@ def test_a_webhook_moving_money_without_a_dedup_key_is_never_duplicate_ignored(s
         "idempotency.create-existing": "upsert",
         "work-avoidance.skip-done": "per-item",
     }
-    result = review(shipped, {}, flow)
+    result = review(shipped, {}, flow, version=1)
+    assert scenario(result, "duplicate-request").status == "unsafe"
+    assert fired(result, "idempotency.payments-without-keys")
+    # version 2: no dedup key is an answer of its own to the rerun question
+    merged = {**{k: v for k, v in flow.items() if k.startswith("workflow.")},
+              "idempotency.rerun-safe": "no", "work-avoidance.skip": "per-item"}
+    result = review(shipped, {}, merged)
     assert scenario(result, "duplicate-request").status == "unsafe"
     assert fired(result, "idempotency.payments-without-keys")
 
@@ -115,7 +126,7 @@ def test_na_on_the_dedup_key_is_refused_for_a_workflow_that_moves_money(shipped)
         "workflow.side-effects": ["payments"],
         "idempotency.dedup-keys": Answer.not_applicable("we never see repeats"),
     }
-    result = review(shipped, {}, flow)
+    result = review(shipped, {}, flow, version=1)
     assert [(r.question, r.workflow) for r in result.refused_na] == [
         ("idempotency.dedup-keys", "wf-1")
     ]
@@ -123,7 +134,7 @@ def test_na_on_the_dedup_key_is_refused_for_a_workflow_that_moves_money(shipped)
     assert fired(result, "idempotency.payments-without-keys") or any(
         o.rule.id == "idempotency.payments-without-keys" for o in result.open_risks
     )
-    allowed = review(shipped, {}, {**flow, "workflow.side-effects": ["read-only"]})
+    allowed = review(shipped, {}, {**flow, "workflow.side-effects": ["read-only"]}, version=1)
     assert allowed.refused_na == ()
 
 
@@ -182,14 +193,14 @@ def test_opposite_retry_findings_never_fire_together(shipped) -> None:
     ],
 )
 def test_contradictory_answers_are_a_finding_of_their_own(shipped, flow, rule) -> None:
-    version = 1 if rule == "retries.contradictory-answers" else None
-    assert fired(review(shipped, {}, flow, version=version), rule)
+    # version 2 asks each of these in one question, so they cannot contradict each other there
+    assert fired(review(shipped, {}, flow, version=1), rule)
 
 
 def test_version_2_does_not_ask_about_bounds_when_nothing_retries(shipped) -> None:
     """The retries contradiction belongs to version 1: version 2 hides the bounds question."""
-    flow = {"retries.automatic": "no", "retries.bounded": "unbounded"}
-    result = review(shipped, {}, flow)
+    assert "retries.bounded" not in shipped.index().questions
+    result = review(shipped, {}, {"retries.automatic": "no"})
     assert result.questionnaire.version == 2
     assert not fired(result, "retries.contradictory-answers")
     assert not fired(result, "retries.unbounded")
@@ -267,7 +278,7 @@ def test_a_poor_fit_gets_the_minimum_checklist_unless_it_chooses_the_full_review
     index = shipped.index()
     minimum = [q for q, i in index.questions.items() if i.question.minimum]
     assert 8 <= len(minimum) <= 12
-    assert {"repeat.restore-tests", "verification.alerting", "evolve.rollback"} <= set(minimum)
+    assert {"repeat.restore-tests", "verification.tested", "evolve.rollback"} <= set(minimum)
     scored_minimum = sum(1 for q in minimum if index.questions[q].scored)
     assert poor.coverage.total == scored_minimum + len(index.questions) - sum(
         1 for i in index.questions.values() if i.scored
@@ -278,7 +289,7 @@ def test_a_poor_fit_gets_the_minimum_checklist_unless_it_chooses_the_full_review
 
 def test_a_poor_fit_is_told_only_what_its_minimum_checklist_decides(shipped) -> None:
     weak = {"respond.postmortems": "none", "contain.automation-boundary": "none"}
-    flow = {"verification.alerting": "users-notice"}
+    flow = {"verification.tested": "none"}
     poor = review(shipped, {**FIT_POOR, **weak}, flow)
     rules = {f.rule.id for f in poor.findings}
     assert "verification.silent-when-stopped" in rules
@@ -338,9 +349,10 @@ def test_on_the_minimum_checklist_a_dont_know_keeps_the_risk_open(shipped) -> No
         "error-handling.partial-batch": "per-item",
     }
     rule = "error-handling.failure-reported-as-success"
-    known = review(shipped, FIT_POOR, flow)
+    known = review(shipped, FIT_POOR, flow, version=1)
     assert known.checklist == "minimum" and fired(known, rule)
-    unsure = review(shipped, FIT_POOR, {**flow, "error-handling.ignored-errors": "unsure"})
+    unsure = review(shipped, FIT_POOR, {**flow, "error-handling.ignored-errors": "unsure"},
+                    version=1)
     assert not fired(unsure, rule)
     assert any(o.rule.id == rule for o in unsure.open_risks)
 
@@ -350,7 +362,8 @@ def test_a_conditional_score_reads_an_open_question_at_its_worst(shipped) -> Non
     know", but a blank bound read as bounded, so blanking "We don't know" lifted the score."""
     flow = {"idempotency.rerun-safe": "yes", "retries.automatic": "yes-backoff"}
     scores = {
-        bound: review(shipped, {}, {**flow, "retries.bounded": bound} if bound else flow)
+        bound: review(shipped, {}, {**flow, "retries.bounded": bound} if bound else flow,
+                      version=1)
         .workflows[0]
         .headline
         for bound in ("bounded-escalates", "unsure", None)

@@ -16,7 +16,7 @@ from webapp.teams.models import Membership
 
 REPO = Path(__file__).resolve().parents[2]
 RELEASE = (REPO / "examples" / "automation" / "release.yml").read_text(encoding="utf-8")
-TIMEOUT = "timeouts.run-deadline"
+TIMEOUT = "timeouts.bounded"  # version 2 asks timeouts and the run's deadline in one question
 
 
 @pytest.fixture
@@ -83,9 +83,10 @@ def test_uploaded_file_shows_suggestions_beside_their_questions(client, login, p
     assert "The reviewer read <code>release.yml</code>" in page
     question = page[page.index(f'id="q-{TIMEOUT}"') :]
     question = question[: question.index("</fieldset>")]
-    assert "Suggested:</span> <strong>Only the platform&#39;s default</strong>" in question
+    assert ("Suggested:</span> <strong>Library or platform defaults, some of which never time "
+            "out</strong>") in question
     assert "detected in release.yml:20" in question and "(Job without a timeout)" in question
-    assert f'value="{TIMEOUT} platform-default 0"' in question
+    assert f'value="{TIMEOUT} defaults 0"' in question
     assert 'form="evidence-accept"' in question
     assert re.search(
         r'<form method="post" id="evidence-accept" hidden\s+action="[^"]+/accept">'
@@ -165,11 +166,11 @@ def test_accept_saves_the_answer_and_then_it_agrees(client, login, people, db_se
     login(people["owner"])
     upload(client, people)
     response = client.post(
-        urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"}
+        urls(people)["accept"], data={"suggestion": f"{TIMEOUT} defaults 0"}
     )
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#q-{TIMEOUT}")
     row = saved(db_session)
-    assert list(row.choices) == ["platform-default"] and row.version == 1
+    assert list(row.choices) == ["defaults"] and row.version == 1
     page = client.get(urls(people)["page"]).get_data(as_text=True)
     question = page[page.index(f'id="q-{TIMEOUT}"') :]
     question = question[: question.index("</fieldset>")]
@@ -184,32 +185,32 @@ def test_accept_after_someone_else_answered_saves_nothing(
     db_session.flush()
     login(editor)
     upload(client, people)
-    answer_on_page(client, people, "sized")  # saved after the owner's page was loaded
+    answer_on_page(client, people, "all")  # saved after the owner's page was loaded
     client.post("/signout")
     login(people["owner"])
     response = client.post(
         urls(people)["accept"],
         follow_redirects=True,
-        data={"suggestion": f"{TIMEOUT} platform-default 0"},
+        data={"suggestion": f"{TIMEOUT} defaults 0"},
     )
     assert "Someone else changed this answer" in response.get_data(as_text=True)
-    assert list(saved(db_session).choices) == ["sized"]
+    assert list(saved(db_session).choices) == ["all"]
 
 
 def test_accept_after_my_own_later_save_is_not_a_conflict(client, login, people, db_session):
     login(people["owner"])
     upload(client, people)
-    answer_on_page(client, people, "sized")  # as autosave does, after the page was loaded
-    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"})
+    answer_on_page(client, people, "all")  # as autosave does, after the page was loaded
+    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} defaults 0"})
     row = saved(db_session)
-    assert list(row.choices) == ["platform-default"] and row.version == 2
+    assert list(row.choices) == ["defaults"] and row.version == 2
 
 
 def test_accept_refuses_what_the_file_does_not_suggest(client, login, people, db_session):
     login(people["owner"])
     upload(client, people)
     response = client.post(
-        urls(people)["accept"], data={"suggestion": f"{TIMEOUT} sized 0"}, follow_redirects=True
+        urls(people)["accept"], data={"suggestion": f"{TIMEOUT} all 0"}, follow_redirects=True
     )
     assert "no longer comes from the workflow" in response.get_data(as_text=True)
     assert saved(db_session) is None
@@ -219,7 +220,7 @@ def test_accept_without_csrf_is_refused(client, login, people, db_session):
     login(people["owner"])
     upload(client, people)
     response = client.post(
-        urls(people)["accept"], csrf=False, data={"suggestion": f"{TIMEOUT} platform-default 0"}
+        urls(people)["accept"], csrf=False, data={"suggestion": f"{TIMEOUT} defaults 0"}
     )
     assert response.status_code == 400 and saved(db_session) is None
 
@@ -227,8 +228,8 @@ def test_accept_without_csrf_is_refused(client, login, people, db_session):
 def test_a_different_answer_overrides_the_suggestion(client, login, people):
     login(people["owner"])
     upload(client, people)
-    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"})
-    answer_on_page(client, people, "sized")  # answering differently is the override
+    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} defaults 0"})
+    answer_on_page(client, people, "all")  # answering differently is the override
     page = client.get(urls(people)["page"]).get_data(as_text=True)
     assert "Your answer differs and stays unless you accept." in page
     rows = evidence_rows(client.get(urls(people)["results"]).get_data(as_text=True))
@@ -238,7 +239,7 @@ def test_a_different_answer_overrides_the_suggestion(client, login, people):
 def test_unlink_removes_the_suggestions_but_keeps_answers(client, login, people, db_session):
     login(people["owner"])
     upload(client, people)
-    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"})
+    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} defaults 0"})
     client.post(urls(people)["remove"])
     page = client.get(urls(people)["page"]).get_data(as_text=True)
     assert "detected in" not in page and saved(db_session) is not None
@@ -247,11 +248,12 @@ def test_unlink_removes_the_suggestions_but_keeps_answers(client, login, people,
 def test_results_page_lists_the_evidence_with_file_line_and_status(client, login, people):
     login(people["owner"])
     upload(client, people)
-    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"})
+    client.post(urls(people)["accept"], data={"suggestion": f"{TIMEOUT} defaults 0"})
     page = client.get(urls(people)["results"]).get_data(as_text=True)
     assert "Evidence from <code>release.yml</code>" in page
     rows = evidence_rows(page)
-    assert "Accepted" in rows["release.yml:20"] and "Only the platform" in rows["release.yml:20"]
+    row = rows["release.yml:20"]
+    assert "Accepted" in row and "Library or platform defaults" in row
     assert f"#q-{TIMEOUT}" in rows["release.yml:20"]  # links to the question
     assert "Pending" in rows["release.yml:13"]
 
@@ -266,7 +268,7 @@ def test_viewer_sees_suggestions_but_cannot_upload_or_accept(client, login, peop
     assert 'enctype="multipart/form-data"' not in page
     assert upload(client, people).status_code == 403
     response = client.post(
-        urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"}
+        urls(people)["accept"], data={"suggestion": f"{TIMEOUT} defaults 0"}
     )
     assert response.status_code == 403 and saved(db_session) is None
     assert client.post(urls(people)["remove"]).status_code == 403
@@ -278,7 +280,7 @@ def test_non_member_gets_404(client, login, people):
     assert upload(client, people).status_code == 404
     assert (
         client.post(
-            urls(people)["accept"], data={"suggestion": f"{TIMEOUT} platform-default 0"}
+            urls(people)["accept"], data={"suggestion": f"{TIMEOUT} defaults 0"}
         ).status_code
         == 404
     )

@@ -59,7 +59,7 @@ def test_the_list_is_one_audit_row_and_builds_no_result(
     listed = client.get(f"/api/v1/assessments?team={world['team'].id}",
                         headers=_auth(raw)).get_json()["assessments"]
     assert [(a["name"], a["overall"], a["critical"], a["updating"]) for a in listed] == [
-        ("Ledgerline Payments", expected.overall, 3, False)]
+        ("Ledgerline Payments", expected.overall, 4, False)]
     assert len(_uses(db_session)) == 2
 
 

@@ -68,7 +68,7 @@ def test_the_first_view_after_a_restart_builds_no_result(
     app.config["RESULT_CACHE_DIR"] = str(tmp_path / "empty")
     _no_evaluation(monkeypatch)
     row = _row(client, world["filled"].id)
-    assert row["overall"] == score and row["critical"] == 3 and not row["updating"]
+    assert row["overall"] == score and row["critical"] == 4 and not row["updating"]
     page = client.get("/portfolio/").get_data(True)
     observe = world["observe"]  # printed whole, halves up, as on every page
     assert f'class="heat heat-{int(observe // 20)}">{whole(observe)}<' in page

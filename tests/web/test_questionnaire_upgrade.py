@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from tests.factories import EXAMPLE_V1, fill_from_example
 from webapp import domain
-from webapp.assessments.evaluation import evaluate_assessment
+from webapp.assessments.evaluation import answers_for_domain, evaluate_assessment, get_content
 from webapp.assessments.models import Answer
 from webapp.audit.models import AuditEvent
+from webapp.domain.upgrade import upgrade_answers
 from webapp.results.adapter import result_json
 from webapp.tracking.models import Milestone
 
@@ -37,36 +38,36 @@ def test_upgrade_keeps_every_answer_and_the_milestone_keeps_v1_results(
         app, client, login, owner, db_session, on_v1) -> None:
     with app.test_request_context():
         before = domain.result_to_dict(evaluate_assessment(db_session, on_v1))
-    rows_before = _rows(db_session, on_v1)
+        content = get_content()
+        expected, report = upgrade_answers(
+            content.questionnaire(), content.questionnaire(version=1),
+            answers_for_domain(db_session, on_v1))
     login(owner)
     settings = client.get(f"/assessments/{on_v1.id}/settings").get_data(as_text=True)
     assert "See what the upgrade changes" in settings
     preview = client.get(f"/assessments/{on_v1.id}/upgrade").get_data(as_text=True)
     assert "Move to version 2" in preview, preview[preview.find("<main"):][:3000]
-    carried = len([r for r in rows_before.values() if r[0] or r[1]])
+    carried = len(report.carried)
     assert f'<span class="upgrade-number">{carried}</span> answers carried' in preview, \
         preview[preview.find("upgrade-summary"):][:800]
     response = client.post(f"/assessments/{on_v1.id}/upgrade")
     assert response.status_code == 302 and response.headers["Location"].endswith("#upgrade")
     db_session.expire_all()
     assert on_v1.questionnaire_version == 2 and on_v1.upgraded_from == 1
-    # every answer and note carried: under the same id, or merged into the question whose
-    # answer the version 1 answers derive (the upgrade mapping says which)
-    from webapp.core.startup import get_content
-    from webapp.domain.models import Merged
-
-    mapping = get_content(app).questionnaire(version=2).upgrade.questions
-    rows_after = _rows(db_session, on_v1)
-    for (scope, qid), row in rows_before.items():
-        entry = mapping[qid]
-        if isinstance(entry, Merged):
-            merged = rows_after[(scope, entry.merged)]
-            assert merged[0] or merged[1], (qid, entry.merged)
-            assert not row[2] or row[2] in (merged[2] or ""), qid  # its note travels too
-        else:
-            assert entry == "same" and rows_after[(scope, qid)] == row, qid
-    assert not {q for _, q in rows_after} - {q for _, q in rows_before} - {
-        e.merged for e in mapping.values() if isinstance(e, Merged)}
+    # every answer and note carried as the mapping says: merged answers derived into one row
+    scopes = {w.position: w.scope for w in on_v1.workflows}
+    want = {("system", q): (list(a.choices), a.na, expected.notes.get(q, ""))
+            for q, a in expected.answers.items()}
+    for n, flow in enumerate(expected.workflows):
+        want |= {(scopes[n], q): (list(a.choices), a.na, flow.notes.get(q, ""))
+                 for q, a in flow.answers.items()}
+    after = _rows(db_session, on_v1)
+    assert {k: v for k, v in after.items() if v[0] or v[1]} == want
+    assert report.derived and not report.dropped
+    capture = scopes[0]
+    assert after[(capture, "retries.automatic")][0] == ["yes-fixed"]  # layers nobody multiplied
+    assert ("system", "observe.audit-trail") in after
+    assert not any(q == "retries.layers" for _, q in after)
     milestone = db_session.scalars(
         select(Milestone).where(Milestone.assessment_id == on_v1.id)).one()
     assert milestone.name == "Before the upgrade from version 1"

@@ -71,6 +71,9 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
     reviewed = reviewed_text(name, text)
     workflow.automation_name, workflow.automation_text = name, text
     session.flush()
+    # the checks suggest answers for each questionnaire version; count this one's
+    asked = index_of(workflow.assessment).questions
+    fitting = [d for d in reviewed.detected if d.question in asked]
     record_audit(
         session,
         assessment=workflow.assessment,
@@ -79,7 +82,7 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
         target=workflow.name,
         detail={
             "file": name,
-            "suggestions": len(reviewed.detected),
+            "suggestions": len(fitting),
             "findings": len(reviewed.findings),
         },
     )
@@ -88,7 +91,7 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
         "workflow %s: automation file %s linked (%d suggestions)",
         workflow.id,
         name,
-        len(reviewed.detected),
+        len(fitting),
     )
     return reviewed
 

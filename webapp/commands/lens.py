@@ -95,7 +95,7 @@ def _faultline(content_dir: str | None) -> dict:
     from webapp.domain.lens_export import questionnaire_lens
 
     content = _load(content_dir)
-    data = questionnaire_lens(content.questionnaire(), content.rules)
+    data = questionnaire_lens(content.questionnaire(), content.rules_for(content.engine()))
     read_lens(json.dumps(data))  # the same validator as an import: never write a bad file
     return data
 

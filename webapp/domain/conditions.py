@@ -270,6 +270,10 @@ def _never(answers: Answers_, flags: frozenset[str]) -> bool:
     return False
 
 
+#: a condition that never holds (an outcome of another questionnaire version)
+NEVER = Condition(_never, (), (), None, None, ())
+
+
 def _all(tests: list[Test]) -> Test:
     def test(a: Answers_, f: frozenset[str]) -> bool:
         for t in tests:  # noqa: SIM110 - a plain loop is measurably faster than all(genexpr)

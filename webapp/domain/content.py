@@ -26,6 +26,9 @@ class Compiled:
     #: question id -> choice id -> (condition, score) replacing the choice's score when it holds
     score_ifs: dict[str, dict[str, list[tuple[Condition, int]]]] = field(default_factory=dict)
     contradictions: list[str] = field(default_factory=list)  # ids of `contradiction` rules
+    #: rule id -> the rule as this version reads it (`revised`); scenario id -> likewise
+    views: dict[str, Rule] = field(default_factory=dict)
+    scenario_views: dict[str, Scenario] = field(default_factory=dict)
     #: an older version: newer question id -> (its id here, newer choice -> choices here)
     aliases: dict[str, tuple[str, dict[str, list[str]]]] = field(default_factory=dict)
     #: question id -> (condition, reason) of its section's and its own `ask_if`, in that order
@@ -82,7 +85,13 @@ class Content:
 
     def rules_for(self, compiled: Compiled) -> list[Rule]:
         """The rules of one questionnaire version (a rule `since` a newer one is left out)."""
-        return [r for r in self.rules if r.id in compiled.rules]
+        return [compiled.views.get(r.id, r) for r in self.rules if r.id in compiled.rules]
 
     def scenarios_for(self, compiled: Compiled) -> list[Scenario]:
-        return [s for s in self.scenarios if s.id in compiled.outcomes]
+        """The scenarios of one questionnaire version, each as that version reads it."""
+        return [compiled.scenario_views.get(s.id, s) for s in self.scenarios
+                if s.id in compiled.outcomes]
+
+    def scenario(self, compiled: Compiled, scenario_id: str) -> Scenario:
+        return compiled.scenario_views.get(scenario_id) or next(
+            s for s in self.scenarios if s.id == scenario_id)

@@ -6,7 +6,7 @@ from typing import Any
 
 from .answer_checks import check_answer_map
 from .answers import AnswersReader
-from .conditions import Compiler, suggest
+from .conditions import NEVER, Compiler, suggest
 from .content import Compiled, Example
 from .index import QuestionnaireIndex
 from .models import OutcomeDef, Questionnaire, Rule, Scenario
@@ -125,12 +125,16 @@ def check_outcomes(outcomes: list[tuple[str, Path_, OutcomeDef]]) -> Located:
     return found
 
 
-def compile_scenario(scenario: Scenario, compiled: Compiled, outcomes: set[str]) -> Found:
-    """Compiles the outcomes' conditions into `compiled`; a system scenario's conditions may
-    read fit and layer questions only (it is evaluated once, without a workflow)."""
+def compile_scenario(scenario: Scenario, compiled: Compiled, outcomes: set[str],
+                     version: int | None = None) -> Found:
+    """Compiles the scenario's outcomes as questionnaire `version` reads them: an outcome of
+    another version (`since`/`until`) never holds, a `revised` one reads its revision; a system
+    scenario's conditions may read fit and layer questions only (evaluated once, without a
+    workflow)."""
     compiler = Compiler(compiled.index, scenario.scope == "workflow", compiled.aliases)
     found: Found = []
     conditions = []
+    view = []
     for k, option in enumerate(scenario.outcomes):
         where: Path_ = ("outcomes", k)
         if option.outcome not in outcomes and option.outcome != "unknown":
@@ -140,9 +144,26 @@ def compile_scenario(scenario: Scenario, compiled: Compiled, outcomes: set[str])
                     f"unknown outcome '{option.outcome}'{suggest(option.outcome, outcomes)}",
                 )
             )
+        if version is not None and not belongs(option, version):
+            conditions.append(NEVER)
+            view.append(option)
+            continue
+        j = max((j for j, r in enumerate(option.revised)
+                 if version is not None and r.since <= version), default=None)
+        if j is not None:
+            option = option.model_copy(update={"when": option.revised[j].when})
+            where = where + ("revised", j)
+        view.append(option)
         conditions.append(compiler.compile(option.when, where + ("when",)))
     compiled.outcomes[scenario.id] = conditions
+    compiled.scenario_views[scenario.id] = scenario.model_copy(update={"outcomes": view})
     return found + compiler.problems
+
+
+def belongs(item: Any, version: int) -> bool:
+    """Whether a rule, scenario or outcome is part of this questionnaire version
+    (`since`/`until`)."""
+    return item.since <= version and (item.until is None or version <= item.until)
 
 
 def duplicate_ids(items: list[tuple[str, Path_, str]], what: str) -> Located:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from .answers import Answer
 from .conditions import Condition
 from .content import Compiled, Content
+from .crossref import belongs
 from .errors import Problem
 from .evaluate import evaluate
 from .extremes import extreme_answers
@@ -107,7 +108,7 @@ def _winners(
 ) -> tuple[bool, set[int]]:
     """Whether outcome `target` can win, and which outcomes won instead when its condition held."""
     index = compiled.index
-    scenario = next(s for s in content.scenarios if s.id == scenario_id)
+    scenario = content.scenario(compiled, scenario_id)
     conditions = compiled.outcomes[scenario_id]
     own = referenced(index, [conditions[target]])
     others = [q for q in referenced(index, conditions) if q not in own]
@@ -145,9 +146,12 @@ def _fills(index: QuestionnaireIndex, qids: list[str]) -> Iterator[dict[str, Ans
 
 
 def lint_scenario(content: Content, compiled: Compiled, scenario_id: str) -> list[Problem]:
-    scenario = next(s for s in content.scenarios if s.id == scenario_id)
+    scenario = content.scenario(compiled, scenario_id)
     problems = []
+    version = compiled.index.questionnaire.version
     for k, option in enumerate(scenario.outcomes):
+        if not belongs(option, version):
+            continue  # an outcome of another questionnaire version never holds here
         reachable, won = _winners(content, compiled, scenario_id, k)
         if not reachable:
             earlier = sorted(w for w in won if 0 <= w < k)

@@ -107,7 +107,7 @@ def lint_scenario_unknowns(content: Content, compiled: Compiled, scenario_id: st
 
 
 def _prepared(content: Content, compiled: Compiled, scenario_id: str) -> Prepared:
-    scenario = next(s for s in content.scenarios if s.id == scenario_id)
+    scenario = content.scenario(compiled, scenario_id)
     return prepare(scenario, compiled.outcomes[scenario_id], content.outcomes, compiled.index)
 
 

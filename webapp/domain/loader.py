@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,10 @@ from pydantic import BaseModel, ValidationError
 
 from . import crossref
 from .content import Compiled, Content
+from .crossref import belongs
 from .errors import ContentError, Problem
 from .index import QuestionnaireIndex
-from .models import Questionnaire, RulesFile, ScenariosFile
+from .models import Questionnaire, Rule, RulesFile, ScenariosFile
 from .qcheck import check_questionnaire
 from .upgrade import aliases, check_upgrade
 from .yamlio import YamlSyntaxError, line_of, place, read_yaml
@@ -219,6 +221,8 @@ def _compile(
     for file, path, rule in rules:
         if not belongs(rule, q.version):
             continue
+        rule, moved = as_of(rule, q.version)
+        compiled.views[rule.id] = rule
         found = crossref.check_rule(rule, compiled.index)
         found += crossref.compile_rule(rule, compiled)
         problems, examples = crossref.read_examples(rule, compiled.index)
@@ -229,11 +233,12 @@ def _compile(
         elif rule.id not in content.examples:  # newest version first: the rule's own
             content.examples[rule.id] = examples
             content.homes[rule.id] = (q.id, q.version)
-        _report(loader, [(file, path + where, message) for where, message in found + problems])
+        _report(loader, [(file, path + moved(where), message)
+                         for where, message in found + problems])
     for file, path, scenario in scenarios:
         if not belongs(scenario, q.version):
             continue
-        found = crossref.compile_scenario(scenario, compiled, set(content.outcomes))
+        found = crossref.compile_scenario(scenario, compiled, set(content.outcomes), q.version)
         if not strict and found:
             compiled.outcomes.pop(scenario.id, None)
         _report(loader, [(file, path + where, message) for where, message in found])
@@ -242,9 +247,19 @@ def _compile(
     _report(loader, [(name, where, message) for where, message in found])
 
 
-def belongs(item: Any, version: int) -> bool:
-    """Whether a rule or scenario is part of this questionnaire version (`since`/`until`)."""
-    return item.since <= version and (item.until is None or version <= item.until)
+def as_of(rule: Rule, version: int) -> tuple[Rule, Callable[[Path_], Path_]]:
+    """The rule as this questionnaire version reads it (its last revision `since` it or an
+    earlier version), and how a problem's path in that view maps back to the file."""
+    k = max((k for k, r in enumerate(rule.revised) if r.since <= version), default=None)
+    if k is None:
+        return rule, lambda where: where
+    revision = rule.revised[k]
+    view = rule.model_copy(update={"when": revision.when, "examples": revision.examples})
+
+    def moved(where: Path_) -> Path_:
+        return ("revised", k, *where) if where[:1] in (("when",), ("examples",)) else where
+
+    return view, moved
 
 
 def default_content_dir() -> Path:

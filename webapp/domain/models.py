@@ -7,8 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
-                      model_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .vocabulary import Severity
 
@@ -231,6 +238,29 @@ class Examples(Strict):
     quiet: list[dict[str, Any]] = Field(min_length=1)
 
 
+class RuleRevision(Strict):
+    """From questionnaire version `since` on, the rule reads these answers instead (its text
+    stays: the same finding, asked about through that version's questions)."""
+
+    since: int = Field(ge=2)
+    when: dict[str, Any]
+    examples: Examples
+
+
+class OutcomeRevision(Strict):
+    """From questionnaire version `since` on, the outcome holds under this condition instead."""
+
+    since: int = Field(ge=2)
+    when: dict[str, Any]
+
+
+def _revised(revisions: list[Any]) -> list[Any]:
+    since = [r.since for r in revisions]
+    if since != sorted(set(since)):
+        raise ValueError("revisions must name increasing versions in `since`")
+    return revisions
+
+
 class Rule(Strict):
     id: Id
     title: Text
@@ -256,6 +286,8 @@ class Rule(Strict):
     #: the last questionnaire version the rule belongs to (a rule on a retired question)
     until: int | None = Field(default=None, ge=1)
     examples: Examples
+    #: the condition (and its examples) from a later questionnaire version on
+    revised: Annotated[list[RuleRevision], AfterValidator(_revised)] = []
 
     @property
     def area(self) -> str:
@@ -277,6 +309,11 @@ class ScenarioOutcome(Strict):
     outcome: Id
     when: dict[str, Any]
     explain: Text
+    #: the questionnaire versions the outcome belongs to (another version never picks it)
+    since: int = Field(default=1, ge=1)
+    until: int | None = Field(default=None, ge=1)
+    #: the condition from a later questionnaire version on
+    revised: Annotated[list[OutcomeRevision], AfterValidator(_revised)] = []
 
 
 class Scenario(Strict):
