@@ -15,7 +15,7 @@ from tests.browser.helpers import create_team_and_assessment, sign_up, stored
 pytestmark = pytest.mark.browser
 
 RELEASE = Path(__file__).resolve().parents[2] / "examples" / "automation" / "release.yml"
-TIMEOUT = "timeouts.run-deadline"
+TIMEOUT = "timeouts.bounded"
 #: Set FAULTLINE_SCREENSHOTS=<folder> to keep screenshots for a visual check.
 SHOTS = os.environ.get("FAULTLINE_SCREENSHOTS")
 
@@ -70,14 +70,14 @@ def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
     page.wait_for_url(re.compile(rf"#q-{re.escape(TIMEOUT)}$"))
     assert page.get_by_text("Suggestion accepted and saved.").is_visible()
     assert "Agrees with the evidence" in question.locator(".suggestion").inner_text()
-    assert question.locator("input[value='platform-default']").is_checked()
+    assert question.locator("input[value='defaults']").is_checked()
     [row] = stored(live_server, question_id=TIMEOUT)
-    assert list(row.choices) == ["platform-default"]
+    assert list(row.choices) == ["defaults"]
 
     page.goto(f"{base}/assessments/{assessment_id}/results")
     block = page.locator(".evidence-block")
     row = block.locator(".evidence-suggestions li", has_text="release.yml:20")
-    assert "Accepted" in row.text_content() and "Only the platform" in row.text_content()
+    assert "Accepted" in row.text_content() and "platform defaults" in row.text_content()
     assert "Pending" in block.locator("li", has_text="release.yml:13").first.text_content()
     if js:
         assert serious_violations(page) == []

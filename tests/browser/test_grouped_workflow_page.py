@@ -11,7 +11,7 @@ from tests.browser.helpers import create_team_and_assessment, sign_up
 
 pytestmark = pytest.mark.browser
 
-NEVER_RETRIES = "the workflow never retries automatically"
+NO_SCHEDULE = "no schedule starts the workflow"
 
 
 @pytest.fixture
@@ -53,29 +53,33 @@ def test_one_group_open_at_a_time(workflow_page):
 
 def test_an_answer_hides_what_cannot_apply_and_the_counters_follow(workflow_page):
     page = workflow_page
-    page.get_by_role("button", name=re.compile("^Retries")).click()
-    group = page.locator("[data-group='retries']")
+    group = page.locator("[data-group='state-management']")
     count = group.locator("[data-group-count]")
-    before = count.inner_text()
-    total = int(re.search(r"of (\d+) answered", before).group(1))
-    assert before.startswith("0 of ")
-    bounded = page.locator("fieldset[data-question='retries.bounded']")
-    assert bounded.is_visible()
-    page.locator("input[name='retries.automatic-choice'][value='no']").check()
-    page.locator("fieldset[data-question='retries.automatic'] [data-save-state]").filter(
+    toc = page.locator("[data-toc-count='state-management']")
+    gaps = page.locator("fieldset[data-question='state-management.schedule-gaps']")
+    assert count.inner_text() == "0 of 2 answered"  # where to resume, and missed schedules
+    # a workflow started by pull requests has no schedule to miss
+    trigger = page.locator("input[name='workflow.trigger-choice'][value='pull-request']")
+    trigger.check()
+    page.locator("fieldset[data-question='workflow.trigger'] [data-save-state]").filter(
         has_text="Saved at").wait_for()
-    bounded.wait_for(state="hidden")
-    line = page.locator("[data-not-asked-line='retries.bounded']")
+    page.get_by_role("button", name=re.compile("^State management")).click()
+    gaps.wait_for(state="hidden")
+    line = page.locator("[data-not-asked-line='state-management.schedule-gaps']")
     assert line.is_visible()
-    assert NEVER_RETRIES in line.inner_text()
-    assert count.inner_text() == f"1 of {total - 3} answered"  # three retry questions left
-    toc = page.locator("[data-toc-count='retries']")
-    assert toc.inner_text() == f"1/{total - 3}"
-    # changing the answer back asks them again, nothing typed was lost
-    page.locator("input[name='retries.automatic-choice'][value='yes-backoff']").check()
-    bounded.wait_for(state="visible")
+    assert NO_SCHEDULE in line.inner_text()
+    assert count.inner_text() == "0 of 1 answered"
+    assert toc.inner_text() == "0/1"
+    # a schedule as well asks it again, nothing typed was lost
+    page.locator("[data-group='about'] [data-group-toggle]").click()
+    assert trigger.is_checked()
+    page.locator("input[name='workflow.trigger-choice'][value='schedule']").check()
+    page.locator("fieldset[data-question='workflow.trigger'] [data-save-state]").filter(
+        has_text="Saved at").wait_for()
+    page.get_by_role("button", name=re.compile("^State management")).click()
+    gaps.wait_for(state="visible")
     assert not line.is_visible()
-    assert count.inner_text() == f"1 of {total} answered"
+    assert count.inner_text() == "0 of 2 answered"
 
 
 def test_without_javascript_every_group_is_shown(live_server, browser):
@@ -88,10 +92,11 @@ def test_without_javascript_every_group_is_shown(live_server, browser):
     page.get_by_role("button", name="Add workflow").click()
     page.wait_for_url(re.compile(r"/workflows/\d+$"))
     assert page.locator("[data-group].is-collapsed").count() == 0
-    assert page.locator("fieldset[data-question='retries.bounded']").is_visible()
-    page.locator("input[name='retries.automatic-choice'][value='no']").check()
+    gaps = "state-management.schedule-gaps"
+    assert page.locator(f"fieldset[data-question='{gaps}']").is_visible()
+    page.locator("input[name='workflow.trigger-choice'][value='pull-request']").check()
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url(re.compile(r"/workflows/\d+$"))
-    assert not page.locator("fieldset[data-question='retries.bounded']").is_visible()
-    assert NEVER_RETRIES in page.locator("[data-not-asked-line='retries.bounded']").inner_text()
+    assert not page.locator(f"fieldset[data-question='{gaps}']").is_visible()
+    assert NO_SCHEDULE in page.locator(f"[data-not-asked-line='{gaps}']").inner_text()
     context.close()

@@ -62,7 +62,11 @@ def journey(page, base: str, js: bool) -> None:
             if "is-collapsed" in (group.get_attribute("class") or ""):
                 group.locator("[data-group-toggle]").click()
         page.locator(f"input[name='{qid}-choice'][value='{choice}']").check()
+        if js:  # each answer autosaves: wait until it says so, as a person would
+            page.locator(f"fieldset[data-question='{qid}'] [data-save-state]").filter(
+                has_text="Saved at").wait_for()
     page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
     assert page.get_by_text("Saved.").is_visible() or js
     page.goto(f"{base}/assessments/{assessment_id}/workflows")
     progress = f"{len(WORKFLOW_ANSWERS)} of {WORKFLOW_QUESTIONS} answered"

@@ -95,20 +95,37 @@ def test_autosave_returns_the_steppers_new_counts(client, setup):
     assert "workflows" in steps and "results" not in steps
 
 
+def _fit_flags(rule: dict) -> list[str]:
+    """The fit flags whose presence hides a question: `{not: {fit: f}}` or `{not: {any: [...]}}`."""
+    hidden_by = rule.get("not", {})
+    return [c["fit"] for c in hidden_by.get("any", [hidden_by]) if set(c) == {"fit"}]
+
+
 def _gated_system_question(app):
     """(gated question, the one it reads, a choice that asks it, one that hides it, reason)
-    from the newest questionnaire: a system question asked only for some answers to another."""
+    from the newest questionnaire: a system question asked only for some answers to another,
+    directly or through the fit flag that answer raises."""
     with app.app_context():
         index = get_content().index()
     for qid in index.system_ids:
-        rule = index.questions[qid].question.ask_if or {}
+        question = index.questions[qid].question
+        rule = question.ask_if or {}
         if set(rule) == {"q", "in"} and rule["q"] in index.system_ids:
             choices = [c.id for c in index.questions[rule["q"]].question.choices]
             hides = [c for c in choices if c not in rule["in"] and c != "unsure"]
             if hides:
-                reason = index.questions[qid].question.ask_if_reason
-                return qid, rule["q"], rule["in"][0], hides[0], reason
-    pytest.skip("the questionnaire gates no system question on one other")
+                return qid, rule["q"], rule["in"][0], hides[0], question.ask_if_reason
+        for flag in _fit_flags(rule):
+            for deciding in index.system_ids:
+                criterion = index.questions[deciding].question.criterion
+                if criterion is None or criterion.flag != flag:
+                    continue
+                choices = [c.id for c in index.questions[deciding].question.choices]
+                asks = [c for c in choices if c not in criterion.applies_when and c != "unsure"]
+                if asks:
+                    return qid, deciding, asks[0], criterion.applies_when[0], \
+                        question.ask_if_reason
+    raise AssertionError("the newest questionnaire gates no system question on an answer")
 
 
 def test_autosave_reports_the_questions_an_answer_makes_irrelevant(app, client, setup,

@@ -66,7 +66,8 @@ def automation_file(assessment_id: int, workflow_id: int):
         reviewed = service.link_file(get_session(), workflow, current_user, name, text)
     except ServiceError as error:
         return _form_page(assessment, workflow, form, error.message, 400)
-    count = len(reviewed.detected)
+    asked = index_of(assessment).questions  # the file also suggests other versions' answers
+    count = sum(item.question in asked for item in reviewed.detected)
     flash(
         f"Reviewed {name}: {count} suggested answer{'s' if count != 1 else ''}, "
         f"{len(reviewed.findings)} finding{'s' if len(reviewed.findings) != 1 else ''}.",
