@@ -1,6 +1,6 @@
 """Web throughput and latency of the results page against /healthz, served as in production.
 
-Seeds the payments example (examples/payments-platform.yaml) into a fresh database, starts
+Seeds the payments example (examples/payments-platform-v2.yaml) into a fresh database, starts
 `faultline serve` in a child process (waitress, the same command an operator runs), signs in and
 prints, in one run:
 
@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-EXAMPLE = ROOT / "examples" / "payments-platform.yaml"
+EXAMPLE = ROOT / "examples" / "payments-platform-v2.yaml"
 #: One address per run, so a database given with --database-url can be reused.
 EMAIL, PASSWORD = f"bench-{os.getpid()}-{int(time.time())}@example.com", "a long benchmark password"
 TARGET_RATIO, TARGET_P95_MS = 0.25, 50.0

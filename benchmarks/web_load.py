@@ -471,7 +471,7 @@ def save_cpu_run(saves: int = 300) -> list[str]:
 def _system_questions(count: int) -> list[tuple[str, str]]:
     import yaml
 
-    example = yaml.safe_load((ROOT / "examples" / "payments-platform.yaml").read_text())
+    example = yaml.safe_load((ROOT / "examples" / "payments-platform-v2.yaml").read_text())
     pairs = [(qid, value) for qid, value in example["answers"].items()
              if isinstance(value, str) and not qid.startswith("fit.")]
     return pairs[:count]
