@@ -175,9 +175,10 @@ def test_the_counts_are_what_the_engine_asks(shipped, path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_the_system_part_asks_at_most_45_questions(path: Path) -> None:
-    """Issue 14: a team answers the system part in well under half an hour."""
-    assert 0 < v2.counts(path)["system"] <= 45
+def test_the_system_part_asks_at_most_47_questions(path: Path) -> None:
+    """Issue 14: a team answers the system part in well under half an hour (45 merged questions
+    plus the error-budget policy and the toil budget, asked on their own)."""
+    assert 0 < v2.counts(path)["system"] <= 47
 
 
 def test_merged_version_1_answers_are_derived_and_none_is_lost(shipped) -> None:
@@ -220,3 +221,37 @@ def test_a_blank_part_leaves_the_merged_question_to_be_answered_again(shipped) -
     assert "respond.incident-process" not in answers.answers
     assert {c.old for c in report.dropped} == {"respond.incident-process", "respond.escalation"}
     assert all("answer it again" in c.why for c in report.dropped)
+
+
+def test_the_error_budget_policy_and_the_toil_budget_are_asked_on_their_own() -> None:
+    """Issue 14 asks for both split from the SLO question and the operations review: the policy
+    is hidden only where there are no written objectives, the toil budget is always asked."""
+    q = v2.load()
+    for slos, shown in (("none", False), ("informal", False), ("static", True),
+                        ("revisited", True), ("unsure", True), (None, True)):
+        system = {} if slos is None else {"repeat.slos": slos}
+        asked = set(v2.asked(q, system))
+        assert ("repeat.error-budget-policy" in asked) is shown, slos
+        assert "repeat.toil-budget" in asked
+    slos_choices = {c["id"] for c in _questions(q)["repeat.slos"]["choices"]}
+    assert "no-policy" not in slos_choices
+
+
+def test_a_spent_budget_without_policy_and_unmeasured_toil_are_findings(shipped) -> None:
+    from webapp.domain.checks import rule_fires
+
+    assert rule_fires(shipped, "repeat.no-error-budget-policy",
+                      _answers({"repeat.slos": "revisited", "repeat.error-budget-policy": "nothing"}))
+    assert not rule_fires(shipped, "repeat.no-error-budget-policy",
+                          _answers({"repeat.slos": "revisited",
+                                    "repeat.error-budget-policy": "enforced"}))
+    assert rule_fires(shipped, "repeat.toil-unmeasured", _answers({"repeat.toil-budget": "none"}))
+    assert not rule_fires(shipped, "repeat.toil-unmeasured",
+                          _answers({"repeat.toil-budget": "capped",
+                                    "repeat.operations-review": "none"}))
+
+
+def _answers(raw: dict) -> dict:
+    from webapp.domain.answers import Answer
+
+    return {q: Answer.choice(c) for q, c in raw.items()}
