@@ -241,7 +241,8 @@ def test_a_spent_budget_without_policy_and_unmeasured_toil_are_findings(shipped)
     from webapp.domain.checks import rule_fires
 
     assert rule_fires(shipped, "repeat.no-error-budget-policy",
-                      _answers({"repeat.slos": "revisited", "repeat.error-budget-policy": "nothing"}))
+                      _answers({"repeat.slos": "revisited",
+                                "repeat.error-budget-policy": "nothing"}))
     assert not rule_fires(shipped, "repeat.no-error-budget-policy",
                           _answers({"repeat.slos": "revisited",
                                     "repeat.error-budget-policy": "enforced"}))

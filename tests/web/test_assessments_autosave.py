@@ -102,12 +102,15 @@ def _gated_system_question(app):
         index = get_content().index()
     for qid in index.system_ids:
         rule = index.questions[qid].question.ask_if or {}
+        negated = set(rule) == {"not"}
+        rule = rule["not"] if negated else rule
         if set(rule) == {"q", "in"} and rule["q"] in index.system_ids:
             choices = [c.id for c in index.questions[rule["q"]].question.choices]
-            hides = [c for c in choices if c not in rule["in"] and c != "unsure"]
-            if hides:
+            outside = [c for c in choices if c not in rule["in"] and c != "unsure"]
+            asks, hides = (outside, rule["in"]) if negated else (rule["in"], outside)
+            if asks and hides:
                 reason = index.questions[qid].question.ask_if_reason
-                return qid, rule["q"], rule["in"][0], hides[0], reason
+                return qid, rule["q"], asks[0], hides[0], reason
     pytest.skip("the questionnaire gates no system question on one other")
 
 

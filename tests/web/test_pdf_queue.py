@@ -201,12 +201,13 @@ def test_a_burst_of_saves_queues_one_settle_check_and_one_summary_per_assessment
     summaries: list[dict[int, int]] = []
     tasks.on_change(app, summaries.append)
     login(people["editor"])
-    for choice in ("none", "partial", "end-to-end"):
+    breakers = "contain.circuit-breakers"
+    for choice in ("none", "some", "all-critical"):
         answer = client.post(f"/assessments/{filled.id}/answers",
                              headers={"Accept": "application/json"},
-                             data={"scope": "system", "question": "observe.tracing",
-                                   "observe.tracing-choice": choice,
-                                   "observe.tracing-version": _version(db_session, filled)})
+                             data={"scope": "system", "question": breakers,
+                                   f"{breakers}-choice": choice,
+                                   f"{breakers}-version": _version(db_session, filled)})
         assert answer.status_code == 200, answer.get_data(as_text=True)
     assert scheduled == [] and summaries == [], "nothing is queued inside the saves"
     app.extensions[tasks.CHANGE_BATCH].flush()  # what the batch's thread does after 60 s
