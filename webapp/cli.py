@@ -133,7 +133,8 @@ def check(content_dir: str | None) -> None:
     if problems:
         click.echo(summarize(problems, "faultline check failed"), err=True)
         raise SystemExit(1)
-    examples = sum(len(f) + len(q) for f, q in content.examples.values())
+    examples = sum(len(s.fires) + len(s.quiet)
+                   for sets in content.example_sets.values() for s in sets)
     click.echo(f"Content OK: {len(content.questionnaires)} questionnaire(s), "
                f"{len(content.rules)} rules, {examples} rule examples, "
                f"{len(content.scenarios)} scenarios; linter clean.")

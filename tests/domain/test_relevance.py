@@ -300,3 +300,58 @@ def test_a_revised_rule_and_outcome_read_version_2_and_version_1_keeps_the_origi
     # version 2 reads the revision: an immediate retry that gives up is not this finding
     assert "retries.immediate" not in on_v2[0] and on_v2[1] != "retry-storm"
     assert "retries.immediate" in seen(v2({}, {**flow, "retries.give-up": "no"}))[0]
+
+
+def _revised_retries_rule(tmp_path: Path, v1_quiet: str, v2_quiet: str) -> Path:
+    """The fixture's `retries.immediate`, revised from version 2 on, with the given quiet
+    examples for its version 1 condition and for its revision."""
+    root = make_v2_content(tmp_path / "c")
+    rules = root / "rules" / "workflow.yaml"
+    text = rules.read_text()
+    old = "      quiet: [{retries.automatic: backoff}]\n"
+    assert text.count(old) == 1
+    rules.write_text(text.replace(old, f"      quiet: [{v1_quiet}]\n" + (
+        "    revised:\n"
+        "      - since: 2\n"
+        "        when: {q: retries.give-up, is: 'no'}\n"
+        "        examples:\n"
+        "          fires: [{retries.automatic: backoff, retries.give-up: 'no'}]\n"
+        f"          quiet: [{v2_quiet}]\n")))
+    return root
+
+
+def test_a_revised_rules_version_1_examples_are_checked_against_version_1(tmp_path) -> None:
+    """Version 1 assessments still read the original condition, so its examples keep being
+    run, against version 1: a wrong one fails the check and names the version."""
+    good = _revised_retries_rule(tmp_path / "good", "{retries.automatic: backoff}",
+                                 "{retries.automatic: backoff, retries.give-up: 'yes'}")
+    content, problems = run_check(good)
+    assert not problems, problems
+    assert [s.home[1] for s in content.example_sets["retries.immediate"]] == [2, 1]
+
+    # 'immediate' fires the version 1 condition: an example that says it stays quiet is wrong
+    wrong = _revised_retries_rule(tmp_path / "wrong", "{retries.automatic: immediate}",
+                                  "{retries.automatic: backoff, retries.give-up: 'yes'}")
+    _, problems = run_check(wrong)
+    assert [(p.file, p.place, p.message) for p in problems] == [
+        ("rules/workflow.yaml", "rules[2].examples.quiet[0]",
+         "rule 'retries.immediate' (version 1) fires on this example")]
+
+    # a wrong example of the revision is located in the revision
+    wrong_v2 = _revised_retries_rule(tmp_path / "wrong2", "{retries.automatic: backoff}",
+                                     "{retries.automatic: backoff, retries.give-up: 'no'}")
+    _, problems = run_check(wrong_v2)
+    assert [(p.place, p.message) for p in problems] == [
+        ("rules[2].revised[0].examples.quiet[0]",
+         "rule 'retries.immediate' (version 2) fires on this example")]
+
+
+def test_a_version_1_example_naming_an_unknown_choice_stops_loading(tmp_path) -> None:
+    """The original condition's examples are read against version 1 and their problems are
+    reported like the newest version's, not dropped with the older version's leftovers."""
+    root = _revised_retries_rule(tmp_path, "{retries.automatic: backof}",
+                                 "{retries.automatic: backoff, retries.give-up: 'yes'}")
+    _, problems = run_check(root)
+    assert len(problems) == 1
+    assert problems[0].place == "rules[2].examples.quiet[0].retries.automatic"
+    assert problems[0].message.startswith("'retries.automatic' has no choice 'backof'")

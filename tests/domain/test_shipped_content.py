@@ -34,20 +34,25 @@ SHIPPED = load_content(REPO)
 
 
 def _examples() -> list:
+    """Every example of every condition a rule has had (a revised rule's original condition is
+    run on version 1, where it still decides)."""
     return [
-        pytest.param(rule.id, kind, k, kind == "fires", id=f"{rule.id}-{kind}-{k}")
+        pytest.param(rule.id, j, kind, k, kind == "fires",
+                     id=f"{rule.id}-v{sets.home[1]}-{kind}-{k}")
         for rule in SHIPPED.rules
+        for j, sets in enumerate(SHIPPED.example_sets[rule.id])
         for kind in ("fires", "quiet")
-        for k in range(len(SHIPPED.examples[rule.id][0 if kind == "fires" else 1]))
+        for k in range(len(sets.fires if kind == "fires" else sets.quiet))
     ]
 
 
-@pytest.mark.parametrize(("rule_id", "kind", "k", "fires"), _examples())
-def test_rule_example(shipped, rule_id, kind, k, fires) -> None:
-    examples = shipped.examples[rule_id][0 if kind == "fires" else 1]
-    assert rule_fires(shipped, rule_id, examples[k]) is fires, (
+@pytest.mark.parametrize(("rule_id", "j", "kind", "k", "fires"), _examples())
+def test_rule_example(shipped, rule_id, j, kind, k, fires) -> None:
+    sets = shipped.example_sets[rule_id][j]
+    examples = sets.fires if kind == "fires" else sets.quiet
+    assert rule_fires(shipped, rule_id, examples[k], sets.home) is fires, (
         f"{shipped.files[rule_id]}: rule '{rule_id}' should "
-        f"{'fire' if fires else 'stay quiet'} on examples.{kind}[{k}]"
+        f"{'fire' if fires else 'stay quiet'} on version {sets.home[1]}'s examples.{kind}[{k}]"
     )
 
 

@@ -110,11 +110,14 @@ def _gated_system_question(app):
     for qid in index.system_ids:
         question = index.questions[qid].question
         rule = question.ask_if or {}
-        if set(rule) == {"q", "in"} and rule["q"] in index.system_ids:
-            choices = [c.id for c in index.questions[rule["q"]].question.choices]
-            hides = [c for c in choices if c not in rule["in"] and c != "unsure"]
-            if hides:
-                return qid, rule["q"], rule["in"][0], hides[0], question.ask_if_reason
+        negated = set(rule) == {"not"}
+        inner = rule["not"] if negated else rule
+        if set(inner) == {"q", "in"} and inner["q"] in index.system_ids:
+            choices = [c.id for c in index.questions[inner["q"]].question.choices]
+            outside = [c for c in choices if c not in inner["in"] and c != "unsure"]
+            asks, hides = (outside, inner["in"]) if negated else (inner["in"], outside)
+            if asks and hides:
+                return qid, inner["q"], asks[0], hides[0], question.ask_if_reason
         for flag in _fit_flags(rule):
             for deciding in index.system_ids:
                 criterion = index.questions[deciding].question.criterion

@@ -12,29 +12,35 @@ from .loader import load_content
 from .yamlio import place
 
 
-def rule_fires(content: Content, rule_id: str, answers: dict[str, Answer]) -> bool:
-    """Whether the rule fires on these answers (fit flags derived from them)."""
-    compiled = content.compiled[content.homes[rule_id]] if rule_id in content.homes \
-        else content.engine()
+def rule_fires(content: Content, rule_id: str, answers: dict[str, Answer],
+               home: tuple[str, int] | None = None) -> bool:
+    """Whether the rule fires on these answers (fit flags derived from them), as questionnaire
+    `home` (default: the newest version the rule belongs to) reads it."""
+    home = home or content.homes.get(rule_id)
+    compiled = content.compiled[home] if home else content.engine()
     return compiled.rules[rule_id](answers, flags_of(compiled.index, answers))
 
 
 def example_problems(content: Content) -> list[Problem]:
+    """Every example that contradicts its rule: each condition a rule has had (its own and each
+    `revised` one) is run on its own examples, in the version that reads it."""
     problems = []
     for rule in content.rules:
-        if rule.id not in content.examples:
-            continue
         file, path, line = content.places[f"rule:{rule.id}"]
-        fires, quiet = content.examples[rule.id]
-        for kind, examples, expected in (("fires", fires, True), ("quiet", quiet, False)):
-            for k, example in enumerate(examples):
-                if rule_fires(content, rule.id, example) != expected:
+        for examples in content.example_sets.get(rule.id, []):
+            for kind, found, expected in (("fires", examples.fires, True),
+                                          ("quiet", examples.quiet, False)):
+                for k, example in enumerate(found):
+                    if rule_fires(content, rule.id, example, examples.home) == expected:
+                        continue
                     verb = "does not fire" if expected else "fires"
+                    version = (f" (version {examples.home[1]})"
+                               if len(content.example_sets[rule.id]) > 1 else "")
                     problems.append(
                         Problem(
                             file,
-                            place(path + ("examples", kind, k)),
-                            f"rule '{rule.id}' {verb} on this example",
+                            place(path + examples.prefix + (kind, k)),
+                            f"rule '{rule.id}'{version} {verb} on this example",
                             line,
                         )
                     )

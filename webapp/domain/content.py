@@ -14,6 +14,17 @@ from .models import OutcomeDef, Questionnaire, Rule, Scenario
 Example = dict[str, Answer]
 
 
+@dataclass(frozen=True)
+class ExampleSet:
+    """A rule's examples as one questionnaire version reads the rule: its own condition or a
+    `revised` one (`prefix` locates those examples in the rule, e.g. ("revised", 0))."""
+
+    home: tuple[str, int]
+    prefix: tuple[str | int, ...]
+    fires: list[Example]
+    quiet: list[Example]
+
+
 @dataclass
 class Compiled:
     """Rules and scenario outcomes compiled against one questionnaire."""
@@ -53,6 +64,9 @@ class Content:
     questionnaire_files: dict[tuple[str, int], str] = field(default_factory=dict)
     #: rule id -> (questionnaire id, version): the newest version it belongs to (its examples)
     homes: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: rule id -> its examples per condition it has had (newest first): a revised rule's
+    #: older examples are checked against the version that reads its older condition
+    example_sets: dict[str, list[ExampleSet]] = field(default_factory=dict)
     #: sha256 of every content file read (names and bytes): changes when any of them does
     digest: str = ""
 

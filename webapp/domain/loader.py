@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from . import crossref
-from .content import Compiled, Content
+from .content import Compiled, Content, ExampleSet
 from .crossref import belongs
 from .errors import ContentError, Problem
 from .index import QuestionnaireIndex
@@ -182,7 +182,8 @@ def _assemble(
     _report(loader, crossref.check_prerequisites(rules))
     for q in content.questionnaires:
         strict = q is content.questionnaire()
-        _compile(loader if strict else _Loader(loader.root), content, q, rules, scenarios, strict)
+        _compile(loader if strict else _Loader(loader.root), content, q, rules, scenarios, strict,
+                 loader)
     for name, q in questionnaires:
         _report(loader, [(name, p, m) for p, m in crossref.unused_tags(q, content.rules)])
         old = _version(content, q.id, q.upgrade.from_version) if q.upgrade else None
@@ -209,10 +210,13 @@ def _compile(
     rules: list,
     scenarios: list,
     strict: bool = True,
+    loud: _Loader | None = None,
 ) -> None:
     """Compiles rules and scenarios against `q`. The newest version reports every problem; an
     older one leaves out what belongs to a newer version (`since`, or questions it lacks), so
-    new content never changes the results of an assessment on an older version."""
+    new content never changes the results of an assessment on an older version. The one
+    exception is an older condition of a revised rule: `q` is the version that reads it, so its
+    problems and its examples are reported to `loud` (the loader of the newest version)."""
     compiled = Compiled(QuestionnaireIndex.build(q))
     content.compiled[(q.id, q.version)] = compiled
     for newer in content.questionnaires:
@@ -226,15 +230,19 @@ def _compile(
         found = crossref.check_rule(rule, compiled.index)
         found += crossref.compile_rule(rule, compiled)
         problems, examples = crossref.read_examples(rule, compiled.index)
-        if not strict and found:
+        sets = content.example_sets.setdefault(rule.id, [])
+        older = bool(sets) and moved(("examples",)) not in {s.prefix for s in sets}
+        if not strict and found and not older:
             compiled.rules.pop(rule.id, None)
             if rule.id in compiled.contradictions:
                 compiled.contradictions.remove(rule.id)
-        elif rule.id not in content.examples:  # newest version first: the rule's own
-            content.examples[rule.id] = examples
-            content.homes[rule.id] = (q.id, q.version)
-        _report(loader, [(file, path + moved(where), message)
-                         for where, message in found + problems])
+        elif not sets or older:  # newest version first: the rule's own, then older conditions
+            sets.append(ExampleSet((q.id, q.version), moved(("examples",)), *examples))
+            if rule.id not in content.examples:
+                content.examples[rule.id] = examples
+                content.homes[rule.id] = (q.id, q.version)
+        _report(loud if older and loud else loader,
+                [(file, path + moved(where), message) for where, message in found + problems])
     for file, path, scenario in scenarios:
         if not belongs(scenario, q.version):
             continue
