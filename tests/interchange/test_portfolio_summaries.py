@@ -17,8 +17,8 @@ from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer, Assessment
 from webapp.core.db import get_database
 from webapp.interchange import next_review
+from webapp.portfolio.jobs import TASK_KEY, summarize_job
 from webapp.portfolio.models import AssessmentSummary
-from webapp.portfolio.summaries import TASK_KEY, summarize_job
 from webapp.report.cards import score as whole
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, NotFound
@@ -21,7 +20,7 @@ from webapp.assessments.services import get_assessment
 from webapp.core.startup import get_content
 from webapp.lenses.services import is_lens_assessment
 from webapp.portfolio.service import visible_teams
-from webapp.portfolio.summaries import Standing, compute, standings
+from webapp.portfolio.summaries import Asker, Standing, compute, standings
 from webapp.results.adapter import result_json
 from webapp.teams.models import Role
 from webapp.tracking import milestones as milestone_service
@@ -29,9 +28,8 @@ from webapp.tracking import services as tracking_service
 
 
 def load(session: Session, token: ApiToken, assessment_id: int, role: Role) -> Assessment:
-    """The assessment after the role check; the request's audit row names it (views)."""
+    """The assessment after the role check (the view names it in the request's audit row)."""
     assessment, _membership = get_assessment(session, assessment_id, token.user, role)
-    g.api_assessment_id = assessment.id
     return assessment
 
 
@@ -83,24 +81,25 @@ def _no_findings(assessment: Assessment) -> NotFound:
                     f"/api/v1/assessments/{assessment.id}/risks.")
 
 
-def assessments(session: Session, user: User, team_id: int | None) -> dict[str, Any]:
+def assessments(session: Session, user: User, team_id: int | None,
+                asker: Asker) -> dict[str, Any]:
     """Every assessment of the teams the user sees (administrators: all, as on the
     portfolio), with the figures the task queue keeps per revision: no result is built."""
     teams = {t.id: t.name for t in visible_teams(session, user)}
     wanted = [team_id] if team_id is not None else list(teams)
     query = select(Assessment).where(Assessment.team_id.in_([t for t in wanted if t in teams]))
     listed = list(session.scalars(query.order_by(Assessment.id)))
-    known = standings(session, listed)
+    known = standings(session, listed, asker)
     return {"assessments": [_summary(session, a, teams[a.team_id], known[a.id])
                             for a in listed]}
 
 
-def detail(session: Session, assessment: Assessment) -> dict[str, Any]:
+def detail(session: Session, assessment: Assessment, asker: Asker) -> dict[str, Any]:
     """One assessment with its figures (evaluated now if its revision is new)."""
     workflows = [{"id": w.id, "position": w.position, "name": w.name,
                   "description": w.description, "automation_file": w.automation_name}
                  for w in assessment.workflows]
-    standing = standings(session, [assessment])[assessment.id]
+    standing = standings(session, [assessment], asker)[assessment.id]
     if standing.updating:
         standing = compute(session, assessment)
     return _summary(session, assessment, assessment.team.name, standing) | {

@@ -23,6 +23,7 @@ from webapp.audit.models import AuditEvent
 from webapp.core.db import get_session, utcnow
 from webapp.core.extensions import csrf, limiter
 from webapp.core.services import ServiceError
+from webapp.portfolio import jobs
 from webapp.teams.models import Role
 
 logger = logging.getLogger(__name__)
@@ -175,7 +176,9 @@ def operation(method: str, rule: str, summary: str, response: type[BaseModel],
 
 
 def _load(assessment_id: int, role: Role = Role.VIEWER):
-    return api.load(get_session(), g.api_token, assessment_id, role)
+    assessment = api.load(get_session(), g.api_token, assessment_id, role)
+    g.api_assessment_id = assessment.id  # the request's audit row names it
+    return assessment
 
 
 # --- the operations ---------------------------------------------------------------------------
@@ -191,12 +194,13 @@ def openapi_document():
 @operation("GET", "/assessments", "The assessments of every team the token's user is in "
            "(?team=ID for one team)", schemas.AssessmentList)
 def list_assessments():
-    return api.assessments(get_session(), g.api_token.user, request.args.get("team", type=int))
+    return api.assessments(get_session(), g.api_token.user, request.args.get("team", type=int),
+                           jobs.asker())
 
 
 @operation("GET", A, "One assessment with its workflows", schemas.AssessmentDetail)
 def get_assessment(assessment_id: int):
-    return api.detail(get_session(), _load(assessment_id))
+    return api.detail(get_session(), _load(assessment_id), jobs.asker())
 
 
 @operation("GET", A + "/result", "The review's result (the JSON faultline report prints; "

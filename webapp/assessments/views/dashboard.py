@@ -16,6 +16,7 @@ from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
 from webapp.core.views import render_form_error
 from webapp.lenses import services as lens_service
+from webapp.portfolio import jobs
 from webapp.portfolio.summaries import standings
 from webapp.teams.models import Role
 from webapp.teams.services import require_membership, teams_of
@@ -34,7 +35,7 @@ def index():
         "assessments/dashboard.html",
         rows=rows,
         # each row's figures from its revision's summary, or "being updated" (as the portfolio)
-        standings=standings(session, [row.assessment for row in rows]),
+        standings=standings(session, [row.assessment for row in rows], jobs.asker()),
         memberships=memberships,
         team_id=team_id,
         search=search,
