@@ -17,6 +17,7 @@ from webapp.assessments import answers as answer_service
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import get_assessment
+from webapp.core.cache import ResultCache
 from webapp.core.startup import get_content
 from webapp.lenses.services import is_lens_assessment
 from webapp.portfolio.service import visible_teams
@@ -94,22 +95,23 @@ def assessments(session: Session, user: User, team_id: int | None,
                             for a in listed]}
 
 
-def detail(session: Session, assessment: Assessment, asker: Asker) -> dict[str, Any]:
+def detail(session: Session, assessment: Assessment, asker: Asker,
+           cache: ResultCache) -> dict[str, Any]:
     """One assessment with its figures (evaluated now if its revision is new)."""
     workflows = [{"id": w.id, "position": w.position, "name": w.name,
                   "description": w.description, "automation_file": w.automation_name}
                  for w in assessment.workflows]
     standing = standings(session, [assessment], asker)[assessment.id]
     if standing.updating:
-        standing = compute(session, assessment)
+        standing = compute(session, assessment, cache)
     return _summary(session, assessment, assessment.team.name, standing) | {
         "workflows": workflows}
 
 
-def result(session: Session, assessment: Assessment) -> dict[str, Any]:
+def result(session: Session, assessment: Assessment, cache: ResultCache) -> dict[str, Any]:
     if is_lens_assessment(assessment):
         return lens.result(session, assessment)
-    return result_json(evaluate_assessment(session, assessment))
+    return result_json(evaluate_assessment(session, assessment, cache))
 
 
 def risks(session: Session, assessment: Assessment) -> dict[str, Any]:
@@ -119,10 +121,11 @@ def risks(session: Session, assessment: Assessment) -> dict[str, Any]:
     return lens.risks(session, assessment)
 
 
-def findings(session: Session, assessment: Assessment) -> dict[str, Any]:
+def findings(session: Session, assessment: Assessment, cache: ResultCache) -> dict[str, Any]:
     if is_lens_assessment(assessment):
         raise _no_findings(assessment)
-    return {"revision": assessment.revision, "findings": result(session, assessment)["findings"]}
+    return {"revision": assessment.revision,
+            "findings": result(session, assessment, cache)["findings"]}
 
 
 def answers(session: Session, assessment: Assessment) -> dict[str, Any]:
@@ -157,25 +160,25 @@ def _tracking(entry: tracking_service.PlanEntry, today: dt.date) -> dict[str, An
             "review_date": t.review_date if t else None}
 
 
-def plan(session: Session, assessment: Assessment) -> dict[str, Any]:
+def plan(session: Session, assessment: Assessment, cache: ResultCache) -> dict[str, Any]:
     today = dt.date.today()
     entries = [{
         "number": e.number, "rule": e.ref.rule_id, "title": e.finding.get("title", ""),
         "severity": e.finding.get("severity"), "bucket": e.finding.get("bucket"),
         "workflow_id": e.ref.workflow_id, "workflow": e.finding.get("workflow"),
         "flagged": e.flagged, "tracking": _tracking(e, today),
-    } for e in tracking_service.tracked_plan(session, assessment).entries]
+    } for e in tracking_service.tracked_plan(session, assessment, cache).entries]
     return {"revision": assessment.revision, "entries": entries}
 
 
 def write_tracking(session: Session, assessment: Assessment, user: User,
-                   body: schemas.TrackingWrite) -> dict[str, Any]:
+                   body: schemas.TrackingWrite, cache: ResultCache) -> dict[str, Any]:
     tracking_service.workflow_of(assessment, body.workflow_id)
     ref = tracking_service.FindingRef(body.rule, body.workflow_id)
     data = tracking_service.TrackingInput(body.status.value, body.owner_id, body.due_date,
                                           body.justification, body.review_date)
-    tracking_service.update_tracking(session, assessment, user, ref, data)
-    return plan(session, assessment)
+    tracking_service.update_tracking(session, assessment, user, ref, data, cache)
+    return plan(session, assessment, cache)
 
 
 def _milestone(m) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from webapp.audit.models import AuditEvent
 from webapp.core.db import get_session, utcnow
 from webapp.core.extensions import csrf, limiter
 from webapp.core.services import ServiceError
+from webapp.core.views import result_cache
 from webapp.portfolio import jobs
 from webapp.teams.models import Role
 
@@ -200,13 +201,13 @@ def list_assessments():
 
 @operation("GET", A, "One assessment with its workflows", schemas.AssessmentDetail)
 def get_assessment(assessment_id: int):
-    return api.detail(get_session(), _load(assessment_id), jobs.asker())
+    return api.detail(get_session(), _load(assessment_id), jobs.asker(), result_cache())
 
 
 @operation("GET", A + "/result", "The review's result (the JSON faultline report prints; "
            "for a review on a lens, the lens result)", schemas.Result)
 def get_result(assessment_id: int):
-    return api.result(get_session(), _load(assessment_id))
+    return api.result(get_session(), _load(assessment_id), result_cache())
 
 
 @operation("GET", A + "/risks", "A review on a lens: its high and medium risks with their "
@@ -217,7 +218,7 @@ def get_risks(assessment_id: int):
 
 @operation("GET", A + "/findings", "The findings, ranked", schemas.FindingList)
 def get_findings(assessment_id: int):
-    return api.findings(get_session(), _load(assessment_id))
+    return api.findings(get_session(), _load(assessment_id), result_cache())
 
 
 @operation("GET", A + "/answers", "Every answer with its version", schemas.AnswerList)
@@ -245,7 +246,7 @@ def patch_answers(assessment_id: int, body: schemas.AnswersWrite):
 
 @operation("GET", A + "/plan", "The plan, each finding with its tracking", schemas.PlanOut)
 def get_plan(assessment_id: int):
-    return api.plan(get_session(), _load(assessment_id))
+    return api.plan(get_session(), _load(assessment_id), result_cache())
 
 
 @operation("PUT", A + "/tracking", "Set a finding's status, owner and due date",
@@ -253,7 +254,7 @@ def get_plan(assessment_id: int):
 def put_tracking(assessment_id: int, body: schemas.TrackingWrite):
     session = get_session()
     assessment = _load(assessment_id, Role.EDITOR)
-    return api.write_tracking(session, assessment, g.api_token.user, body)
+    return api.write_tracking(session, assessment, g.api_token.user, body, result_cache())
 
 
 @operation("GET", A + "/milestones", "The frozen milestones", schemas.MilestoneList)

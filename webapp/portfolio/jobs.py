@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from webapp.assessments.evaluation import revision_key
 from webapp.assessments.models import Assessment
 from webapp.core.db import session_scope
+from webapp.core.views import result_cache
 from webapp.portfolio.models import AssessmentSummary
 from webapp.portfolio.summaries import Asker, summarize
 
@@ -35,7 +36,7 @@ def summarize_job(app: Flask, assessment_ids: Iterable[int]) -> None:
             row = session.get(AssessmentSummary, assessment_id)
             if row is not None and row.revision_key == revision_key(assessment):
                 continue
-            summarize(session, assessment)
+            summarize(session, assessment, result_cache(app))
             logger.info("summary of assessment %s at revision %s written", assessment_id,
                         assessment.revision)
 

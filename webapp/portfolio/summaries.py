@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from webapp.assessments.evaluation import evaluate_assessment, revision_key
 from webapp.assessments.models import Assessment
+from webapp.core.cache import ResultCache
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
 from webapp.lenses.models import LENS_PREFIX
@@ -97,21 +98,22 @@ class Standing:
 # --- writing (the task queue) -------------------------------------------------------------
 
 
-def compute(session: Session, assessment: Assessment) -> Standing:
+def compute(session: Session, assessment: Assessment, cache: ResultCache) -> Standing:
     """The figures of the assessment as it is now, evaluated (the queue's work; the API's
     detail of one assessment when its summary is not written yet)."""
     try:
         if assessment.questionnaire_id.startswith(LENS_PREFIX):
             return Standing(_lens_facts(session, assessment))
-        return Standing(facts_of(evaluate_assessment(session, assessment)))
+        return Standing(facts_of(evaluate_assessment(session, assessment, cache)))
     except ServiceError as error:  # the pinned questionnaire or lens is gone
         return Standing(problem=error.message)
 
 
-def summarize(session: Session, assessment: Assessment) -> AssessmentSummary:
+def summarize(session: Session, assessment: Assessment,
+              cache: ResultCache) -> AssessmentSummary:
     """Evaluate `assessment` and write its summary row (one statement, safe against another
     worker writing the same row)."""
-    key, standing = revision_key(assessment), compute(session, assessment)
+    key, standing = revision_key(assessment), compute(session, assessment, cache)
     facts, problem = standing.facts, standing.problem
     values = {
         "revision_key": key, "revision": assessment.revision, "computed_at": utcnow(),
