@@ -36,6 +36,7 @@ def build(app, teams: int, assessments: int, email: str = ADMIN,
     from webapp.accounts import services as accounts
     from webapp.accounts.models import User
     from webapp.core import db
+    from webapp.core.views import result_cache
     from webapp.interchange import answers_file, next_review
     from webapp.teams.models import Membership, Team
     from webapp.tracking import milestones
@@ -58,7 +59,8 @@ def build(app, teams: int, assessments: int, email: str = ADMIN,
             copy.team_id = made[n % teams].id
             if n % 10 == 0:
                 for label in ("Q1", "Q2"):
-                    milestones.create_milestone(session, copy, admin, name=label, note="")
+                    milestones.create_milestone(session, copy, admin, name=label, note="",
+                                                cache=result_cache(app))
             if n % 3 == 0:
                 session.add_all([
                     FindingTracking(assessment_id=copy.id, scope="system", status="done",

@@ -102,13 +102,13 @@ def _register_sharing(app: Flask) -> None:
 
 def _register_api(app: Flask) -> None:
     from webapp.api import account, views
-    from webapp.portfolio import summaries
+    from webapp.portfolio import jobs
     from webapp.portfolio import views as portfolio
 
     app.register_blueprint(views.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(portfolio.bp)
-    summaries.init_app(app)
+    jobs.init_app(app)
 
 
 def _register_lenses(app: Flask) -> None:

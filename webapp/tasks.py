@@ -37,6 +37,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from webapp.core.db import session_scope
+from webapp.core.views import result_cache
 from webapp.report.cache import MAX_ATTEMPTS, PdfStore, Status, shared_worker
 from webapp.report.worker import ReportError
 
@@ -131,7 +132,8 @@ def request_pdf(session: Session, assessment: Any, spec: Any, *, retry: bool = F
     from webapp.pdfs.specs import describe
 
     queue = get_queue()
-    description = describe(session, assessment, spec, page_size=page_size())
+    description = describe(session, assessment, spec, page_size=page_size(),
+                           cache=result_cache())
     if retry:
         queue.store.clear_failure(description.key)
     status, queued = _status(queue, description.key), False
@@ -158,7 +160,8 @@ def pdf_ready(session: Session, assessment: Any, spec: Any,
     (`follow_up`: the review's plan tracking, when the caller has read it already)."""
     from webapp.pdfs.specs import describe
 
-    key = describe(session, assessment, spec, follow_up, page_size=page_size()).key
+    key = describe(session, assessment, spec, follow_up, page_size=page_size(),
+                   cache=result_cache()).key
     return get_queue().store.path(key).is_file()
 
 
@@ -211,10 +214,11 @@ def _render_input(app: Flask, spec: Any, key: str) -> tuple[str | None, dict]:
             queue = get_queue(app)
             queue.store.fail(key, "This assessment no longer exists.", retryable=False)
             return None, {}
-        if describe(session, assessment, spec, page_size=page_size(app)).key != key:
+        cache = result_cache(app)
+        if describe(session, assessment, spec, page_size=page_size(app), cache=cache).key != key:
             get_queue(app).store.release(key)  # changed since it was asked for
             return None, {}
-        return render_input(session, assessment, spec, page_size=page_size(app))
+        return render_input(session, assessment, spec, page_size=page_size(app), cache=cache)
 
 
 def _prerender_if_settled(app: Flask, assessment_id: int, revision: int) -> None:

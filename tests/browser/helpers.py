@@ -10,6 +10,7 @@ from webapp.assessments import services as assessment_service
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer
 from webapp.core.db import get_database, session_scope
+from webapp.core.views import result_cache
 from webapp.teams import services as teams
 from webapp.teams.models import Membership, Role
 
@@ -104,5 +105,5 @@ def seed_review(live_server, member: tuple[str, str, Role] | None = None) -> dic
         assessment = assessment_service.start_assessment(session, team, owner,
                                                          name="Ledgerline Payments")
         fill_from_example(session, assessment, owner)
-        overall = evaluate_assessment(session, assessment).overall
+        overall = evaluate_assessment(session, assessment, result_cache()).overall
         return {"id": assessment.id, "base": live_server.url, "overall": f"{overall:.1f}"}

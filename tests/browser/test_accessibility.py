@@ -26,6 +26,7 @@ from webapp import report
 from webapp.accounts.models import User
 from webapp.assessments.models import Assessment
 from webapp.core.db import session_scope
+from webapp.core.views import result_cache
 from webapp.pdfs import views as pdf_download
 from webapp.tasks import get_queue
 
@@ -61,7 +62,8 @@ def seed_follow_up(app, assessment_id: int) -> tuple[int, str]:
     with app.test_request_context(), session_scope(app) as session:
         assessment = session.get(Assessment, assessment_id)
         user = session.query(User).filter_by(email=EMAIL).one()
-        frozen = milestones.create_milestone(session, assessment, user, name="Kick-off")
+        frozen = milestones.create_milestone(session, assessment, user, name="Kick-off",
+                                             cache=result_cache())
         token = sharing.create_share(session, assessment, user, label="Director",
                                      edition="executive").token
         return frozen.id, token

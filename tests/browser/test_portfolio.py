@@ -14,6 +14,7 @@ from webapp.accounts.models import User
 from webapp.assessments import services as assessment_service
 from webapp.assessments.models import Assessment
 from webapp.core.db import session_scope
+from webapp.core.views import result_cache
 from webapp.report.cards import score as whole
 from webapp.teams import services as teams
 from webapp.tracking.milestones import create_milestone
@@ -39,7 +40,7 @@ def _second_team(live_server, review_id: int) -> None:
     with app.test_request_context(), session_scope(app) as session:
         owner = session.query(User).filter_by(email=OWNER).one()
         create_milestone(session, session.get(Assessment, review_id), owner, name="Q1",
-                         note="")
+                         note="", cache=result_cache())
         search = teams.create_team(session, owner, "Search")
         assessment_service.start_assessment(session, search, owner, name="Search indexer")
         accounts.sign_up(session, email="x@example.com", name="X", password=PASSWORD)

@@ -26,6 +26,7 @@ from webapp.accounts import services as accounts
 from webapp.assessments import services as assessment_service
 from webapp.assessments import workflows as workflow_service
 from webapp.core.db import DatabaseUnavailable, session_scope
+from webapp.core.views import result_cache
 from webapp.lenses import services as lenses
 from webapp.pdfs import views as pdf_download
 from webapp.sharing import services as sharing
@@ -73,24 +74,27 @@ def seed(live_server) -> Seed:
                                                      name="Ledgerline Payments")
         fill_from_example(session, review, lead)
         frozen = milestones.create_milestone(session, review, lead, name="Kick-off",
-                                             note="Before the **retry** work.")
-        plan = tracking_service.tracked_plan(session, review).entries
+                                             note="Before the **retry** work.",
+                                             cache=result_cache())
+        plan = tracking_service.tracked_plan(session, review, result_cache()).entries
         today = dt.datetime.now(dt.UTC).date()
         tracking_service.update_tracking(session, review, lead, plan[0].ref,
                                          tracking_service.TrackingInput(
-                                             "in_progress", lead.id, today + dt.timedelta(14)))
+                                             "in_progress", lead.id, today + dt.timedelta(14)),
+                                         result_cache())
         tracking_service.update_tracking(session, review, lead, plan[1].ref,
                                          tracking_service.TrackingInput(
-                                             "planned", lead.id, today - dt.timedelta(3)))
+                                             "planned", lead.id, today - dt.timedelta(3)),
+                                         result_cache())
         tracking_service.update_tracking(session, review, lead, plan[2].ref,
                                          tracking_service.TrackingInput(
                                              "risk_accepted", None, None,
                                              "The card network retries for us; the CFO "
                                              "agreed until the Q3 rewrite.",
-                                             today + dt.timedelta(90)))
+                                             today + dt.timedelta(90)), result_cache())
         tracking_service.add_comment(session, review, lead, plan[0].ref,
                                      "Progress:\n\n- [x] `Idempotency-Key` header\n"
-                                     "- [ ] replay test in staging")
+                                     "- [ ] replay test in staging", result_cache())
         out.token = sharing.create_share(session, review, lead, label="Director",
                                          edition="executive").token
         mobile = assessment_service.start_assessment(session, other, lead, name="Mobile app")

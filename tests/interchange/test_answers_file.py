@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from tests.factories import EXAMPLE, EXAMPLE_V1, fill_from_example, store_their_answer
 from webapp import cli
 from webapp.assessments.evaluation import evaluate_assessment, get_content
+from webapp.core.views import result_cache
 from webapp.domain.upgrade_file import upgrade_text
 from webapp.interchange import answers_file as service
 from webapp.results.adapter import result_json
@@ -55,7 +56,7 @@ def test_the_export_reports_the_same_result_as_the_web_app(app, db_session, fill
     path = tmp_path / "answers.yaml"
     path.write_text(_export(app, db_session, filled), encoding="utf-8")
     with app.test_request_context():
-        web = result_json(evaluate_assessment(db_session, filled))
+        web = result_json(evaluate_assessment(db_session, filled, result_cache()))
     out = CliRunner().invoke(cli.main, ["report", str(path), "--format", "json"])
     assert out.exit_code == 0, out.output
     printed = json.loads(out.output)

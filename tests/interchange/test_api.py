@@ -13,6 +13,7 @@ from webapp import cli
 from webapp.api import tokens
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.core.db import utcnow
+from webapp.core.views import result_cache
 from webapp.tracking.models import Milestone
 
 
@@ -21,7 +22,8 @@ def world(app, db_session, people, make_assessment):
     assessment = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
     with app.test_request_context():
         fill_from_example(db_session, assessment, people["owner"])
-        score = evaluate_assessment(db_session, assessment).overall  # the results page's figure
+        # the results page's figure
+        score = evaluate_assessment(db_session, assessment, result_cache()).overall
     other = make_assessment(people["other_team"], people["stranger"], name="Elsewhere API")
     return {**people, "assessment": assessment, "other": other, "score": score}
 
@@ -221,7 +223,7 @@ def test_milestones_are_listed_and_read(client, app, db_session, world, editor_t
 
     with app.test_request_context():
         milestone = create_milestone(db_session, world["assessment"], world["owner"],
-                                     name="Baseline", note="")
+                                     name="Baseline", note="", cache=result_cache())
     aid = world["assessment"].id
     listed = client.get(f"/api/v1/assessments/{aid}/milestones",
                         headers=_auth(editor_token)).get_json()["milestones"]

@@ -9,6 +9,7 @@ from tests.factories import fill_from_example
 from webapp.api import tokens
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.audit.models import AuditEvent
+from webapp.core.views import result_cache
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def test_the_list_is_one_audit_row_and_builds_no_result(
     app, client, db_session, world, token_of, monkeypatch
 ):
     with app.test_request_context():
-        expected = evaluate_assessment(db_session, world["assessment"])
+        expected = evaluate_assessment(db_session, world["assessment"], result_cache())
     raw = token_of(world["editor"])
     assert client.get("/api/v1/assessments", headers=_auth(raw)).status_code == 200
     [use] = _uses(db_session)

@@ -17,6 +17,7 @@ from webapp.assessments.submissions import new_token
 from webapp.audit.models import AuditEvent
 from webapp.commands.import_answers import run
 from webapp.core import db
+from webapp.core.views import result_cache
 from webapp.teams.models import Membership, Team
 
 EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
@@ -245,5 +246,5 @@ def test_faultline_import_of_a_version_1_file_into_a_version_2_assessment_sets_t
 
         assessment = session.get(Assessment, target_id)
         assert assessment.upgraded_from == 1
-        shown = result_json(evaluate_assessment(session, assessment))
+        shown = result_json(evaluate_assessment(session, assessment, result_cache()))
     assert shown["upgrade"]["from_version"] == 1 and shown["upgrade"]["new_questions"]

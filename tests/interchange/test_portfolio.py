@@ -10,6 +10,7 @@ import pytest
 
 from tests.factories import fill_from_example
 from webapp.assessments.evaluation import evaluate_assessment
+from webapp.core.views import result_cache
 from webapp.report.cards import score as whole
 from webapp.tracking.milestones import create_milestone
 from webapp.tracking.models import FindingTracking
@@ -24,8 +25,10 @@ def world(app, db_session, people, make_team, make_assessment):
     filled = make_assessment(team, people["owner"], name="Ledgerline Payments")
     with app.test_request_context():
         fill_from_example(db_session, filled, people["owner"])
-        result = evaluate_assessment(db_session, filled)  # what the results page shows
-        create_milestone(db_session, filled, people["owner"], name="Q1", note="")
+        # what the results page shows
+        result = evaluate_assessment(db_session, filled, result_cache())
+        create_milestone(db_session, filled, people["owner"], name="Q1", note="",
+                         cache=result_cache())
     empty = make_assessment(search, people["owner"], name="Search indexer")
     hidden = make_assessment(people["other_team"], people["stranger"], name="Not yours")
     observe = next(layer for layer in result.layers if layer.id == "observe").score

@@ -16,9 +16,10 @@ from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer, Assessment
 from webapp.core.db import get_database
+from webapp.core.views import result_cache
 from webapp.interchange import next_review
+from webapp.portfolio.jobs import TASK_KEY, summarize_job
 from webapp.portfolio.models import AssessmentSummary
-from webapp.portfolio.summaries import TASK_KEY, summarize_job
 from webapp.report.cards import score as whole
 
 
@@ -27,7 +28,8 @@ def world(app, db_session, people, make_assessment):
     filled = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
     with app.test_request_context():
         fill_from_example(db_session, filled, people["owner"])
-        result = evaluate_assessment(db_session, filled)  # what the results page shows
+        # what the results page shows
+        result = evaluate_assessment(db_session, filled, result_cache())
     observe = next(layer for layer in result.layers if layer.id == "observe")
     return {**people, "filled": filled, "score": result.overall, "observe": observe.score}
 
@@ -147,7 +149,8 @@ def test_an_unchanged_portfolio_is_not_built_again_and_a_milestone_shows_at_once
         patch.setattr(summaries, "read", refuse)
         assert client.get("/portfolio/").get_data(True).count('scope="row"') == 1
     with app.test_request_context():
-        create_milestone(db_session, world["filled"], world["owner"], name="Q1", note="")
+        create_milestone(db_session, world["filled"], world["owner"], name="Q1", note="",
+                         cache=result_cache())
     page = client.get("/portfolio/").get_data(True)
     score = whole(world["score"])
     assert f"Score trend: Q1 {score}, Now {score}" in page and "No milestones yet" not in page
@@ -185,7 +188,7 @@ def test_the_dashboard_shows_summary_figures_with_queries_bounded_whatever_the_c
     login(world["editor"])
     filled = world["filled"]
     with app.test_request_context():
-        expected = evaluate_assessment(db_session, filled)
+        expected = evaluate_assessment(db_session, filled, result_cache())
         copies = [next_review.clone(db_session, filled, world["owner"], f"Copy {n}")
                   for n in range(3)]
     blank = make_assessment(world["team"], world["owner"], name="Not begun")

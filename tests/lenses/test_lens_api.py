@@ -7,6 +7,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from webapp.api import tokens
+from webapp.core.views import result_cache
 
 
 @pytest.fixture
@@ -139,7 +140,8 @@ def test_a_lens_milestone_reads_back_its_frozen_lens_result(
     _save(client, raw, review, {"question_id": "bk_restore", "choices": ["bk_no"],
                                 "base_version": 0})
     with app.test_request_context():
-        milestone = create_milestone(db_session, review, people["editor"], name="Before")
+        milestone = create_milestone(db_session, review, people["editor"], name="Before",
+                                     cache=result_cache())
     _save(client, raw, review, {"question_id": "bk_restore",
                                 "choices": ["bk_tested", "bk_documented"], "base_version": 1})
     frozen = _get(client, raw, f"/assessments/{review.id}/milestones/{milestone.id}").get_json()

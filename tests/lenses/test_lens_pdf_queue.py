@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.test_pdf_queue import HeldJobs, follow_refresh
+from webapp.core.views import result_cache
 from webapp.pdfs import specs as pdfs
 from webapp.report.lens import render_lens_pdf
 from webapp.sharing import services as sharing
@@ -73,12 +74,14 @@ def test_a_settled_lens_review_and_a_new_milestone_get_their_pdfs_ahead_of_time(
     queue = get_queue(app)
     with app.test_request_context():
         queue.settled.call_local(review.id, review.revision)
-        key = pdfs.describe(db_session, review, pdfs.review(review), page_size=page_size(app)).key
+        key = pdfs.describe(db_session, review, pdfs.review(review), page_size=page_size(app),
+                            cache=result_cache()).key
         assert queue.store.path(key).is_file()
-        milestone = create_milestone(db_session, review, people["owner"], name="Before")
+        milestone = create_milestone(db_session, review, people["owner"], name="Before",
+                                     cache=result_cache())
         queue.milestone_taken.call_local(review.id, milestone.id)
         frozen = pdfs.describe(db_session, review, pdfs.milestone(review, milestone.id),
-                               page_size=page_size(app)).key
+                               page_size=page_size(app), cache=result_cache()).key
         assert queue.store.path(frozen).is_file()
     assert [target for target, _ in fake_renderer.calls] == [LENS_TARGET, LENS_TARGET]
     assert fake_renderer.calls[1][1]["meta"]["milestone"] == "Before"
@@ -100,7 +103,8 @@ def test_a_lens_comparison_downloads_as_a_pdf_through_the_queue(
     login(people["editor"])
     _answer(client, review, "bk_no")
     with app.test_request_context():
-        milestone = create_milestone(db_session, review, people["owner"], name="Before")
+        milestone = create_milestone(db_session, review, people["owner"], name="Before",
+                                     cache=result_cache())
     _answer(client, review, ["bk_tested", "bk_documented"], "1")
     page = client.get(f"/assessments/{review.id}/lens/compare").get_data(as_text=True)
     url = f"/assessments/{review.id}/lens/compare.pdf?from={milestone.id}&amp;to=now"
@@ -132,7 +136,8 @@ def test_a_share_link_pinned_to_a_lens_milestone_shows_it_frozen_and_its_pdf(
     login(people["editor"])
     _answer(client, review, "bk_no")
     with app.test_request_context():
-        milestone = create_milestone(db_session, review, people["owner"], name="Before")
+        milestone = create_milestone(db_session, review, people["owner"], name="Before",
+                                     cache=result_cache())
         token = sharing.create_share(db_session, review, people["owner"], label="Board",
                                      milestone_id=milestone.id).token
     _answer(client, review, ["bk_tested", "bk_documented"], "1")

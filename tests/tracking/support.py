@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import evaluate_assessment
+from webapp.core.views import result_cache
 
 #: A system finding of the example and the answer that triggers it / clears it.
 RULE = "respond.review-actions-not-closed"
@@ -37,4 +38,4 @@ def findings_of(app, db_session, assessment) -> int:
     """How many findings the engine gives the assessment (the plan and its exports list every
     one): tests read it rather than a number that changes with the content."""
     with app.app_context():
-        return len(evaluate_assessment(db_session, assessment).findings)
+        return len(evaluate_assessment(db_session, assessment, result_cache()).findings)

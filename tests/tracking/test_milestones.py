@@ -21,6 +21,7 @@ from tests.tracking.support import (
     answer,
 )
 from webapp.audit.models import AuditEvent
+from webapp.core.views import result_cache
 from webapp.tracking import milestones as service
 from webapp.tracking.models import Milestone, MilestoneImmutable
 
@@ -68,7 +69,8 @@ def test_a_milestone_is_unchanged_after_the_assessment_is_edited(app, client, lo
 
 def test_nothing_can_update_a_milestone(app, db_session, people, filled):
     with app.test_request_context():
-        milestone = service.create_milestone(db_session, filled, people["owner"], name="Frozen")
+        milestone = service.create_milestone(db_session, filled, people["owner"], name="Frozen",
+                                             cache=result_cache())
     milestone.name = "Thawed"
     with pytest.raises(MilestoneImmutable):
         db_session.flush()

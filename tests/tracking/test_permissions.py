@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.role_table import WHO, expected
 from tests.tracking.support import RULE
+from webapp.core.views import result_cache
 from webapp.tracking import milestones as milestone_service
 from webapp.tracking.models import FindingTracking, Milestone
 
@@ -53,7 +54,7 @@ def app_config(app_config: dict[str, Any], pdf_cache: str) -> dict[str, Any]:
 def milestone(app, db_session, people, small) -> Milestone:
     with app.test_request_context():
         return milestone_service.create_milestone(db_session, small, people["owner"],
-                                                  name="Baseline")
+                                                  name="Baseline", cache=result_cache())
 
 
 @pytest.mark.parametrize("who", WHO)

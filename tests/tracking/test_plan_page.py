@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tests.tracking.support import RULE, findings_of
 from webapp.audit.models import AuditEvent
+from webapp.core.views import result_cache
 from webapp.tracking import services as service
 from webapp.tracking.models import FindingTracking
 
@@ -28,7 +29,7 @@ def set_status(app, db_session, people, assessment, rule, status, owner=None, wo
     with app.test_request_context():
         service.update_tracking(db_session, assessment, people["owner"],
                                 service.FindingRef(rule, workflow),
-                                service.TrackingInput(status, owner))
+                                service.TrackingInput(status, owner), result_cache())
 
 
 def test_filters_keep_only_matching_findings_and_stay_chosen(app, client, login, db_session,
@@ -74,7 +75,8 @@ def test_sorting_by_severity_and_due_date(app, client, login, db_session, people
     assert '<option value="severity" selected>' in page
     with app.test_request_context():
         service.update_tracking(db_session, filled, people["owner"], service.FindingRef(RULE),
-                                service.TrackingInput("planned", None, dt.date(2026, 1, 2)))
+                                service.TrackingInput("planned", None, dt.date(2026, 1, 2)),
+                                result_cache())
     due = client.get(plan_url(filled, "sort=due")).get_data(as_text=True)
     assert titles(due)[0] == RULE
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tests.tracking.support import CLEARING, RULE, answer, findings_of
 from webapp.audit.models import AuditEvent
+from webapp.core.views import result_cache
 from webapp.tracking import services as service
 from webapp.tracking.exports import safe_cell
 from webapp.tracking.models import FindingTracking
@@ -190,7 +191,7 @@ def tracked(app, db_session, people, filled, make_user, make_team):
     db_session.flush()
     with app.test_request_context():
         service.update_tracking(db_session, filled, people["owner"], service.FindingRef(RULE),
-                                service.TrackingInput("in_progress", evil.id))
+                                service.TrackingInput("in_progress", evil.id), result_cache())
     return filled
 
 
@@ -420,7 +421,8 @@ def test_a_viewer_sees_the_tracking_on_the_cards_and_a_way_to_its_comments(
         app, client, login, people, small, db_session):
     with app.test_request_context():
         service.update_tracking(db_session, small, people["owner"], service.FindingRef(RULE),
-                                service.TrackingInput("in_progress", people["editor"].id))
+                                service.TrackingInput("in_progress", people["editor"].id),
+                                result_cache())
     login(people["viewer"])
     card = _card(client.get(f"/assessments/{small.id}/results").get_data(as_text=True))
     assert "In progress</span> · " + people["editor"].name in card

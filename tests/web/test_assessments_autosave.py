@@ -8,6 +8,7 @@ from tests.factories import store_their_answer
 from webapp.assessments.evaluation import evaluate_assessment, get_content
 from webapp.assessments.models import Answer, Assessment
 from webapp.assessments.progress import not_asked
+from webapp.core.views import result_cache
 
 Q = "contain.circuit-breakers"
 
@@ -151,5 +152,6 @@ def test_autosave_reports_the_questions_an_answer_makes_irrelevant(app, client, 
     assert sum(before.values()) - sum(after.values()) >= 1
     db_session.expire_all()
     with app.test_request_context():
-        review = evaluate_assessment(db_session, db_session.get(Assessment, assessment.id))
+        review = evaluate_assessment(db_session, db_session.get(Assessment, assessment.id),
+                                     result_cache())
     assert not_asked(review) == gone["not_asked"]

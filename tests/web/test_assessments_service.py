@@ -20,6 +20,7 @@ from webapp.assessments.evaluation import (
 )
 from webapp.assessments.models import Answer, Status
 from webapp.core.services import ServiceError
+from webapp.core.views import CACHE_KEY, result_cache
 from webapp.teams.models import Role
 
 Q = "contain.circuit-breakers"  # a single-choice question that allows N/A
@@ -60,7 +61,7 @@ def test_a_saved_answer_reaches_the_engine_and_bumps_the_revision(
     assert assessment.revision == 1 and assessment.status == Status.IN_PROGRESS
     with app.test_request_context():
         answers = answers_for_domain(db_session, assessment)
-        result = evaluate_assessment(db_session, assessment)
+        result = evaluate_assessment(db_session, assessment, result_cache())
     assert answers.answers["observe.structured-logs"].choices == ("none",)
     assert answers.notes == {"observe.structured-logs": "grep on hosts"}
     assert result.coverage.answered == 1
@@ -69,13 +70,13 @@ def test_a_saved_answer_reaches_the_engine_and_bumps_the_revision(
 
 def test_evaluation_is_cached_per_revision(app, db_session, assessment, owner):
     with app.test_request_context():
-        first = evaluate_assessment(db_session, assessment)
+        first = evaluate_assessment(db_session, assessment, result_cache())
         key = revision_key(assessment)
-        assert evaluate_assessment(db_session, assessment) is first
+        assert evaluate_assessment(db_session, assessment, result_cache()) is first
         assert revision_key(assessment) == key
     save(app, db_session, assessment, owner, Q, AnswerValue((), "No services"))
     with app.test_request_context():
-        again = evaluate_assessment(db_session, assessment)
+        again = evaluate_assessment(db_session, assessment, result_cache())
         assert revision_key(assessment) != key
     assert again is not first
     assert again.coverage.not_applicable == 1
@@ -90,10 +91,10 @@ def test_another_process_reuses_the_result_without_evaluating(app, db_session, a
     """The result is shared through the file cache: a process with an empty memory (here: the
     memory cleared) reads it instead of running the engine again."""
     with app.test_request_context():
-        first = evaluate_assessment(db_session, assessment)
-        app.extensions.pop(evaluation.CACHE_KEY)
+        first = evaluate_assessment(db_session, assessment, result_cache())
+        app.extensions.pop(CACHE_KEY)
         monkeypatch.setattr(evaluation.domain, "evaluate_result", _never)
-        assert evaluate_assessment(db_session, assessment) == first
+        assert evaluate_assessment(db_session, assessment, result_cache()) == first
 
 
 def _never(*_args, **_kwargs):
@@ -103,7 +104,7 @@ def _never(*_args, **_kwargs):
 def test_a_missing_pinned_questionnaire_is_a_clear_error(app, db_session, assessment):
     assessment.questionnaire_version = 99
     with app.test_request_context(), pytest.raises(QuestionnaireMissing, match="version 99"):
-        evaluate_assessment(db_session, assessment)
+        evaluate_assessment(db_session, assessment, result_cache())
 
 
 def test_stale_save_with_a_different_value_is_a_conflict_with_both_values(

@@ -10,6 +10,7 @@ import pytest
 
 from tests.factories import fill_from_example
 from webapp import tasks
+from webapp.core.views import result_cache
 from webapp.pdfs import specs as pdfs
 from webapp.sharing import services as sharing
 from webapp.tasks import get_queue, page_size
@@ -152,7 +153,8 @@ def test_a_settled_assessment_gets_its_pdf_once_and_a_changed_one_waits(
         assert fake_renderer.calls == []
         queue.settled.call_local(filled.id, revision)
         queue.settled.call_local(filled.id, revision)  # a second check renders nothing
-        key = pdfs.describe(db_session, filled, pdfs.review(filled), page_size=page_size(app)).key
+        key = pdfs.describe(db_session, filled, pdfs.review(filled), page_size=page_size(app),
+                            cache=result_cache()).key
     assert len(fake_renderer.calls) == 1
     assert queue.store.path(key).is_file()
 
@@ -172,7 +174,7 @@ def test_saving_schedules_the_settle_check_and_a_milestone_queues_its_pdf(
     milestone = db_session.query(Milestone).one()
     with app.app_context():
         key = pdfs.describe(db_session, filled, pdfs.milestone(filled, milestone.id),
-                            page_size=page_size(app)).key
+                            page_size=page_size(app), cache=result_cache()).key
     assert queue.store.path(key).is_file(), "the milestone's PDF is made when it is taken"
     [(target, data)] = fake_renderer.calls
     assert data["meta"]["milestone"] == "Q3 review"

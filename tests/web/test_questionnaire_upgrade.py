@@ -12,6 +12,7 @@ from webapp import domain
 from webapp.assessments.evaluation import answers_for_domain, evaluate_assessment, get_content
 from webapp.assessments.models import Answer
 from webapp.audit.models import AuditEvent
+from webapp.core.views import result_cache
 from webapp.domain.upgrade import upgrade_answers
 from webapp.results.adapter import result_json
 from webapp.tracking.models import Milestone
@@ -37,7 +38,7 @@ def _rows(db_session, assessment):
 def test_upgrade_keeps_every_answer_and_the_milestone_keeps_v1_results(
         app, client, login, owner, db_session, on_v1) -> None:
     with app.test_request_context():
-        before = domain.result_to_dict(evaluate_assessment(db_session, on_v1))
+        before = domain.result_to_dict(evaluate_assessment(db_session, on_v1, result_cache()))
         content = get_content()
         expected, report = upgrade_answers(
             content.questionnaire(), content.questionnaire(version=1),
@@ -98,7 +99,7 @@ def test_new_questions_are_marked_and_irrelevant_ones_not_asked(
     page = client.get(f"/assessments/{on_v1.id}/workflows/{workflow.id}").get_data(as_text=True)
     assert "New in this version" in page
     with app.test_request_context():
-        result = evaluate_assessment(db_session, on_v1)
+        result = evaluate_assessment(db_session, on_v1, result_cache())
     rows = [r for s in result.answers.workflows[0].sections for r in s.questions]
     api = result_json(result)  # what the API's /result and the CI gate read
     assert api["upgrade"]["from_version"] == 1 and api["upgrade"]["new_questions"]

@@ -19,6 +19,7 @@ from webapp import report
 from webapp.assessments import workflows as workflow_service
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import QuestionnaireMissing
+from webapp.core.views import result_cache
 from webapp.results import views as results_view
 from webapp.results.views import pdf_filename
 
@@ -398,7 +399,7 @@ def test_the_results_page_shows_the_system_under_stress_once(app, db_session, cl
     from webapp.assessments.evaluation import evaluate_assessment
 
     with app.test_request_context():
-        result = evaluate_assessment(db_session, filled)
+        result = evaluate_assessment(db_session, filled, result_cache())
     assert result.system_scenarios and len(result.workflows) > 1
     login(people["viewer"])
     html = client.get(url(filled, "results")).get_data(as_text=True)

@@ -11,7 +11,7 @@ import pytest
 
 from tests.factories import PASSWORD
 from tests.tracking.support import CLEARING, QUESTION, RULE, TRIGGERING, answer
-from webapp.assessments.evaluation import CACHE_KEY
+from webapp.core.views import CACHE_KEY
 from webapp.results import views as results_view
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -22,6 +22,7 @@ from webapp.audit.models import AuditEvent
 from webapp.core.db import Base, session_scope
 from webapp.core.logs import JsonFormatter
 from webapp.core.services import ServiceError
+from webapp.core.views import result_cache
 from webapp.domain import result_to_dict
 from webapp.sharing import services as sharing
 from webapp.sharing.models import ShareLink, ShareView
@@ -405,7 +406,7 @@ def test_a_milestone_link_shows_the_frozen_review_not_later_edits(
     app, client, db_session, assessment, people, share
 ):
     with app.app_context():
-        result = result_to_dict(evaluate_assessment(db_session, assessment))
+        result = result_to_dict(evaluate_assessment(db_session, assessment, result_cache()))
     milestone = Milestone(assessment_id=assessment.id, name="Before the migration",
                           questionnaire_id=assessment.questionnaire_id,
                           questionnaire_version=assessment.questionnaire_version,

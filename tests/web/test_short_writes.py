@@ -17,11 +17,12 @@ from tests.conftest import postgres_url
 from tests.web.test_database_faults import database_file, signed_up
 from webapp.accounts.models import User
 from webapp.assessments import services as assessment_service
-from webapp.assessments.evaluation import Shared, SharedWrites, computed
 from webapp.assessments.models import Answer
 from webapp.assessments.views import autosave as autosave_view
 from webapp.core import migrate
+from webapp.core.cache import Shared, SharedWrites
 from webapp.core.db import is_unavailable, make_engine, session_scope
+from webapp.core.views import result_cache
 from webapp.teams import services as team_service
 from webapp.teams.models import Team
 
@@ -44,7 +45,7 @@ def test_an_autosave_releases_the_write_lock_before_it_builds_its_answer(make_ap
     seen: list[tuple[str, ...]] = []
     real_progress = autosave_view.progress
 
-    def progress_while_watching(session, assessment):
+    def progress_while_watching(session, assessment, cache):
         other = sqlite3.connect(database_file(app), timeout=0, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")  # fails at once if the save still holds the lock
@@ -52,7 +53,7 @@ def test_an_autosave_releases_the_write_lock_before_it_builds_its_answer(make_ap
             seen.append(other.execute("SELECT choices FROM answers").fetchone())
         finally:
             other.close()
-        return real_progress(session, assessment)
+        return real_progress(session, assessment, cache)
 
     monkeypatch.setattr(autosave_view, "progress", progress_while_watching)
     response = client.post(f"/assessments/{assessment_id}/answers", headers={
@@ -152,7 +153,7 @@ def test_a_revision_asked_for_by_many_requests_at_once_is_computed_once(app):
 
     def ask() -> None:
         with app.app_context():
-            results.append(computed("revision-a", "single-flight-test", build))
+            results.append(result_cache().computed("revision-a", "single-flight-test", build))
 
     threads = [threading.Thread(target=ask) for _ in range(5)]
     for thread in threads:
@@ -165,7 +166,7 @@ def test_a_revision_asked_for_by_many_requests_at_once_is_computed_once(app):
     assert len(calls) == 1
     assert len(results) == 5 and all(r is results[0] for r in results)
     with app.app_context():  # another kind or revision is computed on its own
-        assert computed("revision-b", "single-flight-test", lambda: "b") == "b"
+        assert result_cache().computed("revision-b", "single-flight-test", lambda: "b") == "b"
 
 
 def test_only_the_newest_revision_of_a_burst_is_written_to_the_shared_cache(tmp_path):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, NotFound
@@ -18,10 +17,11 @@ from webapp.assessments import answers as answer_service
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import get_assessment
+from webapp.core.cache import ResultCache
 from webapp.core.startup import get_content
 from webapp.lenses.services import is_lens_assessment
 from webapp.portfolio.service import visible_teams
-from webapp.portfolio.summaries import Standing, compute, standings
+from webapp.portfolio.summaries import Asker, Standing, compute, standings
 from webapp.results.adapter import result_json
 from webapp.teams.models import Role
 from webapp.tracking import milestones as milestone_service
@@ -29,9 +29,8 @@ from webapp.tracking import services as tracking_service
 
 
 def load(session: Session, token: ApiToken, assessment_id: int, role: Role) -> Assessment:
-    """The assessment after the role check; the request's audit row names it (views)."""
+    """The assessment after the role check (the view names it in the request's audit row)."""
     assessment, _membership = get_assessment(session, assessment_id, token.user, role)
-    g.api_assessment_id = assessment.id
     return assessment
 
 
@@ -83,34 +82,36 @@ def _no_findings(assessment: Assessment) -> NotFound:
                     f"/api/v1/assessments/{assessment.id}/risks.")
 
 
-def assessments(session: Session, user: User, team_id: int | None) -> dict[str, Any]:
+def assessments(session: Session, user: User, team_id: int | None,
+                asker: Asker) -> dict[str, Any]:
     """Every assessment of the teams the user sees (administrators: all, as on the
     portfolio), with the figures the task queue keeps per revision: no result is built."""
     teams = {t.id: t.name for t in visible_teams(session, user)}
     wanted = [team_id] if team_id is not None else list(teams)
     query = select(Assessment).where(Assessment.team_id.in_([t for t in wanted if t in teams]))
     listed = list(session.scalars(query.order_by(Assessment.id)))
-    known = standings(session, listed)
+    known = standings(session, listed, asker)
     return {"assessments": [_summary(session, a, teams[a.team_id], known[a.id])
                             for a in listed]}
 
 
-def detail(session: Session, assessment: Assessment) -> dict[str, Any]:
+def detail(session: Session, assessment: Assessment, asker: Asker,
+           cache: ResultCache) -> dict[str, Any]:
     """One assessment with its figures (evaluated now if its revision is new)."""
     workflows = [{"id": w.id, "position": w.position, "name": w.name,
                   "description": w.description, "automation_file": w.automation_name}
                  for w in assessment.workflows]
-    standing = standings(session, [assessment])[assessment.id]
+    standing = standings(session, [assessment], asker)[assessment.id]
     if standing.updating:
-        standing = compute(session, assessment)
+        standing = compute(session, assessment, cache)
     return _summary(session, assessment, assessment.team.name, standing) | {
         "workflows": workflows}
 
 
-def result(session: Session, assessment: Assessment) -> dict[str, Any]:
+def result(session: Session, assessment: Assessment, cache: ResultCache) -> dict[str, Any]:
     if is_lens_assessment(assessment):
         return lens.result(session, assessment)
-    return result_json(evaluate_assessment(session, assessment))
+    return result_json(evaluate_assessment(session, assessment, cache))
 
 
 def risks(session: Session, assessment: Assessment) -> dict[str, Any]:
@@ -120,10 +121,11 @@ def risks(session: Session, assessment: Assessment) -> dict[str, Any]:
     return lens.risks(session, assessment)
 
 
-def findings(session: Session, assessment: Assessment) -> dict[str, Any]:
+def findings(session: Session, assessment: Assessment, cache: ResultCache) -> dict[str, Any]:
     if is_lens_assessment(assessment):
         raise _no_findings(assessment)
-    return {"revision": assessment.revision, "findings": result(session, assessment)["findings"]}
+    return {"revision": assessment.revision,
+            "findings": result(session, assessment, cache)["findings"]}
 
 
 def answers(session: Session, assessment: Assessment) -> dict[str, Any]:
@@ -158,25 +160,25 @@ def _tracking(entry: tracking_service.PlanEntry, today: dt.date) -> dict[str, An
             "review_date": t.review_date if t else None}
 
 
-def plan(session: Session, assessment: Assessment) -> dict[str, Any]:
+def plan(session: Session, assessment: Assessment, cache: ResultCache) -> dict[str, Any]:
     today = dt.date.today()
     entries = [{
         "number": e.number, "rule": e.ref.rule_id, "title": e.finding.get("title", ""),
         "severity": e.finding.get("severity"), "bucket": e.finding.get("bucket"),
         "workflow_id": e.ref.workflow_id, "workflow": e.finding.get("workflow"),
         "flagged": e.flagged, "tracking": _tracking(e, today),
-    } for e in tracking_service.tracked_plan(session, assessment).entries]
+    } for e in tracking_service.tracked_plan(session, assessment, cache).entries]
     return {"revision": assessment.revision, "entries": entries}
 
 
 def write_tracking(session: Session, assessment: Assessment, user: User,
-                   body: schemas.TrackingWrite) -> dict[str, Any]:
+                   body: schemas.TrackingWrite, cache: ResultCache) -> dict[str, Any]:
     tracking_service.workflow_of(assessment, body.workflow_id)
     ref = tracking_service.FindingRef(body.rule, body.workflow_id)
     data = tracking_service.TrackingInput(body.status.value, body.owner_id, body.due_date,
                                           body.justification, body.review_date)
-    tracking_service.update_tracking(session, assessment, user, ref, data)
-    return plan(session, assessment)
+    tracking_service.update_tracking(session, assessment, user, ref, data, cache)
+    return plan(session, assessment, cache)
 
 
 def _milestone(m) -> dict[str, Any]:

@@ -23,6 +23,8 @@ from webapp.audit.models import AuditEvent
 from webapp.core.db import get_session, utcnow
 from webapp.core.extensions import csrf, limiter
 from webapp.core.services import ServiceError
+from webapp.core.views import result_cache
+from webapp.portfolio import jobs
 from webapp.teams.models import Role
 
 logger = logging.getLogger(__name__)
@@ -175,7 +177,9 @@ def operation(method: str, rule: str, summary: str, response: type[BaseModel],
 
 
 def _load(assessment_id: int, role: Role = Role.VIEWER):
-    return api.load(get_session(), g.api_token, assessment_id, role)
+    assessment = api.load(get_session(), g.api_token, assessment_id, role)
+    g.api_assessment_id = assessment.id  # the request's audit row names it
+    return assessment
 
 
 # --- the operations ---------------------------------------------------------------------------
@@ -191,18 +195,19 @@ def openapi_document():
 @operation("GET", "/assessments", "The assessments of every team the token's user is in "
            "(?team=ID for one team)", schemas.AssessmentList)
 def list_assessments():
-    return api.assessments(get_session(), g.api_token.user, request.args.get("team", type=int))
+    return api.assessments(get_session(), g.api_token.user, request.args.get("team", type=int),
+                           jobs.asker())
 
 
 @operation("GET", A, "One assessment with its workflows", schemas.AssessmentDetail)
 def get_assessment(assessment_id: int):
-    return api.detail(get_session(), _load(assessment_id))
+    return api.detail(get_session(), _load(assessment_id), jobs.asker(), result_cache())
 
 
 @operation("GET", A + "/result", "The review's result (the JSON faultline report prints; "
            "for a review on a lens, the lens result)", schemas.Result)
 def get_result(assessment_id: int):
-    return api.result(get_session(), _load(assessment_id))
+    return api.result(get_session(), _load(assessment_id), result_cache())
 
 
 @operation("GET", A + "/risks", "A review on a lens: its high and medium risks with their "
@@ -213,7 +218,7 @@ def get_risks(assessment_id: int):
 
 @operation("GET", A + "/findings", "The findings, ranked", schemas.FindingList)
 def get_findings(assessment_id: int):
-    return api.findings(get_session(), _load(assessment_id))
+    return api.findings(get_session(), _load(assessment_id), result_cache())
 
 
 @operation("GET", A + "/answers", "Every answer with its version", schemas.AnswerList)
@@ -241,7 +246,7 @@ def patch_answers(assessment_id: int, body: schemas.AnswersWrite):
 
 @operation("GET", A + "/plan", "The plan, each finding with its tracking", schemas.PlanOut)
 def get_plan(assessment_id: int):
-    return api.plan(get_session(), _load(assessment_id))
+    return api.plan(get_session(), _load(assessment_id), result_cache())
 
 
 @operation("PUT", A + "/tracking", "Set a finding's status, owner and due date",
@@ -249,7 +254,7 @@ def get_plan(assessment_id: int):
 def put_tracking(assessment_id: int, body: schemas.TrackingWrite):
     session = get_session()
     assessment = _load(assessment_id, Role.EDITOR)
-    return api.write_tracking(session, assessment, g.api_token.user, body)
+    return api.write_tracking(session, assessment, g.api_token.user, body, result_cache())
 
 
 @operation("GET", A + "/milestones", "The frozen milestones", schemas.MilestoneList)

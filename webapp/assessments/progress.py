@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from webapp.assessments.answers import index_of
 from webapp.assessments.kinds import Kind, kind_of
 from webapp.assessments.models import SYSTEM_SCOPE, Answer, Assessment, answered_clause
+from webapp.core.cache import ResultCache
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ def not_asked(result, position: int = -1) -> dict[str, str]:
     return {r.id: r.answer.na_reason or "" for s in sections for r in s.questions if not r.asked}
 
 
-def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
+def progress(session: Session, assessment: Assessment,
+             cache: ResultCache) -> list[StepProgress]:
     """Every step in order: the system sections, workflows, then results. A question the
     answers make irrelevant (`ask_if`) is not counted."""
     if (kind := kind_of(assessment)) is not None:
@@ -59,7 +61,7 @@ def progress(session: Session, assessment: Assessment) -> list[StepProgress]:
     from webapp.assessments.evaluation import relevance
 
     index = index_of(assessment)
-    hidden = relevance(session, assessment)  # not the whole result: a save asks for this
+    hidden = relevance(session, assessment, cache)  # not the whole result: a save asks for this
     answered = answered_by_scope(session, assessment)
     system = answered.get(SYSTEM_SCOPE, set())
     gone = set(hidden.get(-1, ()))

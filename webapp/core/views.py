@@ -2,17 +2,41 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, render_template
 from flask_login import login_required
 from flask_wtf import FlaskForm
 
+from webapp.core.cache import Memory, ResultCache, SharedWrites
 from webapp.core.services import ServiceError
+
+#: The app's computed values kept in memory, and its writer of the shared file cache.
+CACHE_KEY = "faultline.evaluations"
+WRITES_KEY = "faultline.evaluation-writes"
 
 
 def configured_signup() -> str:
     """FAULTLINE_SIGNUP: the sign-up mode until an administrator chooses one (the services
     take it as an argument)."""
     return str(current_app.config.get("FAULTLINE_SIGNUP") or "open")
+
+
+def result_cache(app: Flask | None = None) -> ResultCache:
+    """The app's cache of computed values (one per process), for the services that take it:
+    its memory, its writer and RESULT_CACHE_DIR (default: the instance folder's
+    result-cache)."""
+    app = app or current_app
+    memory = app.extensions.get(CACHE_KEY)
+    if memory is None:
+        memory = app.extensions.setdefault(CACHE_KEY, Memory())
+    writes = app.extensions.get(WRITES_KEY)
+    if writes is None:
+        delay = float(app.config.get("RESULT_SHARE_DELAY", 1.0))
+        writes = app.extensions.setdefault(WRITES_KEY, SharedWrites(delay))
+    configured = app.config.get("RESULT_CACHE_DIR")
+    directory = Path(configured) if configured else Path(app.instance_path) / "result-cache"
+    return ResultCache(memory, writes, directory)
 
 
 def members_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:

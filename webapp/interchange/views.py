@@ -19,7 +19,7 @@ from webapp.assessments.progress import progress
 from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
-from webapp.core.views import render_form_error
+from webapp.core.views import render_form_error, result_cache
 from webapp.interchange import answers_file as service
 from webapp.interchange import next_review
 from webapp.interchange.forms import (
@@ -50,7 +50,7 @@ def _page(assessment, status: int = 200, **context):
     context.setdefault("form", AnswersUploadForm(formdata=None))
     return render_template(
         "interchange/import.html", assessment=assessment, current_step="settings",
-        steps=progress(get_session(), assessment), **context), status
+        steps=progress(get_session(), assessment, result_cache()), **context), status
 
 
 def _preview(assessment, text: str, status: int = 200, conflicts=()):
@@ -160,7 +160,7 @@ def start_next_review(assessment_id: int):
         status = 400 if form.is_submitted() else 200
         return render_template("interchange/next_review.html", assessment=assessment, form=form,
                                current_step="settings",
-                               steps=progress(get_session(), assessment)), status
+                               steps=progress(get_session(), assessment, result_cache())), status
     if not submissions.claim(get_session(), form.submit_token.data, current_user):
         flash("This form was already sent; the next review exists once.", "info")
         return redirect(url_for("assessments.index", team=assessment.team_id))
@@ -169,7 +169,7 @@ def start_next_review(assessment_id: int):
     except ServiceError as error:
         return render_form_error("interchange/next_review.html", form, error,
                                  assessment=assessment, current_step="settings",
-                                 steps=progress(get_session(), assessment))
+                                 steps=progress(get_session(), assessment, result_cache()))
     flash(f"“{copy.name}” starts from the answers of “{assessment.name}”. Compare the two "
           "on the milestones page as you go.", "success")
     return redirect(url_for("assessments.resume", assessment_id=copy.id))

@@ -18,6 +18,7 @@ from webapp.assessments.progress import lens_steps
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
+from webapp.core.views import result_cache
 from webapp.domain import lens_compare
 from webapp.domain import lens_plan_export as plan_export_module
 from webapp.lenses import reports
@@ -168,7 +169,8 @@ def upgrade(assessment_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        done = service.upgrade_assessment(get_session(), assessment, current_user)
+        done = service.upgrade_assessment(get_session(), assessment, current_user,
+                                          result_cache())
     except ServiceError as error:
         flash(error.message, "info")
         return redirect(url_for("lens_pages.results", assessment_id=assessment.id))

@@ -22,6 +22,7 @@ from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.assessments.models import Assessment, Status
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
+from webapp.core.cache import ResultCache
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
 from webapp.domain.lens import Lens, LensProblem, lens_warnings, read_lens, slug
@@ -290,7 +291,8 @@ def newer_version(session: Session, assessment: Assessment) -> LensVersion | Non
     return latest if latest and latest.version > assessment.questionnaire_version else None
 
 
-def upgrade_assessment(session: Session, assessment: Assessment, user: User) -> Upgraded:
+def upgrade_assessment(session: Session, assessment: Assessment, user: User,
+                       cache: ResultCache) -> Upgraded:
     """Move the review to the lens's newest version: a milestone keeps the results as they
     were, answers carry over where the question and its choices still exist."""
     from webapp.tracking.milestones import create_milestone
@@ -303,6 +305,7 @@ def upgrade_assessment(session: Session, assessment: Assessment, user: User) -> 
         assessment,
         user,
         name=f"Before version {latest.version} of the lens ({utcnow():%Y-%m-%d %H:%M})",
+        cache=cache,
     )
     changed = _carry_answers(session, assessment, parsed(latest))
     assessment.questionnaire_version = latest.version

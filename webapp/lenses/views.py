@@ -19,7 +19,7 @@ from webapp.assessments.services import remember_step
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
-from webapp.core.views import members_blueprint
+from webapp.core.views import members_blueprint, result_cache
 from webapp.domain.lens import Lens, Pillar, Question
 from webapp.domain.lens_result import LensResult, Risk
 from webapp.lenses import answers, reports
@@ -253,7 +253,8 @@ def results(assessment_id: int):
         r=data,
         current_step="results",
         steps=lens_steps(result),
-        tracked={e.ref.rule_id: e for e in tracked_plan(get_session(), assessment).entries},
+        tracked={e.ref.rule_id: e for e in tracked_plan(get_session(), assessment,
+                                                        result_cache()).entries},
         newer=service.newer_version(get_session(), assessment),
         upgrade_form=EmptyForm(),
     )

@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 
 from webapp.assessments.evaluation import evaluate_assessment, questionnaire_of, revision_key
 from webapp.assessments.models import Assessment
+from webapp.core.cache import ResultCache
 from webapp.lenses import reports as lens_reports
 from webapp.lenses import services as lenses
 from webapp.lenses.services import is_lens_assessment
@@ -76,11 +77,11 @@ def comparison(assessment: Assessment, before: str, after: str) -> PdfSpec:
 
 def describe(session: Session, assessment: Assessment, spec: PdfSpec,
              follow_up: dict[str, dict[str, Any]] | None = None, *,
-             page_size: str) -> PdfDescription:
+             page_size: str, cache: ResultCache) -> PdfDescription:
     """The spec's cache key and download name (404 for a milestone not of this assessment,
     `QuestionnaireMissing` when the assessment's questionnaire version is gone). A review's
     key includes the plan tracking (`follow_up`: read here unless the caller has it);
-    `page_size` is the app's PDF_PAGE_SIZE."""
+    `page_size` is the app's PDF_PAGE_SIZE, `cache` its result cache."""
     on_lens = is_lens_assessment(assessment)
     if on_lens:
         spec = _lens_spec(session, assessment, spec)
@@ -91,7 +92,7 @@ def describe(session: Session, assessment: Assessment, spec: PdfSpec,
     if spec.kind == "review":
         key = pdf_key("review", revision_key(assessment),
                       {"team": team, "page_size": size, "edition": spec.edition,
-                       "follow_up": tracking_service.follow_up(session, assessment)
+                       "follow_up": tracking_service.follow_up(session, assessment, cache)
                        if follow_up is None else follow_up})
         return PdfDescription(spec, key, filename(assessment.name, edition=spec.edition,
                                                   kind=kind))
@@ -134,7 +135,7 @@ def _side_identity(session: Session, assessment: Assessment, side: str | None) -
 
 
 def render_input(session: Session, assessment: Assessment, spec: PdfSpec, *,
-                 page_size: str) -> tuple[str, dict]:
+                 page_size: str, cache: ResultCache) -> tuple[str, dict]:
     """(render target, plain data) of the PDF: built by the queue worker, never a request."""
     team = assessment.team.name
     if is_lens_assessment(assessment) and spec.kind == "comparison":
@@ -147,21 +148,21 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec, *,
         return LENS_TARGET, lens_reports.report_data(session, assessment, frozen,
                                                generated_at=assessment.updated_at)
     if spec.kind == "review":
-        result = evaluate_assessment(session, assessment)
+        result = evaluate_assessment(session, assessment, cache)
         return REVIEW_TARGET, build_report_data(result, team=team, page_size=page_size,
                                                 generated_at=assessment.updated_at,
                                                 edition=spec.edition,
                                                 follow_up=tracking_service.follow_up(
-                                                    session, assessment))
+                                                    session, assessment, cache))
     if spec.kind == "milestone":
         frozen = milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
         return REVIEW_TARGET, build_report_data(
-            milestone_service.snapshot_result(frozen), team=team, milestone=frozen.name,
+            milestone_service.snapshot_result(frozen, cache), team=team, milestone=frozen.name,
             generated_at=frozen.created_at, page_size=page_size, edition=spec.edition)
     from webapp.tracking.comparison import comparison_data
 
-    before = milestone_service.side_of(session, assessment, spec.before or "")
-    after = milestone_service.side_of(session, assessment, spec.after or "")
+    before = milestone_service.side_of(session, assessment, spec.before or "", cache)
+    after = milestone_service.side_of(session, assessment, spec.after or "", cache)
     data = comparison_data(
         milestone_service.compare_sides(before, after), system=assessment.name, team=team,
         before={"label": before.label, "date": before.date},

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cachetools import LRUCache
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -32,8 +31,7 @@ LISTED = (Assessment.id, Assessment.name, Assessment.team_id, Assessment.status,
           Assessment.questionnaire_version)
 CLOSED = {FindingStatus.DONE.value, FindingStatus.RISK_ACCEPTED.value}
 SORTS = ("name", "team", "score", "critical", "high", "coverage", "now", "overdue", "updated")
-CACHE_KEY, CACHE_SIZE = "faultline.portfolio_tables", 16
-_lock = threading.Lock()
+CACHE_SIZE = 16
 
 
 @dataclass(frozen=True)
@@ -88,15 +86,30 @@ class Table:
     fingerprint: str
 
 
-def rows(session: Session, user: User, filters: Filters, today: dt.date) -> list[Row]:
-    return table(session, user, filters, today).rows
+class Tables:
+    """The tables built in this process, by fingerprint (the few most recent); one per app,
+    shared by its threads."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.items: LRUCache = LRUCache(maxsize=size)
+        self.lock = threading.Lock()
+
+    def get(self, fingerprint: str) -> Table | None:
+        with self.lock:
+            return self.items.get(fingerprint)
+
+    def put(self, table: Table) -> None:
+        with self.lock:
+            self.items[table.fingerprint] = table
 
 
-def table(session: Session, user: User, filters: Filters, today: dt.date) -> Table:
+def table(session: Session, user: User, filters: Filters, today: dt.date, tables: Tables,
+          asker: summaries.Asker) -> Table:
     """The rows the user may see. What a row shows is read with a few small queries (which
     assessments at which revision, with a current summary or not, closed and overdue tracking,
     milestone scores); when none of it changed since the same table was last built in this
-    process, that table is reused: figures are decoded and rows built only after a change."""
+    process (`tables`), that table is reused: figures are decoded and rows built only after a
+    change. Summaries not current are asked of the queue through `asker`."""
     teams = {t.id: t.name for t in visible_teams(session, user)}
     wanted = [filters.team_id] if filters.team_id in teams else list(teams)
     where = [Assessment.team_id.in_(wanted)]
@@ -106,7 +119,7 @@ def table(session: Session, user: User, filters: Filters, today: dt.date) -> Tab
     # The other queries select by this subquery, not by a list of 200 ids to bind one by one.
     ids = select(Assessment.id).where(*where).scalar_subquery()
     keys = {a.id: revision_key(a) for a in assessments}
-    known = summaries.current(session, keys, ids)
+    known = summaries.current(session, keys, asker, ids)
     closed, overdue = _closed(session, ids), _overdue(session, ids, today)
     trends = _trends(session, ids)
     # The revision key covers each assessment's revision, update time and content version.
@@ -116,21 +129,14 @@ def table(session: Session, user: User, filters: Filters, today: dt.date) -> Tab
               sorted(trends.items()))),
         *(f"{a.id}\t{a.team_id}\t{a.status}\t{keys[a.id]}\t{a.id in known}\t{a.name}"
           for a in assessments)]).encode()).hexdigest()
-    cache = _tables()
-    with _lock:
-        found = cache.get(fingerprint)
+    found = tables.get(fingerprint)
     if found is not None:
         return found
     built = Table(_build(session, assessments, ids, teams, {i: keys[i] for i in known},
                          closed, overdue, trends, filters), [], fingerprint)
     built.layers.extend(layer_columns(built.rows))
-    with _lock:
-        cache[fingerprint] = built
+    tables.put(built)
     return built
-
-
-def _tables() -> LRUCache:
-    return current_app.extensions.setdefault(CACHE_KEY, LRUCache(maxsize=CACHE_SIZE))
 
 
 def _build(session, assessments, ids, teams, keys, closed, overdue, trends,

@@ -17,14 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from webapp.assessments.evaluation import evaluate_assessment, revision_key
 from webapp.assessments.models import Assessment
-from webapp.core.db import session_scope, utcnow
+from webapp.core.cache import ResultCache
+from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
 from webapp.lenses.models import LENS_PREFIX
 from webapp.portfolio.models import AssessmentSummary
@@ -32,7 +32,6 @@ from webapp.results.adapter import result_json
 
 logger = logging.getLogger(__name__)
 
-TASK_KEY = "faultline.summarize"
 #: The same assessment revision is asked of the queue again after this long (a lost job).
 REQUEUE_AFTER = 60.0
 
@@ -99,21 +98,22 @@ class Standing:
 # --- writing (the task queue) -------------------------------------------------------------
 
 
-def compute(session: Session, assessment: Assessment) -> Standing:
+def compute(session: Session, assessment: Assessment, cache: ResultCache) -> Standing:
     """The figures of the assessment as it is now, evaluated (the queue's work; the API's
     detail of one assessment when its summary is not written yet)."""
     try:
         if assessment.questionnaire_id.startswith(LENS_PREFIX):
             return Standing(_lens_facts(session, assessment))
-        return Standing(facts_of(evaluate_assessment(session, assessment)))
+        return Standing(facts_of(evaluate_assessment(session, assessment, cache)))
     except ServiceError as error:  # the pinned questionnaire or lens is gone
         return Standing(problem=error.message)
 
 
-def summarize(session: Session, assessment: Assessment) -> AssessmentSummary:
+def summarize(session: Session, assessment: Assessment,
+              cache: ResultCache) -> AssessmentSummary:
     """Evaluate `assessment` and write its summary row (one statement, safe against another
     worker writing the same row)."""
-    key, standing = revision_key(assessment), compute(session, assessment)
+    key, standing = revision_key(assessment), compute(session, assessment, cache)
     facts, problem = standing.facts, standing.problem
     values = {
         "revision_key": key, "revision": assessment.revision, "computed_at": utcnow(),
@@ -138,45 +138,7 @@ def _upsert(session: Session, assessment_id: int, values: dict[str, Any]) -> Non
     session.flush()
 
 
-def summarize_job(app: Flask, assessment_ids: Iterable[int]) -> None:
-    """The queue's job: bring the summaries of these assessments up to date, each in its own
-    short transaction; an assessment already current, or deleted meanwhile, is skipped."""
-    for assessment_id in assessment_ids:
-        with session_scope(app) as session:
-            assessment = session.get(Assessment, assessment_id)
-            if assessment is None:
-                continue
-            row = session.get(AssessmentSummary, assessment_id)
-            if row is not None and row.revision_key == revision_key(assessment):
-                continue
-            summarize(session, assessment)
-            logger.info("summary of assessment %s at revision %s written", assessment_id,
-                        assessment.revision)
-
-
-def init_app(app: Flask) -> None:
-    """Register the job on the app's task queue (web processes and workers) and have every
-    committed change to an assessment queue it."""
-    from webapp import tasks
-
-    huey = tasks.get_queue(app).huey
-
-    @huey.task(name="summarize_assessments")
-    def job(assessment_ids: list[int]) -> None:
-        with app.app_context():
-            summarize_job(app, assessment_ids)
-
-    app.extensions[TASK_KEY] = _Asker(job)
-
-    def changed(assessments: dict[int, int]) -> None:
-        # Tests turn this off (their queue runs jobs at once): pages ask for what they show.
-        if app.config.get("SUMMARIZE_ON_CHANGE", True):
-            app.extensions[TASK_KEY].ask({assessment_id: None for assessment_id in assessments})
-
-    tasks.on_change(app, changed)
-
-
-class _Asker:
+class Asker:
     """Queues summary jobs, at most once per assessment revision every REQUEUE_AFTER seconds
     from this process (a page viewed again while the worker is busy queues nothing new)."""
 
@@ -200,14 +162,16 @@ class _Asker:
 # --- reading (pages) -----------------------------------------------------------------------
 
 
-def current(session: Session, keys: dict[int, str], scope: Any = None) -> set[int]:
+def current(session: Session, keys: dict[int, str], asker: Asker,
+            scope: Any = None) -> set[int]:
     """Which of the assessments `{id: revision key}` have a summary of that revision; the
-    others are asked of the queue. Reads the keys only (no figures); `scope` selects the
-    same ids in SQL (a subquery), when the caller has one."""
+    others are asked of the queue through `asker` (the app's, `jobs.asker()`). Reads the keys
+    only (no figures); `scope` selects the same ids in SQL (a subquery), when the caller has
+    one."""
     stored = _stored_keys(session, list(keys) if scope is None else scope)
     missing = {i: key for i, key in keys.items() if stored.get(i) != key}
     if missing:
-        current_app.extensions[TASK_KEY].ask(missing)
+        asker.ask(missing)
         # A queue that runs jobs at once (tests, a single process) has written them now.
         stored |= _stored_keys(session, list(missing))
     return {i for i, key in keys.items() if stored.get(i) == key}
@@ -219,11 +183,11 @@ def _stored_keys(session: Session, ids: Any) -> dict[int, str]:
     return {i: key for i, key in session.execute(query)}
 
 
-def standings(session: Session, listed: list[Any]) -> dict[int, Standing]:
+def standings(session: Session, listed: list[Any], asker: Asker) -> dict[int, Standing]:
     """{assessment id: Standing} for rows carrying id, revision, updated_at, questionnaire id
     and version: current summaries only; the others are asked of the queue. Never evaluates."""
     keys = {a.id: revision_key(a) for a in listed}
-    return read(session, {i: keys[i] for i in current(session, keys)}, keys)
+    return read(session, {i: keys[i] for i in current(session, keys, asker)}, keys)
 
 
 def read(session: Session, keys: dict[int, str], wanted: Iterable[int],

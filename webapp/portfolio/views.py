@@ -16,11 +16,12 @@ from webapp import report
 from webapp.assessments.models import STATUS_VALUES
 from webapp.core.db import get_session
 from webapp.core.views import members_blueprint
-from webapp.portfolio import exports, service
+from webapp.portfolio import exports, jobs, service
 from webapp.portfolio.pdf import portfolio_pdf
 
 logger = logging.getLogger(__name__)
 BODY_KEY = "faultline.portfolio_bodies"
+TABLES_KEY = "faultline.portfolio_tables"
 _lock = threading.Lock()
 bp = members_blueprint("portfolio", __name__, "/portfolio")
 
@@ -35,8 +36,17 @@ def _filters() -> service.Filters:
     )
 
 
+def _tables() -> service.Tables:
+    """The app's one cache of built tables."""
+    tables = current_app.extensions.get(TABLES_KEY)
+    if tables is None:
+        tables = current_app.extensions.setdefault(TABLES_KEY, service.Tables())
+    return tables
+
+
 def _table(filters: service.Filters) -> service.Table:
-    return service.table(get_session(), current_user, filters, dt.date.today())
+    return service.table(get_session(), current_user, filters, dt.date.today(), _tables(),
+                         jobs.asker())
 
 
 def _rows(filters: service.Filters):

@@ -38,14 +38,13 @@ from webapp import report
 from webapp.assessments.access import member_assessment
 from webapp.assessments.evaluation import (
     QuestionnaireMissing,
-    Shared,
-    computed,
     evaluate_assessment,
     revision_key,
 )
+from webapp.core.cache import Shared
 from webapp.core.db import get_session
 from webapp.core.security import CONTENT_SECURITY_POLICY
-from webapp.core.views import members_blueprint
+from webapp.core.views import members_blueprint, result_cache
 from webapp.lenses.models import LENS_PREFIX
 from webapp.pdfs import specs as pdfs
 from webapp.pdfs.views import Pages, pdf_download
@@ -81,16 +80,17 @@ def show(assessment_id: int):
     assessment, result = _evaluated(assessment_id)
     session = get_session()
     rows, milestones = tracking_service.tracking_state(session, assessment)
-    follow_up = tracking_service.follow_up(session, assessment, rows)
+    follow_up = tracking_service.follow_up(session, assessment, result_cache(), rows)
     pdf_ready = result.has_answers and pdf_ready_now(session, assessment,
                                                      pdfs.review(assessment), follow_up=follow_up)
     upgrade = _upgrade_panel(assessment, result)
     state = _body_state(assessment, follow_up=follow_up, pdf_ready=pdf_ready,
                         upgrade=_upgrade_identity(upgrade),
                         milestones=milestones)
-    body = computed(body_key(state), "results-body",
-                    lambda: _body(assessment, result, rows, pdf_ready, upgrade, state["today"]),
-                    Shared(f"assessment-{assessment.id}", bytes.decode, str.encode))
+    body = result_cache().computed(
+        body_key(state), "results-body",
+        lambda: _body(assessment, result, rows, pdf_ready, upgrade, state["today"]),
+        Shared(f"assessment-{assessment.id}", bytes.decode, str.encode))
     return framed(_frame(assessment), body)
 
 
@@ -163,8 +163,9 @@ def _upgrade_identity(panel: dict | None) -> dict | None:
 def _body(assessment, result, rows, pdf_ready: bool, upgrade: dict | None,
           today: date) -> bytes:
     """The page's content (results/_content.html) for one state, as UTF-8."""
-    page, parts = computed(revision_key(assessment), f"results-page:{assessment.team.name}",
-                           lambda: _rendered_parts(assessment, result))
+    page, parts = result_cache().computed(
+        revision_key(assessment), f"results-page:{assessment.team.name}",
+        lambda: _rendered_parts(assessment, result))
     if page["has_answers"]:
         parts = {**parts, "details": with_follow_up(parts["details"], assessment, today)}
     return render_template("results/_content.html", assessment=assessment, page=page,
@@ -177,7 +178,7 @@ def with_follow_up(html: Markup, assessment, today: date) -> Markup:
     place of their follow-up comments: status, owner, due date or accepted risk, and the way
     to the finding's tracking page (`today` decides what is overdue)."""
     try:
-        plan = tracking_service.tracked_plan(get_session(), assessment)
+        plan = tracking_service.tracked_plan(get_session(), assessment, result_cache())
     except QuestionnaireMissing:
         return html
     entries = {tracking_service.follow_up_key(e.ref.rule_id, e.position): e
@@ -222,7 +223,7 @@ def _upgrade_panel(assessment, result) -> dict | None:
         milestone = get_milestone(session, assessment, int(detail.get("milestone")))
     except (TypeError, ValueError, NotFound):
         return panel
-    before = {f.key: f for f in snapshot_result(milestone).findings}
+    before = {f.key: f for f in snapshot_result(milestone, result_cache()).findings}
     now = {f.key: f for f in result.findings}
     panel.update(milestone=milestone,
                  added=[now[k] for k in now if k not in before],
@@ -284,7 +285,8 @@ def _finding_cards(findings: list[dict]) -> dict[str, Markup]:
 def report_html(assessment_id: int):
     assessment, result = _evaluated(assessment_id)
     html = report.render_html(result, **_pdf_options(assessment),
-                              follow_up=tracking_service.follow_up(get_session(), assessment),
+                              follow_up=tracking_service.follow_up(get_session(), assessment,
+                                                                   result_cache()),
                               static_url=url_for("static", filename=""))
     bar = render_template("results/_report_bar.html", assessment=assessment)
     return report_page(html, bar, render_template("results/_report_head.html"))
@@ -324,7 +326,7 @@ def _evaluated(assessment_id: int):
     assessment = load_assessment(assessment_id)
     if assessment.questionnaire_id.startswith(LENS_PREFIX):  # its own pages: lens_pages
         abort(redirect(url_for("lens_pages.results", assessment_id=assessment.id)))
-    return assessment, evaluate_assessment(get_session(), assessment)
+    return assessment, evaluate_assessment(get_session(), assessment, result_cache())
 
 
 def _pdf_options(assessment) -> dict:

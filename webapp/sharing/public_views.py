@@ -19,6 +19,7 @@ from webapp import report
 from webapp.assessments.evaluation import evaluate_assessment, revision_key
 from webapp.core.db import get_session
 from webapp.core.extensions import limiter
+from webapp.core.views import result_cache
 from webapp.domain.result import Result
 from webapp.lenses import views as lens_pages
 from webapp.lenses.follow_views import report_html_of
@@ -122,15 +123,16 @@ def _document(link: ShareLink) -> tuple[Result, dict, str]:
     the live one."""
     team = link.assessment.team.name
     size = current_app.config["PDF_PAGE_SIZE"]
+    cache = result_cache()
     if link.milestone is not None:
         milestone = link.milestone
-        return snapshot_result(milestone), {"team": team, "milestone": milestone.name,
-                                            "generated_at": milestone.created_at,
-                                            "page_size": size}, \
+        return snapshot_result(milestone, cache), {"team": team, "milestone": milestone.name,
+                                                   "generated_at": milestone.created_at,
+                                                   "page_size": size}, \
             snapshot_key(milestone)
     assessment = link.assessment
-    follow_up = tracking_service.follow_up(get_session(), assessment)
-    return evaluate_assessment(get_session(), assessment), {
+    follow_up = tracking_service.follow_up(get_session(), assessment, cache)
+    return evaluate_assessment(get_session(), assessment, cache), {
         "team": team, "page_size": size, "follow_up": follow_up}, revision_key(assessment)
 
 

@@ -17,7 +17,7 @@ from webapp.core import links
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
-from webapp.core.views import members_blueprint, render_form_error
+from webapp.core.views import members_blueprint, render_form_error, result_cache
 from webapp.sharing import services as service
 from webapp.sharing.forms import ShareForm
 from webapp.teams.models import Role
@@ -89,7 +89,7 @@ def _page(assessment, form: ShareForm, *, created=None, created_url=None, error=
     context = {
         "assessment": assessment,
         "shares": service.list_shares(session, assessment),
-        "steps": progress(session, assessment),
+        "steps": progress(session, assessment, result_cache()),
         "current_step": "sharing",
         "created": created,
         "created_url": created_url,

@@ -23,7 +23,7 @@ from webapp.assessments import submissions
 from webapp.assessments.access import member_assessment
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
-from webapp.core.views import members_blueprint
+from webapp.core.views import members_blueprint, result_cache
 from webapp.lenses.models import LENS_PREFIX
 from webapp.pdfs import specs as pdfs
 from webapp.pdfs.views import pdf_download
@@ -63,7 +63,8 @@ def create(assessment_id: int):
         return redirect(url_for("milestones.index", assessment_id=assessment.id))
     try:
         milestone = service.create_milestone(session, assessment, current_user,
-                                             name=form.name.data, note=form.note.data or "")
+                                             name=form.name.data, note=form.note.data or "",
+                                             cache=result_cache())
     except ServiceError as error:
         getattr(form, error.field or "name").errors.append(error.message)
         return _index_page(assessment, form, 400)
@@ -74,7 +75,7 @@ def create(assessment_id: int):
 
 def _snapshot_page(milestone, team: str) -> dict:
     """The results page's data for the stored result, without links into the live questions."""
-    page = results_page(service.snapshot_result(milestone),
+    page = results_page(service.snapshot_result(milestone, result_cache()),
                         QuestionLinks(lambda _s: "", lambda _p: ""), team=team)
     for item in [*page["findings"], *page["system_scenarios"],
                  *(s for w in page["workflows"] for s in w["scenarios"])]:
@@ -122,8 +123,8 @@ def _compare_keys(milestones, previous=None) -> tuple[str | None, str]:
 
 def _comparison(assessment, before_key: str, after_key: str) -> dict:
     session = get_session()
-    before = service.side_of(session, assessment, before_key)
-    after = service.side_of(session, assessment, after_key)
+    before = service.side_of(session, assessment, before_key, result_cache())
+    after = service.side_of(session, assessment, after_key, result_cache())
     return comparison_data(
         service.compare_sides(before, after), system=assessment.name, team=assessment.team.name,
         before={"label": before.label, "date": before.date},

@@ -21,10 +21,11 @@ from werkzeug.exceptions import NotFound
 
 from webapp import domain
 from webapp.accounts.models import User
-from webapp.assessments.evaluation import answers_for_domain, computed, evaluate_assessment
+from webapp.assessments.evaluation import answers_for_domain, evaluate_assessment
 from webapp.assessments.kinds import kind_of
 from webapp.assessments.models import Assessment
 from webapp.audit.services import record_audit
+from webapp.core.cache import ResultCache
 from webapp.core.services import ServiceError, row_of_assessment
 from webapp.domain.compare import compare_results
 from webapp.tracking.models import MILESTONE_NOTE_MAX, Milestone
@@ -39,11 +40,12 @@ PREVIOUS = "previous"
 
 
 def create_milestone(
-    session: Session, assessment: Assessment, user: User, *, name: str, note: str = ""
+    session: Session, assessment: Assessment, user: User, *, name: str, note: str = "",
+    cache: ResultCache,
 ) -> Milestone:
     """Freeze the assessment as it is now under `name` (unique within the assessment)."""
     name, note = _checked_name(session, assessment, name), _checked_note(note)
-    result, answers = _frozen(session, assessment)
+    result, answers = _frozen(session, assessment, cache)
     milestone = Milestone(
         assessment_id=assessment.id,
         name=name,
@@ -66,11 +68,11 @@ def create_milestone(
     return milestone
 
 
-def _frozen(session: Session, assessment: Assessment) -> tuple[dict, dict]:
+def _frozen(session: Session, assessment: Assessment, cache: ResultCache) -> tuple[dict, dict]:
     """(result, answers) to keep; a review on a lens keeps its lens answers and risks."""
     if (kind := kind_of(assessment)) is not None:
         return kind.frozen(session, assessment)
-    result = domain.result_to_dict(evaluate_assessment(session, assessment))
+    result = domain.result_to_dict(evaluate_assessment(session, assessment, cache))
     return result, domain.answers_to_dict(answers_for_domain(session, assessment))
 
 
@@ -124,19 +126,19 @@ class Side:
     answers: dict[str, Any]
 
 
-def side_of(session: Session, assessment: Assessment, key: str) -> Side:
+def side_of(session: Session, assessment: Assessment, key: str, cache: ResultCache) -> Side:
     """`key` is a milestone id or "now"; anything else is a 404."""
     if key == NOW:
-        result = evaluate_assessment(session, assessment)
+        result = evaluate_assessment(session, assessment, cache)
         answers = domain.answers_to_dict(answers_for_domain(session, assessment))
         return Side(NOW, "Now", None, result, answers)
     if key == PREVIOUS:
-        return _previous_side(session, assessment)
+        return _previous_side(session, assessment, cache)
     if not key.isdigit():
         raise NotFound()
     milestone = get_milestone(session, assessment, int(key))
     return Side(str(milestone.id), milestone.name, milestone.created_at,
-                snapshot_result(milestone), milestone.answers)
+                snapshot_result(milestone, cache), milestone.answers)
 
 
 def snapshot_key(milestone: Milestone) -> str:
@@ -146,10 +148,10 @@ def snapshot_key(milestone: Milestone) -> str:
     return hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()
 
 
-def snapshot_result(milestone: Milestone) -> domain.Result:
+def snapshot_result(milestone: Milestone, cache: ResultCache) -> domain.Result:
     """The milestone's frozen result as the typed result, read once per process."""
-    return computed(snapshot_key(milestone), "snapshot",
-                    lambda: domain.result_from_dict(milestone.result))
+    return cache.computed(snapshot_key(milestone), "snapshot",
+                          lambda: domain.result_from_dict(milestone.result))
 
 
 def previous_of(session: Session, assessment: Assessment) -> Assessment | None:
@@ -158,11 +160,11 @@ def previous_of(session: Session, assessment: Assessment) -> Assessment | None:
     return previous if previous is not None and previous.team_id == assessment.team_id else None
 
 
-def _previous_side(session: Session, assessment: Assessment) -> Side:
+def _previous_side(session: Session, assessment: Assessment, cache: ResultCache) -> Side:
     previous = previous_of(session, assessment)
     if previous is None:
         raise NotFound()
-    result = evaluate_assessment(session, previous)
+    result = evaluate_assessment(session, previous, cache)
     answers = domain.answers_to_dict(answers_for_domain(session, previous))
     return Side(PREVIOUS, f"{previous.name} (previous review)", previous.updated_at, result,
                 answers)

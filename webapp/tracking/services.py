@@ -31,6 +31,7 @@ from webapp.assessments.evaluation import (
 from webapp.assessments.kinds import kind_of
 from webapp.assessments.models import SYSTEM_SCOPE, Assessment, Workflow, workflow_scope
 from webapp.audit.services import record_audit
+from webapp.core.cache import ResultCache
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
 from webapp.teams.services import members_of
@@ -120,12 +121,12 @@ def _plan_findings(result: domain.Result) -> list[domain.result.Finding]:
     return ordered + [f for f in result.findings if f.key not in seen]
 
 
-def tracked_plan(session: Session, assessment: Assessment) -> TrackedPlan:
+def tracked_plan(session: Session, assessment: Assessment, cache: ResultCache) -> TrackedPlan:
     """The current plan, each finding with its tracking, plus the tracked ones now resolved."""
     if (kind := kind_of(assessment)) is not None:
         return _lens_plan(session, assessment, kind.result(session, assessment))
-    result = evaluate_assessment(session, assessment)
-    dicts = dict(zip((f.key for f in result.findings), finding_data(assessment, result),
+    result = evaluate_assessment(session, assessment, cache)
+    dicts = dict(zip((f.key for f in result.findings), finding_data(assessment, result, cache),
                      strict=True))
     workflows = {w.position: w for w in assessment.workflows}
     trackings = _trackings(session, assessment)
@@ -213,16 +214,16 @@ def tracking_state(session: Session, assessment: Assessment) -> tuple[list[Track
     return rows, found[0][0] if found else 0
 
 
-def plan_summary(session: Session, assessment: Assessment,
+def plan_summary(session: Session, assessment: Assessment, cache: ResultCache,
                  rows: list[TrackingRow] | None = None) -> dict[str, Any]:
     """Where the team stands on the current plan, for the results page: counts by status, the
     findings marked done that the answers still trigger, and each tracked finding's status by
     anchor. `rows`: the `tracking_rows` already read (this runs on every results view)."""
-    result = evaluate_assessment(session, assessment)
+    result = evaluate_assessment(session, assessment, cache)
     triggered = {f.key for f in result.findings}
     if rows is None:
         rows = tracking_rows(session, assessment)
-    positions = workflow_positions(assessment) if rows else {}
+    positions = workflow_positions(assessment, cache) if rows else {}
     statuses: dict[tuple[str, int], FindingStatus] = {}
     for row in rows:
         key = (row.rule_id, positions.get(row.workflow_id, -2)
@@ -239,9 +240,10 @@ def plan_summary(session: Session, assessment: Assessment,
     return {"counts": counts, "flagged": flagged, "items": items}
 
 
-def find_entry(session: Session, assessment: Assessment, ref: FindingRef) -> PlanEntry:
+def find_entry(session: Session, assessment: Assessment, ref: FindingRef,
+               cache: ResultCache) -> PlanEntry:
     """The plan entry for `ref`; a tracked but resolved finding as an untriggered entry; 404."""
-    plan = tracked_plan(session, assessment)
+    plan = tracked_plan(session, assessment, cache)
     for entry in plan.entries:
         if entry.ref == ref:
             return entry
@@ -353,12 +355,12 @@ def _user_name(user: User | None) -> str | None:
 
 
 def update_tracking(session: Session, assessment: Assessment, user: User, ref: FindingRef,
-                    data: TrackingInput) -> FindingTracking:
+                    data: TrackingInput, cache: ResultCache) -> FindingTracking:
     """Set status, owner, due date (and an accepted risk's justification and review date).
 
     Raises `ServiceError` naming the field for a refused value; nothing changes then.
     """
-    entry = find_entry(session, assessment, ref)
+    entry = find_entry(session, assessment, ref, cache)
     data = _check(session, assessment, data)
     row = entry.tracking or _row(session, assessment, ref)
     changes = _changes(session, row, data)
@@ -378,8 +380,8 @@ def update_tracking(session: Session, assessment: Assessment, user: User, ref: F
 
 
 def add_comment(session: Session, assessment: Assessment, user: User, ref: FindingRef,
-                body: str) -> FindingComment:
-    entry = find_entry(session, assessment, ref)
+                body: str, cache: ResultCache) -> FindingComment:
+    entry = find_entry(session, assessment, ref, cache)
     body = (body or "").strip()
     if not body:
         raise ServiceError("Write a comment first.", "body")
@@ -405,14 +407,14 @@ def workflow_of(assessment: Assessment, workflow_id: int | None) -> Workflow | N
     raise NotFound()
 
 
-def follow_up(session: Session, assessment: Assessment,
+def follow_up(session: Session, assessment: Assessment, cache: ResultCache,
               rows: list[TrackingRow] | None = None) -> dict[str, dict[str, Any]]:
     """What the report shows beside each finding: status, owner, due date and an accepted
     risk's reason, keyed "rule@position" ("rule@" for system findings). Plain values, so they
     join the report data and the PDF's cache key. `rows`: the `tracking_rows` already read."""
     if rows is None:
         rows = tracking_rows(session, assessment)
-    positions = workflow_positions(assessment) if rows else {}
+    positions = workflow_positions(assessment, cache) if rows else {}
     out: dict[str, dict[str, Any]] = {}
     for row in sorted(rows, key=lambda row: (row.rule_id, row.workflow_id or 0)):
         position = positions.get(row.workflow_id) if row.workflow_id else None
@@ -449,7 +451,8 @@ KEEP = object()
 
 
 def bulk_update(session: Session, assessment: Assessment, user: User, refs: list[FindingRef],
-                status: str | None = None, owner_id: int | None | object = KEEP) -> int:
+                cache: ResultCache, status: str | None = None,
+                owner_id: int | None | object = KEEP) -> int:
     """Set the status and/or owner of several findings, each through `update_tracking` (same
     checks, same audit events). All or nothing: any refusal raises `BulkRefused` naming each
     refused finding, and nothing changes. Returns how many findings were changed."""
@@ -457,7 +460,7 @@ def bulk_update(session: Session, assessment: Assessment, user: User, refs: list
         raise ServiceError("Select at least one finding.", "findings")
     if status is None and owner_id is KEEP:
         raise ServiceError("Choose a new status or owner for the selected findings.", "status")
-    plan = tracked_plan(session, assessment)
+    plan = tracked_plan(session, assessment, cache)
     entries = {e.ref: e for e in plan.entries}
     refusals: list[Refusal] = []
     changed = 0
@@ -475,7 +478,7 @@ def bulk_update(session: Session, assessment: Assessment, user: User, refs: list
             t.review_date if t else None)
         try:
             before = len(_changes(session, t, _check(session, assessment, data))) if t else 1
-            update_tracking(session, assessment, user, ref, data)
+            update_tracking(session, assessment, user, ref, data, cache)
         except ServiceError as error:
             hint = (" Accept a risk on the finding's own page."
                     if error.field in ("justification", "review_date") else "")

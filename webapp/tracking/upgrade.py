@@ -18,6 +18,7 @@ from webapp.assessments.evaluation import answers_for_domain, get_content
 from webapp.assessments.models import NOTE_MAX_CHARS, Answer, Assessment
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
+from webapp.core.cache import ResultCache
 from webapp.core.services import ServiceError
 from webapp.domain.models import Questionnaire
 from webapp.domain.upgrade import Carried, UpgradeReport, target, upgrade_answers
@@ -107,7 +108,7 @@ def preview(session: Session, assessment: Assessment) -> Preview:
     )
 
 
-def upgrade(session: Session, assessment: Assessment, user: User) -> int:
+def upgrade(session: Session, assessment: Assessment, user: User, cache: ResultCache) -> int:
     """Upgrade `assessment`; returns the id of the milestone frozen before it."""
     from webapp.tracking.milestones import create_milestone
 
@@ -116,7 +117,7 @@ def upgrade(session: Session, assessment: Assessment, user: User) -> int:
     milestone = create_milestone(
         session, assessment, user, name=name,
         note=f"Frozen automatically before the upgrade to version {report.to_version}: the "
-             f"results on version {report.from_version}, exactly as they were.")
+             f"results on version {report.from_version}, exactly as they were.", cache=cache)
     mapping = newest.upgrade.questions if newest.upgrade else {}
     rows = session.scalars(select(Answer).where(Answer.assessment_id == assessment.id)).all()
     dropped = {(c.position, c.old) for c in report.dropped}

@@ -28,7 +28,7 @@ from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.audit.services import audit_events
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
-from webapp.core.views import members_blueprint
+from webapp.core.views import members_blueprint, result_cache
 from webapp.lenses.models import LENS_PREFIX
 from webapp.report import dates
 from webapp.report.notes import render_note
@@ -59,14 +59,14 @@ def tracking_summary(assessment, rows: list[service.TrackingRow] | None = None) 
 
     session = get_session()
     try:
-        summary = service.plan_summary(session, assessment, rows)
+        summary = service.plan_summary(session, assessment, result_cache(), rows)
     except QuestionnaireMissing:
         return None
     return {**summary, "milestones": count_milestones(session, assessment)}
 
 
 def _plan(assessment) -> service.TrackedPlan:
-    return service.tracked_plan(get_session(), assessment)
+    return service.tracked_plan(get_session(), assessment, result_cache())
 
 
 @bp.get("/plan")
@@ -98,7 +98,7 @@ def bulk_update(assessment_id: int):
     owner = form.owner.data
     try:
         count = service.bulk_update(
-            get_session(), assessment, current_user, [r for r in refs if r],
+            get_session(), assessment, current_user, [r for r in refs if r], result_cache(),
             status=form.status.data or None,
             owner_id=service.KEEP if not owner else (None if owner == "none" else int(owner)))
     except service.BulkRefused as error:
@@ -164,14 +164,15 @@ def finding(assessment_id: int, rule_id: str, workflow_id: int | None = None):
     if request.method == "POST":
         return _update_finding(assessment_id, rule_id, workflow_id)
     assessment = member_assessment(assessment_id)
-    entry = service.find_entry(get_session(), assessment, _ref(rule_id, workflow_id, assessment))
+    entry = service.find_entry(get_session(), assessment, _ref(rule_id, workflow_id, assessment),
+                               result_cache())
     return _finding_page(assessment, entry)
 
 
 def _update_finding(assessment_id: int, rule_id: str, workflow_id: int | None):
     assessment = member_assessment(assessment_id, Role.EDITOR)
     session, ref = get_session(), _ref(rule_id, workflow_id, assessment)
-    entry = service.find_entry(session, assessment, ref)
+    entry = service.find_entry(session, assessment, ref, result_cache())
     form = TrackingForm()
     form.set_members(_members(assessment))
     if not form.validate_on_submit():
@@ -179,7 +180,7 @@ def _update_finding(assessment_id: int, rule_id: str, workflow_id: int | None):
     data = service.TrackingInput(form.status.data, form.owner_id, form.due_date.data,
                                  form.justification.data or "", form.review_date.data)
     try:
-        service.update_tracking(session, assessment, current_user, ref, data)
+        service.update_tracking(session, assessment, current_user, ref, data, result_cache())
     except ServiceError as error:
         _field_error(form, error)
         return _finding_page(assessment, entry, form, status=400)
@@ -206,7 +207,7 @@ def _new_comment_form() -> CommentForm:
 def add_comment(assessment_id: int, rule_id: str, workflow_id: int | None = None):
     assessment = member_assessment(assessment_id, Role.EDITOR)
     session, ref = get_session(), _ref(rule_id, workflow_id, assessment)
-    entry = service.find_entry(session, assessment, ref)
+    entry = service.find_entry(session, assessment, ref, result_cache())
     form = CommentForm()
     if not form.validate_on_submit():
         return _finding_page(assessment, entry, comment_form=form, status=400)
@@ -214,7 +215,8 @@ def add_comment(assessment_id: int, rule_id: str, workflow_id: int | None = None
         flash("This comment was already sent; it was added once.", "info")
         return redirect(finding_url(assessment.id, ref) + "#comments")
     try:
-        service.add_comment(session, assessment, current_user, ref, form.body.data)
+        service.add_comment(session, assessment, current_user, ref, form.body.data,
+                            result_cache())
     except ServiceError as error:
         form.body.errors = [*form.body.errors, error.message]
         return _finding_page(assessment, entry, comment_form=form, status=400)

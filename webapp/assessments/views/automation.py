@@ -23,6 +23,7 @@ from webapp.assessments.workflows import get_workflow
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
+from webapp.core.views import result_cache
 from webapp.teams.models import Role
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ def _form_page(assessment, workflow, form: AutomationFileForm, error: str | None
         form=form,
         error=error,
         max_kb=service.MAX_FILE_BYTES // 1000,
-        steps=progress(get_session(), assessment),
+        steps=progress(get_session(), assessment, result_cache()),
         current_step="workflows",
     ), status
 

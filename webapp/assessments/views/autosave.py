@@ -25,6 +25,7 @@ from webapp.assessments.views import bp, load_assessment
 from webapp.assessments.workflows import get_workflow
 from webapp.core.db import commit_now, get_session
 from webapp.core.services import ServiceError
+from webapp.core.views import result_cache
 from webapp.report import dates
 from webapp.report.notes import render_note
 from webapp.teams.models import Role
@@ -94,11 +95,11 @@ def autosave(assessment_id: int):
     saved = result.stored[qid]  # as written: no second read
     return {"status": "saved" if result.saved else "unchanged", "answer": _stored_json(info, saved),
             "progress": _progress_json(session, assessment),
-            "not_asked": relevance(session, assessment).get(workflow.position if workflow else -1,
-                                                            {})}
+            "not_asked": relevance(session, assessment, result_cache()).get(
+                workflow.position if workflow else -1, {})}
 
 
 def _progress_json(session, assessment: Assessment) -> list[dict]:
     """The stepper's counts after this save, so the page never shows stale numbers."""
     return [{"id": step.id, "answered": step.answered, "total": step.total}
-            for step in progress(session, assessment) if step.id != "results"]
+            for step in progress(session, assessment, result_cache()) if step.id != "results"]

@@ -14,8 +14,9 @@ from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
-from webapp.core.views import render_form_error
+from webapp.core.views import render_form_error, result_cache
 from webapp.lenses import services as lens_service
+from webapp.portfolio import jobs
 from webapp.portfolio.summaries import standings
 from webapp.teams.models import Role
 from webapp.teams.services import require_membership, teams_of
@@ -34,7 +35,7 @@ def index():
         "assessments/dashboard.html",
         rows=rows,
         # each row's figures from its revision's summary, or "being updated" (as the portfolio)
-        standings=standings(session, [row.assessment for row in rows]),
+        standings=standings(session, [row.assessment for row in rows], jobs.asker()),
         memberships=memberships,
         team_id=team_id,
         search=search,
@@ -129,7 +130,7 @@ def _settings_page(assessment, form, status: int = 200):
         form=form,
         delete_form=EmptyForm(formdata=None),
         current_step="settings",
-        steps=progress(get_session(), assessment),
+        steps=progress(get_session(), assessment, result_cache()),
     ), status
 
 

@@ -30,6 +30,7 @@ from webapp.assessments.views.review_scope import asked, scope_view
 from webapp.assessments.workflows import get_workflow
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
+from webapp.core.views import result_cache
 from webapp.domain.index import QuestionInfo
 from webapp.domain.models import Section
 from webapp.lenses.models import LENS_PREFIX
@@ -108,7 +109,7 @@ def _place(
 
 def _question_page(assessment: Assessment, workflow: Workflow | None, infos, groups, page: dict):
     session = get_session()
-    before = evaluate_assessment(session, assessment)
+    before = evaluate_assessment(session, assessment, result_cache())
     infos, hidden = asked(index_of(assessment), before.honesty.checklist, infos, page["kind"])
 
     rows = answers_in_scope(session, assessment, workflow)
@@ -123,7 +124,7 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
         rows = answers_in_scope(session, assessment, workflow)
     elif g.can_edit:
         remember_step(session, assessment, f"workflow:{workflow.id}" if workflow else page["step"])
-    result = evaluate_assessment(session, assessment)
+    result = evaluate_assessment(session, assessment, result_cache())
     position = workflow.position if workflow else None
     links = finding_links(result, [i.id for i in infos], position)
     views = question_views(infos, rows, links, conflicts)
@@ -132,7 +133,7 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
     for view in views.values():
         view.not_asked = irrelevant.get(view.info.id)
         view.new = view.info.id in new
-    steps = progress(session, assessment)
+    steps = progress(session, assessment, result_cache())
     return render_template(
         "assessments/questions.html",
         assessment=assessment,
@@ -187,7 +188,7 @@ def _after_save(assessment: Assessment, workflow: Workflow | None, page: dict) -
     )
     if request.form.get("then") != "next":
         return here
-    steps = progress(get_session(), assessment)
+    steps = progress(get_session(), assessment, result_cache())
     return _neighbours(assessment, workflow, page["step"], steps)["next"] or here
 
 

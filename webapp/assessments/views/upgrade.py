@@ -11,6 +11,7 @@ from webapp.assessments.views import bp, load_assessment, results_url
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
+from webapp.core.views import result_cache
 from webapp.teams.models import Role
 from webapp.tracking import upgrade as service
 
@@ -38,7 +39,7 @@ def upgrade(assessment_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        milestone_id = service.upgrade(get_session(), assessment, current_user)
+        milestone_id = service.upgrade(get_session(), assessment, current_user, result_cache())
     except ServiceError as error:
         flash(error.message, "info")
         return redirect(url_for("assessments.settings", assessment_id=assessment.id))

@@ -15,6 +15,7 @@ from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
+from webapp.core.views import result_cache
 from webapp.lenses.models import LENS_PREFIX
 from webapp.teams.models import Role
 
@@ -31,7 +32,7 @@ def _list_page(assessment, form: WorkflowForm | None = None, status: int = 200):
         assessment=assessment,
         form=form,
         action_form=EmptyForm(formdata=None),
-        steps=progress(session, assessment),
+        steps=progress(session, assessment, result_cache()),
         current_step="workflows",
         per_workflow=per_workflow,
         answered={w.id: len(answered.get(w.scope, ())) for w in assessment.workflows},
@@ -103,7 +104,7 @@ def edit_workflow(assessment_id: int, workflow_id: int):
         assessment=assessment,
         workflow=workflow,
         form=form,
-        steps=progress(get_session(), assessment),
+        steps=progress(get_session(), assessment, result_cache()),
         current_step="workflows",
     ), status
 
