@@ -49,6 +49,25 @@
         }
       });
     });
+    // each group but the last ends with a button to the next one: with one question per
+    // pattern, answering the page is "answer, next", never a hunt for the following header
+    groups.forEach(function (group, n) {
+      var next = groups[n + 1];
+      var title = next && next.querySelector(".group-head h3");
+      if (!title) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button group-next";
+      button.setAttribute("data-group-next", "");
+      button.textContent = "Next: " + title.textContent.trim();
+      button.addEventListener("click", function () {
+        openOnly(groups, next);
+        var toggle = next.querySelector("[data-group-toggle]");
+        next.querySelector(".group-head").scrollIntoView({ block: "start" });
+        if (toggle) { toggle.focus({ preventScroll: true }); }
+      });
+      group.appendChild(button);
+    });
     // after a file review, the first group holding a suggestion; else the first unfinished one
     var suggested = window.location.hash === "#automation" &&
       groups.filter(function (g) { return g.querySelector(".suggestion"); })[0];

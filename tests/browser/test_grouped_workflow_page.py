@@ -51,6 +51,20 @@ def test_one_group_open_at_a_time(workflow_page):
     assert open_groups(page) == ["idempotency"]
 
 
+def test_next_opens_the_following_group(workflow_page):
+    page = workflow_page
+    page.locator(".group-toc").get_by_role("link", name=re.compile("^Idempotency")).click()
+    assert open_groups(page) == ["idempotency"]
+    next_button = page.locator("[data-group='idempotency'] [data-group-next]")
+    assert next_button.inner_text() == "Next: Fail fast"
+    next_button.click()
+    assert open_groups(page) == ["fail-fast"]
+    assert page.locator("fieldset[data-question='fail-fast.gate']").is_visible()
+    # the last group has nowhere to go
+    groups = page.eval_on_selector_all("[data-group]", "els => els.map(e => e.dataset.group)")
+    assert page.locator(f"[data-group='{groups[-1]}'] [data-group-next]").count() == 0
+
+
 def test_an_answer_hides_what_cannot_apply_and_the_counters_follow(workflow_page):
     page = workflow_page
     group = page.locator("[data-group='state-management']")
