@@ -42,7 +42,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("FAULTLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 #: The factory fixtures (make_user, make_team, owner, people, make_assessment, login).
-pytest_plugins = ["tests.factories", "tests.servers"]
+pytest_plugins = ["tests.factories", "tests.servers", "tests.tracking.support"]
 TEST_SECRET = "test-secret-key-" + "x" * 32
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import fill_from_example
-from tests.tracking.support import TRIGGERING, answer
 
 
 @pytest.fixture
@@ -14,13 +13,4 @@ def filled(app, db_session, people, make_assessment):
     assessment = make_assessment(people["team"], people["owner"], name="Ledgerline Payments")
     with app.test_request_context():
         fill_from_example(db_session, assessment, people["owner"])
-    return assessment
-
-
-@pytest.fixture
-def small(app, db_session, people, make_assessment):
-    """An assessment with one answer, which triggers `support.RULE` (fast to evaluate)."""
-    assessment = make_assessment(people["team"], people["owner"], name="Checkout")
-    with app.test_request_context():
-        answer(db_session, assessment, people["owner"], TRIGGERING)
     return assessment

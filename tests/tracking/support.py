@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.core.views import result_cache
@@ -39,3 +41,12 @@ def findings_of(app, db_session, assessment) -> int:
     one): tests read it rather than a number that changes with the content."""
     with app.app_context():
         return len(evaluate_assessment(db_session, assessment, result_cache()).findings)
+
+
+@pytest.fixture
+def small(app, db_session, people, make_assessment):
+    """An assessment with one answer, which triggers `RULE` (fast to evaluate)."""
+    assessment = make_assessment(people["team"], people["owner"], name="Checkout")
+    with app.test_request_context():
+        answer(db_session, assessment, people["owner"], TRIGGERING)
+    return assessment

@@ -10,21 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.factories import PASSWORD
-from tests.tracking.support import CLEARING, QUESTION, RULE, TRIGGERING, answer
+from tests.tracking.support import CLEARING, QUESTION, RULE
 from webapp.core.views import CACHE_KEY
 from webapp.results import views as results_view
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 EDITOR_LINK, VIEWER_LINK = "Change its tracking", "Its tracking and comments"
-
-
-@pytest.fixture
-def small(app, db_session, people, make_assessment):
-    """One answer, which triggers `RULE` (fast to evaluate)."""
-    assessment = make_assessment(people["team"], people["owner"], name="Checkout")
-    with app.test_request_context():
-        answer(db_session, assessment, people["owner"], TRIGGERING)
-    return assessment
 
 
 @pytest.fixture
