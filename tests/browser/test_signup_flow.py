@@ -74,10 +74,13 @@ def test_removing_a_member_asks_first(live_server, page):
     sign_up(page, live_server.url, "Dana Owner", "dana@example.com")
     page.get_by_label("Team name").fill("Search")
     page.get_by_role("button", name="Create team").click()
+    # The URL changes when the team page's response arrives, before the page has loaded;
+    # reloading a page that is still loading can lose it, so wait for the load first.
+    page.wait_for_url(re.compile(r"/teams/\d+$"), wait_until="load")
     team_id = int(page.url.rsplit("/", 1)[1])
     with session_scope(live_server.app) as session:
         add_member(session, session.get(Team, team_id), "carl@example.com", Role.EDITOR)
-    page.reload()
+    page.goto(page.url)
     remove = page.get_by_role("button", name="Remove Carl Colleague from Search")
 
     page.once("dialog", lambda dialog: dialog.dismiss())
