@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import PASSWORD, fill_sign_in, fill_sign_up, sign_up
 from tests.browser.test_sharing import assert_accessible
@@ -57,7 +58,7 @@ def owner_invites(page, base: str, email: str) -> str:
     page.get_by_label("Their email").fill(email)
     page.get_by_label("Role", exact=True).select_option("viewer")
     page.get_by_role("button", name="Invite", exact=True).click()
-    assert page.get_by_text("shown only once").is_visible()
+    expect(page.get_by_text("shown only once")).to_be_visible()
     shoot(page, "team-invited")
     link = page.locator("#invite-url").input_value()
     assert re.fullmatch(re.escape(base) + r"/invitations/[A-Za-z0-9_-]{43}", link)
@@ -68,16 +69,16 @@ def test_a_new_colleague_signs_up_from_the_invitation_and_joins(page, other, liv
     base = live_server.url
     link = owner_invites(page, base, "nia@example.com")
     other.goto(link)
-    assert other.get_by_role("heading", name="Join Payments").is_visible()
+    expect(other.get_by_role("heading", name="Join Payments")).to_be_visible()
     shoot(other, "invitation")
     assert_accessible(other, "invitation for a visitor")
     other.get_by_role("link", name="Create an account").click()
     assert other.get_by_label("Email").input_value() == "nia@example.com"
     fill_sign_up(other, "Nia Newcomer", "nia@example.com")
     other.get_by_role("button", name="Accept and join Payments").click()
-    assert other.get_by_text("You joined Payments as viewer.").is_visible()
+    expect(other.get_by_text("You joined Payments as viewer.")).to_be_visible()
     page.goto(base + "/teams/1")
-    assert page.get_by_role("cell", name="Nia Newcomer nia@example.com").is_visible()
+    expect(page.get_by_role("cell", name="Nia Newcomer nia@example.com")).to_be_visible()
     assert page.get_by_text("Pending invitations").count() == 0
 
 
@@ -91,9 +92,10 @@ def test_an_existing_colleague_signs_in_from_the_invitation_and_joins(page, othe
     fill_sign_in(other, "eve@example.com")
     other.wait_for_url(link)
     other.get_by_role("button", name="Accept and join Payments").click()
-    assert other.get_by_text("You joined Payments as viewer.").is_visible()
+    expect(other.get_by_text("You joined Payments as viewer.")).to_be_visible()
     other.goto(link)
-    assert other.get_by_role("heading", name="This invitation does not open anything").is_visible()
+    dead = other.get_by_role("heading", name="This invitation does not open anything")
+    expect(dead).to_be_visible()
 
 
 def test_a_forgotten_password_is_reset_from_the_email(page, live_server, mailbox):
@@ -106,7 +108,7 @@ def test_a_forgotten_password_is_reset_from_the_email(page, live_server, mailbox
     shoot(page, "forgot-password")
     page.get_by_label("Email").fill("rita@example.com")
     page.get_by_role("button", name="Send reset link").click()
-    assert page.get_by_text("If an account uses this address").is_visible()
+    expect(page.get_by_text("If an account uses this address")).to_be_visible()
     link = mailbox.link_in("rita@example.com", "/password/reset/")
     assert link.startswith(base)
     page.goto(link)
@@ -141,7 +143,7 @@ def test_an_administrator_hands_over_a_reset_link(page, other, live_server):
     other.get_by_role("button", name="Sign in").click()
     other.wait_for_url(re.compile(r"/(teams|assessments)/"))
     page.goto(base + "/admin/")
-    assert page.get_by_role("cell", name="Reset link made").is_visible()
+    expect(page.get_by_role("cell", name="Reset link made")).to_be_visible()
 
 
 def test_closed_and_invitation_only_sign_up(page, other, live_server):
@@ -151,14 +153,14 @@ def test_closed_and_invitation_only_sign_up(page, other, live_server):
     page.get_by_label("Who can create an account").select_option("closed")
     page.get_by_role("button", name="Save", exact=True).click()
     other.goto(base + "/signup")
-    assert other.get_by_role("heading", name="Sign-up is closed").is_visible()
-    assert other.get_by_text("does not take new accounts").is_visible()
+    expect(other.get_by_role("heading", name="Sign-up is closed")).to_be_visible()
+    expect(other.get_by_text("does not take new accounts")).to_be_visible()
     shoot(other, "signup-closed")
 
     page.get_by_label("Who can create an account").select_option("invite")
     page.get_by_role("button", name="Save", exact=True).click()
     other.goto(base + "/signup")
-    assert other.get_by_text("need an invitation").is_visible()
+    expect(other.get_by_text("need an invitation")).to_be_visible()
     page.goto(base + "/teams/new")
     page.get_by_label("Team name").fill("Ops")
     page.get_by_role("button", name="Create team").click()
@@ -168,7 +170,7 @@ def test_closed_and_invitation_only_sign_up(page, other, live_server):
     other.get_by_role("link", name="Create an account").click()
     fill_sign_up(other, "Ivan Invited", "ivan@example.com")
     other.get_by_role("button", name="Accept and join Ops").click()
-    assert other.get_by_text("You joined Ops as editor.").is_visible()
+    expect(other.get_by_text("You joined Ops as editor.")).to_be_visible()
 
 
 def test_a_cookie_copied_before_sign_out_opens_nothing_after(browser, page, live_server):
@@ -184,7 +186,7 @@ def test_a_cookie_copied_before_sign_out_opens_nothing_after(browser, page, live
         stolen = thief.new_page()
         stolen.goto(base + "/teams/")
         assert "/signin" in stolen.url
-        assert stolen.get_by_role("heading", name="Sign in").is_visible()
+        expect(stolen.get_by_role("heading", name="Sign in")).to_be_visible()
     finally:
         thief.close()
 
@@ -213,5 +215,5 @@ def test_single_sign_on_through_the_local_provider(page, sso_server):
     page.get_by_role("button", name="dana", exact=True).click()  # the provider's own page
     page.wait_for_url(re.compile(re.escape(sso_server.url)))
     page.goto(sso_server.url + "/account")
-    assert page.get_by_text("dana@example.com").first.is_visible()
-    assert page.get_by_text("You sign in with single sign-on").is_visible()
+    expect(page.get_by_text("dana@example.com").first).to_be_visible()
+    expect(page.get_by_text("You sign in with single sign-on")).to_be_visible()

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import seed_review, sign_in
 
@@ -41,7 +42,7 @@ def test_export_edit_import_with_a_preview(page, live_server, tmp_path):
     assert "traces-partial" in shown and "correlated" in shown.replace("traces-partial", "")
     _shot(page, "import-preview-1280")
     page.get_by_role("button", name="Apply 1 change").click()
-    assert page.get_by_text("Answers file imported: 1 answer(s) changed.").is_visible()
+    expect(page.get_by_text("Answers file imported: 1 answer(s) changed.")).to_be_visible()
 
 
 def test_a_token_is_shown_once(page, live_server):
@@ -56,4 +57,4 @@ def test_a_token_is_shown_once(page, live_server):
     _shot(page, "tokens-1280")
     page.goto(review["base"] + "/account/tokens/")
     assert page.locator("code.token-secret").count() == 0
-    assert page.get_by_role("cell", name=re.compile("CI pipeline")).is_visible()
+    expect(page.get_by_role("cell", name=re.compile("CI pipeline"))).to_be_visible()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.helpers import create_team_and_assessment, sign_up, stored
 
@@ -52,14 +53,14 @@ def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
     page.get_by_label("Upload the file").set_input_files(str(RELEASE))
     page.get_by_role("button", name="Review the file").click()
     page.wait_for_url(re.compile(r"/workflows/\d+#automation$"))
-    assert page.get_by_text("Reviewed release.yml: 7 suggested answers").is_visible()
+    expect(page.get_by_text("Reviewed release.yml: 7 suggested answers")).to_be_visible()
     question = page.locator(f"[id='q-{TIMEOUT}']")  # the id holds a dot
     if js:  # one group of questions is open at a time: open the one holding this question
         group = page.locator("[data-group]", has=question)
         if "is-collapsed" in (group.get_attribute("class") or ""):
             group.locator("[data-group-toggle]").click()
     suggestion = question.locator(".suggestion")
-    assert suggestion.is_visible()
+    expect(suggestion).to_be_visible()
     assert "detected in release.yml:20" in suggestion.inner_text()
     shot(page, f"workflow-suggestions-1280-{'js' if js else 'nojs'}")
     shot(question, f"question-suggestion-1280-{'js' if js else 'nojs'}", full_page=False)
@@ -68,7 +69,7 @@ def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
 
     suggestion.get_by_role("button", name="Accept").click()
     page.wait_for_url(re.compile(rf"#q-{re.escape(TIMEOUT)}$"))
-    assert page.get_by_text("Suggestion accepted and saved.").is_visible()
+    expect(page.get_by_text("Suggestion accepted and saved.")).to_be_visible()
     assert "Agrees with the evidence" in question.locator(".suggestion").inner_text()
     assert question.locator("input[value='defaults']").is_checked()
     [row] = stored(live_server, question_id=TIMEOUT)
@@ -105,6 +106,6 @@ def test_malformed_paste_keeps_the_text(page, live_server):
     page.get_by_label("File name or repository path").fill(".github/workflows/ci.yml")
     page.get_by_label("Or paste its text").fill("on: [push\njobs: {}\n")
     page.get_by_role("button", name="Review the file").click()
-    assert page.get_by_role("alert").filter(has_text="not valid YAML").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="not valid YAML")).to_be_visible()
     assert page.get_by_label("Or paste its text").input_value() == "on: [push\njobs: {}\n"
     shot(page, "automation-malformed-1280")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import create_team_and_assessment, sign_up
 
@@ -44,8 +45,8 @@ def test_one_group_open_at_a_time(workflow_page):
     retries.click()
     assert open_groups(page) == ["retries"]
     assert retries.get_attribute("aria-expanded") == "true"
-    assert page.locator("fieldset[data-question='retries.automatic']").is_visible()
-    assert not page.locator("fieldset[data-question='workflow.trigger']").is_visible()
+    expect(page.locator("fieldset[data-question='retries.automatic']")).to_be_visible()
+    expect(page.locator("fieldset[data-question='workflow.trigger']")).not_to_be_visible()
     # the contents list opens the group it links to
     page.locator(".group-toc").get_by_role("link", name=re.compile("^Idempotency")).click()
     assert open_groups(page) == ["idempotency"]
@@ -59,7 +60,7 @@ def test_next_opens_the_following_group(workflow_page):
     assert next_button.inner_text() == "Next: Fail fast"
     next_button.click()
     assert open_groups(page) == ["fail-fast"]
-    assert page.locator("fieldset[data-question='fail-fast.gate']").is_visible()
+    expect(page.locator("fieldset[data-question='fail-fast.gate']")).to_be_visible()
     # the last group has nowhere to go
     groups = page.eval_on_selector_all("[data-group]", "els => els.map(e => e.dataset.group)")
     assert page.locator(f"[data-group='{groups[-1]}'] [data-group-next]").count() == 0
@@ -80,7 +81,7 @@ def test_an_answer_hides_what_cannot_apply_and_the_counters_follow(workflow_page
     page.get_by_role("button", name=re.compile("^State management")).click()
     gaps.wait_for(state="hidden")
     line = page.locator("[data-not-asked-line='state-management.schedule-gaps']")
-    assert line.is_visible()
+    expect(line).to_be_visible()
     assert NO_SCHEDULE in line.inner_text()
     assert count.inner_text() == "0 of 1 answered"
     assert toc.inner_text() == "0/1"
@@ -92,7 +93,7 @@ def test_an_answer_hides_what_cannot_apply_and_the_counters_follow(workflow_page
         has_text="Saved at").wait_for()
     page.get_by_role("button", name=re.compile("^State management")).click()
     gaps.wait_for(state="visible")
-    assert not line.is_visible()
+    expect(line).not_to_be_visible()
     assert count.inner_text() == "0 of 2 answered"
 
 
@@ -107,10 +108,10 @@ def test_without_javascript_every_group_is_shown(live_server, browser):
     page.wait_for_url(re.compile(r"/workflows/\d+$"))
     assert page.locator("[data-group].is-collapsed").count() == 0
     gaps = "state-management.schedule-gaps"
-    assert page.locator(f"fieldset[data-question='{gaps}']").is_visible()
+    expect(page.locator(f"fieldset[data-question='{gaps}']")).to_be_visible()
     page.locator("input[name='workflow.trigger-choice'][value='pull-request']").check()
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url(re.compile(r"/workflows/\d+$"))
-    assert not page.locator(f"fieldset[data-question='{gaps}']").is_visible()
+    expect(page.locator(f"fieldset[data-question='{gaps}']")).not_to_be_visible()
     assert NO_SCHEDULE in page.locator(f"[data-not-asked-line='{gaps}']").inner_text()
     context.close()

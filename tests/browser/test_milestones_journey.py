@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import seed_review, sign_in
 from tests.tracking.support import CLEARING_LABEL, RULE, TRIGGERING_LABEL
@@ -52,7 +53,7 @@ def test_freeze_change_an_answer_and_compare(page, review):
     page.get_by_label("Name").fill("Q3 review")
     page.get_by_label("Note").fill("Agreed in the **review meeting**.")
     page.get_by_role("button", name="Create milestone").click()
-    assert page.get_by_role("heading", name="Q3 review", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Q3 review", level=1)).to_be_visible()
     assert page.locator(".milestone-note strong").inner_text() == "review meeting"
     shoot(page, "milestone")
 
@@ -92,13 +93,13 @@ def test_an_editor_tracks_a_finding_and_sees_the_flag(page, review):
     page.get_by_label("Status").select_option("risk_accepted")
     page.get_by_label("Owner").select_option(label="Olivia Owner")
     page.get_by_role("button", name="Save tracking").click()
-    assert page.get_by_text("Say why the risk is accepted").is_visible()
+    expect(page.get_by_text("Say why the risk is accepted")).to_be_visible()
     assert page.get_by_label("Owner").input_value() != ""
     shoot(page, "finding-error")
     page.get_by_label("Status").select_option("done")
     page.get_by_role("button", name="Save tracking").click()
-    assert page.get_by_text("Tracking saved.").is_visible()
-    assert page.get_by_text("Marked done, but the answers still show it").first.is_visible()
+    expect(page.get_by_text("Tracking saved.")).to_be_visible()
+    expect(page.get_by_text("Marked done, but the answers still show it").first).to_be_visible()
     page.get_by_label("Add a comment").fill("Closed in **ticket 12**")
     page.get_by_role("button", name="Add comment").click()
     assert page.locator(".comment-body strong").inner_text() == "ticket 12"
@@ -109,5 +110,5 @@ def test_an_editor_tracks_a_finding_and_sees_the_flag(page, review):
     assert "still show it" in item.locator(".track-flag").text_content()
     shoot(page, "results-plan")
     page.goto(f"{base}/assessments/{aid}/audit")
-    assert page.get_by_role("cell", name="Status Open → Done").is_visible()
+    expect(page.get_by_role("cell", name="Status Open → Done")).to_be_visible()
     shoot(page, "audit")

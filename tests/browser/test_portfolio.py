@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import OWNER, PASSWORD, seed_review, sign_in
 from webapp.accounts import services as accounts
@@ -66,7 +67,7 @@ def test_the_portfolio_lists_sorts_filters_and_exports(page, live_server):
     score = str(whole(float(review["overall"])))
     assert score in first.inner_text() and "strong fit" in first.inner_text().lower()
     trend = f"Score trend: Q1 {score}, Now {score}"
-    assert first.get_by_role("img", name=re.compile(re.escape(trend))).is_visible()
+    expect(first.get_by_role("img", name=re.compile(re.escape(trend)))).to_be_visible()
     _shot(page, "portfolio-1280")
 
     page.get_by_role("link", name="Score").click()
@@ -94,7 +95,7 @@ def test_the_portfolio_reads_on_a_phone(browser, live_server):
         page.goto(review["base"] + "/portfolio/")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"the page scrolls sideways ({width}px)"
-        assert page.get_by_text("Ledgerline Payments").is_visible()
+        expect(page.get_by_text("Ledgerline Payments")).to_be_visible()
         _shot(page, "portfolio-390")
     finally:
         context.close()

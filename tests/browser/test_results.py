@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import seed_review, sign_in
 from webapp import report
@@ -43,14 +44,14 @@ def test_a_viewer_sees_plan_scenarios_and_findings_and_opens_one(page, review):
     page.goto(f"{review['base']}/assessments/{review['id']}/results")
 
     plan = page.locator("#plan")
-    assert plan.get_by_role("heading", name="Now").is_visible()
+    expect(plan.get_by_role("heading", name="Now")).to_be_visible()
     now_items = plan.locator(".plan-now .plan-list > li")
     assert now_items.count() >= 3
-    assert plan.get_by_text("Quick win").first.is_visible()
+    expect(plan.get_by_text("Quick win").first).to_be_visible()
 
     scenarios = page.locator("#scenarios")
-    assert scenarios.get_by_role("heading", name="Card payment capture").is_visible()
-    assert scenarios.locator(".status-unsafe").first.is_visible()
+    expect(scenarios.get_by_role("heading", name="Card payment capture")).to_be_visible()
+    expect(scenarios.locator(".status-unsafe").first).to_be_visible()
     assert scenarios.locator(".because a[href*='#q-']").count() > 10
 
     # The first Now step leads to its finding, opened, with its fix and its causes.
@@ -61,8 +62,8 @@ def test_a_viewer_sees_plan_scenarios_and_findings_and_opens_one(page, review):
     finding = page.locator(f"[id='{anchor}']")
     assert finding.locator("details").get_attribute("open") is not None
     assert title in finding.locator("summary").inner_text()
-    assert finding.get_by_role("heading", name="How to fix it").is_visible()
-    assert finding.locator(".because a[href*='#q-']").first.is_visible()
+    expect(finding.get_by_role("heading", name="How to fix it")).to_be_visible()
+    expect(finding.locator(".because a[href*='#q-']").first).to_be_visible()
     assert errors == [], errors
     shoot(page, "results-desktop")
 
@@ -101,7 +102,7 @@ def test_the_report_page_is_styled_despite_the_strict_policy(page, review):
             if "Content Security Policy" in message.text else None)
     sign_in(page, review["base"], "vi@example.com")
     page.goto(f"{review['base']}/assessments/{review['id']}/report")
-    assert page.get_by_role("heading", name="Executive summary").is_visible()
+    expect(page.get_by_role("heading", name="Executive summary")).to_be_visible()
     width = page.locator("main.report").evaluate("e => getComputedStyle(e).maxWidth")
     assert width == "860px", "the report's stylesheet was not applied"
     assert violations == []
@@ -153,9 +154,9 @@ def test_without_javascript_findings_open_and_the_pdf_is_a_plain_link(browser, r
         sign_in(page, review["base"], "vi@example.com")
         page.goto(f"{review['base']}/assessments/{review['id']}/results")
         finding = page.locator(".finding-card").first
-        assert not finding.get_by_role("heading", name="How to fix it").is_visible()
+        expect(finding.get_by_role("heading", name="How to fix it")).not_to_be_visible()
         finding.locator("summary").click()
-        assert finding.get_by_role("heading", name="How to fix it").is_visible()
+        expect(finding.get_by_role("heading", name="How to fix it")).to_be_visible()
         link = page.get_by_role("link", name="Download PDF")
         assert link.get_attribute("href").endswith("/report.pdf")
         assert link.get_attribute("download") is not None

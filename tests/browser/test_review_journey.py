@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import create_team_and_assessment, invite_and_join, sign_up, stored
 from webapp.assessments.models import Workflow
@@ -41,7 +42,7 @@ def workflows(live_server) -> list[str]:
 def journey(page, base: str, js: bool) -> None:
     sign_up(page, base, "Nora New", "nora@example.com")
     assessment_id = create_team_and_assessment(page, base)
-    assert page.get_by_role("heading", name="Is this review for you?").is_visible()
+    expect(page.get_by_role("heading", name="Is this review for you?")).to_be_visible()
     answer_first_choices(page, 3)
     page.get_by_role("button", name="Save and continue").click()
     for layer in LAYERS:
@@ -50,12 +51,12 @@ def journey(page, base: str, js: bool) -> None:
         page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url(re.compile(r"/workflows$"))
     stepper = page.get_by_role("navigation", name="Review steps")
-    assert stepper.get_by_text(f"3 of {FIT_QUESTIONS} answered").is_visible()  # the fit step
+    expect(stepper.get_by_text(f"3 of {FIT_QUESTIONS} answered")).to_be_visible()  # the fit step
     page.get_by_label("Workflow name").fill("Nightly settlement export")
     page.get_by_role("button", name="Add workflow").click()
     page.wait_for_url(re.compile(r"/workflows/\d+$"))
-    assert page.get_by_role("heading", name="Idempotency").is_visible()
-    assert page.get_by_text("Safe to repeat?").is_visible()
+    expect(page.get_by_role("heading", name="Idempotency")).to_be_visible()
+    expect(page.get_by_text("Safe to repeat?")).to_be_visible()
     for qid, choice in WORKFLOW_ANSWERS.items():
         if js:  # one group is open at a time: open the question's own group first
             group = page.locator(f"[data-group]:has(fieldset[data-question='{qid}'])")
@@ -70,7 +71,7 @@ def journey(page, base: str, js: bool) -> None:
     assert page.get_by_text("Saved.").is_visible() or js
     page.goto(f"{base}/assessments/{assessment_id}/workflows")
     progress = f"{len(WORKFLOW_ANSWERS)} of {WORKFLOW_QUESTIONS} answered"
-    assert page.locator(".workflow-progress").get_by_text(progress).is_visible()
+    expect(page.locator(".workflow-progress").get_by_text(progress)).to_be_visible()
     results = page.get_by_role("link", name="View results")
     results.click()
     page.wait_for_url(re.compile(rf"/assessments/{assessment_id}/results$"))
@@ -88,12 +89,12 @@ WORKFLOW_ANSWERS = {
 def see_findings_scenarios_and_plan(page) -> None:
     """The results page shows the plan, the workflow's failure scenarios and the findings."""
     plan = page.locator("#plan")
-    assert plan.get_by_text("Now", exact=True).first.is_visible()
+    expect(plan.get_by_text("Now", exact=True).first).to_be_visible()
     title = "Automatic retries repeat side effects that are not safe to repeat"
-    assert plan.get_by_text(title).first.is_visible()
+    expect(plan.get_by_text(title).first).to_be_visible()
     scenarios = page.locator("#scenarios")
-    assert scenarios.get_by_text("Nightly settlement export").first.is_visible()
-    assert scenarios.get_by_text("Duplicate side effects").first.is_visible()
+    expect(scenarios.get_by_text("Nightly settlement export").first).to_be_visible()
+    expect(scenarios.get_by_text("Duplicate side effects").first).to_be_visible()
     assert page.locator("#findings").get_by_text(title).first.count() == 1
 
 
@@ -159,7 +160,7 @@ def test_a_failed_save_is_shown_and_retried(editor_page, live_server):
     page.locator(f"input[name='{Q}-choice'][value='none']").check()
     state = state_of(page, Q)
     state.filter(has_text="Trying again").wait_for()
-    assert page.get_by_role("button", name="Retry now").is_visible()
+    expect(page.get_by_role("button", name="Retry now")).to_be_visible()
     page.get_by_role("button", name="Retry now").click()
     state.filter(has_text="Saved at").wait_for()
     assert page.get_by_role("button", name="Retry now").count() == 0
@@ -251,7 +252,7 @@ def test_a_viewer_has_no_controls_and_a_forged_post_is_refused(editor_page, live
     url = f"{live_server.url}/assessments/{owner.assessment_id}/steps/contain"
     viewer.goto(url)
     assert viewer.locator("input[type=radio], textarea, .save-bar").count() == 0
-    assert viewer.get_by_text("read only").first.is_visible()
+    expect(viewer.get_by_text("read only").first).to_be_visible()
     token = viewer.locator("input[name=csrf_token]").first.get_attribute("value")
     forged = viewer.request.post(
         f"{live_server.url}/assessments/{owner.assessment_id}/answers",

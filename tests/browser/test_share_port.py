@@ -10,6 +10,7 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import seed_review, sign_in
 from tests.web.test_startup import free_port, wait_for
@@ -58,6 +59,6 @@ def test_the_printed_share_link_opens_on_a_non_default_port(browser, page, serve
         reader = stakeholder.new_page()
         response = reader.goto(link)
         assert response.status == 200
-        assert reader.get_by_role("heading", name="Ledgerline Payments", level=1).is_visible()
+        expect(reader.get_by_role("heading", name="Ledgerline Payments", level=1)).to_be_visible()
     finally:
         stakeholder.close()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.helpers import seed_review, sign_in
 
@@ -54,17 +55,17 @@ def test_owner_shares_stakeholder_reads_and_downloads_owner_revokes(browser, pag
     page.goto(f"{review['base']}/assessments/{review['id']}/steps/fit")
     page.get_by_role("link", name="Share", exact=True).click()
     page.wait_for_load_state()
-    assert page.get_by_text("No links yet.").is_visible()
+    expect(page.get_by_text("No links yet.")).to_be_visible()
     shoot(page, "sharing-empty")
     assert_accessible(page, "sharing page, empty")
 
     page.get_by_label("Label").fill("Board review, Dana")
     page.get_by_role("button", name="Create link").click()
     page.wait_for_load_state()
-    assert page.get_by_text("This is the only time this link is shown.").is_visible()
+    expect(page.get_by_text("This is the only time this link is shown.")).to_be_visible()
     url = page.locator("#share-url").input_value()
     assert re.fullmatch(re.escape(review["base"]) + r"/s/[A-Za-z0-9_-]{43}", url)
-    assert page.get_by_role("button", name="Copy link").is_visible()
+    expect(page.get_by_role("button", name="Copy link")).to_be_visible()
     shoot(page, "sharing-created")
     assert_accessible(page, "sharing page, link created")
     shoot(page, "sharing-created", PHONE["width"])
@@ -74,8 +75,8 @@ def test_owner_shares_stakeholder_reads_and_downloads_owner_revokes(browser, pag
     try:
         reader = stakeholder.new_page()
         reader.goto(url)
-        assert reader.get_by_role("heading", name="Ledgerline Payments", level=1).is_visible()
-        assert reader.get_by_text("Shared review, read only.").is_visible()
+        expect(reader.get_by_role("heading", name="Ledgerline Payments", level=1)).to_be_visible()
+        expect(reader.get_by_text("Shared review, read only.")).to_be_visible()
         assert reader.get_by_role("link", name="Sign in").count() == 0
         shoot(reader, "shared-report")
         shoot(reader, "shared-report", PHONE["width"])
@@ -90,8 +91,8 @@ def test_owner_shares_stakeholder_reads_and_downloads_owner_revokes(browser, pag
         item = page.locator(".share-item", has_text="Board review, Dana")
         assert item.locator(".share-views-count").inner_text() == "2"
         item.get_by_text("View log").click()
-        assert item.get_by_role("cell", name="PDF download").is_visible()
-        assert item.get_by_role("cell", name=re.compile("Chrome on Linux")).first.is_visible()
+        expect(item.get_by_role("cell", name="PDF download")).to_be_visible()
+        expect(item.get_by_role("cell", name=re.compile("Chrome on Linux")).first).to_be_visible()
         assert url not in page.content()  # shown once, never again
         shoot(page, "sharing-list")
         assert_accessible(page, "sharing page, view log open")
@@ -105,7 +106,8 @@ def test_owner_shares_stakeholder_reads_and_downloads_owner_revokes(browser, pag
 
         response = reader.goto(url)
         assert response.status == 404
-        assert reader.get_by_role("heading", name="This link does not open anything").is_visible()
+        dead = reader.get_by_role("heading", name="This link does not open anything")
+        expect(dead).to_be_visible()
         assert reader.get_by_text("Ledgerline Payments").count() == 0
         assert_accessible(reader, "dead link")
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import PASSWORD, add_member, fill_sign_in, fill_sign_up
 
@@ -33,32 +34,32 @@ def test_new_user_signs_up_creates_team_invites_member_signs_out_and_in(live_ser
 
     sign_up(page, live_server.url, "Alice Example", "alice@example.com")
     page.wait_for_url(re.compile(r"/teams/new$"))
-    assert page.get_by_text("Welcome to Faultline, Alice Example.").is_visible()
+    expect(page.get_by_text("Welcome to Faultline, Alice Example.")).to_be_visible()
 
     page.get_by_label("Team name").fill("Payments")
     page.get_by_role("button", name="Create team").click()
     page.wait_for_url(re.compile(r"/teams/\d+$"))
-    assert page.get_by_role("heading", name="Payments", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Payments", level=1)).to_be_visible()
 
     page.get_by_label("Their email").fill("bob@example.com")
     page.get_by_label("Role", exact=True).select_option("viewer")
     page.get_by_role("button", name="Invite", exact=True).click()
     bob.goto(page.locator("#invite-url").input_value())
     bob.get_by_role("button", name="Accept and join Payments").click()
-    assert bob.get_by_text("You joined Payments as viewer.").is_visible()
+    expect(bob.get_by_text("You joined Payments as viewer.")).to_be_visible()
     colleague.close()
     page.goto(page.url.removesuffix("/invitations"))
     members = page.get_by_role("table")
-    assert members.get_by_text("bob@example.com").is_visible()
+    expect(members.get_by_text("bob@example.com")).to_be_visible()
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/signin$"))
-    assert page.get_by_text("You are signed out.").is_visible()
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
 
     fill_sign_in(page, "alice@example.com")
     page.wait_for_url(re.compile(r"/teams/$"))
     page.get_by_role("link", name="Payments").click()
-    assert page.get_by_role("table").get_by_text("Bob Builder", exact=True).is_visible()
+    expect(page.get_by_role("table").get_by_text("Bob Builder", exact=True)).to_be_visible()
     assert errors == []  # no CSP violations or script errors along the way
     context.close()
 
@@ -86,7 +87,7 @@ def test_removing_a_member_asks_first(live_server, page):
     page.once("dialog", lambda dialog: dialog.dismiss())
     remove.click()
     page.wait_for_timeout(500)  # a submitted form would have navigated by now
-    assert page.get_by_role("table").get_by_text("carl@example.com").is_visible()
+    expect(page.get_by_role("table").get_by_text("carl@example.com")).to_be_visible()
     assert page.get_by_text("Member removed.").count() == 0
 
     page.once("dialog", lambda dialog: dialog.accept())
