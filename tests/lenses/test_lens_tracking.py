@@ -3,6 +3,8 @@ date per risky question (high risks now, medium ones next), in the plan page and
 
 from __future__ import annotations
 
+import io
+
 from tests.tracking.test_audit_page import rows
 
 
@@ -45,3 +47,34 @@ def test_a_question_that_is_no_longer_risky_leaves_the_plan(client, login, peopl
     assert client.get(f"/assessments/{review.id}/plan/findings/bk_restore").status_code == 200
     _answer(client, review, "bk_restore", ["bk_tested", "bk_documented"], "1")
     assert client.get(f"/assessments/{review.id}/plan/findings/bk_restore").status_code == 404
+
+
+def test_the_lens_report_and_its_pdf_show_the_plans_tracking_and_a_milestone_does_not(
+        app, client, login, db_session, people, review):
+    from pypdf import PdfReader
+
+    from webapp.core.views import result_cache
+    from webapp.lenses.reports import report_data
+    from webapp.report.lens import render_lens_pdf
+    from webapp.tracking.milestones import create_milestone
+
+    login(people["editor"])
+    _answer(client, review, "bk_restore", "bk_no")
+    with app.test_request_context():
+        milestone = create_milestone(db_session, review, people["owner"], name="Before",
+                                     cache=result_cache())
+    client.post(f"/assessments/{review.id}/plan/findings/bk_restore",
+                data={"status": "in_progress", "owner": str(people["editor"].id),
+                      "due_date": "2030-01-31", "justification": "", "review_date": ""})
+    followed = f"In progress</strong> · {people['editor'].name} · due 31 Jan 2030"
+    page = client.get(f"/assessments/{review.id}/lens/report").get_data(as_text=True)
+    assert followed in page
+    frozen = client.get(f"/assessments/{review.id}/lens/milestones/{milestone.id}")
+    assert frozen.status_code == 200 and "In progress" not in frozen.get_data(as_text=True)
+
+    db_session.expire_all()
+    with app.test_request_context():
+        data = report_data(db_session, db_session.merge(review), cache=result_cache())
+    pdf = PdfReader(io.BytesIO(render_lens_pdf(data)))
+    text = " ".join(sheet.extract_text() for sheet in pdf.pages)
+    assert "In progress" in text and people["editor"].name in text

@@ -52,7 +52,7 @@ def report_html(assessment_id: int):
 def report_html_of(assessment: Assessment, milestone=None) -> str:
     """The report page of a review on a lens (now, or as a milestone froze it): the members'
     page and the share link's."""
-    data = reports.report_data(get_session(), assessment, milestone)
+    data = reports.report_data(get_session(), assessment, milestone, cache=result_cache())
     return lens_report.render_lens_html(data, font_base=_fonts())
 
 

@@ -10,26 +10,33 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from webapp.assessments.models import Assessment
+from webapp.core.cache import ResultCache
 from webapp.domain.lens_result import LensResult
 from webapp.lenses.services import frozen_result, lens_result
 from webapp.tracking import milestones
+from webapp.tracking import services as tracking
 
 
 def report_data(session: Session, assessment: Assessment, milestone: Any = None,
-                generated_at: datetime | None = None) -> dict[str, Any]:
-    """The lens report's plain data (page, PDF, share link): the review now, or as
-    `milestone` froze it, on the lens version it was frozen on."""
+                generated_at: datetime | None = None, *,
+                cache: ResultCache | None = None) -> dict[str, Any]:
+    """The lens report's plain data (page, PDF, share link): the review now, with the plan's
+    tracking when `cache` is given, or as `milestone` froze it, on the lens version it was
+    frozen on (no tracking: a milestone freezes answers)."""
     from webapp.report.lens import lens_report_data
 
+    follow_up = None
     if milestone is not None:
         version, generated_at = milestone.questionnaire_version, milestone.created_at
         result = frozen_result(session, assessment, milestone.answers, version)
     else:
         version, result = assessment.questionnaire_version, lens_result(session, assessment)
+        if cache is not None:
+            follow_up = tracking.follow_up(session, assessment, cache)
     return lens_report_data(
         result, system_name=assessment.name, team=assessment.team.name, lens_version=version,
         description=assessment.description, generated_at=generated_at,
-        milestone=milestone.name if milestone is not None else None)
+        milestone=milestone.name if milestone is not None else None, follow_up=follow_up)
 
 
 def previous_review(session: Session, assessment: Assessment) -> Assessment | None:

@@ -146,7 +146,8 @@ def render_input(session: Session, assessment: Assessment, spec: PdfSpec, *,
         frozen = (milestone_service.get_milestone(session, assessment, spec.milestone_id or 0)
                   if spec.kind == "milestone" else None)
         return LENS_TARGET, lens_reports.report_data(session, assessment, frozen,
-                                               generated_at=assessment.updated_at)
+                                                     generated_at=assessment.updated_at,
+                                                     cache=cache)
     if spec.kind == "review":
         result = evaluate_assessment(session, assessment, cache)
         return REVIEW_TARGET, build_report_data(result, team=team, page_size=page_size,

@@ -65,7 +65,10 @@ def lens_report_data(
     description: str = "",
     generated_at: datetime | None = None,
     milestone: str | None = None,
+    follow_up: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
+    """`follow_up`: the plan's tracking now, keyed "<question id>@" (tracking's
+    `follow_up`); None for a milestone, which freezes answers, not tracking."""
     when = generated_at or datetime.now(UTC)
     pillars = [
         {
@@ -92,7 +95,10 @@ def lens_report_data(
         "answered": result.answered,
         "total": result.total,
         "pillars": pillars,
-        "plan": [_question(q) for q in result.plan],
+        "plan": [_question(q) | ({"follow_up": follow_up.get(f"{q.question.id}@")}
+                                 if follow_up is not None else {})
+                 for q in result.plan],
+        "tracked": follow_up is not None,
         "risk_labels": {risk.value: risk.label for risk in Risk},
     }
 
