@@ -6,6 +6,7 @@ import io
 
 import pytest
 import yaml
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.factories import EXAMPLE, EXAMPLE_V1, PASSWORD, fill_from_example
@@ -117,6 +118,13 @@ def test_start_the_next_review_copies_answers_and_can_be_compared(client, db_ses
     compare = client.get(f"/assessments/{copy.id}/compare")
     assert compare.status_code == 200
     assert "Previous review: Ledgerline Payments" in compare.get_data(True)
+    pdf_url = f"/assessments/{copy.id}/compare.pdf?from=previous&amp;to=now"
+    assert pdf_url in compare.get_data(True)
+    pdf = client.get(pdf_url.replace("&amp;", "&"))
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = " ".join(" ".join(page.extract_text().split())
+                    for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Ledgerline Payments (previous review)" in text
 
 
 def test_the_next_review_needs_a_name(client, setup):

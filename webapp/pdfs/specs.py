@@ -126,8 +126,15 @@ def _stamp(moment: dt.datetime) -> str:
 
 
 def _side_identity(session: Session, assessment: Assessment, side: str | None) -> str:
+    """What a side of a comparison shows, as text for the PDF's key: the assessment's
+    revision now, the previous review's revision, or a milestone (which never changes)."""
     if side == milestone_service.NOW:
         return revision_key(assessment)
+    if side == milestone_service.PREVIOUS:
+        previous = milestone_service.previous_of(session, assessment)
+        if previous is None:
+            raise NotFound()
+        return f"{milestone_service.PREVIOUS}:{revision_key(previous)}"
     if not side or not side.isdigit():
         raise NotFound()
     frozen = milestone_service.get_milestone(session, assessment, int(side))
