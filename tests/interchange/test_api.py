@@ -7,6 +7,7 @@ import json
 
 import pytest
 from openapi_spec_validator import validate
+from werkzeug.exceptions import NotFound
 
 from tests.factories import EXAMPLE, fill_from_example
 from webapp import cli
@@ -78,6 +79,27 @@ def test_another_teams_assessment_is_404_for_writes_and_milestones_too(
                                        json=body, headers=_auth(editor_token))
     assert response.status_code == 404
     assert response.mimetype == "application/problem+json"
+
+
+def test_access_errors_keep_their_problem_json_bodies(client, world, make_token):
+    editor, viewer = make_token(world["editor"]), make_token(world["viewer"])
+    aid, other = world["assessment"].id, world["other"].id
+    answers = [
+        client.get(f"/api/v1/assessments/{other}", headers=_auth(editor)),
+        client.get(f"/api/v1/assessments/{aid}/risks", headers=_auth(editor)),
+        client.patch(f"/api/v1/assessments/{aid}/answers", headers=_auth(viewer), json={
+            "answers": [{"question_id": "contain.circuit-breakers", "base_version": 1}]}),
+    ]
+    assert [(r.status_code, r.mimetype) for r in answers] == [
+        (404, "application/problem+json")] * 2 + [(403, "application/problem+json")]
+    assert [r.get_json() for r in answers] == [
+        {"type": "about:blank", "title": "Not Found", "status": 404,
+         "detail": NotFound.description},
+        {"type": "about:blank", "title": "Not Found", "status": 404,
+         "detail": f"Only a review on a lens has risks: read /api/v1/assessments/{aid}/findings."},
+        {"type": "about:blank", "title": "Forbidden", "status": 403,
+         "detail": "This needs the editor role in this team."},
+    ]
 
 
 def test_one_assessment_with_its_workflows(client, world, editor_token):

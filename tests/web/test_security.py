@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from webapp.core.errors import ForbiddenError, NotFoundError
 from webapp.core.logs import JsonFormatter, RequestIdFilter
 from webapp.core.security import CONTENT_SECURITY_POLICY
 
@@ -104,6 +105,30 @@ def test_403_page_says_which_role_is_needed(client, make_user, make_team, login)
     response = client.post(f"/teams/{team.id}/invitations", data={"email": "x@example.com"})
     assert response.status_code == 403
     assert "This needs the owner role in this team." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("error", "status", "text"), [
+    (NotFoundError(), 404, "There is nothing here, or it is not shared with you."),
+    (ForbiddenError(), 403, "Your role in this team does not allow this. Ask a team owner."),
+    (ForbiddenError("This needs the owner role in this team."), 403,
+     "This needs the owner role in this team."),
+])
+def test_a_services_access_error_is_the_error_page_with_the_security_headers(
+    app, client, error, status, text
+):
+    def refuse():
+        raise error
+
+    app.add_url_rule("/refuse", view_func=refuse)
+    response = client.get("/refuse")
+    assert response.status_code == status
+    assert text in response.text and "Back to Faultline" in response.text
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Request-ID"] in response.text
+    as_json = client.get("/refuse", headers={"Accept": "application/json"})
+    assert as_json.get_json() == {"error": "Not found" if status == 404 else "Not allowed",
+                                  "detail": text, "status": status}
 
 
 def test_unexpected_error_shows_500_page_without_traceback(app, client, caplog):

@@ -20,6 +20,7 @@ from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.audit.models import AuditEvent
 from webapp.core.db import Base, session_scope
+from webapp.core.errors import NotFoundError
 from webapp.core.logs import JsonFormatter
 from webapp.core.services import ServiceError
 from webapp.core.views import result_cache
@@ -283,6 +284,21 @@ def test_unknown_expired_and_revoked_links_get_the_same_404(
     assert "Payments API" not in answers[0].text
 
 
+def test_a_services_not_found_under_a_share_link_is_the_share_links_own_404(
+    client, share, monkeypatch
+):
+    token, client = share().token, as_client(client)
+    unknown = client.get(f"/s/{secrets.token_urlsafe(32)}")
+
+    def not_found(*_args):
+        raise NotFoundError()
+
+    monkeypatch.setattr(sharing, "resolve_share", not_found)
+    response = client.get(f"/s/{token}")
+    assert (response.status_code, response.data) == (404, unknown.data)
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
 def test_expiry_is_exact_to_the_second(app, client, share, monkeypatch):
     start = datetime(2026, 5, 4, 9, 30, 15, tzinfo=UTC)
     created = share(days=1, now=start)
@@ -328,9 +344,8 @@ def test_a_link_of_another_assessment_cannot_be_revoked_from_this_one(
     app, db_session, share, other_assessment, people
 ):
     created = share()
-    with app.app_context(), pytest.raises(Exception) as refused:
+    with app.app_context(), pytest.raises(NotFoundError):
         sharing.revoke_share(db_session, other_assessment, created.link.id, people["stranger"])
-    assert getattr(refused.value, "code", None) == 404
     assert created.link.revoked_at is None
 
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.exceptions import NotFound
 
 from webapp.accounts.links import NewLink, make_reset_link
 from webapp.accounts.models import AdminEvent, InstallationSetting, User
 from webapp.accounts.services import end_sessions
 from webapp.accounts.signups import SIGNUP_KEY, signup_mode
 from webapp.core.config import SIGNUP_MODES
+from webapp.core.errors import NotFoundError
 from webapp.core.services import ServiceError
 from webapp.teams.models import Membership, Team
 
@@ -92,7 +92,7 @@ def set_signup_mode(session: Session, actor: User, mode: str, configured: str) -
 def _other_user(session: Session, actor: User, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound()
+        raise NotFoundError()
     if user.id == actor.id:
         raise ServiceError("You cannot change your own account here; ask another administrator.")
     return user

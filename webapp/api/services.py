@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException, NotFound
 
 from webapp.accounts.models import User
 from webapp.api import lens, schemas
@@ -18,6 +17,7 @@ from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import get_assessment
 from webapp.core.cache import ResultCache
+from webapp.core.errors import AccessError, NotFoundError
 from webapp.core.startup import get_content
 from webapp.lenses.services import is_lens_assessment
 from webapp.portfolio.service import visible_teams
@@ -41,7 +41,7 @@ def visible_id(session: Session, user_id: int, assessment_id: int | None) -> int
         return None
     try:
         get_assessment(session, assessment_id, session.get(User, user_id), Role.VIEWER)
-    except HTTPException:
+    except AccessError:
         return None
     return assessment_id
 
@@ -76,10 +76,10 @@ def _summary(session: Session, assessment: Assessment, team: str,
     }
 
 
-def _no_findings(assessment: Assessment) -> NotFound:
+def _no_findings(assessment: Assessment) -> NotFoundError:
     """A review on a lens has risks, not findings: the 404 names where they are."""
-    return NotFound("A review on a lens has risks, not findings: read "
-                    f"/api/v1/assessments/{assessment.id}/risks.")
+    return NotFoundError("A review on a lens has risks, not findings: read "
+                         f"/api/v1/assessments/{assessment.id}/risks.")
 
 
 def assessments(session: Session, user: User, team_id: int | None,
@@ -116,8 +116,8 @@ def result(session: Session, assessment: Assessment, cache: ResultCache) -> dict
 
 def risks(session: Session, assessment: Assessment) -> dict[str, Any]:
     if not is_lens_assessment(assessment):
-        raise NotFound("Only a review on a lens has risks: read "
-                       f"/api/v1/assessments/{assessment.id}/findings.")
+        raise NotFoundError("Only a review on a lens has risks: read "
+                            f"/api/v1/assessments/{assessment.id}/findings.")
     return lens.risks(session, assessment)
 
 

@@ -12,12 +12,12 @@ import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
 from webapp.api.models import ApiToken, TokenScope
 from webapp.audit.models import AuditEvent
 from webapp.core.db import utcnow
+from webapp.core.errors import NotFoundError
 from webapp.core.services import ServiceError
 from webapp.core.tokens import hash_token as token_hash
 
@@ -84,7 +84,7 @@ def recent_uses(session: Session, user: User, limit: int = 20) -> list[AuditEven
 def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     token = session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:
-        raise NotFound()
+        raise NotFoundError()
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         session.flush()

@@ -14,13 +14,13 @@ from datetime import datetime
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
-from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import get_content
 from webapp.assessments.kinds import kind_named, kind_of
 from webapp.assessments.models import Answer, Assessment, Status, answered_clause
 from webapp.core.db import utcnow
+from webapp.core.errors import NotFoundError
 from webapp.core.services import ServiceError
 from webapp.teams.models import Membership, Role, Team
 from webapp.teams.services import require_membership
@@ -52,7 +52,7 @@ def get_assessment(
     assessment = row[0] if row is not None else None
     if assessment is None:
         logger.info("refused assessment %s: no such assessment", assessment_id)
-        raise NotFound()
+        raise NotFoundError()
     membership = require_membership(session, assessment.team_id, user, min_role)
     return assessment, membership
 

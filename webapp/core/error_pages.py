@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError, NotFound
 
 from webapp.core.db import DatabaseUnavailable, is_unavailable, unavailable
+from webapp.core.errors import AccessError, ForbiddenError
 from webapp.core.extensions import login_manager
 
 logger = logging.getLogger(__name__)
@@ -59,6 +60,14 @@ def _own_description(error: HTTPException) -> str | None:
     return error.description if error.description and error.description != default else None
 
 
+def _access_error(error: AccessError):
+    """A service's refusal answered as the HTTP error it means, by whichever handler the
+    request's blueprint uses for that error: the API's problem+json, the share links' own 404
+    page, else the error page above."""
+    http_error = Forbidden if isinstance(error, ForbiddenError) else NotFound
+    return current_app.handle_http_exception(http_error(error.message))
+
+
 def _csrf_error(error: CSRFError):
     logger.info("refused %s %s: %s", request.method, request.path, error.description)
     return render_error(400, "This form expired or did not come from this site. "
@@ -87,4 +96,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(DatabaseUnavailable, _database_unavailable)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(AccessError, _access_error)
     app.register_error_handler(Exception, _unexpected_error)

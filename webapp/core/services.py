@@ -1,8 +1,9 @@
 """Use cases on a SQLAlchemy session.
 
 Services flush and never commit: the request (or the CLI command) commits once. They raise
-`ServiceError` for a refusal the user can act on (its message is shown as is), and werkzeug's
-`NotFound` / `Forbidden` for access decisions, so views need no translation.
+`ServiceError` for a refusal the user can act on (its message is shown as is), and
+`NotFoundError` / `ForbiddenError` (`webapp.core.errors`) for access decisions, which the pages
+and the API answer with their 404 and 403, so views need no translation.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import logging
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
+
+from webapp.core.errors import NotFoundError
 
 logger = logging.getLogger(__name__)
 Row = TypeVar("Row")
@@ -36,5 +38,5 @@ def row_of_assessment(session: Session, model: type[Row], row_id: int, assessmen
     if row is None or row.assessment_id != assessment.id:
         logger.info("refused %s %s of assessment %s: not found", model.__name__, row_id,
                     assessment.id)
-        raise NotFound()
+        raise NotFoundError()
     return row

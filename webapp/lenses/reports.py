@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from webapp.assessments.models import Assessment
 from webapp.core.cache import ResultCache
+from webapp.core.errors import NotFoundError
 from webapp.domain.lens_result import LensResult
 from webapp.lenses.services import frozen_result, lens_result
 from webapp.tracking import milestones
@@ -55,10 +55,10 @@ def compare_side(session: Session, assessment: Assessment, key: str | None
     if key == milestones.PREVIOUS:
         previous = previous_review(session, assessment)
         if previous is None:
-            raise NotFound()
+            raise NotFoundError()
         return f"{previous.name} (previous review)", lens_result(session, previous)
     if not key.isdigit():
-        raise NotFound()
+        raise NotFoundError()
     frozen = milestones.get_milestone(session, assessment, int(key))
     return frozen.name, frozen_result(session, assessment, frozen.answers,
                                       frozen.questionnaire_version)

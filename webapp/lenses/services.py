@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
 from webapp.assessments import kinds
@@ -24,6 +23,7 @@ from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.cache import ResultCache
 from webapp.core.db import utcnow
+from webapp.core.errors import NotFoundError
 from webapp.core.services import ServiceError
 from webapp.domain.lens import Lens, LensProblem, lens_warnings, read_lens, slug
 from webapp.domain.lens_export import lens_json
@@ -171,7 +171,7 @@ def _versions_of(session: Session, key: str) -> list[LensVersion]:
     rows = list(session.scalars(select(LensVersion).where(LensVersion.lens_key == key)
                                 .order_by(LensVersion.version.desc())))
     if not rows:
-        raise NotFound()
+        raise NotFoundError()
     return rows
 
 

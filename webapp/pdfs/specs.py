@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from webapp.assessments.evaluation import evaluate_assessment, questionnaire_of, revision_key
 from webapp.assessments.models import Assessment
 from webapp.core.cache import ResultCache
+from webapp.core.errors import NotFoundError
 from webapp.lenses import reports as lens_reports
 from webapp.lenses import services as lenses
 from webapp.lenses.services import is_lens_assessment
@@ -67,7 +67,7 @@ def milestone(assessment: Assessment, milestone_id: int, edition: str = "full") 
 def _edition(edition: str) -> str:
     """A known edition, else 404: the edition comes from a URL."""
     if edition not in EDITIONS:
-        raise NotFound()
+        raise NotFoundError()
     return edition
 
 
@@ -133,10 +133,10 @@ def _side_identity(session: Session, assessment: Assessment, side: str | None) -
     if side == milestone_service.PREVIOUS:
         previous = milestone_service.previous_of(session, assessment)
         if previous is None:
-            raise NotFound()
+            raise NotFoundError()
         return f"{milestone_service.PREVIOUS}:{revision_key(previous)}"
     if not side or not side.isdigit():
-        raise NotFound()
+        raise NotFoundError()
     frozen = milestone_service.get_milestone(session, assessment, int(side))
     return f"{frozen.id}:{_stamp(frozen.created_at)}"
 

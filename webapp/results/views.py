@@ -32,7 +32,6 @@ from flask import session as browser_session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from werkzeug.exceptions import NotFound
 
 from webapp import report
 from webapp.assessments.access import member_assessment
@@ -43,6 +42,7 @@ from webapp.assessments.evaluation import (
 )
 from webapp.core.cache import Shared
 from webapp.core.db import get_session
+from webapp.core.errors import NotFoundError
 from webapp.core.security import CONTENT_SECURITY_POLICY
 from webapp.core.views import members_blueprint, result_cache
 from webapp.lenses.models import LENS_PREFIX
@@ -221,7 +221,7 @@ def _upgrade_panel(assessment, result) -> dict | None:
         if r.id in new_ids and r.asked and r.answer.status != "unanswered")
     try:
         milestone = get_milestone(session, assessment, int(detail.get("milestone")))
-    except (TypeError, ValueError, NotFound):
+    except (TypeError, ValueError, NotFoundError):
         return panel
     before = {f.key: f for f in snapshot_result(milestone, result_cache()).findings}
     now = {f.key: f for f in result.findings}

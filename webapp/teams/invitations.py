@@ -14,12 +14,12 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from webapp.accounts.models import User
 from webapp.accounts.services import normalize_email
 from webapp.audit.services import record_team_audit
 from webapp.core.db import as_utc, utcnow
+from webapp.core.errors import NotFoundError
 from webapp.core.services import ServiceError
 from webapp.core.tokens import TOKEN_SHAPE, hash_token, new_token
 from webapp.teams.models import Invitation, Membership, Role, Team
@@ -70,7 +70,7 @@ def _pending_of(session: Session, team: Team, invitation_id: int) -> Invitation:
     invitation = session.get(Invitation, invitation_id)
     if invitation is None or invitation.team_id != team.id or invitation not in pending(
             session, team):
-        raise NotFound()
+        raise NotFoundError()
     return invitation
 
 
@@ -120,7 +120,7 @@ def accept(session: Session, token: str, user: User) -> tuple[Invitation, bool]:
     `user` was already a member: the role they have is kept)."""
     invitation = open_invitation(session, token)
     if invitation is None or not _claim(session, invitation, user):
-        raise NotFound()
+        raise NotFoundError()
     joined = session.get(Membership, (invitation.team_id, user.id)) is None
     if joined:
         session.add(Membership(team_id=invitation.team_id, user_id=user.id,

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import Forbidden, NotFound
 
 from webapp.accounts.models import User
 from webapp.audit.services import record_team_audit
+from webapp.core.errors import ForbiddenError, NotFoundError
 from webapp.core.services import ServiceError
 from webapp.teams.models import Membership, Role, Team
 
@@ -20,19 +20,19 @@ logger = logging.getLogger(__name__)
 def require_membership(
     session: Session, team_id: int, user: User, min_role: Role = Role.VIEWER
 ) -> Membership | AdminView:
-    """The user's membership of the team, or an HTTP error.
+    """The user's membership of the team, or an access error.
 
-    Non-members get `NotFound` (404): they must not learn that the team exists. Members whose
-    role is below `min_role` get `Forbidden` (403). Call it on every request that reads or
-    changes anything belonging to a team, with the role the action needs. An administrator
-    who is not a member reads (an `AdminView`) but changes nothing.
+    Non-members get `NotFoundError` (a 404): they must not learn that the team exists. Members
+    whose role is below `min_role` get `ForbiddenError` (a 403). Call it on every request that
+    reads or changes anything belonging to a team, with the role the action needs. An
+    administrator who is not a member reads (an `AdminView`) but changes nothing.
     """
     membership = session.get(Membership, (team_id, user.id)) if user.is_authenticated else None
     if membership is None and getattr(user, "is_admin", False):
         return _admin_view(session, team_id, user, min_role)
     if membership is None:
         logger.info("refused team %s to user %s: not a member", team_id, _uid(user))
-        raise NotFound()
+        raise NotFoundError()
     if not membership.role_enum.at_least(min_role):
         logger.info(
             "refused team %s to user %s: role %s below %s",
@@ -41,7 +41,7 @@ def require_membership(
             membership.role,
             min_role.value,
         )
-        raise Forbidden(f"This needs the {min_role.value} role in this team.")
+        raise ForbiddenError(f"This needs the {min_role.value} role in this team.")
     return membership
 
 
@@ -65,11 +65,11 @@ class AdminView:
 def _admin_view(session: Session, team_id: int, user: User, min_role: Role) -> AdminView:
     team = session.get(Team, team_id)
     if team is None:
-        raise NotFound()
+        raise NotFoundError()
     if min_role != Role.VIEWER:
         logger.info("refused team %s to admin %s: read-only without membership", team_id, user.id)
-        raise Forbidden("Administrators can read every team's work but change only their own "
-                        "teams'. Ask an owner of this team to invite you.")
+        raise ForbiddenError("Administrators can read every team's work but change only their "
+                             "own teams'. Ask an owner of this team to invite you.")
     return AdminView(team=team, user=user)
 
 
@@ -124,7 +124,7 @@ def _ensure_not_last_owner(session: Session, membership: Membership) -> None:
 def _member(session: Session, team: Team, user_id: int) -> Membership:
     membership = session.get(Membership, (team.id, user_id))
     if membership is None:
-        raise NotFound()
+        raise NotFoundError()
     return membership
 
 

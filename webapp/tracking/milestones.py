@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import NotFound
 
 from webapp import domain
 from webapp.accounts.models import User
@@ -26,6 +25,7 @@ from webapp.assessments.kinds import kind_of
 from webapp.assessments.models import Assessment
 from webapp.audit.services import record_audit
 from webapp.core.cache import ResultCache
+from webapp.core.errors import NotFoundError
 from webapp.core.services import ServiceError, row_of_assessment
 from webapp.domain.compare import compare_results
 from webapp.tracking.models import MILESTONE_NOTE_MAX, Milestone
@@ -135,7 +135,7 @@ def side_of(session: Session, assessment: Assessment, key: str, cache: ResultCac
     if key == PREVIOUS:
         return _previous_side(session, assessment, cache)
     if not key.isdigit():
-        raise NotFound()
+        raise NotFoundError()
     milestone = get_milestone(session, assessment, int(key))
     return Side(str(milestone.id), milestone.name, milestone.created_at,
                 snapshot_result(milestone, cache), milestone.answers)
@@ -163,7 +163,7 @@ def previous_of(session: Session, assessment: Assessment) -> Assessment | None:
 def _previous_side(session: Session, assessment: Assessment, cache: ResultCache) -> Side:
     previous = previous_of(session, assessment)
     if previous is None:
-        raise NotFound()
+        raise NotFoundError()
     result = evaluate_assessment(session, previous, cache)
     answers = domain.answers_to_dict(answers_for_domain(session, previous))
     return Side(PREVIOUS, f"{previous.name} (previous review)", previous.updated_at, result,

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.exceptions import NotFound
 
 from webapp import domain
 from webapp.accounts.models import User
@@ -33,6 +32,7 @@ from webapp.assessments.models import SYSTEM_SCOPE, Assessment, Workflow, workfl
 from webapp.audit.services import record_audit
 from webapp.core.cache import ResultCache
 from webapp.core.db import utcnow
+from webapp.core.errors import NotFoundError
 from webapp.core.services import ServiceError
 from webapp.teams.services import members_of
 from webapp.tracking.models import (
@@ -252,7 +252,7 @@ def find_entry(session: Session, assessment: Assessment, ref: FindingRef,
             return PlanEntry(0, ref, {"rule": ref.rule_id, "title": ref.rule_id,
                                       "workflow": _workflow_name(tracking)}, None, tracking,
                              triggered=False)
-    raise NotFound()
+    raise NotFoundError()
 
 
 def _workflow_name(tracking: FindingTracking) -> str | None:
@@ -404,7 +404,7 @@ def workflow_of(assessment: Assessment, workflow_id: int | None) -> Workflow | N
     for workflow in assessment.workflows:
         if workflow.id == workflow_id:
             return workflow
-    raise NotFound()
+    raise NotFoundError()
 
 
 def follow_up(session: Session, assessment: Assessment, cache: ResultCache,
