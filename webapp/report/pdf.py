@@ -7,6 +7,8 @@ between threads.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 import threading
 
@@ -23,6 +25,16 @@ from webapp.report.paths import STATIC_DIR
 
 log = logging.getLogger(__name__)
 _local = threading.local()
+
+
+@atexit.register
+def _release_fonts() -> None:
+    """Drop this thread's font configuration while the interpreter is still whole: WeasyPrint
+    removes its temporary font folder when the configuration is collected, which at interpreter
+    teardown fails ("'NoneType' object is not callable") and leaves the folder behind."""
+    if getattr(_local, "stylesheet", None) is not None:
+        del _local.stylesheet
+        gc.collect()
 
 
 def _print_stylesheet():
