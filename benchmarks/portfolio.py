@@ -36,6 +36,7 @@ def build(app, teams: int, assessments: int, email: str = ADMIN,
     from webapp.accounts import services as accounts
     from webapp.accounts.models import User
     from webapp.core import db
+    from webapp.core.startup import get_content
     from webapp.core.views import result_cache
     from webapp.interchange import answers_file, next_review
     from webapp.teams.models import Membership, Team
@@ -53,9 +54,11 @@ def build(app, teams: int, assessments: int, email: str = ADMIN,
             team.memberships.append(Membership(user=admin, role="owner"))
             session.add(team)
         session.flush()
-        sources = [answers_file.import_new(session, made[0], admin, text)[0] for text in texts]
+        sources = [answers_file.import_new(session, made[0], admin, text,
+                                           content=get_content())[0] for text in texts]
         for n in range(2, assessments):
-            copy = next_review.clone(session, sources[n % 2], admin, f"System {n:03d}")
+            copy = next_review.clone(session, sources[n % 2], admin, f"System {n:03d}",
+                                     content=get_content())
             copy.team_id = made[n % teams].id
             if n % 10 == 0:
                 for label in ("Q1", "Q2"):

@@ -143,8 +143,8 @@ def seed(env: dict[str, str]) -> int:
     from webapp.assessments import services as assessment_service
     from webapp.assessments import workflows as workflow_service
     from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
-    from webapp.assessments.evaluation import get_content
     from webapp.core.db import session_scope
+    from webapp.core.startup import get_content
     from webapp.domain import parse_answers_text
     from webapp.teams import services as teams
 
@@ -152,7 +152,8 @@ def seed(env: dict[str, str]) -> int:
     with app.test_request_context(), session_scope(app) as session:
         owner = accounts.sign_up(session, email=EMAIL, name="Bench Owner", password=PASSWORD)
         team = teams.create_team(session, owner, "Payments platform")
-        assessment = assessment_service.start_assessment(session, team, owner, name="Payments")
+        assessment = assessment_service.start_assessment(session, team, owner, name="Payments",
+                                                         content=get_content())
         example = parse_answers_text(EXAMPLE.read_text(encoding="utf-8"), get_content(),
                                      str(EXAMPLE))
 
@@ -160,11 +161,13 @@ def seed(env: dict[str, str]) -> int:
             return [AnswerInput(q, AnswerValue(tuple(a.choices), a.na, notes.get(q, "")))
                     for q, a in answers.items()]
 
-        save_answers(session, assessment, owner, inputs(example.answers, example.notes))
+        save_answers(session, assessment, owner, inputs(example.answers, example.notes),
+                     content=get_content())
         for own in example.workflows:
-            workflow = workflow_service.add_workflow(session, assessment, name=own.name)
+            workflow = workflow_service.add_workflow(session, assessment, name=own.name,
+                                                     content=get_content())
             save_answers(session, assessment, owner, inputs(own.answers, own.notes),
-                         workflow=workflow)
+                         workflow=workflow, content=get_content())
         return assessment.id
 
 

@@ -221,6 +221,7 @@ class BenchSite:
         from webapp.assessments import services as assessment_service
         from webapp.core import migrate
         from webapp.core.db import get_database, session_scope
+        from webapp.core.startup import get_content
         from webapp.teams import services as team_service
 
         self.database.parent.mkdir(parents=True)
@@ -235,7 +236,8 @@ class BenchSite:
                 ids = []
                 for number in range(count):
                     assessment = assessment_service.start_assessment(
-                        session, team, owner, name=f"Ledgerline Payments {number + 1}")
+                        session, team, owner, name=f"Ledgerline Payments {number + 1}",
+                        content=get_content())
                     fill_from_example(session, assessment, owner)
                     ids.append(assessment.id)
                 return ids

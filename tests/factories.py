@@ -19,8 +19,8 @@ from webapp.accounts.models import User
 from webapp.assessments import services as assessment_service
 from webapp.assessments import workflows as workflow_service
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
-from webapp.assessments.evaluation import get_content
 from webapp.assessments.models import Answer, Assessment
+from webapp.core.startup import get_content
 from webapp.domain import parse_answers_text
 from webapp.teams.models import Membership, Role, Team
 
@@ -93,7 +93,8 @@ def make_assessment(app: Flask, db_session: Session) -> Callable[..., Assessment
 
     def make(team: Team, owner: User, name: str = "Payments API") -> Assessment:
         with app.app_context():
-            return assessment_service.start_assessment(db_session, team, owner, name=name)
+            return assessment_service.start_assessment(db_session, team, owner, name=name,
+                                                       content=get_content())
 
     return make
 
@@ -125,11 +126,13 @@ def fill_from_example(session, assessment, user, example_file: Path | None = Non
     if example.version is not None:  # the assessment is on the example's questionnaire version
         assessment.questionnaire_version = example.version
         session.flush()
-    save_answers(session, assessment, user, _inputs(example.answers, example.notes))
+    save_answers(session, assessment, user, _inputs(example.answers, example.notes),
+                 content=get_content())
     for own in example.workflows:
-        workflow = workflow_service.add_workflow(session, assessment, name=own.name)
+        workflow = workflow_service.add_workflow(session, assessment, name=own.name,
+                                                 content=get_content())
         save_answers(session, assessment, user, _inputs(own.answers, own.notes),
-                     workflow=workflow)
+                     workflow=workflow, content=get_content())
 
 
 def store_their_answer(session, assessment, user, version: int,
@@ -149,7 +152,8 @@ def copy_workflow(session, assessment, user, source) -> None:
     """A new last workflow with the name and the answers of `source` (an app context)."""
     rows = session.scalars(select(Answer).where(Answer.assessment_id == assessment.id,
                                                 Answer.scope == source.scope)).all()
-    copy = workflow_service.add_workflow(session, assessment, name=source.name)
+    copy = workflow_service.add_workflow(session, assessment, name=source.name,
+                                         content=get_content())
     inputs = [AnswerInput(r.question_id, AnswerValue(tuple(r.choices), r.na_reason, r.note))
               for r in rows]
-    save_answers(session, assessment, user, inputs, workflow=copy)
+    save_answers(session, assessment, user, inputs, workflow=copy, content=get_content())

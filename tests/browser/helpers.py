@@ -10,6 +10,7 @@ from webapp.assessments import services as assessment_service
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer
 from webapp.core.db import get_database, session_scope
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.teams import services as teams
 from webapp.teams.models import Membership, Role
@@ -103,7 +104,8 @@ def seed_review(live_server, member: tuple[str, str, Role] | None = None) -> dic
             accounts.sign_up(session, email=email, name=name, password=PASSWORD)
             add_member(session, team, email, role)
         assessment = assessment_service.start_assessment(session, team, owner,
-                                                         name="Ledgerline Payments")
+                                                         name="Ledgerline Payments",
+                                                         content=get_content())
         fill_from_example(session, assessment, owner)
         overall = evaluate_assessment(session, assessment, result_cache()).overall
         return {"id": assessment.id, "base": live_server.url, "overall": f"{overall:.1f}"}

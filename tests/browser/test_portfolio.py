@@ -15,6 +15,7 @@ from webapp.accounts.models import User
 from webapp.assessments import services as assessment_service
 from webapp.assessments.models import Assessment
 from webapp.core.db import session_scope
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.report.cards import score as whole
 from webapp.teams import services as teams
@@ -43,7 +44,8 @@ def _second_team(live_server, review_id: int) -> None:
         create_milestone(session, session.get(Assessment, review_id), owner, name="Q1",
                          note="", cache=result_cache())
         search = teams.create_team(session, owner, "Search")
-        assessment_service.start_assessment(session, search, owner, name="Search indexer")
+        assessment_service.start_assessment(session, search, owner, name="Search indexer",
+                                            content=get_content())
         accounts.sign_up(session, email="x@example.com", name="X", password=PASSWORD)
 
 

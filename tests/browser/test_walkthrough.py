@@ -26,6 +26,7 @@ from webapp.accounts import services as accounts
 from webapp.assessments import services as assessment_service
 from webapp.assessments import workflows as workflow_service
 from webapp.core.db import DatabaseUnavailable, session_scope
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.lenses import services as lenses
 from webapp.pdfs import views as pdf_download
@@ -71,7 +72,8 @@ def seed(live_server) -> Seed:
         add_member(session, team, VIEWER, Role.VIEWER)
         other = teams.create_team(session, lead, "Mobile apps")
         review = assessment_service.start_assessment(session, team, lead,
-                                                     name="Ledgerline Payments")
+                                                     name="Ledgerline Payments",
+                                                     content=get_content())
         fill_from_example(session, review, lead)
         frozen = milestones.create_milestone(session, review, lead, name="Kick-off",
                                              note="Before the **retry** work.",
@@ -97,8 +99,10 @@ def seed(live_server) -> Seed:
                                      "- [ ] replay test in staging", result_cache())
         out.token = sharing.create_share(session, review, lead, label="Director",
                                          edition="executive").token
-        mobile = assessment_service.start_assessment(session, other, lead, name="Mobile app")
-        workflow_service.add_workflow(session, mobile, name="Nightly push campaign")
+        mobile = assessment_service.start_assessment(session, other, lead, name="Mobile app",
+                                                     content=get_content())
+        workflow_service.add_workflow(session, mobile, name="Nightly push campaign",
+                                      content=get_content())
         lenses.import_lens(session, (corpus_lenses_dir() / ORR).read_bytes(), admin)
         session.flush()
         first = plan[0].ref

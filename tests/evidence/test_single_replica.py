@@ -16,6 +16,7 @@ from tests.reviewer.conftest import CORPUS
 from webapp.assessments import workflows as workflow_service
 from webapp.assessments.evidence import review_files
 from webapp.assessments.models import Answer
+from webapp.core.startup import get_content
 from webapp.domain import Answer as DomainAnswer
 from webapp.domain import Answers, SystemInfo, WorkflowAnswers, load_content
 from webapp.domain.evidence import resolve_evidence
@@ -85,7 +86,8 @@ def test_an_answers_file_with_the_manifest_answers_the_open_system_question(targ
 def setup(people, make_assessment, app, db_session):
     assessment = make_assessment(people["team"], people["owner"], name="Voting app")
     with app.test_request_context():
-        workflow = workflow_service.add_workflow(db_session, assessment, name="Vote processing")
+        workflow = workflow_service.add_workflow(db_session, assessment, name="Vote processing",
+                                                 content=get_content())
     return {**people, "assessment": assessment, "workflow": workflow}
 
 

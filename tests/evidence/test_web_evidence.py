@@ -12,6 +12,7 @@ import pytest
 from webapp.assessments import workflows as workflow_service
 from webapp.assessments.models import Answer, Workflow
 from webapp.audit.models import AuditEvent
+from webapp.core.startup import get_content
 from webapp.teams.models import Membership
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,7 +25,8 @@ def people(people, make_assessment, app, db_session):
     """The shared `people`, plus their team's assessment "Tools" with one workflow."""
     assessment = make_assessment(people["team"], people["owner"], name="Tools")
     with app.test_request_context():
-        workflow = workflow_service.add_workflow(db_session, assessment, name="Release on tag")
+        workflow = workflow_service.add_workflow(db_session, assessment, name="Release on tag",
+                                                 content=get_content())
     return {**people, "assessment": assessment, "workflow": workflow}
 
 

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from tests.factories import EXAMPLE, EXAMPLE_V1, fill_from_example, store_their_answer
 from webapp import cli
-from webapp.assessments.evaluation import evaluate_assessment, get_content
+from webapp.assessments.evaluation import evaluate_assessment
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.domain.upgrade_file import upgrade_text
 from webapp.interchange import answers_file as service
@@ -34,7 +35,7 @@ def filled(app, db_session, make_assessment, team, owner):
 
 def _export(app, db_session, assessment) -> str:
     with app.test_request_context():
-        return service.export_yaml(db_session, assessment)
+        return service.export_yaml(db_session, assessment, content=get_content())
 
 
 def _body(text: str) -> str:
@@ -47,7 +48,7 @@ def test_export_then_import_into_a_new_assessment_then_export_gives_the_same_fil
 ):
     first = _export(app, db_session, filled)
     with app.test_request_context():
-        copy, plan = service.import_new(db_session, team, owner, first)
+        copy, plan = service.import_new(db_session, team, owner, first, content=get_content())
     assert copy.id != filled.id and plan.changes
     assert _export(app, db_session, copy) == first
 
@@ -102,7 +103,7 @@ def test_the_preview_lists_what_changes_and_writes_nothing(app, db_session, fill
     text = EXAMPLE_TEXT.replace("metrics: traces-partial", "metrics: correlated")
     revision = filled.revision
     with app.test_request_context():
-        plan = service.plan_import(db_session, filled, text)
+        plan = service.plan_import(db_session, filled, text, content=get_content())
     assert [(c.question_id, c.before.choices, c.after.choices) for c in plan.changes] == [
         ("observe.correlated-metrics", ("traces-partial",), ("correlated",))
     ]
@@ -112,9 +113,9 @@ def test_the_preview_lists_what_changes_and_writes_nothing(app, db_session, fill
 def test_applying_the_preview_saves_the_changes(app, db_session, filled, owner):
     text = EXAMPLE_TEXT.replace("metrics: traces-partial", "metrics: correlated")
     with app.test_request_context():
-        plan = service.plan_import(db_session, filled, text)
-        service.apply_import(db_session, filled, owner, text, plan.versions)
-        data = yaml.safe_load(service.export_yaml(db_session, filled))
+        plan = service.plan_import(db_session, filled, text, content=get_content())
+        service.apply_import(db_session, filled, owner, text, plan.versions, content=get_content())
+        data = yaml.safe_load(service.export_yaml(db_session, filled, content=get_content()))
     assert data["answers"]["observe.correlated-metrics"] == "correlated"
 
 
@@ -124,10 +125,11 @@ def test_an_answer_saved_after_the_preview_is_a_conflict_and_nothing_is_imported
     assessment = make_assessment(team, owner)
     text = "answers:\n  contain.circuit-breakers: none\n  observe.structured-logs: none\n"
     with app.test_request_context():
-        plan = service.plan_import(db_session, assessment, text)
+        plan = service.plan_import(db_session, assessment, text, content=get_content())
         store_their_answer(db_session, assessment, make_user(), version=1)
         with pytest.raises(service.ImportConflict) as caught:
-            service.apply_import(db_session, assessment, owner, text, plan.versions)
+            service.apply_import(db_session, assessment, owner, text, plan.versions,
+                                 content=get_content())
     ((where, conflict),) = caught.value.conflicts
     assert where == "System" and conflict.question_id == "contain.circuit-breakers"
     assert conflict.theirs.value.choices == ("all-critical",)
@@ -148,7 +150,7 @@ def test_a_bad_file_is_refused_with_a_clear_message_and_changes_nothing(
 ):
     revision = filled.revision
     with app.test_request_context(), pytest.raises(service.ImportProblems) as caught:
-        service.apply_import(db_session, filled, owner, text)
+        service.apply_import(db_session, filled, owner, text, content=get_content())
     assert any(message in problem for problem in caught.value.problems), caught.value.problems
     assert filled.revision == revision
 
@@ -159,12 +161,14 @@ def test_a_version_1_file_imported_into_a_version_2_assessment_is_carried(
     assert assessment.questionnaire_version == 2
     v1_text = EXAMPLE_V1.read_text(encoding="utf-8")
     with app.test_request_context():
-        plan = service.plan_import(db_session, assessment, v1_text)
+        plan = service.plan_import(db_session, assessment, v1_text, content=get_content())
         # only the per-workflow audit trail is retired (the system's own question asks it)
         assert plan.upgraded_from == 1
         assert {q for _, q, _ in plan.not_carried} <= {"state-management.audit-trail"}
-        service.apply_import(db_session, assessment, owner, v1_text, plan.versions)
-        exported = yaml.safe_load(service.export_yaml(db_session, assessment))
+        service.apply_import(db_session, assessment, owner, v1_text, plan.versions,
+                             content=get_content())
+        exported = yaml.safe_load(service.export_yaml(db_session, assessment,
+                                                      content=get_content()))
         carried = yaml.safe_load(upgrade_text(get_content(), v1_text).text)
 
     def same(values: dict) -> dict:  # multi-choice answers in any order

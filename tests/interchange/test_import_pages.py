@@ -18,6 +18,7 @@ from webapp.assessments.submissions import new_token
 from webapp.audit.models import AuditEvent
 from webapp.commands.import_answers import run
 from webapp.core import db
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.teams.models import Membership, Team
 
@@ -241,7 +242,8 @@ def test_faultline_import_of_a_version_1_file_into_a_version_2_assessment_sets_t
     with committed.app_context(), db.session_scope(committed) as session:
         team = session.query(Team).one()
         user = session.query(User).one()
-        target = start_assessment(session, team, user, name="Ledgerline Payments")
+        target = start_assessment(session, team, user, name="Ledgerline Payments",
+                                  content=get_content())
         session.flush()
         target_id = target.id
         assert target.questionnaire_version == 2

@@ -16,6 +16,7 @@ from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer, Assessment
 from webapp.core.db import get_database
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.interchange import next_review
 from webapp.portfolio.jobs import TASK_KEY, summarize_job
@@ -89,7 +90,8 @@ def test_a_change_is_never_shown_with_the_figures_of_before(
         Answer.question_id == "contain.circuit-breakers"))
     with app.test_request_context():
         saved = save_answers(db_session, filled, world["owner"], [AnswerInput(
-            "contain.circuit-breakers", AnswerValue(("all-critical",), None, ""), version)])
+            "contain.circuit-breakers", AnswerValue(("all-critical",), None, ""), version)],
+            content=get_content())
     assert saved.saved == ["contain.circuit-breakers"]
     row = _row(client, filled.id)
     assert row["updating"] and row["overall"] is None and row["critical"] is None
@@ -189,7 +191,8 @@ def test_the_dashboard_shows_summary_figures_with_queries_bounded_whatever_the_c
     filled = world["filled"]
     with app.test_request_context():
         expected = evaluate_assessment(db_session, filled, result_cache())
-        copies = [next_review.clone(db_session, filled, world["owner"], f"Copy {n}")
+        copies = [next_review.clone(db_session, filled, world["owner"], f"Copy {n}",
+                                    content=get_content())
                   for n in range(3)]
     blank = make_assessment(world["team"], world["owner"], name="Not begun")
     client.get("/assessments/")  # the queue (running jobs at once here) writes the summaries
@@ -206,7 +209,8 @@ def test_the_dashboard_shows_summary_figures_with_queries_bounded_whatever_the_c
     assert 'data-label="Findings" class="num">0</td>' in rows[blank.id]
 
     with app.test_request_context():
-        copies += [next_review.clone(db_session, filled, world["owner"], f"More {n}")
+        copies += [next_review.clone(db_session, filled, world["owner"], f"More {n}",
+                                     content=get_content())
                    for n in range(12)]
     monkeypatch.undo()
     client.get("/assessments/")
@@ -228,7 +232,7 @@ def test_a_change_shows_as_being_updated_on_the_dashboard_never_the_figures_of_b
     assert before in _dashboard_rows(client)[filled.id] and asked == []
     with app.test_request_context():
         service.update_details(db_session, filled, name="Ledgerline Payments v2",
-                               description="")
+                               description="", content=get_content())
     row = _dashboard_rows(client)[filled.id]
     assert "they are being updated" in row and before not in row and "Findings" not in row
     assert asked == [[filled.id]]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from webapp.assessments.services import start_assessment
+from webapp.core.startup import get_content
 from webapp.lenses import services as service
 
 REPO = Path(__file__).resolve().parents[2]
@@ -125,5 +126,5 @@ def review(app, db_session, people, backup_lens):
             people["owner"],
             name="Billing DB",
             description="",
-            questionnaire_id=backup_lens.questionnaire_id,
+            questionnaire_id=backup_lens.questionnaire_id, content=get_content(),
         )

@@ -6,6 +6,7 @@ import pytest
 
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import evaluate_assessment
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 
 #: A system finding of the example and the answer that triggers it / clears it.
@@ -32,7 +33,8 @@ def answer(session, assessment, user, choice: str, question: str = QUESTION) -> 
     row = answers_in_scope(session, assessment, None).get(question)
     version = row.version if row is not None else 0
     result = save_answers(session, assessment, user,
-                          [AnswerInput(question, AnswerValue((choice,)), version)])
+                          [AnswerInput(question, AnswerValue((choice,)), version)],
+                          content=get_content())
     assert not result.conflicts
 
 

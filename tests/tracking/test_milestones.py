@@ -21,6 +21,7 @@ from tests.tracking.support import (
     answer,
 )
 from webapp.audit.models import AuditEvent
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.tracking import milestones as service
 from webapp.tracking.models import Milestone, MilestoneImmutable
@@ -231,7 +232,8 @@ def test_a_workflow_with_only_unknown_scenarios_is_not_called_safe(app, client, 
     from webapp.assessments import workflows as workflow_service
 
     with app.test_request_context():
-        workflow_service.add_workflow(db_session, small, name="Nightly export")
+        workflow_service.add_workflow(db_session, small, name="Nightly export",
+                                      content=get_content())
     login(people["editor"])
     assert _create(client, small).status_code == 302
     milestone = db_session.scalars(select(Milestone)).one()

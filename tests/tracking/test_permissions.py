@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.role_table import WHO, expected
 from tests.tracking.support import RULE
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.tracking import milestones as milestone_service
 from webapp.tracking.models import FindingTracking, Milestone
@@ -83,7 +84,8 @@ def test_a_milestone_of_another_assessment_is_not_found_here(app, client, login,
 
     with app.test_request_context():
         other = assessment_service.start_assessment(db_session, people["team"],
-                                                    people["owner"], name="Other")
+                                                    people["owner"], name="Other",
+                                                    content=get_content())
     login(people["owner"])
     assert client.get(f"/assessments/{other.id}/milestones/{milestone.id}").status_code == 404
     assert client.get(f"/assessments/{other.id}/compare?from={milestone.id}").status_code == 404

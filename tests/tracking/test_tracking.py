@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from tests.tracking.support import CLEARING, RULE, answer, findings_of
 from webapp.audit.models import AuditEvent
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.tracking import services as service
 from webapp.tracking.exports import safe_cell
@@ -341,7 +342,7 @@ def test_removing_a_workflow_removes_its_findings_tracking(app, client, login, d
     client.post(url(filled, WORKFLOW_RULE, payouts), data={"status": "planned"})
     client.post(url(filled), data={"status": "planned"})
     with app.test_request_context():
-        workflow_service.remove_workflow(db_session, payouts)
+        workflow_service.remove_workflow(db_session, payouts, content=get_content())
         db_session.flush()
     db_session.expire_all()
     assert [t.scope for t in db_session.scalars(select(FindingTracking))] == ["system"]

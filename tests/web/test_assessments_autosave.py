@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import store_their_answer
-from webapp.assessments.evaluation import evaluate_assessment, get_content
+from webapp.assessments.evaluation import evaluate_assessment
 from webapp.assessments.models import Answer, Assessment
 from webapp.assessments.progress import not_asked
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 
 Q = "contain.circuit-breakers"

@@ -13,6 +13,7 @@ from tests.role_table import WHO, expected
 from webapp.assessments import services as assessment_service
 from webapp.assessments import workflows as workflow_service
 from webapp.assessments.models import Answer, Assessment, Workflow
+from webapp.core.startup import get_content
 
 Q = "contain.circuit-breakers"
 
@@ -48,8 +49,8 @@ def people(people, make_assessment, app, db_session):
     """The shared `people`, plus their team's assessment "Checkout" with two workflows."""
     assessment = make_assessment(people["team"], people["owner"], name="Checkout")
     with app.test_request_context():
-        workflow_service.add_workflow(db_session, assessment, name="Deploy")
-        workflow_service.add_workflow(db_session, assessment, name="Export")
+        workflow_service.add_workflow(db_session, assessment, name="Deploy", content=get_content())
+        workflow_service.add_workflow(db_session, assessment, name="Export", content=get_content())
     return {**people, "assessment": assessment}
 
 
@@ -116,7 +117,8 @@ def test_a_workflow_of_another_assessment_is_404(client, login, people, app, db_
     owner = people["owner"]
     other_team = make_team(name="Other", owner=owner)
     with app.test_request_context():
-        other = assessment_service.start_assessment(db_session, other_team, owner, name="Other")
+        other = assessment_service.start_assessment(db_session, other_team, owner, name="Other",
+                                                    content=get_content())
     login(owner)
     foreign = people["assessment"].workflows[0]
     assert client.get(f"/assessments/{other.id}/workflows/{foreign.id}").status_code == 404

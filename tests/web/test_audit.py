@@ -6,6 +6,7 @@ import pytest
 
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.audit.services import NOTE_EXCERPT_CHARS, audit_events, record_audit
+from webapp.core.startup import get_content
 
 QUESTION = "observe.structured-logs"
 
@@ -17,7 +18,8 @@ def assessment(make_assessment, make_team, owner):
 
 def save(app, db_session, assessment, user, value, base=0):
     with app.test_request_context():
-        return save_answers(db_session, assessment, user, [AnswerInput(QUESTION, value, base)])
+        return save_answers(db_session, assessment, user, [AnswerInput(QUESTION, value, base)],
+                            content=get_content())
 
 
 def test_a_changed_answer_is_logged_with_who_before_and_after(

@@ -19,6 +19,7 @@ from webapp.assessments.submissions import new_token
 from webapp.core import migrate
 from webapp.core.db import get_database, session_scope
 from webapp.core.security import CONTENT_SECURITY_POLICY
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.teams.models import Team
 
@@ -228,7 +229,8 @@ def test_a_slow_render_does_not_hold_up_a_save_made_meanwhile(make_app, tmp_path
 
         team = session.scalars(select(Team)).one()
         owner = session.scalars(select(User)).one()
-        assessment = assessment_service.start_assessment(session, team, owner, name="Ledger")
+        assessment = assessment_service.start_assessment(session, team, owner, name="Ledger",
+                                                         content=get_content())
         session.flush()
         spec = pdfs.review(assessment)
         key = pdfs.describe(session, assessment, spec, page_size=tasks.page_size(app),

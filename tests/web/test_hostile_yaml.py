@@ -7,6 +7,7 @@ import time
 from tests.domain.test_yaml_limits import alias_bomb
 from webapp.assessments import workflows as workflow_service
 from webapp.assessments.models import Workflow
+from webapp.core.startup import get_content
 
 
 def test_an_alias_bomb_automation_file_is_refused_quickly(app, client, make_user, make_team,
@@ -14,7 +15,8 @@ def test_an_alias_bomb_automation_file_is_refused_quickly(app, client, make_user
     owner = make_user()
     assessment = make_assessment(make_team(owner=owner), owner)
     with app.test_request_context():
-        workflow = workflow_service.add_workflow(db_session, assessment, name="Release")
+        workflow = workflow_service.add_workflow(db_session, assessment, name="Release",
+                                                 content=get_content())
     login(owner)
     url = f"/assessments/{assessment.id}/workflows/{workflow.id}/automation"
     assert client.get(url).status_code == 200  # templates compiled before timing

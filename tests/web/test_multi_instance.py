@@ -27,6 +27,7 @@ from webapp.app import create_app
 from webapp.assessments import services as assessment_service
 from webapp.core import migrate
 from webapp.core.db import get_database, session_scope
+from webapp.core.startup import get_content
 from webapp.sharing import services as sharing
 from webapp.teams import services as team_service
 
@@ -121,7 +122,8 @@ def _seed(url: str) -> tuple[int, str]:
             owner = accounts.sign_up(session, email="olga@example.com", name="Olga",
                                      password=PASSWORD)
             team = team_service.create_team(session, owner, "Payments")
-            assessment = assessment_service.start_assessment(session, team, owner, name="Ledger")
+            assessment = assessment_service.start_assessment(session, team, owner, name="Ledger",
+                                                             content=get_content())
             token = sharing.create_share(session, assessment, owner, label="Audit").token
             return assessment.id, token
     finally:

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from tests.factories import EXAMPLE_V1, fill_from_example
 from webapp import domain
-from webapp.assessments.evaluation import answers_for_domain, evaluate_assessment, get_content
+from webapp.assessments.evaluation import answers_for_domain, evaluate_assessment
 from webapp.assessments.models import Answer
 from webapp.audit.models import AuditEvent
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.domain.upgrade import upgrade_answers
 from webapp.results.adapter import result_json
@@ -42,7 +43,7 @@ def test_upgrade_keeps_every_answer_and_the_milestone_keeps_v1_results(
         content = get_content()
         expected, report = upgrade_answers(
             content.questionnaire(), content.questionnaire(version=1),
-            answers_for_domain(db_session, on_v1))
+            answers_for_domain(db_session, on_v1, content=get_content()))
     login(owner)
     settings = client.get(f"/assessments/{on_v1.id}/settings").get_data(as_text=True)
     assert "See what the upgrade changes" in settings

@@ -19,6 +19,7 @@ from webapp import tasks
 from webapp.accounts import services as accounts
 from webapp.assessments import services as assessment_service
 from webapp.core.db import session_scope
+from webapp.core.startup import get_content
 from webapp.pdfs import specs as pdfs
 from webapp.tasks import get_queue, request_pdf
 from webapp.teams import services as team_service
@@ -35,7 +36,7 @@ def setup(make_app, tmp_path):
         owner = accounts.sign_up(session, email="o@example.com", name="O", password=PASSWORD)
         team = team_service.create_team(session, owner, "Payments")
         assessment_id = assessment_service.start_assessment(session, team, owner,
-                                                            name="Ledger").id
+                                                            name="Ledger", content=get_content()).id
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": TEST_SECRET,
            "FAULTLINE_QUEUE_FILE": str(tmp_path / "queue.sqlite3"),
            "FAULTLINE_REPORT_CACHE_DIR": str(tmp_path / "cache"),

@@ -19,6 +19,7 @@ from webapp import report
 from webapp.assessments import workflows as workflow_service
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.assessments.evaluation import QuestionnaireMissing
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.results import views as results_view
 from webapp.results.views import pdf_filename
@@ -125,7 +126,8 @@ def test_one_good_answer_says_plainly_there_are_no_findings(app, db_session, cli
                                                            people, empty_assessment):
     with app.test_request_context():
         save_answers(db_session, empty_assessment, people["owner"],
-                     [AnswerInput("observe.structured-logs", AnswerValue(("everywhere",)))])
+                     [AnswerInput("observe.structured-logs", AnswerValue(("everywhere",)))],
+                     content=get_content())
     login(people["viewer"])
     html = client.get(url(empty_assessment, "results")).get_data(as_text=True)
     assert "No findings." in html
@@ -163,7 +165,8 @@ def test_findings_use_the_shared_anchors_and_link_to_their_questions(client, log
 def test_a_workflow_without_answers_reads_not_assessed(app, db_session, client, login, people,
                                                        filled):
     with app.test_request_context():
-        workflow_service.add_workflow(db_session, filled, name="Brand new export job")
+        workflow_service.add_workflow(db_session, filled, name="Brand new export job",
+                                      content=get_content())
     login(people["viewer"])
     html = client.get(url(filled, "results")).get_data(as_text=True)
     start = html.index('class="heat-map"')
@@ -177,10 +180,11 @@ def test_a_pattern_answered_not_applicable_reads_na_not_not_assessed(app, db_ses
                                                                       login, people, filled):
     questions = ["rate-limiting.budget"]
     with app.test_request_context():
-        workflow = workflow_service.add_workflow(db_session, filled, name="Internal report job")
+        workflow = workflow_service.add_workflow(db_session, filled, name="Internal report job",
+                                                 content=get_content())
         save_answers(db_session, filled, people["owner"],
                      [AnswerInput(q, AnswerValue((), "Calls no external API")) for q in questions],
-                     workflow=workflow)
+                     workflow=workflow, content=get_content())
     login(people["viewer"])
     html = client.get(url(filled, "results")).get_data(as_text=True)
     start = html.index('class="heat-map"')

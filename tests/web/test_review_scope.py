@@ -9,6 +9,7 @@ import pytest
 from tests.factories import fill_from_example
 from webapp.assessments.answers import AnswerInput, AnswerValue, save_answers
 from webapp.audit.models import AuditEvent
+from webapp.core.startup import get_content
 
 POOR_FIT = {
     "fit.high-volume": "low",
@@ -30,7 +31,7 @@ def assessment(make_assessment, people):
 def answer(app, db_session, assessment, user, values: dict) -> None:
     inputs = [AnswerInput(q, AnswerValue((c,))) for q, c in values.items()]
     with app.test_request_context():
-        save_answers(db_session, assessment, user, inputs)
+        save_answers(db_session, assessment, user, inputs, content=get_content())
 
 
 def step(client, assessment, name: str) -> str:

@@ -23,6 +23,7 @@ from webapp.core.db import Base, session_scope
 from webapp.core.errors import NotFoundError
 from webapp.core.logs import JsonFormatter
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.domain import result_to_dict
 from webapp.sharing import services as sharing
@@ -48,9 +49,10 @@ def app_config(app_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
 def assessment(app, db_session, people):
     with app.test_request_context():
         found = assessment_service.start_assessment(
-            db_session, people["team"], people["owner"], name="Payments API")
+            db_session, people["team"], people["owner"], name="Payments API", content=get_content())
         save_answers(db_session, found, people["owner"], [
-            AnswerInput("observe.structured-logs", AnswerValue(("none",), None, "grep on hosts"))])
+            AnswerInput("observe.structured-logs", AnswerValue(("none",), None, "grep on hosts"))],
+            content=get_content())
     return found
 
 
@@ -380,7 +382,8 @@ def committed_link(app) -> str:
         team = Team(name="T", memberships=[Membership(user=user, role="owner")])
         session.add(team)
         session.flush()
-        found = assessment_service.start_assessment(session, team, user, name="Own API")
+        found = assessment_service.start_assessment(session, team, user, name="Own API",
+                                                    content=get_content())
         return sharing.create_share(session, found, user, label="Link").token
 
 
@@ -432,7 +435,7 @@ def test_a_milestone_link_shows_the_frozen_review_not_later_edits(
     token = share(milestone_id=milestone.id).token
     with app.app_context():
         assessment_service.update_details(db_session, assessment, name="Renamed API",
-                                          description="")
+                                          description="", content=get_content())
     page = as_client(client).get(f"/s/{token}")
     assert "Before the migration" in page.text and "Payments API" in page.text
     assert "Renamed API" not in page.text

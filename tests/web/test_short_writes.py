@@ -22,6 +22,7 @@ from webapp.assessments.views import autosave as autosave_view
 from webapp.core import migrate
 from webapp.core.cache import Shared, SharedWrites
 from webapp.core.db import is_unavailable, make_engine, session_scope
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.teams import services as team_service
 from webapp.teams.models import Team
@@ -41,7 +42,8 @@ def test_an_autosave_releases_the_write_lock_before_it_builds_its_answer(make_ap
         user = session.scalar(select(User))
         team = team_service.create_team(session, user, "Payments")
         assessment_id = assessment_service.start_assessment(session, team, user,
-                                                            name="Checkout").id
+                                                            name="Checkout",
+                                                            content=get_content()).id
     seen: list[tuple[str, ...]] = []
     real_progress = autosave_view.progress
 

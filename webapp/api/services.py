@@ -18,7 +18,7 @@ from webapp.assessments.models import Assessment
 from webapp.assessments.services import get_assessment
 from webapp.core.cache import ResultCache
 from webapp.core.errors import AccessError, NotFoundError
-from webapp.core.startup import get_content
+from webapp.domain import Content
 from webapp.lenses.services import is_lens_assessment
 from webapp.portfolio.service import visible_teams
 from webapp.portfolio.summaries import Asker, Standing, compute, standings
@@ -46,10 +46,10 @@ def visible_id(session: Session, user_id: int, assessment_id: int | None) -> int
     return assessment_id
 
 
-def _questionnaire(assessment: Assessment) -> dict[str, Any]:
+def _questionnaire(assessment: Assessment, content: Content) -> dict[str, Any]:
     try:
-        title = get_content().questionnaire(assessment.questionnaire_id,
-                                            assessment.questionnaire_version).title
+        title = content.questionnaire(assessment.questionnaire_id,
+                                      assessment.questionnaire_version).title
     except KeyError:  # no longer installed: the summary's problem says so
         title = None
     return {"id": assessment.questionnaire_id, "version": assessment.questionnaire_version,
@@ -57,7 +57,7 @@ def _questionnaire(assessment: Assessment) -> dict[str, Any]:
 
 
 def _summary(session: Session, assessment: Assessment, team: str,
-             standing: Standing) -> dict[str, Any]:
+             standing: Standing, content: Content) -> dict[str, Any]:
     base = {
         "id": assessment.id, "name": assessment.name, "description": assessment.description,
         "team": {"id": assessment.team_id, "name": team},
@@ -68,7 +68,7 @@ def _summary(session: Session, assessment: Assessment, team: str,
         return base | lens.summary_figures(session, assessment)
     f = standing.facts
     return base | {
-        "questionnaire": _questionnaire(assessment),
+        "questionnaire": _questionnaire(assessment, content),
         "overall": f.overall if f else None, "coverage": f.coverage if f else None,
         "fit": f.fit if f else None, "critical": f.critical if f else None,
         "high": f.high if f else None, "updating": standing.updating,
@@ -83,15 +83,15 @@ def _no_findings(assessment: Assessment) -> NotFoundError:
 
 
 def assessments(session: Session, user: User, team_id: int | None,
-                asker: Asker) -> dict[str, Any]:
+                asker: Asker, *, content: Content) -> dict[str, Any]:
     """Every assessment of the teams the user sees (administrators: all, as on the
     portfolio), with the figures the task queue keeps per revision: no result is built."""
     teams = {t.id: t.name for t in visible_teams(session, user)}
     wanted = [team_id] if team_id is not None else list(teams)
     query = select(Assessment).where(Assessment.team_id.in_([t for t in wanted if t in teams]))
     listed = list(session.scalars(query.order_by(Assessment.id)))
-    known = standings(session, listed, asker)
-    return {"assessments": [_summary(session, a, teams[a.team_id], known[a.id])
+    known = standings(session, listed, asker, content=content)
+    return {"assessments": [_summary(session, a, teams[a.team_id], known[a.id], content)
                             for a in listed]}
 
 
@@ -101,10 +101,10 @@ def detail(session: Session, assessment: Assessment, asker: Asker,
     workflows = [{"id": w.id, "position": w.position, "name": w.name,
                   "description": w.description, "automation_file": w.automation_name}
                  for w in assessment.workflows]
-    standing = standings(session, [assessment], asker)[assessment.id]
+    standing = standings(session, [assessment], asker, content=cache.content)[assessment.id]
     if standing.updating:
         standing = compute(session, assessment, cache)
-    return _summary(session, assessment, assessment.team.name, standing) | {
+    return _summary(session, assessment, assessment.team.name, standing, cache.content) | {
         "workflows": workflows}
 
 
@@ -141,14 +141,16 @@ def answers(session: Session, assessment: Assessment) -> dict[str, Any]:
 
 
 def write_answers(session: Session, assessment: Assessment, user: User,
-                  body: schemas.AnswersWrite) -> answer_service.SaveResult:
+                  body: schemas.AnswersWrite, *,
+                  content: Content) -> answer_service.SaveResult:
     if is_lens_assessment(assessment):
         return lens.write_answers(session, assessment, user, body)
     workflow = tracking_service.workflow_of(assessment, body.workflow_id)
     inputs = [answer_service.AnswerInput(
         a.question_id, answer_service.AnswerValue(tuple(a.choices), a.na_reason, a.note),
         a.base_version) for a in body.answers]
-    return answer_service.save_answers(session, assessment, user, inputs, workflow)
+    return answer_service.save_answers(session, assessment, user, inputs, workflow,
+                                       content=content)
 
 
 def _tracking(entry: tracking_service.PlanEntry, today: dt.date) -> dict[str, Any]:

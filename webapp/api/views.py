@@ -23,6 +23,7 @@ from webapp.audit.models import AuditEvent
 from webapp.core.db import get_session, utcnow
 from webapp.core.extensions import csrf, limiter
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.portfolio import jobs
 from webapp.teams.models import Role
@@ -196,7 +197,7 @@ def openapi_document():
            "(?team=ID for one team)", schemas.AssessmentList)
 def list_assessments():
     return api.assessments(get_session(), g.api_token.user, request.args.get("team", type=int),
-                           jobs.asker())
+                           jobs.asker(), content=get_content())
 
 
 @operation("GET", A, "One assessment with its workflows", schemas.AssessmentDetail)
@@ -231,7 +232,8 @@ def get_answers(assessment_id: int):
 def patch_answers(assessment_id: int, body: schemas.AnswersWrite):
     session = get_session()
     assessment = _load(assessment_id, Role.EDITOR)
-    saved = api.write_answers(session, assessment, g.api_token.user, body)
+    saved = api.write_answers(session, assessment, g.api_token.user, body,
+                              content=get_content())
     if saved.conflicts:
         session.rollback()
         conflicts = [{"question_id": c.question_id, "version": c.theirs.version,

@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import User
-from webapp.assessments.evaluation import get_content
 from webapp.assessments.models import NOTE_MAX_CHARS, SYSTEM_SCOPE, Answer, Assessment, Workflow
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import answer_change, record_audit
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
+from webapp.domain import Content
 from webapp.domain.answer_checks import AnswerProblem, answer_problems
 from webapp.domain.index import QuestionInfo, QuestionnaireIndex
 
@@ -85,12 +85,13 @@ class SaveResult:
     stored: dict[str, StoredAnswer] = field(default_factory=dict)
 
 
-def index_of(assessment: Assessment) -> QuestionnaireIndex:
-    return get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
+def index_of(assessment: Assessment, *, content: Content) -> QuestionnaireIndex:
+    return content.index(assessment.questionnaire_id, assessment.questionnaire_version)
 
 
-def scope_questions(assessment: Assessment, workflow: Workflow | None) -> list[str]:
-    index = index_of(assessment)
+def scope_questions(assessment: Assessment, workflow: Workflow | None, *,
+                    content: Content) -> list[str]:
+    index = index_of(assessment, content=content)
     return index.workflow_ids if workflow is not None else index.system_ids
 
 
@@ -154,9 +155,11 @@ def answers_in_scope(
 
 
 def _check(
-    assessment: Assessment, workflow: Workflow | None, inputs: Sequence[AnswerInput]
+    assessment: Assessment, workflow: Workflow | None, inputs: Sequence[AnswerInput],
+    content: Content,
 ) -> list[AnswerInput]:
-    index, allowed = index_of(assessment), set(scope_questions(assessment, workflow))
+    index = index_of(assessment, content=content)
+    allowed = set(scope_questions(assessment, workflow, content=content))
     checked = []
     for item in inputs:
         if item.question_id not in allowed:
@@ -177,6 +180,8 @@ def save_answers(
     user: User,
     inputs: Iterable[AnswerInput],
     workflow: Workflow | None = None,
+    *,
+    content: Content,
 ) -> SaveResult:
     """Save a page (or one) of answers; see the module docstring for the rules.
 
@@ -184,13 +189,13 @@ def save_answers(
     saved then. Conflicts are returned, not raised: the caller decides (a page with any
     conflict is answered 409, which rolls the whole request back).
     """
-    checked = _check(assessment, workflow, list(inputs))
+    checked = _check(assessment, workflow, list(inputs), content)
     saver = _Saver(session, assessment, user, workflow)
     rows = answers_in_scope(session, assessment, workflow, [item.question_id for item in checked])
     for item in checked:
         saver.save(rows.get(item.question_id), item)
     if saver.result.saved:
-        mark_changed(session, assessment)
+        mark_changed(session, assessment, content=content)
         logger.info(
             "assessment %s: user %s saved %d answers",
             assessment.id,

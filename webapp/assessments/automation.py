@@ -58,7 +58,8 @@ def file_name(raw: str, fallback: str = "") -> str:
     return name
 
 
-def link_file(session: Session, workflow: Workflow, user: User, name: str, text: str) -> Reviewed:
+def link_file(session: Session, workflow: Workflow, user: User, name: str, text: str, *,
+              content: domain.Content) -> Reviewed:
     """Review `text` and keep it on the workflow; AutomationFileError when it is too large,
     empty, malformed or not an automation file (nothing is stored then)."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
@@ -72,7 +73,7 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
     workflow.automation_name, workflow.automation_text = name, text
     session.flush()
     # the checks suggest answers for each questionnaire version; count this one's
-    asked = index_of(workflow.assessment).questions
+    asked = index_of(workflow.assessment, content=content).questions
     fitting = [d for d in reviewed.detected if d.question in asked]
     record_audit(
         session,
@@ -86,7 +87,7 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
             "findings": len(reviewed.findings),
         },
     )
-    mark_changed(session, workflow.assessment)
+    mark_changed(session, workflow.assessment, content=content)
     logger.info(
         "workflow %s: automation file %s linked (%d suggestions)",
         workflow.id,
@@ -96,7 +97,8 @@ def link_file(session: Session, workflow: Workflow, user: User, name: str, text:
     return reviewed
 
 
-def unlink_file(session: Session, workflow: Workflow, user: User) -> None:
+def unlink_file(session: Session, workflow: Workflow, user: User, *,
+                content: domain.Content) -> None:
     name = workflow.automation_name
     workflow.automation_name = workflow.automation_text = None
     session.flush()
@@ -108,7 +110,7 @@ def unlink_file(session: Session, workflow: Workflow, user: User) -> None:
         target=workflow.name,
         detail={"file": name},
     )
-    mark_changed(session, workflow.assessment)
+    mark_changed(session, workflow.assessment, content=content)
 
 
 def reviewed_text(name: str, text: str) -> Reviewed:
@@ -154,6 +156,8 @@ def accept_suggestion(
     user: User,
     suggestion: tuple[str, str],
     base_version: int,
+    *,
+    content: domain.Content,
 ) -> SaveResult:
     """Save the suggested choice as the answer (a multi-choice answer keeps its other choices)
     through the answers service; the caller handles conflicts like a page save. A suggestion
@@ -162,7 +166,7 @@ def accept_suggestion(
     question_id, choice_id = suggestion
     reviewed = reviewed_workflow(workflow)
     offered = {(d.question, d.choice) for d in reviewed.detected} if reviewed else set()
-    info = index_of(assessment).questions.get(question_id)
+    info = index_of(assessment, content=content).questions.get(question_id)
     if suggestion not in offered or info is None:
         raise AutomationFileError("That suggestion no longer comes from the workflow's file.")
     scope = workflow if info.workflow else None
@@ -175,18 +179,19 @@ def accept_suggestion(
     choices = kept if choice_id in kept else (*kept, choice_id)
     value = AnswerValue(choices=choices, note=saved.note)
     return save_answers(
-        session, assessment, user, [AnswerInput(question_id, value, base_version)], scope
+        session, assessment, user, [AnswerInput(question_id, value, base_version)], scope,
+        content=content,
     )
 
 
 def accept_all(session: Session, assessment: Assessment, workflow: Workflow,
-               user: User) -> list[tuple[str, str]]:
+               user: User, *, content: domain.Content) -> list[tuple[str, str]]:
     """Accept every pending suggestion of the workflow's file for the workflow's own questions
     (answers the user changed on purpose, "overridden", stay; a suggestion for a system
     question is accepted on the system's page, beside that question). Returns the
     (question, choice) pairs saved."""
     reviewed = reviewed_workflow(workflow)
-    index = index_of(assessment)
+    index = index_of(assessment, content=content)
     saved = []
     for item in reviewed.detected if reviewed else []:
         if item.question not in index.questions or not index.questions[item.question].workflow:
@@ -196,7 +201,7 @@ def accept_all(session: Session, assessment: Assessment, workflow: Workflow,
             continue  # answered already: accepting over it is the user's call, one by one
         version = row.version if row is not None else 0
         result = accept_suggestion(session, assessment, workflow, user,
-                                   (item.question, item.choice), version)
+                                   (item.question, item.choice), version, content=content)
         if result.saved:
             saved.append((item.question, item.choice))
     return saved

@@ -1,8 +1,9 @@
 """An assessment as the engine sees it, and its typed result, computed once per revision.
 
 Content (questionnaires, rules, scenarios) is loaded once per process, at startup
-(`webapp.core.startup.check_content`); this module only reads it. Every assessment is evaluated
-against the questionnaire version it pinned when it started.
+(`webapp.core.startup.check_content`); this module only reads it, as an argument (`content`,
+or the `ResultCache` that carries it). Every assessment is evaluated against the questionnaire
+version it pinned when it started.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from webapp import domain
 from webapp.assessments.models import SYSTEM_SCOPE, Answer, Assessment
 from webapp.core.cache import ResultCache, Shared
 from webapp.core.services import ServiceError
-from webapp.core.startup import get_content  # noqa: F401 - services and views import it from here
 from webapp.domain.models import Questionnaire
 from webapp.report.cards import finding_anchor  # noqa: F401 - the anchor scheme, one place
 
@@ -32,11 +32,8 @@ class QuestionnaireMissing(ServiceError):
     """The questionnaire version an assessment pinned is not among the loaded content."""
 
 
-def questionnaire_of(
-    assessment: Assessment, content: domain.Content | None = None
-) -> Questionnaire:
+def questionnaire_of(assessment: Assessment, content: domain.Content) -> Questionnaire:
     """The pinned questionnaire, or `QuestionnaireMissing` with a message an operator can act on."""
-    content = content or get_content()
     qid, version = assessment.questionnaire_id, assessment.questionnaire_version
     try:
         return content.questionnaire(qid, version)
@@ -64,7 +61,7 @@ def _fill(answers: dict[str, domain.Answer], notes: dict[str, str] | None,
             notes[row.question_id] = row.note
 
 
-def answers_for_domain(session: Session, assessment: Assessment, *,
+def answers_for_domain(session: Session, assessment: Assessment, *, content: domain.Content,
                        only: Collection[str] | None = None) -> domain.Answers:
     """The assessment's answers, notes and workflows (in position order) as engine input.
 
@@ -93,21 +90,22 @@ def answers_for_domain(session: Session, assessment: Assessment, *,
         own = domain.WorkflowAnswers(workflow.name)
         _fill(own.answers, None if choices_only else own.notes, by_scope.get(workflow.scope, []))
         result.workflows.append(own)
-    return result if choices_only else _with_evidence(result, assessment)
+    return result if choices_only else _with_evidence(result, assessment, content)
 
 
-def _with_evidence(answers: domain.Answers, assessment: Assessment) -> domain.Answers:
+def _with_evidence(answers: domain.Answers, assessment: Assessment,
+                   content: domain.Content) -> domain.Answers:
     """Suggestions from the workflows' automation files, as evidence (never applied)."""
     from webapp.assessments.automation import attach_evidence
 
     workflows = list(assessment.workflows)
     if not any(w.automation_name for w in workflows):
         return answers
-    index = get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
+    index = content.index(assessment.questionnaire_id, assessment.questionnaire_version)
     return attach_evidence(answers, workflows, index)
 
 
-def revision_key(assessment: Assessment) -> str:
+def revision_key(assessment: Assessment, *, content: domain.Content) -> str:
     """What identifies an assessment's result: sha256 hex over (assessment id, revision,
     updated_at, questionnaire id, questionnaire version, digest of the loaded content files).
 
@@ -116,7 +114,7 @@ def revision_key(assessment: Assessment) -> str:
     revision number seen in a transaction that was rolled back can recur. Cheap: no query.
     """
     parts = (assessment.id, assessment.revision, _stamp(assessment.updated_at),
-             assessment.questionnaire_id, assessment.questionnaire_version, get_content().digest)
+             assessment.questionnaire_id, assessment.questionnaire_version, content.digest)
     return hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()
 
 
@@ -142,17 +140,17 @@ def evaluate_assessment(session: Session, assessment: Assessment,
         0-based place in the list (``Workflow.position``, the result's ``Finding.position``)
       - a question on its editing page: ``#q-<question id>`` (see `question_anchor`)
     """
-    content = get_content()
+    content = cache.content
     questionnaire_of(assessment, content)
 
     def build() -> domain.Result:
-        answers = answers_for_domain(session, assessment)
+        answers = answers_for_domain(session, assessment, content=content)
         ids = [str(w.id) for w in assessment.workflows]
         return domain.evaluate_result(content, answers, assessment.questionnaire_id, ids)
 
     shared = Shared(f"assessment-{assessment.id}", domain.result_to_dict,
                     domain.result_from_dict)
-    return cache.computed(revision_key(assessment), "result", build, shared)
+    return cache.computed(revision_key(assessment, content=content), "result", build, shared)
 
 
 def relevance(session: Session, assessment: Assessment,
@@ -160,28 +158,29 @@ def relevance(session: Session, assessment: Assessment,
     """Position (-1: the system, else the workflow's) -> question -> "Does not apply because
     …" for the questions the answers make irrelevant: what the result reports as not asked,
     once per revision, without evaluating the review (a save asks for this, not the result)."""
-    content = get_content()
+    content = cache.content
     questionnaire_of(assessment, content)
 
     def build() -> dict[int, dict[str, str]]:
         compiled = content.engine(assessment.questionnaire_id, assessment.questionnaire_version)
-        answers = answers_for_domain(session, assessment, only=domain.screen_inputs(compiled))
+        answers = answers_for_domain(session, assessment, content=content,
+                                     only=domain.screen_inputs(compiled))
         return domain.hidden_questions(content, answers, assessment.questionnaire_id)
 
-    return cache.computed(revision_key(assessment), "relevance", build)
+    return cache.computed(revision_key(assessment, content=content), "relevance", build)
 
 
 def finding_data(assessment: Assessment, result: domain.Result,
                  cache: ResultCache) -> tuple[dict[str, Any], ...]:
     """The result's findings as JSON data (plan page, exports), once per revision."""
-    return cache.computed(revision_key(assessment), "finding-data",
+    return cache.computed(revision_key(assessment, content=cache.content), "finding-data",
                           lambda: tuple(domain.result_to_dict(result)["findings"]))
 
 
 def workflow_positions(assessment: Assessment, cache: ResultCache) -> dict[int, int]:
     """Workflow id -> position, read once per revision (adding, moving or removing a workflow
     changes the revision)."""
-    return cache.computed(revision_key(assessment), "workflow-positions",
+    return cache.computed(revision_key(assessment, content=cache.content), "workflow-positions",
                           lambda: {w.id: w.position for w in assessment.workflows})
 
 

@@ -60,7 +60,7 @@ def progress(session: Session, assessment: Assessment,
         return _lens_progress(session, assessment, kind)
     from webapp.assessments.evaluation import relevance
 
-    index = index_of(assessment)
+    index = index_of(assessment, content=cache.content)
     hidden = relevance(session, assessment, cache)  # not the whole result: a save asks for this
     answered = answered_by_scope(session, assessment)
     system = answered.get(SYSTEM_SCOPE, set())

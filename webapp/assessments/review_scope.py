@@ -14,13 +14,15 @@ from webapp.accounts.models import User
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
+from webapp.domain import Content
 from webapp.teams.models import Role
 from webapp.teams.services import require_membership
 
 logger = logging.getLogger(__name__)
 
 
-def choose_review(session: Session, assessment: Assessment, user: User, *, full: bool) -> bool:
+def choose_review(session: Session, assessment: Assessment, user: User, *, full: bool,
+                  content: Content) -> bool:
     """Record the choice; False when it was already so (a repeated click changes nothing)."""
     require_membership(session, assessment.team_id, user, Role.EDITOR)
     if assessment.full_review == full:
@@ -33,7 +35,7 @@ def choose_review(session: Session, assessment: Assessment, user: User, *, full:
         action="assessment.review_scope",
         target="full review" if full else "minimum checklist",
     )
-    mark_changed(session, assessment)
+    mark_changed(session, assessment, content=content)
     logger.info(
         "assessment %s: %s chosen by user %s",
         assessment.id,

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import User
-from webapp.assessments.evaluation import get_content
 from webapp.assessments.kinds import kind_named, kind_of
 from webapp.assessments.models import Answer, Assessment, Status, answered_clause
 from webapp.core.db import utcnow
 from webapp.core.errors import NotFoundError
 from webapp.core.services import ServiceError
+from webapp.domain import Content
 from webapp.teams.models import Membership, Role, Team
 from webapp.teams.services import require_membership
 
@@ -66,10 +66,11 @@ def start_assessment(
     description: str = "",
     questionnaire_id: str | None = None,
     version: int | None = None,
+    content: Content,
 ) -> Assessment:
     """A new assessment pinned to `version` of the questionnaire or lens (`lens:<key>`) named,
     the newest version when None; `ServiceError` when there is no such one to start on."""
-    qid, pinned = _pinned(session, questionnaire_id, version)
+    qid, pinned = _pinned(session, questionnaire_id, version, content)
     assessment = Assessment(
         team_id=team.id,
         name=name.strip(),
@@ -87,20 +88,19 @@ def start_assessment(
     return assessment
 
 
-def _pinned(session: Session, questionnaire_id: str | None, version: int | None
-            ) -> tuple[str, int]:
+def _pinned(session: Session, questionnaire_id: str | None, version: int | None,
+            content: Content) -> tuple[str, int]:
     if (kind := kind_named(questionnaire_id)) is not None:
         return kind.pin(session, questionnaire_id or "", version)
     try:
-        questionnaire = get_content().questionnaire(questionnaire_id, version)
+        questionnaire = content.questionnaire(questionnaire_id, version)
     except KeyError:
         raise ServiceError("Choose one of the listed questionnaires.", "questionnaire") from None
     return questionnaire.id, questionnaire.version
 
 
-def questionnaire_choices() -> list[tuple[str, str]]:
+def questionnaire_choices(*, content: Content) -> list[tuple[str, str]]:
     """(id, "title (version N)") of the newest version of every loaded questionnaire."""
-    content = get_content()
     return [
         (qid, f"{q.title} (version {q.version})")
         for qid in content.ids()
@@ -108,8 +108,9 @@ def questionnaire_choices() -> list[tuple[str, str]]:
     ]
 
 
-def mark_changed(session: Session, assessment: Assessment) -> None:
-    """Bump the revision (atomically in SQL) and the update time after any change."""
+def mark_changed(session: Session, assessment: Assessment, *, content: Content | None) -> None:
+    """Bump the revision (atomically in SQL) and the update time after any change. `content`:
+    the loaded questionnaires (None for a review on a lens: its kind knows its status)."""
     bumped = session.execute(
         update(Assessment)
         .where(Assessment.id == assessment.id)
@@ -119,17 +120,18 @@ def mark_changed(session: Session, assessment: Assessment) -> None:
     ).one()
     set_committed_value(assessment, "revision", bumped.revision)  # as stored, no SELECT
     set_committed_value(assessment, "updated_at", bumped.updated_at)
-    assessment.status = _status(session, assessment).value
+    assessment.status = _status(session, assessment, content).value
     # read after the commit: its PDF is made once the revision has settled (webapp.tasks)
     session.info.setdefault("faultline.changed_assessments", {})[assessment.id] = \
         assessment.revision
     session.flush()
 
 
-def _status(session: Session, assessment: Assessment) -> Status:
+def _status(session: Session, assessment: Assessment, content: Content | None) -> Status:
     if (kind := kind_of(assessment)) is not None:
         return kind.status(session, assessment)
-    index = get_content().index(assessment.questionnaire_id, assessment.questionnaire_version)
+    assert content is not None, "a questionnaire's status needs the loaded content"
+    index = content.index(assessment.questionnaire_id, assessment.questionnaire_version)
     total = len(index.system_ids) + len(index.workflow_ids) * len(assessment.workflows)
     covered = count_answered(session, assessment)
     if covered == 0:
@@ -150,11 +152,11 @@ def count_answered(session: Session, assessment: Assessment) -> int:
 
 
 def update_details(
-    session: Session, assessment: Assessment, *, name: str, description: str
+    session: Session, assessment: Assessment, *, name: str, description: str, content: Content
 ) -> None:
     assessment.name = name.strip()
     assessment.description = description.strip()
-    mark_changed(session, assessment)
+    mark_changed(session, assessment, content=content)
 
 
 def remember_step(session: Session, assessment: Assessment, step: str) -> None:

@@ -16,6 +16,7 @@ from webapp.assessments.models import Answer, Assessment, Workflow
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.services import ServiceError, row_of_assessment
+from webapp.domain import Content
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def _audit(session: Session, workflow: Workflow, actor: User | None, action: str
 
 def add_workflow(
     session: Session, assessment: Assessment, *, name: str, description: str = "", source: str = "",
-    actor: User | None = None,
+    actor: User | None = None, content: Content,
 ) -> Workflow:
     if len(assessment.workflows) >= MAX_WORKFLOWS:
         raise ServiceError(f"An assessment holds at most {MAX_WORKFLOWS} workflows.")
@@ -47,7 +48,7 @@ def add_workflow(
     )
     assessment.workflows.append(workflow)
     session.flush()
-    mark_changed(session, assessment)
+    mark_changed(session, assessment, content=content)
     _audit(session, workflow, actor, "workflow.added")
     logger.info("assessment %s: workflow %s added", assessment.id, workflow.id)
     return workflow
@@ -55,14 +56,14 @@ def add_workflow(
 
 def edit_workflow(
     session: Session, workflow: Workflow, *, name: str, description: str, source: str,
-    actor: User | None = None,
+    actor: User | None = None, content: Content,
 ) -> None:
     before = workflow.name
     described = (workflow.description, workflow.source) != (description.strip(), source.strip())
     workflow.name, workflow.description = name.strip(), description.strip()
     workflow.source = source.strip()
     session.flush()
-    mark_changed(session, workflow.assessment)
+    mark_changed(session, workflow.assessment, content=content)
     if workflow.name != before:
         _audit(session, workflow, actor, "workflow.renamed", before=before)
     if described:
@@ -75,7 +76,7 @@ def _renumber(workflows: list[Workflow]) -> None:
 
 
 def move_workflow(session: Session, workflow: Workflow, offset: int,
-                  actor: User | None = None) -> bool:
+                  actor: User | None = None, *, content: Content) -> bool:
     """Move up (-1) or down (+1); False when it is already first or last."""
     assessment = workflow.assessment
     ordered = list(assessment.workflows)
@@ -86,7 +87,7 @@ def move_workflow(session: Session, workflow: Workflow, offset: int,
     ordered[start], ordered[target] = ordered[target], ordered[start]
     _renumber(ordered)
     _reload_order(session, assessment)
-    mark_changed(session, assessment)
+    mark_changed(session, assessment, content=content)
     _audit(session, workflow, actor, "workflow.moved", position=workflow.position + 1,
            of=len(ordered))
     return True
@@ -98,7 +99,7 @@ def _reload_order(session: Session, assessment: Assessment) -> None:
 
 
 def duplicate_workflow(session: Session, workflow: Workflow, user_id: int,
-                       actor: User | None = None) -> Workflow:
+                       actor: User | None = None, *, content: Content) -> Workflow:
     """A copy right after the original, with every answer and note (answers start at v1)."""
     assessment = workflow.assessment
     if len(assessment.workflows) >= MAX_WORKFLOWS:
@@ -118,7 +119,7 @@ def duplicate_workflow(session: Session, workflow: Workflow, user_id: int,
     session.flush()
     _copy_answers(session, workflow, copy, user_id)
     _reload_order(session, assessment)
-    mark_changed(session, assessment)
+    mark_changed(session, assessment, content=content)
     _audit(session, copy, actor, "workflow.duplicated", source=workflow.name)
     logger.info("assessment %s: workflow %s duplicated as %s", assessment.id, workflow.id, copy.id)
     return copy
@@ -147,12 +148,13 @@ def _copy_answers(session: Session, source: Workflow, copy: Workflow, user_id: i
     session.flush()
 
 
-def remove_workflow(session: Session, workflow: Workflow, actor: User | None = None) -> None:
+def remove_workflow(session: Session, workflow: Workflow, actor: User | None = None, *,
+                    content: Content) -> None:
     assessment = workflow.assessment
     _audit(session, workflow, actor, "workflow.removed")
     assessment.workflows.remove(workflow)  # delete-orphan: the row goes, its answers cascade
     session.flush()
     _renumber(assessment.workflows)
     _reload_order(session, assessment)
-    mark_changed(session, assessment)
+    mark_changed(session, assessment, content=content)
     logger.info("assessment %s: workflow %s removed", assessment.id, workflow.id)

@@ -34,18 +34,22 @@ def run(path: Path, team_name: str, email: str | None, into: int | None, app=Non
 def _import(path: Path, text: str, team_name: str, email: str | None, into: int | None,
             app) -> str:
     from webapp.core import db
+    from webapp.core.startup import get_content
     from webapp.interchange import answers_file as service
 
     with app.app_context(), db.session_scope(app) as session:
+        content = get_content(app)
         team = _team(session, team_name)
         user = _user(session, team, email)
         files = _files(path, text)
         try:
             if into is None:
-                assessment, plan = service.import_new(session, team, user, text, files)
+                assessment, plan = service.import_new(session, team, user, text, files,
+                                                      content=content)
             else:
                 assessment = _assessment(session, team, into)
-                plan = service.apply_import(session, assessment, user, text, None, files)
+                plan = service.apply_import(session, assessment, user, text, None, files,
+                                            content=content)
         except service.ImportProblems as error:
             raise ImportRefused("\n".join(error.problems)) from None
         return (f"imported {path.name} into assessment {assessment.id} “{assessment.name}” of "

@@ -18,7 +18,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from webapp.domain import Content
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +91,9 @@ class ResultCache:
     memory: Memory
     writes: SharedWrites
     directory: Path
+    #: The loaded questionnaires and rules (`webapp.domain.Content`) the values are computed
+    #: from: whatever evaluates takes both together.
+    content: Content
 
     def computed(self, key: str, kind: str, build: Callable[[], T],
                  shared: Shared | None = None) -> T:

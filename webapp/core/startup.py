@@ -112,7 +112,8 @@ def check_content(app: Flask) -> None:
 
 def get_content(app: Flask | None = None) -> Any:
     """The content loaded at startup (what `load_content` returned); loaded here, once, when
-    startup skipped it (tests, CLI). The one way every view, service and command reads it."""
+    startup skipped it (tests, CLI). The one way views, commands and queue tasks read it; the
+    services they call take it as an argument (`content`, or the `ResultCache` that carries it)."""
     from flask import current_app
 
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]

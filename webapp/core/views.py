@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 
 from webapp.core.cache import Memory, ResultCache, SharedWrites
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 
 #: The app's computed values kept in memory, and its writer of the shared file cache.
 CACHE_KEY = "faultline.evaluations"
@@ -24,8 +25,8 @@ def configured_signup() -> str:
 
 def result_cache(app: Flask | None = None) -> ResultCache:
     """The app's cache of computed values (one per process), for the services that take it:
-    its memory, its writer and RESULT_CACHE_DIR (default: the instance folder's
-    result-cache)."""
+    its memory, its writer, RESULT_CACHE_DIR (default: the instance folder's result-cache) and
+    the loaded content the values are computed from."""
     app = app or current_app
     memory = app.extensions.get(CACHE_KEY)
     if memory is None:
@@ -36,7 +37,7 @@ def result_cache(app: Flask | None = None) -> ResultCache:
         writes = app.extensions.setdefault(WRITES_KEY, SharedWrites(delay))
     configured = app.config.get("RESULT_CACHE_DIR")
     directory = Path(configured) if configured else Path(app.instance_path) / "result-cache"
-    return ResultCache(memory, writes, directory)
+    return ResultCache(memory, writes, directory, get_content(app))
 
 
 def members_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:

@@ -30,7 +30,7 @@ from webapp.assessments.answers import (
     save_answers,
     value_of,
 )
-from webapp.assessments.evaluation import answers_for_domain, get_content
+from webapp.assessments.evaluation import answers_for_domain
 from webapp.assessments.models import Assessment, Workflow
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
@@ -72,12 +72,12 @@ def _lens_file():
     return lens_file
 
 
-def export_dict(session: Session, assessment: Assessment) -> dict:
+def export_dict(session: Session, assessment: Assessment, *, content: domain.Content) -> dict:
     """The answers-file data of `assessment`, in questionnaire (or lens) order."""
     if is_lens_assessment(assessment):
         return _lens_file().export_dict(session, assessment)
-    order = {qid: i for i, qid in enumerate(index_of(assessment).questions)}
-    answers = answers_for_domain(session, assessment)
+    order = {qid: i for i, qid in enumerate(index_of(assessment, content=content).questions)}
+    answers = answers_for_domain(session, assessment, content=content)
     data = domain.answers_to_dict(answers)
     data["answers"] = _ordered(data["answers"], order)
     data["notes"] = _ordered(data["notes"], order)
@@ -93,10 +93,11 @@ def _ordered(values: Mapping[str, object], order: Mapping[str, int]) -> dict:
     return dict(sorted(values.items(), key=lambda item: order.get(item[0], len(order))))
 
 
-def export_yaml(session: Session, assessment: Assessment) -> str:
+def export_yaml(session: Session, assessment: Assessment, *, content: domain.Content) -> str:
     """The answers file (YAML text) of `assessment`."""
     body = yaml.safe_dump(
-        export_dict(session, assessment), sort_keys=False, allow_unicode=True, width=100
+        export_dict(session, assessment, content=content), sort_keys=False, allow_unicode=True,
+        width=100,
     )
     use = ("# Import it with: faultline import THIS-FILE.yaml --team TEAM"
            if is_lens_assessment(assessment) else
@@ -160,22 +161,24 @@ class ImportPlan:
         )
 
 
-def read_file(text: str, source: str = "answers.yaml") -> domain.Answers:
+def read_file(text: str, source: str = "answers.yaml", *,
+              content: domain.Content) -> domain.Answers:
     """The answers in `text`, checked against the questionnaire they name; `ImportProblems`
     listing every problem (malformed YAML, unknown question or choice ids, bad shapes)."""
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ImportProblems([f"the file is larger than {MAX_FILE_BYTES // 1000} KB"])
     try:
-        return domain.parse_answers_text(text, get_content(), source)
+        return domain.parse_answers_text(text, content, source)
     except domain.AnswersError as error:
         raise ImportProblems([str(problem) for problem in error.problems]) from None
 
 
-def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPlan:
+def plan_import(session: Session, assessment: Assessment, text: str, *,
+                content: domain.Content) -> ImportPlan:
     """What importing `text` into `assessment` would change; nothing is written."""
     if is_lens_assessment(assessment):
         return _lens_file().plan_import(session, assessment, text)
-    answers, report = _carried(assessment, read_file(text))
+    answers, report = _carried(assessment, read_file(text, content=content), content)
     _check_questionnaire(assessment, answers)
     plan = ImportPlan(answers, answers.system.name.strip() or assessment.name,
                       answers.system.description.strip())
@@ -184,13 +187,15 @@ def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPl
         plan.not_carried = [(c.workflow, c.old, c.why) for c in report.retired + report.dropped]
         plan.carried = len(report.carried)
     plan.details_change = (plan.name, plan.description) != (assessment.name, assessment.description)
-    _plan_scope(session, assessment, plan, None, answers.answers, answers.notes)
+    _plan_scope(session, assessment, plan, None, answers.answers, answers.notes,
+                content=content)
     existing = {w.name: w for w in assessment.workflows}
     for own in answers.workflows:
         workflow = existing.get(own.name)
         if workflow is None:
             plan.new_workflows.append(own.name)
-        _plan_scope(session, assessment, plan, workflow, own.answers, own.notes, own.name)
+        _plan_scope(session, assessment, plan, workflow, own.answers, own.notes, own.name,
+                    content=content)
         if own.files and (workflow is None or workflow.automation_name != own.files[0]):
             plan.files_needed.append((own.name, own.files[0]))
     named = {w.name for w in answers.workflows}
@@ -198,12 +203,11 @@ def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPl
     return plan
 
 
-def _carried(assessment: Assessment, answers: domain.Answers):
+def _carried(assessment: Assessment, answers: domain.Answers, content: domain.Content):
     """A file on the version the assessment's version upgrades from, carried to it through the
     content's mapping (with the report of what did not carry); other files as they are."""
     from webapp.domain.upgrade import upgrade_answers
 
-    content = get_content()
     try:
         mine = content.questionnaire(assessment.questionnaire_id, assessment.questionnaire_version)
     except KeyError:
@@ -227,8 +231,9 @@ def _check_questionnaire(assessment: Assessment, answers: domain.Answers) -> Non
         ])
 
 
-def _plan_scope(session, assessment, plan, workflow, answers, notes, name=None) -> None:
-    index = index_of(assessment)
+def _plan_scope(session, assessment, plan, workflow, answers, notes, name=None, *,
+                content) -> None:
+    index = index_of(assessment, content=content)
     new_workflow = name is not None and workflow is None
     rows = {} if new_workflow else answers_in_scope(session, assessment, workflow)
     for qid in index.workflow_ids if name is not None else index.system_ids:
@@ -258,6 +263,8 @@ def apply_import(
     text: str,
     versions: Mapping[str, int] | None = None,
     files: Mapping[str, str] | None = None,
+    *,
+    content: domain.Content,
 ) -> ImportPlan:
     """Import `text` into `assessment`, each answer based on the version in `versions` (the
     preview's; the current one when None). Raises `ImportConflict` when someone saved an answer
@@ -265,25 +272,25 @@ def apply_import(
     if is_lens_assessment(assessment):
         plan = _lens_file().apply_import(session, assessment, user, text, versions)
         return _imported(session, assessment, user, plan)
-    plan = plan_import(session, assessment, text)
+    plan = plan_import(session, assessment, text, content=content)
     seen = plan.versions if versions is None else versions
     if plan.details_change:
         assessment.name, assessment.description = plan.name[:200], plan.description
-    workflows = _ensure_workflows(session, assessment, plan)
+    workflows = _ensure_workflows(session, assessment, plan, content)
     conflicts: list[tuple[str, Conflict]] = []
     for name, scope_changes in _by_workflow(plan.changes).items():
         workflow = workflows.get(name) if name is not None else None
         inputs = [AnswerInput(c.question_id, c.after, seen.get(c.key, 0)) for c in scope_changes]
-        result = save_answers(session, assessment, user, inputs, workflow)
+        result = save_answers(session, assessment, user, inputs, workflow, content=content)
         conflicts += [(name or "System", conflict) for conflict in result.conflicts]
     if conflicts:
         raise ImportConflict(conflicts)
-    _link_files(session, plan, workflows, user, files or {})
+    _link_files(session, plan, workflows, user, files or {}, content)
     if plan.upgraded_from is not None:
         # the answers came from the older version: the results show what the upgrade changed,
         # as after an editor's upgrade
         assessment.upgraded_from = plan.upgraded_from
-    mark_changed(session, assessment)
+    mark_changed(session, assessment, content=content)
     return _imported(session, assessment, user, plan)
 
 
@@ -306,15 +313,17 @@ def _by_workflow(changes: list[Change]) -> dict[str | None, list[Change]]:
     return grouped
 
 
-def _ensure_workflows(session: Session, assessment: Assessment, plan: ImportPlan) -> dict:
+def _ensure_workflows(session: Session, assessment: Assessment, plan: ImportPlan,
+                      content: domain.Content) -> dict:
     from webapp.assessments.workflows import add_workflow
 
     for name in plan.new_workflows:
-        add_workflow(session, assessment, name=name)
+        add_workflow(session, assessment, name=name, content=content)
     return {w.name: w for w in assessment.workflows}
 
 
-def _link_files(session, plan: ImportPlan, workflows: dict[str, Workflow], user, files) -> None:
+def _link_files(session, plan: ImportPlan, workflows: dict[str, Workflow], user, files,
+                content) -> None:
     """Link the automation files the caller could read (the CLI reads them next to the
     answers file); the others stay listed in `plan.files_needed` for the person to upload."""
     from webapp.assessments.automation import link_file
@@ -322,28 +331,30 @@ def _link_files(session, plan: ImportPlan, workflows: dict[str, Workflow], user,
     still_needed = []
     for name, path in plan.files_needed:
         if path in files:
-            link_file(session, workflows[name], user, path, files[path])
+            link_file(session, workflows[name], user, path, files[path], content=content)
         else:
             still_needed.append((name, path))
     plan.files_needed = still_needed
 
 
 def import_new(
-    session: Session, team, user: User, text: str, files: Mapping[str, str] | None = None
+    session: Session, team, user: User, text: str, files: Mapping[str, str] | None = None, *,
+    content: domain.Content,
 ) -> tuple[Assessment, ImportPlan]:
     """A new assessment of `team` (on the questionnaire or lens the file names) holding the
     answers file `text`."""
     from webapp.assessments.services import start_assessment
 
     if is_lens_file(text):
-        assessment = _lens_file().start_from(session, team, user, text)
-        return assessment, apply_import(session, assessment, user, text)
-    answers = read_file(text)
+        assessment = _lens_file().start_from(session, team, user, text, content=content)
+        return assessment, apply_import(session, assessment, user, text, content=content)
+    answers = read_file(text, content=content)
     name = answers.system.name.strip()
     if not name:
         raise ImportProblems(["system.name: give the system a name; it names the assessment"])
     assessment = start_assessment(session, team, user, name=name[:200],
                                   description=answers.system.description,
                                   questionnaire_id=answers.questionnaire,
-                                  version=answers.version)
-    return assessment, apply_import(session, assessment, user, text, None, files)
+                                  version=answers.version, content=content)
+    return assessment, apply_import(session, assessment, user, text, None, files,
+                                    content=content)

@@ -18,6 +18,7 @@ from webapp.assessments.answers import AnswerInput, AnswerValue
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import mark_changed
 from webapp.core.services import ServiceError
+from webapp.domain import Content
 from webapp.domain.errors import AnswersError
 from webapp.domain.lens_answers import (
     LensAnswersFile,
@@ -120,11 +121,12 @@ def apply_import(session: Session, assessment: Assessment, user: User, text: str
     if result.conflicts:
         raise ImportConflict([("Lens", conflict) for conflict in result.conflicts])
     if plan.details_change and not result.saved:
-        mark_changed(session, assessment)
+        mark_changed(session, assessment, content=None)  # a lens's status reads no questionnaire
     return plan
 
 
-def start_from(session: Session, team: Team, user: User, text: str) -> Assessment:
+def start_from(session: Session, team: Team, user: User, text: str, *,
+               content: Content) -> Assessment:
     """A new review of `team` on the lens version the file names (the newest when it names
     none), named by the file's system; its answers are imported next."""
     from webapp.assessments.services import start_assessment
@@ -136,7 +138,8 @@ def start_from(session: Session, team: Team, user: User, text: str) -> Assessmen
     try:
         return start_assessment(session, team, user, name=name[:200],
                                 description=data.description,
-                                questionnaire_id=data.questionnaire, version=data.version)
+                                questionnaire_id=data.questionnaire, version=data.version,
+                                content=content)
     except ServiceError:  # the lens is there (read_file found it), so it is retired
         raise ImportProblems([f"lens “{data.questionnaire}” is retired: no new review starts "
                               "on it until an administrator brings it back"]) from None

@@ -20,6 +20,7 @@ from webapp.assessments.models import SYSTEM_SCOPE, Answer, Assessment, Workflow
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.services import ServiceError
+from webapp.domain import Content
 from webapp.lenses.models import LensAnswerRow
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,8 @@ def suggested_name(name: str) -> str:
     return f"{base} ({now.year} Q{(now.month - 1) // 3 + 1})"[:200]
 
 
-def clone(session: Session, source: Assessment, user: User, name: str) -> Assessment:
+def clone(session: Session, source: Assessment, user: User, name: str, *,
+          content: Content) -> Assessment:
     """A new assessment of the same team holding `source`'s answers, notes and workflows."""
     name = name.strip()
     if not name:
@@ -51,7 +53,7 @@ def clone(session: Session, source: Assessment, user: User, name: str) -> Assess
         scopes[workflow.scope] = (twin.scope, twin.id)
     _copy_answers(session, source, copy, scopes, user)
     _copy_lens_answers(session, source, copy, user)
-    mark_changed(session, copy)
+    mark_changed(session, copy, content=content)
     record_audit(session, assessment=copy, actor=user, action="assessment.next_review",
                  target=source.name, detail={"from": source.id})
     logger.info("assessment %s: next review %s started by user %s", source.id, copy.id, user.id)

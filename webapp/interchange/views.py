@@ -19,6 +19,7 @@ from webapp.assessments.progress import progress
 from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import render_form_error, result_cache
 from webapp.interchange import answers_file as service
 from webapp.interchange import next_review
@@ -40,7 +41,7 @@ def _filename(name: str) -> str:
 @bp.get("/<int:assessment_id>/answers.yaml")
 def export_answers(assessment_id: int):
     assessment = load_assessment(assessment_id)
-    text = service.export_yaml(get_session(), assessment)
+    text = service.export_yaml(get_session(), assessment, content=get_content())
     disposition = f'attachment; filename="{_filename(assessment.name)}"'
     return Response(text, mimetype="application/yaml",
                     headers={"Content-Disposition": disposition})
@@ -54,7 +55,7 @@ def _page(assessment, status: int = 200, **context):
 
 
 def _preview(assessment, text: str, status: int = 200, conflicts=()):
-    plan = service.plan_import(get_session(), assessment, text)
+    plan = service.plan_import(get_session(), assessment, text, content=get_content())
     apply_form = ApplyImportForm(formdata=None, content=text, versions=json.dumps(plan.versions))
     return _page(assessment, status, plan=plan, apply_form=apply_form, conflicts=list(conflicts))
 
@@ -93,7 +94,7 @@ def apply_import(assessment_id: int):
     session = get_session()
     try:
         plan = service.apply_import(session, assessment, current_user, form.content.data,
-                                    _versions(form.versions.data))
+                                    _versions(form.versions.data), content=get_content())
     except service.ImportConflict as error:
         session.rollback()
         return _preview(assessment, form.content.data, 409, error.conflicts)
@@ -137,7 +138,8 @@ def import_new():
         flash("This form was already sent; the assessment exists once.", "info")
         return redirect(url_for("assessments.index", team=membership.team_id))
     try:
-        assessment, plan = service.import_new(session, membership.team, current_user, text)
+        assessment, plan = service.import_new(session, membership.team, current_user, text,
+                                              content=get_content())
     except service.ImportProblems as error:
         session.rollback()
         return render_template("interchange/import_new.html", form=form,
@@ -165,7 +167,8 @@ def start_next_review(assessment_id: int):
         flash("This form was already sent; the next review exists once.", "info")
         return redirect(url_for("assessments.index", team=assessment.team_id))
     try:
-        copy = next_review.clone(get_session(), assessment, current_user, form.name.data)
+        copy = next_review.clone(get_session(), assessment, current_user, form.name.data,
+                                 content=get_content())
     except ServiceError as error:
         return render_form_error("interchange/next_review.html", form, error,
                                  assessment=assessment, current_step="settings",

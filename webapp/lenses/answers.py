@@ -62,7 +62,7 @@ def save_answers(session: Session, assessment: Assessment, user: User,
     for question, answer, item in answers:
         _save_one(session, assessment, user, (question, answer, item), rows, result)
     if result.saved:
-        mark_changed(session, assessment)
+        mark_changed(session, assessment, content=None)  # a lens's status reads no questionnaire
     return result
 
 

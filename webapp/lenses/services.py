@@ -309,7 +309,7 @@ def upgrade_assessment(session: Session, assessment: Assessment, user: User,
     )
     changed = _carry_answers(session, assessment, parsed(latest))
     assessment.questionnaire_version = latest.version
-    mark_changed(session, assessment)
+    mark_changed(session, assessment, content=cache.content)
     record_audit(session, assessment=assessment, actor=user, action="lens.upgraded",
                  target=latest.questionnaire_id,
                  detail={"lens": latest.name, "version": latest.version,

@@ -21,6 +21,7 @@ from webapp.assessments.evaluation import evaluate_assessment, questionnaire_of,
 from webapp.assessments.models import Assessment
 from webapp.core.cache import ResultCache
 from webapp.core.errors import NotFoundError
+from webapp.domain import Content
 from webapp.lenses import reports as lens_reports
 from webapp.lenses import services as lenses
 from webapp.lenses.services import is_lens_assessment
@@ -86,11 +87,11 @@ def describe(session: Session, assessment: Assessment, spec: PdfSpec,
     if on_lens:
         spec = _lens_spec(session, assessment, spec)
     elif spec.kind != "milestone":
-        questionnaire_of(assessment)
+        questionnaire_of(assessment, cache.content)
     team, size = assessment.team.name, page_size
     kind = "lens-review" if on_lens else "reliability-review"
     if spec.kind == "review":
-        key = pdf_key("review", revision_key(assessment),
+        key = pdf_key("review", revision_key(assessment, content=cache.content),
                       {"team": team, "page_size": size, "edition": spec.edition,
                        "follow_up": tracking_service.follow_up(session, assessment, cache)
                        if follow_up is None else follow_up})
@@ -104,7 +105,8 @@ def describe(session: Session, assessment: Assessment, spec: PdfSpec,
         return PdfDescription(spec, key, filename(f"{assessment.name} {frozen.name}",
                                                   frozen.created_at, edition=spec.edition,
                                                   kind=kind))
-    sides = [_side_identity(session, assessment, side) for side in (spec.before, spec.after)]
+    sides = [_side_identity(session, assessment, side, cache.content)
+             for side in (spec.before, spec.after)]
     today = dt.datetime.now(dt.UTC).date()
     key = pdf_key("comparison", "|".join(sides), {"team": team, "date": today.isoformat()})
     name = filename(assessment.name).replace("reliability-review", "comparison")
@@ -125,16 +127,17 @@ def _stamp(moment: dt.datetime) -> str:
     return moment.isoformat()
 
 
-def _side_identity(session: Session, assessment: Assessment, side: str | None) -> str:
+def _side_identity(session: Session, assessment: Assessment, side: str | None,
+                   content: Content) -> str:
     """What a side of a comparison shows, as text for the PDF's key: the assessment's
     revision now, the previous review's revision, or a milestone (which never changes)."""
     if side == milestone_service.NOW:
-        return revision_key(assessment)
+        return revision_key(assessment, content=content)
     if side == milestone_service.PREVIOUS:
         previous = milestone_service.previous_of(session, assessment)
         if previous is None:
             raise NotFoundError()
-        return f"{milestone_service.PREVIOUS}:{revision_key(previous)}"
+        return f"{milestone_service.PREVIOUS}:{revision_key(previous, content=content)}"
     if not side or not side.isdigit():
         raise NotFoundError()
     frozen = milestone_service.get_milestone(session, assessment, int(side))

@@ -28,15 +28,17 @@ def asker(app: Flask | None = None) -> Asker:
 def summarize_job(app: Flask, assessment_ids: Iterable[int]) -> None:
     """The queue's job: bring the summaries of these assessments up to date, each in its own
     short transaction; an assessment already current, or deleted meanwhile, is skipped."""
+    cache = result_cache(app)
     for assessment_id in assessment_ids:
         with session_scope(app) as session:
             assessment = session.get(Assessment, assessment_id)
             if assessment is None:
                 continue
             row = session.get(AssessmentSummary, assessment_id)
-            if row is not None and row.revision_key == revision_key(assessment):
+            if row is not None and row.revision_key == revision_key(assessment,
+                                                                    content=cache.content):
                 continue
-            summarize(session, assessment, result_cache(app))
+            summarize(session, assessment, cache)
             logger.info("summary of assessment %s at revision %s written", assessment_id,
                         assessment.revision)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from webapp.accounts.models import User
 from webapp.assessments.evaluation import revision_key
 from webapp.assessments.models import STATUS_VALUES, Assessment, Workflow
+from webapp.domain import Content
 from webapp.portfolio import summaries
 from webapp.portfolio.summaries import Facts
 from webapp.teams.models import Membership, Team
@@ -104,7 +105,7 @@ class Tables:
 
 
 def table(session: Session, user: User, filters: Filters, today: dt.date, tables: Tables,
-          asker: summaries.Asker) -> Table:
+          asker: summaries.Asker, *, content: Content) -> Table:
     """The rows the user may see. What a row shows is read with a few small queries (which
     assessments at which revision, with a current summary or not, closed and overdue tracking,
     milestone scores); when none of it changed since the same table was last built in this
@@ -118,7 +119,7 @@ def table(session: Session, user: User, filters: Filters, today: dt.date, tables
     assessments = list(session.execute(select(*LISTED).where(*where).order_by(Assessment.id)))
     # The other queries select by this subquery, not by a list of 200 ids to bind one by one.
     ids = select(Assessment.id).where(*where).scalar_subquery()
-    keys = {a.id: revision_key(a) for a in assessments}
+    keys = {a.id: revision_key(a, content=content) for a in assessments}
     known = summaries.current(session, keys, asker, ids)
     closed, overdue = _closed(session, ids), _overdue(session, ids, today)
     trends = _trends(session, ids)

@@ -26,6 +26,7 @@ from webapp.assessments.models import Assessment
 from webapp.core.cache import ResultCache
 from webapp.core.db import utcnow
 from webapp.core.services import ServiceError
+from webapp.domain import Content
 from webapp.lenses.models import LENS_PREFIX
 from webapp.portfolio.models import AssessmentSummary
 from webapp.results.adapter import result_json
@@ -113,7 +114,8 @@ def summarize(session: Session, assessment: Assessment,
               cache: ResultCache) -> AssessmentSummary:
     """Evaluate `assessment` and write its summary row (one statement, safe against another
     worker writing the same row)."""
-    key, standing = revision_key(assessment), compute(session, assessment, cache)
+    key = revision_key(assessment, content=cache.content)
+    standing = compute(session, assessment, cache)
     facts, problem = standing.facts, standing.problem
     values = {
         "revision_key": key, "revision": assessment.revision, "computed_at": utcnow(),
@@ -183,10 +185,11 @@ def _stored_keys(session: Session, ids: Any) -> dict[int, str]:
     return {i: key for i, key in session.execute(query)}
 
 
-def standings(session: Session, listed: list[Any], asker: Asker) -> dict[int, Standing]:
+def standings(session: Session, listed: list[Any], asker: Asker, *,
+              content: Content) -> dict[int, Standing]:
     """{assessment id: Standing} for rows carrying id, revision, updated_at, questionnaire id
     and version: current summaries only; the others are asked of the queue. Never evaluates."""
-    keys = {a.id: revision_key(a) for a in listed}
+    keys = {a.id: revision_key(a, content=content) for a in listed}
     return read(session, {i: keys[i] for i in current(session, keys, asker)}, keys)
 
 

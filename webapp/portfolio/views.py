@@ -15,6 +15,7 @@ from markupsafe import Markup
 from webapp import report
 from webapp.assessments.models import STATUS_VALUES
 from webapp.core.db import get_session
+from webapp.core.startup import get_content
 from webapp.core.views import members_blueprint
 from webapp.portfolio import exports, jobs, service
 from webapp.portfolio.pdf import portfolio_pdf
@@ -46,7 +47,7 @@ def _tables() -> service.Tables:
 
 def _table(filters: service.Filters) -> service.Table:
     return service.table(get_session(), current_user, filters, dt.date.today(), _tables(),
-                         jobs.asker())
+                         jobs.asker(), content=get_content())
 
 
 def _rows(filters: service.Filters):

@@ -44,6 +44,7 @@ from webapp.core.cache import Shared
 from webapp.core.db import get_session
 from webapp.core.errors import NotFoundError
 from webapp.core.security import CONTENT_SECURITY_POLICY
+from webapp.core.startup import get_content
 from webapp.core.views import members_blueprint, result_cache
 from webapp.lenses.models import LENS_PREFIX
 from webapp.pdfs import specs as pdfs
@@ -128,7 +129,8 @@ def _body_state(assessment, **state) -> dict:
     accepted risk's reason and review date), the milestone count, whether the PDF is ready
     and the upgrade panel are read on each request; the role decides the tracking links and
     the audit tab, the day which due dates are overdue."""
-    return {**state, "revision": revision_key(assessment), "team": assessment.team.name,
+    return {**state, "revision": revision_key(assessment, content=get_content()),
+            "team": assessment.team.name,
             "can_edit": bool(g.can_edit), "today": datetime.now(UTC).date(),
             "root": request.script_root}
 
@@ -163,8 +165,9 @@ def _upgrade_identity(panel: dict | None) -> dict | None:
 def _body(assessment, result, rows, pdf_ready: bool, upgrade: dict | None,
           today: date) -> bytes:
     """The page's content (results/_content.html) for one state, as UTF-8."""
-    page, parts = result_cache().computed(
-        revision_key(assessment), f"results-page:{assessment.team.name}",
+    cache = result_cache()
+    page, parts = cache.computed(
+        revision_key(assessment, content=cache.content), f"results-page:{assessment.team.name}",
         lambda: _rendered_parts(assessment, result))
     if page["has_answers"]:
         parts = {**parts, "details": with_follow_up(parts["details"], assessment, today)}

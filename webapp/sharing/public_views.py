@@ -133,7 +133,8 @@ def _document(link: ShareLink) -> tuple[Result, dict, str]:
     assessment = link.assessment
     follow_up = tracking_service.follow_up(get_session(), assessment, cache)
     return evaluate_assessment(get_session(), assessment, cache), {
-        "team": team, "page_size": size, "follow_up": follow_up}, revision_key(assessment)
+        "team": team, "page_size": size, "follow_up": follow_up}, revision_key(
+            assessment, content=cache.content)
 
 
 def _record(link: ShareLink, kind: str) -> None:

@@ -10,7 +10,7 @@ from webapp.assessments.answers import index_of
 from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.assessments.kinds import kind_of
 from webapp.core.db import get_session
-from webapp.core.startup import get_content
+from webapp.domain import Content
 from webapp.tracking.audit_text import describe_event
 
 #: The target scope of an answer to a lens question ("lens/<question id>").
@@ -33,12 +33,12 @@ class AuditWords:
         self.rules = rule_titles or {}
 
     @classmethod
-    def of(cls, assessment: Any) -> AuditWords:
+    def of(cls, assessment: Any, *, content: Content) -> AuditWords:
         names = {w.scope: w.name for w in assessment.workflows}
         kind = kind_of(assessment)
-        rules = {rule.id: str(rule.title) for rule in get_content().rules}
+        rules = {rule.id: str(rule.title) for rule in content.rules}
         return cls(names, _lens_words(assessment, kind) if kind is not None
-                   else _questionnaire_words(assessment), rules)
+                   else _questionnaire_words(assessment, content), rules)
 
     def where(self, event: Any) -> tuple[str, str]:
         place, item = target_text(event.target, self.names)
@@ -64,9 +64,9 @@ class AuditWords:
         return describe_event(event.action, detail)
 
 
-def _questionnaire_words(assessment: Any) -> dict[str, QuestionWords]:
+def _questionnaire_words(assessment: Any, content: Content) -> dict[str, QuestionWords]:
     try:
-        index = index_of(assessment)
+        index = index_of(assessment, content=content)
     except (QuestionnaireMissing, KeyError):
         return {}
     return {qid: QuestionWords(info.question.text, dict(info.labels))

@@ -73,7 +73,8 @@ def _frozen(session: Session, assessment: Assessment, cache: ResultCache) -> tup
     if (kind := kind_of(assessment)) is not None:
         return kind.frozen(session, assessment)
     result = domain.result_to_dict(evaluate_assessment(session, assessment, cache))
-    return result, domain.answers_to_dict(answers_for_domain(session, assessment))
+    return result, domain.answers_to_dict(answers_for_domain(session, assessment,
+                                                             content=cache.content))
 
 
 def _checked_name(session: Session, assessment: Assessment, name: str) -> str:
@@ -130,7 +131,8 @@ def side_of(session: Session, assessment: Assessment, key: str, cache: ResultCac
     """`key` is a milestone id or "now"; anything else is a 404."""
     if key == NOW:
         result = evaluate_assessment(session, assessment, cache)
-        answers = domain.answers_to_dict(answers_for_domain(session, assessment))
+        answers = domain.answers_to_dict(answers_for_domain(session, assessment,
+                                                            content=cache.content))
         return Side(NOW, "Now", None, result, answers)
     if key == PREVIOUS:
         return _previous_side(session, assessment, cache)
@@ -165,7 +167,8 @@ def _previous_side(session: Session, assessment: Assessment, cache: ResultCache)
     if previous is None:
         raise NotFoundError()
     result = evaluate_assessment(session, previous, cache)
-    answers = domain.answers_to_dict(answers_for_domain(session, previous))
+    answers = domain.answers_to_dict(answers_for_domain(session, previous,
+                                                        content=cache.content))
     return Side(PREVIOUS, f"{previous.name} (previous review)", previous.updated_at, result,
                 answers)
 

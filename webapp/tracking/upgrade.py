@@ -14,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.accounts.models import User
-from webapp.assessments.evaluation import answers_for_domain, get_content
+from webapp.assessments.evaluation import answers_for_domain
 from webapp.assessments.models import NOTE_MAX_CHARS, Answer, Assessment
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.cache import ResultCache
 from webapp.core.services import ServiceError
+from webapp.domain import Content
 from webapp.domain.models import Questionnaire
 from webapp.domain.upgrade import Carried, UpgradeReport, target, upgrade_answers
 from webapp.lenses.models import LENS_PREFIX
@@ -49,11 +50,11 @@ class Preview:
     new_questions: list[tuple[str, str]] = field(default_factory=list)  # (section, text)
 
 
-def _versions(assessment: Assessment) -> tuple[Questionnaire, Questionnaire] | None:
+def _versions(assessment: Assessment,
+              content: Content) -> tuple[Questionnaire, Questionnaire] | None:
     """(newest, current) when the assessment can be upgraded; None when it is up to date."""
     if assessment.questionnaire_id.startswith(LENS_PREFIX):
         return None
-    content = get_content()
     try:
         newest = content.questionnaire(assessment.questionnaire_id)
         current = content.questionnaire(assessment.questionnaire_id,
@@ -66,22 +67,23 @@ def _versions(assessment: Assessment) -> tuple[Questionnaire, Questionnaire] | N
     return newest, current
 
 
-def can_upgrade(assessment: Assessment) -> bool:
-    return _versions(assessment) is not None
+def can_upgrade(assessment: Assessment, *, content: Content) -> bool:
+    return _versions(assessment, content) is not None
 
 
-def _report(session: Session, assessment: Assessment) -> tuple[Questionnaire, UpgradeReport]:
-    versions = _versions(assessment)
+def _report(session: Session, assessment: Assessment,
+            content: Content) -> tuple[Questionnaire, UpgradeReport]:
+    versions = _versions(assessment, content)
     if versions is None:
         raise ServiceError("This assessment is already on the newest questionnaire version.")
     newest, current = versions
-    _, report = upgrade_answers(newest, current, answers_for_domain(session, assessment))
+    _, report = upgrade_answers(newest, current,
+                                answers_for_domain(session, assessment, content=content))
     return newest, report
 
 
-def preview(session: Session, assessment: Assessment) -> Preview:
-    newest, report = _report(session, assessment)
-    content = get_content()
+def preview(session: Session, assessment: Assessment, *, content: Content) -> Preview:
+    newest, report = _report(session, assessment, content)
     old_index = content.index(assessment.questionnaire_id, report.from_version)
     new_index = content.index(assessment.questionnaire_id, report.to_version)
 
@@ -112,7 +114,7 @@ def upgrade(session: Session, assessment: Assessment, user: User, cache: ResultC
     """Upgrade `assessment`; returns the id of the milestone frozen before it."""
     from webapp.tracking.milestones import create_milestone
 
-    newest, report = _report(session, assessment)
+    newest, report = _report(session, assessment, cache.content)
     name = _milestone_name(session, assessment, report.from_version)
     milestone = create_milestone(
         session, assessment, user, name=name,
@@ -138,7 +140,7 @@ def upgrade(session: Session, assessment: Assessment, user: User, cache: ResultC
     assessment.questionnaire_version = report.to_version
     assessment.upgraded_from = report.from_version
     session.flush()
-    mark_changed(session, assessment)
+    mark_changed(session, assessment, content=cache.content)
     record_audit(
         session, assessment=assessment, actor=user, action="assessment.upgraded",
         target=f"questionnaire:{assessment.questionnaire_id}",

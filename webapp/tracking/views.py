@@ -28,6 +28,7 @@ from webapp.assessments.evaluation import QuestionnaireMissing
 from webapp.audit.services import audit_events
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import members_blueprint, result_cache
 from webapp.lenses.models import LENS_PREFIX
 from webapp.report import dates
@@ -263,7 +264,7 @@ def audit_log(assessment_id: int):
     events = audit_events(get_session(), assessment, limit=AUDIT_LIMIT,
                           action_prefix=filters.prefix, actor_id=filters.actor_id,
                           since=filters.since, before=filters.before)
-    words = AuditWords.of(assessment)
+    words = AuditWords.of(assessment, content=get_content())
     if request.args.get("format") == "csv":
         return _audit_csv(assessment, events, words)
     return render_template("tracking/audit.html", assessment=assessment, events=events,

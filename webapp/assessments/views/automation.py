@@ -23,6 +23,7 @@ from webapp.assessments.workflows import get_workflow
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.teams.models import Role
 
@@ -64,10 +65,12 @@ def automation_file(assessment_id: int, workflow_id: int):
         return _form_page(assessment, workflow, form, None, 400)
     try:
         name, text = _submitted(form, workflow)
-        reviewed = service.link_file(get_session(), workflow, current_user, name, text)
+        reviewed = service.link_file(get_session(), workflow, current_user, name, text,
+                                     content=get_content())
     except ServiceError as error:
         return _form_page(assessment, workflow, form, error.message, 400)
-    asked = index_of(assessment).questions  # the file also suggests other versions' answers
+    # the file also suggests other versions' answers
+    asked = index_of(assessment, content=get_content()).questions
     count = sum(item.question in asked for item in reviewed.detected)
     flash(
         f"Reviewed {name}: {count} suggested answer{'s' if count != 1 else ''}, "
@@ -102,7 +105,7 @@ def remove_automation_file(assessment_id: int, workflow_id: int):
         abort(400)
     if workflow.automation_name:
         name = workflow.automation_name
-        service.unlink_file(get_session(), workflow, current_user)
+        service.unlink_file(get_session(), workflow, current_user, content=get_content())
         flash(f"{name} unlinked; its suggestions are gone, your answers stay.", "success")
     return redirect(_workflow_url(workflow))
 
@@ -118,7 +121,8 @@ def accept_suggestion(assessment_id: int, workflow_id: int):
     session = get_session()
     try:
         result = service.accept_suggestion(
-            session, assessment, workflow, current_user, (question, choice), version
+            session, assessment, workflow, current_user, (question, choice), version,
+            content=get_content(),
         )
     except ServiceError as error:
         flash(error.message, "error")
@@ -137,7 +141,7 @@ def accept_suggestion(assessment_id: int, workflow_id: int):
 
 def _question_url(assessment, workflow, question: str) -> str:
     """Back to the question: on the workflow's page, or a system question's step page."""
-    info = index_of(assessment).questions.get(question)
+    info = index_of(assessment, content=get_content()).questions.get(question)
     if info is None or info.workflow:
         return _workflow_url(workflow, question_anchor(question))
     step = url_for("assessments.step", assessment_id=assessment.id, step=info.section.id)
@@ -151,7 +155,8 @@ def accept_all_suggestions(assessment_id: int, workflow_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400, "This form expired. Reload the page.")
     session = get_session()
-    saved = service.accept_all(session, assessment, workflow, current_user)
+    saved = service.accept_all(session, assessment, workflow, current_user,
+                               content=get_content())
     if request.accept_mimetypes.best == "application/json":
         rows = answers_in_scope(session, assessment, workflow)
         return {"accepted": [{"question": q, "choice": c, "version": rows[q].version,
@@ -180,7 +185,7 @@ def page_evidence(result, workflow, assessment=None) -> dict | None:
     if workflow is None:
         return _system_evidence(result, assessment) if result and assessment else None
     own = result.workflow(workflow.position) if result else None
-    index = index_of(workflow.assessment)
+    index = index_of(workflow.assessment, content=get_content())
     detected = [d for d in (own.evidence if own else ()) if _is_workflow_question(index, d)]
     elsewhere = [{"item": d, "url": _question_url(workflow.assessment, workflow, d.question)}
                  for d in (own.evidence if own else ()) if not _is_workflow_question(index, d)]
@@ -207,7 +212,7 @@ def _is_workflow_question(index, item) -> bool:
 
 
 def _system_evidence(result, assessment) -> dict | None:
-    index = index_of(assessment)
+    index = index_of(assessment, content=get_content())
     ids = {str(w.id): w.id for w in assessment.workflows}
     by_question: dict[str, list] = {}
     for w in result.workflows:

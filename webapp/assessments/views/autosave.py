@@ -25,6 +25,7 @@ from webapp.assessments.views import bp, load_assessment
 from webapp.assessments.workflows import get_workflow
 from webapp.core.db import commit_now, get_session
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.report import dates
 from webapp.report.notes import render_note
@@ -68,9 +69,9 @@ def autosave(assessment_id: int):
     assessment = load_assessment(assessment_id, Role.EDITOR)
     workflow = _scope(assessment)
     qid = request.form.get("question", "")
-    if qid not in scope_questions(assessment, workflow):
+    if qid not in scope_questions(assessment, workflow, content=get_content()):
         return _invalid(f"There is no question “{qid[:100]}” here. Reload the page.")
-    info = index_of(assessment).questions[qid]
+    info = index_of(assessment, content=get_content()).questions[qid]
     form = make_section_form([info])()
     if not form.validate():
         sub = form[qid].form
@@ -80,7 +81,8 @@ def autosave(assessment_id: int):
     session = get_session()
     try:
         result = save_answers(
-            session, assessment, current_user, form.inputs(only_touched=False), workflow
+            session, assessment, current_user, form.inputs(only_touched=False), workflow,
+            content=get_content(),
         )
     except ServiceError as error:
         return _invalid(error.message)

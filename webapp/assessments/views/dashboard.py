@@ -14,6 +14,7 @@ from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import render_form_error, result_cache
 from webapp.lenses import services as lens_service
 from webapp.portfolio import jobs
@@ -35,7 +36,8 @@ def index():
         "assessments/dashboard.html",
         rows=rows,
         # each row's figures from its revision's summary, or "being updated" (as the portfolio)
-        standings=standings(session, [row.assessment for row in rows], jobs.asker()),
+        standings=standings(session, [row.assessment for row in rows], jobs.asker(),
+                            content=get_content()),
         memberships=memberships,
         team_id=team_id,
         search=search,
@@ -50,7 +52,8 @@ def _new_form() -> AssessmentForm:
         m for m in teams_of(get_session(), current_user) if m.role_enum.at_least(Role.EDITOR)
     ]
     form.team.choices = [SelectChoice(m.team.id, m.team.name) for m in editable]
-    form.questionnaire.choices = [SelectChoice(*c) for c in service.questionnaire_choices()] + [
+    choices = service.questionnaire_choices(content=get_content())
+    form.questionnaire.choices = [SelectChoice(*c) for c in choices] + [
         SelectChoice(*c) for c in lens_service.lens_choices(get_session())
     ]
     if not form.is_submitted():
@@ -87,6 +90,7 @@ def new():
             name=form.name.data,
             description=form.description.data or "",
             questionnaire_id=form.questionnaire.data,
+            content=get_content(),
         )
     except ServiceError as error:
         return render_form_error("assessments/new.html", form, error)
@@ -119,14 +123,15 @@ def _step_url(assessment, step: str) -> str:
 
 
 def _settings_page(assessment, form, status: int = 200):
-    from webapp.tracking.upgrade import can_upgrade, get_content
+    from webapp.tracking.upgrade import can_upgrade
 
+    content = get_content()
     return render_template(
         "assessments/settings.html",
         assessment=assessment,
-        can_upgrade=can_upgrade(assessment),
-        newest_version=get_content().questionnaire(assessment.questionnaire_id).version
-        if can_upgrade(assessment) else None,
+        can_upgrade=can_upgrade(assessment, content=content),
+        newest_version=content.questionnaire(assessment.questionnaire_id).version
+        if can_upgrade(assessment, content=content) else None,
         form=form,
         delete_form=EmptyForm(formdata=None),
         current_step="settings",
@@ -146,7 +151,8 @@ def settings(assessment_id: int):
     if not form.validate_on_submit():
         return _settings_page(assessment, form, 400)
     service.update_details(
-        get_session(), assessment, name=form.name.data, description=form.description.data or ""
+        get_session(), assessment, name=form.name.data, description=form.description.data or "",
+        content=get_content(),
     )
     flash("Details saved.", "success")
     return redirect(url_for("assessments.settings", assessment_id=assessment.id))

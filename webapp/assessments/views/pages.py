@@ -30,6 +30,7 @@ from webapp.assessments.views.review_scope import asked, scope_view
 from webapp.assessments.workflows import get_workflow
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.domain.index import QuestionInfo
 from webapp.domain.models import Section
@@ -44,7 +45,7 @@ def _role() -> Role:
 
 
 def system_section(assessment: Assessment, step: str) -> Section:
-    for section in index_of(assessment).questionnaire.sections:
+    for section in index_of(assessment, content=get_content()).questionnaire.sections:
         if section.id == step and section.kind != "workflow":
             return section
     abort(404)
@@ -64,7 +65,7 @@ def step(assessment_id: int, step: str):
             results_url(assessment) or url_for("assessments.resume", assessment_id=assessment.id)
         )
     section = system_section(assessment, step)
-    index = index_of(assessment)
+    index = index_of(assessment, content=get_content())
     infos = [index.questions[q.id] for q in section.questions]
     groups = [QuestionGroup(section.id, None, None)]
     page = {"title": section.title, "intro": section.intro, "step": step, "kind": section.kind}
@@ -75,7 +76,7 @@ def step(assessment_id: int, step: str):
 def workflow(assessment_id: int, workflow_id: int):
     assessment = load_assessment(assessment_id, _role())
     workflow = get_workflow(get_session(), assessment, workflow_id)
-    index = index_of(assessment)
+    index = index_of(assessment, content=get_content())
     infos = [index.questions[q] for q in index.workflow_ids]
     page = {
         "title": workflow.name,
@@ -87,7 +88,7 @@ def workflow(assessment_id: int, workflow_id: int):
 
 
 def _workflow_groups(assessment: Assessment, infos: list[QuestionInfo]) -> list[QuestionGroup]:
-    patterns = index_of(assessment).questionnaire.patterns
+    patterns = index_of(assessment, content=get_content()).questionnaire.patterns
     groups = [
         QuestionGroup(
             "about", "About this workflow", "What starts it, what it touches, what is at stake."
@@ -110,7 +111,8 @@ def _place(
 def _question_page(assessment: Assessment, workflow: Workflow | None, infos, groups, page: dict):
     session = get_session()
     before = evaluate_assessment(session, assessment, result_cache())
-    infos, hidden = asked(index_of(assessment), before.honesty.checklist, infos, page["kind"])
+    infos, hidden = asked(index_of(assessment, content=get_content()), before.honesty.checklist,
+                          infos, page["kind"])
 
     rows = answers_in_scope(session, assessment, workflow)
     form = build_form(infos, rows)
@@ -146,7 +148,8 @@ def _question_page(assessment: Assessment, workflow: Workflow | None, infos, gro
         conflicts=conflicts,
         neighbours=_neighbours(assessment, workflow, page["step"], steps),
         evidence=page_evidence(result, workflow, assessment),
-        scope=scope_view(result, index_of(assessment), assessment, page["kind"], hidden),
+        scope=scope_view(result, index_of(assessment, content=get_content()), assessment,
+                         page["kind"], hidden),
         upgrade=result.upgrade,
     ), status
 
@@ -161,7 +164,8 @@ def _save(assessment: Assessment, workflow: Workflow | None, form: SectionForm, 
         return 400, []
     session = get_session()
     try:
-        result = save_answers(session, assessment, current_user, form.inputs(), workflow)
+        result = save_answers(session, assessment, current_user, form.inputs(), workflow,
+                              content=get_content())
     except ServiceError as error:  # the form checks the same rules; this is a backstop
         form.form_errors.append(error.message)
         return 400, []

@@ -10,6 +10,7 @@ from webapp.assessments.review_scope import choose_review
 from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
+from webapp.core.startup import get_content
 from webapp.domain.index import QuestionInfo, QuestionnaireIndex
 from webapp.domain.result import Result
 from webapp.teams.models import Role
@@ -48,7 +49,8 @@ def review_scope(assessment_id: int, choice: str):
     assessment = load_assessment(assessment_id, Role.EDITOR)
     if not EmptyForm().validate_on_submit():
         flash("This form expired. Send it again.", "error")
-    elif choose_review(get_session(), assessment, current_user, full=choice == "full"):
+    elif choose_review(get_session(), assessment, current_user, full=choice == "full",
+                       content=get_content()):
         flash(
             "The full review is on: every question is asked."
             if choice == "full"

@@ -11,6 +11,7 @@ from webapp.assessments.views import bp, load_assessment, results_url
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.teams.models import Role
 from webapp.tracking import upgrade as service
@@ -21,13 +22,13 @@ logger = logging.getLogger(__name__)
 @bp.get("/<int:assessment_id>/upgrade")
 def upgrade_preview(assessment_id: int):
     assessment = load_assessment(assessment_id, Role.EDITOR)
-    if not service.can_upgrade(assessment):
+    if not service.can_upgrade(assessment, content=get_content()):
         flash("This assessment is already on the newest questionnaire version.", "info")
         return redirect(url_for("assessments.settings", assessment_id=assessment.id))
     return render_template(
         "assessments/upgrade.html",
         assessment=assessment,
-        preview=service.preview(get_session(), assessment),
+        preview=service.preview(get_session(), assessment, content=get_content()),
         form=EmptyForm(formdata=None),
         current_step="settings",
     )

@@ -15,6 +15,7 @@ from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
+from webapp.core.startup import get_content
 from webapp.core.views import result_cache
 from webapp.lenses.models import LENS_PREFIX
 from webapp.teams.models import Role
@@ -26,7 +27,7 @@ def _list_page(assessment, form: WorkflowForm | None = None, status: int = 200):
         form = WorkflowForm(formdata=None)
         form.submit_token.data = submissions.new_token()
     answered = answered_by_scope(session, assessment)
-    per_workflow = len(index_of(assessment).workflow_ids)
+    per_workflow = len(index_of(assessment, content=get_content()).workflow_ids)
     return render_template(
         "assessments/workflows.html",
         assessment=assessment,
@@ -72,6 +73,7 @@ def add_workflow(assessment_id: int):
             description=form.description.data or "",
             source=form.source.data or "",
             actor=current_user,
+            content=get_content(),
         )
     except ServiceError as error:
         form.name.errors = [*form.name.errors, error.message]
@@ -95,6 +97,7 @@ def edit_workflow(assessment_id: int, workflow_id: int):
             description=form.description.data or "",
             source=form.source.data or "",
             actor=current_user,
+            content=get_content(),
         )
         flash("Workflow details saved.", "success")
         return redirect(_list_url(assessment))
@@ -123,7 +126,8 @@ def move_workflow(assessment_id: int, workflow_id: int):
         abort(400, "Move a workflow up or down by one place.")
     if workflow.position != form.position.data:  # a resent form: it already moved
         return redirect(_list_url(assessment))
-    if service.move_workflow(get_session(), workflow, form.offset.data, current_user):
+    if service.move_workflow(get_session(), workflow, form.offset.data, current_user,
+                             content=get_content()):
         flash(f"Moved “{workflow.name}” {'up' if form.offset.data < 0 else 'down'}.", "success")
     return redirect(_list_url(assessment))
 
@@ -139,7 +143,7 @@ def duplicate_workflow(assessment_id: int, workflow_id: int):
         return redirect(_list_url(assessment))
     try:
         copy = service.duplicate_workflow(get_session(), workflow, current_user.id,
-                                        current_user)
+                                        current_user, content=get_content())
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(_list_url(assessment))
@@ -157,6 +161,6 @@ def remove_workflow(assessment_id: int, workflow_id: int):
         flash("That workflow was already removed.", "info")
         return redirect(_list_url(assessment))
     name = workflow.name
-    service.remove_workflow(get_session(), workflow, current_user)
+    service.remove_workflow(get_session(), workflow, current_user, content=get_content())
     flash(f"“{name}” and its answers were removed.", "success")
     return redirect(_list_url(assessment))
