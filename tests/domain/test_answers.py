@@ -123,6 +123,21 @@ def test_malformed_yaml_upload_is_refused_with_its_line(content) -> None:
     assert "invalid YAML" in str(caught.value)
 
 
+@pytest.mark.parametrize("text", [
+    "answers:\n  fit.high-volume: low\n  fit.customer-facing: yes\n  fit.high-volume: high\n",
+    "workflows:\n  - name: A\n    answers: {}\n    name: B\n",
+], ids=["answer", "workflow-name"])
+def test_a_key_written_twice_is_refused_with_both_lines(content, text) -> None:
+    """YAML keeps the last of two equal keys: the first answer vanished without a word."""
+    from webapp.domain import parse_answers_text
+
+    with pytest.raises(AnswersError) as caught:
+        parse_answers_text(text, content, "upload.yaml")
+    message = str(caught.value)
+    assert "upload.yaml:4:" in message and "(first on line 2)" in message
+    assert "is written twice" in message
+
+
 def test_answers_built_in_code_are_validated_and_evaluated_without_files(content) -> None:
     from webapp.domain import Answers, SystemInfo, WorkflowAnswers, evaluate, validate_answers
 

@@ -58,8 +58,33 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
         loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
+        _refuse_repeated_keys(node)
         _collect_lines(node, (), lines)
     return data, lines
+
+
+def _refuse_repeated_keys(node: yaml.Node) -> None:
+    """A key written twice in one mapping: YAML forbids it and PyYAML keeps the last value,
+    so the first one would vanish without a word (a pasted answer, a workflow's name)."""
+    pending, visited = [node], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in visited:  # an alias names a node already checked
+            continue
+        visited.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if key.value in seen:
+                        raise YamlSyntaxError(
+                            f"invalid YAML: the key \u201c{key.value}\u201d is written twice "
+                            f"(first on line {seen[key.value]}); keep one", line)
+                    seen[key.value] = line
+                pending.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
 
 
 def _syntax_error(exc: yaml.YAMLError) -> YamlSyntaxError:
