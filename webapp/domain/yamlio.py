@@ -47,13 +47,13 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
     try:
         check_limits(text)
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
     loader = ContentLoader(text)
     try:
         node = loader.get_single_node()  # parsed once; data is constructed from the same nodes
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {}
@@ -87,16 +87,29 @@ def _refuse_repeated_keys(node: yaml.Node) -> None:
             pending.extend(current.value)
 
 
-def _syntax_error(exc: yaml.YAMLError) -> YamlSyntaxError:
+def _syntax_error(exc: yaml.YAMLError, text: str = "") -> YamlSyntaxError:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark else None
     problem = getattr(exc, "problem", None) or str(exc)
     kind = "YAML refused" if isinstance(exc, YamlLimitError) else "invalid YAML"
+    if mark and not isinstance(exc, YamlLimitError):
+        at = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+        if "\t" in at[: len(at) - len(at.lstrip())]:  # the parser's words do not say "tab"
+            problem = "a tab indents this line; YAML indents with spaces only"
     return YamlSyntaxError(f"{kind}: {problem}", line)
 
 
+def decode_utf8(raw: bytes) -> str:
+    """`raw` as UTF-8 text; `YamlSyntaxError` naming the line of the first byte that is not."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlSyntaxError("the file is not UTF-8 text: save it as UTF-8", line) from None
+
+
 def read_yaml(path: Path) -> tuple[Any, dict[Path_, int]]:
-    return parse_yaml(path.read_text(encoding="utf-8"))
+    return parse_yaml(decode_utf8(path.read_bytes()))
 
 
 def _collect_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
