@@ -15,7 +15,6 @@ both win (PostgreSQL); on SQLite writers are serialized anyway.
 from __future__ import annotations
 
 import difflib
-
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
