@@ -236,6 +236,15 @@ def test_a_different_answer_overrides_the_suggestion(client, login, people):
     assert "Overridden" in rows["release.yml:20"]
 
 
+def test_accept_all_counts_in_words(client, login, people):
+    login(people["owner"])
+    pipeline = ("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+                "    steps:\n      - run: make\n")
+    upload(client, people, pipeline, "ci.yml")
+    response = client.post(urls(people)["page"] + "/automation/accept-all", follow_redirects=True)
+    assert "1 suggested answer accepted and saved." in response.get_data(as_text=True)
+
+
 def test_unlink_removes_the_suggestions_but_keeps_answers(client, login, people, db_session):
     login(people["owner"])
     upload(client, people)
