@@ -231,6 +231,21 @@ def test_a_question_sent_twice_in_one_request_is_422_and_nothing_is_saved(
     assert (row["choices"], row["version"]) == (["some"], 1)
 
 
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/api/v1/assesments", 404),
+    ("GET", "/api/v1/assessments/abc", 404),
+    ("DELETE", "/api/v1/assessments/ASSESSMENT/answers", 405),
+])
+def test_an_address_the_api_does_not_have_answers_problem_json(
+    client, world, editor_token, method, path, status
+):
+    path = path.replace("ASSESSMENT", str(world["assessment"].id))
+    response = client.open(path, method=method, headers=_auth(editor_token))
+    assert response.status_code == status  # it answered the web's HTML error page
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == status
+
+
 def test_an_unknown_workflow_is_404_saying_so(client, world, editor_token):
     body = {"workflow_id": 99999, "answers": [
         {"question_id": "timeouts.bounded", "choices": ["all"], "base_version": 0}]}
