@@ -106,6 +106,7 @@ def _register_api(app: Flask) -> None:
     from webapp.portfolio import views as portfolio
 
     app.register_blueprint(views.bp)
+    views.init_app(app)
     app.register_blueprint(account.bp)
     app.register_blueprint(portfolio.bp)
     jobs.init_app(app)

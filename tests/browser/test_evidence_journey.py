@@ -53,7 +53,7 @@ def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
     page.get_by_label("Upload the file").set_input_files(str(RELEASE))
     page.get_by_role("button", name="Review the file").click()
     page.wait_for_url(re.compile(r"/workflows/\d+#automation$"))
-    expect(page.get_by_text("Reviewed release.yml: 7 suggested answers")).to_be_visible()
+    expect(page.get_by_text("Reviewed release.yml: 6 suggested answers")).to_be_visible()
     question = page.locator(f"[id='q-{TIMEOUT}']")  # the id holds a dot
     if js:  # one group of questions is open at a time: open the one holding this question
         group = page.locator("[data-group]", has=question)

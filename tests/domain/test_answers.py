@@ -123,6 +123,41 @@ def test_malformed_yaml_upload_is_refused_with_its_line(content) -> None:
     assert "invalid YAML" in str(caught.value)
 
 
+@pytest.mark.parametrize("text", [
+    "answers:\n  fit.high-volume: low\n  fit.customer-facing: yes\n  fit.high-volume: high\n",
+    "workflows:\n  - name: A\n    answers: {}\n    name: B\n",
+], ids=["answer", "workflow-name"])
+def test_a_key_written_twice_is_refused_with_both_lines(content, text) -> None:
+    """YAML keeps the last of two equal keys: the first answer vanished without a word."""
+    from webapp.domain import parse_answers_text
+
+    with pytest.raises(AnswersError) as caught:
+        parse_answers_text(text, content, "upload.yaml")
+    message = str(caught.value)
+    assert "upload.yaml:4:" in message and "(first on line 2)" in message
+    assert "is written twice" in message
+
+
+def test_a_tab_indent_is_refused_saying_yaml_indents_with_spaces(content) -> None:
+    from webapp.domain import parse_answers_text
+
+    with pytest.raises(AnswersError) as caught:
+        parse_answers_text("system:\n\tname: Ledger\n", content, "upload.yaml")
+    assert "upload.yaml:2: invalid YAML: a tab indents this line; YAML indents with spaces" in (
+        str(caught.value))
+
+
+def test_a_file_that_is_not_utf_8_is_refused_naming_its_line(content, tmp_path) -> None:
+    from webapp.domain import load_answers
+
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("system:\n  name: Caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(AnswersError) as caught:
+        load_answers(path, content)
+    assert "latin1.yaml:2: the file is not UTF-8 text: save it as UTF-8" in str(caught.value)
+    assert "codec" not in str(caught.value)
+
+
 def test_answers_built_in_code_are_validated_and_evaluated_without_files(content) -> None:
     from webapp.domain import Answers, SystemInfo, WorkflowAnswers, evaluate, validate_answers
 

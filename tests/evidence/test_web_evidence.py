@@ -117,7 +117,7 @@ def test_upload_is_audited_and_kept_on_the_workflow(client, login, people, db_se
     workflow = db_session.get(Workflow, people["workflow"].id)
     assert workflow.automation_name == "release.yml" and "twine upload" in workflow.automation_text
     event = db_session.query(AuditEvent).filter_by(action="workflow.automation_linked").one()
-    assert event.detail["file"] == "release.yml" and event.detail["suggestions"] == 7
+    assert event.detail["file"] == "release.yml" and event.detail["suggestions"] == 6
 
 
 def test_malformed_paste_is_refused_with_its_line_and_the_text_kept(
@@ -238,6 +238,15 @@ def test_a_different_answer_overrides_the_suggestion(client, login, people):
     assert "Overridden" in rows["release.yml:20"]
 
 
+def test_accept_all_counts_in_words(client, login, people):
+    login(people["owner"])
+    pipeline = ("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+                "    steps:\n      - run: make\n")
+    upload(client, people, pipeline, "ci.yml")
+    response = client.post(urls(people)["page"] + "/automation/accept-all", follow_redirects=True)
+    assert "1 suggested answer accepted and saved." in response.get_data(as_text=True)
+
+
 def test_unlink_removes_the_suggestions_but_keeps_answers(client, login, people, db_session):
     login(people["owner"])
     upload(client, people)
@@ -296,7 +305,7 @@ def test_duplicate_keeps_the_file_and_the_audit_log_says_so(client, login, peopl
     names = [w.automation_name for w in db_session.query(Workflow).order_by(Workflow.position)]
     assert names == ["release.yml", "release.yml"]
     log = client.get(f"/assessments/{people['assessment'].id}/audit").get_data(as_text=True)
-    assert "Automation file release.yml linked (7 suggested answers)" in log
+    assert "Automation file release.yml linked (6 suggested answers)" in log
 
 
 def test_accept_all_saves_every_pending_suggestion_in_one_request(client, login, people,

@@ -186,6 +186,75 @@ def test_a_wrong_choice_is_422_naming_the_question(client, world, editor_token):
     assert response.get_json()["errors"][0]["field"] == "contain.circuit-breakers"
 
 
+@pytest.mark.parametrize(("body", "detail"), [
+    ({"answers": [{"question_id": "contain.circuit-breaker", "choices": ["some"],
+                   "base_version": 1}]},
+     "There is no system question “contain.circuit-breaker” (did you mean "
+     "“contain.circuit-breakers”?)"),
+    ({"answers": [{"question_id": "timeouts.bounded", "choices": ["all"], "base_version": 0}]},
+     "“timeouts.bounded” is a question of each workflow: send it with the workflow's "
+     "workflow_id"),
+    ({"workflow_id": "WORKFLOW", "answers": [{"question_id": "fit.high-volume",
+                                              "choices": ["high"], "base_version": 1}]},
+     "“fit.high-volume” is a question of the system: send it without a workflow_id"),
+], ids=["misspelled", "workflow-question-as-system", "system-question-on-a-workflow"])
+def test_an_unknown_or_misplaced_question_is_422_naming_it(
+    client, world, editor_token, body, detail
+):
+    aid = world["assessment"].id
+    if body.get("workflow_id") == "WORKFLOW":
+        body["workflow_id"] = world["assessment"].workflows[0].id
+    response = client.patch(f"/api/v1/assessments/{aid}/answers", json=body,
+                            headers=_auth(editor_token))
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert problem["detail"] == detail  # it said "on this page", a page the API has none of
+    assert problem["errors"][0]["field"] == body["answers"][0]["question_id"]
+
+
+def test_a_question_sent_twice_in_one_request_is_422_and_nothing_is_saved(
+    client, world, editor_token
+):
+    aid = world["assessment"].id
+    body = {"answers": [
+        {"question_id": "contain.circuit-breakers", "choices": ["all-critical"], "base_version": 1},
+        {"question_id": "contain.circuit-breakers", "choices": ["none"], "base_version": 1},
+    ]}
+    response = client.patch(f"/api/v1/assessments/{aid}/answers", json=body,
+                            headers=_auth(editor_token))
+    assert response.status_code == 422
+    assert response.get_json()["detail"] == (
+        "“contain.circuit-breakers” is sent twice: send each question once")
+    answers = client.get(f"/api/v1/assessments/{aid}/answers",
+                         headers=_auth(editor_token)).get_json()["answers"]
+    row = next(a for a in answers if a["question_id"] == "contain.circuit-breakers")
+    assert (row["choices"], row["version"]) == (["some"], 1)
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("GET", "/api/v1/assesments", 404),
+    ("GET", "/api/v1/assessments/abc", 404),
+    ("DELETE", "/api/v1/assessments/ASSESSMENT/answers", 405),
+])
+def test_an_address_the_api_does_not_have_answers_problem_json(
+    client, world, editor_token, method, path, status
+):
+    path = path.replace("ASSESSMENT", str(world["assessment"].id))
+    response = client.open(path, method=method, headers=_auth(editor_token))
+    assert response.status_code == status  # it answered the web's HTML error page
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == status
+
+
+def test_an_unknown_workflow_is_404_saying_so(client, world, editor_token):
+    body = {"workflow_id": 99999, "answers": [
+        {"question_id": "timeouts.bounded", "choices": ["all"], "base_version": 0}]}
+    response = client.patch(f"/api/v1/assessments/{world['assessment'].id}/answers", json=body,
+                            headers=_auth(editor_token))
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.get_json()["detail"] == "This assessment has no workflow 99999."
+
+
 def test_a_read_only_token_cannot_write(client, world, make_token):
     raw = make_token(world["editor"], scope="read")
     aid = world["assessment"].id

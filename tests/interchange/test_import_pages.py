@@ -88,6 +88,37 @@ def test_a_malformed_upload_is_refused_with_the_reason(client, setup):
     assert "unknown question id &#39;observe.nope&#39;" in response.get_data(True)
 
 
+LONG_NOTE = "word " * 5000  # 25,000 characters: over the 20,000 a note may hold
+TOO_LONG = (EXAMPLE_TEXT
+            .replace("  fit.regulated: PCI", f"  fit.regulated: {LONG_NOTE}PCI", 1)
+            .replace("    verification.tested: F", f"    verification.tested: {LONG_NOTE}F", 1))
+
+
+def test_a_note_over_the_limit_is_refused_naming_it_and_nothing_is_saved(
+    client, db_session, setup
+):
+    aid = setup["assessment"].id
+    preview = _upload(client, aid, TOO_LONG)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 400
+    assert "notes.fit.regulated: notes are limited to 20,000 characters; this one has" in page
+    assert ("workflow “Card payment capture”, notes.verification.tested: notes are limited to "
+            "20,000 characters") in page
+    applied = client.post(f"/assessments/{aid}/import/apply",
+                          data={"content": TOO_LONG, "versions": "{}"})
+    assert applied.status_code == 400 and "notes.fit.regulated" in applied.get_data(True)
+    created = client.post("/assessments/import", content_type="multipart/form-data", data={
+        "team": str(setup["team"].id), "submit_token": new_token(),
+        "upload": (io.BytesIO(TOO_LONG.encode()), "payments.yaml"),
+    })
+    assert created.status_code == 400  # it answered 500 and left nothing to read
+    assert "notes.fit.regulated: notes are limited" in created.get_data(True)
+    db_session.expire_all()
+    assert db_session.query(Assessment).count() == 1
+    exported = yaml.safe_load(client.get(f"/assessments/{aid}/answers.yaml").data)
+    assert exported["notes"]["fit.regulated"].startswith("PCI DSS")
+
+
 def test_a_viewer_cannot_import(client, setup, login):
     client.post("/signout")
     login(setup["viewer"])

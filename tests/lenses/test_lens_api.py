@@ -112,13 +112,17 @@ def test_answers_are_read_with_their_versions_and_a_stale_write_is_409_saving_no
     ({"question_id": "ghost", "choices": ["x"]}, "no question “ghost”"),
     ({"question_id": "bk_restore", "choices": ["bk_no", "bk_tested"]}, "cannot be combined"),
     ({"question_id": "bk_restore", "na_reason": "LAZY"}, "OUT_OF_SCOPE"),
+    ([{"question_id": "bk_restore", "choices": ["bk_tested"]},
+      {"question_id": "bk_restore", "choices": ["bk_no"]}], "“bk_restore” is sent twice"),
 ])
 def test_a_bad_lens_answer_is_422_naming_the_question(client, people, review, token, answer,
                                                       message):
     raw = token(people["editor"])
-    response = _save(client, raw, review, answer | {"base_version": 0})
+    answers = answer if isinstance(answer, list) else [answer]
+    response = _save(client, raw, review, *(a | {"base_version": 0} for a in answers))
     assert response.status_code == 422
     assert message in response.get_json()["detail"]
+    assert _get(client, raw, f"/assessments/{review.id}/answers").get_json()["answers"] == []
 
 
 def test_a_viewer_token_reads_but_cannot_write_and_strangers_see_nothing(

@@ -37,6 +37,30 @@ def test_a_question_without_a_default_rule_imports_with_a_warning(corpus_lenses)
     assert [(w.pillar, w.question) for w in lens_warnings(lens)] == [("NET", "NET3")]
 
 
+def test_a_key_in_the_wrong_case_imports_with_a_warning_naming_it(corpus_lenses):
+    """The ORR sample writes one link as `Url`: AWS's schema says `url`, so the link was
+    dropped without a word."""
+    raw = (corpus_lenses / ORR).read_bytes()
+    warnings = [str(w) for w in lens_warnings(read_lens(raw), raw)]
+    assert warnings[0] == (
+        "pillar architecture, question architecture_dependency_retry: "
+        "choices[1].helpfulResource.Url: is not a key of a lens file; did you mean 'url'? "
+        "It was ignored")
+
+
+def test_a_rule_that_can_never_hold_imports_with_a_warning(corpus_lenses):
+    """The ORR sample has `(rto_defined) && (!rto_defined)`: its risk is never given."""
+    raw = (corpus_lenses / ORR).read_bytes()
+    warnings = [str(w) for w in lens_warnings(read_lens(raw), raw)]
+    assert [w for w in warnings if "never" in w] == [
+        "pillar architecture, question architecture_rpo_rto: riskRules[1].condition: "
+        "'(rto_defined) && (!rto_defined)' can never hold, whatever is chosen: its "
+        "MEDIUM_RISK is never given"]
+    for name in (ECS, COGNITO):  # real rules that can hold are not flagged
+        raw = (corpus_lenses / name).read_bytes()
+        assert not [w for w in lens_warnings(read_lens(raw), raw) if "never" in str(w)]
+
+
 def _problems(data) -> list[str]:
     with pytest.raises(LensInvalid) as caught:
         read_lens(as_bytes(data) if isinstance(data, dict) else data)

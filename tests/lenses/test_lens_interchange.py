@@ -123,6 +123,24 @@ def test_the_dashboard_import_starts_a_review_on_the_lens(client, login, people,
         "bk_tested", "bk_documented"]
 
 
+def test_a_note_over_the_limit_is_refused_naming_it_and_nothing_is_saved(
+        client, login, people, review, backup_lens, db_session):
+    login(people["editor"])
+    text = FILE.replace("bk_offsite: Single region", "bk_offsite: " + "word " * 5000 + "Single")
+    preview = _upload(client, review, text)
+    assert preview.status_code == 400
+    assert ("notes.bk_offsite: notes are limited to 20,000 characters; this one has 25,019."
+            in preview.get_data(as_text=True))
+    created = client.post("/assessments/import", content_type="multipart/form-data",
+                          data={"team": people["team"].id, "submit_token": new_token(),
+                                "upload": (io.BytesIO(text.encode()), "billing.yaml")})
+    assert created.status_code == 400  # it answered 500
+    assert "notes.bk_offsite: notes are limited" in created.get_data(as_text=True)
+    db_session.expire_all()
+    assert db_session.query(Assessment).count() == 1
+    assert service.stored_answers(db_session, review) == {}
+
+
 def test_a_file_on_a_lens_that_is_not_imported_is_refused(client, login, people, db_session):
     login(people["editor"])
     response = client.post("/assessments/import", content_type="multipart/form-data",
@@ -221,3 +239,4 @@ def test_a_file_on_a_retired_lens_starts_no_review(app, client, login, people, b
     assert response.status_code == 400
     assert "lens “lens:backup-readiness” is retired" in response.get_data(as_text=True)
     assert db_session.query(Assessment).count() == 0
+

@@ -68,6 +68,26 @@ def test_suggested_answers_are_not_the_best_choice_of_a_question_for_findings(ch
                 assert score is None or score < 100, f"{check.id} suggests a perfect answer"
 
 
+def test_one_finding_never_suggests_two_answers_to_a_single_choice_question(checks):
+    """A single-choice question takes one answer: a check whose finding suggested two (one
+    per questionnaire version, both asked by version 2) showed two contradicting Accept
+    buttons beside it, and "Accept all" kept whichever it met first."""
+    for path in QUESTIONNAIRES:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        single = {q["id"] for s in data["sections"] for q in s["questions"]
+                  if q.get("type", "single") == "single"}
+        for check in checks:
+            for when in ("finding", "clean"):
+                seen: dict[str, str] = {}
+                for answer in check.suggests:
+                    if answer.when != when or answer.question not in single:
+                        continue
+                    first = seen.setdefault(answer.question, answer.choice)
+                    assert first == answer.choice, (
+                        f"{check.id} ({when}, {path.name}) suggests both {first!r} and "
+                        f"{answer.choice!r} for {answer.question}")
+
+
 def test_findings_suggest_answers_with_their_place(write, tmp_path):
     write(".github/workflows/release.yml", RELEASE)
     suggestions = suggest_answers([tmp_path / ".github"], root=tmp_path)

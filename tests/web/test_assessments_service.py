@@ -149,8 +149,8 @@ def test_save_based_on_the_current_version_overwrites(app, db_session, assessmen
         (Q, AnswerValue((), "  "), "Say why"),
         (Q, AnswerValue(("none", "some")), "Choose one answer"),
         (Q, AnswerValue(("none",), None, "x" * 20_001), "limited to 20,000"),
-        ("no.such-question", AnswerValue(("none",)), "no question"),
-        ("workflow.trigger", AnswerValue(("schedule",)), "no question"),
+        ("no.such-question", AnswerValue(("none",)), "no system question"),
+        ("workflow.trigger", AnswerValue(("schedule",)), "no system question"),
     ],
 )
 def test_invalid_answers_are_refused_with_a_reason(

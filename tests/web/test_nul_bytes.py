@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from webapp.assessments.models import Answer
@@ -45,6 +46,18 @@ def test_an_uploaded_file_with_a_nul_is_refused(client, make_user, login):
                            content_type="multipart/form-data")
     assert response.status_code == 400
     assert "“ci.yml” " + MESSAGE in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
+def test_a_file_saved_as_utf_16_or_32_is_refused_saying_so(client, make_user, login, codec):
+    """Windows editors and PowerShell's `>` save UTF-16: its NULs are not pasted binary data."""
+    login(make_user())
+    upload = (io.BytesIO("questionnaire: reliability-review\n".encode(codec)), "answers.yaml")
+    response = client.post("/teams/new", data={"name": "Payments", "file": upload},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and MESSAGE not in page
+    assert f"“answers.yaml” is {codec.upper()[:6]} text, not UTF-8: save it as UTF-8" in page
 
 
 def test_a_query_parameter_with_a_nul_is_refused(client, make_user, login):

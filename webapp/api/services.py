@@ -18,6 +18,7 @@ from webapp.assessments.models import Assessment
 from webapp.assessments.services import get_assessment
 from webapp.core.cache import ResultCache
 from webapp.core.errors import AccessError, NotFoundError
+from webapp.core.services import ServiceError
 from webapp.domain import Content
 from webapp.lenses.services import is_lens_assessment
 from webapp.portfolio.service import visible_teams
@@ -146,6 +147,15 @@ def write_answers(session: Session, assessment: Assessment, user: User,
     if is_lens_assessment(assessment):
         return lens.write_answers(session, assessment, user, body)
     workflow = tracking_service.workflow_of(assessment, body.workflow_id)
+    index = answer_service.index_of(assessment, content=content)
+    for item in body.answers:  # a question of the other scope: say where it belongs
+        info = index.questions.get(item.question_id)
+        if info is not None and info.workflow and workflow is None:
+            raise ServiceError(f"“{item.question_id}” is a question of each workflow: send it "
+                               "with the workflow's workflow_id", item.question_id)
+        if info is not None and not info.workflow and workflow is not None:
+            raise ServiceError(f"“{item.question_id}” is a question of the system: send it "
+                               "without a workflow_id", item.question_id)
     inputs = [answer_service.AnswerInput(
         a.question_id, answer_service.AnswerValue(tuple(a.choices), a.na_reason, a.note),
         a.base_version) for a in body.answers]

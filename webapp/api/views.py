@@ -14,12 +14,19 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_wtf.csrf import CSRFError
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
+from werkzeug.exceptions import (
+    Forbidden,
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    Unauthorized,
+)
 
 from webapp.api import openapi, schemas
 from webapp.api import services as api
 from webapp.api.tokens import USE_ACTIONS, TokenRefused, authenticate
 from webapp.audit.models import AuditEvent
+from webapp.core import error_pages
 from webapp.core.db import get_session, utcnow
 from webapp.core.extensions import csrf, limiter
 from webapp.core.services import ServiceError
@@ -123,6 +130,19 @@ def _csrf_problem(_error: CSRFError):
 @bp.errorhandler(HTTPException)
 def _http_problem(error: HTTPException):
     return problem(error.code or 500, error.name, error.description)
+
+
+def _unrouted(error: HTTPException):
+    """An address under /api/v1 that no operation has (or a method it does not take) gets
+    problem+json like every other API answer; other addresses keep the site's error page."""
+    if request.path == bp.url_prefix or request.path.startswith(f"{bp.url_prefix}/"):
+        return problem(error.code or 404, error.name, error.description)
+    return error_pages.http_error_page(error)
+
+
+def init_app(app) -> None:
+    app.register_error_handler(NotFound, _unrouted)
+    app.register_error_handler(MethodNotAllowed, _unrouted)
 
 
 @bp.errorhandler(ServiceError)

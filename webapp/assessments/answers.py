@@ -14,6 +14,7 @@ both win (PostgreSQL); on SQLite writers are serialized anyway.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -160,10 +161,18 @@ def _check(
 ) -> list[AnswerInput]:
     index = index_of(assessment, content=content)
     allowed = set(scope_questions(assessment, workflow, content=content))
-    checked = []
+    checked, sent = [], set()
     for item in inputs:
         if item.question_id not in allowed:
-            raise ServiceError(f"There is no question “{item.question_id}” on this page.")
+            scope = "workflow" if workflow is not None else "system"
+            close = difflib.get_close_matches(item.question_id, sorted(allowed), n=1, cutoff=0.75)
+            hint = f" (did you mean “{close[0]}”?)" if close else ""
+            raise ServiceError(f"There is no {scope} question “{item.question_id}”{hint}",
+                               item.question_id)
+        if item.question_id in sent:  # which of the two would win is anyone's guess
+            raise ServiceError(f"“{item.question_id}” is sent twice: send each question once",
+                               item.question_id)
+        sent.add(item.question_id)
         info = index.questions[item.question_id]
         problem = answer_problem(info, item.value)
         if problem:

@@ -54,6 +54,10 @@ def _http_error(error: HTTPException):
     return render_error(code, detail)
 
 
+#: The error page of an HTTP error, for a feature that answers some addresses its own way.
+http_error_page = _http_error
+
+
 def _own_description(error: HTTPException) -> str | None:
     """A description we wrote (abort(403, "...")), not werkzeug's generic text."""
     default = type(error).description

@@ -44,9 +44,29 @@ def _nul_field() -> str | None:
         content = upload.stream.read()
         upload.stream.seek(0)
         if b"\x00" in content:
+            wide = _wide_encoding(content)
+            if wide:  # NULs of UTF-16 or UTF-32 text, not binary data: say what to do
+                abort(400, f"“{upload.filename or name}” is {wide} text, not UTF-8: save it "
+                           "as UTF-8 (an editor's “Save with encoding”) and send it again.")
             return upload.filename or name
     if request.is_json:
         return _nul_in_json(request.get_json(silent=True), "JSON body")
+    return None
+
+
+def _wide_encoding(content: bytes) -> str | None:
+    """"UTF-16" or "UTF-32" when `content` is text in one of them (Windows editors and
+    PowerShell's `>` save UTF-16), by its byte order mark or its NULs' places; else None."""
+    if content.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = content[:400]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        for zero in (0, 1):  # big-endian ASCII has NULs first, little-endian second
+            if (all(b == 0 for b in head[zero::2])
+                    and all(b != 0 for b in head[1 - zero::2])):
+                return "UTF-16"
     return None
 
 

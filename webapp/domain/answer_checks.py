@@ -11,7 +11,7 @@ from .answers import Answer, Answers, read_answers
 from .conditions import suggest
 from .errors import AnswersError, Problem
 from .index import QuestionInfo, QuestionnaireIndex
-from .yamlio import YamlSyntaxError, line_of, parse_yaml, place
+from .yamlio import YamlSyntaxError, decode_utf8, line_of, parse_yaml, place
 
 Path_ = tuple[str | int, ...]
 Found = list[tuple[Path_, str]]
@@ -152,7 +152,9 @@ def parse_answers_text(text: str, content: Any, source: str = "answers.yaml") ->
 def load_answers(path: Path, content: Any) -> Answers:
     """Read and check an answers file (YAML); raises AnswersError."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = decode_utf8(path.read_bytes())
+    except OSError as exc:
         raise AnswersError([Problem(str(path.name), "", f"cannot read: {exc}")]) from None
+    except YamlSyntaxError as exc:
+        raise AnswersError([Problem(str(path.name), "", str(exc), exc.line)]) from None
     return parse_answers_text(text, content, path.name)

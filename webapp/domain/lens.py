@@ -7,6 +7,7 @@ a choice's `number`, ...) are ignored; minified and pretty files read the same.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
@@ -253,10 +254,13 @@ def _condition_problems(rule: RiskRule, choices: list[str]) -> list[str]:
     return [f"names {cid!r}, which is not a choice of this question" for cid in unknown]
 
 
-def lens_warnings(lens: Lens) -> list[LensProblem]:
-    """What imports but deserves a look: a question without a `default` rule (when none of
-    its rules holds it reads as high risk, as an unknown is never safe)."""
-    return [
+def lens_warnings(lens: Lens, raw: bytes | str | None = None) -> list[LensProblem]:
+    """What imports but deserves a look: a key written in the wrong case (`Url` for `url`),
+    ignored as every unknown key is (with `raw`, the file read); a question without a
+    `default` rule (when none of its rules holds it reads as high risk, as an unknown is
+    never safe)."""
+    keys = _miscased_keys(_json(raw)) if raw is not None else []
+    return keys + _never_holding(lens) + [
         LensProblem(
             p.id,
             q.id,
@@ -266,6 +270,73 @@ def lens_warnings(lens: Lens) -> list[LensProblem]:
         for p, q in lens.questions()
         if not any(r.condition.strip() == lens_rules.DEFAULT for r in q.riskRules)
     ]
+
+
+def _never_holding(lens: Lens) -> list[LensProblem]:
+    """Rules no choice of answers can make true (`a && !a`): their risk is never given. Every
+    combination of the choices a rule names is tried, for rules naming at most 10 (1,024
+    combinations: a whole lens stays well under a second)."""
+    out = []
+    for pillar, question in lens.questions():
+        for i, rule in enumerate(question.riskRules):
+            if rule.condition.strip() == lens_rules.DEFAULT:
+                continue
+            tree = lens_rules.parse(rule.condition)  # read_lens checked it parses
+            names = sorted(lens_rules.choice_ids(tree))
+            if len(names) <= 10 and not any(lens_rules.holds(tree, set(chosen))
+                       for n in range(len(names) + 1)
+                       for chosen in itertools.combinations(names, n)):
+                out.append(LensProblem(pillar.id, question.id, f"riskRules[{i}].condition",
+                                       f"{rule.condition!r} can never hold, whatever is "
+                                       f"chosen: its {rule.risk} is never given"))
+    return out
+
+
+def _miscased_keys(data: dict[str, Any]) -> list[LensProblem]:
+    """Keys that are a lens file's own but for their case: the model ignores them."""
+    out: list[LensProblem] = []
+
+    def walk(node: Any, model: type[BaseModel], where: tuple[str | None, str | None],
+             field: str) -> None:
+        if not isinstance(node, dict):
+            return
+        known = {name.lower(): name for name in model.model_fields}
+        for key, value in node.items():
+            own = known.get(str(key).lower())
+            if own is not None and own != key:
+                place = f"{field}.{key}" if field else str(key)
+                out.append(LensProblem(*where, place, f"is not a key of a lens file; did you "
+                                                      f"mean {own!r}? It was ignored"))
+            child = _CHILDREN.get((model, str(key)))
+            if child is None:
+                continue
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                at = where
+                if child is Pillar and isinstance(item, dict):
+                    at = (str(item.get("id") or f"#{i + 1}"), None)
+                elif child is Question and isinstance(item, dict):
+                    at = (where[0], str(item.get("id") or f"#{i + 1}"))
+                name = f"{key}[{i}]" if isinstance(value, list) else str(key)
+                inner = "" if child in (Pillar, Question) else (
+                    f"{field}.{name}" if field else name)
+                walk(item, child, at, inner)
+
+    walk(data, Lens, (None, None), "")
+    return out
+
+
+_CHILDREN: dict[tuple[type[BaseModel], str], type[BaseModel]] = {
+    (Lens, "pillars"): Pillar,
+    (Pillar, "questions"): Question,
+    (Question, "helpfulResource"): Resource,
+    (Question, "choices"): Choice,
+    (Question, "riskRules"): RiskRule,
+    (Choice, "helpfulResource"): Resource,
+    (Choice, "improvementPlan"): Plan,
+    (Choice, "additionalResources"): AdditionalResources,
+    (AdditionalResources, "content"): Resource,
+}
 
 
 def slug(name: str) -> str:

@@ -47,31 +47,69 @@ def parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
     try:
         check_limits(text)
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
     loader = ContentLoader(text)
     try:
         node = loader.get_single_node()  # parsed once; data is constructed from the same nodes
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
+        _refuse_repeated_keys(node)
         _collect_lines(node, (), lines)
     return data, lines
 
 
-def _syntax_error(exc: yaml.YAMLError) -> YamlSyntaxError:
+def _refuse_repeated_keys(node: yaml.Node) -> None:
+    """A key written twice in one mapping: YAML forbids it and PyYAML keeps the last value,
+    so the first one would vanish without a word (a pasted answer, a workflow's name)."""
+    pending, visited = [node], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in visited:  # an alias names a node already checked
+            continue
+        visited.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    line = key.start_mark.line + 1
+                    if key.value in seen:
+                        raise YamlSyntaxError(
+                            f"invalid YAML: the key \u201c{key.value}\u201d is written twice "
+                            f"(first on line {seen[key.value]}); keep one", line)
+                    seen[key.value] = line
+                pending.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            pending.extend(current.value)
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str = "") -> YamlSyntaxError:
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark else None
     problem = getattr(exc, "problem", None) or str(exc)
     kind = "YAML refused" if isinstance(exc, YamlLimitError) else "invalid YAML"
+    if mark and not isinstance(exc, YamlLimitError):
+        at = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+        if "\t" in at[: len(at) - len(at.lstrip())]:  # the parser's words do not say "tab"
+            problem = "a tab indents this line; YAML indents with spaces only"
     return YamlSyntaxError(f"{kind}: {problem}", line)
 
 
+def decode_utf8(raw: bytes) -> str:
+    """`raw` as UTF-8 text; `YamlSyntaxError` naming the line of the first byte that is not."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlSyntaxError("the file is not UTF-8 text: save it as UTF-8", line) from None
+
+
 def read_yaml(path: Path) -> tuple[Any, dict[Path_, int]]:
-    return parse_yaml(path.read_text(encoding="utf-8"))
+    return parse_yaml(decode_utf8(path.read_bytes()))
 
 
 def _collect_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:

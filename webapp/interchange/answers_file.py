@@ -24,6 +24,7 @@ from webapp.assessments.answers import (
     AnswerInput,
     AnswerValue,
     Conflict,
+    answer_problem,
     answers_in_scope,
     index_of,
     normalize,
@@ -31,7 +32,7 @@ from webapp.assessments.answers import (
     value_of,
 )
 from webapp.assessments.evaluation import answers_for_domain
-from webapp.assessments.models import Assessment, Workflow
+from webapp.assessments.models import NOTE_MAX_CHARS, Assessment, Workflow
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.services import ServiceError
@@ -149,6 +150,8 @@ class ImportPlan:
     not_carried: list[tuple[str | None, str, str]] = field(default_factory=list)
     #: how many of that file's answers were carried to the assessment's version
     carried: int = 0
+    #: answers the file gives that saving would refuse, each named by its place
+    problems: list[str] = field(default_factory=list)
 
     @property
     def versions(self) -> dict[str, int]:
@@ -200,6 +203,8 @@ def plan_import(session: Session, assessment: Assessment, text: str, *,
             plan.files_needed.append((own.name, own.files[0]))
     named = {w.name for w in answers.workflows}
     plan.kept_workflows = [w.name for w in assessment.workflows if w.name not in named]
+    if plan.problems:
+        raise ImportProblems(plan.problems)
     return plan
 
 
@@ -241,6 +246,14 @@ def _plan_scope(session, assessment, plan, workflow, answers, notes, name=None, 
         row = rows.get(qid)
         before = value_of(row)
         if before != after:
+            # what saving would refuse (a note over the limit) is refused here, named, before
+            # anything is previewed or written
+            problem = answer_problem(index.questions[qid], after)
+            if problem:
+                where = f"workflow “{name}”, " if name is not None else ""
+                field = "notes" if len(after.note) > NOTE_MAX_CHARS else "answers"
+                plan.problems.append(
+                    f"{where}{field}.{qid}: {problem[:1].lower()}{problem[1:]}")
             version = row.version if row is not None else 0
             plan.changes.append(
                 Change(name, qid, index.questions[qid].question.text, before, after, version)

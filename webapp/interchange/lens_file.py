@@ -30,6 +30,7 @@ from webapp.domain.lens_result import LensAnswer
 from webapp.interchange.answers_file import Change, ImportConflict, ImportPlan, ImportProblems
 from webapp.lenses import services as lenses
 from webapp.lenses.answers import save_answers
+from webapp.lenses.models import NOTE_MAX_CHARS
 from webapp.teams.models import Team
 
 
@@ -105,6 +106,12 @@ def plan_import(session: Session, assessment: Assessment, text: str) -> ImportPl
         if before != after:
             plan.changes.append(Change(None, question.id, question.title, before, after,
                                        row.version if row else 0, pillar.name))
+            if len(after.note) > NOTE_MAX_CHARS:  # saving would refuse it: say so now
+                plan.problems.append(f"notes.{question.id}: notes are limited to "
+                                     f"{NOTE_MAX_CHARS:,} characters; this one has "
+                                     f"{len(after.note):,}.")
+    if plan.problems:
+        raise ImportProblems(plan.problems)
     return plan
 
 

@@ -57,6 +57,10 @@ def save_answers(session: Session, assessment: Assessment, user: User,
     _row, lens = lens_of(session, assessment)
     questions = {q.id: q for _pillar, q in lens.questions()}
     checked = [(questions.get(item.question_id), item) for item in inputs]
+    sent = [item.question_id for item in inputs]
+    twice = next((qid for i, qid in enumerate(sent) if qid in sent[:i]), None)
+    if twice is not None:  # which of the two would win is anyone's guess
+        raise ServiceError(f"“{twice}” is sent twice: send each question once", twice)
     answers = [(q, _checked(q, item), item) for q, item in checked]
     rows, result = stored_answers(session, assessment), SaveResult()
     for question, answer, item in answers:

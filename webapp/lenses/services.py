@@ -53,7 +53,7 @@ def import_lens(session: Session, raw: bytes, user: User | None = None) -> Impor
     key, digest = slug(lens.name), digest_of(lens)
     latest = newest_version(session, key)
     if latest is not None and latest.digest == digest:
-        return Imported(latest, lens, False, lens_warnings(lens))
+        return Imported(latest, lens, False, lens_warnings(lens, raw))
     row = LensVersion(
         lens_key=key,
         version=(latest.version + 1) if latest else 1,
@@ -66,7 +66,7 @@ def import_lens(session: Session, raw: bytes, user: User | None = None) -> Impor
     session.flush()
     _admin_log(session, user, "lens.imported", row)
     logger.info("lens %s version %s imported", key, row.version)
-    return Imported(row, lens, True, lens_warnings(lens))
+    return Imported(row, lens, True, lens_warnings(lens, raw))
 
 
 def _admin_log(session: Session, user: User | None, action: str, row: LensVersion) -> None:

@@ -49,6 +49,12 @@ def _role(value: object) -> str:
     return _ROLES.get(str(value), str(value))
 
 
+def _suggested(count: object) -> str:
+    if not count:
+        return "no suggested answer"
+    return f"{count} suggested answer{'' if count == 1 else 's'}"
+
+
 def _moved(d: Mapping[str, Any]) -> str:
     return f"Workflow “{d.get('name', '')}” moved to position {d.get('position')} of {d.get('of')}"
 
@@ -80,7 +86,7 @@ DESCRIBERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "member.joined": lambda d: f"{d.get('member', 'Someone')} accepted an invitation and "
                                f"joined the team as {_role(d.get('role'))}",
     "workflow.automation_linked": lambda d: f"Automation file {d.get('file')} linked "
-                                            f"({d.get('suggestions', 0)} suggested answers)",
+                                            f"({_suggested(d.get('suggestions', 0))})",
     "workflow.automation_unlinked": lambda d: f"Automation file {d.get('file')} unlinked",
     "api.read": lambda d: f"Read through the API with token “{d.get('token_name', '')}”",
     "api.write": lambda d: f"Changed through the API with token “{d.get('token_name', '')}”",

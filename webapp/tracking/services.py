@@ -404,7 +404,7 @@ def workflow_of(assessment: Assessment, workflow_id: int | None) -> Workflow | N
     for workflow in assessment.workflows:
         if workflow.id == workflow_id:
             return workflow
-    raise NotFoundError()
+    raise NotFoundError(f"This assessment has no workflow {workflow_id}.")
 
 
 def follow_up(session: Session, assessment: Assessment, cache: ResultCache,

@@ -161,7 +161,8 @@ def accept_all_suggestions(assessment_id: int, workflow_id: int):
         rows = answers_in_scope(session, assessment, workflow)
         return {"accepted": [{"question": q, "choice": c, "version": rows[q].version,
                               "orig": value_digest(stored(rows[q]).value)} for q, c in saved]}
-    flash(f"{len(saved)} suggested answers accepted and saved.", "success")
+    flash(f"{len(saved)} suggested answer{'' if len(saved) == 1 else 's'} accepted and saved.",
+          "success")
     return redirect(_workflow_url(workflow))
 
 
