@@ -2,6 +2,8 @@
 // 1. Open the finding a link points at (#finding-...), on load and on every jump.
 // 2. "Download PDF" shows progress while the PDF is made, and the reason when it fails.
 // 3. "Show findings for" narrows the plan and the findings to the system or one workflow.
+// 4. A finding card fetches its body (causes, why, fix, verify, reading) when it opens, in
+//    place of the link to the report, which has it for readers without JavaScript.
 (function () {
   "use strict";
 
@@ -98,13 +100,23 @@
     }).length;
   }
 
-  function recount() {
+  // A long plan bucket lists its first actions; the rest are only counted (their scopes in
+  // data-folded) and found among the findings below.
+  function folded(root, scope) {
+    return Array.prototype.reduce.call(root.querySelectorAll("[data-folded]"), function (sum, more) {
+      return sum + JSON.parse(more.getAttribute("data-folded")).filter(function (s) {
+        return !scope || s === scope;
+      }).length;
+    }, 0);
+  }
+
+  function recount(scope) {
     document.querySelectorAll("[data-count-of]").forEach(function (count) {
       var root = document.querySelector(count.getAttribute("data-count-of"));
-      if (root) count.textContent = visible(root, "[data-scope]");
+      if (root) count.textContent = visible(root, "[data-scope]") + folded(root, scope);
     });
     document.querySelectorAll(".plan-more").forEach(function (more) {
-      var left = visible(more, "[data-scope]");
+      var left = folded(more.parentNode, scope);
       more.hidden = left === 0;
       more.querySelector("[data-folded-count]").textContent = left;
     });
@@ -123,7 +135,7 @@
     document.querySelectorAll("[data-scope]").forEach(function (item) {
       item.hidden = Boolean(scope) && item.getAttribute("data-scope") !== scope;
     });
-    recount();
+    recount(scope);
     var shown = visible(document.getElementById("findings"), "[data-scope]");
     document.getElementById("scope-filter-status").textContent =
       shown + (shown === 1 ? " finding" : " findings") + " shown for " +
@@ -139,6 +151,41 @@
     if (select.value) applyScope(select);  // the browser kept a choice on reload
   }
 
+  // A finding card carries its summary; its body comes from
+  // <section data-finding-bodies="…/findings/"> + the card's id when it first opens. Until
+  // then (and if that fails) the body holds a link to the report, which has it in full.
+  function loadBody(details) {
+    var body = details.querySelector("[data-finding-body]");
+    var card = details.closest(".finding-card");
+    var section = details.closest("[data-finding-bodies]");
+    if (!body || !card || !section || !window.fetch || body.hasAttribute("aria-busy")) return;
+    body.setAttribute("aria-busy", "true");
+    fetch(section.getAttribute("data-finding-bodies") + encodeURIComponent(card.id),
+          { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.text();
+      })
+      .then(function (html) {
+        body.innerHTML = html;
+        body.removeAttribute("data-finding-body");
+      })
+      .catch(function () {
+        if (body.querySelector(".finding-failed")) return;
+        var note = document.createElement("p");
+        note.className = "finding-failed small muted";
+        note.textContent =
+          "This finding could not be loaded here; the link above opens it in the report.";
+        body.appendChild(note);
+      })
+      .then(function () { body.removeAttribute("aria-busy"); });
+  }
+
+  // "toggle" does not bubble: listen in the capture phase for every card's <details>.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.tagName === "DETAILS" && details.open) loadBody(details);
+  }, true);
   document.addEventListener("DOMContentLoaded", setUpFilter);
   document.addEventListener("DOMContentLoaded", openTarget);
   window.addEventListener("hashchange", openTarget);

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser.helpers import fill_sign_up
 from tests.factories import fill_from_example
@@ -144,6 +145,7 @@ def journey(page, server) -> Iterator[str]:
     page.goto(f"{base}/assessments/{assessment_id}/results")
     yield "results"
     page.locator("details").evaluate_all("all => all.forEach(d => { d.open = true; })")
+    expect(page.locator("[data-finding-body]")).to_have_count(0)  # every body fetched
     yield "results-all-open"
     page.goto(f"{base}/assessments/{assessment_id}/report")
     yield "report"

@@ -147,19 +147,52 @@ def test_a_pdf_timeout_is_explained_next_to_the_button(page, review, fake_render
     assert page.url.endswith("/results"), "the person stays on the results page"
 
 
+def test_a_keyboard_user_opens_a_finding_and_its_body_arrives(page, review):
+    sign_in(page, review["base"], "vi@example.com")
+    page.goto(f"{review['base']}/assessments/{review['id']}/results")
+    card = page.locator(".finding-card").nth(1)
+    summary = card.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(card.get_by_role("heading", name="Caused by these answers")).to_be_visible()
+    expect(card.get_by_role("heading", name="How to fix it")).to_be_visible()
+    expect(card.locator(".because a[href*='#q-']").first).to_be_visible()
+    assert summary.evaluate("e => e === document.activeElement"), "focus stays on the card"
+    assert card.locator("[data-finding-body], [aria-busy]").count() == 0
+
+
+def test_a_finding_that_cannot_be_fetched_still_leads_to_the_report(page, review):
+    sign_in(page, review["base"], "vi@example.com")
+    page.goto(f"{review['base']}/assessments/{review['id']}/results")
+    page.route("**/results/findings/**", lambda route: route.abort())
+    card = page.locator(".finding-card").first
+    card.locator("summary").click()
+    expect(card.get_by_text("could not be loaded here")).to_be_visible()
+    link = card.get_by_role("link", name="in the report")
+    assert link.get_attribute("href").endswith(f"/report#{card.get_attribute('id')}")
+
+
 def test_without_javascript_findings_open_and_the_pdf_is_a_plain_link(browser, review):
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
         sign_in(page, review["base"], "vi@example.com")
         page.goto(f"{review['base']}/assessments/{review['id']}/results")
-        finding = page.locator(".finding-card").first
-        expect(finding.get_by_role("heading", name="How to fix it")).not_to_be_visible()
-        finding.locator("summary").click()
-        expect(finding.get_by_role("heading", name="How to fix it")).to_be_visible()
         link = page.get_by_role("link", name="Download PDF")
         assert link.get_attribute("href").endswith("/report.pdf")
         assert link.get_attribute("download") is not None
+        # An opened finding leads to its whole card in the report (the page carries summaries).
+        finding = page.locator(".finding-card").first
+        anchor, title = finding.get_attribute("id"), finding.locator(".finding-title").inner_text()
+        details = finding.get_by_role("link", name="in the report")
+        expect(details).not_to_be_visible()
+        finding.locator("summary").click()
+        details.click()
+        page.wait_for_load_state()
+        assert page.url.endswith(f"/report#{anchor}")
+        card = page.locator(f"[id='{anchor}']")
+        expect(card.get_by_text(title).first).to_be_visible()
+        expect(card.get_by_text("How to fix it").first).to_be_visible()
     finally:
         context.close()
 
@@ -180,6 +213,22 @@ def test_a_team_narrows_the_plan_and_findings_to_one_workflow(page, review):
         "items => items.map(i => i.dataset.scope)")
     assert plan_scopes and set(plan_scopes) == {"Support refunds"}
     assert "shown for Support refunds" in page.locator("#scope-filter-status").inner_text()
+    # a bucket counts its actions for this workflow, listed or left to the findings below
+    buckets = page.evaluate("""() => Array.from(document.querySelectorAll('.plan-bucket'), b => {
+        const more = b.querySelector('.plan-more');
+        const folded = more ? JSON.parse(more.dataset.folded)
+          .filter(scope => scope === 'Support refunds').length : 0;
+        return {count: Number(b.querySelector('h3 .count').textContent),
+                listed: b.querySelectorAll('.plan-item:not([hidden])').length, folded,
+                more: more && {hidden: more.hidden,
+                               says: Number(more.querySelector('[data-folded-count]')
+                                 .textContent)}};
+      })""")
+    assert any(b["more"] for b in buckets)
+    for bucket in buckets:
+        assert bucket["count"] == bucket["listed"] + bucket["folded"]
+        if bucket["more"]:
+            assert bucket["more"] == {"hidden": bucket["folded"] == 0, "says": bucket["folded"]}
 
     page.get_by_label("Show findings for").select_option(label="the whole review")
     assert page.locator("#findings .finding-card:visible").count() == total

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -424,20 +425,158 @@ def test_the_results_page_shows_the_system_under_stress_once(app, db_session, cl
     assert report_page.count("<h3>The system under stress</h3>") == 1
 
 
-def test_a_milestone_keeps_the_system_scenarios_line(client, login, people, filled, db_session):
+def _milestone_page(client, db_session, assessment):
+    """A milestone made through its form by the signed-in editor, and its page."""
     from sqlalchemy import select
 
     from webapp.tracking.models import Milestone
 
-    login(people["editor"])
-    page = client.get(f"/assessments/{filled.id}/milestones").get_data(as_text=True)
+    page = client.get(f"/assessments/{assessment.id}/milestones").get_data(as_text=True)
     token = page.split('name="submit_token" type="hidden" value="')[1].split('"')[0]
-    client.post(f"/assessments/{filled.id}/milestones",
+    client.post(f"/assessments/{assessment.id}/milestones",
                 data={"name": "Before the zone drill", "submit_token": token})
     milestone = db_session.scalars(select(Milestone)).one()
-    shown = client.get(f"/assessments/{filled.id}/milestones/{milestone.id}").get_data(True)
+    return milestone, client.get(
+        f"/assessments/{assessment.id}/milestones/{milestone.id}").get_data(True)
+
+
+def test_a_milestone_keeps_the_system_scenarios_line(client, login, people, filled, db_session):
+    login(people["editor"])
+    milestone, shown = _milestone_page(client, db_session, filled)
     stored = milestone.result["system_scenarios"]
     unsafe = sum(s["status"] == "unsafe" for s in stored)
     assert shown.count("The system under stress:") == 1
     line = shown[shown.index("The system under stress:"):][:300]
     assert f"{unsafe} unsafe" in line and f"of {len(stored)} scenarios" in line
+
+
+# --- a light page: cards carry their summaries, bodies come when opened (issue 11) -----------
+
+#: The payments example's page (4 workflows, 81 findings) weighed 329 KiB with every finding's
+#: body in it, 187 KiB without; the bound keeps it at least 35 % lighter than it was, with
+#: room for the content to grow.
+PAGE_BOUND_KIB = 214
+BODIES = re.compile(r'data-finding-bodies="([^"]+)"')
+
+
+def _card(html: str, anchor: str) -> str:
+    start = html.index(f'<article id="{anchor}"')
+    return html[start:html.index("</article>", start)]
+
+
+def test_the_payments_results_page_stays_light_and_keeps_every_finding(client, login, people,
+                                                                        filled):
+    login(people["viewer"])
+    body = client.get(url(filled, "results")).get_data()
+    assert len(body) / 1024 < PAGE_BOUND_KIB, f"the page weighs {len(body) / 1024:.0f} KiB"
+    html = body.decode()
+    count = int(re.search(r'data-count-of="#findings">(\d+)<', html).group(1))
+    assert count > 50 and html.count('<article id="finding-') == count
+
+
+def test_a_finding_card_fetches_its_body_and_leads_to_the_report_without_javascript(
+        client, login, people, filled):
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    assert "How to fix it" not in html and "Caused by these answers" not in html
+    anchor = "finding-idempotency.retries-without-dedup--1"
+    assert f'href="/assessments/{filled.id}/report#{anchor}"' in _card(html, anchor)
+    assert f'id="{anchor}"' in client.get(url(filled, "report")).get_data(as_text=True)
+
+    response = client.get(BODIES.search(html).group(1) + anchor)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    body = response.get_data(as_text=True)
+    assert "<html" not in body and "<article" not in body
+    for heading in ("Why it matters", "Caused by these answers", "How to fix it",
+                    "How to verify the fix", "Further reading"):
+        assert f"<h4>{heading}</h4>" in body
+    workflow = {w.position: w.id for w in filled.workflows}[1]
+    assert f'href="/assessments/{filled.id}/workflows/{workflow}#q-retries.automatic"' in body
+
+
+def test_every_card_of_a_rule_found_in_several_workflows_explains_itself(client, login,
+                                                                         people, filled):
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    by_rule: dict[str, list[str]] = {}
+    for anchor in FINDING_ID.findall(html):
+        by_rule.setdefault(anchor.rsplit("--", 1)[0], []).append(anchor)
+    anchors = next(a for a in by_rule.values() if len(a) > 1)
+    bodies = [client.get(BODIES.search(html).group(1) + a).get_data(as_text=True)
+              for a in anchors]
+    for body in bodies:
+        assert "<h4>How to fix it</h4>" in body and "same-as" not in body
+    assert bodies[0] != bodies[1], "each card has the answers of its own workflow"
+
+
+def test_a_card_body_says_what_fixing_it_also_removes(client, login, people, filled):
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    items = re.findall(r'<li class="plan-item".*?</li>', html, re.S)
+    anchor = next(re.search(r'href="#(finding-[^"]+)"', item).group(1)
+                  for item in items if "Also removes: " in item)
+    body = client.get(BODIES.search(html).group(1) + anchor).get_data(as_text=True)
+    assert "Fixing it also removes: " in body
+
+
+def test_the_body_of_a_card_follows_the_answers(app, db_session, client, login, people, filled):
+    from sqlalchemy import select
+
+    from webapp.assessments.models import Answer
+
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    anchor = "finding-idempotency.retries-without-dedup--1"
+    address = BODIES.search(html).group(1) + anchor
+    assert "Retried by the queue, twice a night" not in client.get(address).get_data(True)
+    workflow = next(w for w in filled.workflows if w.position == 1)
+    with app.test_request_context():
+        row = db_session.scalars(select(Answer).where(
+            Answer.assessment_id == filled.id, Answer.scope == workflow.scope,
+            Answer.question_id == "retries.automatic")).one()
+        save_answers(db_session, filled, people["owner"], [AnswerInput(
+            "retries.automatic", AnswerValue(tuple(row.choices), None,
+                                             "Retried by the queue, twice a night"),
+            row.version)], workflow=workflow, content=get_content())
+    assert "Retried by the queue, twice a night" in client.get(address).get_data(True)
+
+
+@pytest.mark.parametrize("anchor", ["finding-no.such-rule", "finding-idempotency.retries-"
+                                    "without-dedup--9"])
+def test_an_unknown_finding_has_no_body(client, login, people, filled, anchor):
+    login(people["viewer"])
+    assert client.get(url(filled, f"results/findings/{anchor}")).status_code == 404
+
+
+def test_outsiders_get_no_finding_body(client, login, people, filled, make_user):
+    address = url(filled, "results/findings/finding-idempotency.retries-without-dedup--1")
+    assert client.get(address).status_code == 302  # to sign in
+    login(make_user(email="outsider@example.com"))
+    assert client.get(address).status_code == 404
+
+
+def test_a_long_plan_bucket_counts_the_rest_and_leads_to_them_in_the_findings(client, login,
+                                                                              people, filled):
+    login(people["viewer"])
+    html = client.get(url(filled, "results")).get_data(as_text=True)
+    plan = html[html.index('id="plan"'):html.index('id="findings"')]
+    more = re.findall(r"<p class=\"plan-more\" data-folded='([^']+)'><a href=\"#findings-"
+                      r"([a-z]+)\"><span data-folded-count>(\d+)</span> more in the findings "
+                      r"below</a></p>", plan)
+    assert more, "no bucket is long enough to fold"
+    for scopes, bucket, count in more:
+        assert len(json.loads(scopes)) == int(count)
+        assert f'<h3 class="findings-bucket" id="findings-{bucket}" data-bucket-heading>' in html
+        section = plan[plan.index(f'class="card plan-bucket plan-{bucket}"'):]
+        section = section[:section.index("</section>")]
+        listed = section.count('<li class="plan-item"')
+        total = re.search(r'data-count-of="\.plan-[a-z]+">(\d+)<', section).group(1)
+        assert listed + int(count) == int(total)
+
+
+def test_a_milestone_keeps_its_cards_whole(client, login, people, filled, db_session):
+    login(people["editor"])
+    _milestone, shown = _milestone_page(client, db_session, filled)
+    assert "data-finding-body" not in shown
+    assert "<h4>How to fix it</h4>" in shown and "<h4>Caused by these answers</h4>" in shown

@@ -29,10 +29,16 @@ UNANSWERED = "Unanswered"
 @dataclass(frozen=True)
 class QuestionLinks:
     """Where each question is edited: `section_url(section id)` for the system's questions,
-    `workflow_url(position)` for a workflow's; both without the `#q-...` fragment."""
+    `workflow_url(position)` for a workflow's; both without the `#q-...` fragment.
+
+    With `details_url(anchor)` (a page with the finding's whole card, for readers without
+    JavaScript) a finding card leaves its body out: static/js/results.js fetches it when the
+    card opens (results.finding_body). Without it (a milestone's frozen page) the body is in
+    the card."""
 
     section_url: Callable[[str], str]
     workflow_url: Callable[[int], str]
+    details_url: Callable[[str], str] | None = None
 
 
 def layer_chart_svg(chart: dict) -> Markup:
@@ -53,6 +59,7 @@ def results_page(result: Result, links: QuestionLinks, *, team: str | None = Non
         _fold_open(finding)
         position = -1 if finding["position"] is None else finding["position"]
         finding["reference_links"] = _reference_links(references[(finding["rule"], position)])
+        finding["details_url"] = links.details_url and links.details_url(finding["anchor"])
         first = first_of_rule.setdefault(finding["rule"], finding)
         finding["same_as"] = None if first is finding else {
             "number": first["number"], "anchor": first["anchor"], "scope": first["scope"]}

@@ -165,10 +165,7 @@ def _upgrade_identity(panel: dict | None) -> dict | None:
 def _body(assessment, result, rows, pdf_ready: bool, upgrade: dict | None,
           today: date) -> bytes:
     """The page's content (results/_content.html) for one state, as UTF-8."""
-    cache = result_cache()
-    page, parts = cache.computed(
-        revision_key(assessment, content=cache.content), f"results-page:{assessment.team.name}",
-        lambda: _rendered_parts(assessment, result))
+    page, parts = _page_parts(assessment, result)
     if page["has_answers"]:
         parts = {**parts, "details": with_follow_up(parts["details"], assessment, today)}
     return render_template("results/_content.html", assessment=assessment, page=page,
@@ -234,6 +231,14 @@ def _upgrade_panel(assessment, result) -> dict | None:
     return panel
 
 
+def _page_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
+    """The page data and its result-only HTML (`_rendered_parts`), kept per revision."""
+    cache = result_cache()
+    return cache.computed(revision_key(assessment, content=cache.content),
+                          f"results-page:{assessment.team.name}",
+                          lambda: _rendered_parts(assessment, result))
+
+
 def _rendered_parts(assessment, result) -> tuple[dict, dict[str, Markup]]:
     """The page data and the HTML of everything on the page that only the result decides,
     rendered once per revision; the request renders the rest around it (who is signed in,
@@ -282,6 +287,23 @@ def _finding_cards(findings: list[dict]) -> dict[str, Markup]:
     """anchor -> HTML of each finding's card (results/_finding_card.html)."""
     render = current_app.jinja_env.get_template("results/_finding_card.html").module.finding_card
     return {finding["anchor"]: _CARDS.html(finding, render) for finding in findings}
+
+
+@bp.get("/results/findings/<anchor>")
+def finding_body(assessment_id: int, anchor: str):
+    """The body of one finding's card as an HTML fragment (the answers that caused it, why it
+    matters, how to fix it and verify the fix, further reading), which static/js/results.js
+    puts into the card when it opens: the page carries the cards' summaries only. From the
+    page data kept per revision; 404 when no finding of this review has the anchor."""
+    assessment, result = _evaluated(assessment_id)
+    page, _parts = _page_parts(assessment, result)
+    finding = next((f for f in page["findings"] if f["anchor"] == anchor), None)
+    if finding is None:
+        raise NotFoundError()
+    body = get_template_attribute("results/_finding_card.html", "finding_body")
+    response = Response(INDENT.sub("\n", str(body(finding, fetched=True))), mimetype="text/html")
+    response.headers["Cache-Control"] = "private, no-cache"  # the answers may change it
+    return response
 
 
 @bp.get("/report")
@@ -344,6 +366,8 @@ def _links(assessment) -> QuestionLinks:
         workflow_url=lambda position: url_for("assessments.workflow",
                                               assessment_id=assessment.id,
                                               workflow_id=workflow_ids[position]),
+        details_url=lambda anchor: url_for("results.report_html",
+                                           assessment_id=assessment.id, _anchor=anchor),
     )
 
 
