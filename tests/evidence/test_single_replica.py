@@ -57,6 +57,25 @@ def test_the_voting_app_manifest_suggests_the_single_points_answer(target, manif
     assert [(d.rule, d.line) for d in hits] == [("k8s.single-replica", LINE)]
 
 
+def test_a_deployment_without_replicas_suggests_it_too_unless_an_autoscaler_manages_it(
+        target) -> None:
+    demo = CORPUS / "k8s" / "gcp__microservices-demo__release__kubernetes-manifests.yaml"
+    if not demo.is_file():
+        pytest.skip("the shared corpus is not beside this checkout")
+    text = demo.read_text(encoding="utf-8")
+    hits = [d for d in review_files({demo.name: text}).detected
+            if (d.question, d.choice) == target]
+    assert [(d.rule, d.line) for d in hits] == [("k8s.single-replica", 27)]  # frontend's spec
+    scaled = "".join(
+        f"---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: {n}}}"
+        f"\nspec:\n  scaleTargetRef: {{kind: Deployment, name: {n}}}\n  minReplicas: 2\n"
+        for n in ("frontend", "adservice", "currencyservice", "cartservice", "loadgenerator",
+                  "recommendationservice", "checkoutservice", "emailservice", "paymentservice",
+                  "shippingservice", "productcatalogservice"))
+    managed = review_files({demo.name: text, "autoscalers.yaml": scaled}).detected
+    assert not [d for d in managed if (d.question, d.choice) == target]
+
+
 def test_an_answers_file_with_the_manifest_answers_the_open_system_question(target,
                                                                           manifest) -> None:
     content = load_content(REPO)

@@ -231,9 +231,9 @@ def compose_data_without_volume(source: Source, ctx: Context, data_paths: dict[s
     for service in services(source):
         image = service.spec.get("image")
         resolved = resolve_image(image)[0] if isinstance(image, str) else None
-        if not resolved or not images.is_data_image(resolved, list(data_paths)):
+        paths = images.for_image(resolved, data_paths) if resolved else None
+        if not paths:
             continue
-        paths = data_paths[images.repository(resolved)]
         if not any(_covers(target, paths) for target in _volume_targets(service.spec)):
             yield Hit(service.key_pos, f"data service `{service.name}` ({image}) keeps its data "
                       f"inside the container ({', '.join(paths)}): recreating it loses everything",

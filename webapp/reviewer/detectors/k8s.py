@@ -68,12 +68,41 @@ def _stateful(work: Workload, data_images: list[str]) -> bool:
     return claims or data or work.kind == "StatefulSet"
 
 
+_ONE_REPLICA_EFFECT = "a node drain, a rollout or a crash takes it offline"
+
+
 @detector
 def k8s_single_replica(source: Source, ctx: Context, data_images: list[str]):
+    """A stateless Deployment that runs one pod: `replicas: 1`, or no `replicas` at all (the
+    default is one) unless a HorizontalPodAutoscaler of the run manages its count."""
+    scaled = _autoscaled(ctx)
     for work in workloads(source, ("Deployment",)):
-        if work.spec.get("replicas") == 1 and not _stateful(work, data_images):
-            yield Hit(work.spec.at("replicas"), f"{work.logical} runs one replica: a node drain, "
-                      "a rollout or a crash takes it offline", f"{work.logical}.replicas")
+        if _stateful(work, data_images) or _scaled_by(work, scaled):
+            continue
+        if "replicas" not in work.spec:
+            yield Hit(work.doc.at("spec"), f"{work.logical}: `replicas` is not set, so "
+                      f"Kubernetes runs one replica: {_ONE_REPLICA_EFFECT}",
+                      f"{work.logical}.replicas")
+        elif work.spec.get("replicas") == 1:
+            yield Hit(work.spec.at("replicas"), f"{work.logical} runs one replica "
+                      f"(`replicas: 1`): {_ONE_REPLICA_EFFECT}", f"{work.logical}.replicas")
+
+
+def _autoscaled(ctx: Context) -> list[tuple[str | None, str, str]]:
+    """(namespace, kind, name) of every workload a HorizontalPodAutoscaler of the run targets."""
+    targets = []
+    for doc in ctx.k8s_documents():
+        ref = _get(doc, "spec", "scaleTargetRef")
+        if doc.get("kind") == "HorizontalPodAutoscaler" and isinstance(ref, dict):
+            targets.append((_namespace(doc), str(ref.get("kind")), str(ref.get("name"))))
+    return targets
+
+
+def _scaled_by(work: Workload, targets: list[tuple[str | None, str, str]]) -> bool:
+    namespace = _namespace(work.doc)
+    return any(kind == work.kind and name == work.name
+               and (ns is None or namespace is None or ns == namespace)
+               for ns, kind, name in targets)
 
 
 @detector
@@ -184,7 +213,8 @@ def _unsafe_data(work: Workload, container: YMap, image: str, volumes: dict[str,
     scratch = [volumes[n] for n in mounted if n in volumes and "emptyDir" in volumes[n]]
     for volume in scratch:
         yield Hit(volume.at("emptyDir"), f"{work.logical}: `{image}` keeps its data in emptyDir "
-                  f"`{volume.get('name')}`: a pod restart on another node loses it",
+                  f"`{volume.get('name')}`: it is lost whenever the pod is deleted, evicted or "
+                  "rescheduled",
                   f"{work.logical}.volumes.{volume.get('name')}")
     if not scratch:
         yield _container_hit(work, container, f"`{image}` keeps its data in the container's own "
