@@ -15,6 +15,7 @@ from webapp.core import db, logs, mail, security
 from webapp.core.config import load_settings
 from webapp.core.extensions import csrf, limiter, login_manager
 from webapp.core.startup import check_prerequisites
+from webapp.core.text import counted
 from webapp.report import dates
 from webapp.report.cards import score
 from webapp.report.notes import inline_markup
@@ -43,6 +44,7 @@ def create_app(config_override: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["faultline_version"] = __version__
     app.jinja_env.filters["md_inline"] = inline_markup
     dates.install(app.jinja_env.filters)
+    app.jinja_env.filters["counted"] = counted  # "no findings", "1 finding", "11 findings"
     app.jinja_env.filters["whole"] = score  # scores as whole numbers, halves up, everywhere
     if app.config.get("CHECK_PREREQUISITES", True):
         try:

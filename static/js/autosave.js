@@ -394,7 +394,7 @@
         })
         .then(function (json) {
           json.accepted.forEach(applyAccepted);
-          status.textContent = json.accepted.length + " suggested answers accepted and saved.";
+          status.textContent = json.message;  // the server's words, counted as everywhere else
           button.remove();
         })
         .catch(function () {

@@ -319,7 +319,42 @@ def test_accept_all_saves_every_pending_suggestion_in_one_request(client, login,
     assert response.status_code == 200
     accepted = response.get_json()["accepted"]
     assert len(accepted) >= 2 and {"question", "choice", "version", "orig"} <= accepted[0].keys()
+    # the page shows the server's sentence, counted as everywhere else
+    message = response.get_json()["message"]
+    assert message == f"{len(accepted)} suggested answers accepted and saved."
     db_session.expire_all()
     assert saved(db_session) is not None and saved(db_session).version == 1
     again = client.get(urls(people)["page"]).get_data(as_text=True)
     assert "Accept all" not in again
+
+
+def _panel(page: str) -> str:
+    block = page[page.index('id="automation-title"'):]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", block[: block.index("</p>")]))
+
+
+def test_a_file_that_suggests_nothing_reads_no_suggested_answers(client, login, people):
+    """A compose file suggests no answers: "no suggested answers", never "0 suggested answers",
+    in the message after the upload, on the panel and in the audit log."""
+    login(people["owner"])
+    compose = ("services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7.4\n")
+    response = upload(client, people, compose, "compose.yaml")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert re.search(r"Reviewed compose.yaml: no suggested answers, \d+ findings\.", page)
+    assert re.search(r"compose.yaml: no suggested answers and \d+ findings\.$", _panel(page))
+    assert "0 suggested" not in page
+    log = client.get(f"/assessments/{people['assessment'].id}/audit").get_data(as_text=True)
+    assert "Automation file compose.yaml linked (no suggested answers)" in log
+
+
+def test_a_manifest_that_suggests_only_a_system_answer_says_so_in_the_same_form(
+        client, login, people):
+    login(people["owner"])
+    manifest = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+                "  template:\n    spec:\n      containers:\n        - name: web\n"
+                "          image: example/web:1.2.0\n")
+    upload(client, people, manifest, "web.yaml")
+    panel = _panel(client.get(urls(people)["page"]).get_data(as_text=True))
+    assert re.search(r"web.yaml: no suggested answers for this workflow's questions and "
+                     r"\d+ findings\.", panel)
+

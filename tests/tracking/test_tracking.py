@@ -289,7 +289,7 @@ def test_audit_log_page_lists_who_did_what(client, login, db_session, people, tr
     ("workflow.automation_linked", {"file": "ci.yml", "suggestions": 1},
      "Automation file ci.yml linked (1 suggested answer)"),
     ("workflow.automation_linked", {"file": "ci.yml", "suggestions": 0},
-     "Automation file ci.yml linked (no suggested answer)"),
+     "Automation file ci.yml linked (no suggested answers)"),
     ("something.new", {}, "Something new"),
 ])
 def test_audit_events_read_as_sentences(action, detail, text):

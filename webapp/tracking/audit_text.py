@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from webapp.core.text import counted
 from webapp.report import dates
 from webapp.tracking.models import FindingStatus
 
@@ -50,9 +51,7 @@ def _role(value: object) -> str:
 
 
 def _suggested(count: object) -> str:
-    if not count:
-        return "no suggested answer"
-    return f"{count} suggested answer{'' if count == 1 else 's'}"
+    return counted(count if isinstance(count, int) else 0, "suggested answer")
 
 
 def _moved(d: Mapping[str, Any]) -> str:

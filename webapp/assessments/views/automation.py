@@ -24,6 +24,7 @@ from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
 from webapp.core.startup import get_content
+from webapp.core.text import counted, first_upper
 from webapp.core.views import result_cache
 from webapp.teams.models import Role
 
@@ -73,8 +74,8 @@ def automation_file(assessment_id: int, workflow_id: int):
     asked = index_of(assessment, content=get_content()).questions
     count = sum(item.question in asked for item in reviewed.detected)
     flash(
-        f"Reviewed {name}: {count} suggested answer{'s' if count != 1 else ''}, "
-        f"{len(reviewed.findings)} finding{'s' if len(reviewed.findings) != 1 else ''}.",
+        f"Reviewed {name}: {counted(count, 'suggested answer')}, "
+        f"{counted(len(reviewed.findings), 'finding')}.",
         "success",
     )
     return redirect(_workflow_url(workflow))
@@ -157,12 +158,13 @@ def accept_all_suggestions(assessment_id: int, workflow_id: int):
     session = get_session()
     saved = service.accept_all(session, assessment, workflow, current_user,
                                content=get_content())
+    message = first_upper(f"{counted(len(saved), 'suggested answer')} accepted and saved.")
     if request.accept_mimetypes.best == "application/json":
         rows = answers_in_scope(session, assessment, workflow)
         return {"accepted": [{"question": q, "choice": c, "version": rows[q].version,
-                              "orig": value_digest(stored(rows[q]).value)} for q, c in saved]}
-    flash(f"{len(saved)} suggested answer{'' if len(saved) == 1 else 's'} accepted and saved.",
-          "success")
+                              "orig": value_digest(stored(rows[q]).value)} for q, c in saved],
+                "message": message}
+    flash(message, "success")
     return redirect(_workflow_url(workflow))
 
 
