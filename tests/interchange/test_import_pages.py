@@ -119,6 +119,33 @@ def test_a_note_over_the_limit_is_refused_naming_it_and_nothing_is_saved(
     assert exported["notes"]["fit.regulated"].startswith("PCI DSS")
 
 
+@pytest.mark.parametrize("text", ["", "\n\n", "# answers to come\n---\n"])
+def test_an_empty_file_is_refused_in_the_same_words_everywhere_and_changes_nothing(
+    client, db_session, setup, text
+):
+    """Into an existing assessment its preview proposed clearing every answer; the new
+    assessment import refused it for a missing system name. Both now say it is empty."""
+    aid = setup["assessment"].id
+    before = client.get(f"/assessments/{aid}/answers.yaml").data
+    preview = _upload(client, aid, text)
+    assert preview.status_code == 400 and "What the import changes" not in preview.get_data(True)
+    assert "the file is empty: it names no questionnaire and holds no answers" in (
+        preview.get_data(True))
+    applied = client.post(f"/assessments/{aid}/import/apply",
+                          data={"content": text or "\n", "versions": "{}"})
+    assert applied.status_code == 400 and "the file is empty" in applied.get_data(True)
+    created = client.post("/assessments/import", content_type="multipart/form-data", data={
+        "team": str(setup["team"].id), "submit_token": new_token(),
+        "upload": (io.BytesIO(text.encode()), "answers.yaml"),
+    })
+    assert created.status_code == 400
+    assert "the file is empty: it names no questionnaire and holds no answers" in (
+        created.get_data(True))
+    db_session.expire_all()
+    assert db_session.query(Assessment).count() == 1
+    assert client.get(f"/assessments/{aid}/answers.yaml").data == before
+
+
 def test_a_viewer_cannot_import(client, setup, login):
     client.post("/signout")
     login(setup["viewer"])
@@ -217,6 +244,10 @@ def test_faultline_import_refuses_a_bad_file_naming_the_problem(committed, runne
     result = runner.invoke(cli.main, ["import", str(path), "--team", "Payments"], env=env)
     assert result.exit_code == 1
     assert "unknown question id 'observe.nope'" in result.stderr
+    path.write_text("", encoding="utf-8")
+    result = runner.invoke(cli.main, ["import", str(path), "--team", "Payments"], env=env)
+    assert result.exit_code == 1
+    assert "the file is empty: it names no questionnaire and holds no answers" in result.stderr
 
 
 # --- a version 1 file into a version 2 assessment: the results show the upgrade --------------

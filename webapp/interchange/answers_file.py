@@ -164,6 +164,19 @@ class ImportPlan:
         )
 
 
+#: Why a file with nothing in it is refused, wherever a file is imported.
+EMPTY_FILE = "the file is empty: it names no questionnaire and holds no answers"
+
+
+def refuse_empty(text: str) -> None:
+    """`ImportProblems` when `text` holds nothing but blank lines, comments and document
+    markers: imported into an assessment it would clear every answer, so every import (into
+    an assessment, as a new one, from the command line) refuses it in the same words."""
+    lines = (line.strip() for line in text.lstrip("\ufeff").splitlines())
+    if all(not line or line.startswith("#") or line in ("---", "...") for line in lines):
+        raise ImportProblems([EMPTY_FILE])
+
+
 def read_file(text: str, source: str = "answers.yaml", *,
               content: domain.Content) -> domain.Answers:
     """The answers in `text`, checked against the questionnaire they name; `ImportProblems`
@@ -179,6 +192,7 @@ def read_file(text: str, source: str = "answers.yaml", *,
 def plan_import(session: Session, assessment: Assessment, text: str, *,
                 content: domain.Content) -> ImportPlan:
     """What importing `text` into `assessment` would change; nothing is written."""
+    refuse_empty(text)
     if is_lens_assessment(assessment):
         return _lens_file().plan_import(session, assessment, text)
     answers, report = _carried(assessment, read_file(text, content=content), content)
@@ -282,6 +296,7 @@ def apply_import(
     """Import `text` into `assessment`, each answer based on the version in `versions` (the
     preview's; the current one when None). Raises `ImportConflict` when someone saved an answer
     since, `ImportProblems` for a bad file; the caller rolls back then."""
+    refuse_empty(text)
     if is_lens_assessment(assessment):
         plan = _lens_file().apply_import(session, assessment, user, text, versions)
         return _imported(session, assessment, user, plan)
@@ -358,6 +373,7 @@ def import_new(
     answers file `text`."""
     from webapp.assessments.services import start_assessment
 
+    refuse_empty(text)
     if is_lens_file(text):
         assessment = _lens_file().start_from(session, team, user, text, content=content)
         return assessment, apply_import(session, assessment, user, text, content=content)
