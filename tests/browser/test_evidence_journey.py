@@ -109,3 +109,18 @@ def test_malformed_paste_keeps_the_text(page, live_server):
     expect(page.get_by_role("alert").filter(has_text="not valid YAML")).to_be_visible()
     assert page.get_by_label("Or paste its text").input_value() == "on: [push\njobs: {}\n"
     shot(page, "automation-malformed-1280")
+
+
+def test_accept_all_says_how_many_were_saved_in_the_servers_words(page, live_server):
+    base = live_server.url
+    sign_up(page, base, "Rita Release", "rita@example.com")
+    assessment_id = create_team_and_assessment(page, base)
+    add_workflow(page, base, assessment_id)
+    page.get_by_label("Upload the file").set_input_files(str(RELEASE))
+    page.get_by_role("button", name="Review the file").click()
+    page.wait_for_url(re.compile(r"/workflows/\d+#automation$"))
+    page.get_by_role("button", name=re.compile(r"^Accept all \d+ suggestions$")).click()
+    status = page.locator("[data-accept-all-status]")
+    expect(status).to_have_text(re.compile(r"^\d+ suggested answers accepted and saved\.$"))
+    count = int(status.inner_text().split()[0])
+    assert count >= 2 and len(stored(live_server)) == count
