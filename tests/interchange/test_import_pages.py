@@ -119,7 +119,8 @@ def test_a_note_over_the_limit_is_refused_naming_it_and_nothing_is_saved(
     assert exported["notes"]["fit.regulated"].startswith("PCI DSS")
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# answers to come\n---\n"])
+@pytest.mark.parametrize("text", ["", "\n\n", "# answers to come\n---\n", "{}\n", "null\n",
+                                  "system: {}\nworkflows: []\n"])
 def test_an_empty_file_is_refused_in_the_same_words_everywhere_and_changes_nothing(
     client, db_session, setup, text
 ):

@@ -37,6 +37,7 @@ from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.services import ServiceError
 from webapp.domain.lens_answers import is_lens_file
+from webapp.domain.yamlio import YamlSyntaxError, parse_yaml
 from webapp.lenses.services import is_lens_assessment
 
 logger = logging.getLogger(__name__)
@@ -169,12 +170,25 @@ EMPTY_FILE = "the file is empty: it names no questionnaire and holds no answers"
 
 
 def refuse_empty(text: str) -> None:
-    """`ImportProblems` when `text` holds nothing but blank lines, comments and document
-    markers: imported into an assessment it would clear every answer, so every import (into
-    an assessment, as a new one, from the command line) refuses it in the same words."""
-    lines = (line.strip() for line in text.lstrip("\ufeff").splitlines())
-    if all(not line or line.startswith("#") or line in ("---", "...") for line in lines):
+    """`ImportProblems` when the file's document holds nothing: no text, only comments, or
+    only empty values (`{}`, `null`, `system: {}`, `workflows: []`). Imported into an
+    assessment it would clear every answer, so every import (into an assessment, as a new
+    one, from the command line) refuses it in the same words. A file that does not parse is
+    left to the parser, whose message names the line."""
+    try:
+        data, _lines = parse_yaml(text.lstrip("\ufeff"))
+    except YamlSyntaxError:
+        return
+    if _holds_nothing(data):
         raise ImportProblems([EMPTY_FILE])
+
+
+def _holds_nothing(value: object) -> bool:
+    if isinstance(value, dict):
+        return all(_holds_nothing(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_holds_nothing(v) for v in value)
+    return value is None or value == ""
 
 
 def read_file(text: str, source: str = "answers.yaml", *,
