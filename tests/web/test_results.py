@@ -333,6 +333,22 @@ def test_plan_links_land_on_their_own_workflow_when_names_repeat(client, login, 
         assert f'id="{anchor}"' in results
 
 
+def test_a_fetched_finding_body_links_to_its_own_workflows_answers_when_names_repeat(
+        client, login, people, twins):
+    """The card bodies come from their own address: each twin's body cites its own answers."""
+    login(people["viewer"])
+    first, last = twins.workflows[0], twins.workflows[-1]
+    ids, _ = _targets(client.get(url(twins, "results")).get_data(as_text=True))
+    rule = next(i.removesuffix("--0") for i in ids
+                if i.endswith("--0") and f"{i.removesuffix('--0')}--{last.position}" in ids)
+    for workflow, other in ((first, last), (last, first)):
+        body = client.get(url(twins, f"results/findings/{rule}--{workflow.position}"))
+        html = body.get_data(as_text=True)
+        assert body.status_code == 200
+        assert f"/workflows/{workflow.id}#q-" in html
+        assert f"/workflows/{other.id}#q-" not in html
+
+
 def test_the_results_page_shows_how_far_the_score_can_be_trusted(client, login, people,
                                                                   filled):
     """Issue 13 on the typed result: risk counts by layer and workflow, open risks by name,
