@@ -125,6 +125,7 @@ def _load(content_dir: str | None):  # -> Content; exits 1 on invalid content
 @_content_dir
 def check(content_dir: str | None) -> None:
     """Validate all content, run every rule's examples and the rule linter."""
+    from webapp.core.text import counted
     from webapp.domain.checks import run_check
     from webapp.domain.errors import summarize
     from webapp.domain.loader import default_content_dir
@@ -135,7 +136,7 @@ def check(content_dir: str | None) -> None:
         raise SystemExit(1)
     examples = sum(len(s.fires) + len(s.quiet)
                    for sets in content.example_sets.values() for s in sets)
-    click.echo(f"Content OK: {len(content.questionnaires)} questionnaire(s), "
+    click.echo(f"Content OK: {counted(len(content.questionnaires), 'questionnaire')}, "
                f"{len(content.rules)} rules, {examples} rule examples, "
                f"{len(content.scenarios)} scenarios; linter clean.")
 

@@ -42,7 +42,7 @@ def test_export_edit_import_with_a_preview(page, live_server, tmp_path):
     assert "traces-partial" in shown and "correlated" in shown.replace("traces-partial", "")
     _shot(page, "import-preview-1280")
     page.get_by_role("button", name="Apply 1 change").click()
-    expect(page.get_by_text("Answers file imported: 1 answer(s) changed.")).to_be_visible()
+    expect(page.get_by_text("Answers file imported: 1 answer changed.")).to_be_visible()
 
 
 def test_a_token_is_shown_once(page, live_server):

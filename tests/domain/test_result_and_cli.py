@@ -179,7 +179,7 @@ def test_template_lists_every_question_and_is_valid_once_filled(tmp_path: Path, 
 def test_check_passes_and_reports_counts() -> None:
     result = run("check")
     assert result.exit_code == 0
-    assert result.output.startswith("Content OK: 1 questionnaire(s), 7 rules")
+    assert result.output.startswith("Content OK: 1 questionnaire, 7 rules")
 
 
 def test_html_report_without_renderer_exits_2(monkeypatch) -> None:

@@ -134,7 +134,7 @@ def test_fit_reasons_and_profile(content) -> None:
     assert fit.reasons == (
         "It handles a high volume of transactions.",
         "It is a prototype.",
-        "1 fit question(s) unanswered; the verdict may change once they are answered.",
+        "1 fit question unanswered; the verdict may change once it is answered.",
     )
     assert fit.flags == {"high-volume", "prototype"}
     assert fit.factor(patterns=["retries"]) == 1.5 and fit.factor(layers=["observe"]) == 1.0
@@ -146,3 +146,9 @@ def test_no_fit_answer_gives_no_verdict_rather_than_a_poor_one(content) -> None:
     assert fit.title == "Fit not assessed yet"
     assert fit.flags == frozenset()
     assert not any("None of the criteria" in reason for reason in fit.reasons)
+
+
+def test_the_unanswered_fit_questions_are_counted_in_the_plural(content) -> None:
+    reasons = evaluate(content, answers_of({"fit.high-volume": "yes"})).fit.reasons
+    assert reasons[-1] == ("2 fit questions unanswered; the verdict may change once they are "
+                           "answered.")

@@ -68,7 +68,7 @@ def test_the_mapping_must_carry_or_retire_every_question(tmp_path: Path) -> None
     root = make_v2_content(tmp_path / "c")
     path = root / V2
     path.write_text(path.read_text().replace("    timeouts.run: same\n", ""))
-    with pytest.raises(ContentError, match=r"1 question\(s\) of version 1 neither carried nor "
+    with pytest.raises(ContentError, match=r"1 question of version 1 neither carried nor "
                                            r"retired: timeouts.run"):
         load_content(root)
 
@@ -116,7 +116,7 @@ def test_faultline_upgrade_writes_a_version_2_file_and_keeps_the_retired(tmp_pat
     original = source.read_text()
     run = CliRunner().invoke(main, ["upgrade", str(source), "--content-dir", str(root)])
     assert run.exit_code == 0, run.output
-    assert "2 answer(s) carried" not in run.output and "3 answer(s) carried" in run.output
+    assert "2 answers carried" not in run.output and "3 answers carried" in run.output
     assert "workflow 'nightly': retries.terminal: Version 2 asks" in run.output
     written = tmp_path / "answers-v2.yaml"
     assert source.read_text() == original
@@ -217,3 +217,32 @@ def test_check_validates_the_derived_answers(tmp_path: Path, derive: str, messag
     with pytest.raises(ContentError) as info:
         load_content(_derived_content(tmp_path / "c", derive))
     assert message in str(info.value)
+
+
+def test_the_upgrade_summary_reads_naturally_for_one_and_for_many() -> None:
+    from webapp.domain.upgrade import Carried, UpgradeReport
+    from webapp.domain.upgrade_file import UpgradedFile
+
+    def carried(qid: str) -> Carried:
+        return Carried(None, -1, qid, qid, Answer(("yes",)), None, why="asked differently")
+
+    def summary(n: int) -> str:
+        ids = [f"q.{i}" for i in range(n)]
+        report = UpgradeReport("mini-review", 1, 2, carried=[carried(q) for q in ids],
+                               retired=[carried(q) for q in ids],
+                               dropped=[carried(q) for q in ids], new_questions=ids)
+        return "\n".join(UpgradedFile("", report).summary("a.yaml", "b.yaml"))
+
+    one = summary(1)
+    assert "  1 answer carried." in one
+    assert "  1 answer or note to retired questions kept as comments" in one
+    assert "  1 answer could not be carried; answer again:" in one
+    assert "  1 question is new in version 2 and unanswered." in one
+    many = summary(2)
+    assert "  2 answers carried." in many
+    assert "  2 answers or notes to retired questions kept as comments" in many
+    assert "  2 answers could not be carried; answer again:" in many
+    assert "  2 questions are new in version 2 and unanswered." in many
+    none = summary(0)
+    assert "  No answers carried." in none and "  No questions are new in version 2." in none
+    assert "(s)" not in one + many + none

@@ -7,7 +7,6 @@ import json
 
 import pytest
 from openapi_spec_validator import validate
-from werkzeug.exceptions import NotFound
 
 from tests.factories import EXAMPLE, fill_from_example
 from webapp import cli
@@ -94,7 +93,7 @@ def test_access_errors_keep_their_problem_json_bodies(client, world, make_token)
         (404, "application/problem+json")] * 2 + [(403, "application/problem+json")]
     assert [r.get_json() for r in answers] == [
         {"type": "about:blank", "title": "Not Found", "status": 404,
-         "detail": NotFound.description},
+         "detail": f"There is no assessment {other}, or this token's user cannot see it."},
         {"type": "about:blank", "title": "Not Found", "status": 404,
          "detail": f"Only a review on a lens has risks: read /api/v1/assessments/{aid}/findings."},
         {"type": "about:blank", "title": "Forbidden", "status": 403,
@@ -175,6 +174,56 @@ def test_a_body_that_does_not_fit_the_schema_is_422_naming_the_field(
                             headers=_auth(editor_token))
     assert response.status_code == 422
     assert field in [e["field"] for e in response.get_json()["errors"]]
+
+
+@pytest.mark.parametrize(("method", "suffix", "body", "field"), [
+    ("patch", "/answers",
+     {"answers": [{"question_id": "contain.circuit-breakers", "choices": ["none"],
+                   "base_version": "1"}]}, "answers.0.base_version"),
+    ("patch", "/answers",
+     {"answers": [{"question_id": "contain.circuit-breakers", "choices": ["none"],
+                   "base_version": True}]}, "answers.0.base_version"),
+    ("patch", "/answers",
+     {"workflow_id": "WORKFLOW", "answers": [{"question_id": "timeouts.bounded",
+                                              "choices": ["all"], "base_version": 0}]},
+     "workflow_id"),
+    ("put", "/tracking", {"rule": "observe.no-alerts", "status": "planned", "owner_id": "OWNER"},
+     "owner_id"),
+    ("put", "/tracking", {"rule": "observe.no-alerts", "status": "planned",
+                          "workflow_id": "WORKFLOW"}, "workflow_id"),
+], ids=["base_version-string", "base_version-bool", "workflow_id-string", "owner_id-string",
+        "tracking-workflow_id-string"])
+def test_a_number_sent_as_a_string_is_422_naming_the_field_and_nothing_is_saved(
+    client, world, editor_token, method, suffix, body, field
+):
+    assessment = world["assessment"]
+    workflow = str(assessment.workflows[0].id)  # a valid id, but as a JSON string
+    for target in (body, *body.get("answers", [])):
+        for key in ("workflow_id", "owner_id"):
+            if key in target:
+                target[key] = workflow if target[key] == "WORKFLOW" else str(world["editor"].id)
+    before = client.get(f"/api/v1/assessments/{assessment.id}/answers",
+                        headers=_auth(editor_token)).get_json()
+    response = getattr(client, method)(f"/api/v1/assessments/{assessment.id}{suffix}",
+                                       json=body, headers=_auth(editor_token))
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    problem = response.get_json()
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert problem["detail"] == f"{field}: Input should be a valid integer"
+    assert client.get(f"/api/v1/assessments/{assessment.id}/answers",
+                      headers=_auth(editor_token)).get_json() == before
+
+
+def test_an_unknown_assessment_is_404_in_the_same_words_as_another_teams(
+    client, world, editor_token
+):
+    other = world["other"].id
+    answers = {aid: client.get(f"/api/v1/assessments/{aid}/answers", headers=_auth(editor_token))
+               for aid in (other, 999999)}
+    for aid, response in answers.items():
+        assert response.status_code == 404 and response.mimetype == "application/problem+json"
+        assert response.get_json()["detail"] == (
+            f"There is no assessment {aid}, or this token's user cannot see it.")
 
 
 def test_a_wrong_choice_is_422_naming_the_question(client, world, editor_token):

@@ -64,8 +64,21 @@ def test_the_upload_shows_a_preview_then_apply_saves(client, db_session, setup):
     applied = client.post(f"/assessments/{aid}/import/apply",
                           data={"content": text, "versions": versions})
     assert applied.status_code == 302
+    assert "Answers file imported: 1 answer changed." in client.get(
+        applied.headers["Location"], follow_redirects=True).get_data(as_text=True)
     exported = yaml.safe_load(client.get(f"/assessments/{aid}/answers.yaml").data)
     assert exported["answers"]["observe.correlated-metrics"] == "correlated"
+
+
+def test_the_import_message_counts_the_changed_answers_in_the_plural(client, setup):
+    aid = setup["assessment"].id
+    text = (EXAMPLE_TEXT.replace("metrics: traces-partial", "metrics: correlated")
+            .replace("symptom-alerts: mixed", "symptom-alerts: symptoms"))
+    versions = ('{"\\u001fobserve.correlated-metrics": 1, '
+                '"\\u001fobserve.symptom-alerts": 1}')
+    applied = client.post(f"/assessments/{aid}/import/apply",
+                          data={"content": text, "versions": versions}, follow_redirects=True)
+    assert "Answers file imported: 2 answers changed." in applied.get_data(as_text=True)
 
 
 def test_an_answer_saved_after_the_preview_answers_409_and_nothing_is_imported(

@@ -60,3 +60,14 @@ def test_an_imported_lens_exports_to_an_equivalent_file(corpus_lenses, name):
     again = read_lens(json.dumps(lens_json(lens)))
     assert again == lens
     assert lens_json(again) == lens_json(lens)
+
+
+def test_the_markdown_plan_counts_the_questions_at_risk_for_one_and_for_many() -> None:
+    from webapp.domain.lens_plan_export import to_markdown
+
+    meta = {"assessment": "Checkout", "lens": "Backup readiness", "version": "1"}
+    row = {"risk": "High risk", "question": "Are backups taken?", "pillar": "Backups",
+           "selected": "", "improvements": "Take nightly backups."}
+    assert "Backup readiness, version 1. 1 question at risk." in to_markdown([row], meta)
+    assert "Backup readiness, version 1. 2 questions at risk." in to_markdown([row, row], meta)
+    assert "Backup readiness, version 1. No questions at risk." in to_markdown([], meta)

@@ -403,7 +403,7 @@ def test_a_review_moves_to_a_newer_lens_version_keeping_answers_and_a_milestone(
     assert "Version 2 of this lens is available." in results
     response = client.post(f"/assessments/{review.id}/lens/upgrade", follow_redirects=True)
     text = response.get_data(as_text=True)
-    assert "now on version 2 of the lens" in text and "1 answer(s) changed" in text
+    assert "now on version 2 of the lens" in text and "1 answer changed with the questions" in text
     rows = _answers(db_session, review)
     assert rows["bk_restore"].choices == ["bk_tested"]
     assert rows["bk_offsite"].choices == ["off_yes"]

@@ -8,6 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from webapp.cli import main
+from webapp.reviewer.engine import Report
+from webapp.reviewer.models import Finding
+from webapp.reviewer.output import render_text
 
 RELEASE = """\
 name: Release
@@ -47,7 +50,18 @@ def test_clean_workflow_exits_0(run, write):
     write(".github/workflows/ci.yml", CLEAN)
     result = run(".github")
     assert result.exit_code == 0, result.output
-    assert "1 file(s) reviewed, 0 finding(s)" in result.output
+    assert "1 file reviewed, no findings" in result.output
+
+
+def test_the_summary_line_counts_files_and_findings_in_the_singular_and_the_plural():
+    def finding(line: int) -> Finding:
+        return Finding("gha.timeout", "No timeout", "ci.yml", line, 1, "medium", "high",
+                       "timeouts", "m", "r", "f", "job", "runs-on: ubuntu-latest")
+
+    one = render_text(Report(findings=[finding(3)], files=["ci.yml"]))
+    assert one.rstrip().endswith("1 file reviewed, 1 finding (1 medium)")
+    many = render_text(Report(findings=[finding(3), finding(9)], files=["ci.yml", "cd.yml"]))
+    assert many.rstrip().endswith("2 files reviewed, 2 findings (2 medium)")
 
 
 def test_findings_exit_1_and_are_grouped_by_file_without_colours(run, write):

@@ -13,7 +13,15 @@ from webapp.tracking.models import COMMENT_MAX, FindingStatus
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: no unknown fields, and no lax conversions, so a number or a boolean must
+    be sent as one (`"base_version": "1"` is refused with a 422 naming the field, not read as
+    1). Dates and enumerations arrive as JSON strings: their fields opt out with `LAX`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+#: For a request field whose JSON form is a string to parse (a date, an enumeration's value).
+LAX: dict[str, Any] = {"strict": False}
 
 
 class TeamRef(BaseModel):
@@ -250,11 +258,11 @@ class PlanOut(BaseModel):
 class TrackingWrite(Strict):
     rule: str = Field(min_length=1, max_length=200)
     workflow_id: int | None = None
-    status: FindingStatus
+    status: FindingStatus = Field(**LAX)
     owner_id: int | None = None
-    due_date: dt.date | None = None
+    due_date: dt.date | None = Field(None, **LAX)
     justification: str = Field("", max_length=COMMENT_MAX)
-    review_date: dt.date | None = None
+    review_date: dt.date | None = Field(None, **LAX)
 
 
 class MilestoneOut(BaseModel):

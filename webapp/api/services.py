@@ -30,8 +30,15 @@ from webapp.tracking import services as tracking_service
 
 
 def load(session: Session, token: ApiToken, assessment_id: int, role: Role) -> Assessment:
-    """The assessment after the role check (the view names it in the request's audit row)."""
-    assessment, _membership = get_assessment(session, assessment_id, token.user, role)
+    """The assessment after the role check (the view names it in the request's audit row).
+    One that does not exist and one of another team are refused in the same words."""
+    try:
+        assessment, _membership = get_assessment(session, assessment_id, token.user, role)
+    except NotFoundError as error:
+        if error.message is not None:
+            raise
+        raise NotFoundError(f"There is no assessment {assessment_id}, or this token's user "
+                            "cannot see it.") from None
     return assessment
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from webapp.accounts.models import User
+from webapp.core.text import counted
 from webapp.teams.models import Membership, Role, Team
 
 
@@ -53,7 +54,7 @@ def _import(path: Path, text: str, team_name: str, email: str | None, into: int 
         except service.ImportProblems as error:
             raise ImportRefused("\n".join(error.problems)) from None
         return (f"imported {path.name} into assessment {assessment.id} “{assessment.name}” of "
-                f"team {team.name}: {len(plan.changes)} answer(s) changed")
+                f"team {team.name}: {counted(len(plan.changes), 'answer')} changed")
 
 
 def _read(path: Path) -> str:

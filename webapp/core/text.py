@@ -1,17 +1,8 @@
-"""Counts in product text: one way to write "no findings", "1 finding", "11 findings"."""
+"""Counts in product text for the web app; the functions live in the pure domain
+(webapp.domain.text) so the domain, the report and the reviewer write counts the same way."""
 
 from __future__ import annotations
 
+from webapp.domain.text import counted, first_upper
 
-def counted(count: int, singular: str, plural: str | None = None) -> str:
-    """`count` with its noun, in the form a sentence reads: "no suggested answers" for zero,
-    "1 suggested answer", "6 suggested answers". Also the Jinja filter `counted`."""
-    many = plural if plural is not None else f"{singular}s"
-    if not count:
-        return f"no {many}"
-    return f"{count} {singular if count == 1 else many}"
-
-
-def first_upper(text: str) -> str:
-    """`text` starting a sentence: "no findings" → "No findings"."""
-    return text[:1].upper() + text[1:]
+__all__ = ["counted", "first_upper"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .answers import Answer
 from .index import QuestionnaireIndex
 from .models import Criterion, Lowers, Raises, VerdictText
+from .text import counted
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _reasons(
         reasons.append("None of the criteria that call for reliability engineering applies.")
     if unanswered:
         reasons.append(
-            f"{len(unanswered)} fit question(s) unanswered; the verdict may change "
-            "once they are answered."
+            f"{counted(len(unanswered), 'fit question')} unanswered; the verdict may change "
+            f"once {'it is' if len(unanswered) == 1 else 'they are'} answered."
         )
     return tuple(reasons)

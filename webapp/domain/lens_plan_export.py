@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from .lens_result import LensResult
+from .text import counted, first_upper
 
 COLUMNS = ("pillar", "question_id", "question", "risk", "selected", "improvements")
 
@@ -54,7 +55,8 @@ def to_markdown(rows: list[dict[str, str]], meta: dict[str, Any]) -> str:
     lines = [
         f"# Improvement plan: {meta['assessment']}",
         "",
-        f"{meta['lens']}, version {meta['version']}. {len(rows)} question(s) at risk.",
+        f"{meta['lens']}, version {meta['version']}. "
+        f"{first_upper(counted(len(rows), 'question'))} at risk.",
         "",
     ]
     for row in rows:

@@ -23,6 +23,7 @@ from .answers import Answer, Answers, WorkflowAnswers
 from .conditions import Compiler, Condition, suggest
 from .index import QuestionnaireIndex
 from .models import Derivation, Merged, Question, Questionnaire, Retired, UpgradeTo
+from .text import counted
 from .unknowns import CAP, known, possible
 
 Path_ = tuple[str | int, ...]
@@ -97,8 +98,8 @@ def check_upgrade(new: Questionnaire, old: Questionnaire | None) -> Found:
     missing = [q for q in before if q not in upgrade.questions]
     if missing:
         found.append((base + ("questions",),
-                      f"{len(missing)} question(s) of version {old.version} neither carried "
-                      f"nor retired: {', '.join(missing)}"))
+                      f"{counted(len(missing), 'question')} of version {old.version} neither "
+                      f"carried nor retired: {', '.join(missing)}"))
     return found
 
 

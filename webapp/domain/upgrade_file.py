@@ -15,6 +15,7 @@ from .answer_checks import parse_answers, validate_answers
 from .answers import Answer, answers_to_dict, read_answers
 from .content import Content
 from .errors import AnswersError, Problem
+from .text import counted, first_upper
 from .upgrade import Carried, UpgradeReport, upgrade_answers
 from .yamlio import YamlSyntaxError, parse_yaml
 
@@ -33,17 +34,21 @@ class UpgradedFile:
         renamed = sum(1 for c in r.carried if c.old != c.new)
         lines = [f"Upgraded {source} from version {r.from_version} to version {r.to_version} "
                  f"of '{r.questionnaire}' and wrote {target}.",
-                 f"  {len(r.carried)} answer(s) carried"
+                 f"  {first_upper(counted(len(r.carried), 'answer'))} carried"
                  + (f" ({renamed} under a new question id)" if renamed else "") + "."]
         if r.retired:
-            lines.append(f"  {len(r.retired)} answer(s) or note(s) to retired questions kept as "
-                         f"comments at the top of {target}:")
+            lines.append(f"  {counted(len(r.retired), 'answer or note', 'answers or notes')} to "
+                         f"retired questions kept as comments at the top of {target}:")
             lines += [f"    - {_where(c)}{c.old}: {c.why}" for c in r.retired]
         if r.dropped:
-            lines.append(f"  {len(r.dropped)} answer(s) could not be carried; answer again:")
+            lines.append(f"  {counted(len(r.dropped), 'answer')} could not be carried; "
+                         "answer again:")
             lines += [f"    - {_where(c)}{c.new}: {c.why}" for c in r.dropped]
-        lines.append(f"  {len(r.new_questions)} question(s) are new in version {r.to_version} "
-                     "and unanswered.")
+        new = len(r.new_questions)
+        lines.append(f"  {first_upper(counted(new, 'question'))} "
+                     f"{'is' if new == 1 else 'are'} new in version {r.to_version} "
+                     "and unanswered." if new else
+                     f"  No questions are new in version {r.to_version}.")
         return lines
 
 

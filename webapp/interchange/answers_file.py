@@ -36,6 +36,7 @@ from webapp.assessments.models import NOTE_MAX_CHARS, Assessment, Workflow
 from webapp.assessments.services import mark_changed
 from webapp.audit.services import record_audit
 from webapp.core.services import ServiceError
+from webapp.core.text import counted
 from webapp.domain.lens_answers import is_lens_file
 from webapp.domain.yamlio import YamlSyntaxError, parse_yaml
 from webapp.lenses.services import is_lens_assessment
@@ -59,7 +60,8 @@ class ImportConflict(ServiceError):
 
     def __init__(self, conflicts: list[tuple[str, Conflict]]) -> None:
         super().__init__(
-            f"{len(conflicts)} answer(s) were changed by someone else since the preview. "
+            f"{counted(len(conflicts), 'answer')} {'was' if len(conflicts) == 1 else 'were'} "
+            "changed by someone else since the preview. "
             "Nothing was imported: review the changes again."
         )
         self.conflicts = conflicts

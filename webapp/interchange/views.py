@@ -20,6 +20,7 @@ from webapp.assessments.views import bp, load_assessment
 from webapp.core.db import get_session
 from webapp.core.services import ServiceError
 from webapp.core.startup import get_content
+from webapp.core.text import counted
 from webapp.core.views import render_form_error, result_cache
 from webapp.interchange import answers_file as service
 from webapp.interchange import next_review
@@ -105,7 +106,7 @@ def apply_import(assessment_id: int):
 
 
 def _flash_done(plan: service.ImportPlan) -> None:
-    flash(f"Answers file imported: {len(plan.changes)} answer(s) changed.", "success")
+    flash(f"Answers file imported: {counted(len(plan.changes), 'answer')} changed.", "success")
     for workflow, path in plan.files_needed:
         flash(f"Workflow “{workflow}” names the automation file {path}: upload it on the "
               "workflow's page to see its evidence.", "info")

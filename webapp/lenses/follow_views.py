@@ -18,6 +18,7 @@ from webapp.assessments.progress import lens_steps
 from webapp.core.db import get_session
 from webapp.core.forms import EmptyForm
 from webapp.core.services import ServiceError
+from webapp.core.text import counted
 from webapp.core.views import result_cache
 from webapp.domain import lens_compare
 from webapp.domain import lens_plan_export as plan_export_module
@@ -174,7 +175,8 @@ def upgrade(assessment_id: int):
     except ServiceError as error:
         flash(error.message, "info")
         return redirect(url_for("lens_pages.results", assessment_id=assessment.id))
-    note = f" {len(done.changed)} answer(s) changed with the questions." if done.changed else ""
+    note = (f" {counted(len(done.changed), 'answer')} changed with the questions."
+            if done.changed else "")
     flash(
         f"The review is now on version {done.version} of the lens; a milestone keeps the "
         f"results from before.{note}",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from webapp.domain.text import counted
 from webapp.reviewer import suppress
 from webapp.reviewer.engine import Report, review
 
@@ -44,8 +45,8 @@ def _write_outputs(report: Report, fmt: str, output: Path | None,
                    write_baseline: Path | None) -> None:
     if write_baseline:
         write_baseline.write_text(suppress.baseline_json(report.findings), encoding="utf-8")
-        click.echo(f"wrote baseline of {len(report.active)} finding(s) to {write_baseline}",
-                   err=True)
+        click.echo(f"wrote a baseline of {counted(len(report.active), 'finding')} "
+                   f"to {write_baseline}", err=True)
     _emit(report, fmt, output)
 
 

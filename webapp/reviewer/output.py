@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from webapp import __version__
+from webapp.domain.text import counted
 from webapp.reviewer.engine import Report
 from webapp.reviewer.models import SEVERITIES, Finding
 
@@ -79,8 +80,8 @@ def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
 def _summary_line(report: Report) -> str:
     counts = report.counts()
     by_severity = ", ".join(f"{counts[sev]} {sev}" for sev in SEVERITIES if counts[sev])
-    parts = [f"{len(report.files)} file(s) reviewed", f"{len(report.active)} finding(s)"
-             + (f" ({by_severity})" if by_severity else "")]
+    parts = [f"{counted(len(report.files), 'file')} reviewed",
+             counted(len(report.active), "finding") + (f" ({by_severity})" if by_severity else "")]
     if report.suppressed:
         parts.append(f"{len(report.suppressed)} suppressed")
     if report.skipped:
