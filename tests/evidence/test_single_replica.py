@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.reviewer.conftest import CORPUS
+from tests.corpus import CORPUS, require
 from webapp.assessments import workflows as workflow_service
 from webapp.assessments.evidence import review_files
 from webapp.assessments.models import Answer
@@ -39,9 +39,7 @@ def target() -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def manifest() -> str:
-    if not MANIFEST.is_file():
-        pytest.skip("the shared corpus is not beside this checkout")
-    return MANIFEST.read_text(encoding="utf-8")
+    return require(MANIFEST).read_text(encoding="utf-8")
 
 
 def test_the_check_feeds_a_system_question_of_the_newest_questionnaire(target) -> None:
@@ -59,9 +57,7 @@ def test_the_voting_app_manifest_suggests_the_single_points_answer(target, manif
 
 def test_a_deployment_without_replicas_suggests_it_too_unless_an_autoscaler_manages_it(
         target) -> None:
-    demo = CORPUS / "k8s" / "gcp__microservices-demo__release__kubernetes-manifests.yaml"
-    if not demo.is_file():
-        pytest.skip("the shared corpus is not beside this checkout")
+    demo = require(CORPUS / "k8s" / "gcp__microservices-demo__release__kubernetes-manifests.yaml")
     text = demo.read_text(encoding="utf-8")
     hits = [d for d in review_files({demo.name: text}).detected
             if (d.question, d.choice) == target]

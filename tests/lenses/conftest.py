@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.corpus import CORPUS, require
 from webapp.assessments.services import start_assessment
 from webapp.core.startup import get_content
 from webapp.lenses import services as service
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS_LENSES = REPO.parent / "shared" / "corpus" / "lenses"
+CORPUS_LENSES = CORPUS / "lenses"
 ORR = "aws-samples__ORR-Whitepaper-Sample-PUBLISHED.json"
 ECS = "aws-samples__Amazon_ECS_Lens.json"
 COGNITO = "aws-samples__custom-lens-cognito-v1.0.json"
@@ -88,11 +88,7 @@ def corpus_lenses() -> Path:
 
 
 def corpus_lenses_dir() -> Path:
-    if not CORPUS_LENSES.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"corpus folder missing: {CORPUS_LENSES}")
-        pytest.skip("the shared corpus is not beside this checkout")
-    return CORPUS_LENSES
+    return require(CORPUS_LENSES)
 
 
 @pytest.fixture

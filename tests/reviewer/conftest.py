@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.corpus import CORPUS, require
 from webapp.reviewer import load_checks
 from webapp.reviewer.checks import Check
 
 REPO = Path(__file__).resolve().parents[2]
-# The shared corpus sits beside the checkout (`../shared/corpus`); a checkout kept one folder
-# deeper (a worktree under `<workspace>/wt/`) finds it one level further up.
-CORPUS = next((p for p in (REPO.parent / "shared" / "corpus",
-                           REPO.parent.parent / "shared" / "corpus") if p.is_dir()),
-              REPO.parent / "shared" / "corpus")
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +22,7 @@ def checks() -> tuple[Check, ...]:
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     """The shared real-world corpus beside the repository (a failure under CI when absent)."""
-    if not CORPUS.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"corpus folder missing: {CORPUS}")
-        pytest.skip("the shared corpus is not beside this checkout")
-    return CORPUS
+    return require(CORPUS)
 
 
 @pytest.fixture
