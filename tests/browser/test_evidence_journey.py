@@ -40,19 +40,30 @@ def add_workflow(page, base: str, assessment_id: int) -> None:
     page.wait_for_url(re.compile(r"/workflows/\d+$"))
 
 
+def start_a_workflow(page, base: str) -> int:
+    """A new user's team, assessment and first workflow, its page open; the assessment's id."""
+    sign_up(page, base, "Rita Release", "rita@example.com")
+    assessment_id = create_team_and_assessment(page, base)
+    add_workflow(page, base, assessment_id)
+    return assessment_id
+
+
+def upload_release_to_a_new_workflow(page, base: str) -> int:
+    """`start_a_workflow` with examples/automation/release.yml uploaded to it."""
+    assessment_id = start_a_workflow(page, base)
+    page.get_by_label("Upload the file").set_input_files(str(RELEASE))
+    page.get_by_role("button", name="Review the file").click()
+    page.wait_for_url(re.compile(r"/workflows/\d+#automation$"))
+    return assessment_id
+
+
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=js)
     context.set_default_timeout(10_000)
     page = context.new_page()
     base = live_server.url
-    sign_up(page, base, "Rita Release", "rita@example.com")
-    assessment_id = create_team_and_assessment(page, base)
-    add_workflow(page, base, assessment_id)
-
-    page.get_by_label("Upload the file").set_input_files(str(RELEASE))
-    page.get_by_role("button", name="Review the file").click()
-    page.wait_for_url(re.compile(r"/workflows/\d+#automation$"))
+    assessment_id = upload_release_to_a_new_workflow(page, base)
     expect(page.get_by_text("Reviewed release.yml: 6 suggested answers")).to_be_visible()
     question = page.locator(f"[id='q-{TIMEOUT}']")  # the id holds a dot
     if js:  # one group of questions is open at a time: open the one holding this question
@@ -98,10 +109,7 @@ def test_upload_accept_and_see_it_on_the_results_page(browser, live_server, js):
 
 
 def test_malformed_paste_keeps_the_text(page, live_server):
-    base = live_server.url
-    sign_up(page, base, "Rita Release", "rita@example.com")
-    assessment_id = create_team_and_assessment(page, base)
-    add_workflow(page, base, assessment_id)
+    start_a_workflow(page, live_server.url)
     page.get_by_role("link", name="Paste the text instead").click()
     page.get_by_label("File name or repository path").fill(".github/workflows/ci.yml")
     page.get_by_label("Or paste its text").fill("on: [push\njobs: {}\n")
@@ -112,13 +120,7 @@ def test_malformed_paste_keeps_the_text(page, live_server):
 
 
 def test_accept_all_says_how_many_were_saved_in_the_servers_words(page, live_server):
-    base = live_server.url
-    sign_up(page, base, "Rita Release", "rita@example.com")
-    assessment_id = create_team_and_assessment(page, base)
-    add_workflow(page, base, assessment_id)
-    page.get_by_label("Upload the file").set_input_files(str(RELEASE))
-    page.get_by_role("button", name="Review the file").click()
-    page.wait_for_url(re.compile(r"/workflows/\d+#automation$"))
+    upload_release_to_a_new_workflow(page, live_server.url)
     page.get_by_role("button", name=re.compile(r"^Accept all \d+ suggestions$")).click()
     status = page.locator("[data-accept-all-status]")
     expect(status).to_have_text(re.compile(r"^\d+ suggested answers accepted and saved\.$"))
